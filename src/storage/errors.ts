@@ -1,0 +1,81 @@
+/** Every storage error carries a stable `code`; protocol handlers map codes to wire errors. */
+export class StorageError extends Error {
+  readonly code: string
+  constructor (code: string, message: string) {
+    super(message)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+export class QuotaExceededError extends StorageError {
+  static readonly code = 'ERR_QUOTA_EXCEEDED'
+  constructor (message: string) { super(QuotaExceededError.code, message) }
+}
+
+export class CapacityExceededError extends StorageError {
+  static readonly code = 'ERR_CAPACITY_EXCEEDED'
+  constructor (message: string) { super(CapacityExceededError.code, message) }
+}
+
+export class ShareTooLargeError extends StorageError {
+  static readonly code = 'ERR_SHARE_TOO_LARGE'
+  constructor (message: string) { super(ShareTooLargeError.code, message) }
+}
+
+/** The upload exists but was allocated by another account. */
+export class NotAllocatedError extends StorageError {
+  static readonly code = 'ERR_NOT_YOURS'
+  constructor (message: string) { super(NotAllocatedError.code, message) }
+}
+
+/** No upload in progress for this storage index and share number. */
+export class NoSuchUploadError extends StorageError {
+  static readonly code = 'ERR_NO_SUCH_UPLOAD'
+  constructor (message: string) { super(NoSuchUploadError.code, message) }
+}
+
+export class OutOfRangeError extends StorageError {
+  static readonly code = 'ERR_OUT_OF_RANGE'
+  constructor (message: string) { super(OutOfRangeError.code, message) }
+}
+
+export class ConflictError extends StorageError {
+  static readonly code = 'ERR_CONFLICT'
+  constructor (message: string) { super(ConflictError.code, message) }
+}
+
+export class IncompleteShareError extends StorageError {
+  static readonly code = 'ERR_INCOMPLETE_SHARE'
+  constructor (message: string) { super(IncompleteShareError.code, message) }
+}
+
+export class AlreadyCompleteError extends StorageError {
+  static readonly code = 'ERR_ALREADY_COMPLETE'
+  constructor (message: string) { super(AlreadyCompleteError.code, message) }
+}
+
+export class NoSuchShareError extends StorageError {
+  static readonly code = 'ERR_NO_SUCH_SHARE'
+  constructor (message: string) { super(NoSuchShareError.code, message) }
+}
+
+export class InvalidArgumentError extends StorageError {
+  static readonly code = 'ERR_INVALID_ARGUMENT'
+  constructor (message: string) { super(InvalidArgumentError.code, message) }
+}
+
+export class InvitationUnknownError extends StorageError {
+  static readonly code = 'ERR_INVITATION_UNKNOWN'
+  constructor (message: string) { super(InvitationUnknownError.code, message) }
+}
+
+export class InvitationUsedError extends StorageError {
+  static readonly code = 'ERR_INVITATION_USED'
+  constructor (message: string) { super(InvitationUsedError.code, message) }
+}
+
+export class ServerClosedError extends StorageError {
+  static readonly code = 'ERR_SERVER_CLOSED'
+  constructor (message = 'the storage server has been closed') { super(ServerClosedError.code, message) }
+}

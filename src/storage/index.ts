@@ -1,0 +1,37 @@
+/**
+ * Storage server: share files on disk, the lease/account database, quotas, GC.
+ *
+ * Semantics mirror Tahoe-LAFS's immutable storage (spec/tahoe-chk.md §15–16).
+ * One deliberate difference: a share file holds exactly the client's share
+ * bytes (Tahoe's share layout, §10.2) with no container header and no lease
+ * records. Leases, accounts and sizes live in SQLite (`<dir>/storage.sqlite`),
+ * so accounting queries (usage per account, GC, have-share batches) are
+ * indexed lookups instead of scans over every share file.
+ *
+ * Events: 'share-stored' and 'share-deleted', CustomEvent<ShareEventDetail>.
+ */
+export type {
+  LeaseSecrets,
+  PaymentMethod,
+  StorageServerOptions,
+  StorageServer,
+  ShareEventDetail,
+  StorageVersion,
+  AllocateResult,
+  StoredShare,
+  Terms,
+  AccountUsage,
+  CorruptionReport,
+  StorageStats,
+  AccountSummary
+} from './types.js'
+export * from './errors.js'
+export { createStorageServer } from './server.js'
+export { encodeStorageIndex, decodeStorageIndex } from './base32.js'
+export {
+  STORAGE_INDEX_LENGTH,
+  LEASE_SECRET_LENGTH,
+  MAX_SHARE_NUMBER,
+  MAX_CORRUPTION_REASON_LENGTH,
+  HAVE_BATCH_SIZE
+} from './constants.js'

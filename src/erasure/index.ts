@@ -3,7 +3,18 @@ export type { GfKernel } from './kernel.js'
 export { jsKernel } from './kernel.js'
 export * from './errors.js'
 
-import { encode, decode } from './codec.js'
+import { encode, decode, checkParameters } from './codec.js'
+import { encodingMatrix } from './matrix.js'
+
+/**
+ * zfec's m×k encoding matrix as m rows of k coefficients (rows 0..k-1 are
+ * the identity). For inspection and tests; encode/decode cache it themselves.
+ */
+export function zfecEncodingMatrix (k: number, m: number): Uint8Array[] {
+  checkParameters(k, m)
+  const e = encodingMatrix(k)
+  return Array.from({ length: m }, (_, r) => e.slice(r * k, r * k + k))
+}
 
 /** Interop surface: k equal-length blocks in, all m blocks out. */
 export function zfecEncode (k: number, m: number, blocks: Uint8Array[]): Uint8Array[] {

@@ -2,7 +2,7 @@
  * Square and rectangular matrices over GF(2^8), stored row-major in a
  * Uint8Array, and zfec's systematic encoding matrix.
  */
-import { EXP, gfInv, gfMul } from './gf256.js'
+import { EXP, MUL, gfInv, gfMul } from './gf256.js'
 
 /**
  * Inverts the n×n matrix `a` (row-major) by Gauss-Jordan elimination.
@@ -23,20 +23,21 @@ export function invert (a: Uint8Array, n: number): Uint8Array | null {
         t = inv[col * n + j]; inv[col * n + j] = inv[pivot * n + j]; inv[pivot * n + j] = t
       }
     }
-    const scale = gfInv(m[col * n + col])
-    if (scale !== 1) {
+    const scale = gfInv(m[col * n + col]) << 8
+    const pivotRow = col * n
+    if (scale !== 1 << 8) {
       for (let j = 0; j < n; j++) {
-        m[col * n + j] = gfMul(m[col * n + j], scale)
-        inv[col * n + j] = gfMul(inv[col * n + j], scale)
+        m[pivotRow + j] = MUL[scale | m[pivotRow + j]]
+        inv[pivotRow + j] = MUL[scale | inv[pivotRow + j]]
       }
     }
+    // Columns left of `col` are already zero in the pivot row of m, so they need no update.
     for (let r = 0; r < n; r++) {
-      const f = m[r * n + col]
+      const f = m[r * n + col] << 8
       if (r === col || f === 0) continue
-      for (let j = 0; j < n; j++) {
-        m[r * n + j] ^= gfMul(f, m[col * n + j])
-        inv[r * n + j] ^= gfMul(f, inv[col * n + j])
-      }
+      const row = r * n
+      for (let j = col; j < n; j++) m[row + j] ^= MUL[f | m[pivotRow + j]]
+      for (let j = 0; j < n; j++) inv[row + j] ^= MUL[f | inv[pivotRow + j]]
     }
   }
   return inv
@@ -47,9 +48,9 @@ export function multiply (a: Uint8Array, b: Uint8Array, rows: number, inner: num
   const out = new Uint8Array(rows * cols)
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < inner; i++) {
-      const f = a[r * inner + i]
+      const f = a[r * inner + i] << 8
       if (f === 0) continue
-      for (let c = 0; c < cols; c++) out[r * cols + c] ^= gfMul(f, b[i * cols + c])
+      for (let c = 0; c < cols; c++) out[r * cols + c] ^= MUL[f | b[i * cols + c]]
     }
   }
   return out
@@ -57,24 +58,42 @@ export function multiply (a: Uint8Array, b: Uint8Array, rows: number, inner: num
 
 const encodingMatrices = new Map<number, Uint8Array>()
 
+/** The Vandermonde evaluation point of row r: 0 for row 0, α^(r-1) after. */
+function point (r: number): number {
+  return r === 0 ? 0 : EXP[r - 1]
+}
+
 /**
  * zfec's m×k encoding matrix E = V · T⁻¹, where V is the Vandermonde matrix
  * at points 0, α⁰, α¹, … and T its top k×k block. Rows 0..k-1 are the
  * identity. Because row r does not depend on m, one 256-row matrix per k
  * serves every m; callers read the first m rows.
+ *
+ * Column c of T⁻¹ holds the coefficients of the Lagrange polynomial L_c that
+ * is 1 at point c and 0 at the other k-1 points, so E[r][c] = L_c(x_r).
+ * Evaluating that product form costs O(256·k) instead of a k³ inversion,
+ * which matters when a test or a caller walks through many k.
  */
 export function encodingMatrix (k: number): Uint8Array {
   let e = encodingMatrices.get(k)
   if (e != null) return e
   const rows = 256
-  const v = new Uint8Array(rows * k)
-  v[0] = 1
-  for (let r = 1; r < rows; r++) {
-    for (let c = 0; c < k; c++) v[r * k + c] = EXP[((r - 1) * c) % 255]
+  e = new Uint8Array(rows * k)
+  for (let r = 0; r < k; r++) e[r * k + r] = 1
+  // denom[c] = Π_{j≠c} (x_c - x_j); subtraction is XOR in GF(2^8).
+  const denom = new Uint8Array(k)
+  for (let c = 0; c < k; c++) {
+    let d = 1
+    for (let j = 0; j < k; j++) if (j !== c) d = gfMul(d, point(c) ^ point(j))
+    denom[c] = d
   }
-  const top = invert(v.subarray(0, k * k), k)
-  if (top == null) throw new Error('zfec Vandermonde top block is singular (cannot happen)')
-  e = multiply(v, top, rows, k, k)
+  for (let r = k; r < rows; r++) {
+    const x = point(r)
+    // Distinct points: x - x_j is never 0 for j < k <= r.
+    let all = 1
+    for (let j = 0; j < k; j++) all = gfMul(all, x ^ point(j))
+    for (let c = 0; c < k; c++) e[r * k + c] = gfMul(all, gfInv(gfMul(x ^ point(c), denom[c])))
+  }
   encodingMatrices.set(k, e)
   return e
 }

@@ -1,0 +1,175 @@
+import Database from 'better-sqlite3'
+import { StorageError } from './errors.js'
+
+type DB = Database.Database
+
+/**
+ * Schema migrations, applied in order. `PRAGMA user_version` records how many
+ * have run, so reopening a database runs only the missing ones. Never edit a
+ * released step: append a new one.
+ *
+ * Lease secrets are stored as SHA-256 digests (as Tahoe's container v2 stores
+ * BLAKE2b digests): a stolen database cannot be used to renew leases elsewhere.
+ * Times are Unix milliseconds. Storage indexes are their 26-char base32 names,
+ * the same text as the share folders.
+ */
+export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE accounts (
+        account    TEXT PRIMARY KEY,
+        quota      INTEGER,            -- NULL: the server's free quota
+        invitation TEXT,               -- code of the last invitation redeemed
+        created    INTEGER NOT NULL
+      );
+      CREATE TABLE shares (
+        si        TEXT NOT NULL,
+        shnum     INTEGER NOT NULL,
+        size      INTEGER NOT NULL,
+        stored_at INTEGER NOT NULL,
+        PRIMARY KEY (si, shnum)
+      ) WITHOUT ROWID;
+      CREATE TABLE leases (
+        si            TEXT NOT NULL,
+        account       TEXT NOT NULL,
+        renew_secret  BLOB NOT NULL,   -- SHA-256 of the renew secret
+        cancel_secret BLOB NOT NULL,   -- SHA-256 of the cancel secret (cancel is disabled, as in Tahoe)
+        expires       INTEGER NOT NULL,
+        PRIMARY KEY (si, account)
+      ) WITHOUT ROWID;
+      CREATE INDEX leases_by_account ON leases (account, expires);
+      CREATE INDEX leases_by_expiry ON leases (expires);
+      CREATE TABLE invitations (
+        code        TEXT PRIMARY KEY,
+        quota       INTEGER NOT NULL,
+        note        TEXT,
+        created     INTEGER NOT NULL,
+        redeemed_by TEXT,
+        redeemed_at INTEGER
+      );
+      CREATE TABLE corruption_reports (
+        si          TEXT NOT NULL,
+        shnum       INTEGER NOT NULL,
+        reported_by TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (si, shnum, reported_by)  -- one standing report per reporter keeps the table bounded
+      );
+    `)
+  }
+]
+
+export class DatabaseTooNewError extends StorageError {
+  static readonly code = 'ERR_DATABASE_TOO_NEW'
+  constructor (message: string) { super(DatabaseTooNewError.code, message) }
+}
+
+export function openDatabase (path: string): DB {
+  const db = new Database(path)
+  try {
+    db.pragma('journal_mode = WAL')
+    // A share is acknowledged to the client once its row commits: make that durable.
+    db.pragma('synchronous = FULL')
+    db.pragma('busy_timeout = 5000')
+    migrate(db, path)
+    return db
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}
+
+function migrate (db: DB, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > MIGRATIONS.length) {
+    throw new DatabaseTooNewError(`${path} has schema version ${current} but this lafs-club knows only up to ${MIGRATIONS.length}; upgrade lafs-club`)
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      MIGRATIONS[version](db)
+      db.pragma(`user_version = ${version + 1}`)
+    }).immediate()
+  }
+}
+
+export interface ShareRow { si: string, shnum: number, size: number }
+export interface AccountRow { account: string, quota: number | null, invitation: string | null, created: number }
+export interface InvitationRow { code: string, quota: number, note: string | null, created: number, redeemed_by: string | null, redeemed_at: number | null }
+export interface ReportRow { si: string, shnum: number, reported_by: string, reason: string, at: number }
+
+/** The slice of a prepared statement the server uses, typed by parameters and row. */
+export interface Stmt<P extends unknown[], R> {
+  get(...params: P): R | undefined
+  all(...params: P): R[]
+  run(...params: P): Database.RunResult
+}
+
+function stmt<P extends unknown[], R = unknown> (db: DB, sql: string): Stmt<P, R> {
+  return db.prepare<P, R>(sql)
+}
+
+/** A statement answering its first column only. */
+function value<P extends unknown[], V> (db: DB, sql: string): Stmt<P, V> {
+  return db.prepare<P, V>(sql).pluck() as unknown as Stmt<P, V>
+}
+
+/** Every statement the server runs, prepared once. */
+export function prepareQueries (db: DB) {
+  return {
+    sharesOf: stmt<[string], { shnum: number, size: number }>(db, 'SELECT shnum, size FROM shares WHERE si = ? ORDER BY shnum'),
+    share: stmt<[string, number], { size: number }>(db, 'SELECT size FROM shares WHERE si = ? AND shnum = ?'),
+    allShares: stmt<[], ShareRow>(db, 'SELECT si, shnum, size FROM shares'),
+    storageIndexes: value<[], string>(db, 'SELECT DISTINCT si FROM shares'),
+    insertShare: stmt<[string, number, number, number]>(db, 'INSERT OR REPLACE INTO shares (si, shnum, size, stored_at) VALUES (?, ?, ?, ?)'),
+    updateShareSize: stmt<[number, string, number]>(db, 'UPDATE shares SET size = ? WHERE si = ? AND shnum = ?'),
+    deleteShare: stmt<[string, number]>(db, 'DELETE FROM shares WHERE si = ? AND shnum = ?'),
+    totals: stmt<[], { shares: number, bytes: number }>(db, 'SELECT COUNT(*) AS shares, COALESCE(SUM(size), 0) AS bytes FROM shares'),
+    // json_each turns one parameter into a table, so a whole batch is one indexed join.
+    have: stmt<[string], { idx: number, shnum: number }>(db, 
+      'SELECT j.key AS idx, s.shnum AS shnum FROM json_each(?) AS j JOIN shares AS s ON s.si = j.value ORDER BY j.key, s.shnum'),
+
+    ensureAccount: stmt<[string, number]>(db, 'INSERT OR IGNORE INTO accounts (account, quota, invitation, created) VALUES (?, NULL, NULL, ?)'),
+    account: stmt<[string], AccountRow>(db, 'SELECT account, quota, invitation, created FROM accounts WHERE account = ?'),
+    raiseQuota: stmt<[number, string, string]>(db, 'UPDATE accounts SET quota = MAX(COALESCE(quota, 0), ?), invitation = ? WHERE account = ?'),
+    accountCount: value<[], number>(db, 'SELECT COUNT(*) FROM accounts'),
+    usage: stmt<[string, number], { bytes: number, shares: number }>(db, 
+      `SELECT COALESCE(SUM(s.size), 0) AS bytes, COUNT(s.shnum) AS shares
+       FROM leases AS l JOIN shares AS s ON s.si = l.si
+       WHERE l.account = ? AND l.expires > ?`),
+    leaseCount: value<[string, number], number>(db, 'SELECT COUNT(*) FROM leases WHERE account = ? AND expires > ?'),
+    accountSummaries: stmt<[number], { account: string, quota: number | null, bytes: number, shares: number }>(db, 
+      `SELECT a.account AS account, a.quota AS quota, COALESCE(u.bytes, 0) AS bytes, COALESCE(u.shares, 0) AS shares
+       FROM accounts AS a LEFT JOIN (
+         SELECT l.account AS account, SUM(s.size) AS bytes, COUNT(*) AS shares
+         FROM leases AS l JOIN shares AS s ON s.si = l.si
+         WHERE l.expires > ? GROUP BY l.account
+       ) AS u ON u.account = a.account
+       ORDER BY a.account`),
+
+    renewMatchingLeases: stmt<[number, string, Uint8Array]>(db, 'UPDATE leases SET expires = MAX(expires, ?) WHERE si = ? AND renew_secret = ?'),
+    upsertLease: stmt<[string, string, Uint8Array, Uint8Array, number]>(db, 
+      `INSERT INTO leases (si, account, renew_secret, cancel_secret, expires) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (si, account) DO UPDATE SET
+         renew_secret = excluded.renew_secret,
+         cancel_secret = excluded.cancel_secret,
+         expires = MAX(leases.expires, excluded.expires)`),
+    hasLiveLease: value<[string, number], number>(db, 'SELECT 1 FROM leases WHERE si = ? AND expires > ? LIMIT 1'),
+    // One table scan per GC pass; each candidate is re-checked right before deletion.
+    expiredShares: stmt<[number], ShareRow>(db, 
+      `SELECT si, shnum, size FROM shares AS s
+       WHERE NOT EXISTS (SELECT 1 FROM leases AS l WHERE l.si = s.si AND l.expires > ?)`),
+    deleteOrphanLeases: stmt<[string]>(db, 'DELETE FROM leases WHERE si = ?1 AND NOT EXISTS (SELECT 1 FROM shares WHERE shares.si = ?1)'),
+    deleteExpiredLeases: stmt<[number]>(db, 'DELETE FROM leases WHERE expires <= ?'),
+
+    insertInvitation: stmt<[string, number, string | null, number]>(db, 'INSERT INTO invitations (code, quota, note, created) VALUES (?, ?, ?, ?)'),
+    invitation: stmt<[string], InvitationRow>(db, 'SELECT * FROM invitations WHERE code = ?'),
+    redeemInvitation: stmt<[string, number, string]>(db, 'UPDATE invitations SET redeemed_by = ?, redeemed_at = ? WHERE code = ? AND redeemed_by IS NULL'),
+
+    upsertReport: stmt<[string, number, string, string, number]>(db, 
+      `INSERT INTO corruption_reports (si, shnum, reported_by, reason, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (si, shnum, reported_by) DO UPDATE SET reason = excluded.reason, at = excluded.at`),
+    reports: stmt<[], ReportRow>(db, 'SELECT si, shnum, reported_by, reason, at FROM corruption_reports ORDER BY at, si, shnum')
+  }
+}
+
+export type Queries = ReturnType<typeof prepareQueries>

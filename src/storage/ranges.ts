@@ -1,0 +1,64 @@
+/**
+ * The byte ranges of an upload written so far, as sorted, disjoint, non-adjacent
+ * half-open intervals. Clients may write out of order and repeat writes, so
+ * completeness is "the intervals cover [0, size)", not a byte counter.
+ */
+export interface Range { start: number, end: number }
+
+export class WrittenRanges {
+  private ranges: Range[] = []
+  /** Total bytes written (overlaps counted once). */
+  covered = 0
+
+  /** The parts of [start, end) already written. */
+  overlaps (start: number, end: number): Range[] {
+    const found: Range[] = []
+    for (const r of this.ranges) {
+      if (r.start >= end) break
+      if (r.end <= start) continue
+      found.push({ start: Math.max(r.start, start), end: Math.min(r.end, end) })
+    }
+    return found
+  }
+
+  add (start: number, end: number): void {
+    if (end <= start) return
+    const kept: Range[] = []
+    let merged = { start, end }
+    for (const r of this.ranges) {
+      if (r.end < merged.start || r.start > merged.end) {
+        kept.push(r)
+      } else {
+        merged = { start: Math.min(r.start, merged.start), end: Math.max(r.end, merged.end) }
+      }
+    }
+    kept.push(merged)
+    kept.sort((a, b) => a.start - b.start)
+    this.ranges = kept
+    this.covered = kept.reduce((sum, r) => sum + r.end - r.start, 0)
+  }
+
+  /** The parts of [0, size) still missing. */
+  missing (size: number): Range[] {
+    const gaps: Range[] = []
+    let cursor = 0
+    for (const r of this.ranges) {
+      if (r.start > cursor) gaps.push({ start: cursor, end: Math.min(r.start, size) })
+      cursor = Math.max(cursor, r.end)
+      if (cursor >= size) break
+    }
+    if (cursor < size) gaps.push({ start: cursor, end: size })
+    return gaps
+  }
+
+  isComplete (size: number): boolean {
+    if (size === 0) return true
+    const first = this.ranges[0]
+    return first !== undefined && first.start === 0 && first.end >= size
+  }
+}
+
+export function describeRanges (ranges: Range[], limit = 5): string {
+  const shown = ranges.slice(0, limit).map(r => `[${r.start}, ${r.end})`).join(', ')
+  return ranges.length > limit ? `${shown} and ${ranges.length - limit} more` : shown
+}

@@ -1,0 +1,115 @@
+import { open, rm, type FileHandle } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { WrittenRanges } from './ranges.js'
+import { ConflictError } from './errors.js'
+import type { LeaseSecrets } from './types.js'
+
+/**
+ * One share being uploaded into `shares/incoming/`. Operations on it run one
+ * at a time (a protocol handler may pipeline writes), so range bookkeeping and
+ * file contents never disagree.
+ */
+export class Upload {
+  readonly ranges = new WrittenRanges()
+  state: 'open' | 'closing' | 'finished' = 'open'
+  private handle?: FileHandle
+  private queue: Promise<unknown> = Promise.resolve()
+  private timer?: NodeJS.Timeout
+
+  constructor (
+    readonly account: string,
+    readonly si: string,
+    readonly storageIndex: Uint8Array,
+    readonly shareNumber: number,
+    readonly size: number,
+    readonly lease: LeaseSecrets,
+    readonly path: string
+  ) {}
+
+  /** Run `fn` after every earlier operation on this upload has settled. */
+  run<T> (fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn)
+    this.queue = result.catch(() => {})
+    return result
+  }
+
+  async create (): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true })
+    this.handle = await open(this.path, 'w+')
+  }
+
+  /** Start (or restart) the idle timer; `onIdle` runs if no write comes in time. */
+  armIdleTimer (ms: number, onIdle: () => void): void {
+    if (this.timer === undefined) {
+      this.timer = setTimeout(onIdle, ms)
+      this.timer.unref()
+    } else {
+      this.timer.refresh()
+    }
+  }
+
+  /** Bytes not yet written, for free-disk-space estimates. */
+  get unwritten (): number {
+    return this.size - this.ranges.covered
+  }
+
+  async write (offset: number, data: Uint8Array): Promise<boolean> {
+    const handle = this.handle!
+    const end = offset + data.length
+    for (const r of this.ranges.overlaps(offset, end)) {
+      const existing = new Uint8Array(r.end - r.start)
+      await readFully(handle, existing, r.start)
+      const incoming = data.subarray(r.start - offset, r.end - offset)
+      if (Buffer.compare(existing, incoming) !== 0) {
+        throw new ConflictError(`bytes [${r.start}, ${r.end}) of share ${this.shareNumber} of ${this.si} were already written with different content`)
+      }
+    }
+    let done = 0
+    while (done < data.length) {
+      const { bytesWritten } = await handle.write(data, done, data.length - done, offset + done)
+      done += bytesWritten
+    }
+    this.ranges.add(offset, end)
+    return this.ranges.isComplete(this.size)
+  }
+
+  /** Flush and close the file so it can be renamed into place. */
+  async seal (): Promise<void> {
+    this.stopTimer()
+    const handle = this.handle!
+    this.handle = undefined
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  }
+
+  /** Close and delete the incoming file. */
+  async discard (): Promise<void> {
+    this.stopTimer()
+    this.state = 'finished'
+    const handle = this.handle
+    this.handle = undefined
+    await handle?.close().catch(() => {})
+    await rm(this.path, { force: true })
+  }
+
+  stopTimer (): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}
+
+async function readFully (handle: FileHandle, into: Uint8Array, position: number): Promise<number> {
+  let done = 0
+  while (done < into.length) {
+    const { bytesRead } = await handle.read(into, done, into.length - done, position + done)
+    if (bytesRead === 0) break
+    done += bytesRead
+  }
+  return done
+}
+
+export { readFully }

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { decodeStorageIndex, encodeStorageIndex } from '../../src/storage/index.js'
+import { base32Decode, base32Encode } from '../../src/storage/base32.js'
+import { WrittenRanges } from '../../src/storage/ranges.js'
+import { canonicalInvitationCode, newInvitationCode } from '../../src/storage/invitation-code.js'
+
+describe('storage: base32 (Tahoe alphabet, no padding)', () => {
+  it('matches RFC 4648 vectors in lower case without padding', () => {
+    const cases: Array<[string, string]> = [['', ''], ['f', 'my'], ['fo', 'mzxq'], ['foo', 'mzxw6'], ['foob', 'mzxw6yq'], ['fooba', 'mzxw6ytb'], ['foobar', 'mzxw6ytboi']]
+    for (const [plain, encoded] of cases) {
+      assert.equal(base32Encode(new TextEncoder().encode(plain)), encoded)
+      assert.deepEqual(base32Decode(encoded), new TextEncoder().encode(plain))
+    }
+  })
+
+  it('round-trips the storage indexes of the Tahoe CHK vectors', async () => {
+    const doc = JSON.parse(await readFile(new URL('../vectors/tahoe-chk-derived.json', import.meta.url), 'utf8'))
+    for (const v of doc.vectors.slice(0, 20)) {
+      const si = decodeStorageIndex(v.storage_index_b32)
+      assert.ok(si, v.storage_index_b32)
+      assert.equal(si.length, 16)
+      assert.equal(encodeStorageIndex(si), v.storage_index_b32)
+    }
+  })
+
+  it('rejects upper case, bad lengths and non-zero trailing bits', () => {
+    assert.equal(base32Decode('MZXQ'), undefined)
+    assert.equal(base32Decode('mzx'), undefined)
+    assert.equal(base32Decode('mz'), undefined) // 'z' leaves non-zero unused bits
+    assert.equal(decodeStorageIndex('mzxw6ytboi'), undefined)
+  })
+})
+
+describe('storage: written ranges', () => {
+  it('merges out-of-order writes and reports the gaps', () => {
+    const r = new WrittenRanges()
+    r.add(5, 10)
+    r.add(20, 25)
+    assert.deepEqual(r.missing(30), [{ start: 0, end: 5 }, { start: 10, end: 20 }, { start: 25, end: 30 }])
+    assert.deepEqual(r.overlaps(8, 22), [{ start: 8, end: 10 }, { start: 20, end: 22 }])
+    r.add(0, 5)
+    r.add(10, 20)
+    assert.equal(r.isComplete(30), false)
+    r.add(24, 30)
+    assert.equal(r.isComplete(30), true)
+    assert.equal(r.covered, 30)
+    assert.deepEqual(r.missing(30), [])
+  })
+})
+
+describe('storage: invitation codes', () => {
+  it('are four groups of four base32 characters, unique, and forgiving on input', () => {
+    const a = newInvitationCode()
+    assert.match(a, /^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/)
+    assert.notEqual(a, newInvitationCode())
+    assert.equal(canonicalInvitationCode(` ${a.toUpperCase().replace(/-/g, ' ')} `), a.replace(/-/g, ''))
+  })
+})

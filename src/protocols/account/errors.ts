@@ -1,0 +1,1 @@
+export { RemoteStorageError, MalformedMessageError } from '../errors.js'

@@ -1,0 +1,1 @@
+export { SlowDownError, MalformedMessageError, MessageTooLargeError, RemoteStorageError } from '../errors.js'

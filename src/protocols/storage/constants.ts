@@ -1,0 +1,31 @@
+export const STORAGE_PROTOCOL = '/lafs-club/storage/1.0.0'
+
+/** Largest data field of one write request. Bigger writes are split by the client. */
+export const MAX_WRITE_SIZE = 2 ** 20
+/** Largest range one read request may ask for; the answer comes in READ_CHUNK_SIZE frames. */
+export const MAX_READ_LENGTH = 64 * 2 ** 20
+/** Bytes of share data per read-answer frame. */
+export const READ_CHUNK_SIZE = 2 ** 20
+/** Room for everything in a frame beyond its data field (ids, storage index, offsets). */
+const FRAME_OVERHEAD = 4096
+export const MAX_REQUEST_FRAME = MAX_WRITE_SIZE + FRAME_OVERHEAD
+export const MAX_RESPONSE_FRAME = READ_CHUNK_SIZE + FRAME_OVERHEAD
+
+/** Server: a request must arrive completely within this time once started (and the first one after opening). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/**
+ * Server: close a session after this long without requests. Below yamux's
+ * 120 s inactivity abort, so sessions end cleanly, and above the client's
+ * idle time so the client is normally the one that closes.
+ */
+export const DEFAULT_SERVER_IDLE_TIMEOUT_MS = 100_000
+/** Client: close an unused session after this long (the next request reopens one). */
+export const DEFAULT_CLIENT_IDLE_TIMEOUT_MS = 60_000
+/** Client: bytes of write data sent but not yet acknowledged. */
+export const DEFAULT_WRITE_WINDOW = 8 * 2 ** 20
+/** Server: pause reading a session while this many request bytes wait to be handled. */
+export const SERVER_HIGH_WATER_MARK = 8 * 2 ** 20
+/** Concurrent storage sessions per connection (one client normally needs one). */
+export const MAX_INBOUND_STREAMS = 8
+/** After a fatal error reply, wait this long for the client to close before resetting. */
+export const CLOSE_GRACE_MS = 5_000

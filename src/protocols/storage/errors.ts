@@ -1,0 +1,4 @@
+export {
+  RemoteStorageError, MalformedMessageError, MessageTooLargeError, TruncatedFrameError,
+  OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError
+} from '../errors.js'

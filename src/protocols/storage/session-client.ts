@@ -1,0 +1,175 @@
+/**
+ * The client side of one storage session: one stream carrying many requests.
+ * Requests are sent as soon as they are made (pipelined); answers are routed
+ * back by request id. The session fails as a whole when its stream dies or
+ * when pending requests see no progress for `requestTimeoutMs`, and it closes
+ * itself after `idleTimeoutMs` without requests; the StorageClient then
+ * opens a new one on demand.
+ */
+import { FrameReader, sendFrame, waitDrain } from '../framing/index.js'
+import { MalformedMessageError, RemoteStorageError, RequestTimeoutError, StreamClosedError, errorMessage } from '../errors.js'
+import { MAX_RESPONSE_FRAME } from './constants.js'
+import { Request, Response } from './message/storage.js'
+import type { ReadChunk } from './message/storage.js'
+import type { Stream } from '@libp2p/interface'
+
+export type RequestBody = Omit<Partial<Request>, 'id'>
+
+export interface ClientSessionOptions {
+  requestTimeoutMs: number
+  idleTimeoutMs: number
+  /** Called once when the session stops taking requests (closed, idle, failed). */
+  onDone: (session: ClientSession) => void
+}
+
+interface Pending {
+  resolve: (res: Response) => void
+  reject: (err: Error) => void
+  onChunk?: (chunk: ReadChunk) => void
+}
+
+export interface SentRequest {
+  /** Settles once the request is handed to the stream (rejects if the stream closed). */
+  sent: Promise<void>
+  /** The answer, or a RemoteStorageError / StreamClosedError / RequestTimeoutError. */
+  response: Promise<Response>
+}
+
+export class ClientSession {
+  private readonly stream: Stream
+  private readonly options: ClientSessionOptions
+  private readonly reader: FrameReader
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private failure?: Error
+  private done = false
+  private progressTimer?: ReturnType<typeof setTimeout>
+  private idleTimer?: ReturnType<typeof setTimeout>
+
+  constructor (stream: Stream, options: ClientSessionOptions) {
+    this.stream = stream
+    this.options = options
+    this.reader = new FrameReader(stream, { maxFrameLength: MAX_RESPONSE_FRAME })
+    this.startIdleTimer()
+    void this.readLoop()
+  }
+
+  /** False once the session takes no more requests. */
+  get usable (): boolean {
+    return !this.done && this.stream.status === 'open' && this.stream.writeStatus === 'writable'
+  }
+
+  /** Sends one request. `onChunk` receives read answers frame by frame. */
+  request (body: RequestBody, onChunk?: (chunk: ReadChunk) => void): SentRequest {
+    if (!this.usable) {
+      const err = this.failure ?? new StreamClosedError('storage session is closed')
+      return { sent: Promise.reject(err), response: Promise.reject(err) }
+    }
+    const id = this.nextId++
+    let pending!: Pending
+    const response = new Promise<Response>((resolve, reject) => { pending = { resolve, reject, onChunk } })
+    // the caller may only await `sent`; a failure is still reported through `response`
+    response.catch(() => {})
+    if (this.pending.size === 0) this.restartProgressTimer()
+    this.pending.set(id, pending)
+    this.stopIdleTimer()
+    let sent: Promise<void>
+    try {
+      sent = sendFrame(this.stream, Request.encode({ ...body, id })) ? Promise.resolve() : waitDrain(this.stream)
+    } catch (err) {
+      this.fail(new StreamClosedError(`could not send: ${errorMessage(err)}`, { cause: err }))
+      sent = Promise.reject(this.failure)
+    }
+    sent.catch(() => {})
+    return { sent, response }
+  }
+
+  /** Closes the stream; pending requests fail with `reason`. */
+  close (reason: Error = new StreamClosedError('storage session closed')): void {
+    this.fail(reason)
+  }
+
+  private async readLoop (): Promise<void> {
+    try {
+      while (true) {
+        const frame = await this.reader.read()
+        if (frame == null) break
+        let res: Response
+        try {
+          res = Response.decode(frame)
+        } catch (err) {
+          throw new MalformedMessageError(`undecodable answer from the server: ${errorMessage(err)}`)
+        }
+        this.onResponse(res)
+      }
+      this.fail(new StreamClosedError('the server closed the storage session'))
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  private onResponse (res: Response): void {
+    const pending = this.pending.get(res.id)
+    if (res.error?.fatal === true) {
+      const remote = new RemoteStorageError(res.error.code, res.error.message, true)
+      if (pending != null) {
+        this.pending.delete(res.id)
+        pending.reject(remote)
+      }
+      this.fail(new StreamClosedError(`the server closed the storage session after ${remote.code}: ${remote.message}`, { cause: remote }))
+      return
+    }
+    if (pending == null) throw new MalformedMessageError(`answer for unknown request ${res.id}`)
+    this.restartProgressTimer()
+    if (res.read != null && res.error == null) {
+      pending.onChunk?.(res.read)
+      if (!res.read.last) return
+    }
+    this.pending.delete(res.id)
+    if (res.error != null) pending.reject(new RemoteStorageError(res.error.code, res.error.message, false))
+    else pending.resolve(res)
+    if (this.pending.size === 0) {
+      this.stopProgressTimer()
+      this.startIdleTimer()
+    }
+  }
+
+  private fail (err: Error): void {
+    if (this.done) return
+    this.done = true
+    this.failure = err
+    this.stopProgressTimer()
+    this.stopIdleTimer()
+    this.reader.dispose()
+    for (const p of this.pending.values()) p.reject(err)
+    this.pending.clear()
+    if (this.stream.status === 'open') {
+      if (err instanceof RequestTimeoutError) this.stream.abort(err)
+      else this.stream.close().catch(e => { this.stream.abort(e) })
+    }
+    this.options.onDone(this)
+  }
+
+  private restartProgressTimer (): void {
+    this.stopProgressTimer()
+    this.progressTimer = setTimeout(() => {
+      this.fail(new RequestTimeoutError(`the storage server sent nothing for ${this.options.requestTimeoutMs} ms`))
+    }, this.options.requestTimeoutMs)
+  }
+
+  private stopProgressTimer (): void {
+    if (this.progressTimer != null) clearTimeout(this.progressTimer)
+    this.progressTimer = undefined
+  }
+
+  private startIdleTimer (): void {
+    this.stopIdleTimer()
+    this.idleTimer = setTimeout(() => { this.fail(new StreamClosedError('storage session closed after being idle')) }, this.options.idleTimeoutMs)
+    this.idleTimer.unref?.()
+  }
+
+  private stopIdleTimer (): void {
+    if (this.idleTimer != null) clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
+  }
+}

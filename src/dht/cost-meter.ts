@@ -9,6 +9,7 @@
  * - roundTrips: the longest chain of dependent requests. A peer taken from the
  *   routing table is hop 1; a peer first learned from hop h's answer is hop h+1.
  *   PUT_VALUE / ADD_PROVIDER go out after the lookup, so they add one round trip.
+ * - responses: answers to requests this query sent (local-store answers are not counted).
  * - ms: from the meter's creation (or `reset()`) to `finish()`, or to the last event.
  */
 import type { MessageName, QueryEvent } from '@libp2p/kad-dht'
@@ -94,6 +95,8 @@ export class QueryCostMeter {
         break
       }
       case 'PEER_RESPONSE': {
+        // kad-dht also reports answers from the local store as responses; they cost no RPC
+        if (!this.sentTo.has(event.from.toString())) break
         this.responseCount++
         this.responsesByType[event.messageName] = (this.responsesByType[event.messageName] ?? 0) + 1
         const hop = this.hops.get(event.from.toString()) ?? 1

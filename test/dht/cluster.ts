@@ -1,0 +1,130 @@
+/**
+ * In-process DHT clusters on loopback for the dht and club tests: a private
+ * DHT protocol (never the public one), every address kept (loopback), server
+ * mode forced, and a short initial self-query delay so the first query does
+ * not sit behind kad-dht's default 1 s + 5 s self-lookup wait.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { MemoryDatastore } from 'datastore-core'
+import { createDhtService, type DhtServiceOptions, type KadDHT } from '../../src/dht/index.js'
+import { createTestLibp2p } from '../fixtures/libp2p.js'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+
+export const TEST_DHT_PROTOCOL = '/lafs-club-test/kad/1.0.0'
+
+export type DhtNode = Libp2p<{ dht: KadDHT }>
+
+export interface DhtNodeOptions {
+  privateKey?: PrivateKey
+  datastore?: Datastore
+  dht?: DhtServiceOptions
+}
+
+const datastores = new WeakMap<object, Datastore>()
+
+/** The datastore a test node was created with (where kad-dht keeps its records). */
+export function datastoreOf (node: DhtNode): Datastore {
+  const ds = datastores.get(node)
+  if (ds == null) throw new Error('not a node from createDhtNode')
+  return ds
+}
+
+export async function createDhtNode (options: DhtNodeOptions = {}): Promise<DhtNode> {
+  const datastore = options.datastore ?? new MemoryDatastore()
+  const node = await createTestLibp2p({
+    privateKey: options.privateKey ?? await generateKeyPair('Ed25519'),
+    datastore,
+    services: {
+      dht: createDhtService({
+        protocol: TEST_DHT_PROTOCOL,
+        clientMode: false,
+        addressScope: 'all',
+        initialQuerySelfInterval: 50,
+        ...options.dht
+      }) as any
+    }
+  }) as unknown as DhtNode
+  datastores.set(node, datastore)
+  return node
+}
+
+/** Dials `target` from `node`, retrying: a busy single process sometimes times out noise handshakes. */
+export async function dialRetry (node: DhtNode, target: DhtNode, attempts = 4): Promise<void> {
+  const addr = target.getMultiaddrs()[0]
+  let lastError: unknown
+  for (let i = 0; i < attempts; i++) {
+    try {
+      await node.dial(multiaddr(addr.toString()), { signal: AbortSignal.timeout(5000) })
+      return
+    } catch (err) {
+      lastError = err
+      await new Promise(resolve => setTimeout(resolve, 100 * (i + 1)))
+    }
+  }
+  throw lastError
+}
+
+/**
+ * Connects every node to the seed and to `extra` random earlier nodes, in
+ * batches of `batch` so the event loop is not flooded with handshakes.
+ */
+export async function connectCluster (nodes: DhtNode[], options: { batch?: number, extra?: number } = {}): Promise<void> {
+  const batch = options.batch ?? 10
+  const extra = options.extra ?? 2
+  const pairs: Array<[DhtNode, DhtNode]> = []
+  for (let i = 1; i < nodes.length; i++) {
+    pairs.push([nodes[i], nodes[0]])
+    for (let e = 0; e < extra && i > 1; e++) {
+      const j = 1 + Math.floor(Math.random() * (i - 1))
+      pairs.push([nodes[i], nodes[j]])
+    }
+  }
+  for (let i = 0; i < pairs.length; i += batch) {
+    await Promise.all(pairs.slice(i, i + batch).map(async ([a, b]) => { await dialRetry(a, b) }))
+  }
+}
+
+export function routingTableSize (node: DhtNode): number {
+  return (node.services.dht as unknown as { routingTable: { size: number } }).routingTable.size
+}
+
+/** Waits until every routing table has at least `min` peers, or throws at the deadline. */
+export async function waitForRoutingTables (nodes: DhtNode[], min: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (true) {
+    const sizes = nodes.map(routingTableSize)
+    if (sizes.every(s => s >= min)) return
+    if (Date.now() > deadline) throw new Error(`routing tables did not reach ${min} peers in ${timeoutMs} ms: ${sizes.join(',')}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+/** Runs a self-lookup on every node (in batches) so each table holds its real neighbourhood. */
+export async function selfLookups (nodes: DhtNode[], batch = 5): Promise<void> {
+  for (let i = 0; i < nodes.length; i += batch) {
+    await Promise.all(nodes.slice(i, i + batch).map(async n => {
+      for await (const _ of n.services.dht.getClosestPeers(n.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(10_000) })) { /* drain */ }
+    }))
+  }
+}
+
+/** A connected cluster of `count` DHT nodes, ready for queries. */
+export async function startCluster (count: number, options: DhtNodeOptions[] = []): Promise<DhtNode[]> {
+  const nodes = await Promise.all(Array.from({ length: count }, async (_, i) => await createDhtNode(options[i] ?? {})))
+  try {
+    await connectCluster(nodes)
+    await waitForRoutingTables(nodes, Math.min(count - 1, 3))
+    await selfLookups(nodes)
+  } catch (err) {
+    await stopNodes(nodes)
+    throw err
+  }
+  return nodes
+}
+
+/** Stops nodes in parallel, ignoring nodes that already stopped. */
+export async function stopNodes (nodes: Array<{ stop: () => void | Promise<void> } | undefined>): Promise<void> {
+  await Promise.all(nodes.map(async n => { try { await n?.stop() } catch {} }))
+}

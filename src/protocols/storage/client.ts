@@ -80,6 +80,11 @@ export class StorageClient {
     this.writeWindow = Math.max(options.writeWindow ?? DEFAULT_WRITE_WINDOW, MAX_WRITE_SIZE)
   }
 
+  /** Write bytes sent but not yet acknowledged by the server (at most the write window plus one chunk). */
+  get pendingWriteBytes (): number {
+    return this.inFlightBytes
+  }
+
   async version (): Promise<ServerVersion> {
     const res = await this.call({ version: {} }, true)
     const v = res.version!
@@ -210,8 +215,9 @@ export class StorageClient {
     }
     await Promise.all(parts.map(async p => await p.done))
     const chunks = parts.flatMap(p => p.chunks)
-    if (chunks.length === 1) return chunks[0]
-    return Buffer.concat(chunks)
+    const joined = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+    // a plain Uint8Array view, whatever the decoder handed out (often a Buffer)
+    return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
   }
 
   private async call (body: RequestBody, retryOnClosedSession: boolean): Promise<Response> {

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { FrameReader, encodeVarint } from '../../src/protocols/framing/index.js'
+import { RemoteStorageError, STORAGE_PROTOCOL, StorageClient } from '../../src/protocols/index.js'
+import { Request, Response } from '../../src/protocols/storage/message/storage.js'
+import { Grid, lease, storageIndex } from './helpers.js'
+import type { Libp2p, Stream } from '@libp2p/interface'
+
+/** Collects every answer frame until the server ends the stream. */
+async function answers (stream: Stream): Promise<{ responses: Response[], ended: boolean }> {
+  const reader = new FrameReader(stream, { maxFrameLength: 2 * 2 ** 20 })
+  const responses: Response[] = []
+  try {
+    while (true) {
+      const frame = await reader.read()
+      if (frame == null) return { responses, ended: true }
+      responses.push(Response.decode(frame))
+    }
+  } catch {
+    return { responses, ended: true }
+  }
+}
+
+function frame (body: Uint8Array): Uint8Array {
+  return Buffer.concat([encodeVarint(body.byteLength), body])
+}
+
+describe('protocols: a storage server survives bad clients', () => {
+  const grid = new Grid()
+  let serverNode: Libp2p
+  let clientNode: Libp2p
+  const REQUEST_TIMEOUT = 400
+
+  beforeEach(async () => {
+    ({ node: serverNode } = await grid.server({}, { requestTimeoutMs: REQUEST_TIMEOUT }))
+    clientNode = await grid.node()
+  })
+  afterEach(async () => { await grid.cleanup() })
+
+  /** A well-behaved client on a fresh node must still get full service. */
+  async function assertStillServes (): Promise<void> {
+    const client = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    assert.deepEqual((await client.allocate(si, [0], 5, lease())).allocated, [0])
+    await client.write(si, 0, 0, Uint8Array.of(1, 2, 3, 4, 5))
+    await client.close(si, 0)
+    assert.deepEqual(await client.read(si, 0, 0, 5), Uint8Array.of(1, 2, 3, 4, 5))
+    await client.stop()
+  }
+
+  async function rawStream (): Promise<Stream> {
+    return await clientNode.dialProtocol(serverNode.getMultiaddrs()[0], STORAGE_PROTOCOL)
+  }
+
+  function assertFatal (responses: Response[], code: string): void {
+    assert.equal(responses.length, 1, `expected one answer, got ${JSON.stringify(responses.map(r => r.error))}`)
+    assert.equal(responses[0].error?.code, code)
+    assert.equal(responses[0].error?.fatal, true)
+  }
+
+  it('garbage bytes: ERR_MALFORMED, stream closed', async () => {
+    const stream = await rawStream()
+    const got = answers(stream)
+    stream.send(frame(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff)))
+    const { responses, ended } = await got
+    assertFatal(responses, 'ERR_MALFORMED')
+    assert.ok(ended)
+    await assertStillServes()
+  })
+
+  it('a well-formed frame with no request body: ERR_MALFORMED', async () => {
+    const stream = await rawStream()
+    const got = answers(stream)
+    stream.send(frame(Request.encode({ id: 1 })))
+    assertFatal((await got).responses, 'ERR_MALFORMED')
+    await assertStillServes()
+  })
+
+  it('an oversized frame: ERR_TOO_LARGE before the body is even sent', async () => {
+    const stream = await rawStream()
+    const got = answers(stream)
+    stream.send(encodeVarint(64 * 2 ** 20))
+    stream.send(randomBytes(1000))
+    assertFatal((await got).responses, 'ERR_TOO_LARGE')
+    await assertStillServes()
+  })
+
+  it('a write above 1 MiB inside a frame that fits: ERR_TOO_LARGE', async () => {
+    const stream = await rawStream()
+    const got = answers(stream)
+    stream.send(frame(Request.encode({ id: 1, write: { storageIndex: storageIndex() as Uint8Array<ArrayBuffer>, shareNumber: 0, offset: 0, data: new Uint8Array(2 ** 20 + 1) } })))
+    const { responses } = await got
+    // the frame limit leaves a little room for headers, so either check may fire; both are ERR_TOO_LARGE
+    assertFatal(responses, 'ERR_TOO_LARGE')
+    await assertStillServes()
+  })
+
+  it('a truncated message (stream closed mid-frame): ERR_TRUNCATED', async () => {
+    const stream = await rawStream()
+    const got = answers(stream)
+    const whole = frame(Request.encode({ id: 1, listShares: { storageIndex: storageIndex() as Uint8Array<ArrayBuffer> } }))
+    stream.send(whole.subarray(0, whole.byteLength - 5))
+    await stream.close()
+    assertFatal((await got).responses, 'ERR_TRUNCATED')
+    await assertStillServes()
+  })
+
+  it('out of order: a repeated request id is ERR_OUT_OF_ORDER', async () => {
+    const stream = await rawStream()
+    const got = answers(stream)
+    const si = storageIndex() as Uint8Array<ArrayBuffer>
+    stream.send(frame(Request.encode({ id: 5, listShares: { storageIndex: si } })))
+    stream.send(frame(Request.encode({ id: 5, listShares: { storageIndex: si } })))
+    const { responses } = await got
+    assert.equal(responses.length, 2)
+    assert.deepEqual(responses[0].listShares, { shares: [] })
+    assert.equal(responses[1].error?.code, 'ERR_OUT_OF_ORDER')
+    assert.equal(responses[1].error?.fatal, true)
+    await assertStillServes()
+  })
+
+  it('out of order: write before allocate closes the session; the client reopens for the next request', async () => {
+    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    await client.write(si, 0, 0, new Uint8Array(100))
+    await assert.rejects(client.flush(), (err: Error) => {
+      assert.ok(err instanceof RemoteStorageError)
+      assert.equal(err.code, 'ERR_NO_SUCH_UPLOAD')
+      assert.equal(err.fatal, true)
+      return true
+    })
+    assert.deepEqual((await client.allocate(si, [0], 100, lease())).allocated, [0])
+    await client.write(si, 0, 0, new Uint8Array(100))
+    await client.close(si, 0)
+    await client.stop()
+    await assertStillServes()
+  })
+
+  it('a stream that never sends a request: ERR_TIMEOUT after the request timeout', async () => {
+    const stream = await rawStream()
+    const t0 = Date.now()
+    const { responses } = await answers(stream)
+    const waited = Date.now() - t0
+    assertFatal(responses, 'ERR_TIMEOUT')
+    assert.ok(waited >= REQUEST_TIMEOUT - 50 && waited < REQUEST_TIMEOUT + 5000, `answered after ${waited} ms`)
+    await assertStillServes()
+  })
+
+  it('a stream that goes silent mid-request: ERR_TIMEOUT', async () => {
+    const stream = await rawStream()
+    const got = answers(stream)
+    const si = storageIndex() as Uint8Array<ArrayBuffer>
+    stream.send(frame(Request.encode({ id: 1, listShares: { storageIndex: si } })))
+    const whole = frame(Request.encode({ id: 2, listShares: { storageIndex: si } }))
+    stream.send(whole.subarray(0, 4))
+    const { responses } = await got
+    assert.equal(responses.length, 2)
+    assert.deepEqual(responses[0].listShares, { shares: [] })
+    assert.equal(responses[1].error?.code, 'ERR_TIMEOUT')
+    assert.equal(responses[1].error?.fatal, true)
+    await assertStillServes()
+  })
+
+  it('many bad streams at once do not disturb a good upload in progress', async () => {
+    const client = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    const data = randomBytes(4 * 2 ** 20)
+    await client.allocate(si, [0], data.byteLength, lease())
+    const upload = (async () => { await client.write(si, 0, 0, data); await client.close(si, 0) })()
+    const bad = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
+      const stream = await rawStream()
+      const got = answers(stream)
+      if (i % 3 === 0) stream.send(frame(randomBytes(50)))
+      else if (i % 3 === 1) stream.send(encodeVarint(2 ** 30))
+      else { stream.send(Uint8Array.of(10, 1, 2)); await stream.close() }
+      return await got
+    }))
+    for (const { responses } of bad) assert.equal(responses.at(-1)?.error?.fatal, true)
+    await upload
+    assert.deepEqual(Buffer.from(await client.read(si, 0, 0, data.byteLength)).equals(data), true)
+    await client.stop()
+  })
+
+  it('a client request after the server closed an idle session reopens transparently', async () => {
+    await grid.cleanup()
+    ;({ node: serverNode } = await grid.server({}, { idleTimeoutMs: 150 }))
+    const client = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+    await client.version()
+    await new Promise(resolve => setTimeout(resolve, 400))
+    const si = storageIndex()
+    assert.deepEqual(await client.listShares(si), [])
+    await client.stop()
+    await assert.rejects(client.version(), (err: Error) => (err as { code?: string }).code === 'ERR_CLIENT_STOPPED')
+  })
+})

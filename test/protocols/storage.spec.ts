@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { RemoteStorageError, StorageClient } from '../../src/protocols/index.js'
+import { encodeStorageIndex } from '../../src/storage/index.js'
+import { Grid, lease, storageIndex } from './helpers.js'
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+describe('protocols: storage over libp2p', () => {
+  const grid = new Grid()
+  afterEach(async () => { await grid.cleanup() })
+
+  it('allocates, writes, closes and reads back a few MiB; lists shares with sizes', async () => {
+    const { node: serverNode } = await grid.server()
+    const clientNode = await grid.node()
+    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    const share0 = randomBytes(3 * 2 ** 20 + 12345)
+    const share1 = randomBytes(1000)
+
+    const v = await client.version()
+    assert.ok(v.maximumImmutableShareSize > 0)
+    assert.equal(v.maxWriteSize, 2 ** 20)
+
+    const alloc = await client.allocate(si, [0, 1], share0.byteLength, lease())
+    assert.deepEqual(alloc, { allocated: [0, 1], alreadyHave: [] })
+    await client.write(si, 0, 0, share0)
+    await client.close(si, 0)
+    assert.deepEqual(await client.listShares(si), [{ shareNumber: 0, size: share0.byteLength }])
+
+    // a share allocated bigger than written is incomplete and cannot be closed
+    await client.write(si, 1, 0, share1)
+    await assert.rejects(client.close(si, 1), (err: Error) => err instanceof RemoteStorageError && err.code === 'ERR_INCOMPLETE_SHARE')
+    await client.abort(si, 1)
+
+    const back = await client.read(si, 0, 0, share0.byteLength)
+    assert.equal(back.byteLength, share0.byteLength)
+    assert.equal(sha(back), sha(share0))
+    // ranges, and reads past the end are shortened
+    assert.deepEqual(await client.read(si, 0, 100, 50), share0.subarray(100, 150))
+    assert.deepEqual(await client.read(si, 0, share0.byteLength - 10, 100), share0.subarray(share0.byteLength - 10))
+    assert.equal((await client.read(si, 0, 0, 0)).byteLength, 0)
+
+    const again = await client.allocate(si, [0, 1, 2], share0.byteLength, lease())
+    assert.deepEqual(again.alreadyHave, [0])
+    assert.deepEqual(again.allocated, [1, 2])
+    await client.stop()
+  })
+
+  it('pipelines 16 MiB of writes with bounded memory and no round trip per chunk', async () => {
+    const { node: serverNode, server } = await grid.server()
+    const clientNode = await grid.node()
+    const window = 4 * 2 ** 20
+    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0], { writeWindow: window })
+    const si = storageIndex()
+    const size = 16 * 2 ** 20
+    await client.allocate(si, [3], size, lease())
+    const hash = createHash('sha256')
+    const chunk = 256 * 1024
+    let maxPending = 0
+    const t0 = Date.now()
+    for (let off = 0; off < size; off += chunk) {
+      const data = randomBytes(chunk)
+      hash.update(data)
+      await client.write(si, 3, off, data)
+      maxPending = Math.max(maxPending, client.pendingWriteBytes)
+    }
+    await client.close(si, 3)
+    const ms = Date.now() - t0
+    const back = await client.read(si, 3, 0, size)
+    assert.equal(sha(back), hash.digest('hex'))
+    assert.deepEqual(await server.listShares(si), [{ shareNumber: 3, size }])
+    // writes resolved before their acknowledgements (pipelined), never more than the window in flight
+    assert.ok(maxPending > 2 * chunk, `at most ${maxPending} bytes were ever in flight: writes waited for acknowledgements`)
+    assert.ok(maxPending <= window, `${maxPending} bytes in flight exceeds the ${window}-byte window`)
+    assert.equal(client.pendingWriteBytes, 0)
+    console.log(`      16 MiB pipelined upload: ${ms} ms (${(size / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s), at most ${(maxPending / 2 ** 20).toFixed(2)} MiB in flight`)
+    await client.stop()
+  })
+
+  it('adds a lease and reports corruption visibly on the server', async () => {
+    const { node: serverNode, server } = await grid.server()
+    const clientNode = await grid.node()
+    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    await client.allocate(si, [0], 10, lease())
+    await client.write(si, 0, 0, new Uint8Array(10).fill(7))
+    await client.close(si, 0)
+    const before = server.usage(clientNode.peerId.toString())
+    await client.addLease(si, lease())
+    assert.ok(server.usage(clientNode.peerId.toString()).leases >= before.leases)
+    await assert.rejects(client.addLease(storageIndex(), lease()), (err: Error) => err instanceof RemoteStorageError && err.code === 'ERR_NO_SUCH_SHARE')
+
+    await client.adviseCorrupt(si, 0, 'block hash mismatch in segment 0')
+    const reports = server.corruptionReports()
+    assert.equal(reports.length, 1)
+    assert.equal(reports[0].storageIndex, encodeStorageIndex(si))
+    assert.equal(reports[0].shareNumber, 0)
+    assert.equal(reports[0].reason, 'block hash mismatch in segment 0')
+    assert.equal(reports[0].reportedBy, clientNode.peerId.toString())
+    await client.stop()
+  })
+
+  it('an over-quota allocation is a RemoteStorageError ERR_QUOTA_EXCEEDED; the session and other clients go on', async () => {
+    const { node: serverNode } = await grid.server({ freeQuota: 1000 })
+    const alice = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+    const bob = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+    await assert.rejects(alice.allocate(storageIndex(), [0, 1, 2], 400, lease()), (err: Error) => {
+      assert.ok(err instanceof RemoteStorageError)
+      assert.equal(err.code, 'ERR_QUOTA_EXCEEDED')
+      assert.equal(err.fatal, false)
+      return true
+    })
+    // same session still works for Alice, and Bob is unaffected
+    assert.deepEqual((await alice.allocate(storageIndex(), [0], 400, lease())).allocated, [0])
+    const si = storageIndex()
+    assert.deepEqual((await bob.allocate(si, [0, 1], 400, lease())).allocated, [0, 1])
+    await bob.write(si, 0, 0, new Uint8Array(400).fill(1))
+    await bob.close(si, 0)
+    await alice.stop()
+    await bob.stop()
+  })
+})

@@ -1,0 +1,7 @@
+export { clubIdFromPublicKey, publicKeyFromClubId, normalizeClubId, clubRoutingKey } from './club-id.js'
+export { signRoster, verifyRosterRecord, rosterIpnsCheck, clubPath } from './roster-record.js'
+export type { SignedRoster, SignRosterOptions, VerifyRosterOptions } from './roster-record.js'
+export { checkRoster } from './roster.js'
+export type { Roster, RosterServer, ClubPolicy } from './roster.js'
+export * from './errors.js'
+export * from './constants.js'

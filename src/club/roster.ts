@@ -1,0 +1,131 @@
+/**
+ * The roster: what a club says about itself. It travels inside the IPNS
+ * record's signed DAG-CBOR data under the `LafsClub` field. Peer IDs and
+ * multiaddrs are stored as bytes (not strings) so about a hundred servers fit
+ * in the 10 KiB IPNS limit.
+ */
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as Digest from 'multiformats/hashes/digest'
+import { MAX_DESCRIPTION_LENGTH, MAX_MULTIADDRS_PER_SERVER, MAX_NAME_LENGTH, ROSTER_VERSION } from './constants.js'
+import { InvalidRosterError } from './errors.js'
+
+export type ClubPolicy = 'open' | 'invitation'
+
+export interface RosterServer {
+  /** libp2p peer ID string (`12D3KooW…`). */
+  peerId: string
+  /** Where to reach the server, without the `/p2p/<id>` suffix. */
+  multiaddrs: string[]
+  /** Bytes the server offers to the club, if it says. */
+  capacity?: number
+}
+
+export interface Roster {
+  name: string
+  description: string
+  policy: ClubPolicy
+  servers: RosterServer[]
+  /** ms since the epoch of the last change to the roster's content. */
+  updatedAt: number
+}
+
+/** The CBOR shape of the `LafsClub` field. */
+interface RosterWire {
+  v: number
+  name: string
+  description: string
+  policy: string
+  servers: Array<{ peerId: Uint8Array, multiaddrs: Uint8Array[], capacity?: number }>
+  updatedAt: number
+}
+
+export function rosterToWire (roster: Roster): RosterWire {
+  const checked = checkRoster(roster)
+  return {
+    v: ROSTER_VERSION,
+    name: checked.name,
+    description: checked.description,
+    policy: checked.policy,
+    servers: checked.servers.map(s => {
+      const entry: RosterWire['servers'][number] = {
+        peerId: peerIdFromString(s.peerId).toMultihash().bytes,
+        multiaddrs: s.multiaddrs.map(a => multiaddr(a).bytes)
+      }
+      if (s.capacity != null) entry.capacity = s.capacity
+      return entry
+    }),
+    updatedAt: checked.updatedAt
+  }
+}
+
+export function rosterFromWire (wire: unknown): Roster {
+  if (wire == null || typeof wire !== 'object') throw new InvalidRosterError('the record carries no club roster (missing LafsClub field)')
+  const w = wire as Record<string, any>
+  if (w.v !== ROSTER_VERSION) throw new InvalidRosterError(`unsupported roster version ${String(w.v)}; this node reads version ${ROSTER_VERSION}`)
+  if (!Array.isArray(w.servers)) throw new InvalidRosterError('roster servers must be a list')
+  const servers = w.servers.map((s: any, i: number): RosterServer => {
+    if (s == null || !(s.peerId instanceof Uint8Array) || !Array.isArray(s.multiaddrs)) {
+      throw new InvalidRosterError(`roster server #${i} is malformed`)
+    }
+    let peerId: string
+    let multiaddrs: string[]
+    try {
+      peerId = peerIdFromMultihash(Digest.decode(s.peerId)).toString()
+      multiaddrs = s.multiaddrs.map((a: unknown) => {
+        if (!(a instanceof Uint8Array)) throw new Error('multiaddr is not bytes')
+        return multiaddr(a).toString()
+      })
+    } catch (err: any) {
+      throw new InvalidRosterError(`roster server #${i} has a bad peer ID or address: ${err?.message ?? err}`, { cause: err })
+    }
+    const server: RosterServer = { peerId, multiaddrs }
+    if (s.capacity != null) server.capacity = s.capacity
+    return server
+  })
+  return checkRoster({ name: w.name, description: w.description, policy: w.policy, servers, updatedAt: w.updatedAt })
+}
+
+/** Throws InvalidRosterError unless the roster is well formed; returns a normalised copy. */
+export function checkRoster (roster: Roster): Roster {
+  const { name, description, policy, servers, updatedAt } = roster ?? ({} as Roster)
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
+    throw new InvalidRosterError(`club name must be 1–${MAX_NAME_LENGTH} characters`)
+  }
+  if (typeof description !== 'string' || description.length > MAX_DESCRIPTION_LENGTH) {
+    throw new InvalidRosterError(`club description must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters`)
+  }
+  if (policy !== 'open' && policy !== 'invitation') {
+    throw new InvalidRosterError(`club policy must be 'open' or 'invitation', got ${JSON.stringify(policy)}`)
+  }
+  if (!Number.isSafeInteger(updatedAt) || updatedAt < 0) throw new InvalidRosterError('roster updatedAt must be a non-negative integer (ms)')
+  if (!Array.isArray(servers)) throw new InvalidRosterError('roster servers must be a list')
+  const seen = new Set<string>()
+  const normalised = servers.map((s, i) => {
+    let peerId: string
+    try {
+      peerId = peerIdFromString(s.peerId).toString()
+    } catch (err: any) {
+      throw new InvalidRosterError(`roster server #${i} has an invalid peer ID ${JSON.stringify(s?.peerId)}`, { cause: err })
+    }
+    if (seen.has(peerId)) throw new InvalidRosterError(`server ${peerId} is listed twice`)
+    seen.add(peerId)
+    if (!Array.isArray(s.multiaddrs) || s.multiaddrs.length > MAX_MULTIADDRS_PER_SERVER) {
+      throw new InvalidRosterError(`server ${peerId} must list at most ${MAX_MULTIADDRS_PER_SERVER} addresses`)
+    }
+    const multiaddrs = s.multiaddrs.map(a => {
+      try {
+        return multiaddr(a).decapsulateCode(421).toString() // drop a trailing /p2p/<id>: the peer ID is stored once
+      } catch (err: any) {
+        throw new InvalidRosterError(`server ${peerId} has an invalid address ${JSON.stringify(a)}`, { cause: err })
+      }
+    })
+    const out: RosterServer = { peerId, multiaddrs }
+    if (s.capacity != null) {
+      if (!Number.isSafeInteger(s.capacity) || s.capacity < 0) throw new InvalidRosterError(`server ${peerId} capacity must be a non-negative integer`)
+      out.capacity = s.capacity
+    }
+    return out
+  })
+  return { name, description, policy, servers: normalised, updatedAt }
+}

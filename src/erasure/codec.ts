@@ -9,8 +9,13 @@ import {
 } from './errors.js'
 import { jsKernel, type GfKernel } from './kernel.js'
 import { encodingMatrix, invert } from './matrix.js'
+import { createSimdKernel } from './wasm/simd-kernel.js'
 
-let activeKernel: GfKernel = jsKernel
+/** The WebAssembly SIMD kernel, or null where the engine lacks WebAssembly SIMD. */
+export const simdKernel: GfKernel | null = createSimdKernel()
+
+// Both kernels give identical bytes (tested); SIMD is several times faster.
+let activeKernel: GfKernel = simdKernel ?? jsKernel
 
 /** The kernel used by encode/decode. */
 export function getKernel (): GfKernel { return activeKernel }

@@ -1,4 +1,4 @@
-export { encode, decode, checkParameters, getKernel, setKernel } from './codec.js'
+export { encode, decode, checkParameters, getKernel, setKernel, simdKernel } from './codec.js'
 export type { GfKernel } from './kernel.js'
 export { jsKernel } from './kernel.js'
 export * from './errors.js'

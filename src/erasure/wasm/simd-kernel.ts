@@ -10,9 +10,10 @@
 import { mulRow } from '../gf256.js'
 import type { GfKernel } from '../kernel.js'
 import { MAX_ROWS, STATIC_BYTES, TABLE_BYTES, gfModuleBytes } from './gf-module.js'
+import { wasmApi, type WasmMemory } from './wasm-api.js'
 
 interface Exports {
-  memory: WebAssembly.Memory
+  memory: WasmMemory
   expand: (coefPtr: number, count: number, outPtr: number) => void
   [combine: `combine${number}`]: (tabPtr: number, k: number, srcPtr: number, dstPtr: number, stride: number, n: number) => void
 }
@@ -24,11 +25,12 @@ const PAGE = 65536
 const roundUp16 = (n: number): number => (n + 15) & ~15
 
 function instantiate (): { exports: Exports, relaxed: boolean } | null {
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null
+  const api = wasmApi()
+  if (api == null) return null
   for (const relaxed of [true, false]) {
     const bytes = gfModuleBytes(relaxed)
-    if (!WebAssembly.validate(bytes)) continue
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes))
+    if (!api.validate(bytes)) continue
+    const instance = new api.Instance(new api.Module(bytes))
     return { exports: instance.exports as unknown as Exports, relaxed }
   }
   return null

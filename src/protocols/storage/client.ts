@@ -181,6 +181,42 @@ export class StorageClient {
     }
   }
 
+  /**
+   * Read a range of a share as a sequence of buffers, without joining them:
+   * the buffers are the ones the network delivered. Parts of `partSize`
+   * bytes (default 4 MiB) are requested two at a time, so memory stays
+   * bounded however slowly the caller consumes. Ends early at the end of the share.
+   */
+  async * readStream (storageIndex: Uint8Array, shareNumber: number, offset: number, length: number, options: { partSize?: number } = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    const partSize = Math.max(1, Math.min(options.partSize ?? 4 * 2 ** 20, MAX_READ_LENGTH))
+    const session = await this.getSession()
+    const requestPart = (at: number): { want: number, pieces: Uint8Array[], got: number, done: Promise<Response> } => {
+      const part = { want: Math.min(partSize, length - at), pieces: [] as Uint8Array[], got: 0, done: Promise.resolve({} as unknown as Response) }
+      part.done = session.request(
+        { read: { storageIndex: wire(storageIndex), shareNumber, offset: offset + at, length: part.want } },
+        data => {
+          for (const piece of data instanceof Uint8Array ? [data] : data) {
+            part.pieces.push(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength))
+            part.got += piece.byteLength
+          }
+        }
+      ).response
+      return part
+    }
+    let at = 0
+    let current = length > 0 ? requestPart(0) : undefined
+    while (current != null) {
+      const nextAt = at + current.want
+      const next = nextAt < length ? requestPart(nextAt) : undefined
+      next?.done.catch(() => {})
+      await current.done
+      yield * current.pieces
+      if (current.got < current.want) return
+      at = nextAt
+      current = next
+    }
+  }
+
   /** Add a lease on every share of the storage index, or renew the one with the same renew secret. */
   async addLease (storageIndex: Uint8Array, lease: LeaseSecrets): Promise<void> {
     await this.call({ addLease: { storageIndex: wire(storageIndex), lease: { renewSecret: wire(lease.renewSecret), cancelSecret: wire(lease.cancelSecret) } } }, true)
@@ -204,20 +240,31 @@ export class StorageClient {
   private async readOnce (storageIndex: Uint8Array, shareNumber: number, offset: number, length: number): Promise<Uint8Array> {
     if (length <= 0) return new Uint8Array(0)
     const session = await this.getSession()
-    const parts: Array<{ chunks: Uint8Array[], done: Promise<Response> }> = []
+    // chunks are copied into place as they arrive, while still in cache; a
+    // final concatenation of a large read cost more than the transfer itself
+    const out = Buffer.allocUnsafe(length)
+    const parts: Array<{ base: number, want: number, got: number, done: Promise<Response> }> = []
     for (let pos = 0; pos < length; pos += MAX_READ_LENGTH) {
-      const chunks: Uint8Array[] = []
-      const { response } = session.request(
-        { read: { storageIndex: wire(storageIndex), shareNumber, offset: offset + pos, length: Math.min(MAX_READ_LENGTH, length - pos) } },
-        chunk => { if (chunk.data.byteLength > 0) chunks.push(chunk.data) }
-      )
-      parts.push({ chunks, done: response })
+      const part = { base: pos, want: Math.min(MAX_READ_LENGTH, length - pos), got: 0, done: Promise.resolve({} as unknown as Response) }
+      part.done = session.request(
+        { read: { storageIndex: wire(storageIndex), shareNumber, offset: offset + pos, length: part.want } },
+        data => {
+          for (const piece of data instanceof Uint8Array ? [data] : data) {
+            const take = Math.min(piece.byteLength, part.want - part.got)
+            out.set(take < piece.byteLength ? piece.subarray(0, take) : piece, part.base + part.got)
+            part.got += take
+          }
+        }
+      ).response
+      parts.push(part)
     }
     await Promise.all(parts.map(async p => await p.done))
-    const chunks = parts.flatMap(p => p.chunks)
-    const joined = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
-    // a plain Uint8Array view, whatever the decoder handed out (often a Buffer)
-    return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
+    let total = 0
+    for (const part of parts) {
+      total += part.got
+      if (part.got < part.want) break
+    }
+    return new Uint8Array(out.buffer, out.byteOffset, total)
   }
 
   private async call (body: RequestBody, retryOnClosedSession: boolean): Promise<Response> {

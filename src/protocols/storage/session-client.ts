@@ -10,7 +10,8 @@ import { FrameReader, sendFrame, waitDrain } from '../framing/index.js'
 import { MalformedMessageError, RemoteStorageError, RequestTimeoutError, StreamClosedError, errorMessage } from '../errors.js'
 import { MAX_RESPONSE_FRAME } from './constants.js'
 import { Request, Response } from './message/storage.js'
-import type { ReadChunk } from './message/storage.js'
+import { decodeReadChunkFast } from './read-chunk-frame.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import type { Stream } from '@libp2p/interface'
 
 export type RequestBody = Omit<Partial<Request>, 'id'>
@@ -25,8 +26,11 @@ export interface ClientSessionOptions {
 interface Pending {
   resolve: (res: Response) => void
   reject: (err: Error) => void
-  onChunk?: (chunk: ReadChunk) => void
+  onChunk?: OnChunk
 }
+
+/** Receives the pieces of a read answer in order; `data` may be split over several buffers. */
+export type OnChunk = (data: Uint8ArrayList | Uint8Array, last: boolean) => void
 
 export interface SentRequest {
   /** Settles once the request is handed to the stream (rejects if the stream closed). */
@@ -60,7 +64,7 @@ export class ClientSession {
   }
 
   /** Sends one request. `onChunk` receives read answers frame by frame. */
-  request (body: RequestBody, onChunk?: (chunk: ReadChunk) => void): SentRequest {
+  request (body: RequestBody, onChunk?: OnChunk): SentRequest {
     if (!this.usable) {
       const err = this.failure ?? new StreamClosedError('storage session is closed')
       return { sent: Promise.reject(err), response: Promise.reject(err) }
@@ -94,6 +98,11 @@ export class ClientSession {
       while (true) {
         const frame = await this.reader.read()
         if (frame == null) break
+        const chunk = decodeReadChunkFast(frame)
+        if (chunk != null) {
+          this.onResponse({ id: chunk.id }, chunk)
+          continue
+        }
         let res: Response
         try {
           res = Response.decode(frame)
@@ -108,7 +117,7 @@ export class ClientSession {
     }
   }
 
-  private onResponse (res: Response): void {
+  private onResponse (res: Response, fastChunk?: { data: Uint8ArrayList, last: boolean }): void {
     const pending = this.pending.get(res.id)
     if (res.error?.fatal === true) {
       const remote = new RemoteStorageError(res.error.code, res.error.message, true)
@@ -121,9 +130,10 @@ export class ClientSession {
     }
     if (pending == null) throw new MalformedMessageError(`answer for unknown request ${res.id}`)
     this.restartProgressTimer()
-    if (res.read != null && res.error == null) {
-      pending.onChunk?.(res.read)
-      if (!res.read.last) return
+    const chunk = fastChunk ?? res.read
+    if (chunk != null && res.error == null) {
+      pending.onChunk?.(chunk.data, chunk.last)
+      if (!chunk.last) return
     }
     this.pending.delete(res.id)
     if (res.error != null) pending.reject(new RemoteStorageError(res.error.code, res.error.message, false))

@@ -18,6 +18,7 @@ import { handleRead } from './handlers/read.js'
 import { handleVersion } from './handlers/version.js'
 import { handleWrite } from './handlers/write.js'
 import { Request, Response } from './message/storage.js'
+import { encodeReadChunkFrame } from './read-chunk-frame.js'
 import type { RequestContext, ResponseBody } from './context.js'
 import type { StorageServer } from '../../storage/index.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
@@ -81,7 +82,10 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
   let lastId = 0
 
   const send = async (body: ResponseBody): Promise<void> => {
-    if (!sendFrame(stream, Response.encode({ ...body, id: currentId }))) {
+    const ok = body.read != null
+      ? stream.send(encodeReadChunkFrame(currentId, body.read.data, body.read.last))
+      : sendFrame(stream, Response.encode({ ...body, id: currentId }))
+    if (!ok) {
       // a client that stops reading must not pin this session forever
       await waitDrain(stream, AbortSignal.timeout(options.requestTimeoutMs))
     }

@@ -37,9 +37,16 @@ describe('protocols: storage over libp2p', () => {
     assert.equal(back.byteLength, share0.byteLength)
     assert.equal(sha(back), sha(share0))
     // ranges, and reads past the end are shortened
-    assert.deepEqual(await client.read(si, 0, 100, 50), share0.subarray(100, 150))
-    assert.deepEqual(await client.read(si, 0, share0.byteLength - 10, 100), share0.subarray(share0.byteLength - 10))
+    const plain = new Uint8Array(share0)
+    assert.deepEqual(await client.read(si, 0, 100, 50), plain.subarray(100, 150))
+    assert.deepEqual(await client.read(si, 0, share0.byteLength - 10, 100), plain.subarray(share0.byteLength - 10))
     assert.equal((await client.read(si, 0, 0, 0)).byteLength, 0)
+    await assert.rejects(client.read(si, 7, 0, 10), (err: Error) => err instanceof RemoteStorageError && err.code === 'ERR_NO_SUCH_SHARE')
+
+    // streamed in bounded parts, the buffers as delivered; stops at the end of the share
+    const pieces: Uint8Array[] = []
+    for await (const piece of client.readStream(si, 0, 1000, share0.byteLength, { partSize: 2 ** 20 })) pieces.push(piece)
+    assert.equal(sha(Buffer.concat(pieces)), sha(share0.subarray(1000)))
 
     const again = await client.allocate(si, [0, 1, 2], share0.byteLength, lease())
     assert.deepEqual(again.alreadyHave, [0])

@@ -267,8 +267,8 @@ export class ClubManager extends EventTarget {
 
   /**
    * What the timer runs: owned clubs are re-signed with the next sequence; other
-   * cached, unexpired rosters are put again as they are, so the club stays
-   * findable while the owner is offline. Failures become 'republish-error' events.
+   * cached rosters are refreshed from the DHT and, if unexpired, put again as
+   * they are, so the club stays findable while the owner is offline. Failures become 'republish-error' events.
    */
   async republishNow (): Promise<{ republished: string[], reput: string[], failed: string[] }> {
     const owned = new Set(await this.ownedClubs())
@@ -284,6 +284,8 @@ export class ClubManager extends EventTarget {
     }
     for (const clubId of await this.cache.list()) {
       if (owned.has(clubId)) continue
+      // re-putting an outdated copy would be refused (peers hold a newer sequence): refresh first
+      await this.resolve(clubId).catch(() => {})
       const cached = await this.cache.get(clubId)
       if (cached == null || cached.expiresAt < Date.now()) continue
       try {

@@ -39,8 +39,9 @@ export interface StorageProtocolsOptions {
  * Serves the storage, have and account protocols from `server` on this node.
  * Resolves to a function that stops serving them (open sessions are closed).
  */
-export async function registerStorageProtocols (libp2p: Pick<Libp2p, 'handle' | 'unhandle'>, server: StorageServer, options: StorageProtocolsOptions = {}): Promise<() => Promise<void>> {
+export async function registerStorageProtocols (libp2p: Pick<Libp2p, 'handle' | 'unhandle'> & Partial<Pick<Libp2p, 'logger'>>, server: StorageServer, options: StorageProtocolsOptions = {}): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = []
+  options = { ...options, log: options.log ?? libp2p.logger?.forComponent('lafs-club:protocols') }
   try {
     stops.push(await registerStorageProtocol(libp2p, server, { requestTimeoutMs: options.requestTimeoutMs, idleTimeoutMs: options.idleTimeoutMs, log: options.log }))
     stops.push(await registerHaveProtocol(libp2p, server, { rateLimit: options.haveRateLimit, requestTimeoutMs: options.requestTimeoutMs, log: options.log }))

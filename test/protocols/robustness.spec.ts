@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { FrameReader, encodeVarint } from '../../src/protocols/framing/index.js'
-import { RemoteStorageError, STORAGE_PROTOCOL, StorageClient } from '../../src/protocols/index.js'
+import { RemoteStorageError, STORAGE_PROTOCOL, StorageClient, registerStorageProtocols } from '../../src/protocols/index.js'
 import { Request, Response } from '../../src/protocols/storage/message/storage.js'
 import { Grid, lease, storageIndex } from './helpers.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -191,5 +191,46 @@ describe('protocols: a storage server survives bad clients', () => {
     assert.deepEqual(await client.listShares(si), [])
     await client.stop()
     await assert.rejects(client.version(), (err: Error) => (err as { code?: string }).code === 'ERR_CLIENT_STOPPED')
+  })
+})
+
+describe('protocols: a storage client survives bad servers', () => {
+  const grid = new Grid()
+  afterEach(async () => { await grid.cleanup() })
+
+  it('a server that never answers: RequestTimeoutError, then the client works against a good server', async () => {
+    const silent = await grid.node()
+    await silent.handle(STORAGE_PROTOCOL, () => { /* accepts the stream, never answers */ })
+    const node = await grid.node()
+    const client = new StorageClient(node, silent.getMultiaddrs()[0], { requestTimeoutMs: 300 })
+    const t0 = Date.now()
+    await assert.rejects(client.version(), (err: Error) => (err as { code?: string }).code === 'ERR_TIMEOUT')
+    assert.ok(Date.now() - t0 < 5000)
+    await client.stop()
+    const { node: good } = await grid.server()
+    const other = new StorageClient(node, good.getMultiaddrs()[0])
+    assert.equal(typeof (await other.version()).applicationVersion, 'string')
+    await other.stop()
+  })
+
+  it('a server answering garbage: ERR_MALFORMED on the client, no crash', async () => {
+    const liar = await grid.node()
+    await liar.handle(STORAGE_PROTOCOL, stream => { stream.send(frame(Uint8Array.of(0xff, 0xff, 0xff))) })
+    const client = new StorageClient(await grid.node(), liar.getMultiaddrs()[0])
+    await assert.rejects(client.listShares(storageIndex()), (err: Error) => (err as { code?: string }).code === 'ERR_MALFORMED')
+    await client.stop()
+  })
+
+  it('after unregistering, the node no longer speaks the protocol and open sessions end', async () => {
+    const { node: serverNode, server } = await grid.server()
+    const extra = await grid.node()
+    const unregister = await registerStorageProtocols(extra, server)
+    const client = new StorageClient(await grid.node(), extra.getMultiaddrs()[0])
+    await client.version()
+    await unregister()
+    await assert.rejects(client.version())
+    assert.ok(serverNode.getProtocols().includes(STORAGE_PROTOCOL))
+    assert.ok(!extra.getProtocols().includes(STORAGE_PROTOCOL))
+    await client.stop()
   })
 })

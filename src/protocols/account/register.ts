@@ -39,6 +39,6 @@ export async function registerAccountProtocol (libp2p: Pick<Libp2p, 'handle' | '
       encodeError: (code, message) => AccountResponse.encode({ error: { code, message } }),
       onError: err => options.log?.('account request from %s failed - %e', account, err)
     }, async frame => handle({ server, account }, frame))
-  }, { maxInboundStreams: MAX_INBOUND_STREAMS })
+  }, { maxInboundStreams: MAX_INBOUND_STREAMS, runOnLimitedConnection: true })
   return async () => { await libp2p.unhandle(ACCOUNT_PROTOCOL) }
 }

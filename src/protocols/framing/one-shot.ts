@@ -21,7 +21,8 @@ export async function ask (opener: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | 
   const signals = [AbortSignal.timeout(options.timeoutMs)]
   if (options.signal != null) signals.push(options.signal)
   const signal = AbortSignal.any(signals)
-  const stream = await opener.dialProtocol(peer, protocol, { signal })
+  // small enough for a relayed (limited) connection, which is all a NATed peer may have
+  const stream = await opener.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: true })
   const reader = new FrameReader(stream, { maxFrameLength: options.maxAnswerLength })
   const onAbort = (): void => {
     reader.cancel(options.signal?.aborted === true ? options.signal.reason : new RequestTimeoutError(`no answer within ${options.timeoutMs} ms`))

@@ -25,6 +25,6 @@ export async function registerHaveProtocol (libp2p: Pick<Libp2p, 'handle' | 'unh
       encodeError: (code, message) => HaveResponse.encode({ error: { code, message } }),
       onError: err => options.log?.('have request from %s failed - %e', peer, err)
     }, async frame => await handleHave({ server, limiter, peer }, frame))
-  }, { maxInboundStreams: MAX_INBOUND_STREAMS })
+  }, { maxInboundStreams: MAX_INBOUND_STREAMS, runOnLimitedConnection: true })
   return async () => { await libp2p.unhandle(HAVE_PROTOCOL) }
 }

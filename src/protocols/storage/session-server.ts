@@ -87,7 +87,12 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
       : sendFrame(stream, Response.encode({ ...body, id: currentId }))
     if (!ok) {
       // a client that stops reading must not pin this session forever
-      await waitDrain(stream, AbortSignal.timeout(options.requestTimeoutMs))
+      try {
+        await waitDrain(stream, AbortSignal.timeout(options.requestTimeoutMs))
+      } catch (err) {
+        if (err instanceof ProtocolError) throw err
+        throw new RequestTimeoutError(`the client read no answers for ${options.requestTimeoutMs} ms`)
+      }
     }
   }
   const ctx: RequestContext = { server, account, reply: send }

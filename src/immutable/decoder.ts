@@ -1,0 +1,266 @@
+/**
+ * CHK download and verification over ShareSources. Never yields a byte
+ * that did not pass every hash check: a share failing any check is
+ * reported, dropped and replaced by another with a different share number.
+ */
+import { decode as zfecDecode } from '../erasure/index.js'
+import { storageIndexOf, toCap, toVerifyCap, type Cap, type ChkReadCap, type ChkVerifyCap } from './caps.js'
+import { ctrAt } from './cipher.js'
+import { AbortedError, BadShareError, ImmutableError, InvalidRangeError, NotEnoughSharesError, type ShareCheck, type ShareFailure } from './errors.js'
+import { blockHash, bytesEqual, concatBytes, crypttextSegmentHash } from './hashes.js'
+import { buildTree, emptyLeafHash, internalNodeHash, PartialTree } from './merkle.js'
+import { segmentRange, type ChkParams } from './params.js'
+import { ShareReader, type FileContext, type ShareSource } from './share-reader.js'
+
+export interface BadShareReport {
+  shnum: number
+  check: ShareCheck
+  error: Error
+  source: ShareSource
+}
+
+export interface ReadProgress {
+  /** Segment just delivered. */
+  segment: number
+  segmentsDone: number
+  segmentsTotal: number
+  bytesDone: number
+  bytesTotal: number
+}
+
+export interface ReadOptions {
+  offset?: number
+  length?: number
+  onBadShare?: (report: BadShareReport) => void
+  onProgress?: (progress: ReadProgress) => void
+  signal?: AbortSignal
+}
+
+/** The uploader's data contradicts its own hashes: no choice of shares can fix it. */
+export class CorruptFileError extends ImmutableError {
+  constructor (message: string) {
+    super('ERR_CORRUPT_FILE', message)
+    this.name = 'CorruptFileError'
+  }
+}
+
+function checkAborted (signal?: AbortSignal): void {
+  if (signal?.aborted === true) throw signal.reason instanceof Error ? signal.reason : new AbortedError()
+}
+
+/** Orders candidates (primaries first: they decode cheapest), keeps k open with distinct share numbers. */
+class ShareSet {
+  readonly file: FileContext
+  readonly active: ShareReader[] = []
+  readonly failures: ShareFailure[] = []
+  private readonly candidates: ShareSource[]
+  private readonly onBadShare?: (report: BadShareReport) => void
+  private readonly signal?: AbortSignal
+
+  constructor (file: FileContext, sources: Iterable<ShareSource>, opts: ReadOptions) {
+    this.file = file
+    this.onBadShare = opts.onBadShare
+    this.signal = opts.signal
+    const rank = (s: ShareSource): number => (s.shnum < file.k ? 0 : 1)
+    this.candidates = [...sources].map((s, i) => ({ s, i }))
+      .sort((a, b) => rank(a.s) - rank(b.s) || a.s.shnum - b.s.shnum || a.i - b.i)
+      .map(x => x.s)
+  }
+
+  drop (reader: ShareReader, err: BadShareError): void {
+    const at = this.active.indexOf(reader)
+    if (at >= 0) this.active.splice(at, 1)
+    this.failures.push({ shnum: reader.shnum, check: err.check, error: err })
+    this.onBadShare?.({ shnum: reader.shnum, check: err.check, error: err, source: reader.source })
+  }
+
+  /** Opens candidates until k good shares with distinct numbers are active. */
+  async fill (): Promise<void> {
+    const k = this.file.k
+    while (this.active.length < k) {
+      checkAborted(this.signal)
+      const taken = new Set(this.active.map(r => r.shnum))
+      const batch: ShareSource[] = []
+      for (let i = 0; i < this.candidates.length && batch.length < k - this.active.length; i++) {
+        const c = this.candidates[i]
+        if (taken.has(c.shnum)) continue
+        taken.add(c.shnum)
+        batch.push(c)
+        this.candidates.splice(i--, 1)
+      }
+      if (batch.length === 0) throw new NotEnoughSharesError(k, this.active.length, this.failures)
+      const readers = batch.map(s => new ShareReader(s, this.file))
+      const results = await Promise.allSettled(readers.map(async r => { await r.open() }))
+      results.forEach((res, j) => {
+        if (res.status === 'fulfilled') this.active.push(readers[j])
+        else if (res.reason instanceof BadShareError) this.drop(readers[j], res.reason)
+        else throw res.reason
+      })
+    }
+    this.active.sort((a, b) => a.shnum - b.shnum)
+  }
+
+  get params (): ChkParams {
+    if (this.file.ueb === undefined) throw new Error('internal: no UEB yet')
+    return this.file.ueb.params
+  }
+}
+
+/** Fetches, checks and decodes crypttext segments. */
+class SegmentFetcher {
+  private readonly set: ShareSet
+  private readonly crypttextTree: PartialTree
+  /** Segments decoded, for tests that assert ranged reads stay small. */
+  segmentsFetched = 0
+
+  constructor (set: ShareSet) {
+    this.set = set
+    const ueb = set.file.ueb
+    if (ueb === undefined) throw new Error('internal: no UEB yet')
+    this.crypttextTree = new PartialTree(ueb.params.numSegments, ueb.crypttextRootHash)
+  }
+
+  /** Crypttext of segment i (unpadded), checked against the crypttext hash tree. */
+  async segment (i: number): Promise<Uint8Array> {
+    const set = this.set
+    const p = set.params
+    const blocks = new Map<ShareReader, Uint8Array>()
+    for (;;) {
+      await set.fill()
+      const readers = set.active.slice()
+      const results = await Promise.allSettled(readers.map(async r => blocks.get(r) ?? await r.readBlock(i)))
+      let failed = false
+      results.forEach((res, j) => {
+        if (res.status === 'fulfilled') blocks.set(readers[j], res.value)
+        else if (res.reason instanceof BadShareError) { set.drop(readers[j], res.reason); failed = true } else throw res.reason
+      })
+      if (failed) continue
+
+      const primaries = zfecDecode(p.k, p.n, readers.map(r => blocks.get(r) as Uint8Array), readers.map(r => r.shnum))
+      const { start, end } = segmentRange(p, i)
+      const crypttext = concatBytes(primaries).subarray(0, end - start)
+      const h = crypttextSegmentHash(crypttext)
+      const missing = this.crypttextTree.missingFor(i)
+      if (missing.length === 0) {
+        if (this.crypttextTree.verifyLeaf(i, h, new Map())) { this.segmentsFetched++; return crypttext }
+        throw new CorruptFileError(`segment ${i} decodes from blocks that all pass their hash checks, yet does not match the crypttext hash tree: the file was uploaded corrupt`)
+      }
+      // Tree nodes come from one share; if they fail, that share's tree region is to blame.
+      const supplier = readers[0]
+      try {
+        const nodes = await supplier.readCrypttextNodes(missing)
+        if (this.crypttextTree.verifyLeaf(i, h, nodes)) { this.segmentsFetched++; return crypttext }
+        throw new BadShareError('crypttext-hash', `segment ${i} does not verify with this share's crypttext hash tree`)
+      } catch (err) {
+        if (!(err instanceof BadShareError)) throw err
+        set.drop(supplier, err)
+      }
+    }
+  }
+}
+
+function fileContext (cap: ChkReadCap | ChkVerifyCap): FileContext {
+  return { k: cap.k, n: cap.n, size: cap.size, uebHash: cap.uebHash }
+}
+
+/**
+ * Streams the plaintext of `cap` (or of the range offset..offset+length)
+ * from the given shares, fetching only the segments the range touches.
+ */
+export async function * readImmutable (capIn: string | Cap, sources: Iterable<ShareSource>, opts: ReadOptions = {}): AsyncGenerator<Uint8Array> {
+  const cap = toCap(capIn)
+  const size = cap.kind === 'lit' ? cap.data.length : cap.size
+  const offset = opts.offset ?? 0
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) throw new InvalidRangeError(`offset ${offset} is outside the file (0..${size})`)
+  const length = opts.length ?? size - offset
+  if (!Number.isSafeInteger(length) || length < 0 || offset + length > size) {
+    throw new InvalidRangeError(`range ${offset}+${length} runs past the end of the ${size}-byte file`)
+  }
+  checkAborted(opts.signal)
+  if (cap.kind === 'lit') {
+    if (length > 0) yield cap.data.slice(offset, offset + length)
+    return
+  }
+  if (cap.kind !== 'chk') throw new ImmutableError('ERR_NEED_READ_CAP', 'reading a file needs its read-cap (URI:CHK:…); a verify-cap can only check shares')
+  if (length === 0) return
+
+  const set = new ShareSet(fileContext(cap), sources, opts)
+  await set.fill()
+  const fetcher = new SegmentFetcher(set)
+  const p = set.params
+  const first = Math.floor(offset / p.segmentSize)
+  const last = Math.floor((offset + length - 1) / p.segmentSize)
+  let done = 0
+  for (let i = first; i <= last; i++) {
+    checkAborted(opts.signal)
+    const crypttext = await fetcher.segment(i)
+    const segStart = i * p.segmentSize
+    const a = Math.max(offset, segStart) - segStart
+    const b = Math.min(offset + length, segStart + crypttext.length) - segStart
+    const out = ctrAt(cap.key, segStart + a, crypttext.subarray(a, b))
+    done += out.length
+    opts.onProgress?.({ segment: i, segmentsDone: i - first + 1, segmentsTotal: last - first + 1, bytesDone: done, bytesTotal: length })
+    yield out
+  }
+}
+
+export interface ShareVerification {
+  shnum: number
+  source: ShareSource
+  ok: boolean
+  check?: ShareCheck
+  error?: Error
+}
+
+function verifyFullTree (stored: Uint8Array[], leafCount: number): boolean {
+  const p = (stored.length + 1) / 2
+  for (let j = leafCount; j < p; j++) if (!bytesEqual(stored[p - 1 + j], emptyLeafHash(j))) return false
+  for (let i = 0; i < p - 1; i++) if (!bytesEqual(stored[i], internalNodeHash(stored[2 * i + 1], stored[2 * i + 2]))) return false
+  return true
+}
+
+/**
+ * Checker ("verify") mode: every block of every given share against its
+ * block hash tree, the chain, the UEB, and the crypttext hash tree's
+ * internal consistency — without the key and without decrypting.
+ */
+export async function verifyShares (capIn: string | Cap, sources: Iterable<ShareSource>, opts: { signal?: AbortSignal } = {}): Promise<ShareVerification[]> {
+  const parsed = toCap(capIn)
+  if (parsed.kind === 'lit') return []
+  const cap = toVerifyCap(parsed)
+  const file = fileContext(cap)
+  const verifyOne = async (source: ShareSource): Promise<ShareVerification> => {
+    const r = new ShareReader(source, file)
+    try {
+      await r.open()
+      const ueb = r.ueb
+      const p = ueb.params
+      const cht = await r.readTreeRegion('crypttextHashTree')
+      if (!bytesEqual(cht[0], ueb.crypttextRootHash) || !verifyFullTree(cht, p.numSegments)) {
+        throw new BadShareError('crypttext-hash', 'the crypttext hash tree is not consistent with the root in the UEB')
+      }
+      const hashes: Uint8Array[] = []
+      for (let i = 0; i < p.numSegments; i++) {
+        checkAborted(opts.signal)
+        hashes.push(blockHash(await r.readRawBlock(i)))
+      }
+      const computed = buildTree(hashes)
+      if (!bytesEqual(computed[0], r.blockTreeRoot)) throw new BadShareError('block-hash', 'the blocks do not hash to the block hash tree root in the share hash chain')
+      const stored = await r.readTreeRegion('blockHashTree')
+      const wrong = stored.findIndex((h, j) => !bytesEqual(h, computed[j]))
+      if (wrong >= 0) throw new BadShareError('block-hash', `block hash tree node ${wrong} is wrong`)
+      return { shnum: source.shnum, source, ok: true }
+    } catch (err) {
+      if (!(err instanceof BadShareError)) throw err
+      return { shnum: source.shnum, source, ok: false, check: err.check, error: err }
+    }
+  }
+  const list = [...sources]
+  const out: ShareVerification[] = []
+  // The first share settles the UEB; the rest can then go in parallel.
+  if (list.length > 0) out.push(await verifyOne(list[0]))
+  out.push(...await Promise.all(list.slice(1).map(verifyOne)))
+  return out
+}
+
+export { storageIndexOf }

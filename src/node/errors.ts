@@ -1,0 +1,85 @@
+/**
+ * Typed errors of the node layer. Each has a stable `code` so the CLI and
+ * scripts can branch on it, and a message that tells the user what to do.
+ */
+
+/** A config value is wrong: names the key, what is expected and what was found. */
+export class ConfigError extends Error {
+  readonly code = 'ERR_INVALID_CONFIG'
+  /** Dotted path of the offending key, e.g. `dht.clientMode`; '' for the whole file. */
+  readonly key: string
+
+  constructor (key: string, problem: string, source = 'config') {
+    super(key === '' ? `${source}: ${problem}` : `${source}: "${key}" ${problem}`)
+    this.name = 'ConfigError'
+    this.key = key
+  }
+}
+
+/** The data folder (or its config.json) does not exist. */
+export class MissingDataDirError extends Error {
+  readonly code = 'ERR_NO_DATA_DIR'
+  readonly dataDir: string
+
+  constructor (dataDir: string) {
+    super(`No lafs-club data folder at ${dataDir} (config.json not found). Run "lafs-club init" to create one, or pass --data DIR to use another folder.`)
+    this.name = 'MissingDataDirError'
+    this.dataDir = dataDir
+  }
+}
+
+/** `init` on a folder that already holds a lafs-club config. */
+export class AlreadyInitializedError extends Error {
+  readonly code = 'ERR_ALREADY_INITIALIZED'
+  readonly dataDir: string
+
+  constructor (dataDir: string) {
+    super(`${dataDir} is already a lafs-club data folder (config.json exists). Use it as it is, or pick another folder.`)
+    this.name = 'AlreadyInitializedError'
+    this.dataDir = dataDir
+  }
+}
+
+/** Another process (or another node in this process) has the data folder open. */
+export class DataDirInUseError extends Error {
+  readonly code = 'ERR_DATA_DIR_IN_USE'
+  readonly dataDir: string
+
+  constructor (dataDir: string, cause?: unknown) {
+    super(`The data folder ${dataDir} is in use by another lafs-club node. Stop that node first, or use another folder.`, { cause })
+    this.name = 'DataDirInUseError'
+    this.dataDir = dataDir
+  }
+}
+
+/** A file in the data folder's private/ directory is unreadable or malformed. */
+export class KeyFileError extends Error {
+  readonly code = 'ERR_BAD_KEY_FILE'
+  readonly path: string
+
+  constructor (path: string, problem: string, cause?: unknown) {
+    super(`${path}: ${problem}. Restore it from a backup; deleting it creates a new one, which changes this node's identity or secrets.`, { cause })
+    this.name = 'KeyFileError'
+    this.path = path
+  }
+}
+
+/** A feature whose layer is not wired into the node yet. */
+export class NotImplementedError extends Error {
+  readonly code = 'ERR_NOT_IMPLEMENTED'
+
+  constructor (what: string) {
+    super(`${what} is not available in this build of lafs-club yet`)
+    this.name = 'NotImplementedError'
+  }
+}
+
+/** The node was stopped; it cannot be used any more. */
+export class NodeStoppedError extends Error {
+  readonly code = 'ERR_NODE_STOPPED'
+
+  constructor () {
+    super('This lafs-club node has been stopped; create a new one with createNode()')
+    this.name = 'NodeStoppedError'
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Builds the libp2p node from a NodeConfig: transports, encryption, muxing,
+ * the DHT, NAT traversal and the connection limits. Knows nothing about
+ * storage or files; src/node/index.ts adds those on top.
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { uPnPNAT } from '@libp2p/upnp-nat'
+import { isLoopback, isPrivate } from '@libp2p/utils'
+import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
+import { LevelDatastore } from 'datastore-level'
+import { createLibp2p } from 'libp2p'
+import { createDhtService } from '../dht/index.js'
+import { DataDirInUseError } from './errors.js'
+import { autoRelayServer } from './relay-auto.js'
+import type { NodeConfig } from './config.js'
+import type { Libp2p, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+
+/** Services every lafs-club libp2p node has; optional ones (NAT, relay) are looked up by name. */
+export interface LafsServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+}
+
+export type LafsLibp2p = Libp2p<LafsServices>
+
+/** What the config implies once the listen addresses are known. */
+export interface NetworkProfile {
+  /** Every listen address is on loopback: nothing outside this machine can reach the node. */
+  loopbackOnly: boolean
+  /** Keep private/loopback addresses in the DHT routing table. */
+  lan: boolean
+  /** UPnP port mapping runs (never on loopback-only nodes: it multicasts to the LAN). */
+  upnp: boolean
+  /** DHT server mode from the start (true), client (false... see dhtClientMode). */
+  dhtClientMode: boolean | undefined
+}
+
+function ipListenAddrs (listen: string[]): string[] {
+  return listen.filter(a => /^\/(ip4|ip6|dns4|dns6|dns)\//.test(a))
+}
+
+export function networkProfile (config: NodeConfig): NetworkProfile {
+  const addrs = ipListenAddrs(config.listen).map(a => multiaddr(a))
+  const loopbackOnly = addrs.every(ma => isLoopback(ma))
+  const lan = config.dht.lan === 'auto' ? addrs.every(ma => isLoopback(ma) || isPrivate(ma)) : config.dht.lan
+  const dhtClientMode = config.dht.clientMode === 'server'
+    ? false
+    : config.dht.clientMode === 'client'
+      ? true
+      // kad-dht's own switch waits for a public address, which a LAN never has
+      : lan ? false : undefined
+  return { loopbackOnly, lan, upnp: config.nat.upnp && !loopbackOnly, dhtClientMode }
+}
+
+/** Opens the on-disk datastore, mapping LevelDB's lock error to DataDirInUseError. */
+export async function openDatastore (path: string, dataDir: string): Promise<LevelDatastore> {
+  const ds = new LevelDatastore(path)
+  try {
+    await ds.open()
+  } catch (err: any) {
+    const text = `${err?.code ?? ''} ${err?.cause?.code ?? ''} ${err?.message ?? ''} ${err?.cause?.message ?? ''}`
+    if (/LOCK|locked/i.test(text)) throw new DataDirInUseError(dataDir, err)
+    throw err
+  }
+  return ds
+}
+
+export interface BuildLibp2pOptions {
+  config: NodeConfig
+  privateKey: PrivateKey
+  datastore: LevelDatastore
+}
+
+/** Creates (and starts) the libp2p node. The caller owns the datastore. */
+export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2pOptions): Promise<LafsLibp2p> {
+  const profile = networkProfile(config)
+
+  const listen = [...config.listen]
+  // Listening on /p2p-circuit asks relays for reservations, so peers can reach
+  // a node behind NAT; a loopback-only node has no one to be reachable for.
+  if (config.relay.client && !profile.loopbackOnly) listen.push('/p2p-circuit')
+
+  const allow = [...config.connections.allow]
+  // In-process grids and local tests open many connections from 127.0.0.1 at
+  // once; the per-host inbound limit would refuse most of them.
+  if (profile.loopbackOnly) allow.push('/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128')
+
+  const services: Record<string, (components: any) => unknown> = {
+    identify: identify(),
+    ping: ping(),
+    dht: createDhtService({
+      protocol: config.dht.protocol,
+      clientMode: profile.dhtClientMode,
+      addressScope: profile.lan ? 'all' : 'public'
+    }),
+    dcutr: dcutr()
+  }
+  if (config.nat.autonat || profile.upnp) services.autoNAT = autoNAT()
+  if (profile.upnp) services.upnp = uPnPNAT()
+  if (config.relay.server === true) services.relay = circuitRelayServer()
+  else if (config.relay.server === 'auto') services.relay = autoRelayServer()
+
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))
+
+  const node = await createLibp2p({
+    privateKey,
+    datastore,
+    addresses: {
+      listen,
+      ...(config.announce.length > 0 ? { announce: config.announce } : {})
+    },
+    transports: [
+      tcp(),
+      webSockets(),
+      ...(config.relay.client ? [circuitRelayTransport()] : [])
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: config.connections.maxConnections,
+      maxIncomingPendingConnections: config.connections.maxIncomingPending,
+      inboundConnectionThreshold: config.connections.inboundPerHostPerSecond,
+      allow,
+      deny: config.connections.deny
+    },
+    peerDiscovery,
+    services
+  })
+  return node as unknown as LafsLibp2p
+}

@@ -1,0 +1,64 @@
+/**
+ * The storage side of a node: the share store from src/storage, served over
+ * the protocols from src/protocols, with provider records in the DHT for
+ * every storage index it holds (so downloaders find shares without a club).
+ */
+import { ProviderAnnouncer } from '../dht/index.js'
+import { registerStorageProtocols } from '../protocols/index.js'
+import { createStorageServer, type ShareEventDetail, type StorageServer } from '../storage/index.js'
+import type { NodeConfig } from './config.js'
+import type { LafsLibp2p } from './libp2p.js'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+export interface NodeStorage {
+  server: StorageServer
+  announcer: ProviderAnnouncer
+  /** Stops serving, stops announcing and closes the database. Idempotent. */
+  close: () => Promise<void>
+}
+
+export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir: string): Promise<NodeStorage> {
+  const server = await createStorageServer({
+    dir,
+    capacity: config.storage.capacity ?? undefined,
+    freeQuota: config.storage.freeQuota,
+    leaseDurationMs: Math.round(config.storage.leaseDays * DAY_MS),
+    paymentMethods: config.storage.paymentMethods,
+    invitationExplanation: config.storage.invitationExplanation
+  })
+  let unregister: (() => Promise<void>) | undefined
+  try {
+    unregister = await registerStorageProtocols(libp2p, server)
+  } catch (err) {
+    await server.close()
+    throw err
+  }
+
+  const announcer = new ProviderAnnouncer(libp2p.services.dht, { list: () => server.storageIndexes() })
+  const onStored = (e: Event): void => { announcer.announce((e as CustomEvent<ShareEventDetail>).detail.storageIndex) }
+  const onDeleted = (e: Event): void => {
+    const { storageIndex } = (e as CustomEvent<ShareEventDetail>).detail
+    // Withdraw only when the last share of this storage index is gone.
+    server.listShares(storageIndex).then(left => { if (left.length === 0) announcer.withdraw(storageIndex) }, () => {})
+  }
+  server.addEventListener('share-stored', onStored)
+  server.addEventListener('share-deleted', onDeleted)
+  announcer.start()
+
+  let closing: Promise<void> | undefined
+  const close = async (): Promise<void> => {
+    closing ??= (async () => {
+      server.removeEventListener('share-stored', onStored)
+      server.removeEventListener('share-deleted', onDeleted)
+      announcer.stop()
+      try {
+        await unregister?.()
+      } finally {
+        await server.close()
+      }
+    })()
+    await closing
+  }
+  return { server, announcer, close }
+}

@@ -158,7 +158,7 @@ export function prepareQueries (db: DB) {
     expiredShares: stmt<[number], ShareRow>(db, 
       `SELECT si, shnum, size FROM shares AS s
        WHERE NOT EXISTS (SELECT 1 FROM leases AS l WHERE l.si = s.si AND l.expires > ?)`),
-    deleteOrphanLeases: stmt<[string]>(db, 'DELETE FROM leases WHERE si = ?1 AND NOT EXISTS (SELECT 1 FROM shares WHERE shares.si = ?1)'),
+    deleteOrphanLeases: stmt<[string, string]>(db, 'DELETE FROM leases WHERE si = ? AND NOT EXISTS (SELECT 1 FROM shares WHERE shares.si = ?)'),
     deleteExpiredLeases: stmt<[number]>(db, 'DELETE FROM leases WHERE expires <= ?'),
 
     insertInvitation: stmt<[string, number, string | null, number]>(db, 'INSERT INTO invitations (code, quota, note, created) VALUES (?, ?, ?, ?)'),

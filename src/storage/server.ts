@@ -619,7 +619,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
       }
       this.db.transaction(() => {
         for (const share of gone) this.q.deleteShare.run(share.si, share.shnum)
-        for (const si of new Set(gone.map(s => s.si))) this.q.deleteOrphanLeases.run(si)
+        for (const si of new Set(gone.map(s => s.si))) this.q.deleteOrphanLeases.run(si, si)
       }).immediate()
       for (const share of gone) {
         removeEmptyDirs(shareDir(this.paths.root, share.si), this.paths.root)

@@ -3,7 +3,7 @@
  * and the named hashes built from them (storage index, block, UEB,
  * crypttext, lease secrets, permuted ring).
  */
-import { createHash, type Hash } from 'node:crypto'
+import { createHash, hash as oneShot, type Hash } from 'node:crypto'
 
 const encoder = new TextEncoder()
 
@@ -47,18 +47,52 @@ export function concatBytes (parts: readonly Uint8Array[]): Uint8Array {
 
 export function netstring (x: string | Uint8Array): Uint8Array {
   const v = toBytes(x)
-  return concatBytes([encoder.encode(`${v.length}:`), v, encoder.encode(',')])
+  const len = encoder.encode(`${v.length}:`)
+  const out = new Uint8Array(len.length + v.length + 1)
+  out.set(len)
+  out.set(v, len.length)
+  out[out.length - 1] = 0x2c
+  return out
+}
+
+function sha256 (data: Uint8Array): Buffer {
+  return oneShot('sha256', data, 'buffer')
 }
 
 export function sha256d (data: Uint8Array): Uint8Array {
-  return plain(createHash('sha256').update(createHash('sha256').update(data).digest()).digest())
+  return plain(sha256(sha256(data)))
+}
+
+// Hashing dominates encoding time (one block hash per share per segment,
+// trees of thousands of nodes), so the fixed netstring prefix of each named
+// tag is computed once.
+const prefixCache = new Map<string, Uint8Array>()
+function tagPrefix (tag: string | Uint8Array): Uint8Array {
+  if (typeof tag !== 'string') return netstring(tag)
+  let p = prefixCache.get(tag)
+  if (p === undefined) {
+    p = netstring(tag)
+    prefixCache.set(tag, p)
+  }
+  return p
+}
+
+/** SHA256d over prefix || value without building the concatenation for large values. */
+function prefixedSha256d (prefix: Uint8Array, value: Uint8Array): Uint8Array {
+  if (value.length <= 4096) {
+    const buf = new Uint8Array(prefix.length + value.length)
+    buf.set(prefix)
+    buf.set(value, prefix.length)
+    return plain(sha256(sha256(buf)))
+  }
+  return plain(sha256(createHash('sha256').update(prefix).update(value).digest()))
 }
 
 /** Streaming `Ht(tag, value[, t])`: feed the value in pieces. */
 export class TaggedHasher {
   private readonly inner: Hash
   constructor (tag: string | Uint8Array) {
-    this.inner = createHash('sha256').update(netstring(tag))
+    this.inner = createHash('sha256').update(tagPrefix(tag))
   }
 
   update (chunk: Uint8Array): this {
@@ -67,21 +101,35 @@ export class TaggedHasher {
   }
 
   digest (truncateTo?: number): Uint8Array {
-    const d = plain(createHash('sha256').update(this.inner.digest()).digest())
+    const d = plain(sha256(this.inner.digest()))
     return truncateTo === undefined ? d : d.subarray(0, truncateTo)
   }
 }
 
 /** `Ht(tag, value[, t])` = SHA256d(netstring(tag) || value), truncated to t bytes. */
 export function taggedHash (tag: string | Uint8Array, value: string | Uint8Array, truncateTo?: number): Uint8Array {
-  return new TaggedHasher(tag).update(toBytes(value)).digest(truncateTo)
+  const d = prefixedSha256d(tagPrefix(tag), toBytes(value))
+  return truncateTo === undefined ? d : d.subarray(0, truncateTo)
 }
 
 /** `Hp(tag, a, b)` = SHA256d(netstring(tag) || netstring(a) || netstring(b)). */
 export function taggedPairHash (tag: string | Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array {
-  const h = createHash('sha256').update(netstring(tag)).update(netstring(a)).update(netstring(b))
-  return plain(createHash('sha256').update(h.digest()).digest())
+  const prefix = tagPrefix(tag)
+  if (a.length === 32 && b.length === 32) {
+    // The common case (tree nodes): one flat buffer, "32:" a "," "32:" b ",".
+    const buf = new Uint8Array(prefix.length + 72)
+    buf.set(prefix)
+    let at = prefix.length
+    buf.set(PAIR_LEN, at); buf.set(a, at + 3); buf[at + 35] = 0x2c
+    at += 36
+    buf.set(PAIR_LEN, at); buf.set(b, at + 3); buf[at + 35] = 0x2c
+    return plain(sha256(sha256(buf)))
+  }
+  return prefixedSha256d(prefix, concatBytes([netstring(a), netstring(b)]))
 }
+
+const PAIR_LEN = new Uint8Array([0x33, 0x32, 0x3a]) // "32:"
+
 
 export function storageIndexHash (key: Uint8Array): Uint8Array {
   return taggedHash(TAGS.storageIndex, key, 16)

@@ -17,7 +17,11 @@ export function log2 (p: number): number {
   return l
 }
 
+// Every tree of a file (N+1 of them) pads with the same leaves.
+const emptyLeaves: Uint8Array[] = []
+
 export function emptyLeafHash (position: number): Uint8Array {
+  if (position < 65536) return (emptyLeaves[position] ??= taggedHash(TAGS.merkleEmptyLeaf, String(position)))
   return taggedHash(TAGS.merkleEmptyLeaf, String(position))
 }
 

@@ -94,3 +94,14 @@ export function errorMessage (err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
   return message.length > 1024 ? message.slice(0, 1024) + '…' : message
 }
+
+/**
+ * The code and message to send for an error. Errors without a code are our
+ * own bugs or I/O failures: their text (paths, internals) stays in the log.
+ */
+export function wireError (err: unknown): { code: string, message: string } {
+  const code = errorCode(err)
+  // system errors carry codes like ENOENT, with paths in their text
+  if (code == null || !/^ERR_[A-Z0-9_]+$/.test(code)) return { code: 'ERR_INTERNAL', message: 'the server failed to handle this request' }
+  return { code, message: errorMessage(err) }
+}

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { RemoteStorageError, StorageClient } from '../../src/protocols/index.js'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { encodeStorageIndex } from '../../src/storage/index.js'
 import { Grid, lease, storageIndex } from './helpers.js'
 
@@ -126,5 +128,28 @@ describe('protocols: storage over libp2p', () => {
     await bob.close(si, 0)
     await alice.stop()
     await bob.stop()
+  })
+
+  it('an unexpected server failure is ERR_INTERNAL without internals in the message; the session goes on', async () => {
+    const { node: serverNode, server } = await grid.server()
+    const client = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    await client.allocate(si, [0], 4, lease())
+    await client.write(si, 0, 0, Uint8Array.of(1, 2, 3, 4))
+    await client.close(si, 0)
+    // the share file turns into a directory: reading it fails with EISDIR
+    const b32 = encodeStorageIndex(si)
+    const file = join(server.dir, 'shares', b32.slice(0, 2), b32, '0')
+    await rm(file)
+    await mkdir(file)
+    await assert.rejects(client.read(si, 0, 0, 4), (err: Error) => {
+      assert.ok(err instanceof RemoteStorageError)
+      assert.equal(err.code, 'ERR_INTERNAL')
+      assert.equal(err.fatal, false)
+      assert.doesNotMatch(err.message, /EISDIR|shares|\//)
+      return true
+    })
+    assert.deepEqual(await client.listShares(si), [{ shareNumber: 0, size: 4 }])
+    await client.stop()
   })
 })

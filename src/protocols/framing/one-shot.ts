@@ -3,7 +3,7 @@
  * account protocols. Both sides use length-prefixed frames with limits and
  * deadlines; the server side never throws.
  */
-import { RequestTimeoutError, StreamClosedError, errorCode, errorMessage } from '../errors.js'
+import { RequestTimeoutError, StreamClosedError, wireError } from '../errors.js'
 import { FrameReader } from './frame-reader.js'
 import { sendFrame, writeFrame } from './frame-writer.js'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -75,7 +75,8 @@ export async function answer (stream: Stream, options: AnswerOptions, handle: (r
     options.onError?.(err)
     try {
       if (stream.status === 'open' && stream.writeStatus === 'writable') {
-        sendFrame(stream, options.encodeError(errorCode(err) ?? 'ERR_INTERNAL', errorMessage(err)))
+        const { code, message } = wireError(err)
+        sendFrame(stream, options.encodeError(code, message))
         await stream.close({ signal })
       }
       await stream.closeRead()

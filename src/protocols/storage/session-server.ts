@@ -6,7 +6,7 @@
  * thrown here escapes: one bad stream never affects the others.
  */
 import { FrameReader, waitDrain, sendFrame } from '../framing/index.js'
-import { MalformedMessageError, OutOfOrderError, ProtocolError, RequestTimeoutError, errorCode, errorMessage } from '../errors.js'
+import { MalformedMessageError, OutOfOrderError, ProtocolError, RequestTimeoutError, errorCode, errorMessage, wireError } from '../errors.js'
 import { CLOSE_GRACE_MS, MAX_REQUEST_FRAME, SERVER_HIGH_WATER_MARK } from './constants.js'
 import { handleAbort } from './handlers/abort.js'
 import { handleAddLease } from './handlers/add-lease.js'
@@ -97,7 +97,6 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
   }
   const ctx: RequestContext = { server, account, reply: send }
 
-  let kind: Kind | undefined
   try {
     let first = true
     while (true) {
@@ -110,7 +109,7 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
       } catch (err) {
         throw new MalformedMessageError(`undecodable request: ${errorMessage(err)}`)
       }
-      kind = requestKind(req)
+      const kind = requestKind(req)
       currentId = req.id
       if (req.id <= lastId) throw new OutOfOrderError(`request id ${req.id} does not follow ${lastId}`)
       lastId = req.id
@@ -119,10 +118,9 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
         await dispatch(ctx, req, kind)
       } catch (err) {
         if (isFatal(err, kind)) throw err
-        if (errorCode(err) == null) options.log?.error('storage request %s from %s failed - %e', kind, account, err)
-        await send({ error: { code: errorCode(err) ?? 'ERR_INTERNAL', message: errorMessage(err), fatal: false } })
+        if (wireError(err).code === 'ERR_INTERNAL') options.log?.error('storage request %s from %s failed - %e', kind, account, err)
+        await send({ error: { ...wireError(err), fatal: false } })
       }
-      kind = undefined
     }
     reader.dispose()
     await stream.close({ signal: AbortSignal.timeout(CLOSE_GRACE_MS) })
@@ -157,7 +155,7 @@ async function readWithDeadline (reader: FrameReader, ms: number, first: boolean
 async function closeWithError (stream: Stream, id: number, err: unknown): Promise<void> {
   try {
     if (stream.status === 'open' && stream.writeStatus === 'writable') {
-      sendFrame(stream, Response.encode({ id, error: { code: errorCode(err) ?? 'ERR_INTERNAL', message: errorMessage(err), fatal: true } }))
+      sendFrame(stream, Response.encode({ id, error: { ...wireError(err), fatal: true } }))
       await stream.close({ signal: AbortSignal.timeout(CLOSE_GRACE_MS) })
     }
     await stream.closeRead()

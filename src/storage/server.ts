@@ -107,6 +107,9 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   private readonly gcTimer?: NodeJS.Timeout
   private gcRunning?: Promise<{ deletedShares: number, freedBytes: number }>
   private closed = false
+  // Running totals: a SUM over every share row on each allocation would not scale.
+  private storedShares: number
+  private storedBytes: number
 
   constructor (
     private readonly config: Config,
@@ -116,6 +119,9 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   ) {
     super()
     this.dir = config.dir
+    const totals = q.totals.get()!
+    this.storedShares = totals.shares
+    this.storedBytes = totals.bytes
     if (config.gcIntervalMs > 0) {
       this.gcTimer = setInterval(() => {
         this.gc().catch((err: unknown) => {
@@ -179,10 +185,9 @@ class LocalStorageServer extends EventTarget implements StorageServer {
 
   stats (): StorageStats {
     this.assertOpen()
-    const { shares, bytes } = this.q.totals.get()!
     return {
-      shares,
-      bytes,
+      shares: this.storedShares,
+      bytes: this.storedBytes,
       capacity: this.config.capacity,
       accounts: this.q.accountCount.get() ?? 0,
       incoming: this.uploads.size
@@ -303,6 +308,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     if (offset + data.length > upload.size) {
       throw new OutOfRangeError(`write of ${data.length} bytes at offset ${offset} goes past the end of share ${shareNumber} of ${upload.si}, which was allocated with ${upload.size} bytes`)
     }
+    upload.touch()
     return await upload.run(async () => {
       this.assertStillOpen(upload)
       const complete = await upload.write(offset, data)
@@ -369,6 +375,8 @@ class LocalStorageServer extends EventTarget implements StorageServer {
         this.q.ensureAccount.run(upload.account, now)
         this.upsertLease(upload.si, upload.account, upload.lease, now)
       }).immediate()
+      this.storedShares++
+      this.storedBytes += upload.size
     } catch (err) {
       // Without its row the share must not stay visible to readers.
       rmSync(finalPath, { force: true })
@@ -419,9 +427,16 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   }
 
   private armIdleTimer (upload: Upload): void {
-    upload.armIdleTimer(this.config.uploadTimeoutMs, () => {
+    const timeout = this.config.uploadTimeoutMs
+    upload.armIdleTimer(timeout, () => {
       void upload.run(async () => {
-        if (upload.state === 'open') await this.dropUpload(upload)
+        if (upload.state !== 'open') return
+        // The timer may have fired while a write waited in the queue.
+        if (upload.idleMs() < timeout) {
+          this.armIdleTimer(upload)
+          return
+        }
+        await this.dropUpload(upload)
       }).catch(() => {})
     })
   }
@@ -462,7 +477,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   private capacityLeft (): number {
     let reserved = 0
     for (const u of this.uploads.values()) reserved += u.size
-    return this.config.capacity - this.q.totals.get()!.bytes - reserved
+    return this.config.capacity - this.storedBytes - reserved
   }
 
   /** Free disk space minus what uploads in progress have yet to write. */
@@ -481,7 +496,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   private checkCapacity (needed: number): void {
     const left = this.capacityLeft()
     if (needed > left) {
-      const stored = this.q.totals.get()!.bytes
+      const stored = this.storedBytes
       throw new CapacityExceededError(`this server holds ${stored} bytes and has ${this.config.capacity - stored - left} reserved for uploads in progress; ${needed} more bytes would exceed its capacity of ${this.config.capacity} bytes. Try another server.`)
     }
     const disk = this.diskLeft()
@@ -621,6 +636,8 @@ class LocalStorageServer extends EventTarget implements StorageServer {
         for (const share of gone) this.q.deleteShare.run(share.si, share.shnum)
         for (const si of new Set(gone.map(s => s.si))) this.q.deleteOrphanLeases.run(si, si)
       }).immediate()
+      this.storedShares -= gone.length
+      this.storedBytes -= gone.reduce((sum, share) => sum + share.size, 0)
       for (const share of gone) {
         removeEmptyDirs(shareDir(this.paths.root, share.si), this.paths.root)
         deletedShares++

@@ -16,6 +16,7 @@ export class Upload {
   private handle?: FileHandle
   private queue: Promise<unknown> = Promise.resolve()
   private timer?: NodeJS.Timeout
+  private lastActivity = performance.now()
 
   constructor (
     readonly account: string,
@@ -39,8 +40,19 @@ export class Upload {
     this.handle = await open(this.path, 'w+')
   }
 
+  /** Note client activity; a write queued behind a slow one still counts as activity. */
+  touch (): void {
+    this.lastActivity = performance.now()
+  }
+
+  /** Milliseconds since the last client activity. */
+  idleMs (): number {
+    return performance.now() - this.lastActivity
+  }
+
   /** Start (or restart) the idle timer; `onIdle` runs if no write comes in time. */
   armIdleTimer (ms: number, onIdle: () => void): void {
+    this.touch()
     if (this.timer === undefined) {
       this.timer = setTimeout(onIdle, ms)
       this.timer.unref()

@@ -36,6 +36,7 @@ describe('storage: leases and garbage collection', () => {
     await assert.rejects(access(join(server.dir, 'shares', name.slice(0, 2), name)), 'empty share folder removed')
     assert.deepEqual(server.usage(ALICE), { bytes: 40, shares: 1, leases: 1, quota: 2 ** 30, reserved: 0 })
     assert.deepEqual(server.storageIndexes(), [fresh])
+    assert.deepEqual(server.stats(), { shares: 1, bytes: 40, capacity: Infinity, accounts: 1, incoming: 0 })
   })
 
   it('renewing a lease pushes its expiry; any live lease keeps the share', async () => {

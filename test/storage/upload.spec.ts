@@ -169,6 +169,19 @@ describe('storage: uploads', () => {
     await assert.rejects(server.write(ALICE, si, 0, 10, bytes(10)), code('ERR_NO_SUCH_UPLOAD'))
   })
 
+  it('keeps an upload alive while writes keep coming', async () => {
+    const server = await h.server({ uploadTimeoutMs: 200 })
+    const si = storageIndex()
+    const data = bytes(12)
+    await server.allocate(ALICE, si, [0], 12, leaseSecrets())
+    for (let i = 0; i < 12; i++) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+      await server.write(ALICE, si, 0, i, data.subarray(i, i + 1)) // 600 ms in all, 3x the timeout
+    }
+    await server.close(ALICE, si, 0)
+    assert.deepEqual(await server.read(si, 0, 0, 12), data)
+  })
+
   it('validates its arguments', async () => {
     const server = await h.server({ maxShareSize: 1000 })
     const lease = leaseSecrets()

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { StorageError } from './errors.js'
+import { DatabaseTooNewError } from './errors.js'
 
 type DB = Database.Database
 
@@ -58,11 +58,6 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
     `)
   }
 ]
-
-export class DatabaseTooNewError extends StorageError {
-  static readonly code = 'ERR_DATABASE_TOO_NEW'
-  constructor (message: string) { super(DatabaseTooNewError.code, message) }
-}
 
 export function openDatabase (path: string): DB {
   const db = new Database(path)

@@ -79,3 +79,9 @@ export class ServerClosedError extends StorageError {
   static readonly code = 'ERR_SERVER_CLOSED'
   constructor (message = 'the storage server has been closed') { super(ServerClosedError.code, message) }
 }
+
+/** The database was written by a newer lafs-club (its schema version is unknown here). */
+export class DatabaseTooNewError extends StorageError {
+  static readonly code = 'ERR_DATABASE_TOO_NEW'
+  constructor (message: string) { super(DatabaseTooNewError.code, message) }
+}

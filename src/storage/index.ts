@@ -8,7 +8,9 @@
  * so accounting queries (usage per account, GC, have-share batches) are
  * indexed lookups instead of scans over every share file.
  *
- * Events: 'share-stored' and 'share-deleted', CustomEvent<ShareEventDetail>.
+ * Events: 'share-stored' and 'share-deleted', CustomEvent<ShareEventDetail>;
+ * 'gc-error', CustomEvent<unknown> when a periodic GC pass fails.
+ * Decisions and on-disk layout: README.md in this folder.
  */
 export type {
   LeaseSecrets,

@@ -252,9 +252,6 @@ function checkCoherent (c: NodeConfig, source: string): void {
   const { k, happy, n } = c.client
   if (k > n) throw new ConfigError('client.k', `must not exceed client.n (k=${k}, n=${n})`, source)
   if (happy < k || happy > n) throw new ConfigError('client.happy', `must be between client.k and client.n (k=${k}, happy=${happy}, n=${n})`, source)
-  if (c.storage.capacity !== null && c.storage.freeQuota > c.storage.capacity) {
-    throw new ConfigError('storage.freeQuota', `must not exceed storage.capacity (${c.storage.freeQuota} > ${c.storage.capacity})`, source)
-  }
 }
 
 type Obj = Record<string, unknown>

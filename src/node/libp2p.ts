@@ -68,12 +68,16 @@ export async function openDatastore (path: string, dataDir: string): Promise<Lev
   const ds = new LevelDatastore(path)
   try {
     await ds.open()
+    return ds
   } catch (err: any) {
-    const text = `${err?.code ?? ''} ${err?.cause?.code ?? ''} ${err?.message ?? ''} ${err?.cause?.message ?? ''}`
-    if (/LOCK|locked/i.test(text)) throw new DataDirInUseError(dataDir, err)
-    throw err
+    // LevelDatastore flattens the cause to a string; open the underlying
+    // level once more to learn whether another process holds the lock.
+    const cause = await ds.db.open({ createIfMissing: true }).then(() => undefined, (e: any) => e)
+    await ds.db.close().catch(() => {})
+    const codes = `${cause?.code ?? ''} ${cause?.cause?.code ?? ''}`
+    if (/LEVEL_LOCKED/.test(codes)) throw new DataDirInUseError(dataDir, cause)
+    throw cause ?? err
   }
-  return ds
 }
 
 export interface BuildLibp2pOptions {

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import {
+  createNode, DataDirInUseError, MissingDataDirError, NodeStoppedError, NotImplementedError, hasPublicAddress,
+  installProcessHandlers, type CreateNodeOptions, type LafsNode, type NodeLogger
+} from '../../src/node.js'
+import type { SingleKadDHT } from '@libp2p/kad-dht'
+
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
+
+function recordingLogger (): NodeLogger & { lines: string[] } {
+  const lines: string[] = []
+  return { lines, info: m => lines.push(`info ${m}`), warn: m => lines.push(`warn ${m}`), error: m => lines.push(`error ${m}`) }
+}
+
+async function until (what: string, cond: () => boolean, deadlineMs = 10_000): Promise<void> {
+  const end = Date.now() + deadlineMs
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+function tableSize (node: LafsNode): number {
+  return (node.libp2p.services.dht as unknown as SingleKadDHT).routingTable.size
+}
+
+describe('node', function () {
+  this.timeout(30_000)
+  let base: string
+  const nodes: LafsNode[] = []
+
+  const start = async (name: string, extra: Partial<CreateNodeOptions> = {}): Promise<LafsNode> => {
+    const node = await createNode({ dataDir: join(base, name), listen: LOOPBACK, bootstrap: [], gateway: false, logger: recordingLogger(), ...extra })
+    nodes.push(node)
+    return node
+  }
+
+  beforeEach(async () => { base = await mkdtemp(join(tmpdir(), 'lafs-node-')) })
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(async n => { await n.stop() }))
+    await rm(base, { recursive: true, force: true })
+  })
+
+  it('two nodes on loopback connect and see each other in their DHT routing tables', async () => {
+    const a = await start('a', { storage: { enabled: true } })
+    assert.equal(a.multiaddrs.length, 1)
+    assert.ok(a.multiaddrs[0].startsWith('/ip4/127.0.0.1/tcp/') && a.multiaddrs[0].endsWith(`/p2p/${a.peerId}`))
+    assert.equal(a.profile.loopbackOnly, true)
+    assert.equal(a.profile.lan, true)
+    assert.equal(a.libp2p.services.dht.getMode(), 'server')
+
+    const b = await start('b', { storage: { enabled: true }, bootstrap: [a.multiaddrs[0]] })
+    const report = await b.bootstrapped
+    assert.deepEqual(report.connected, [a.peerId])
+    assert.equal(report.alone, false)
+    await until('both routing tables to hold the other node', () => tableSize(a) === 1 && tableSize(b) === 1)
+
+    // the storage server answers on its protocols
+    assert.ok(a.storage !== undefined)
+    assert.ok(a.libp2p.getProtocols().includes('/lafs-club/storage/1.0.0'))
+    assert.ok(a.libp2p.getProtocols().includes('/lafs-club/have/1.0.0'))
+    assert.ok(a.libp2p.getProtocols().includes('/lafs-club/account/1.0.0'))
+    assert.ok((await stat(join(base, 'a', 'storage'))).isDirectory())
+    assert.equal(a.libp2p.services.upnp, undefined)
+  })
+
+  it('reports that it runs alone when no bootstrap peer is reachable', async () => {
+    const ghost = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const logger = recordingLogger()
+    // port 1 on loopback: nothing listens there, so the dial is refused at once
+    const node = await start('alone', { bootstrap: [`/ip4/127.0.0.1/tcp/1/p2p/${ghost}`], logger })
+    const report = await node.bootstrapped
+    assert.equal(report.alone, true)
+    assert.equal(report.configured, 1)
+    assert.equal(report.failed.length, 1)
+    assert.ok(logger.lines.some(l => /^warn none of the 1 bootstrap peers answered: this node runs alone/.test(l)), logger.lines.join('\n'))
+    // and it still works: another node can reach it
+    const other = await start('other', { bootstrap: [node.multiaddrs[0]] })
+    assert.equal((await other.bootstrapped).alone, false)
+  })
+
+  it('stop is idempotent and releases the data folder; the same identity comes back', async () => {
+    const first = await start('n', { storage: { enabled: true } })
+    await assert.rejects(createNode({ dataDir: join(base, 'n'), listen: LOOPBACK, bootstrap: [], gateway: false, logger: recordingLogger() }),
+      (err: any) => err instanceof DataDirInUseError && err.code === 'ERR_DATA_DIR_IN_USE')
+    const peerId = first.peerId
+    await Promise.all([first.stop(), first.stop()])
+    await first.stop()
+    assert.equal(first.stopped, true)
+    assert.equal(first.libp2p.status, 'stopped')
+    await assert.rejects(async () => { await first.get('URI:CHK:x') }, NodeStoppedError)
+
+    const again = await start('n', { storage: { enabled: true } })
+    assert.equal(again.peerId, peerId)
+    assert.ok(again.storage !== undefined)
+  })
+
+  it('initializes a missing folder when embedded, but not with requireInit', async () => {
+    await assert.rejects(createNode({ dataDir: join(base, 'cli'), requireInit: true, listen: LOOPBACK, bootstrap: [] }),
+      (err: any) => err instanceof MissingDataDirError && /lafs-club init/.test(err.message))
+    const node = await start('embedded', { storage: { enabled: false } })
+    assert.equal(node.storage, undefined)
+    assert.equal(node.config.gateway.enabled, false)
+    assert.deepEqual(node.config.listen, LOOPBACK)
+    assert.ok((await stat(join(base, 'embedded', 'config.json'))).isFile())
+  })
+
+  it('never runs UPnP on a loopback-only node, even when the config asks for it', async () => {
+    const node = await start('noupnp', { config: { nat: { upnp: true } } })
+    assert.equal(node.config.nat.upnp, true)
+    assert.equal(node.profile.upnp, false)
+    assert.equal(node.libp2p.services.upnp, undefined)
+  })
+
+  it('applies option shortcuts over the config file and validates options.config', async () => {
+    const node = await start('opts', { dhtProtocol: '/lafs-test/kad/1.0.0', storage: { enabled: true, capacity: 5_000_000 } })
+    assert.equal(node.config.dht.protocol, '/lafs-test/kad/1.0.0')
+    assert.equal(node.config.storage.capacity, 5_000_000)
+    assert.equal(node.storage!.stats().capacity, 5_000_000)
+    assert.ok(node.libp2p.getProtocols().includes('/lafs-test/kad/1.0.0'))
+    await assert.rejects(createNode({ dataDir: join(base, 'bad'), config: { dht: { clientMode: 'nope' as any } } }),
+      (err: any) => err.code === 'ERR_INVALID_CONFIG' && err.key === 'dht.clientMode')
+  })
+
+  it('put/get come from the client hook; without one they say so', async () => {
+    const plain = await start('plain', { storage: { enabled: false } })
+    await assert.rejects(plain.put(new Uint8Array(10)), NotImplementedError)
+
+    let closed = false
+    const hooked = await start('hooked', {
+      storage: { enabled: false },
+      client: core => ({
+        put: async () => ({ cap: `URI:LIT:${core.peerId}` }),
+        get: async () => core.convergenceSecret,
+        cat: async function * () { yield new Uint8Array([1]) },
+        close: async () => { closed = true }
+      })
+    })
+    assert.equal((await hooked.put(new Uint8Array(1))).cap, `URI:LIT:${hooked.peerId}`)
+    assert.deepEqual(await hooked.get('x'), hooked.convergenceSecret)
+    await hooked.stop()
+    assert.equal(closed, true)
+  })
+
+  it('process handlers stop the node on SIGTERM, exit 0, and log stray rejections', async () => {
+    const node = await start('daemon', { storage: { enabled: false } })
+    const logger = recordingLogger()
+    let exitCode: number | undefined
+    const before = process.listeners('unhandledRejection')
+    const sigtermBefore = process.listeners('SIGTERM')
+    const uninstall = installProcessHandlers(node, { logger, exit: code => { exitCode = code } })
+    try {
+      const ours = process.listeners('unhandledRejection').filter(l => !before.includes(l))
+      assert.equal(ours.length, 1)
+      ours[0](new Error('stream reset'), Promise.resolve())
+      assert.ok(logger.lines.some(l => /^warn ignored an unhandled promise rejection \(Error: stream reset\)/.test(l)))
+
+      process.emit('SIGTERM', 'SIGTERM')
+      await until('the node to stop and exit', () => exitCode !== undefined)
+      assert.equal(exitCode, 0)
+      assert.equal(node.stopped, true)
+      assert.equal(node.libp2p.status, 'stopped')
+    } finally {
+      uninstall()
+    }
+    assert.deepEqual(process.listeners('SIGTERM'), sigtermBefore)
+    assert.deepEqual(process.listeners('unhandledRejection'), before)
+  })
+
+  it('relay server "auto" waits for a verified public address', () => {
+    const at = (a: string, verified: boolean): any => ({ multiaddr: multiaddr(a), verified, type: 'transport', expires: 0 })
+    assert.equal(hasPublicAddress([at('/ip4/127.0.0.1/tcp/1', true), at('/ip4/192.168.1.2/tcp/1', true)]), false)
+    assert.equal(hasPublicAddress([at('/ip4/93.184.216.34/tcp/4001', false)]), false)
+    assert.equal(hasPublicAddress([at('/ip4/93.184.216.34/tcp/4001', true)]), true)
+  })
+})

@@ -51,6 +51,30 @@ export async function readStoredIpnsRecord (datastore: Datastore, routingKey: Ui
   }
 }
 
+/**
+ * The stored copy, if it is one the key's owner signed. A node stores its own
+ * puts without validation, so a forged record with a huge sequence put from
+ * this node must not lock the real owner out of this replica. An expired copy
+ * still counts: its sequence was the owner's, and a replay is older still.
+ */
+async function readTrustedStoredRecord (datastore: Datastore, routingKey: Uint8Array, prefix: string, options?: AbortOptions): Promise<IPNSRecord | undefined> {
+  let raw: Uint8Array
+  try {
+    raw = await datastore.get(recordDatastoreKey(routingKey, prefix), options)
+  } catch (err: any) {
+    if (err?.name === 'NotFoundError') return undefined
+    throw err
+  }
+  let value: Uint8Array
+  try {
+    value = Libp2pRecord.deserialize(raw).value
+    await ipnsValidator(routingKey, value)
+  } catch (err: any) {
+    if (err?.name !== 'RecordExpiredError') return undefined
+  }
+  return unmarshalIPNSRecord(value!)
+}
+
 export interface IpnsValidatorOptions {
   datastorePrefix?: string
   checks?: IpnsRecordCheck[]
@@ -70,7 +94,7 @@ export function createIpnsValidator (datastore: Datastore, options: IpnsValidato
     for (const check of checks) {
       await check(routingKey, record, marshalled)
     }
-    const stored = await readStoredIpnsRecord(datastore, routingKey, prefix, abortOptions)
+    const stored = await readTrustedStoredRecord(datastore, routingKey, prefix, abortOptions)
     if (stored != null && record.sequence < stored.sequence) {
       throw new StaleRecordError(`IPNS record has sequence ${record.sequence}, lower than the stored ${stored.sequence}; refusing a replay`)
     }

@@ -44,6 +44,7 @@ describe('club: rosters in a 20-node DHT', function () {
   }
 
   before(async function () {
+    this.timeout(120_000) // about 9 s on an idle box; a busy one (parallel suites) can take several times that
     root = await mkdtemp(join(tmpdir(), 'lafs-clubs-'))
     const t0 = Date.now()
     nodes = await startCluster(N, Array.from({ length: N }, () => ({ dht: clubDht })))
@@ -92,17 +93,21 @@ describe('club: rosters in a 20-node DHT', function () {
       'malformed roster': await rawRecord(targetKey, { value: `/lafs-club/${target}`, sequence: 9, validUntil: later, rosterWire: wireRoster({ policy: 'anyone' }) }),
       'lower sequence': good.record
     }
+    // a replica that missed seq 2 may still take seq 1 again (not lower than what it holds)
+    let holdersOf2 = 0
+    for (const n of nodes) if ((await readStoredIpnsRecord(datastoreOf(n), clubRoutingKey(target)))?.sequence === 2n) holdersOf2++
     const refusals: Record<string, number> = {}
     for (const [name, record] of Object.entries(cases)) {
       const meter = new QueryCostMeter()
-      const err = await putRecord(nodes[7].services.dht, clubRoutingKey(target), record, { onProgress: meter.onProgress }).then(() => undefined, (e: unknown) => e)
-      assert.ok(err instanceof PutRejectedError, `${name}: the put was not refused (${String(err)})`)
-      assert.equal(err.accepted, 0, `${name}: accepted by ${err.accepted}`)
+      const result = await putRecord(nodes[7].services.dht, clubRoutingKey(target), record, { onProgress: meter.onProgress, minAccepted: 0 })
       const cost = meter.finish()
-      assert.equal(cost.responsesByType.PUT_VALUE ?? 0, 0)
-      refusals[name] = err.rejected
-      assert.ok(err.rejected >= 5 && err.rejected === cost.rpcsByType.PUT_VALUE, `${name}: ${err.rejected} PUT_VALUE errors for ${cost.rpcsByType.PUT_VALUE} sent`)
+      const mayAccept = name === 'lower sequence' ? N - holdersOf2 : 0
+      assert.ok(result.accepted <= mayAccept, `${name}: accepted by ${result.accepted}`)
+      assert.equal(cost.responsesByType.PUT_VALUE ?? 0, result.accepted)
+      refusals[name] = result.rejected
+      assert.ok(result.rejected >= 5 && result.rejected + result.accepted === cost.rpcsByType.PUT_VALUE, `${name}: ${result.rejected} PUT_VALUE errors for ${cost.rpcsByType.PUT_VALUE} sent`)
     }
+    await assert.rejects(putRecord(nodes[7].services.dht, clubRoutingKey(target), cases.expired), PutRejectedError)
     console.log(`      PUT_VALUE refusals per bad record: ${JSON.stringify(refusals)}`)
     const reader = await manager(nodes[15], 'reader-b')
     const resolved = await reader.resolve(target)

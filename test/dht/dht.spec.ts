@@ -44,6 +44,7 @@ describe('dht: records and providers on 20 loopback nodes', function () {
   const measured: Record<string, QueryCost> = {}
 
   before(async function () {
+    this.timeout(120_000) // about 9 s on an idle box; a busy one (parallel suites) can take several times that
     const t0 = Date.now()
     nodes = await startCluster(N)
     console.log(`      cluster of ${N} ready in ${Date.now() - t0} ms`)
@@ -101,6 +102,19 @@ describe('dht: records and providers on 20 loopback nodes', function () {
     await assert.rejects(getRecord(nodes[14].services.dht, routingKeyOf(owner)), NotFoundError)
   })
 
+  it('a forged record a node put itself does not lock the real owner out of that replica', async function () {
+    const owner = await generateKeyPair('Ed25519')
+    const forger = await generateKeyPair('Ed25519')
+    const rk = routingKeyOf(owner)
+    await assert.rejects(putRecord(nodes[10].services.dht, rk, await ipnsRecord(forger, 99)), PutRejectedError)
+    assert.equal((await readStoredIpnsRecord(datastoreOf(nodes[10]), rk))!.sequence, 99n, 'the forger kept its own unvalidated copy')
+    const good = await ipnsRecord(owner, 1)
+    const put = await putRecord(nodes[12].services.dht, rk, good)
+    assert.ok(put.accepted >= 5)
+    const onForger = await readStoredIpnsRecord(datastoreOf(nodes[10]), rk)
+    assert.equal(onForger!.sequence, 1n, 'the owner\'s record replaced the forgery')
+  })
+
   it('a replayed older sequence is refused and does not roll replicas back', async function () {
     const key = await generateKeyPair('Ed25519')
     const rk = routingKeyOf(key)
@@ -110,20 +124,19 @@ describe('dht: records and providers on 20 loopback nodes', function () {
     const second = await putRecord(nodes[7].services.dht, rk, seq2)
     assert.ok(second.accepted >= 5)
 
-    const replay = await putRecord(nodes[9].services.dht, rk, seq1).then(() => undefined, (err: unknown) => err)
-    assert.ok(replay instanceof PutRejectedError, 'replay is refused everywhere it was sent')
-    assert.equal(replay.accepted, 0)
-    assert.ok(replay.errors.some(e => /lower than the stored/.test(e.message) || e.name !== ''), 'peers gave reasons')
-
-    let holders = 0
+    const holdersOf2 = new Set<DhtNode>()
     for (const n of nodes) {
-      if (n === nodes[9]) continue // the replaying node wrote its own copy unchecked
-      const stored = await readStoredIpnsRecord(datastoreOf(n), rk)
-      if (stored == null) continue
-      holders++
-      assert.equal(stored.sequence, 2n, `${n.peerId} was rolled back`)
+      if ((await readStoredIpnsRecord(datastoreOf(n), rk))?.sequence === 2n) holdersOf2.add(n)
     }
-    assert.ok(holders >= 5, `${holders} replicas checked`)
+    assert.ok(holdersOf2.size >= 5, `${holdersOf2.size} replicas hold seq 2`)
+
+    // minAccepted 0: peers that never got seq 2 may legitimately take seq 1; we want the counts
+    const replay = await putRecord(nodes[9].services.dht, rk, seq1, { minAccepted: 0 })
+    assert.ok(replay.rejected >= 5, `${replay.rejected} refusals, ${holdersOf2.size} holders of seq 2`)
+    for (const n of holdersOf2) {
+      if (n === nodes[9]) continue // the replaying node wrote its own copy unchecked
+      assert.equal((await readStoredIpnsRecord(datastoreOf(n), rk))!.sequence, 2n, `${n.peerId} was rolled back`)
+    }
     const read = unmarshalIPNSRecord(await getRecord(nodes[16].services.dht, rk))
     assert.equal(read.sequence, 2n)
   })
@@ -173,27 +186,28 @@ describe('dht: records and providers on 20 loopback nodes', function () {
   })
 
   it('the provider announcer works through a backlog with bounded concurrency and warns when behind', async function () {
-    const announcer = new ProviderAnnouncer(nodes[6].services.dht, { concurrency: 2, warnBacklog: 3 })
+    const announcer = new ProviderAnnouncer(nodes[6].services.dht, { concurrency: 2, warnBacklog: 2 })
     const warnings: string[] = []
     announcer.addEventListener('warning', (e) => { warnings.push((e as CustomEvent).detail.reason) })
-    const sis = Array.from({ length: 5 }, randomSi)
+    const sis = Array.from({ length: 3 }, randomSi)
     for (const si of sis) announcer.announce(si)
-    assert.equal(announcer.backlog, 5, 'nothing runs before start')
+    assert.equal(announcer.backlog, 3, 'nothing runs before start')
     assert.deepEqual(warnings, ['backlog'])
     announcer.start()
-    assert.equal(announcer.backlog, 5)
-    await announcer.reprovideNow() // all five are still queued: nothing new is added
+    assert.equal(announcer.backlog, 3)
+    await announcer.reprovideNow() // all three are still queued or running: nothing new is added
+    assert.equal(announcer.backlog, 3)
     await announcer.onIdle()
     assert.equal(announcer.backlog, 0)
-    assert.equal(announcer.stats.announced, 5)
+    assert.equal(announcer.stats.announced, 3)
     await announcer.reprovideNow()
-    assert.equal(announcer.backlog, 5, 'a round re-queues everything')
+    assert.equal(announcer.backlog, 3, 'a round re-queues everything')
     await announcer.reprovideNow()
     assert.ok(warnings.includes('round-overrun'), `warnings: ${warnings.join(',')}`)
     await announcer.onIdle()
     announcer.stop()
     const found = []
-    for await (const p of findProviders(nodes[13].services.dht, sis[4])) found.push(p)
+    for await (const p of findProviders(nodes[13].services.dht, sis[2])) found.push(p)
     assert.ok(found.some(p => p.id.equals(nodes[6].peerId)))
   })
 })

@@ -17,6 +17,8 @@ export { QueryCostMeter } from './cost-meter.js'
 export type { QueryCost } from './cost-meter.js'
 export { estimateNetworkSize, estimateFromDistances, kadIdOf } from './network-size.js'
 export type { NetworkSizeEstimate } from './network-size.js'
+export { estimateLookupCost } from './cost-model.js'
+export type { LookupCostEstimate } from './cost-model.js'
 export {
   DhtError, NotFoundError, PutRejectedError, QueryBudgetExceededError, QueryAbortedError,
   StaleRecordError, InvalidStorageIndexError, UnsupportedDhtError

@@ -7,6 +7,8 @@
  * this module before anything else. Nothing else in the project may assume
  * Node 22; when Node 20 support is dropped this file goes away.
  */
+import { createRequire } from 'node:module'
+
 if (typeof (Promise as any).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,
@@ -18,6 +20,15 @@ if (typeof (Promise as any).withResolvers !== 'function') {
       return { promise, resolve, reject }
     }
   })
+}
+
+// Node 20 has no global WebSocket (Node 22 does), and @libp2p/websockets dials
+// with the global one: without this, dialling a /ws address fails with
+// "WebSocket is not defined". `ws` (already a dependency of @libp2p/websockets)
+// provides a compatible class.
+if (typeof (globalThis as any).WebSocket !== 'function') {
+  const { WebSocket } = createRequire(import.meta.url)('ws')
+  Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: WebSocket })
 }
 
 export {}

@@ -70,6 +70,16 @@ describe('node', function () {
     assert.equal(a.libp2p.services.upnp, undefined)
   })
 
+  it('listens on WebSockets as well as TCP, and peers can dial either', async () => {
+    const a = await start('ws', { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] })
+    const ws = a.multiaddrs.find(m => m.includes('/ws/'))
+    assert.ok(ws !== undefined, `no WebSockets address in ${a.multiaddrs.join(' ')}`)
+    const b = await start('ws-dialer', { bootstrap: [ws] })
+    const report = await b.bootstrapped
+    assert.deepEqual(report.connected, [a.peerId], JSON.stringify(report.failed))
+    assert.ok(b.libp2p.getConnections().some(c => c.remoteAddr.toString().includes('/ws')))
+  })
+
   it('reports that it runs alone when no bootstrap peer is reachable', async () => {
     const ghost = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     const logger = recordingLogger()

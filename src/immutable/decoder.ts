@@ -191,9 +191,19 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
   const first = Math.floor(offset / p.segmentSize)
   const last = Math.floor((offset + length - 1) / p.segmentSize)
   let done = 0
+  // One segment of read-ahead: the next fetch overlaps with the consumer's
+  // work on this one. Fetches never overlap each other, so the share set
+  // is only ever changed by one of them at a time.
+  const start = (i: number): Promise<Uint8Array> => {
+    const pending = fetcher.segment(i)
+    pending.catch(() => {}) // observed below; this keeps an abandoned read-ahead from being an unhandled rejection
+    return pending
+  }
+  let next = start(first)
   for (let i = first; i <= last; i++) {
     checkAborted(opts.signal)
-    const crypttext = await fetcher.segment(i)
+    const crypttext = await next
+    if (i < last) next = start(i + 1)
     const segStart = i * p.segmentSize
     const a = Math.max(offset, segStart) - segStart
     const b = Math.min(offset + length, segStart + crypttext.length) - segStart

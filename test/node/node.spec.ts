@@ -10,6 +10,9 @@ import {
   installProcessHandlers, type CreateNodeOptions, type LafsNode, type NodeLogger
 } from '../../src/node.js'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
+import { randomBytes } from 'node:crypto'
+import { findProvidersList } from '../../src/dht/index.js'
+import { queryHave } from '../../src/protocols/index.js'
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 
@@ -80,6 +83,42 @@ describe('node', function () {
     assert.ok(b.libp2p.getConnections().some(c => c.remoteAddr.toString().includes('/ws')))
   })
 
+  it('a stored share is answered by have-share and announced in the DHT', async function () {
+    this.timeout(40_000)
+    const server = await start('server')
+    const client = await start('client', { bootstrap: [server.multiaddrs[0]] })
+    await client.bootstrapped
+    await until('routing tables to fill', () => tableSize(server) === 1 && tableSize(client) === 1)
+
+    const si = new Uint8Array(randomBytes(16))
+    const share = new Uint8Array(randomBytes(1000))
+    const lease = { renewSecret: new Uint8Array(32).fill(1), cancelSecret: new Uint8Array(32).fill(2) }
+    await server.storage!.allocate(client.peerId, si, [4], share.length, lease)
+    await server.storage!.write(client.peerId, si, 4, 0, share)
+    await server.storage!.close(client.peerId, si, 4)
+
+    const have = await queryHave(client.libp2p, multiaddr(server.multiaddrs[0]), [si, new Uint8Array(16)])
+    assert.deepEqual(have, [[4], []])
+
+    // the node's announcer provides the storage index once the share is stored
+    await server.announcer!.onIdle()
+    assert.equal(server.announcer!.stats.announced, 1)
+    const providers = await findProvidersList(client.libp2p.services.dht, si, { want: 1 })
+    assert.deepEqual(providers.map(p => p.id.toString()), [server.peerId])
+  })
+
+  it('relay service: on with relay.server true, off until a public address with "auto"', async () => {
+    const hop = '/libp2p/circuit/relay/0.2.0/hop'
+    const always = await start('relay-on', { storage: { enabled: false }, config: { relay: { server: true } } })
+    assert.ok(always.libp2p.getProtocols().includes(hop))
+    const auto = await start('relay-auto', { storage: { enabled: false } })
+    assert.equal(auto.config.relay.server, 'auto')
+    assert.equal(auto.libp2p.getProtocols().includes(hop), false)
+    assert.equal((auto.libp2p.services.relay as any).serving, false)
+    const never = await start('relay-off', { storage: { enabled: false }, config: { relay: { server: false } } })
+    assert.equal(never.libp2p.services.relay, undefined)
+  })
+
   it('reports that it runs alone when no bootstrap peer is reachable', async () => {
     const ghost = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     const logger = recordingLogger()
@@ -100,6 +139,11 @@ describe('node', function () {
     await assert.rejects(createNode({ dataDir: join(base, 'n'), listen: LOOPBACK, bootstrap: [], gateway: false, logger: recordingLogger() }),
       (err: any) => err instanceof DataDirInUseError && err.code === 'ERR_DATA_DIR_IN_USE')
     const peerId = first.peerId
+    const si = new Uint8Array(16).fill(7)
+    await first.storage!.allocate('12D3KooWclient', si, [0], 3, { renewSecret: new Uint8Array(32), cancelSecret: new Uint8Array(32).fill(1) })
+    await first.storage!.write('12D3KooWclient', si, 0, 0, new Uint8Array([1, 2, 3]))
+    await first.storage!.close('12D3KooWclient', si, 0)
+    first.leases.record({ cap: 'URI:CHK:test', storageIndex: 'si', servers: [peerId] })
     await Promise.all([first.stop(), first.stop()])
     await first.stop()
     assert.equal(first.stopped, true)
@@ -108,7 +152,8 @@ describe('node', function () {
 
     const again = await start('n', { storage: { enabled: true } })
     assert.equal(again.peerId, peerId)
-    assert.ok(again.storage !== undefined)
+    assert.deepEqual(await again.storage!.have([si]), [[0]])
+    assert.deepEqual(again.leases.list().map(l => l.cap), ['URI:CHK:test'])
   })
 
   it('initializes a missing folder when embedded, but not with requireInit', async () => {

@@ -1,0 +1,179 @@
+/**
+ * check / verify / repair, as Tahoe's checker and repairer do:
+ * - check counts the shares servers say they hold (have-share queries only);
+ * - verify also downloads every block of every share and checks the hashes;
+ * - repair regenerates missing (or corrupt) share numbers from k good shares
+ *   and uploads them to servers that hold no share of the file yet, with
+ *   the file's own key and segment size, so the new shares are byte-identical
+ *   to the lost ones.
+ */
+import { encodeChk, formatCap, planChk, readImmutable, storageIndexOf, toCap, verifyShares, type ChkReadCap } from '../immutable/index.js'
+import { type StreamOpener } from '../protocols/index.js'
+import { happinessOf, permute, planPlacement } from '../routing/index.js'
+import { ClientError, SharesNotFoundError } from './errors.js'
+import { findShares, type ShareHolder } from './downloader.js'
+import { serverLeaseSecrets } from './lease.js'
+import { RemoteShare } from './remote-share.js'
+import { readShareUeb } from './share-ueb.js'
+import { StorageClientPool, type ServerInfo } from './servers.js'
+
+export interface CheckOptions {
+  servers: readonly ServerInfo[]
+  verify?: boolean
+  repair?: boolean
+  /** Needed for repair (the new shares' leases). */
+  leaseSecret?: Uint8Array
+  happy?: number
+  signal?: AbortSignal
+}
+
+export interface CheckReport {
+  storageIndex: string
+  k: number
+  n: number
+  /** Distinct good share numbers found. */
+  sharesFound: number
+  /** Servers holding at least one share. */
+  serversWithShares: number
+  happiness: number
+  healthy: boolean
+  recoverable: boolean
+  /** Share → servers holding it. */
+  sharemap: Record<number, string[]>
+  corrupt: Array<{ peerId: string, shnum: number, check: string }>
+  unreachable: string[]
+  repaired?: { sharesUploaded: number, sharesFoundAfter: number, happinessAfter: number }
+}
+
+function sharemapOf (holders: readonly ShareHolder[], skip: ReadonlySet<string>): Map<string, Set<number>> {
+  const m = new Map<string, Set<number>>()
+  for (const h of holders) {
+    const shares = h.shares.filter(sh => !skip.has(`${h.peerId}/${sh}`))
+    if (shares.length > 0) m.set(h.peerId, new Set(shares))
+  }
+  return m
+}
+
+export async function checkFile (opener: StreamOpener, capIn: string, options: CheckOptions): Promise<CheckReport> {
+  const cap = toCap(capIn)
+  if (cap.kind === 'lit') {
+    return { storageIndex: '', k: 1, n: 1, sharesFound: 1, serversWithShares: 0, happiness: 0, healthy: true, recoverable: true, sharemap: {}, corrupt: [], unreachable: [] }
+  }
+  const si = storageIndexOf(cap)
+  const { holders, failures } = await findShares(opener, si, options.servers, { signal: options.signal })
+  const corrupt: CheckReport['corrupt'] = []
+  const bad = new Set<string>()
+  const pool = new StorageClientPool(opener)
+  try {
+    if (options.verify === true || options.repair === true) {
+      const sources = holders.flatMap(h => h.shares.map(sh => new RemoteShare(pool.get(h), h.peerId, si, sh)))
+      if (sources.length > 0) {
+        const results = await verifyShares(cap, sources, { signal: options.signal })
+        for (const r of results) {
+          if (r.ok) continue
+          const src = r.source as RemoteShare
+          bad.add(`${src.serverId}/${src.shnum}`)
+          corrupt.push({ peerId: src.serverId, shnum: src.shnum, check: r.check ?? 'unknown' })
+          await pool.get({ peerId: src.serverId, multiaddrs: holders.find(h => h.peerId === src.serverId)?.multiaddrs ?? [] })
+            .adviseCorrupt(si, src.shnum, `verify: ${r.check ?? 'failed'}: ${r.error?.message ?? ''}`.slice(0, 1000)).catch(() => {})
+        }
+      }
+    }
+    const report = summarize(cap.k, cap.n, si, holders, bad, corrupt, failures.map(f => f.peerId), options.happy)
+    if (options.repair === true && !report.healthy) {
+      if (cap.kind !== 'chk') throw new ClientError('ERR_NEED_READ_CAP', 'repair needs the read-cap (URI:CHK:…): a verify-cap cannot regenerate shares')
+      if (!report.recoverable) throw new SharesNotFoundError(`cannot repair: only ${report.sharesFound} good share(s) of the ${cap.k} needed were found`)
+      if (options.leaseSecret == null) throw new ClientError('ERR_NO_LEASE_SECRET', 'repair needs the lease secret to lease the new shares')
+      const uploaded = await repair(opener, pool, cap, holders, bad, options)
+      const after = await findShares(opener, si, options.servers, { signal: options.signal })
+      const again = summarize(cap.k, cap.n, si, after.holders, bad, [], after.failures.map(f => f.peerId), options.happy)
+      report.repaired = { sharesUploaded: uploaded, sharesFoundAfter: again.sharesFound, happinessAfter: again.happiness }
+    }
+    return report
+  } finally {
+    await pool.stop()
+  }
+}
+
+function summarize (k: number, n: number, si: Uint8Array, holders: readonly ShareHolder[], bad: ReadonlySet<string>,
+  corrupt: CheckReport['corrupt'], unreachable: string[], happy?: number): CheckReport {
+  const map = sharemapOf(holders, bad)
+  const sharemap: Record<number, string[]> = {}
+  for (const [peer, shares] of map) for (const sh of shares) (sharemap[sh] ??= []).push(peer)
+  const sharesFound = Object.keys(sharemap).length
+  const happiness = happinessOf(map)
+  return {
+    storageIndex: Buffer.from(si).toString('hex'),
+    k,
+    n,
+    sharesFound,
+    serversWithShares: map.size,
+    happiness,
+    healthy: sharesFound === n && happiness >= Math.min(happy ?? n, n),
+    recoverable: sharesFound >= k,
+    sharemap,
+    corrupt,
+    unreachable
+  }
+}
+
+async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkReadCap, holders: readonly ShareHolder[],
+  bad: ReadonlySet<string>, options: CheckOptions): Promise<number> {
+  const si = storageIndexOf(cap)
+  const good = holders.flatMap(h => h.shares.filter(sh => !bad.has(`${h.peerId}/${sh}`)).map(sh => new RemoteShare(pool.get(h), h.peerId, si, sh)))
+  const ueb = await readShareUeb(cap, good[0])
+  const plan = await planChk(async function * () {
+    yield * readImmutable(cap, good, { signal: options.signal })
+  }, { key: cap.key, segmentSize: ueb.params.segmentSize, k: cap.k, n: cap.n, happy: 1, size: cap.size })
+  if (plan.kind !== 'chk') throw new ClientError('ERR_INTERNAL', 'repair planned a literal file')
+
+  const existing = sharemapOf(holders, bad)
+  const order = permute(si, options.servers).slice(0, 2 * cap.n).map(s => s.peerId)
+  // Servers that hold a share keep it; new shares go to servers that hold none, where possible.
+  const placement = planPlacement({ servers: order, existing, readOnly: new Set(), totalShares: cap.n })
+  const present = new Set([...existing.values()].flatMap(s => [...s]))
+  const uploads = new Map<string, number[]>()
+  for (const [peer, shares] of placement.uploads) {
+    const missing = shares.filter(sh => !present.has(sh))
+    if (missing.length > 0) uploads.set(peer, missing)
+  }
+  if (uploads.size === 0) return 0
+  const byId = new Map(options.servers.map(s => [s.peerId, s]))
+  const targets: Array<{ server: ServerInfo, shares: number[] }> = []
+  for (const [peer, shares] of uploads) {
+    const server = byId.get(peer)
+    if (server == null) continue
+    try {
+      const answer = await pool.get(server).allocate(si, shares, plan.shareSize, serverLeaseSecrets(options.leaseSecret as Uint8Array, si, peer))
+      if (answer.allocated.length > 0) targets.push({ server, shares: answer.allocated })
+    } catch {
+      // A server that refuses is skipped; the report after repair shows what was reached.
+    }
+  }
+  const write = async (offset: number, dataOf: (sh: number) => Uint8Array): Promise<void> => {
+    await Promise.all(targets.map(async t => {
+      for (const sh of t.shares) await pool.get(t.server).write(si, sh, offset, dataOf(sh))
+    }))
+  }
+  await write(0, () => plan.header)
+  const gen = encodeChk(plan, async function * () { yield * readImmutable(cap, good, { signal: options.signal }) })
+  for (;;) {
+    const step = await gen.next()
+    if (step.done === true) {
+      if (step.value.cap !== formatCap(cap)) {
+        // Regenerated shares must belong to the same file: the UEB hash in the cap proves it.
+        await Promise.all(targets.map(async t => { for (const sh of t.shares) await pool.get(t.server).abort(si, sh).catch(() => {}) }))
+        throw new ClientError('ERR_REPAIR_MISMATCH', 'regenerated shares do not match the cap; nothing was stored')
+      }
+      break
+    }
+    const ev = step.value
+    if (ev.type === 'blocks') await write(ev.offset, sh => ev.blocks[sh])
+    else if (ev.type === 'trailer') await write(ev.offset, sh => ev.trailers[sh])
+  }
+  let count = 0
+  await Promise.all(targets.map(async t => {
+    for (const sh of t.shares) { await pool.get(t.server).close(si, sh); count++ }
+  }))
+  return count
+}

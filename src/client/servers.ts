@@ -1,0 +1,70 @@
+/**
+ * Storage servers as the client sees them, and one StorageClient per server
+ * kept for the life of an operation (its session stream is reused by every
+ * request to that server).
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { StorageClient, type StreamOpener } from '../protocols/index.js'
+import { BadServerAddressError } from './errors.js'
+import type { PeerId } from '@libp2p/interface'
+
+export interface ServerInfo {
+  /** Peer ID, string form. */
+  peerId: string
+  /** Addresses to dial; empty when the peer store already knows the peer. */
+  multiaddrs: string[]
+}
+
+/** Parses `/ip4/…/tcp/…/p2p/<id>` strings into servers, merging addresses of the same peer. */
+export function serversFromMultiaddrs (addresses: readonly string[]): ServerInfo[] {
+  const byPeer = new Map<string, ServerInfo>()
+  for (const address of addresses) {
+    let ma: Multiaddr
+    try {
+      ma = multiaddr(address)
+    } catch (err) {
+      throw new BadServerAddressError(address, (err as Error).message)
+    }
+    const id = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+    if (id == null) throw new BadServerAddressError(address, 'it names no peer')
+    try {
+      peerIdFromString(id)
+    } catch {
+      throw new BadServerAddressError(address, `"${id}" is not a peer ID`)
+    }
+    const entry = byPeer.get(id) ?? { peerId: id, multiaddrs: [] }
+    entry.multiaddrs.push(ma.toString())
+    byPeer.set(id, entry)
+  }
+  return [...byPeer.values()]
+}
+
+/** What to dial for a server: its first address if it has one, else its peer ID. */
+export function dialTarget (server: ServerInfo): PeerId | Multiaddr {
+  return server.multiaddrs.length > 0 ? multiaddr(server.multiaddrs[0]) : peerIdFromString(server.peerId)
+}
+
+/** One StorageClient per server, created on first use, all stopped together. */
+export class StorageClientPool {
+  private readonly opener: StreamOpener
+  private readonly clients = new Map<string, StorageClient>()
+
+  constructor (opener: StreamOpener) {
+    this.opener = opener
+  }
+
+  get (server: ServerInfo): StorageClient {
+    let client = this.clients.get(server.peerId)
+    if (client == null) {
+      client = new StorageClient(this.opener, dialTarget(server))
+      this.clients.set(server.peerId, client)
+    }
+    return client
+  }
+
+  async stop (): Promise<void> {
+    await Promise.allSettled([...this.clients.values()].map(async c => { await c.stop() }))
+    this.clients.clear()
+  }
+}

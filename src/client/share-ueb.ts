@@ -1,0 +1,24 @@
+/**
+ * Reads and checks the URI extension block of one remote share: repair needs
+ * the file's real segment size to regenerate byte-identical shares.
+ */
+import {
+  HEADER_READ_SIZE, parseHeader, toVerifyCap, uebHash, validateUeb, type Cap, type ShareSource, type ValidatedUeb
+} from '../immutable/index.js'
+import { ClientError } from './errors.js'
+
+export async function readShareUeb (cap: Cap, source: ShareSource): Promise<ValidatedUeb> {
+  if (cap.kind === 'lit') throw new ClientError('ERR_LITERAL_CAP', 'a literal cap has no shares')
+  const vc = toVerifyCap(cap)
+  const header = parseHeader(await source.read(0, HEADER_READ_SIZE), vc.n)
+  const lenBytes = await source.read(header.offsets.uriExtension, header.uebLengthSize)
+  const view = new DataView(lenBytes.buffer, lenBytes.byteOffset, lenBytes.byteLength)
+  const length = header.uebLengthSize === 4 ? view.getUint32(0) : Number(view.getBigUint64(0))
+  if (length > 2000) throw new ClientError('ERR_BAD_SHARE', `share ${source.shnum}: URI extension block of ${length} bytes is corrupt`)
+  const ueb = await source.read(header.offsets.uriExtension + header.uebLengthSize, length)
+  const h = uebHash(ueb)
+  if (Buffer.compare(Buffer.from(h), Buffer.from(vc.uebHash)) !== 0) {
+    throw new ClientError('ERR_BAD_SHARE', `share ${source.shnum}: URI extension block does not match the cap`)
+  }
+  return validateUeb(ueb, vc)
+}

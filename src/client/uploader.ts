@@ -1,0 +1,222 @@
+/**
+ * Uploads an immutable file to storage servers: plans the CHK encoding,
+ * places shares on the permuted ring with servers-of-happiness, and streams
+ * every share segment by segment. Writes are pipelined per server (the
+ * StorageClient keeps a window of unacknowledged bytes), so one slow server
+ * slows the upload but no segment waits for a round trip.
+ */
+import { encodeChk, planChk, type ChkPlan, type EncodeResult, type PlaintextSource } from '../immutable/index.js'
+import { queryHave, type StorageClient, type StreamOpener } from '../protocols/index.js'
+import { permute, planPlacement, happinessOf } from '../routing/index.js'
+import { NoServersError, UploadUnhappyError } from './errors.js'
+import { serverLeaseSecrets } from './lease.js'
+import { dialTarget, StorageClientPool, type ServerInfo } from './servers.js'
+import type { ProgressHandler } from './progress.js'
+
+export interface UploadOptions {
+  servers: readonly ServerInfo[]
+  k?: number
+  happy?: number
+  n?: number
+  maxSegmentSize?: number
+  /** Convergent encryption secret; without it a random key is used. */
+  convergenceSecret?: Uint8Array
+  /** The client's lease secret (32 bytes); per-server lease secrets derive from it. */
+  leaseSecret: Uint8Array
+  /** Plaintext size, when known before reading (required for a random key from a stream). */
+  size?: number
+  onProgress?: ProgressHandler
+  signal?: AbortSignal
+  /** Per-server deadline for the have query (default 10 s). */
+  queryTimeoutMs?: number
+}
+
+export interface UploadResult {
+  cap: string
+  verifyCap?: string
+  storageIndex?: Uint8Array
+  size: number
+  /** Share numbers on each server, new and already present. */
+  placement: Map<string, number[]>
+  happiness: number
+  /** Wall time of the whole upload. */
+  ms: number
+}
+
+interface ServerState {
+  server: ServerInfo
+  client: StorageClient
+  /** Shares this upload writes to the server. */
+  writing: number[]
+  /** Shares the server already held (kept, lease renewed). */
+  holding: number[]
+  failed?: Error
+}
+
+export async function upload (opener: StreamOpener, source: PlaintextSource, options: UploadOptions): Promise<UploadResult> {
+  const started = Date.now()
+  const plan = await planChk(source, {
+    k: options.k,
+    n: options.n,
+    happy: options.happy,
+    maxSegmentSize: options.maxSegmentSize,
+    convergenceSecret: options.convergenceSecret,
+    size: options.size
+  })
+  if (plan.kind === 'lit') {
+    return { cap: plan.cap, size: plan.size, placement: new Map(), happiness: 0, ms: Date.now() - started }
+  }
+  if (options.servers.length === 0) throw new NoServersError('no storage servers to upload to: join a club or give server addresses')
+  const pool = new StorageClientPool(opener)
+  try {
+    const states = await placeShares(opener, pool, plan, options)
+    const encoded = await writeShares(plan, source, states, options)
+    const placement = new Map<string, number[]>()
+    for (const st of states.values()) {
+      if (st.failed != null) continue
+      const all = [...st.holding, ...st.writing].sort((a, b) => a - b)
+      if (all.length > 0) placement.set(st.server.peerId, all)
+    }
+    const happiness = happinessOf(new Map([...placement].map(([s, sh]) => [s, new Set(sh)])))
+    options.onProgress?.({ phase: 'done', bytesDone: plan.size, bytesTotal: plan.size })
+    return { cap: encoded.cap, verifyCap: encoded.verifyCap, storageIndex: plan.storageIndex, size: plan.size, placement, happiness, ms: Date.now() - started }
+  } finally {
+    await pool.stop()
+  }
+}
+
+async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan: ChkPlan, options: UploadOptions): Promise<Map<string, ServerState>> {
+  const si = plan.storageIndex
+  const candidates = permute(si, options.servers).slice(0, 2 * plan.n)
+  options.onProgress?.({ phase: 'placing', bytesDone: 0, bytesTotal: plan.size })
+  const existing = new Map<string, Set<number>>()
+  const readOnly = new Set<string>()
+  const reasons: string[] = []
+  await Promise.all(candidates.map(async server => {
+    try {
+      const [held] = await queryHave(opener, dialTarget(server), [si], { timeoutMs: options.queryTimeoutMs ?? 10_000, signal: options.signal })
+      if (held.length > 0) existing.set(server.peerId, new Set(held))
+    } catch (err) {
+      readOnly.add(server.peerId)
+      reasons.push(`${short(server.peerId)}: ${(err as Error).message}`)
+    }
+  }))
+  const unreachable = new Set(readOnly)
+  const states = new Map<string, ServerState>()
+  const order = candidates.map(s => s.peerId)
+  // Allocate, and when a server refuses, treat it as read-only and plan again.
+  for (let round = 0; round <= candidates.length; round++) {
+    const placement = planPlacement({ servers: order, existing, readOnly, totalShares: plan.n })
+    if (placement.happiness < plan.happy) {
+      await abortAll(si, states)
+      throw new UploadUnhappyError(placement.happiness, plan.happy,
+        `${candidates.length} candidate server(s), ${unreachable.size} unreachable, ${readOnly.size - unreachable.size} refused` +
+        (reasons.length > 0 ? ` (${reasons.slice(0, 5).join('; ')})` : ''))
+    }
+    // Servers whose new assignment differs from what they allocated: release the difference.
+    for (const [peerId, st] of states) {
+      const want = new Set(placement.uploads.get(peerId) ?? [])
+      const drop = st.writing.filter(sh => !want.has(sh))
+      for (const sh of drop) await st.client.abort(si, sh).catch(() => {})
+      st.writing = st.writing.filter(sh => want.has(sh))
+    }
+    let refused = false
+    await Promise.all(candidates.map(async server => {
+      if (readOnly.has(server.peerId)) return
+      const wanted = placement.uploads.get(server.peerId) ?? []
+      const holding = [...(existing.get(server.peerId) ?? [])]
+      let st = states.get(server.peerId)
+      const missing = wanted.filter(sh => st?.writing.includes(sh) !== true)
+      if (missing.length === 0 && (st != null || holding.length === 0)) return
+      const client = st?.client ?? pool.get(server)
+      try {
+        const answer = await client.allocate(si, missing, plan.shareSize, serverLeaseSecrets(options.leaseSecret, si, server.peerId))
+        st ??= { server, client, writing: [], holding: [] }
+        st.writing.push(...answer.allocated)
+        st.holding = answer.alreadyHave
+        states.set(server.peerId, st)
+        if (answer.alreadyHave.length > 0) existing.set(server.peerId, new Set(answer.alreadyHave))
+        // Asked-for shares the server neither allocated nor holds (another upload is writing them): plan again.
+        if (missing.some(sh => !answer.allocated.includes(sh) && !answer.alreadyHave.includes(sh))) {
+          readOnly.add(server.peerId)
+          refused = true
+        }
+      } catch (err) {
+        readOnly.add(server.peerId)
+        reasons.push(`${short(server.peerId)}: ${(err as Error).message}`)
+        refused = true
+      }
+    }))
+    if (!refused) return states
+  }
+  await abortAll(si, states)
+  throw new UploadUnhappyError(0, plan.happy, 'placement did not settle')
+}
+
+async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<string, ServerState>, options: UploadOptions): Promise<EncodeResult> {
+  const si = plan.storageIndex
+  const live = (): ServerState[] => [...states.values()].filter(st => st.failed == null && st.writing.length > 0)
+  const fail = async (st: ServerState, err: unknown): Promise<void> => {
+    if (st.failed != null) return
+    st.failed = err as Error
+    for (const sh of st.writing) await st.client.abort(si, sh).catch(() => {})
+    const placement = new Map<string, Set<number>>()
+    for (const s of states.values()) {
+      if (s.failed == null) placement.set(s.server.peerId, new Set([...s.writing, ...s.holding]))
+    }
+    const happiness = happinessOf(placement)
+    if (happiness < plan.happy) {
+      throw new UploadUnhappyError(happiness, plan.happy, `server ${short(st.server.peerId)} failed during the upload: ${(err as Error).message}`)
+    }
+  }
+  const writeAll = async (offsetOf: (sh: number) => number, dataOf: (sh: number) => Uint8Array): Promise<void> => {
+    await Promise.all(live().map(async st => {
+      try {
+        for (const sh of st.writing) await st.client.write(si, sh, offsetOf(sh), dataOf(sh))
+      } catch (err) {
+        await fail(st, err)
+      }
+    }))
+  }
+  try {
+    await writeAll(() => 0, () => plan.header)
+    const gen = encodeChk(plan, source)
+    let result: EncodeResult
+    for (;;) {
+      if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('upload aborted')
+      const step = await gen.next()
+      if (step.done === true) {
+        result = step.value
+        break
+      }
+      const ev = step.value
+      if (ev.type === 'blocks') {
+        await writeAll(() => ev.offset, sh => ev.blocks[sh])
+        options.onProgress?.({ phase: 'uploading', bytesDone: Math.min(plan.size, (ev.segment + 1) * plan.segmentSize), bytesTotal: plan.size })
+      } else if (ev.type === 'trailer') {
+        await writeAll(() => ev.offset, sh => ev.trailers[sh])
+      }
+    }
+    await Promise.all(live().map(async st => {
+      try {
+        for (const sh of st.writing) await st.client.close(si, sh)
+      } catch (err) {
+        await fail(st, err)
+      }
+    }))
+    return result
+  } catch (err) {
+    await abortAll(si, states)
+    throw err
+  }
+}
+
+async function abortAll (si: Uint8Array, states: Map<string, ServerState>): Promise<void> {
+  await Promise.allSettled([...states.values()].map(async st => {
+    for (const sh of st.writing) await st.client.abort(si, sh).catch(() => {})
+  }))
+}
+
+function short (peerId: string): string {
+  return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
+}

@@ -1,0 +1,6 @@
+/**
+ * Where shares go and where to find them: the permuted ring, servers-of-
+ * happiness placement, and (with clubs and the DHT) the locate planner.
+ */
+export { permute, ringPosition } from './permuted-ring.js'
+export { planPlacement, happinessOf, maximumMatching, type Placement, type PlacementInput } from './happiness.js'

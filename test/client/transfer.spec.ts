@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { readFile, writeFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { checkFile, download, findShares, upload, UploadUnhappyError, type ServerInfo } from '../../src/client/index.js'
+import { parseCap, storageIndexOf, type ChkReadCap } from '../../src/immutable/index.js'
+import { encodeStorageIndex } from '../../src/storage/index.js'
+import { startGrid, startServer, stopGrid, stopServer, type GridServer } from '../fixtures/grid.js'
+import { createTestLibp2p } from '../fixtures/libp2p.js'
+import type { Libp2p } from '@libp2p/interface'
+
+async function collect (it: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = []
+  for await (const p of it) parts.push(p)
+  return Buffer.concat(parts)
+}
+
+describe('client: upload and download over 10 real servers', function () {
+  this.timeout(120_000)
+  let grid: GridServer[]
+  let client: Libp2p
+  const leaseSecret = randomBytes(32)
+  const convergenceSecret = randomBytes(32)
+  const infos = (): ServerInfo[] => grid.filter(s => s.running).map(s => s.info)
+
+  before(async () => {
+    grid = await startGrid(10)
+    client = await createTestLibp2p()
+  })
+  after(async () => {
+    await client?.stop()
+    await stopGrid(grid ?? [])
+  })
+
+  async function roundTrip (size: number, opts: { maxSegmentSize?: number } = {}): Promise<string> {
+    const data = randomBytes(size)
+    const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret, ...opts })
+    if (size > 55) {
+      assert.equal(up.happiness, 10, 'one share on each of 10 servers')
+      assert.equal([...up.placement.values()].flat().length, 10)
+    }
+    const cap = parseCap(up.cap)
+    const holders = cap.kind === 'chk' ? (await findShares(client, storageIndexOf(cap), infos())).holders : []
+    const got = await collect(download(client, up.cap, { holders }))
+    assert.ok(got.equals(data), `round trip of ${size} bytes`)
+    return up.cap
+  }
+
+  it('round-trips files of several sizes', async () => {
+    for (const size of [0, 1, 55, 56, 1000, 300_000]) await roundTrip(size)
+    await roundTrip(1_000_000, { maxSegmentSize: 65536 })
+  })
+
+  it('uploads 8 MiB with progress and downloads a range', async () => {
+    const data = randomBytes(8 * 1024 * 1024 + 17)
+    const seen: number[] = []
+    const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret, onProgress: p => { if (p.phase === 'uploading') seen.push(p.bytesDone) } })
+    assert.ok(seen.length >= 8 && seen[seen.length - 1] === data.length, 'progress reaches the file size')
+    const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
+    const { holders } = await findShares(client, si, infos())
+    const part = await collect(download(client, up.cap, { holders, offset: 3_000_000, length: 2_500_000 }))
+    assert.ok(part.equals(data.subarray(3_000_000, 5_500_000)))
+  })
+
+  it('downloads with 7 of the 10 servers stopped, and a stopped server keeps its shares after restart', async () => {
+    const data = randomBytes(2_000_000)
+    const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret })
+    const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
+    const victims = grid.slice(0, 7)
+    await Promise.all(victims.map(stopServer))
+    try {
+      const { holders, failures } = await findShares(client, si, grid.map(s => s.info), { timeoutMs: 3000 })
+      assert.equal(failures.length, 7)
+      assert.equal(holders.length, 3)
+      const got = await collect(download(client, up.cap, { holders }))
+      assert.ok(got.equals(data))
+    } finally {
+      for (let i = 0; i < 7; i++) {
+        const old = grid[i]
+        grid[i] = await startServer(old.dir, old.options)
+      }
+    }
+    const { holders } = await findShares(client, si, infos())
+    assert.equal(holders.length, 10, 'restarted servers still hold their shares')
+    assert.ok((await collect(download(client, up.cap, { holders }))).equals(data))
+  })
+
+  it('detects a share corrupted on disk, uses another, and the server gets the advisory', async () => {
+    const data = randomBytes(500_000)
+    const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret })
+    const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
+    const { holders } = await findShares(client, si, infos())
+    const victim = holders.find(h => h.shares.includes(0)) as ServerInfo
+    const server = grid.find(s => s.info.peerId === victim.peerId) as GridServer
+    const b32 = encodeStorageIndex(si)
+    const file = join(server.dir, 'shares', b32.slice(0, 2), b32, '0')
+    const bytes = await readFile(file)
+    bytes[0x24 + 100] ^= 0x01 // inside share 0's first block
+    await writeFile(file, bytes)
+    const bad: Array<{ peerId: string, shnum: number, check: string }> = []
+    const got = await collect(download(client, up.cap, { holders, onBadShare: r => bad.push(r) }))
+    assert.ok(got.equals(data), 'right bytes from other shares')
+    assert.deepEqual(bad.map(b => [b.peerId, b.shnum, b.check]), [[victim.peerId, 0, 'block-hash']])
+    const deadline = Date.now() + 10_000
+    while (server.storage.corruptionReports().length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    const reports = server.storage.corruptionReports()
+    assert.equal(reports.length, 1)
+    assert.equal(reports[0].shareNumber, 0)
+    assert.equal(reports[0].reportedBy, client.peerId.toString())
+  })
+
+  it('fails with a clear error when happiness cannot be met, leaving nothing allocated', async () => {
+    const few = infos().slice(0, 3)
+    await assert.rejects(upload(client, randomBytes(100_000), { servers: few, leaseSecret, convergenceSecret, happy: 7 }),
+      (err: any) => err instanceof UploadUnhappyError && err.code === 'ERR_UPLOAD_UNHAPPY' && err.happiness === 3)
+    for (const s of grid.slice(0, 3)) {
+      const stats = s.storage.stats()
+      assert.equal(stats.incoming, 0)
+    }
+  })
+
+  it('a client over quota gets a clear error, nothing partial remains, another client is unaffected', async () => {
+    const tight = await startGrid(10, { freeQuota: 200_000 })
+    const other = await createTestLibp2p()
+    try {
+      const servers = tight.map(s => s.info)
+      await assert.rejects(upload(client, randomBytes(2_000_000), { servers, leaseSecret, convergenceSecret }),
+        (err: any) => err.code === 'ERR_UPLOAD_UNHAPPY' && /quota/i.test(err.message))
+      for (const s of tight) {
+        assert.equal(s.storage.stats().incoming, 0)
+        assert.equal(s.storage.stats().shares, 0)
+        const dirs = await readdir(join(s.dir, 'shares')).catch(() => [])
+        assert.ok(!dirs.some(d => d !== 'incoming'), 'no share folders')
+      }
+      const data = randomBytes(100_000)
+      const up = await upload(other, data, { servers, leaseSecret: randomBytes(32), convergenceSecret })
+      assert.equal(up.happiness, 10)
+    } finally {
+      await other.stop()
+      await stopGrid(tight)
+    }
+  })
+
+  it('check counts shares, verify finds a corrupt one, repair brings 4 lost shares back to 10', async () => {
+    const data = randomBytes(700_000)
+    const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret })
+    const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
+    let report = await checkFile(client, up.cap, { servers: infos() })
+    assert.equal(report.sharesFound, 10)
+    assert.equal(report.healthy, true)
+    // Lose 4 shares: delete their files on 4 servers (and restart so the index forgets them).
+    const { holders } = await findShares(client, si, infos())
+    const b32 = encodeStorageIndex(si)
+    for (const h of holders.slice(0, 4)) {
+      const idx = grid.findIndex(s => s.info.peerId === h.peerId)
+      const old = grid[idx]
+      await stopServer(old)
+      const { rm } = await import('node:fs/promises')
+      await rm(join(old.dir, 'shares', b32.slice(0, 2), b32), { recursive: true, force: true })
+      grid[idx] = await startServer(old.dir, old.options)
+    }
+    report = await checkFile(client, up.cap, { servers: infos() })
+    assert.equal(report.sharesFound, 6)
+    assert.equal(report.healthy, false)
+    report = await checkFile(client, up.cap, { servers: infos(), verify: true, repair: true, leaseSecret })
+    assert.equal(report.repaired?.sharesUploaded, 4)
+    assert.equal(report.repaired?.sharesFoundAfter, 10)
+    assert.equal(report.repaired?.happinessAfter, 10)
+    const after = await findShares(client, si, infos())
+    assert.ok((await collect(download(client, up.cap, { holders: after.holders }))).equals(data))
+  })
+})

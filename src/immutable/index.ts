@@ -29,8 +29,8 @@ export {
   DEFAULT_HAPPY, type ChkParams
 } from './params.js'
 export {
-  computeLayout, encodeHeader, parseHeader, HEADER_READ_SIZE, V1_HEADER_SIZE, V2_HEADER_SIZE,
-  type ShareLayout, type ShareOffsets, type ParsedHeader
+  computeLayout, encodeHeader, parseHeader, checkOffsets, parseChain, encodeChain, uebLengthFor, HEADER_READ_SIZE,
+  V1_HEADER_SIZE, V2_HEADER_SIZE, type ShareLayout, type ShareOffsets, type ParsedHeader, type ChainEntry
 } from './layout.js'
 export { serializeUeb, parseUeb, validateUeb, buildChkUeb, MAX_UEB_LENGTH, type ValidatedUeb } from './ueb.js'
 export type { PlaintextSource } from './source.js'

@@ -4,21 +4,9 @@ import { getKernel, jsKernel, simdKernel, type GfKernel } from '../../src/erasur
 import { gfModuleBytes } from '../../src/erasure/wasm/gf-module.js'
 import { sleb, uleb } from '../../src/erasure/wasm/emitter.js'
 import { wasmApi } from '../../src/erasure/wasm/wasm-api.js'
+import { createSimdKernel } from '../../src/erasure/wasm/simd-kernel.js'
 import { seededRandom, testSeed } from './helpers.js'
-
-function compare (kernel: GfKernel, coeffs: Uint8Array, srcs: Uint8Array[], rows: number, length: number, what: string): void {
-  const want = Array.from({ length: rows }, () => new Uint8Array(length))
-  // Outputs start as garbage: the kernel must overwrite, not accumulate.
-  const got = Array.from({ length: rows }, () => new Uint8Array(length).fill(0xa5))
-  jsKernel.combine(coeffs, srcs, want, length)
-  kernel.combine(coeffs, srcs, got, length)
-  for (let r = 0; r < rows; r++) {
-    if (Buffer.compare(got[r], want[r]) !== 0) {
-      const at = got[r].findIndex((x, i) => x !== want[r][i])
-      assert.fail(`${what}: row ${r} differs first at byte ${at} (got ${got[r][at]}, want ${want[r][at]})`)
-    }
-  }
-}
+import { kernelsUnderTest } from './kernels.js'
 
 describe('erasure: wasm emitter', () => {
   it('LEB128 encodings', () => {
@@ -42,30 +30,56 @@ describe('erasure: wasm emitter', () => {
   })
 })
 
-describe('erasure: wasm SIMD kernel', function () {
-  before(function () {
+describe('erasure: wasm SIMD kernel selection', function () {
+  it('is the default kernel when the engine has WebAssembly SIMD', function () {
     if (simdKernel == null) {
       console.log('      SKIPPED: this JavaScript engine has no WebAssembly SIMD (the js kernel is in use)')
       this.skip()
     }
-  })
-  const kernel = (): GfKernel => simdKernel as GfKernel
-
-  it('is the default kernel', () => {
     assert.equal(getKernel(), simdKernel)
-    assert.match(kernel().name, /^wasm-simd/)
+    assert.match(simdKernel.name, /^wasm-simd/)
   })
+})
+
+// The default SIMD kernel, plain swizzle if the default is relaxed, and a two-vector unrolled variant.
+function simdVariants (): GfKernel[] {
+  const list = kernelsUnderTest().filter(kn => kn !== jsKernel)
+  const unrolled = createSimdKernel({ unroll: 2 })
+  if (unrolled != null) list.push({ name: `${unrolled.name} unroll 2`, combine: unrolled.combine })
+  return list
+}
+
+describe('erasure: wasm SIMD kernels vs js kernel', function () {
+  const variants = simdVariants()
+  before(function () {
+    if (variants.length === 0) {
+      console.log('      SKIPPED: this JavaScript engine has no WebAssembly SIMD (the js kernel is in use)')
+      this.skip()
+    }
+  })
+
+  /** Runs the reference once and every SIMD variant on the same case. */
+  function compareAll (coeffs: Uint8Array, srcs: Uint8Array[], rows: number, length: number, what: string): void {
+    const want = Array.from({ length: rows }, () => new Uint8Array(length))
+    jsKernel.combine(coeffs, srcs, want, length)
+    for (const kernel of variants) {
+      // Outputs start as garbage: the kernel must overwrite, not accumulate.
+      const got = Array.from({ length: rows }, () => new Uint8Array(length).fill(0xa5))
+      kernel.combine(coeffs, srcs, got, length)
+      for (let r = 0; r < rows; r++) {
+        if (Buffer.compare(got[r], want[r]) !== 0) {
+          const at = got[r].findIndex((x, i) => x !== want[r][i])
+          assert.fail(`${kernel.name}, ${what}: row ${r} differs first at byte ${at} (got ${got[r][at]}, want ${want[r][at]})`)
+        }
+      }
+    }
+  }
 
   it('every coefficient 0..255 on every byte value, lengths 1..48', () => {
     const src = Uint8Array.from({ length: 256 }, (_, i) => i)
-    const coeffs = Uint8Array.from({ length: 256 }, (_, c) => c)
-    const outs = Array.from({ length: 256 }, () => new Uint8Array(256))
-    kernel().combine(coeffs, [src], outs, 256)
-    const want = Array.from({ length: 256 }, () => new Uint8Array(256))
-    jsKernel.combine(coeffs, [src], want, 256)
-    outs.forEach((o, c) => assert.deepEqual(o, want[c], `c=${c}`))
+    compareAll(Uint8Array.from({ length: 256 }, (_, c) => c), [src], 256, 256, 'all products')
     const rnd = seededRandom(testSeed())
-    for (let len = 1; len <= 48; len++) compare(kernel(), rnd.bytes(3 * 7), [rnd.bytes(len), rnd.bytes(len), rnd.bytes(len)], 7, len, `len ${len}`)
+    for (let len = 1; len <= 48; len++) compareAll(rnd.bytes(3 * 7), [rnd.bytes(len), rnd.bytes(len), rnd.bytes(len)], 7, len, `len ${len}`)
   })
 
   it('coefficients 0 and 1 only (plain copies, XORs and zero rows)', () => {
@@ -73,7 +87,7 @@ describe('erasure: wasm SIMD kernel', function () {
     for (const [k, rows, len] of [[1, 1, 17], [3, 7, 1000], [25, 75, 333], [8, 9, 16]]) {
       const coeffs = Uint8Array.from({ length: rows * k }, () => rnd.int(2))
       coeffs.fill(0, 0, k) // one all-zero row
-      compare(kernel(), coeffs, Array.from({ length: k }, () => rnd.bytes(len)), rows, len, `k=${k} rows=${rows}`)
+      compareAll(coeffs, Array.from({ length: k }, () => rnd.bytes(len)), rows, len, `k=${k} rows=${rows}`)
     }
   })
 
@@ -89,21 +103,23 @@ describe('erasure: wasm SIMD kernel', function () {
       const coeffs = rnd.bytes(rows * k)
       // Some inputs are views at odd offsets into a bigger buffer.
       const srcs = Array.from({ length: k }, (_, j) => j % 3 === 1 ? rnd.bytes(length + 7).subarray(3, 3 + length) : rnd.bytes(length))
-      compare(kernel(), coeffs, srcs, rows, length, `case ${t} k=${k} rows=${rows} length=${length} seed=${seed}`)
+      compareAll(coeffs, srcs, rows, length, `case ${t} k=${k} rows=${rows} length=${length} seed=${seed}`)
     }
   })
 
   it('k = 256 inputs into 256 rows at a length spanning several strips', () => {
     const rnd = seededRandom(testSeed() + 3)
-    compare(kernel(), rnd.bytes(256 * 256), Array.from({ length: 256 }, () => rnd.bytes(700)), 256, 700, 'k=256 rows=256')
+    compareAll(rnd.bytes(256 * 256), Array.from({ length: 256 }, () => rnd.bytes(700)), 256, 700, 'k=256 rows=256')
   })
 
-  it('writes only the first `length` bytes of each output', () => {
+  it('writes only the first `length` bytes of each output; empty calls are no-ops', () => {
     const rnd = seededRandom(testSeed() + 4)
-    const outs = [new Uint8Array(40).fill(7), new Uint8Array(40).fill(7)]
-    kernel().combine(rnd.bytes(2), [rnd.bytes(40)], outs, 21)
-    for (const o of outs) assert.ok(o.subarray(21).every(x => x === 7))
-    kernel().combine(rnd.bytes(2), [rnd.bytes(0)], [new Uint8Array(0), new Uint8Array(0)], 0)
-    kernel().combine(new Uint8Array(0), [rnd.bytes(5)], [], 5)
+    for (const kernel of variants) {
+      const outs = [new Uint8Array(40).fill(7), new Uint8Array(40).fill(7)]
+      kernel.combine(rnd.bytes(2), [rnd.bytes(40)], outs, 21)
+      for (const o of outs) assert.ok(o.subarray(21).every(x => x === 7), kernel.name)
+      kernel.combine(rnd.bytes(2), [rnd.bytes(0)], [new Uint8Array(0), new Uint8Array(0)], 0)
+      kernel.combine(new Uint8Array(0), [rnd.bytes(5)], [], 5)
+    }
   })
 })

@@ -71,6 +71,7 @@ export class Body {
 
   // Control flow. Blocks and loops here carry no result value (block type 0x40).
   loop (): this { return this.op(0x03, 0x40) }
+  block (): this { return this.op(0x02, 0x40) }
   end (): this { return this.op(0x0b) }
   brIf (depth: number): this { return this.op(0x0d, ...uleb(depth)) }
 
@@ -85,6 +86,7 @@ export class Body {
   i32Sub (): this { return this.op(0x6b) }
   i32Shl (): this { return this.op(0x74) }
   i32LtU (): this { return this.op(0x49) }
+  i32Eqz (): this { return this.op(0x45) }
   i32Load8U (offset = 0): this { return this.op(0x2d, ...memarg(0, offset)) }
 
   /** local[i] += n */

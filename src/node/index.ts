@@ -124,7 +124,9 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     const datastore = await openDatastore(paths.datastore, opts.dataDir)
     cleanups.push(async () => { await datastore.close() })
 
-    const leases = LeaseBook.open(paths.leases, { leaseDurationMs: config.storage.leaseDays * 24 * 60 * 60 * 1000 })
+    // Lease periods are set by the servers holding the shares, not by this
+    // node's own storage.leaseDays: the client layer records the real expiry.
+    const leases = LeaseBook.open(paths.leases)
     cleanups.push(() => { leases.close() })
 
     const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore })

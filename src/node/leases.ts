@@ -198,7 +198,9 @@ export class LeaseBook {
           const out = await renew(lease, { signal: opts.signal })
           if (!Number.isFinite(out.expiresAt)) throw new Error('renew returned no expiry')
           markOk.run(out.expiresAt, out.servers === undefined ? null : JSON.stringify(out.servers), this.now(), lease.cap)
-          if (this.get(lease.cap) !== undefined) report.renewed.push(this.get(lease.cap)!)
+          const updated = this.get(lease.cap)
+          // forget() may have run while the renewal was in flight
+          if (updated !== undefined) report.renewed.push(updated)
         } catch (err: any) {
           const error = err instanceof Error ? err : new Error(String(err))
           markFailed.run(error.message, lease.cap)

@@ -42,7 +42,7 @@ export interface NetworkProfile {
   lan: boolean
   /** UPnP port mapping runs (never on loopback-only nodes: it multicasts to the LAN). */
   upnp: boolean
-  /** DHT server mode from the start (true), client (false... see dhtClientMode). */
+  /** kad-dht `clientMode`: false = server from the start, true = client only, undefined = kad-dht switches by itself. */
   dhtClientMode: boolean | undefined
 }
 

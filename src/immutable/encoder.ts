@@ -33,6 +33,8 @@ export interface PlanOptions {
   segmentSize?: number
   /** The plaintext size if known in advance; a source producing another size is an error. */
   size?: number
+  /** Share layout version; by default v1 unless the share needs v2 (as Tahoe). Forcing 2 exercises the large-share path. */
+  layoutVersion?: 1 | 2
 }
 
 export interface LitPlan {
@@ -179,7 +181,7 @@ export async function planChk (source: PlaintextSource, opts: PlanOptions = {}):
   const params = deriveParams(first.size, k, n, segmentSize)
   const keyMode = opts.key !== undefined ? 'explicit' : first.key !== undefined ? 'convergent' : 'random'
   const key = opts.key ?? first.key ?? randomKey()
-  const layout = computeLayout(params)
+  const layout = computeLayout(params, undefined, opts.layoutVersion)
   return {
     kind: 'chk',
     size: params.size,

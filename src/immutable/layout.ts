@@ -7,7 +7,7 @@
  * hashes are fixed-size and the UEB's length depends only on the digit
  * counts of its numbers.
  */
-import { BadShareError } from './errors.js'
+import { BadShareError, InvalidParametersError } from './errors.js'
 import { log2 } from './merkle.js'
 import type { ChkParams } from './params.js'
 import { buildChkUeb } from './ueb.js'
@@ -54,8 +54,12 @@ export function uebLengthFor (p: ChkParams): number {
   return buildChkUeb({ params: p, crypttextHash: zero, crypttextRootHash: zero, shareRootHash: zero }).length
 }
 
-/** Offsets of every region for a file's parameters; v2 when the UEB offset would not fit in 32 bits. */
-export function computeLayout (p: ChkParams, uebLength = uebLengthFor(p)): ShareLayout {
+/**
+ * Offsets of every region for a file's parameters: v1, or v2 when the UEB
+ * offset would not fit in 32 bits (what Tahoe does). `forceVersion: 2`
+ * writes v2 for any size (readers accept it; used to test the v2 path).
+ */
+export function computeLayout (p: ChkParams, uebLength = uebLengthFor(p), forceVersion?: 1 | 2): ShareLayout {
   const treeSize = (2 * p.segmentTreeLeaves - 1) * HASH_SIZE
   const chainEntries = chainEntryCount(p.n)
   const chainSize = chainEntries * CHAIN_ENTRY_SIZE
@@ -69,7 +73,9 @@ export function computeLayout (p: ChkParams, uebLength = uebLengthFor(p)): Share
     return { data, plaintextHashTree, crypttextHashTree, blockHashTree, shareHashChain, uriExtension }
   }
   let offsets = place(V1_HEADER_SIZE)
-  const version = offsets.uriExtension >= TWO_32 ? 2 : 1
+  const needed = offsets.uriExtension >= TWO_32 ? 2 : 1
+  if (forceVersion === 1 && needed === 2) throw new InvalidParametersError('these shares are too large for layout v1 (offsets reach 2^32)')
+  const version = forceVersion ?? needed
   if (version === 2) offsets = place(V2_HEADER_SIZE)
   const uebLengthSize = version === 1 ? 4 : 8
   return {
@@ -165,14 +171,14 @@ export function parseHeader (bytes: Uint8Array, n: number): ParsedHeader {
 
 /**
  * Once the UEB fixed the file's shape, every region must sit where it
- * would for these parameters. Tahoe has always written this arrangement
+ * would for these parameters (and the header's version). Tahoe has always written this arrangement
  * (the old shares in our vectors included), and the check turns any
  * damage to the offset table into a 'layout' report instead of a
  * confusing hash failure later.
  */
 export function checkOffsets (header: ParsedHeader, p: ChkParams): void {
-  const want = computeLayout(p, 0)
-  if (want.version !== header.version) throw layoutError(`layout v${header.version} but a share of this size needs v${want.version}`)
+  if (header.version === 1 && computeLayout(p, 0).version === 2) throw layoutError('layout v1 cannot hold a share this large (it needs v2)')
+  const want = computeLayout(p, 0, header.version)
   for (const f of FIELD_ORDER) {
     if (header.offsets[f] !== want.offsets[f]) throw layoutError(`offset of ${f} is ${header.offsets[f]}, expected ${want.offsets[f]}`)
   }

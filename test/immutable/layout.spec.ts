@@ -108,3 +108,42 @@ describe('immutable: share layout', () => {
     assert.throws(() => parseHeader(good.subarray(0, 20), 10), BadShareError)
   })
 })
+
+describe('immutable: layout v2 end to end (forced on a small file)', () => {
+  it('writes a 0x44-byte header and a u64 UEB length; reads, ranges and verifies like v1', async () => {
+    const { encodeChk, planChk, readImmutable, shareSourceFromBytes, verifyShares } = await import('../../src/immutable/index.js')
+    const { collect, equalBytes, pseudoRandom } = await import('./helpers.js')
+    const data = pseudoRandom(5000, 8)
+    const opts = { convergenceSecret: new Uint8Array(16), k: 3, n: 10, maxSegmentSize: 1000 }
+    const build = async (layoutVersion: 1 | 2): Promise<{ cap: string, shares: Map<number, Uint8Array>, uebOffset: number }> => {
+      const plan = await planChk(data, { ...opts, layoutVersion })
+      if (plan.kind !== 'chk') throw new Error('expected CHK')
+      const shares = new Map<number, Uint8Array>()
+      let cap = ''
+      for await (const ev of encodeChk(plan, data)) {
+        if (ev.type === 'blocks') {
+          ev.blocks.forEach((b, s) => {
+            if (!shares.has(s)) { const x = new Uint8Array(plan.shareSize); x.set(plan.header); shares.set(s, x) }
+            ;(shares.get(s) as Uint8Array).set(b, ev.offset)
+          })
+        }
+        else if (ev.type === 'trailer') ev.trailers.forEach((t, s) => (shares.get(s) as Uint8Array).set(t, ev.offset))
+        else cap = ev.cap
+      }
+      return { cap, shares, uebOffset: plan.layout.offsets.uriExtension }
+    }
+    const v1 = await build(1)
+    const v2 = await build(2)
+    assert.equal(v2.cap, v1.cap, 'the layout does not change the cap')
+    const same = (a: Uint8Array, b: Uint8Array): boolean => equalBytes(a, b)
+    assert.ok(same((v2.shares.get(4) as Uint8Array).subarray(0x44, v2.uebOffset), (v1.shares.get(4) as Uint8Array).subarray(0x24, v1.uebOffset)), 'same regions, shifted by the longer header')
+    const s0 = v2.shares.get(0) as Uint8Array
+    assert.equal(new DataView(s0.buffer).getUint32(0), 2)
+    assert.equal(s0.length, (v1.shares.get(0) as Uint8Array).length + 0x20 + 4)
+    assert.equal(Number(new DataView(s0.buffer).getBigUint64(v2.uebOffset)), (v1.shares.get(0) as Uint8Array).length - v1.uebOffset - 4)
+    const sources = [7, 2, 9].map(s => shareSourceFromBytes(s, v2.shares.get(s) as Uint8Array))
+    assert.ok(equalBytes(await collect(readImmutable(v2.cap, sources)), data))
+    assert.ok(equalBytes(await collect(readImmutable(v2.cap, sources, { offset: 2999, length: 1003 })), data.subarray(2999, 4002)))
+    assert.ok((await verifyShares(v2.cap, [...v2.shares].map(([s, b]) => shareSourceFromBytes(s, b)))).every(r => r.ok))
+  })
+})

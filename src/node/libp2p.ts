@@ -15,7 +15,7 @@ import { tcp } from '@libp2p/tcp'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { isLoopback, isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { createDhtService } from '../dht/index.js'
@@ -50,17 +50,26 @@ function ipListenAddrs (listen: string[]): string[] {
   return listen.filter(a => /^\/(ip4|ip6|dns4|dns6|dns)\//.test(a))
 }
 
+/** 0.0.0.0 and :: mean "every interface", which may well include a public one. */
+function isWildcard (ma: Multiaddr): boolean {
+  const host = ma.getComponents()[0]?.value
+  return host === '0.0.0.0' || host === '::'
+}
+
 export function networkProfile (config: NodeConfig): NetworkProfile {
   const addrs = ipListenAddrs(config.listen).map(a => multiaddr(a))
-  const loopbackOnly = addrs.every(ma => isLoopback(ma))
-  const lan = config.dht.lan === 'auto' ? addrs.every(ma => isLoopback(ma) || isPrivate(ma)) : config.dht.lan
+  // A node with no IP listen address only dials out: it behaves like a public node.
+  const loopbackOnly = addrs.length > 0 && addrs.every(ma => isLoopback(ma))
+  const lan = config.dht.lan === 'auto'
+    ? addrs.length > 0 && addrs.every(ma => !isWildcard(ma) && (isLoopback(ma) || isPrivate(ma)))
+    : config.dht.lan
   const dhtClientMode = config.dht.clientMode === 'server'
     ? false
     : config.dht.clientMode === 'client'
       ? true
       // kad-dht's own switch waits for a public address, which a LAN never has
       : lan ? false : undefined
-  return { loopbackOnly, lan, upnp: config.nat.upnp && !loopbackOnly, dhtClientMode }
+  return { loopbackOnly, lan, upnp: config.nat.upnp && !loopbackOnly && addrs.length > 0, dhtClientMode }
 }
 
 /** Opens the on-disk datastore, mapping LevelDB's lock error to DataDirInUseError. */

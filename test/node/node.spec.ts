@@ -6,7 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  createNode, DataDirInUseError, MissingDataDirError, NodeStoppedError, NotImplementedError, hasPublicAddress,
+  createNode, defaultConfig, mergeConfig, networkProfile, DataDirInUseError, MissingDataDirError, NodeStoppedError, NotImplementedError, hasPublicAddress,
   installProcessHandlers, type CreateNodeOptions, type LafsNode, type NodeLogger
 } from '../../src/node.js'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
@@ -226,6 +226,19 @@ describe('node', function () {
     }
     assert.deepEqual(process.listeners('SIGTERM'), sigtermBefore)
     assert.deepEqual(process.listeners('unhandledRejection'), before)
+  })
+
+  it('derives the network profile from the listen addresses', () => {
+    const profile = (input: object): object => networkProfile(mergeConfig(defaultConfig(), input))
+    // the defaults (every interface) are a public node: kad-dht decides its mode, UPnP runs
+    assert.deepEqual(profile({}), { loopbackOnly: false, lan: false, upnp: true, dhtClientMode: undefined })
+    assert.deepEqual(profile({ listen: ['/ip6/::/tcp/4001'] }), { loopbackOnly: false, lan: false, upnp: true, dhtClientMode: undefined })
+    assert.deepEqual(profile({ listen: ['/ip4/192.168.1.5/tcp/4001'] }), { loopbackOnly: false, lan: true, upnp: true, dhtClientMode: false })
+    assert.deepEqual(profile({ listen: LOOPBACK }), { loopbackOnly: true, lan: true, upnp: false, dhtClientMode: false })
+    assert.deepEqual(profile({ listen: [] }), { loopbackOnly: false, lan: false, upnp: false, dhtClientMode: undefined })
+    assert.deepEqual(profile({ listen: LOOPBACK, dht: { lan: false, clientMode: 'client' }, nat: { upnp: true } }),
+      { loopbackOnly: true, lan: false, upnp: false, dhtClientMode: true })
+    assert.equal((profile({ nat: { upnp: false } }) as any).upnp, false)
   })
 
   it('relay server "auto" waits for a verified public address', () => {

@@ -39,6 +39,8 @@ export interface ClubManagerInit {
   republishIntervalMs?: number
   /** A publish that reaches fewer DHT peers than this fails. Default 1. */
   minPublishPeers?: number
+  /** Deadline for a DHT get or put when the caller gives no signal. Default 30 s. */
+  queryTimeoutMs?: number
 }
 
 export interface CreateClubOptions {
@@ -78,6 +80,7 @@ export class ClubManager extends EventTarget {
   private readonly ttlMs: number
   private readonly republishIntervalMs: number
   private readonly minPublishPeers: number
+  private readonly queryTimeoutMs: number
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly pending = new Map<string, JoinRequest>()
   private readonly refused = new Map<string, string>()
@@ -93,6 +96,7 @@ export class ClubManager extends EventTarget {
     this.ttlMs = init.ttlMs ?? DEFAULT_TTL_MS
     this.republishIntervalMs = init.republishIntervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS
     this.minPublishPeers = init.minPublishPeers ?? 1
+    this.queryTimeoutMs = init.queryTimeoutMs ?? 30_000
   }
 
   private get dht (): KadDHT { return this.libp2p.services.dht }
@@ -173,7 +177,7 @@ export class ClubManager extends EventTarget {
     const id = normalizeClubId(clubId)
     let bytes: Uint8Array
     try {
-      bytes = await getRecord(this.dht, clubRoutingKey(id), options)
+      bytes = await getRecord(this.dht, clubRoutingKey(id), { ...options, signal: options.signal ?? AbortSignal.timeout(this.queryTimeoutMs) })
     } catch (err) {
       if (err instanceof NotFoundError) throw new ClubNotFoundError(`no valid roster for club ${id} in the DHT; check the ID, or that the owner has published and the node has DHT peers`, { cause: err })
       throw err
@@ -289,7 +293,7 @@ export class ClubManager extends EventTarget {
       const cached = await this.cache.get(clubId)
       if (cached == null || cached.expiresAt < Date.now()) continue
       try {
-        await putRecord(this.dht, clubRoutingKey(clubId), cached.record, { minAccepted: 1 })
+        await putRecord(this.dht, clubRoutingKey(clubId), cached.record, { minAccepted: 1, signal: AbortSignal.timeout(this.queryTimeoutMs) })
         result.reput.push(clubId)
       } catch (error) {
         result.failed.push(clubId)
@@ -358,7 +362,7 @@ export class ClubManager extends EventTarget {
     if (!publish) return { signed }
     let put: PutRecordResult
     try {
-      put = await putRecord(this.dht, clubRoutingKey(clubId), record, { minAccepted: this.minPublishPeers })
+      put = await putRecord(this.dht, clubRoutingKey(clubId), record, { minAccepted: this.minPublishPeers, signal: AbortSignal.timeout(this.queryTimeoutMs) })
     } catch (err) {
       const detail = err instanceof PutRejectedError ? `${err.accepted} peer(s) accepted, ${err.rejected} refused` : String(err)
       throw new ClubPublishError(`club ${clubId}: roster sequence ${sequence} is signed and cached but publishing failed (${detail}); the key is saved, run publish once the node has DHT peers`, { cause: err })

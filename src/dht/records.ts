@@ -35,7 +35,9 @@ export async function putRecord (dht: KadDHT, key: Uint8Array, value: Uint8Array
       tally.add(event)
     }
   } catch (err) {
-    throw mapAbort(err, options.signal) ?? err
+    const aborted = mapAbort(err, options.signal)
+    // a deadline that fires after enough peers took the record is still a successful put
+    if (aborted == null || tally.result().accepted < minAccepted) throw aborted ?? err
   }
   const result = tally.result()
   if (result.accepted < minAccepted) {

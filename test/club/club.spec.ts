@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
-  ClubManager, clubIdFromPublicKey, clubRoutingKey, rosterIpnsCheck, signRoster, verifyRosterRecord, RosterCache,
+  ClubKeyStore, ClubManager, clubIdFromPublicKey, clubRoutingKey, rosterIpnsCheck, signRoster, verifyRosterRecord, RosterCache,
   type ClubPolicy
 } from '../../src/club/index.js'
 import { PutRejectedError, QueryCostMeter, putRecord, readStoredIpnsRecord } from '../../src/dht/index.js'
@@ -77,10 +77,10 @@ describe('club: rosters in a 20-node DHT', function () {
   it('remote validators refuse bad roster records and resolvers keep the good one', async function () {
     const key = await generateKeyPair('Ed25519')
     const m = await manager(nodes[1], 'owner-b')
-    // a club whose key we hold here too, to forge bad records under its name
+    // we read the club key from its owner's folder to forge well-signed bad records under its name
     const { signed: good } = await m.createClub({ name: 'target', policy: 'open' })
     const target = good.clubId
-    const targetKey = (await new (await import('../../src/club/index.js')).ClubKeyStore(join(root, 'owner-b')).load(target))!
+    const targetKey = (await new ClubKeyStore(join(root, 'owner-b')).load(target))!
     const seq2 = await m.publish(target)
     assert.equal(seq2.signed.sequence, 2n)
     const otherId = clubIdFromPublicKey(key.publicKey)
@@ -126,6 +126,8 @@ describe('club: rosters in a 20-node DHT', function () {
     await putRecord(nodes[4].services.dht, clubRoutingKey(id), await rawRecord(key, { value: '/ipfs/bafkqaaa', sequence: 1, validUntil: Date.now() + HOUR }))
     const reader = await manager(nodes[9], 'reader-c')
     await assert.rejects(reader.resolve(id), { code: 'ERR_ROSTER_NAME_MISMATCH' })
+    const nobody = clubIdFromPublicKey((await generateKeyPair('Ed25519')).publicKey)
+    await assert.rejects(reader.resolve(nobody), { code: 'ERR_CLUB_NOT_FOUND' })
 
     const key2 = await generateKeyPair('Ed25519')
     const id2 = clubIdFromPublicKey(key2.publicKey)

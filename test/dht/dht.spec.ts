@@ -9,7 +9,7 @@ import {
   findProviders, getRecord, provide, putRecord, readStoredIpnsRecord, storageIndexToCid, estimateNetworkSize,
   NotFoundError, PutRejectedError, QueryBudgetExceededError, QueryCostMeter, ProviderAnnouncer, type QueryCost
 } from '../../src/dht/index.js'
-import { createDhtNode, datastoreOf, dialRetry, selfLookups, startCluster, stopNodes, type DhtNode } from './cluster.js'
+import { createDhtNode, datastoreOf, dialRetry, startCluster, stopNodes, type DhtNode } from './cluster.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 const N = 20
@@ -71,7 +71,7 @@ describe('dht: records and providers on 20 loopback nodes', function () {
     const getMeter = new QueryCostMeter()
     const got = await getRecord(fresh.services.dht, routingKeyOf(key), { onProgress: getMeter.onProgress, signal: AbortSignal.timeout(20_000) })
     measured.getFresh = getMeter.finish()
-    assert.equal(Buffer.from(got).toString("hex"), Buffer.from(record).toString("hex"))
+    assert.equal(Buffer.from(got).toString('hex'), Buffer.from(record).toString('hex'))
     assertPlausible(measured.getFresh)
     assert.ok((measured.getFresh.rpcsByType.GET_VALUE ?? 0) >= 1)
   })
@@ -237,19 +237,20 @@ describe('dht: a restarted node keeps serving what it held', function () {
     await provide(nodes[3].services.dht, si)
     assert.ok(await readStoredIpnsRecord(ds, routingKeyOf(owner)) != null, 'with 6 nodes every node holds the record')
 
-    await keeper.stop()
+    // everyone goes away; only the restarted keeper can answer now
+    const keeperId = keeper.peerId
+    const providerId = nodes[3].peerId
+    await stopNodes(nodes)
     await ds.close()
     ds = new LevelDatastore(join(dir, 'ds'))
     await ds.open()
     keeper = await createDhtNode({ privateKey: key, datastore: ds })
-    nodes[0] = keeper
-    assert.ok(keeper.peerId.equals(nodes[0].peerId))
+    nodes = [keeper]
+    assert.ok(keeper.peerId.equals(keeperId), 'same identity after restart')
 
-    // a fresh node that only knows the restarted one asks it directly
     const fresh = await createDhtNode()
     nodes.push(fresh)
     await dialRetry(fresh, keeper)
-    await selfLookups([fresh])
     const fromKeeper: string[] = []
     const onProgress = (e: Event): void => {
       const d = (e as CustomEvent).detail
@@ -259,10 +260,10 @@ describe('dht: a restarted node keeps serving what it held', function () {
       }
     }
     const got = await getRecord(fresh.services.dht, routingKeyOf(owner), { onProgress })
-    assert.equal(Buffer.from(got).toString("hex"), Buffer.from(record).toString("hex"))
+    assert.equal(Buffer.from(got).toString('hex'), Buffer.from(record).toString('hex'))
     const found = []
     for await (const p of findProviders(fresh.services.dht, si, { onProgress })) found.push(p)
-    assert.ok(found.some(p => p.id.equals(nodes[3].peerId)))
+    assert.ok(found.some(p => p.id.equals(providerId)), 'the provider record survived')
     assert.ok(fromKeeper.includes('record'), 'the restarted node answered GET_VALUE with the record')
     assert.ok(fromKeeper.includes('providers'), 'the restarted node answered GET_PROVIDERS with the provider')
     await keeper.stop()

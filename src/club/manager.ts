@@ -12,12 +12,12 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { isMultiaddr, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { getRecord, NotFoundError, PutRejectedError, putRecord, type DhtCallOptions, type KadDHT, type PutRecordResult } from '../dht/index.js'
 import { clubRoutingKey, normalizeClubId } from './club-id.js'
 import { CLUB_JOIN_PROTOCOL, DEFAULT_REPUBLISH_INTERVAL_MS, DEFAULT_TTL_MS, DEFAULT_VALIDITY_MS, MAX_PENDING_JOIN_REQUESTS } from './constants.js'
 import {
-  ClubNotFoundError, ClubPublishError, InviteBootstrapError, JoinRefusedError, NoSuchJoinRequestError,
+  ClubNotFoundError, ClubPublishError, InvalidRosterError, InviteBootstrapError, JoinRefusedError, NoSuchJoinRequestError,
   NotClubOwnerError, ServerNotMemberError
 } from './errors.js'
 import { decodeInvite, encodeInvite, isInvite } from './invite.js'
@@ -141,11 +141,16 @@ export class ClubManager extends EventTarget {
     return (await this.keys.load(clubId)) != null
   }
 
-  /** Adds (or updates) a server and publishes the next sequence. */
-  async addServer (clubId: string, server: RosterServer): Promise<PublishedRoster> {
+  /**
+   * Adds (or updates) a server and publishes the next sequence. `server` may be
+   * a full entry or one multiaddr ending in `/p2p/<peer id>`.
+   */
+  async addServer (clubId: string, server: RosterServer | Multiaddr | string): Promise<PublishedRoster> {
+    server = typeof server === 'string' || isMultiaddr(server) ? serverFromAddress(server) : server
+    const entry = server
     return await this.mutate(clubId, roster => {
-      const others = roster.servers.filter(s => s.peerId !== peerIdFromString(server.peerId).toString())
-      return { ...roster, servers: [...others, server] }
+      const others = roster.servers.filter(s => s.peerId !== peerIdFromString(entry.peerId).toString())
+      return { ...roster, servers: [...others, entry] }
     })
   }
 
@@ -394,6 +399,16 @@ export class ClubManager extends EventTarget {
       if (this.locks.get(clubId) === run) this.locks.delete(clubId)
     }
   }
+}
+
+function serverFromAddress (address: Multiaddr | string): RosterServer {
+  let ma: Multiaddr
+  try { ma = multiaddr(address.toString()) } catch (err) {
+    throw new InvalidRosterError(`${JSON.stringify(address.toString())} is not a multiaddr`, { cause: err })
+  }
+  const peerId = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+  if (peerId == null) throw new InvalidRosterError(`server address ${ma.toString()} must end in /p2p/<peer id>`)
+  return { peerId, multiaddrs: [ma.decapsulateCode(421).toString()] }
 }
 
 function pendingKey (clubId: string, peerId: string): string {

@@ -42,6 +42,9 @@ export async function createDhtNode (options: DhtNodeOptions = {}): Promise<DhtN
         clientMode: false,
         addressScope: 'all',
         initialQuerySelfInterval: 50,
+        // kad-dht pings every new contact before adding it; on a box busy with
+        // parallel suites a 5 s ping can time out and leave a table empty
+        kadInit: { pingNewContactTimeout: { minTimeout: 15_000 }, onPeerConnectTimeout: 30_000 },
         ...options.dht
       }) as any
     }
@@ -90,14 +93,31 @@ export function routingTableSize (node: DhtNode): number {
   return (node.services.dht as unknown as { routingTable: { size: number } }).routingTable.size
 }
 
-/** Waits until every routing table has at least `min` peers, or throws at the deadline. */
-export async function waitForRoutingTables (nodes: DhtNode[], min: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+/**
+ * Waits until every routing table has at least `min` peers, or throws at the
+ * deadline. A node still short after a few seconds gets its connected peers
+ * offered to its routing table again (what kad-dht does on connect), because a
+ * contact whose admission ping timed out is otherwise never retried.
+ */
+export async function waitForRoutingTables (nodes: DhtNode[], min: number, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now()
+  let lastNudge = started
   while (true) {
     const sizes = nodes.map(routingTableSize)
     if (sizes.every(s => s >= min)) return
-    if (Date.now() > deadline) throw new Error(`routing tables did not reach ${min} peers in ${timeoutMs} ms: ${sizes.join(',')}`)
+    if (Date.now() - started > timeoutMs) throw new Error(`routing tables did not reach ${min} peers in ${timeoutMs} ms: ${sizes.join(',')}`)
+    if (Date.now() - lastNudge > 4000) {
+      lastNudge = Date.now()
+      nodes.forEach((n, i) => { if (sizes[i] < min) offerConnectedPeers(n) })
+    }
     await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+function offerConnectedPeers (node: DhtNode): void {
+  const table = (node.services.dht as unknown as { routingTable: { add: (id: unknown) => Promise<void> } }).routingTable
+  for (const connection of node.getConnections()) {
+    table.add(connection.remotePeer).catch(() => {})
   }
 }
 

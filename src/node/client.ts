@@ -9,7 +9,12 @@
  * upload in `core.leases` (cap, storage index, servers, lease expiry), and
  * returns a RenewFn through `renewLease` so the node renews leases on a timer.
  */
-import { NotImplementedError } from './errors.js'
+import {
+  download, findShares, NoServersError, ReputationTable, serverLeaseSecrets, serversFromMultiaddrs, SharesNotFoundError,
+  StorageClientPool, upload, type ProgressHandler, type ServerInfo, type ShareHolder
+} from '../client/index.js'
+import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, toCap, type ChkReadCap } from '../immutable/index.js'
+import { NodeStoppedError } from './errors.js'
 import type { NodeConfig } from './config.js'
 import type { LeaseBook, RenewFn } from './leases.js'
 import type { LafsLibp2p } from './libp2p.js'
@@ -27,18 +32,25 @@ export interface PutOptions {
   /** Default: the node's convergence secret (private/convergence). */
   convergenceSecret?: Uint8Array
   signal?: AbortSignal
+  onProgress?: ProgressHandler
 }
 
 export interface PutResult {
   cap: string
   /** The cap with `@<club id>` appended, when uploaded through a club. */
   hintedCap?: string
+  size?: number
+  /** Distinct servers holding shares (servers of happiness). */
+  happiness?: number
 }
 
 export interface GetOptions {
   /** Servers to ask first (multiaddrs with /p2p/); otherwise the DHT or the cap's club hint. */
   servers?: string[]
   signal?: AbortSignal
+  offset?: number
+  length?: number
+  onProgress?: ProgressHandler
 }
 
 /** What the client layer adds to a node. */
@@ -50,6 +62,8 @@ export interface NodeClient {
   renewLease?: RenewFn
   /** Abort transfers in progress; called first when the node stops. */
   close?: () => Promise<void>
+  /** The downloader's memory of server behaviour. */
+  reputation?: ReputationTable
 }
 
 /** Everything the client layer may use from the node. */
@@ -63,14 +77,125 @@ export interface NodeCore {
   /** This node's own storage server, when storage is enabled. */
   storage?: StorageServer
   log: NodeLogger
+  /** The servers of a club's roster (resolved and cached by the club layer). */
+  clubServers?: (clubId: string, opts: { signal?: AbortSignal }) => Promise<ServerInfo[]>
+  /** Finds servers holding shares without being told where: DHT providers or the club hint. */
+  locate?: (cap: ChkReadCap, opts: { club?: string, signal?: AbortSignal }) => Promise<{ holders: ShareHolder[] }>
 }
 
 export type ClientFactory = (core: NodeCore) => NodeClient | Promise<NodeClient>
 
-export const defaultClientFactory: ClientFactory = () => ({
-  put: async () => { throw new NotImplementedError('node.put (upload)') },
-  get: async () => { throw new NotImplementedError('node.get (download)') },
-  cat: (): AsyncIterable<Uint8Array> => ({
-    [Symbol.asyncIterator]: () => ({ next: async () => { throw new NotImplementedError('node.cat (streaming download)') } })
-  })
-})
+/**
+ * The client layer over this node's libp2p: uploads go to the given servers
+ * (or the club's roster), downloads find shares through the given servers,
+ * or through `locate` (DHT provider records or the club hint).
+ */
+export const defaultClientFactory: ClientFactory = (core) => {
+  const reputation = new ReputationTable()
+  const transfers = new AbortController()
+  const clientOpts = core.config.client
+
+  const serversFor = async (opts: PutOptions): Promise<ServerInfo[]> => {
+    if (opts.servers != null && opts.servers.length > 0) return serversFromMultiaddrs(opts.servers)
+    if (opts.club != null && core.clubServers != null) return await core.clubServers(opts.club, { signal: opts.signal })
+    throw new NoServersError('no storage servers given: pass server multiaddrs (servers) or a club ID (club)')
+  }
+
+  const holdersFor = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions): Promise<ShareHolder[]> => {
+    const si = storageIndexOf(cap)
+    if (opts.servers != null && opts.servers.length > 0) {
+      const { holders } = await findShares(core.libp2p, si, serversFromMultiaddrs(opts.servers), { signal: opts.signal })
+      if (holders.length > 0) return holders
+    }
+    if (core.locate != null) return (await core.locate(cap, { club: hint, signal: opts.signal })).holders
+    throw new SharesNotFoundError('no server holds shares of this file (no servers given and no way to locate them)')
+  }
+
+  const cat = async function * (capText: string, opts: GetOptions = {}): AsyncGenerator<Uint8Array> {
+    const { cap, hint: club } = parseHintedCap(capText)
+    const signal = anySignal(opts.signal, transfers.signal)
+    if (cap.kind === 'lit') {
+      yield * download(core.libp2p, cap, { holders: [], signal, offset: opts.offset, length: opts.length })
+      return
+    }
+    if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'downloading needs a read-cap (URI:CHK:… or URI:LIT:…), not a verify-cap')
+    const holders = await holdersFor(cap, club, { ...opts, signal })
+    yield * download(core.libp2p, cap, { holders, signal, reputation, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
+  }
+
+  return {
+    reputation,
+    async put (data, opts = {}) {
+      const signal = anySignal(opts.signal, transfers.signal)
+      const source: Uint8Array = data instanceof Uint8Array ? data : await bufferOnce(data)
+      // A literal file lives in its cap: no server is needed.
+      const servers = source.length <= LIT_SIZE_THRESHOLD ? [] : await serversFor(opts)
+      const result = await upload(core.libp2p, source, {
+        servers,
+        k: opts.k ?? clientOpts.k,
+        happy: opts.happy ?? clientOpts.happy,
+        n: opts.n ?? clientOpts.n,
+        maxSegmentSize: clientOpts.maxSegmentSize,
+        convergenceSecret: opts.convergenceSecret ?? core.convergenceSecret,
+        leaseSecret: core.leaseSecret,
+        onProgress: opts.onProgress,
+        signal
+      })
+      if (result.storageIndex != null) {
+        await core.leases.record({
+          cap: result.cap,
+          storageIndex: base32Encode(result.storageIndex),
+          servers: [...result.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
+          club: opts.club
+        })
+      }
+      return {
+        cap: result.cap,
+        hintedCap: opts.club != null && result.storageIndex != null ? `${result.cap}@${opts.club}` : undefined,
+        size: result.size,
+        happiness: result.happiness
+      }
+    },
+    async get (cap, opts = {}) {
+      const parts: Uint8Array[] = []
+      for await (const part of cat(cap, opts)) parts.push(part)
+      return Buffer.concat(parts)
+    },
+    cat,
+    async renewLease (lease, { signal } = {}) {
+      const cap = toCap(lease.cap)
+      if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
+      const si = storageIndexOf(cap)
+      const servers = serversFromMultiaddrs(lease.servers.filter(s => s.startsWith('/')))
+      const pool = new StorageClientPool(core.libp2p)
+      let renewed = 0
+      try {
+        await Promise.all(servers.map(async server => {
+          try {
+            await pool.get(server).addLease(si, serverLeaseSecrets(core.leaseSecret, si, server.peerId))
+            renewed++
+          } catch {}
+        }))
+      } finally {
+        await pool.stop()
+      }
+      signal?.throwIfAborted()
+      if (renewed === 0) throw new SharesNotFoundError(`no server of ${lease.cap.slice(0, 24)}… accepted the lease renewal`)
+      return { expiresAt: Date.now() + core.config.storage.leaseDays * 24 * 3600 * 1000 }
+    },
+    async close () {
+      transfers.abort(new NodeStoppedError())
+    }
+  }
+}
+
+/** An async-iterable plaintext can be read only once; convergent keys need two passes, so keep it. */
+async function bufferOnce (data: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const p of data) parts.push(p)
+  return Buffer.concat(parts)
+}
+
+function anySignal (...signals: Array<AbortSignal | undefined>): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s != null))
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createNode, type LafsNode } from '../../src/node/index.js'
+
+const LISTEN = ['/ip4/127.0.0.1/tcp/0']
+
+describe('node: put/get/cat through the programmatic API', function () {
+  this.timeout(120_000)
+  const dirs: string[] = []
+  const nodes: LafsNode[] = []
+  const fresh = async (storage: boolean): Promise<LafsNode> => {
+    const dir = await mkdtemp(join(tmpdir(), 'lafs-node-'))
+    dirs.push(dir)
+    const node = await createNode({ dataDir: dir, listen: LISTEN, bootstrap: [], storage: { enabled: storage }, gateway: false })
+    nodes.push(node)
+    return node
+  }
+  after(async () => {
+    await Promise.all(nodes.map(async n => { await n.stop() }))
+    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
+  })
+
+  it('uploads to servers by multiaddr and another node downloads by cap', async () => {
+    const servers = await Promise.all(Array.from({ length: 10 }, async () => await fresh(true)))
+    const addrs = servers.map(s => s.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws')) as string)
+    const uploader = await fresh(false)
+    const data = randomBytes(3_000_000)
+    const { cap, hintedCap } = await uploader.put(data, { servers: addrs })
+    assert.match(cap, /^URI:CHK:/)
+    assert.equal(hintedCap, undefined)
+    const lease = uploader.leases.list()
+    assert.equal(lease.length, 1, 'the upload is remembered for lease renewal')
+    assert.equal(lease[0].servers.length, 10)
+    const reader = await fresh(false)
+    const got = await reader.get(cap, { servers: addrs })
+    assert.ok(Buffer.from(got).equals(data))
+    const parts: Uint8Array[] = []
+    for await (const p of reader.cat(cap, { servers: addrs, offset: 1_000_000, length: 10 })) parts.push(p)
+    assert.ok(Buffer.concat(parts).equals(data.subarray(1_000_000, 1_000_010)))
+    const small = await uploader.put(Buffer.from('tiny'), {})
+    assert.equal(small.cap, 'URI:LIT:oruw46i')
+    assert.equal(Buffer.from(await reader.get(small.cap)).toString(), 'tiny')
+  })
+
+  it('refuses a put with no servers and no club, and a bad cap, with typed errors', async () => {
+    const node = await fresh(false)
+    await assert.rejects(node.put(randomBytes(1000), {}), (e: any) => e.code === 'ERR_NO_SERVERS')
+    await assert.rejects(node.get('URI:CHK:nope'), (e: any) => e.code != null && /cap|CHK/i.test(e.message))
+  })
+})

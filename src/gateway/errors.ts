@@ -1,0 +1,85 @@
+/**
+ * Errors of the gateway. Each carries a stable `code` and the HTTP status it
+ * answers with, so the server maps errors to responses in one place and the
+ * CLI maps responses back to exit codes.
+ */
+export class GatewayError extends Error {
+  readonly code: string
+  readonly status: number
+  constructor (code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'GatewayError'
+    this.code = code
+    this.status = status
+  }
+}
+
+/** The node behind the gateway cannot do this yet (a layer is not wired in). HTTP 501. */
+export class NotSupportedError extends GatewayError {
+  constructor (what: string) {
+    super('ERR_NOT_SUPPORTED', 501, `${what} is not supported by this node yet`)
+    this.name = 'NotSupportedError'
+  }
+}
+
+/** The request itself is wrong: a missing parameter, a malformed value. HTTP 400. */
+export class BadRequestError extends GatewayError {
+  constructor (message: string) {
+    super('ERR_BAD_REQUEST', 400, message)
+    this.name = 'BadRequestError'
+  }
+}
+
+/** A byte range outside the file. HTTP 416. */
+export class RangeNotSatisfiableError extends GatewayError {
+  readonly size: number
+  constructor (range: string, size: number) {
+    super('ERR_RANGE_NOT_SATISFIABLE', 416, `the range "${range}" lies outside the file (${size} bytes)`)
+    this.name = 'RangeNotSatisfiableError'
+    this.size = size
+  }
+}
+
+/** No shares of the file were found before the locate deadline. HTTP 404. */
+export class FileNotFoundError extends GatewayError {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super('ERR_NOT_FOUND', 404, message, options)
+    this.name = 'FileNotFoundError'
+  }
+}
+
+/** Error codes of lower layers that mean "nobody holds (enough of) this file". */
+const NOT_FOUND_CODES = new Set(['ERR_NOT_FOUND', 'ERR_NOT_ENOUGH_SHARES', 'ERR_NO_SERVERS', 'ERR_CLUB_NOT_FOUND'])
+/** Error codes that mean the caller sent something unusable. */
+const BAD_INPUT_CODES = new Set([
+  'ERR_INVALID_CAP', 'ERR_INVALID_BASE32', 'ERR_BAD_SERVER_ADDRESS', 'ERR_INVALID_CLUB_ID', 'ERR_INVALID_INVITE',
+  'ERR_INVALID_ROSTER', 'ERR_INVALID_PARAMETERS', 'ERR_INVITATION_UNKNOWN', 'ERR_INVITATION_USED', 'ERR_INVALID_CONFIG',
+  'ERR_INVALID_ARGUMENT', 'ERR_ROSTER_TOO_LARGE'
+])
+const CONFLICT_CODES = new Set(['ERR_NOT_CLUB_OWNER', 'ERR_SERVER_NOT_MEMBER', 'ERR_JOIN_REFUSED', 'ERR_NO_SUCH_JOIN_REQUEST', 'ERR_ROSTER_STALE'])
+const UNAVAILABLE_CODES = new Set(['ERR_UPLOAD_UNHAPPY', 'ERR_CLUB_PUBLISH_FAILED', 'ERR_INVITE_BOOTSTRAP_UNREACHABLE', 'ERR_QUOTA_EXCEEDED', 'ERR_CAPACITY_EXCEEDED'])
+
+/** The HTTP status for any error thrown by the node or the gateway. */
+export function statusOf (err: unknown): number {
+  if (err instanceof GatewayError) return err.status
+  const code = (err as { code?: unknown })?.code
+  if (typeof code === 'string') {
+    if (code === 'ERR_NOT_IMPLEMENTED') return 501
+    if (NOT_FOUND_CODES.has(code)) return 404
+    if (BAD_INPUT_CODES.has(code)) return 400
+    if (CONFLICT_CODES.has(code)) return 409
+    if (UNAVAILABLE_CODES.has(code)) return 503
+  }
+  return 500
+}
+
+/** `{ error: { code, message } }` — the body of every JSON error answer. */
+export function errorBody (err: unknown): { error: { code: string, message: string } } {
+  const e = err as { code?: unknown, message?: unknown }
+  return {
+    error: {
+      code: typeof e?.code === 'string' ? e.code : 'ERR_INTERNAL',
+      message: typeof e?.message === 'string' ? e.message : String(err)
+    }
+  }
+}

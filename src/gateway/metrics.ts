@@ -1,0 +1,71 @@
+/**
+ * /metrics in the Prometheus text exposition format (version 0.0.4). Every
+ * metric is prefixed `lafs_club_`; counters end in `_total`.
+ */
+import type { NodeSnapshot } from './backend.js'
+import type { TransferTotals } from './transfers.js'
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
+
+interface Metric {
+  name: string
+  help: string
+  type: 'gauge' | 'counter'
+  samples: Array<{ labels?: Record<string, string>, value: number }>
+}
+
+function escapeLabel (v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
+}
+
+function render (metrics: Metric[]): string {
+  const lines: string[] = []
+  for (const m of metrics) {
+    lines.push(`# HELP lafs_club_${m.name} ${m.help}`)
+    lines.push(`# TYPE lafs_club_${m.name} ${m.type}`)
+    for (const s of m.samples) {
+      const labels = s.labels === undefined ? '' : `{${Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`
+      lines.push(`lafs_club_${m.name}${labels} ${Number.isFinite(s.value) ? s.value : 'NaN'}`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}
+
+const gauge = (name: string, help: string, value: number): Metric => ({ name, help, type: 'gauge', samples: [{ value }] })
+const counter = (name: string, help: string, samples: Metric['samples']): Metric => ({ name, help, type: 'counter', samples })
+
+export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, active: { uploads: number, downloads: number }): string {
+  const relayed = snap.peers.filter(p => p.connection === 'relayed').length
+  const metrics: Metric[] = [
+    { name: 'peers', help: 'Connected peers, by connection kind.', type: 'gauge', samples: [{ labels: { connection: 'direct' }, value: snap.peers.length - relayed }, { labels: { connection: 'relayed' }, value: relayed }] },
+    gauge('storage_servers_connected', 'Connected peers that serve storage.', snap.storageServersConnected),
+    gauge('upload_ready', '1 when at least client.happy storage servers are connected.', snap.uploadReady ? 1 : 0),
+    gauge('storage_enabled', '1 when this node runs a storage server.', snap.storage === null ? 0 : 1),
+    gauge('storage_shares', 'Shares stored by this node.', snap.storage?.shares ?? 0),
+    gauge('storage_bytes', 'Bytes of shares stored by this node.', snap.storage?.bytes ?? 0),
+    gauge('storage_capacity_bytes', 'Bytes this node offers for shares (NaN when bounded only by free disk space).', snap.storage === null ? 0 : (snap.storage.capacity ?? NaN)),
+    gauge('storage_accounts', 'Accounts with shares on this node.', snap.storage?.accounts ?? 0),
+    gauge('storage_incoming', 'Uploads into this storage server in progress.', snap.storage?.incoming ?? 0),
+    gauge('reprovide_backlog', 'Provider announcements waiting or running.', snap.reprovide?.backlog ?? 0),
+    counter('reprovide_announced_total', 'Provider announcements made.', [{ value: snap.reprovide?.announced ?? 0 }]),
+    counter('reprovide_failed_total', 'Provider announcements that failed.', [{ value: snap.reprovide?.failed ?? 0 }]),
+    gauge('corruption_advisories', 'Recent corrupt-share advisories received by this storage server.', snap.corruption.length),
+    gauge('leases_held', 'Uploads whose leases this node keeps.', snap.leasesHeld),
+    gauge('leases_expiring_soon', 'Uploads whose leases expire within the renewal margin.', snap.leasesExpiringSoon.length),
+    gauge('clubs', 'Clubs this node knows (owned or joined).', snap.clubs?.length ?? 0),
+    { name: 'transfers_active', help: 'Gateway transfers in progress.', type: 'gauge', samples: [{ labels: { direction: 'upload' }, value: active.uploads }, { labels: { direction: 'download' }, value: active.downloads }] },
+    counter('uploads_total', 'Gateway uploads, by outcome.', [
+      { labels: { outcome: 'started' }, value: totals.uploadsStarted },
+      { labels: { outcome: 'succeeded' }, value: totals.uploadsSucceeded },
+      { labels: { outcome: 'failed' }, value: totals.uploadsFailed }
+    ]),
+    counter('downloads_total', 'Gateway downloads, by outcome.', [
+      { labels: { outcome: 'started' }, value: totals.downloadsStarted },
+      { labels: { outcome: 'succeeded' }, value: totals.downloadsSucceeded },
+      { labels: { outcome: 'failed' }, value: totals.downloadsFailed }
+    ]),
+    counter('upload_bytes_total', 'Plaintext bytes received by gateway uploads.', [{ value: totals.uploadBytes }]),
+    counter('download_bytes_total', 'Plaintext bytes sent by gateway downloads.', [{ value: totals.downloadBytes }])
+  ]
+  return render(metrics)
+}

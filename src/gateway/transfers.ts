@@ -1,0 +1,74 @@
+/**
+ * Transfers going through the gateway, for the status page and /metrics:
+ * the ones in progress (with bytes done) and running totals since start.
+ */
+
+export interface Transfer {
+  id: number
+  direction: 'upload' | 'download'
+  /** The cap being downloaded; for an upload, set once the upload finishes. */
+  cap?: string
+  bytesDone: number
+  /** Known size, when the client sent Content-Length (uploads) or the cap says (downloads). */
+  bytesTotal?: number
+  /** ms since the epoch. */
+  startedAt: number
+}
+
+export interface TransferTotals {
+  uploadsStarted: number
+  uploadsSucceeded: number
+  uploadsFailed: number
+  uploadBytes: number
+  downloadsStarted: number
+  downloadsSucceeded: number
+  downloadsFailed: number
+  downloadBytes: number
+}
+
+export class TransferTracker {
+  private nextId = 1
+  private readonly active = new Map<number, Transfer>()
+  readonly totals: TransferTotals = {
+    uploadsStarted: 0,
+    uploadsSucceeded: 0,
+    uploadsFailed: 0,
+    uploadBytes: 0,
+    downloadsStarted: 0,
+    downloadsSucceeded: 0,
+    downloadsFailed: 0,
+    downloadBytes: 0
+  }
+
+  start (direction: Transfer['direction'], init: { cap?: string, bytesTotal?: number } = {}): Transfer {
+    const t: Transfer = { id: this.nextId++, direction, bytesDone: 0, startedAt: Date.now(), ...init }
+    this.active.set(t.id, t)
+    if (direction === 'upload') this.totals.uploadsStarted++
+    else this.totals.downloadsStarted++
+    return t
+  }
+
+  progress (t: Transfer, bytes: number): void {
+    t.bytesDone += bytes
+    if (t.direction === 'upload') this.totals.uploadBytes += bytes
+    else this.totals.downloadBytes += bytes
+  }
+
+  finish (t: Transfer, ok: boolean): void {
+    if (!this.active.delete(t.id)) return
+    if (t.direction === 'upload') ok ? this.totals.uploadsSucceeded++ : this.totals.uploadsFailed++
+    else ok ? this.totals.downloadsSucceeded++ : this.totals.downloadsFailed++
+  }
+
+  list (): Transfer[] {
+    return [...this.active.values()].map(t => ({ ...t }))
+  }
+
+  /** Counts the bytes of a stream as they pass. */
+  async * count (t: Transfer, source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source) {
+      this.progress(t, chunk.length)
+      yield chunk
+    }
+  }
+}

@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { request } from 'node:http'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { parseCap } from '../../src/immutable/index.js'
+import { parseRange } from '../../src/gateway/index.js'
+import { startHarness, type GatewayHarness } from './helpers.js'
+
+interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }
+
+async function http (base: string, method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<Answer> {
+  return await new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { method, headers }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }) })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('gateway: HTTP over a real node and storage grid', function () {
+  this.timeout(60_000)
+  let h: GatewayHarness
+  let file: Buffer
+  let cap: string
+
+  before(async () => {
+    h = await startHarness({ locateTimeoutMs: 2500 })
+    file = randomBytes(300_000)
+    const res = await http(h.gateway.url, 'PUT', '/uri', file)
+    assert.equal(res.status, 200, res.body.toString())
+    cap = res.body.toString()
+    assert.match(cap, /^URI:CHK:/)
+  })
+  after(async () => { await h?.stop() })
+
+  it('PUT /uri answers the cap as text; the same bytes come back from GET /uri/<cap>', async () => {
+    const parsed = parseCap(cap)
+    assert.equal(parsed.kind, 'chk')
+    assert.equal(parsed.kind === 'chk' ? parsed.size : -1, file.length)
+    const res = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(cap)}`)
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['content-length'], String(file.length))
+    assert.equal(res.headers['content-type'], 'application/octet-stream')
+    assert.equal(res.headers['accept-ranges'], 'bytes')
+    assert.ok(res.body.equals(file), 'downloaded bytes differ from the upload')
+    // Tahoe's form, GET /uri?uri=<cap>, and an unescaped cap in the path
+    const tahoe = await http(h.gateway.url, 'GET', `/uri?uri=${encodeURIComponent(cap)}`)
+    assert.ok(tahoe.body.equals(file))
+    const raw = await http(h.gateway.url, 'GET', `/uri/${cap}`)
+    assert.ok(raw.body.equals(file))
+  })
+
+  it('PUT /uri?t=json answers { cap, hintedCap }; the same content gives the same cap (convergence)', async () => {
+    const res = await http(h.gateway.url, 'PUT', '/uri?t=json', file)
+    assert.equal(res.status, 200)
+    assert.match(String(res.headers['content-type']), /application\/json/)
+    const body = JSON.parse(res.body.toString())
+    assert.equal(body.cap, cap)
+    assert.equal(body.hintedCap, null)
+    const viaAccept = await http(h.gateway.url, 'PUT', '/uri', Buffer.from('x'.repeat(40)), { Accept: 'application/json' })
+    const lit = JSON.parse(viaAccept.body.toString())
+    assert.match(lit.cap, /^URI:LIT:/)
+  })
+
+  it('Range requests return exactly the asked bytes with 206 and Content-Range', async () => {
+    const size = file.length
+    const cases: Array<[string, number, number]> = [
+      ['bytes=0-0', 0, 0],
+      ['bytes=0-99', 0, 99],
+      ['bytes=1000-131071', 1000, 131071],
+      ['bytes=131070-262150', 131070, 262150], // crosses segment boundaries
+      [`bytes=${size - 10}-`, size - 10, size - 1], // open
+      ['bytes=-1', size - 1, size - 1], // suffix
+      ['bytes=-5000', size - 5000, size - 1],
+      [`bytes=-${size * 2}`, 0, size - 1], // suffix longer than the file: the whole file
+      [`bytes=299990-${size * 10}`, 299990, size - 1] // end past the file is cut
+    ]
+    for (const [range, start, end] of cases) {
+      const res = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(cap)}`, undefined, { Range: range })
+      assert.equal(res.status, 206, range)
+      assert.equal(res.headers['content-range'], `bytes ${start}-${end}/${size}`, range)
+      assert.equal(res.headers['content-length'], String(end - start + 1), range)
+      assert.ok(res.body.equals(file.subarray(start, end + 1)), `wrong bytes for ${range}`)
+    }
+  })
+
+  it('unsatisfiable ranges answer 416 with Content-Range: bytes */size; multi-ranges get the whole file', async () => {
+    for (const range of [`bytes=${file.length}-`, `bytes=${file.length + 5}-${file.length + 10}`, 'bytes=-0']) {
+      const res = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(cap)}`, undefined, { Range: range })
+      assert.equal(res.status, 416, range)
+      assert.equal(res.headers['content-range'], `bytes */${file.length}`)
+    }
+    const multi = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(cap)}`, undefined, { Range: 'bytes=0-1,5-6' })
+    assert.equal(multi.status, 200)
+    assert.equal(multi.body.length, file.length)
+  })
+
+  it('HEAD answers the headers GET would, without a body; ?filename= sets Content-Type', async () => {
+    const res = await http(h.gateway.url, 'HEAD', `/uri/${encodeURIComponent(cap)}?filename=notes.txt`)
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['content-length'], String(file.length))
+    assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8')
+    assert.equal(res.body.length, 0)
+    const ranged = await http(h.gateway.url, 'HEAD', `/uri/${encodeURIComponent(cap)}?filename=a.PNG`, undefined, { Range: 'bytes=-10' })
+    assert.equal(ranged.status, 206)
+    assert.equal(ranged.headers['content-length'], '10')
+    assert.equal(ranged.headers['content-type'], 'image/png')
+  })
+
+  it('a bad cap answers 400 with the reason', async () => {
+    const bad = cap.slice(0, -3) + 'zzz'
+    for (const text of ['URI:CHK:nonsense', bad, 'hello', `${cap}@`]) {
+      const res = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(text)}`)
+      assert.equal(res.status, 400, text)
+      assert.equal(res.headers['x-lafs-error-code'], 'ERR_INVALID_CAP')
+      assert.ok(res.body.toString().length > 10)
+    }
+    const res = await http(h.gateway.url, 'GET', '/uri/URI:CHK:nonsense', undefined, { Accept: 'application/json' })
+    assert.equal(res.status, 400)
+    const body = JSON.parse(res.body.toString())
+    assert.equal(body.error.code, 'ERR_INVALID_CAP')
+    assert.match(body.error.message, /cap/)
+  })
+
+  it('a cap nobody holds answers 404 within the locate deadline', async () => {
+    // A valid cap for bytes that were never uploaded: same size, different key.
+    const parsed = parseCap(cap)
+    assert.equal(parsed.kind, 'chk')
+    const unknown = cap.replace(/^URI:CHK:[a-z2-7]+/, 'URI:CHK:' + 'a'.repeat(26))
+    assert.notEqual(unknown, cap)
+    const started = Date.now()
+    const res = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(unknown)}`)
+    const ms = Date.now() - started
+    assert.equal(res.status, 404, res.body.toString())
+    assert.ok(ms < 10_000, `took ${ms} ms`)
+  })
+
+  it('a download that finds nothing before the deadline answers 404 (a server that never answers)', async () => {
+    // A TCP listener that accepts and stays silent: the libp2p handshake hangs.
+    const silent = createServer(socket => { sockets.push(socket) })
+    const sockets: Socket[] = []
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (silent.address() as AddressInfo).port
+      const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+      const fake = `/ip4/127.0.0.1/tcp/${port}/p2p/${stranger}`
+      const started = Date.now()
+      const res = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(cap)}?server=${encodeURIComponent(fake)}`)
+      const ms = Date.now() - started
+      assert.equal(res.status, 404, res.body.toString())
+      assert.match(res.body.toString(), /within 3 s/)
+      assert.ok(ms >= 2400 && ms < 8000, `took ${ms} ms, deadline 2.5 s`)
+      const s = await h.gateway.status()
+      assert.equal(s.transfers.length, 0, 'the timed-out download is still listed')
+    } finally {
+      for (const s of sockets) s.destroy()
+      silent.close()
+    }
+  })
+
+  it('/status?t=json reports peers, upload readiness, storage, totals; /status serves the HTML page', async () => {
+    const res = await http(h.gateway.url, 'GET', '/status?t=json')
+    assert.equal(res.status, 200)
+    const s = JSON.parse(res.body.toString())
+    assert.equal(s.peerId, h.node.peerId)
+    assert.equal(typeof s.uploadReady, 'boolean')
+    assert.equal(s.happy, 3)
+    assert.ok(s.storageServersConnected >= 3, `only ${s.storageServersConnected} storage servers seen`)
+    assert.equal(s.uploadReady, true)
+    const gridIds = new Set(h.grid.map(g => g.info.peerId))
+    const gridPeers = s.peers.filter((p: any) => gridIds.has(p.peerId))
+    assert.equal(gridPeers.length, h.grid.length)
+    for (const p of gridPeers) {
+      assert.equal(p.connection, 'direct')
+      assert.equal(p.storageServer, true)
+    }
+    assert.deepEqual(Object.keys(s.storage).sort(), ['accounts', 'bytes', 'capacity', 'incoming', 'shares'])
+    assert.ok(s.totals.uploadsSucceeded >= 1)
+    assert.ok(s.totals.downloadsSucceeded >= 1)
+    assert.ok(Array.isArray(s.transfers))
+    assert.ok(Array.isArray(s.corruption))
+    assert.ok(Array.isArray(s.leasesExpiringSoon))
+    assert.equal(s.gateway.url, h.gateway.url)
+    assert.ok(s.reprovide !== null && typeof s.reprovide.backlog === 'number')
+    const page = await http(h.gateway.url, 'GET', '/status')
+    assert.equal(page.status, 200)
+    assert.match(String(page.headers['content-type']), /text\/html/)
+    assert.match(page.body.toString(), /lafs-club node/)
+  })
+
+  it('/metrics is valid Prometheus text with the expected series', async () => {
+    const res = await http(h.gateway.url, 'GET', '/metrics')
+    assert.equal(res.status, 200)
+    assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/)
+    const text = res.body.toString()
+    const values = new Map<string, number>()
+    const typed = new Set<string>()
+    for (const line of text.split('\n')) {
+      if (line === '') continue
+      const typeLine = /^# TYPE (\w+) (counter|gauge)$/.exec(line)
+      if (typeLine != null) { typed.add(typeLine[1]); continue }
+      if (line.startsWith('# HELP ')) continue
+      const m = /^(\w+)(\{(\w+="[^"]*")(,\w+="[^"]*")*\})? (-?[0-9.e+]+|NaN)$/.exec(line)
+      assert.ok(m != null, `not a Prometheus sample line: ${line}`)
+      assert.ok(typed.has(m[1]), `${m[1]} has no TYPE line before it`)
+      values.set(m[1] + (m[2] ?? ''), Number(m[5]))
+    }
+    for (const name of ['lafs_club_storage_shares', 'lafs_club_storage_bytes', 'lafs_club_storage_capacity_bytes', 'lafs_club_reprovide_backlog', 'lafs_club_corruption_advisories', 'lafs_club_upload_bytes_total', 'lafs_club_download_bytes_total']) {
+      assert.ok(values.has(name), `missing ${name}`)
+    }
+    assert.ok((values.get('lafs_club_peers{connection="direct"}') ?? 0) >= h.grid.length)
+    assert.equal(values.get('lafs_club_upload_ready'), 1)
+    assert.ok((values.get('lafs_club_uploads_total{outcome="succeeded"}') ?? 0) >= 1)
+    assert.ok((values.get('lafs_club_upload_bytes_total') ?? 0) >= file.length)
+  })
+
+  it('control API: terms and usage from the grid servers, invitations, gc; clubs 501 while the node has none', async () => {
+    const terms = await http(h.gateway.url, 'GET', '/api/account/terms')
+    assert.equal(terms.status, 200)
+    const t = JSON.parse(terms.body.toString())
+    assert.ok(t.length >= 1 + h.grid.length)
+    assert.ok(t.every((a: any) => typeof a.result.freeQuota === 'number'))
+    const usage = JSON.parse((await http(h.gateway.url, 'GET', '/api/account/usage')).body.toString())
+    const used = usage.reduce((n: number, a: any) => n + (a.result?.bytes ?? 0), 0)
+    assert.ok(used > file.length, `usage reports ${used} bytes`)
+    const one = JSON.parse((await http(h.gateway.url, 'GET', `/api/account/usage?server=${encodeURIComponent(h.grid[0].info.multiaddrs[0])}`)).body.toString())
+    assert.equal(one.length, 1)
+    assert.equal(one[0].server, h.grid[0].info.peerId)
+
+    const json = { 'Content-Type': 'application/json' }
+    const invite = await http(h.gateway.url, 'POST', '/api/invites', JSON.stringify({ quota: 5e9, note: 'test' }), json)
+    assert.equal(invite.status, 200)
+    assert.equal(typeof JSON.parse(invite.body.toString()).code, 'string')
+    const gc = await http(h.gateway.url, 'POST', '/api/gc', '{}', json)
+    assert.deepEqual(Object.keys(JSON.parse(gc.body.toString())).sort(), ['deletedShares', 'freedBytes'])
+    const clubs = await http(h.gateway.url, 'GET', '/api/clubs')
+    assert.ok(clubs.status === 200 || clubs.status === 501)
+    if (clubs.status === 501) assert.equal(JSON.parse(clubs.body.toString()).error.code, 'ERR_NOT_SUPPORTED')
+    // a control request without a JSON content type is refused (a web page could send it)
+    const form = await http(h.gateway.url, 'POST', '/api/gc', 'x=1', { 'Content-Type': 'application/x-www-form-urlencoded' })
+    assert.equal(form.status, 415)
+    const nope = await http(h.gateway.url, 'GET', '/api/nothing')
+    assert.equal(nope.status, 404)
+  })
+
+  it('check counts the shares on the grid; verify reads them', async () => {
+    const res = await http(h.gateway.url, 'POST', `/api/check?cap=${encodeURIComponent(cap)}&verify=true`, '{}', { 'Content-Type': 'application/json' })
+    assert.equal(res.status, 200, res.body.toString())
+    const report = JSON.parse(res.body.toString())
+    assert.equal(report.sharesFound, 4)
+    assert.equal(report.healthy, true)
+    assert.deepEqual(report.corrupt, [])
+    const bad = await http(h.gateway.url, 'POST', '/api/check?cap=URI:CHK:x', '{}', { 'Content-Type': 'application/json' })
+    assert.equal(bad.status, 400)
+  })
+
+  it('refuses a Host header that is not loopback (DNS rebinding)', async () => {
+    const res = await http(h.gateway.url, 'GET', '/status?t=json', undefined, { Host: 'evil.example:3456' })
+    assert.equal(res.status, 403)
+  })
+})
+
+describe('gateway: Range parsing', () => {
+  it('follows RFC 9110 for single ranges', () => {
+    assert.equal(parseRange(undefined, 10), undefined)
+    assert.deepEqual(parseRange('bytes=2-4', 10), { start: 2, end: 4 })
+    assert.deepEqual(parseRange('bytes=2-', 10), { start: 2, end: 9 })
+    assert.deepEqual(parseRange('bytes=-3', 10), { start: 7, end: 9 })
+    assert.deepEqual(parseRange('bytes=8-100', 10), { start: 8, end: 9 })
+    assert.equal(parseRange('bytes=4-2', 10), undefined)
+    assert.equal(parseRange('items=1-2', 10), undefined)
+    assert.equal(parseRange('bytes=1-2,4-5', 10), undefined)
+    assert.throws(() => parseRange('bytes=10-', 10), /outside the file/)
+    assert.throws(() => parseRange('bytes=-0', 10), /outside the file/)
+    assert.throws(() => parseRange('bytes=0-', 0), /outside the file/)
+  })
+})

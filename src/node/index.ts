@@ -7,6 +7,10 @@
 import { mkdir } from 'node:fs/promises'
 import { mergeConfig, type ConfigInput, type NodeConfig } from './config.js'
 import { checkBootstrap, type BootstrapReport } from './bootstrap.js'
+import { ClubManager, type Roster } from '../club/index.js'
+import type { ServerInfo } from '../client/index.js'
+import { InvalidCapError, parseHintedCap, storageIndexOf, type ChkReadCap } from '../immutable/index.js'
+import { locate, type LocateDeps, type LocateOptions, type LocateResult } from '../routing/index.js'
 import { defaultClientFactory, type ClientFactory, type GetOptions, type NodeClient, type PutOptions, type PutResult } from './client.js'
 import { ensureDataDir, openDataDir } from './data-dir.js'
 import { NodeStoppedError } from './errors.js'
@@ -55,6 +59,8 @@ export interface CreateNodeOptions {
   bootstrapTimeoutMs?: number
 }
 
+export type NodeLocateOptions = Omit<LocateOptions, 'club'> & { club?: string }
+
 export interface LafsNode {
   /** This node's peer ID (base58btc, `12D3KooW…`). */
   readonly peerId: string
@@ -78,6 +84,19 @@ export interface LafsNode {
   put: (data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutOptions) => Promise<PutResult>
   get: (cap: string, opts?: GetOptions) => Promise<Uint8Array>
   cat: (cap: string, opts?: GetOptions) => AsyncIterable<Uint8Array>
+  /** Clubs this node owns, joined or serves (rosters in the DHT). */
+  readonly clubs: ClubManager
+  /** Finds servers holding shares of a cap: DHT provider records or the club hint, whichever is cheaper. */
+  locate: (cap: string, opts?: NodeLocateOptions) => Promise<LocateResult>
+  /** Creates a club owned by this node (key in <dataDir>/clubs/) and publishes its empty roster; resolves to the club ID. */
+  createClub: (opts: { name: string, description?: string, policy?: 'open' | 'invitation' }) => Promise<string>
+  /** Adds a server (multiaddr ending in /p2p/<id>) to a club this node owns and publishes the next roster. */
+  clubAdd: (clubId: string, serverMultiaddr: string) => Promise<Roster>
+  clubRemove: (clubId: string, peerId: string) => Promise<Roster>
+  /** Publishes the club's roster again (next sequence number). */
+  clubPublish: (clubId: string) => Promise<Roster>
+  /** Resolves a club (by ID or one-code invite), checks its roster and caches it. */
+  joinClub: (clubIdOrInvite: string) => Promise<Roster>
   /** Stops transfers, libp2p, the storage server and the datastore, in that order. Safe to call twice. */
   stop: () => Promise<void>
 }
@@ -140,7 +159,25 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       cleanups.splice(cleanups.length - 1, 0, async () => { await storage?.close() })
     }
 
+    const clubs = new ClubManager({ libp2p, dataDir: opts.dataDir })
+    await clubs.start()
+    cleanups.push(async () => { await clubs.stop() })
+    const locateDeps: LocateDeps = { libp2p, dht: libp2p.services.dht, clubs }
+    const nodeLocate = async (cap: string | ChkReadCap, o: NodeLocateOptions = {}): Promise<LocateResult> => {
+      const parsed = typeof cap === 'string' ? parseHintedCap(cap) : { cap, hint: undefined }
+      if (parsed.cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'locating shares needs a CHK read-cap (a literal cap holds its data)')
+      const target = { storageIndex: storageIndexOf(parsed.cap), k: parsed.cap.k, n: parsed.cap.n }
+      return await locate(locateDeps, target, { ...o, club: o.club ?? parsed.hint })
+    }
+    const clubServers = async (clubId: string, o: { signal?: AbortSignal } = {}): Promise<ServerInfo[]> => {
+      let signed = await clubs.cached(clubId)
+      if (signed == null || signed.expiresAt <= Date.now()) signed = await clubs.resolve(clubId, { signal: o.signal })
+      return signed.roster.servers.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs.map(a => a.includes('/p2p/') ? a : `${a}/p2p/${s.peerId}`) }))
+    }
+
     const client: NodeClient = await (opts.client ?? defaultClientFactory)({
+      clubServers,
+      locate: async (cap, o) => ({ holders: (await nodeLocate(cap, o)).servers }),
       peerId: opened.peerId,
       libp2p,
       config,
@@ -193,6 +230,13 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       put: alive(async (data, o) => await client.put(data, o)),
       get: alive(async (cap, o) => await client.get(cap, o)),
       cat: alive((cap, o) => client.cat(cap, o)),
+      clubs,
+      locate: alive(nodeLocate),
+      createClub: alive(async (o: { name: string, description?: string, policy?: 'open' | 'invitation' }) => (await clubs.createClub(o)).signed.clubId),
+      clubAdd: alive(async (clubId: string, serverMultiaddr: string) => (await clubs.addServer(clubId, serverMultiaddr)).signed.roster),
+      clubRemove: alive(async (clubId: string, peerId: string) => (await clubs.removeServer(clubId, peerId)).signed.roster),
+      clubPublish: alive(async (clubId: string) => (await clubs.publish(clubId)).signed.roster),
+      joinClub: alive(async (clubIdOrInvite: string) => (await clubs.joinAsUser(clubIdOrInvite)).roster),
       stop
     }
     // TODO(gateway): src/gateway sits above the node (DESIGN.md §1), so the

@@ -19,6 +19,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { createDhtService } from '../dht/index.js'
+import { rosterIpnsCheck } from '../club/index.js'
 import { DataDirInUseError } from './errors.js'
 import { autoRelayServer } from './relay-auto.js'
 import type { NodeConfig } from './config.js'
@@ -115,7 +116,10 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
     dht: createDhtService({
       protocol: config.dht.protocol,
       clientMode: profile.dhtClientMode,
-      addressScope: profile.lan ? 'all' : 'public'
+      addressScope: profile.lan ? 'all' : 'public',
+      ipnsChecks: [rosterIpnsCheck],
+      // A loopback grid is tiny and fresh: do not make every first query wait a second for the self-lookup.
+      ...(profile.loopbackOnly ? { initialQuerySelfInterval: 0 } : {})
     }),
     dcutr: dcutr()
   }

@@ -1,0 +1,260 @@
+/**
+ * The locate planner (DESIGN.md §5): find servers holding shares of a
+ * storage index, either through DHT provider records or through a club's
+ * roster (the hint in a cap), whichever is estimated cheaper within the
+ * caller's budget, falling back to the other way when the first fails or
+ * runs out of budget. Every answer explains itself: which way ran, what it
+ * was estimated to cost, and what it really cost.
+ */
+import { estimateLookupCost, estimateNetworkSize, findProviders, QueryBudgetExceededError, QueryCostMeter, type KadDHT } from '../dht/index.js'
+import { queryHave, type StreamOpener } from '../protocols/index.js'
+import { permute } from './permuted-ring.js'
+import { LocateError } from './errors.js'
+import type { ClubManager, SignedRoster } from '../club/index.js'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+
+/** A server and the share numbers it said it holds. */
+export interface LocatedServer {
+  peerId: string
+  multiaddrs: string[]
+  shares: number[]
+}
+
+export type LocateWay = 'dht' | 'club'
+
+export interface LocateBudget {
+  /** Most RPCs (DHT messages plus have-share queries) the caller will pay for. Default 200. */
+  maxRpcs?: number
+  /** Deadline for the whole locate, in ms. Default 30 000. */
+  deadlineMs?: number
+}
+
+export interface WayEstimate {
+  rpcs: number
+  roundTrips: number
+  /** DHT: the network-size estimate it is based on. */
+  networkSize?: number
+  /** Club: whether the roster was already cached (no DHT get needed). */
+  rosterCached?: boolean
+  fitsBudget: boolean
+}
+
+export interface WayRun {
+  way: LocateWay
+  rpcs: number
+  roundTrips: number
+  ms: number
+  servers: number
+  distinctShares: number
+  error?: string
+}
+
+export interface LocateExplain {
+  chosen: LocateWay
+  estimates: Partial<Record<LocateWay, WayEstimate>>
+  runs: WayRun[]
+  /** Totals over every way that ran. */
+  actual: { rpcs: number, roundTrips: number, ms: number }
+  fellBack: boolean
+}
+
+export interface LocateResult {
+  servers: LocatedServer[]
+  explain: LocateExplain
+}
+
+export interface LocateOptions {
+  club?: string
+  budget?: LocateBudget
+  signal?: AbortSignal
+  /** Force one way (tests, `--explain` experiments); the other is still the fallback unless `noFallback`. */
+  prefer?: LocateWay
+  noFallback?: boolean
+}
+
+export interface LocateDeps {
+  libp2p: StreamOpener & { peerId: PeerId }
+  dht: KadDHT
+  clubs?: Pick<ClubManager, 'resolve' | 'cached'>
+}
+
+/** What a file's shares look like to the planner: its storage index, k and N. */
+export interface LocateTarget {
+  storageIndex: Uint8Array
+  k: number
+  n: number
+}
+
+const DEFAULT_MAX_RPCS = 200
+const DEFAULT_DEADLINE_MS = 30_000
+const HAVE_TIMEOUT_MS = 5_000
+
+export async function locate (deps: LocateDeps, target: LocateTarget, options: LocateOptions = {}): Promise<LocateResult> {
+  const started = performance.now()
+  const maxRpcs = options.budget?.maxRpcs ?? DEFAULT_MAX_RPCS
+  const deadlineMs = options.budget?.deadlineMs ?? DEFAULT_DEADLINE_MS
+  const deadline = AbortSignal.timeout(deadlineMs)
+  const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
+
+  const estimates: Partial<Record<LocateWay, WayEstimate>> = {}
+  const networkSize = estimateNetworkSize(deps.dht, deps.libp2p.peerId).size
+  const lookup = estimateLookupCost(networkSize)
+  // After the lookup, each provider found is asked which shares it holds: one more round.
+  const dhtRpcs = lookup.rpcs + target.n
+  estimates.dht = { rpcs: dhtRpcs, roundTrips: lookup.roundTrips + 1, networkSize, fitsBudget: dhtRpcs <= maxRpcs }
+  let cachedRoster: SignedRoster | undefined
+  if (options.club != null && deps.clubs != null) {
+    cachedRoster = await deps.clubs.cached(options.club).catch(() => undefined)
+    const usable = cachedRoster != null && cachedRoster.expiresAt > Date.now()
+    const rosterSize = cachedRoster?.roster.servers.length ?? target.n
+    const haves = Math.min(target.n, Math.max(rosterSize, 1))
+    const rpcs = haves + (usable ? 0 : lookup.rpcs)
+    estimates.club = { rpcs, roundTrips: 1 + (usable ? 0 : lookup.roundTrips), rosterCached: usable, fitsBudget: rpcs <= maxRpcs }
+  }
+
+  const order = chooseOrder(estimates, options.prefer)
+  const runs: WayRun[] = []
+  let spent = 0
+  for (const way of order) {
+    if (runs.length > 0 && options.noFallback === true) break
+    if (signal.aborted) break
+    const t0 = performance.now()
+    const run: WayRun = { way, rpcs: 0, roundTrips: 0, ms: 0, servers: 0, distinctShares: 0 }
+    runs.push(run)
+    try {
+      const found = way === 'dht'
+        ? await viaDht(deps, target, maxRpcs - spent, signal, run)
+        : await viaClub(deps, target, options.club as string, maxRpcs - spent, signal, run)
+      run.servers = found.length
+      run.distinctShares = distinct(found)
+      run.ms = Math.round(performance.now() - t0)
+      spent += run.rpcs
+      if (run.distinctShares >= target.k) {
+        return { servers: found, explain: explainOf(way, estimates, runs, started) }
+      }
+      run.error = `found ${run.distinctShares} distinct share(s), ${target.k} needed`
+    } catch (err) {
+      run.ms = Math.round(performance.now() - t0)
+      spent += run.rpcs
+      run.error = (err as Error).message
+    }
+  }
+  const explain = explainOf(order[0], estimates, runs, started)
+  if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
+  const why = runs.map(r => `${r.way}: ${r.error ?? 'no result'}`).join('; ')
+  throw new LocateError('ERR_NOT_FOUND', `could not find ${target.k} shares of this file within ${deadlineMs} ms and ${maxRpcs} RPCs (${why})`, explain)
+}
+
+/** Cheaper way first among those that fit the budget; then the rest, cheapest first. */
+function chooseOrder (estimates: Partial<Record<LocateWay, WayEstimate>>, prefer?: LocateWay): LocateWay[] {
+  const ways = (Object.keys(estimates) as LocateWay[])
+  ways.sort((a, b) => {
+    const ea = estimates[a] as WayEstimate
+    const eb = estimates[b] as WayEstimate
+    if (ea.fitsBudget !== eb.fitsBudget) return ea.fitsBudget ? -1 : 1
+    return ea.rpcs - eb.rpcs || ea.roundTrips - eb.roundTrips
+  })
+  if (prefer != null && ways.includes(prefer)) return [prefer, ...ways.filter(w => w !== prefer)]
+  return ways
+}
+
+function explainOf (chosen: LocateWay, estimates: LocateExplain['estimates'], runs: WayRun[], started: number): LocateExplain {
+  return {
+    chosen: runs.length > 0 ? runs[runs.length - 1].way : chosen,
+    estimates,
+    runs,
+    actual: {
+      rpcs: runs.reduce((a, r) => a + r.rpcs, 0),
+      roundTrips: runs.reduce((a, r) => a + r.roundTrips, 0),
+      ms: Math.round(performance.now() - started)
+    },
+    fellBack: runs.length > 1
+  }
+}
+
+function distinct (servers: readonly LocatedServer[]): number {
+  return new Set(servers.flatMap(s => s.shares)).size
+}
+
+function withPeer (addr: string, peerId: string): string {
+  return addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`
+}
+
+/** Asks servers in parallel which shares they hold; unreachable ones are skipped. */
+async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Array<{ peerId: string, multiaddrs: string[] }>, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
+  if (servers.length === 0) return []
+  run.rpcs += servers.length
+  run.roundTrips += 1
+  const out: LocatedServer[] = []
+  await Promise.all(servers.map(async s => {
+    const target = s.multiaddrs.length > 0 ? multiaddr(withPeer(s.multiaddrs[0], s.peerId)) : peerIdFromString(s.peerId)
+    try {
+      const [shares] = await queryHave(deps.libp2p, target, [storageIndex], { timeoutMs: HAVE_TIMEOUT_MS, signal })
+      if (shares.length > 0) out.push({ peerId: s.peerId, multiaddrs: s.multiaddrs.map(a => withPeer(a, s.peerId)), shares })
+    } catch {}
+  }))
+  return out
+}
+
+async function viaDht (deps: LocateDeps, target: LocateTarget, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
+  const meter = new QueryCostMeter()
+  const found: LocatedServer[] = []
+  const asked = new Set<string>()
+  const pending: Array<Promise<void>> = []
+  const haveRun: WayRun = { ...run, rpcs: 0, roundTrips: 0 }
+  const enough = (): boolean => distinct(found) >= Math.min(target.n, target.k + 1)
+  const stop = new AbortController()
+  try {
+    for await (const peer of findProviders(deps.dht, target.storageIndex, { signal: AbortSignal.any([signal, stop.signal]), maxRpcs: Math.max(1, maxRpcs - target.n), onProgress: meter.onProgress })) {
+      const id = peer.id.toString()
+      if (asked.has(id)) continue
+      asked.add(id)
+      const addrs = peer.multiaddrs.map(a => a.toString())
+      pending.push(askHave(deps, target.storageIndex, [{ peerId: id, multiaddrs: addrs }], signal, haveRun).then(r => {
+        found.push(...r)
+        if (enough()) stop.abort()
+      }))
+      if (enough()) break
+    }
+  } catch (err) {
+    // Stopping early on purpose is success; a spent budget with shares in hand is too.
+    if (!stop.signal.aborted && !(err instanceof QueryBudgetExceededError && pending.length > 0)) {
+      await Promise.allSettled(pending)
+      tally(run, meter, haveRun)
+      throw err
+    }
+  }
+  await Promise.allSettled(pending)
+  tally(run, meter, haveRun)
+  return permute(target.storageIndex, found)
+}
+
+function tally (run: WayRun, meter: QueryCostMeter, haveRun: WayRun): void {
+  const cost = meter.cost
+  run.rpcs += cost.rpcs + haveRun.rpcs
+  // Have queries go out as providers arrive, overlapping the lookup: count one extra round.
+  run.roundTrips += cost.roundTrips + (haveRun.rpcs > 0 ? 1 : 0)
+}
+
+async function viaClub (deps: LocateDeps, target: LocateTarget, clubId: string, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
+  if (deps.clubs == null) throw new LocateError('ERR_NO_CLUBS', 'this node has no club support', undefined)
+  let roster = await deps.clubs.cached(clubId).catch(() => undefined)
+  if (roster == null || roster.expiresAt <= Date.now()) {
+    const meter = new QueryCostMeter()
+    roster = await deps.clubs.resolve(clubId, { signal, onProgress: meter.onProgress })
+    const cost = meter.cost
+    run.rpcs += cost.rpcs
+    run.roundTrips += cost.roundTrips
+  }
+  const ordered = permute(target.storageIndex, roster.roster.servers)
+  const found: LocatedServer[] = []
+  // Ask the first N servers on the ring, then widen, until k distinct shares are known.
+  for (let at = 0; at < ordered.length && distinct(found) < target.k; at += target.n) {
+    const wave = ordered.slice(at, at + target.n)
+    if (run.rpcs + wave.length > maxRpcs) throw new QueryBudgetExceededError(run.rpcs + wave.length, maxRpcs)
+    found.push(...await askHave(deps, target.storageIndex, wave, signal, run))
+  }
+  return permute(target.storageIndex, found)
+}

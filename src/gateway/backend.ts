@@ -12,6 +12,14 @@ export interface BackendPutOptions {
   /** Server multiaddrs (with /p2p/) to upload to instead of a club's roster. */
   servers?: string[]
   signal?: AbortSignal
+  onProgress?: (p: TransferPhase) => void
+}
+
+/** Progress the node reports while it works on a transfer. */
+export interface TransferPhase {
+  phase: string
+  bytesDone: number
+  bytesTotal: number
 }
 
 export interface BackendCatOptions {
@@ -22,6 +30,7 @@ export interface BackendCatOptions {
   /** Servers to ask first (multiaddrs with /p2p/). */
   servers?: string[]
   signal?: AbortSignal
+  onProgress?: (p: TransferPhase) => void
 }
 
 export interface BackendCheckOptions {

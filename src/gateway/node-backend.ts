@@ -151,26 +151,6 @@ async function peersOf (node: LafsNode): Promise<PeerStatus[]> {
   return out.sort((a, b) => a.peerId.localeCompare(b.peerId))
 }
 
-/** Skips `offset` bytes of a stream and stops after `length` more. */
-async function * sliceStream (source: AsyncIterable<Uint8Array>, offset: number, length: number | undefined): AsyncGenerator<Uint8Array> {
-  let skip = offset
-  let left = length ?? Infinity
-  if (left <= 0) return
-  for await (let chunk of source) {
-    if (skip > 0) {
-      if (chunk.length <= skip) { skip -= chunk.length; continue }
-      chunk = chunk.subarray(skip)
-      skip = 0
-    }
-    if (chunk.length >= left) {
-      yield chunk.subarray(0, left)
-      return
-    }
-    left -= chunk.length
-    yield chunk
-  }
-}
-
 export function backendFromNode (node: LafsNode & NodeExtensions): GatewayBackend {
   let bootstrap: NodeSnapshot['bootstrap'] = null
   void node.bootstrapped.then(r => { bootstrap = { configured: r.configured, connected: r.connected.length, alone: r.alone } })
@@ -212,12 +192,8 @@ export function backendFromNode (node: LafsNode & NodeExtensions): GatewayBacken
 
   return {
     get peerId () { return node.peerId },
-    put: async (data, opts) => await node.put(data, { club: opts.club, servers: opts.servers, signal: opts.signal }),
-    cat: (cap, opts) => {
-      // TODO(node): pass offset/length through once node.cat accepts a range; until then the range is cut here.
-      const whole = node.cat(cap, { servers: opts.servers, signal: opts.signal })
-      return sliceStream(whole, opts.offset ?? 0, opts.length)
-    },
+    put: async (data, opts) => await node.put(data, { club: opts.club, servers: opts.servers, signal: opts.signal, onProgress: opts.onProgress }),
+    cat: (cap, opts) => node.cat(cap, { servers: opts.servers, signal: opts.signal, offset: opts.offset, length: opts.length, onProgress: opts.onProgress }),
     check: async (cap, opts) => {
       parseHintedCap(cap)
       if (node.check !== undefined) return await node.check(cap, opts)

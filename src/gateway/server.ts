@@ -160,7 +160,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     let ok = false
     try {
       const club = url.searchParams.get('club') ?? undefined
-      const result = await backend.put(transfers.count(t, req as AsyncIterable<Uint8Array>), { club, servers: serversParam(url), signal: abort.signal })
+      const result = await backend.put(transfers.count(t, req as AsyncIterable<Uint8Array>), { club, servers: serversParam(url), signal: abort.signal, onProgress: p => { transfers.phase(t, p) } })
       t.cap = result.cap
       ok = true
       if (wantsJson(req, url)) sendJson(res, 200, { cap: result.cap, hintedCap: result.hintedCap ?? null })
@@ -213,7 +213,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     res.on('close', onClose)
     let ok = false
     try {
-      const it = backend.cat(capText, { offset: start, length, servers: serversParam(url), signal: abort.signal })[Symbol.asyncIterator]()
+      const it = backend.cat(capText, { offset: start, length, servers: serversParam(url), signal: abort.signal, onProgress: p => { transfers.phase(t, p) } })[Symbol.asyncIterator]()
       const first = await firstChunk(it, abort, locateTimeoutMs, 'this file')
       res.writeHead(statusCode, headers)
       let sent = 0

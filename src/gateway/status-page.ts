@@ -153,13 +153,13 @@ function render (s) {
     ])
   }
   put('transfers', table(
-    [{ label: 'id', num: true }, { label: 'direction' }, { label: 'cap', mono: true }, { label: 'progress' }, { label: 'bytes', num: true }, { label: 'started' }],
+    [{ label: 'id', num: true }, { label: 'direction' }, { label: 'phase' }, { label: 'cap', mono: true }, { label: 'progress' }, { label: 'bytes', num: true }, { label: 'started' }],
     s.transfers.map(t => {
       const pct = t.bytesTotal ? Math.min(100, 100 * t.bytesDone / t.bytesTotal) : 0
       const bar = el('div', { class: 'bar', title: t.bytesTotal ? pct.toFixed(0) + '%' : 'size unknown' }, el('span', { style: 'width:' + pct.toFixed(1) + '%' }))
       return {
         attrs: { 'data-transfer-id': String(t.id), 'data-bytes-done': String(t.bytesDone) },
-        cells: [t.id, t.direction, t.cap ? short(t.cap, 48) : '(not known until done)', bar, bytes(t.bytesDone) + (t.bytesTotal ? ' / ' + bytes(t.bytesTotal) : ''), ago(t.startedAt)]
+        cells: [t.id, t.direction, t.phase, t.cap ? short(t.cap, 48) : '(not known until done)', bar, bytes(t.bytesDone) + (t.bytesTotal ? ' / ' + bytes(t.bytesTotal) : ''), ago(t.startedAt)]
       }
     }),
     'no transfers right now'))

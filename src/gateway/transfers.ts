@@ -8,6 +8,11 @@ export interface Transfer {
   direction: 'upload' | 'download'
   /** The cap being downloaded; for an upload, set once the upload finishes. */
   cap?: string
+  /**
+   * What is happening: `receiving` (an upload's body arriving), then the node's
+   * phases (hashing, placing, uploading, locating, downloading).
+   */
+  phase: string
   bytesDone: number
   /** Known size, when the client sent Content-Length (uploads) or the cap says (downloads). */
   bytesTotal?: number
@@ -41,7 +46,7 @@ export class TransferTracker {
   }
 
   start (direction: Transfer['direction'], init: { cap?: string, bytesTotal?: number } = {}): Transfer {
-    const t: Transfer = { id: this.nextId++, direction, bytesDone: 0, startedAt: Date.now(), ...init }
+    const t: Transfer = { id: this.nextId++, direction, phase: direction === 'upload' ? 'receiving' : 'locating', bytesDone: 0, startedAt: Date.now(), ...init }
     this.active.set(t.id, t)
     if (direction === 'upload') this.totals.uploadsStarted++
     else this.totals.downloadsStarted++
@@ -52,6 +57,17 @@ export class TransferTracker {
     t.bytesDone += bytes
     if (t.direction === 'upload') this.totals.uploadBytes += bytes
     else this.totals.downloadBytes += bytes
+  }
+
+  /** The node's own progress: for an upload it takes over once the body is in. */
+  phase (t: Transfer, p: { phase: string, bytesDone: number, bytesTotal: number }): void {
+    if (t.direction === 'upload') {
+      t.phase = p.phase
+      t.bytesDone = p.bytesDone
+      t.bytesTotal = p.bytesTotal
+    } else if (p.phase !== 'done') {
+      t.phase = p.phase
+    }
   }
 
   finish (t: Transfer, ok: boolean): void {

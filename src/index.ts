@@ -1,0 +1,21 @@
+/**
+ * lafs-club: a peer-to-peer, least-authority file store on js-libp2p.
+ *
+ * The package's main entry. Applications embed a node with `createNode`
+ * (like Helia's `createHelia`); outside checks call the interop surface
+ * (`zfecEncode`, `zfecDecode`, `encodeImmutable`, `decodeImmutable`), whose
+ * signatures are kept stable.
+ */
+import './shim.js'
+
+export { zfecEncode, zfecDecode } from './erasure/index.js'
+export {
+  encodeImmutable, decodeImmutable, parseCap, parseHintedCap, formatCap, toVerifyCap, storageIndexOf,
+  type EncodeImmutableOptions, type EncodedImmutable, type Cap
+} from './immutable/index.js'
+export {
+  createNode, initDataDir, type CreateNodeOptions, type LafsNode, type PutOptions, type PutResult, type GetOptions,
+  type NodeLocateOptions
+} from './node/index.js'
+export type { LocateExplain, LocateResult, LocatedServer } from './routing/index.js'
+export type { Roster, RosterServer } from './club/index.js'

@@ -117,9 +117,7 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
       protocol: config.dht.protocol,
       clientMode: profile.dhtClientMode,
       addressScope: profile.lan ? 'all' : 'public',
-      ipnsChecks: [rosterIpnsCheck],
-      // A loopback grid is tiny and fresh: do not make every first query wait a second for the self-lookup.
-      ...(profile.loopbackOnly ? { initialQuerySelfInterval: 0 } : {})
+      ipnsChecks: [rosterIpnsCheck]
     }),
     dcutr: dcutr()
   }

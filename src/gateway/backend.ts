@@ -170,6 +170,8 @@ export interface GatewayBackend {
   /** Streams plaintext; throws (on first iteration at the latest) when the file cannot be found. */
   cat: (cap: string, opts: BackendCatOptions) => AsyncIterable<Uint8Array>
   check: (cap: string, opts: BackendCheckOptions) => Promise<unknown>
+  /** Where the shares of a cap are and how they were found (the locate planner's explanation). */
+  locate: (cap: string, opts: { signal?: AbortSignal }) => Promise<unknown>
   clubs: ClubsBackend
   /** An invitation code for this node's own storage server. */
   createInvitation: (opts: { quota: number, note?: string }) => Promise<{ code: string, quota: number }>

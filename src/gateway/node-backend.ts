@@ -25,6 +25,7 @@ export type ClubManagerLike = Pick<ClubManager,
 /** Optional parts a node may carry beyond LafsNode; used when present. */
 export interface NodeExtensions {
   clubs?: ClubManagerLike
+  locate?: (cap: string, opts?: { signal?: AbortSignal }) => Promise<unknown>
   check?: (cap: string, opts: { verify?: boolean, repair?: boolean, servers?: string[], signal?: AbortSignal }) => Promise<unknown>
 }
 
@@ -201,6 +202,12 @@ export function backendFromNode (node: LafsNode & NodeExtensions): GatewayBacken
       const servers = await checkServers(cap, opts)
       const report: CheckReport = await checkFile(node.libp2p, cap, { servers, verify: opts.verify, happy: node.config.client.happy, signal: opts.signal })
       return report
+    },
+    locate: async (cap, opts) => {
+      const { cap: parsed } = parseHintedCap(cap)
+      if (parsed.kind === 'lit') return { servers: [], explain: { literal: true, note: 'a literal cap holds the file itself; nothing to locate' } }
+      if (node.locate === undefined) throw new NotSupportedError('locate (--explain)')
+      return await node.locate(cap, opts)
     },
     clubs: clubsBackend(node, node.clubs),
     createInvitation: async ({ quota, note }) => {

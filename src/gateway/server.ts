@@ -263,6 +263,11 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
         const report = await backend.check(cap, { verify: flag(url, 'verify') || body.verify === true, repair: flag(url, 'repair') || body.repair === true, servers: serversParam(url) })
         sendJson(res, 200, report); return
       }
+      case 'GET locate': {
+        const abort = new AbortController()
+        res.on('close', () => { if (!res.writableEnded) abort.abort() })
+        sendJson(res, 200, await backend.locate(url.searchParams.get('cap') ?? '', { signal: abort.signal })); return
+      }
       case 'GET clubs': sendJson(res, 200, await clubs.list()); return
       case 'POST clubs': {
         const policy = stringField(body, 'policy')

@@ -130,10 +130,10 @@ function render (s) {
   const ready = $('upload-ready')
   ready.textContent = s.uploadReady ? 'YES' : 'NO'
   ready.className = 'badge ' + (s.uploadReady ? 'yes' : 'no')
-  $('ready-text').textContent = s.storageServersConnected + ' of ' + s.happy + ' storage servers needed are connected'
+  $('ready-text').textContent = s.storageServersConnected + ' storage servers connected; an upload needs ' + s.happy
   kv($('overview'), [
     ['peers', s.peers.length + ' (' + s.peers.filter(p => p.connection === 'relayed').length + ' relayed)'],
-    ['bootstrap', s.bootstrap === null ? 'trying…' : (s.bootstrap.alone ? 'alone (no bootstrap peer answered)' : s.bootstrap.connected + ' of ' + s.bootstrap.configured + ' connected')],
+    ['bootstrap', s.bootstrap === null ? 'trying…' : s.bootstrap.configured === 0 ? 'none configured (this node is a bootstrap peer)' : (s.bootstrap.alone ? 'alone (no bootstrap peer answered)' : s.bootstrap.connected + ' of ' + s.bootstrap.configured + ' connected')],
     ['uploads', s.totals.uploadsSucceeded + ' done, ' + s.totals.uploadsFailed + ' failed, ' + bytes(s.totals.uploadBytes)],
     ['downloads', s.totals.downloadsSucceeded + ' done, ' + s.totals.downloadsFailed + ' failed, ' + bytes(s.totals.downloadBytes)],
     ['leases kept', s.leasesHeld],

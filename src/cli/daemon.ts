@@ -45,9 +45,11 @@ export async function startDaemon (dataDir: string, opts: { logger?: NodeLogger 
 }
 
 /** Runs the daemon until a signal stops it (process handlers exit the process). */
-export async function runDaemon (dataDir: string, print: (info: { peerId: string, multiaddrs: string[], gateway?: string, dataDir: string }) => void): Promise<void> {
-  const daemon = await startDaemon(dataDir)
-  installProcessHandlers({ stop: daemon.stop })
+export async function runDaemon (dataDir: string, print: (info: { peerId: string, multiaddrs: string[], gateway?: string, dataDir: string }) => void, opts: { json?: boolean } = {}): Promise<void> {
+  // With --json, stdout carries only the JSON document; the log goes to stderr.
+  const logger: NodeLogger = opts.json === true ? { ...consoleLogger, info: (m) => { console.error(m) } } : consoleLogger
+  const daemon = await startDaemon(dataDir, { logger })
+  installProcessHandlers({ stop: daemon.stop }, { logger })
   print({ peerId: daemon.node.peerId, multiaddrs: daemon.node.multiaddrs, gateway: daemon.gateway?.url, dataDir })
   // The listeners keep the event loop alive; the signal handler ends the process.
   await new Promise<never>(() => {})

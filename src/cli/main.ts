@@ -170,7 +170,7 @@ export function buildProgram (): Command {
           v.gateway !== undefined ? `gateway and status page: ${v.gateway}/status` : 'gateway: off (gateway.enabled is false)',
           'Press Ctrl-C to stop.'
         ])
-      })
+      }, { json: out.json })
     })
 
   program.command('put')

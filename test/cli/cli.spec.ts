@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { getJson, patchConfig, run, startDaemon, stopDaemon, type Daemon } from './helpers.js'
+
+const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
+const DHT = '/lafs-club-test/kad/1.0.0'
+
+/** Every regular file under `dir`, as paths relative to it. */
+async function filesUnder (dir: string): Promise<string[]> {
+  const out: string[] = []
+  const walk = async (d: string, rel: string): Promise<void> => {
+    let entries
+    try { entries = await readdir(d, { withFileTypes: true }) } catch { return }
+    for (const e of entries) {
+      if (e.isDirectory()) await walk(join(d, e.name), join(rel, e.name))
+      else out.push(join(rel, e.name))
+    }
+  }
+  await walk(dir, '')
+  return out
+}
+
+async function until<T> (what: string, fn: () => Promise<T | undefined>, ms: number, everyMs = 50): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn().catch(() => undefined)
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, everyMs))
+  }
+}
+
+describe('cli: lafs-club as a user runs it', function () {
+  this.timeout(60_000)
+  let base: string
+  before(async () => { base = await mkdtemp(join(tmpdir(), 'lafs-cli-')) })
+  after(async () => { await rm(base, { recursive: true, force: true }) })
+
+  it('init creates a data folder and --json output parses; a second init is refused with exit 2', async () => {
+    const dir = join(base, 'init')
+    const r = await run(['--data', dir, '--json', 'init', '--listen', LOOPBACK, '--no-bootstrap', '--gateway-port', '0'])
+    assert.equal(r.code, 0, r.stderr)
+    const out = JSON.parse(r.stdout)
+    assert.match(out.peerId, /^12D3KooW/)
+    assert.equal(out.dataDir, dir)
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
+    assert.deepEqual(config.listen, [LOOPBACK])
+    assert.deepEqual(config.bootstrap, [])
+    assert.equal(config.gateway.port, 0)
+    assert.equal((await stat(join(dir, 'private'))).mode & 0o777, 0o700)
+    const again = await run(['--data', dir, 'init'])
+    assert.equal(again.code, 2)
+    assert.match(again.stderr, /already a lafs-club data folder/)
+  })
+
+  it('LAFS_CLUB_DATA picks the data folder when --data is not given', async () => {
+    const dir = join(base, 'env')
+    const r = await run(['--json', 'init', '--no-bootstrap'], { env: { LAFS_CLUB_DATA: dir } })
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(JSON.parse(r.stdout).dataDir, dir)
+  })
+
+  it('a missing data folder: exit 2 and a hint to run lafs-club init', async () => {
+    const dir = join(base, 'nothing-here')
+    await Promise.all([['status'], ['start'], ['put', fileURLToPath(import.meta.url)], ['get', 'URI:LIT:oruw46i']].map(async args => {
+      const r = await run(['--data', dir, ...args])
+      assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`)
+      assert.match(r.stderr, /Run "lafs-club init"/, args[0])
+    }))
+  })
+
+  it('a bad config: exit 2 and the message names the key', async () => {
+    const dir = join(base, 'badconfig')
+    assert.equal((await run(['--data', dir, 'init', '--no-bootstrap'])).code, 0)
+    await patchConfig(dir, { dht: { clientMode: 'servr' } })
+    await Promise.all([['status'], ['start']].map(async args => {
+      const r = await run(['--data', dir, ...args])
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /"dht\.clientMode" must be one of/)
+    }))
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ storage: { capasity: 5 } }))
+    const typo = await run(['--data', dir, '--json', 'status'])
+    assert.equal(typo.code, 2)
+    assert.match(typo.stderr, /"storage\.capasity" is not a known key/)
+    assert.equal(JSON.parse(typo.stdout).error.code, 'ERR_INVALID_CONFIG')
+  })
+
+  it('bad caps: exit 2 with the reason, as text and as --json', async () => {
+    const dir = join(base, 'caps')
+    assert.equal((await run(['--data', dir, 'init', '--no-bootstrap'])).code, 0)
+    await Promise.all(['URI:CHK:nope', 'hello', 'URI:LIT:oruw46i@'].map(async cap => {
+      const r = await run(['--data', dir, 'get', cap])
+      assert.equal(r.code, 2, cap)
+      assert.match(r.stderr, /cap|hint/)
+    }))
+    const j = await run(['--data', dir, '--json', 'check', 'URI:CHK:nope'])
+    assert.equal(j.code, 2)
+    assert.equal(JSON.parse(j.stdout).error.code, 'ERR_INVALID_CAP')
+  })
+
+  it('commands that need the daemon exit 3 when it is not running; usage errors exit 2', async () => {
+    const dir = join(base, 'nodaemon')
+    assert.equal((await run(['--data', dir, 'init', '--no-bootstrap'])).code, 0)
+    await Promise.all([['status'], ['gc'], ['club', 'list'], ['account', 'usage']].map(async args => {
+      const r = await run(['--data', dir, ...args])
+      assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, /lafs-club start/)
+    }))
+    const usage = await Promise.all([['frobnicate'], ['put'], ['put', join(base, 'no-such-file')], ['init', '--capacity', 'lots']].map(async args => await run(['--data', dir, ...args])))
+    assert.deepEqual(usage.map(r => r.code), [2, 2, 2, 2], usage.map(r => r.stderr).join('\n'))
+    assert.equal((await run(['--help'])).code, 0)
+  })
+
+  it('get of a literal cap works with no daemon (in-process node)', async () => {
+    const dir = join(base, 'lit')
+    assert.equal((await run(['--data', dir, 'init', '--no-bootstrap', '--listen', LOOPBACK])).code, 0)
+    const out = join(base, 'tiny.txt')
+    const r = await run(['--data', dir, '--json', 'get', 'URI:LIT:oruw46i', '-o', out])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(await readFile(out, 'utf8'), 'tiny')
+    assert.equal(JSON.parse(r.stdout).bytes, 4)
+  })
+})
+
+describe('cli: four processes, a club, put on one node, get on a fresh one', function () {
+  this.timeout(180_000)
+  let base: string
+  const daemons: Daemon[] = []
+  const dirs: Record<string, string> = {}
+
+  const init = async (name: string, extra: string[]): Promise<string> => {
+    const dir = join(base, name)
+    const r = await run(['--data', dir, 'init', '--listen', LOOPBACK, '--gateway-port', '0', '--dht-protocol', DHT, ...extra])
+    assert.equal(r.code, 0, r.stderr)
+    await patchConfig(dir, {
+      dht: { lan: true, clientMode: 'server' },
+      nat: { upnp: false, autonat: false },
+      connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+      client: { k: 2, happy: 2, n: 3 }
+    })
+    dirs[name] = dir
+    return dir
+  }
+  const cli = async (name: string, args: string[], timeoutMs?: number): Promise<any> => {
+    const r = await run(['--data', dirs[name], '--json', ...args], { timeoutMs })
+    assert.equal(r.code, 0, `${name}: lafs-club ${args.join(' ')} → ${r.code}\n${r.stderr}`)
+    return JSON.parse(r.stdout)
+  }
+
+  before(async () => { base = await mkdtemp(join(tmpdir(), 'lafs-cli-grid-')) })
+  after(async () => {
+    await Promise.all(daemons.map(stopDaemon))
+    await rm(base, { recursive: true, force: true })
+  })
+
+  it('owner A, servers B and C as daemons; the club lists B and C; put on A; D (only the bootstrap address and the cap) gets the same bytes', async () => {
+    await init('a', ['--no-bootstrap', '--no-storage'])
+    const a = await startDaemon(dirs.a)
+    daemons.push(a)
+    const bootstrap = a.info.multiaddrs[0]
+    await init('b', ['--bootstrap', bootstrap])
+    await init('c', ['--bootstrap', bootstrap])
+    const [b, c] = await Promise.all([startDaemon(dirs.b), startDaemon(dirs.c)])
+    daemons.push(b, c)
+
+    // the daemons found each other through A
+    await until('B and C to be connected to A', async () => {
+      const s = await getJson(`${a.info.gateway as string}/status?t=json`)
+      return s.storageServersConnected >= 2 ? s : undefined
+    }, 20_000)
+    const status = await cli('a', ['status'])
+    assert.equal(status.uploadReady, true)
+
+    const club = await cli('a', ['club', 'create', 'cli club', '--description', 'made by the test'])
+    assert.match(club.clubId, /^k51/)
+    assert.equal(club.sequence, '1')
+    await cli('a', ['club', 'add', club.clubId, b.info.multiaddrs[0]])
+    const added = await cli('a', ['club', 'add', club.clubId, c.info.multiaddrs[0]])
+    assert.equal(added.servers.length, 2)
+    const published = await cli('a', ['club', 'publish', club.clubId])
+    assert.equal(published.sequence, '4')
+    const shown = await cli('a', ['club', 'show', club.clubId])
+    assert.deepEqual(shown.servers.map((s: any) => s.peerId).sort(), [b.info.peerId, c.info.peerId].sort())
+    const list = await cli('a', ['club', 'list'])
+    assert.equal(list.length, 1)
+    const invite = await cli('a', ['club', 'invite', club.clubId])
+    assert.equal(typeof invite.invite, 'string')
+
+    const file = join(base, 'data.bin')
+    const data = randomBytes(700_000)
+    await writeFile(file, data)
+    const put = await cli('a', ['put', file, '--club', club.clubId])
+    assert.match(put.cap, /^URI:CHK:.*:2:3:700000$/)
+    assert.equal(put.hintedCap, `${put.cap as string}@${club.clubId as string}`)
+
+    // D: a fresh node, no daemon; it knows A's address and the cap
+    await init('d', ['--bootstrap', bootstrap, '--no-storage'])
+    const out = join(base, 'copy.bin')
+    const got = await cli('d', ['get', put.hintedCap, '-o', out, '--explain'], 90_000)
+    assert.equal(got.bytes, data.length)
+    assert.ok((await readFile(out)).equals(data), 'D downloaded different bytes')
+    assert.ok(got.explain?.explain?.chosen !== undefined, 'no locate explanation')
+
+    const usage = await cli('a', ['account', 'usage'])
+    assert.ok(usage.some((u: any) => u.result?.bytes > 0), JSON.stringify(usage))
+    const terms = await cli('b', ['account', 'terms'])
+    assert.ok(terms.length >= 1)
+    const code = await cli('b', ['invite', 'create', '--quota', '10GB'])
+    const redeemed = await cli('a', ['invite', 'redeem', code.code, '--server', b.info.multiaddrs[0]])
+    assert.equal(redeemed[0].result.quota, 10e9)
+    const check = await cli('a', ['check', put.hintedCap, '--verify'])
+    assert.equal(check.sharesFound, 3)
+    assert.equal(check.healthy, true)
+    const gc = await cli('b', ['gc'])
+    assert.equal(gc.deletedShares, 0)
+    const bStatus = await cli('b', ['status'])
+    assert.ok(bStatus.storage.shares >= 1)
+  })
+
+  it('SIGTERM to a storage server during an upload leaves no partial share, and it restarts cleanly', async () => {
+    const [a, b] = daemons
+    const bDir = dirs.b
+    const file = join(base, 'big.bin')
+    await writeFile(file, randomBytes(96 * 1024 * 1024))
+    const sharesBefore = (await filesUnder(join(bDir, 'storage', 'shares'))).filter(f => !f.startsWith('incoming'))
+    const putting = run(['--data', dirs.a, '--json', 'put', file, '--server', b.info.multiaddrs[0], '--server', daemons[2].info.multiaddrs[0]], { timeoutMs: 120_000 })
+    await until('B to receive shares', async () => {
+      const s = await getJson(`${b.info.gateway as string}/status?t=json`)
+      return s.storage.incoming > 0 ? true : undefined
+    }, 60_000, 10)
+    b.child.kill('SIGTERM')
+    assert.equal(await b.exited, 0, b.stderr())
+    const put = await putting
+    assert.equal(put.code, 1, `the upload should fail once B is gone: ${put.stdout}${put.stderr}`)
+    // nothing partial is visible, and the in-progress folder is gone or empty
+    const after = await filesUnder(join(bDir, 'storage', 'shares'))
+    assert.deepEqual(after.filter(f => f.startsWith('incoming')), [])
+    assert.deepEqual(after.sort(), sharesBefore.sort())
+    await assert.rejects(stat(join(bDir, 'gateway.url')))
+
+    const again = await startDaemon(bDir)
+    daemons[1] = again
+    const s = await getJson(`${again.info.gateway as string}/status?t=json`)
+    assert.equal(s.storage.incoming, 0)
+    assert.equal(s.storage.shares, sharesBefore.length)
+    assert.equal(again.info.peerId, b.info.peerId)
+    void a
+  })
+})

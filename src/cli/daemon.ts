@@ -31,6 +31,9 @@ export async function startDaemon (dataDir: string, opts: { logger?: NodeLogger 
       throw err
     }
     await writeFile(gatewayUrlPath(dataDir), gateway.url + '\n', { mode: 0o600 })
+    if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
+      (opts.logger ?? consoleLogger).warn(`the gateway listens on ${host}:${gateway.port}: anyone who can reach that address can upload, download and drive this node. Set "gateway.host" to 127.0.0.1 unless you mean that.`)
+    }
   }
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {

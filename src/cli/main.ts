@@ -415,6 +415,7 @@ export async function main (argv: string[]): Promise<number> {
     const message: string = err?.message ?? String(err)
     if (json) process.stdout.write(JSON.stringify({ error: { code: err?.code ?? 'ERR_FAILED', message } }) + '\n')
     process.stderr.write(`lafs-club: ${message}\n`)
+    if (err?.code === 'ERR_NO_SERVERS') process.stderr.write('Upload through a club (put FILE --club ID) or to servers (put FILE --server MULTIADDR, repeatable).\n')
     if (code === EXIT_USAGE && err?.code === 'ERR_INVALID_CONFIG') process.stderr.write('Fix that key in config.json (reference: docs/config.md).\n')
     return code
   }

@@ -205,6 +205,19 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
     assert.ok((await readFile(out)).equals(data), 'D downloaded different bytes')
     assert.ok(got.explain?.explain?.chosen !== undefined, 'no locate explanation')
 
+    // put from D with no daemon (in-process node), get it back through A's daemon
+    const small = join(base, 'small.bin')
+    const smallData = randomBytes(20_000)
+    await writeFile(small, smallData)
+    const putD = await cli('d', ['put', small, '--server', b.info.multiaddrs[0], '--server', c.info.multiaddrs[0]], 90_000)
+    assert.equal(putD.hintedCap, null)
+    const back = join(base, 'small-back.bin')
+    await cli('a', ['get', putD.cap, '-o', back, '--server', b.info.multiaddrs[0], '--server', c.info.multiaddrs[0]])
+    assert.ok((await readFile(back)).equals(smallData))
+    const human = await run(['--data', dirs.a, 'put', file, '--club', club.clubId])
+    assert.equal(human.code, 0, human.stderr)
+    assert.deepEqual(human.stdout.trim().split('\n'), [put.cap, put.hintedCap])
+
     const usage = await cli('a', ['account', 'usage'])
     assert.ok(usage.some((u: any) => u.result?.bytes > 0), JSON.stringify(usage))
     const terms = await cli('b', ['account', 'terms'])

@@ -1,0 +1,36 @@
+/**
+ * Peak resident set size of this process, sampled every 50 ms, with
+ * per-phase peaks so a report can say which step needed the memory.
+ */
+export class RssSampler {
+  peak = 0
+  private phasePeak = 0
+  private readonly timer: NodeJS.Timeout
+
+  constructor (intervalMs = 50) {
+    this.sample()
+    this.timer = setInterval(() => { this.sample() }, intervalMs)
+    this.timer.unref()
+  }
+
+  sample (): number {
+    const rss = process.memoryUsage.rss()
+    if (rss > this.peak) this.peak = rss
+    if (rss > this.phasePeak) this.phasePeak = rss
+    return rss
+  }
+
+  /** Starts a new phase and returns the peak of the one that just ended. */
+  phase (): number {
+    const last = Math.max(this.phasePeak, this.sample())
+    this.phasePeak = process.memoryUsage.rss()
+    return last
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.sample()
+  }
+}
+
+export const mib = (bytes: number): number => bytes / 2 ** 20

@@ -1,0 +1,124 @@
+/**
+ * An in-process loopback network of full lafs-club nodes for the locate
+ * benchmark: one owner (bootstrap peer, club owner, uploader), the club's
+ * storage servers, plain DHT nodes that only fill the network, and readers
+ * that join late so they hold none of the provider records or rosters the
+ * others published (kad-dht hands records to the closest peers at put time
+ * only, so a node that was not there cannot have them).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createNode, silentLogger, type LafsNode } from '../../src/node/index.js'
+
+/** A private DHT, so nothing here could ever talk to the public IPFS one. */
+export const BENCH_DHT_PROTOCOL = '/lafs-club-bench/kad/1.0.0'
+const LISTEN = ['/ip4/127.0.0.1/tcp/0']
+/** Starting every node at once makes the bootstrap peer refuse dials; batches keep it calm. */
+const BATCH = 10
+
+export type Role = 'owner' | 'server' | 'filler' | 'reader'
+
+export interface BenchNode {
+  role: Role
+  node: LafsNode
+  dir: string
+}
+
+export interface TableStats { min: number, median: number, max: number }
+
+export const tcpAddr = (n: LafsNode): string => {
+  const addr = n.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws'))
+  if (addr == null) throw new Error(`node ${n.peerId} has no TCP address`)
+  return addr
+}
+
+export const tableSize = (n: LafsNode): number => (n.libp2p.services.dht as any).routingTable?.size ?? 0
+
+export function tableStats (nodes: LafsNode[]): TableStats {
+  const sizes = nodes.map(tableSize).sort((a, b) => a - b)
+  return { min: sizes[0] ?? 0, median: sizes[Math.floor(sizes.length / 2)] ?? 0, max: sizes[sizes.length - 1] ?? 0 }
+}
+
+export async function until (deadlineMs: number, check: () => boolean | Promise<boolean>): Promise<boolean> {
+  const end = Date.now() + deadlineMs
+  while (!(await check())) {
+    if (Date.now() > end) return false
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  return true
+}
+
+/** Owns every node and temp folder it started, so one call stops them all. */
+export class BenchNetwork {
+  readonly nodes: BenchNode[] = []
+  private bootstrap: string[] = []
+
+  constructor (private readonly log: (line: string) => void) {}
+
+  byRole (role: Role): LafsNode[] {
+    return this.nodes.filter(n => n.role === role).map(n => n.node)
+  }
+
+  get size (): number { return this.nodes.length }
+
+  private async startOne (role: Role): Promise<LafsNode> {
+    const dir = await mkdtemp(join(tmpdir(), `lafs-bench-locate-${role}-`))
+    try {
+      const node = await createNode({
+        dataDir: dir,
+        listen: LISTEN,
+        bootstrap: this.bootstrap,
+        storage: { enabled: role === 'server' },
+        gateway: false,
+        dhtProtocol: BENCH_DHT_PROTOCOL,
+        // the bootstrap peer alone sees every node; loopback is on the allow list, this keeps pruning out of the picture
+        config: { connections: { maxConnections: 1000 } },
+        logger: silentLogger
+      })
+      this.nodes.push({ role, node, dir })
+      return node
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true })
+      throw err
+    }
+  }
+
+  /** The first node: everyone else bootstraps from it. */
+  async startOwner (): Promise<LafsNode> {
+    const owner = await this.startOne('owner')
+    this.bootstrap = [tcpAddr(owner)]
+    return owner
+  }
+
+  /** Starts nodes in batches; each batch waits (briefly) until its nodes know a DHT peer. */
+  async startMany (roles: Role[], deadlineMs: number): Promise<LafsNode[]> {
+    const started: LafsNode[] = []
+    for (let at = 0; at < roles.length; at += BATCH) {
+      const batch = await Promise.all(roles.slice(at, at + BATCH).map(async r => await this.startOne(r)))
+      started.push(...batch)
+      await until(Math.min(deadlineMs, 10_000), () => batch.every(n => tableSize(n) >= 1))
+      this.log(`  started ${started.length}/${roles.length} (${roles[at]}…), network ${this.size} nodes`)
+    }
+    return started
+  }
+
+  /**
+   * Waits until every node's routing table holds at least `want` peers, or the
+   * deadline passes (then the bench carries on and reports the sizes it got).
+   */
+  async settle (nodes: LafsNode[], want: number, deadlineMs: number): Promise<{ reached: boolean, ms: number, tables: TableStats }> {
+    const t0 = Date.now()
+    const reached = await until(deadlineMs, () => nodes.every(n => tableSize(n) >= want))
+    return { reached, ms: Date.now() - t0, tables: tableStats(nodes) }
+  }
+
+  /** Stops every node, then removes every temp folder; errors are collected, not thrown halfway. */
+  async stop (): Promise<void> {
+    const nodes = this.nodes.splice(0)
+    const results = await Promise.allSettled(nodes.map(async n => { await n.node.stop() }))
+    await Promise.allSettled(nodes.map(async n => { await rm(n.dir, { recursive: true, force: true }) }))
+    const failed = results.filter(r => r.status === 'rejected')
+    if (failed.length > 0) this.log(`  warning: ${failed.length} node(s) failed to stop cleanly: ${String((failed[0] as PromiseRejectedResult).reason)}`)
+  }
+}

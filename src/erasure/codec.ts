@@ -43,6 +43,15 @@ function checkBlocks (blocks: readonly Uint8Array[], count: number, what: string
 }
 
 /**
+ * Fresh output blocks, one allocation each. (One shared allocation per call
+ * was tried: above glibc's mmap threshold every call then maps and faults in
+ * new pages, and encoding got several times slower and erratic.)
+ */
+function allocBlocks (count: number, len: number): Uint8Array[] {
+  return Array.from({ length: count }, () => new Uint8Array(len))
+}
+
+/**
  * Encodes k equal-length blocks into m blocks. The first k outputs are the
  * inputs themselves (not copies); the rest are fresh parity blocks.
  * `wanted`, when given, limits the output to those share numbers (in order).
@@ -62,11 +71,10 @@ export function encode (k: number, m: number, blocks: readonly Uint8Array[], wan
   }
   if (parityIdx.length > 0) {
     const coeffs = new Uint8Array(parityIdx.length * k)
-    const outs: Uint8Array[] = []
+    const outs = allocBlocks(parityIdx.length, len)
     parityIdx.forEach((i, r) => {
       coeffs.set(e.subarray(shareNums[i] * k, shareNums[i] * k + k), r * k)
-      out[i] = new Uint8Array(len)
-      outs.push(out[i])
+      out[i] = outs[r]
     })
     activeKernel.combine(coeffs, blocks, outs, len)
   }
@@ -94,7 +102,7 @@ function decodeMatrix (k: number, shareNums: readonly number[]): Uint8Array {
 /**
  * Decodes any k distinct shares (in any order) back to the k primary
  * blocks, returned in share-number order. Primary blocks that were given
- * are returned as they are, not copied.
+ * are returned as they are, not copied; rebuilt ones are fresh arrays.
  */
 export function decode (k: number, m: number, blocks: readonly Uint8Array[], shareNums: readonly number[]): Uint8Array[] {
   checkParameters(k, m)
@@ -120,11 +128,10 @@ export function decode (k: number, m: number, blocks: readonly Uint8Array[], sha
   const sortedBlocks = order.map(([, i]) => blocks[i])
   const inv = decodeMatrix(k, sortedNums)
   const coeffs = new Uint8Array(missing.length * k)
-  const outs: Uint8Array[] = []
+  const outs = allocBlocks(missing.length, len)
   missing.forEach((j, r) => {
     coeffs.set(inv.subarray(j * k, j * k + k), r * k)
-    out[j] = new Uint8Array(len)
-    outs.push(out[j])
+    out[j] = outs[r]
   })
   activeKernel.combine(coeffs, sortedBlocks, outs, len)
   return out

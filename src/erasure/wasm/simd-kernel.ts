@@ -55,7 +55,7 @@ function instantiate (unroll: number, allowRelaxed: boolean): { exports: Exports
   return { exports: instance.exports as unknown as Exports, relaxed }
 }
 
-/** Groups of output rows, each done in one pass; balanced so no pass is tiny (7 rows → 4 + 3). */
+/** Groups of output rows, each done in one pass; balanced so no pass is tiny (at most 8 per pass: 10 rows → 5 + 5, not 8 + 2). */
 function rowGroups (rows: number, maxRows: number): number[] {
   const passes = Math.ceil(rows / maxRows)
   const groups: number[] = []

@@ -66,31 +66,47 @@ async function plaintext (size: number, generate: boolean): Promise<Plaintext> {
   return { source: data, sha256: createHash('sha256').update(data).digest('hex'), size }
 }
 
-interface RoundTrip { uploadMs: number, downloadMs: number }
-
-/** Uploads under a fresh convergence secret (so no server already holds the shares) and downloads it back. */
-async function roundTrip (client: Libp2p, grid: ChildGrid, pt: Plaintext, leaseSecret: Uint8Array, hooks: { afterUpload?: () => void, afterDownload?: () => void } = {}): Promise<RoundTrip> {
-  let t0 = performance.now()
+/** Uploads under a fresh convergence secret, so no server already holds the shares. */
+async function uploadOnce (client: Libp2p, grid: ChildGrid, pt: Plaintext, leaseSecret: Uint8Array): Promise<{ cap: string, storageIndex: Uint8Array }> {
   const up = await upload(client, pt.source, { servers: grid.servers, leaseSecret, convergenceSecret: randomBytes(32), k: K, n: N, size: pt.size })
-  const uploadMs = performance.now() - t0
-  hooks.afterUpload?.()
   const placed = [...up.placement.values()].reduce((a, s) => a + s.length, 0)
   if (placed !== N) throw new Error(`upload placed ${placed} shares, expected ${N}`)
   if (up.storageIndex == null) throw new Error('upload returned no storage index')
+  return { cap: up.cap, storageIndex: up.storageIndex }
+}
 
-  t0 = performance.now()
-  const { holders } = await findShares(client, up.storageIndex, grid.servers)
+/** Finds the holders and streams the file back, hashing as it comes (no second copy). */
+async function downloadOnce (client: Libp2p, grid: ChildGrid, file: { cap: string, storageIndex: Uint8Array }, pt: Plaintext): Promise<void> {
+  const { holders } = await findShares(client, file.storageIndex, grid.servers)
   const hash = createHash('sha256')
   let got = 0
-  for await (const chunk of download(client, up.cap, { holders })) {
+  for await (const chunk of download(client, file.cap, { holders })) {
     hash.update(chunk)
     got += chunk.byteLength
   }
-  const downloadMs = performance.now() - t0
-  hooks.afterDownload?.()
   if (got !== pt.size) throw new Error(`download returned ${got} of ${pt.size} bytes`)
   if (hash.digest('hex') !== pt.sha256) throw new Error('download returned different bytes (sha256 mismatch)')
-  return { uploadMs, downloadMs }
+}
+
+type PhaseName = 'rawDown' | 'rawUp' | 'upload' | 'download'
+interface PhaseRun { ms: number, clientElu: number, serverElu: number, peakRss: number }
+
+/**
+ * Times one step and says where the CPU went: event loop utilization of
+ * this (client) process and of the servers' process over the step, and the
+ * client's peak RSS during it.
+ */
+async function phase<T> (grid: ChildGrid, rss: RssSampler, fn: () => Promise<T>): Promise<{ run: PhaseRun, value: T }> {
+  const serverStart = await grid.elu()
+  const clientStart = performance.eventLoopUtilization()
+  rss.phase()
+  const t0 = performance.now()
+  const value = await fn()
+  const ms = performance.now() - t0
+  const peakRss = rss.phase()
+  const clientElu = performance.eventLoopUtilization(clientStart).utilization
+  const serverElu = performance.eventLoopUtilization(await grid.elu(), serverStart).utilization
+  return { run: { ms, clientElu, serverElu, peakRss }, value }
 }
 
 let loadStart: number[] = []
@@ -104,30 +120,26 @@ async function main (): Promise<void> {
   const client = await createBenchNode()
   const raw = multiaddr(grid.raw)
   const leaseSecret = randomBytes(32)
-  const runs: Array<{ rawDownMs: number, rawUpMs: number, uploadMs: number, downloadMs: number }> = []
-  const phasePeak = { raw: 0, upload: 0, download: 0 }
+  const runs: Array<Record<PhaseName, PhaseRun>> = []
   let idleRss = 0
   try {
     // Warm-up: dials, JIT, yamux windows; not counted.
     const warm = await plaintext(4 * 2 ** 20, false)
     await rawDown(client, raw, 16 * 2 ** 20)
     await rawUp(client, raw, 16 * 2 ** 20)
-    await roundTrip(client, grid, warm, leaseSecret)
+    await downloadOnce(client, grid, await uploadOnce(client, grid, warm, leaseSecret), warm)
 
     const pt = await plaintext(SIZE, streamed)
     idleRss = rss.sample()
     for (let run = 0; run < RUNS; run++) {
-      rss.phase()
-      const rawDownMs = await rawDown(client, raw, SIZE)
-      const rawUpMs = await rawUp(client, raw, SIZE)
-      phasePeak.raw = Math.max(phasePeak.raw, rss.phase())
-      const t = await roundTrip(client, grid, pt, leaseSecret, {
-        afterUpload: () => { phasePeak.upload = Math.max(phasePeak.upload, rss.phase()) },
-        afterDownload: () => { phasePeak.download = Math.max(phasePeak.download, rss.phase()) }
-      })
-      runs.push({ rawDownMs, rawUpMs, ...t })
-      console.error(`round ${run + 1}/${RUNS}: raw down ${fmt(mbps(SIZE, rawDownMs / 1000))}, raw up ${fmt(mbps(SIZE, rawUpMs / 1000))}, ` +
-        `upload ${fmt(mbps(SIZE, t.uploadMs / 1000))}, download ${fmt(mbps(SIZE, t.downloadMs / 1000))} MB/s`)
+      const rawDownRun = await phase(grid, rss, async () => await rawDown(client, raw, SIZE))
+      const rawUpRun = await phase(grid, rss, async () => await rawUp(client, raw, SIZE))
+      const up = await phase(grid, rss, async () => await uploadOnce(client, grid, pt, leaseSecret))
+      const down = await phase(grid, rss, async () => { await downloadOnce(client, grid, up.value, pt) })
+      const r = { rawDown: rawDownRun.run, rawUp: rawUpRun.run, upload: up.run, download: down.run }
+      runs.push(r)
+      console.error(`round ${run + 1}/${RUNS}: ` + (Object.keys(r) as PhaseName[]).map(k =>
+        `${k} ${fmt(mbps(SIZE, r[k].ms / 1000))} MB/s (ELU client ${fmt(r[k].clientElu, 2)}, servers ${fmt(r[k].serverElu, 2)})`).join(', '))
     }
   } finally {
     try { await client.stop() } catch {}
@@ -135,31 +147,35 @@ async function main (): Promise<void> {
     rss.stop()
   }
 
-  const best = (key: keyof typeof runs[number]): number => Math.min(...runs.map(r => r[key]))
+  const bestRun = (key: PhaseName): PhaseRun => runs.map(r => r[key]).reduce((a, b) => b.ms < a.ms ? b : a)
   const speed = {
-    rawDown: mbps(SIZE, best('rawDownMs') / 1000),
-    rawUp: mbps(SIZE, best('rawUpMs') / 1000),
-    upload: mbps(SIZE, best('uploadMs') / 1000),
-    download: mbps(SIZE, best('downloadMs') / 1000)
+    rawDown: mbps(SIZE, bestRun('rawDown').ms / 1000),
+    rawUp: mbps(SIZE, bestRun('rawUp').ms / 1000),
+    upload: mbps(SIZE, bestRun('upload').ms / 1000),
+    download: mbps(SIZE, bestRun('download').ms / 1000)
   }
+  const peakOf = (key: PhaseName): number => Math.max(...runs.map(r => r[key].peakRss))
+  const phasePeak = { raw: Math.max(peakOf('rawDown'), peakOf('rawUp')), upload: peakOf('upload'), download: peakOf('download') }
   const ratio = { upload: speed.upload / speed.rawUp, download: speed.download / speed.rawDown }
   // Same-round ratios: a load burst that slows one round slows its baseline too.
   const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2 }
   const paired = {
-    upload: median(runs.map(r => r.rawUpMs / r.uploadMs)),
-    download: median(runs.map(r => r.rawDownMs / r.downloadMs))
+    upload: median(runs.map(r => r.rawUp.ms / r.upload.ms)),
+    download: median(runs.map(r => r.rawDown.ms / r.download.ms))
   }
   const met = (ok: boolean): string => ok ? 'met' : 'NOT met'
   const rssGoal = streamed ? mib(rss.peak) < RSS_GOAL_MIB : undefined
 
   const label = `${sizeMiB} MiB ${streamed ? 'generated (streamed, never held)' : 'from memory'}, ${SERVERS} servers in one child process, CHK ${K}-of-${N}, best of ${RUNS}, loopback`
   console.log(`\ntransfer bench: ${label}`)
-  console.log(formatTable(['path', 'best MB/s', 'x raw (best/best)', 'x raw (same round, median)', 'goal', 'result'], [
-    ['raw stream, server -> client', fmt(speed.rawDown), '1.00', '1.00', '', ''],
-    ['raw stream, client -> server', fmt(speed.rawUp), '1.00', '1.00', '', ''],
-    [`upload (${fmt(N / K, 2)}x bytes on the wire)`, fmt(speed.upload), fmt(ratio.upload, 2), fmt(paired.upload, 2), `>= ${GOALS.upload}x up`, met(ratio.upload >= GOALS.upload)],
-    ['download (sha256 checked)', fmt(speed.download), fmt(ratio.download, 2), fmt(paired.download, 2), `>= ${GOALS.download}x down`, met(ratio.download >= GOALS.download)]
+  const elu = (key: PhaseName): string[] => [fmt(bestRun(key).clientElu, 2), fmt(bestRun(key).serverElu, 2)]
+  console.log(formatTable(['path', 'best MB/s', 'x raw (best/best)', 'x raw (same round, median)', 'goal', 'result', 'ELU client', 'ELU servers'], [
+    ['raw stream, server -> client', fmt(speed.rawDown), '1.00', '1.00', '', '', ...elu('rawDown')],
+    ['raw stream, client -> server', fmt(speed.rawUp), '1.00', '1.00', '', '', ...elu('rawUp')],
+    [`upload (${fmt(N / K, 2)}x bytes on the wire)`, fmt(speed.upload), fmt(ratio.upload, 2), fmt(paired.upload, 2), `>= ${GOALS.upload}x up`, met(ratio.upload >= GOALS.upload), ...elu('upload')],
+    ['download (sha256 checked)', fmt(speed.download), fmt(ratio.download, 2), fmt(paired.download, 2), `>= ${GOALS.download}x down`, met(ratio.download >= GOALS.download), ...elu('download')]
   ]))
+  console.log('ELU: share of the time the process\'s event loop was busy during the best round (1.00 = that process was the bottleneck); all ten servers share one process')
   console.log(`load average (1 min) at start ${fmt(loadStart[0], 2)}, at end ${fmt(loadavg()[0], 2)} on ${cpus().length} cores: figures from a busy machine are lower bounds`)
   console.log(`\nclient RSS (MiB): start ${fmt(mib(startRss), 0)}, before timed rounds ${fmt(mib(idleRss), 0)}, ` +
     `peak ${fmt(mib(rss.peak), 0)} (raw ${fmt(mib(phasePeak.raw), 0)}, upload ${fmt(mib(phasePeak.upload), 0)}, download ${fmt(mib(phasePeak.download), 0)})` +
@@ -177,7 +193,7 @@ async function main (): Promise<void> {
       command: `node dist/bench/transfer.js ${process.argv.slice(2).join(' ')}`.trim(),
       machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memMiB: Math.round(mib(totalmem())) },
       config: { sizeBytes: SIZE, streamed, runs: RUNS, servers: SERVERS, k: K, n: N, serversInChildProcess: true },
-      runsMs: runs,
+      runs: runs.map(r => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { ...v, peakRss: mib(v.peakRss), MBps: mbps(SIZE, v.ms / 1000) }]))),
       bestMBps: speed,
       ratio,
       ratioSameRoundMedian: paired,

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import { registerStorageProtocols } from '../../src/protocols/index.js'
 import { createStorageServer, type StorageServer } from '../../src/storage/index.js'
 import { createBenchNode } from './transfer-node.js'
@@ -26,6 +27,7 @@ export interface GridAddresses {
 
 interface Ready { type: 'ready', grid: GridAddresses }
 interface Failed { type: 'failed', message: string }
+interface Elu { type: 'elu', elu: EventLoopUtilization }
 
 /** Child side: starts the grid, reports its addresses, and tears it all down on 'stop' or when the parent goes away. */
 export async function serveGrid (count: number): Promise<void> {
@@ -41,7 +43,11 @@ export async function serveGrid (count: number): Promise<void> {
     })()
     await stopping
   }
-  process.on('message', msg => { if (msg === 'stop') void stop().finally(() => process.exit(0)) })
+  process.on('message', msg => {
+    if (msg === 'stop') void stop().finally(() => process.exit(0))
+    // Busy share of the servers' event loop since start; the parent diffs two readings.
+    if (msg === 'elu') { const reply: Elu = { type: 'elu', elu: performance.eventLoopUtilization() }; process.send?.(reply) }
+  })
   process.on('disconnect', () => { void stop().finally(() => process.exit(0)) })
   // A reset stream can leave an internal drain promise rejected with nobody awaiting it.
   process.on('unhandledRejection', () => {})
@@ -70,6 +76,8 @@ export async function serveGrid (count: number): Promise<void> {
 
 export interface ChildGrid extends GridAddresses {
   pid: number
+  /** The server process's cumulative event loop utilization (pass two readings to performance.eventLoopUtilization to diff). */
+  elu: () => Promise<EventLoopUtilization>
   stop: () => Promise<void>
 }
 
@@ -83,15 +91,25 @@ export async function startChildGrid (count: number, childExecArgv: string[] = [
   const child: ChildProcess = fork(entry, [String(count)], { execArgv: [...process.execArgv, ...childExecArgv], stdio: 'inherit' })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
   const grid = await new Promise<GridAddresses>((resolve, reject) => {
-    child.on('message', (msg: Ready | Failed) => {
+    child.on('message', (msg: Ready | Failed | Elu) => {
       if (msg.type === 'ready') resolve(msg.grid)
-      else reject(new Error(`storage grid failed to start: ${msg.message}`))
+      else if (msg.type === 'failed') reject(new Error(`storage grid failed to start: ${msg.message}`))
     })
     void exited.then(code => { reject(new Error(`storage grid process exited with ${code} before it was ready`)) })
   })
   return {
     ...grid,
     pid: child.pid ?? -1,
+    elu: async () => await new Promise<EventLoopUtilization>((resolve, reject) => {
+      const onMessage = (msg: Ready | Failed | Elu): void => {
+        if (msg.type !== 'elu') return
+        child.off('message', onMessage)
+        resolve(msg.elu)
+      }
+      if (!child.connected) { reject(new Error('storage grid process is gone')); return }
+      child.on('message', onMessage)
+      child.send('elu')
+    }),
     stop: async () => {
       if (child.exitCode != null) return
       child.send('stop')

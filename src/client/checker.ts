@@ -42,6 +42,8 @@ export interface CheckReport {
   sharemap: Record<number, string[]>
   corrupt: Array<{ peerId: string, shnum: number, check: string }>
   unreachable: string[]
+  /** Why each unreachable server could not be asked. */
+  unreachableErrors?: Record<string, string>
   repaired?: { sharesUploaded: number, sharesFoundAfter: number, happinessAfter: number }
 }
 
@@ -80,11 +82,12 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
       }
     }
     const report = summarize(cap.k, cap.n, si, holders, bad, corrupt, failures.map(f => f.peerId), options.happy)
+    report.unreachableErrors = Object.fromEntries(failures.map(f => [f.peerId, f.error.message]))
     if (options.repair === true && !report.healthy) {
       if (cap.kind !== 'chk') throw new ClientError('ERR_NEED_READ_CAP', 'repair needs the read-cap (URI:CHK:…): a verify-cap cannot regenerate shares')
       if (!report.recoverable) throw new SharesNotFoundError(`cannot repair: only ${report.sharesFound} good share(s) of the ${cap.k} needed were found`)
       if (options.leaseSecret == null) throw new ClientError('ERR_NO_LEASE_SECRET', 'repair needs the lease secret to lease the new shares')
-      const uploaded = await repair(opener, pool, cap, holders, bad, options)
+      const uploaded = await repair(opener, pool, cap, holders, bad, new Set(report.unreachable), options)
       const after = await findShares(opener, si, options.servers, { signal: options.signal })
       const again = summarize(cap.k, cap.n, si, after.holders, bad, [], after.failures.map(f => f.peerId), options.happy)
       report.repaired = { sharesUploaded: uploaded, sharesFoundAfter: again.sharesFound, happinessAfter: again.happiness }
@@ -118,7 +121,7 @@ function summarize (k: number, n: number, si: Uint8Array, holders: readonly Shar
 }
 
 async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkReadCap, holders: readonly ShareHolder[],
-  bad: ReadonlySet<string>, options: CheckOptions): Promise<number> {
+  bad: ReadonlySet<string>, unreachable: ReadonlySet<string>, options: CheckOptions): Promise<number> {
   const si = storageIndexOf(cap)
   const good = holders.flatMap(h => h.shares.filter(sh => !bad.has(`${h.peerId}/${sh}`)).map(sh => new RemoteShare(pool.get(h), h.peerId, si, sh)))
   const ueb = await readShareUeb(cap, good[0])
@@ -130,7 +133,7 @@ async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkRe
   const existing = sharemapOf(holders, bad)
   const order = permute(si, options.servers).slice(0, 2 * cap.n).map(s => s.peerId)
   // Servers that hold a share keep it; new shares go to servers that hold none, where possible.
-  const placement = planPlacement({ servers: order, existing, readOnly: new Set(), totalShares: cap.n })
+  const placement = planPlacement({ servers: order, existing, readOnly: unreachable, totalShares: cap.n })
   const present = new Set([...existing.values()].flatMap(s => [...s]))
   const uploads = new Map<string, number[]>()
   for (const [peer, shares] of placement.uploads) {

@@ -13,7 +13,13 @@ import {
   download, findShares, NoServersError, ReputationTable, serverLeaseSecrets, serversFromMultiaddrs, SharesNotFoundError,
   StorageClientPool, upload, type ProgressHandler, type ServerInfo, type ShareHolder
 } from '../client/index.js'
-import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, toCap, type ChkReadCap } from '../immutable/index.js'
+import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, toCap, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { NodeStoppedError } from './errors.js'
 import type { NodeConfig } from './config.js'
 import type { LeaseBook, RenewFn } from './leases.js'
@@ -69,6 +75,8 @@ export interface NodeClient {
 /** Everything the client layer may use from the node. */
 export interface NodeCore {
   peerId: string
+  /** The node's data folder (uploads from streams are spooled to <dataDir>/tmp). */
+  dataDir: string
   libp2p: LafsLibp2p
   config: NodeConfig
   convergenceSecret: Uint8Array
@@ -127,33 +135,42 @@ export const defaultClientFactory: ClientFactory = (core) => {
     reputation,
     async put (data, opts = {}) {
       const signal = anySignal(opts.signal, transfers.signal)
-      const source: Uint8Array = data instanceof Uint8Array ? data : await bufferOnce(data)
-      // A literal file lives in its cap: no server is needed.
-      const servers = source.length <= LIT_SIZE_THRESHOLD ? [] : await serversFor(opts)
-      const result = await upload(core.libp2p, source, {
-        servers,
-        k: opts.k ?? clientOpts.k,
-        happy: opts.happy ?? clientOpts.happy,
-        n: opts.n ?? clientOpts.n,
-        maxSegmentSize: clientOpts.maxSegmentSize,
-        convergenceSecret: opts.convergenceSecret ?? core.convergenceSecret,
-        leaseSecret: core.leaseSecret,
-        onProgress: opts.onProgress,
-        signal
-      })
-      if (result.storageIndex != null) {
-        await core.leases.record({
-          cap: result.cap,
-          storageIndex: base32Encode(result.storageIndex),
-          servers: [...result.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
-          club: opts.club
+      // Convergent encryption reads the plaintext twice (key, then shares); a
+      // stream can be read once, so it is spooled to a private file first.
+      const spooled = data instanceof Uint8Array ? undefined : await spool(data, join(core.dataDir, 'tmp'))
+      try {
+        const source: PlaintextSource = spooled?.source ?? data as Uint8Array
+        const size = spooled?.size ?? (data as Uint8Array).length
+        // A literal file lives in its cap: no server is needed.
+        const servers = size <= LIT_SIZE_THRESHOLD ? [] : await serversFor(opts)
+        const result = await upload(core.libp2p, source, {
+          size,
+          servers,
+          k: opts.k ?? clientOpts.k,
+          happy: opts.happy ?? clientOpts.happy,
+          n: opts.n ?? clientOpts.n,
+          maxSegmentSize: clientOpts.maxSegmentSize,
+          convergenceSecret: opts.convergenceSecret ?? core.convergenceSecret,
+          leaseSecret: core.leaseSecret,
+          onProgress: opts.onProgress,
+          signal
         })
-      }
-      return {
-        cap: result.cap,
-        hintedCap: opts.club != null && result.storageIndex != null ? `${result.cap}@${opts.club}` : undefined,
-        size: result.size,
-        happiness: result.happiness
+        if (result.storageIndex != null) {
+          await core.leases.record({
+            cap: result.cap,
+            storageIndex: base32Encode(result.storageIndex),
+            servers: [...result.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
+            club: opts.club
+          })
+        }
+        return {
+          cap: result.cap,
+          hintedCap: opts.club != null && result.storageIndex != null ? `${result.cap}@${opts.club}` : undefined,
+          size: result.size,
+          happiness: result.happiness
+        }
+      } finally {
+        await spooled?.remove()
       }
     },
     async get (cap, opts = {}) {
@@ -189,11 +206,19 @@ export const defaultClientFactory: ClientFactory = (core) => {
   }
 }
 
-/** An async-iterable plaintext can be read only once; convergent keys need two passes, so keep it. */
-async function bufferOnce (data: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  for await (const p of data) parts.push(p)
-  return Buffer.concat(parts)
+/** Writes a one-shot stream to a private temporary file that can be read as often as needed. */
+async function spool (data: AsyncIterable<Uint8Array>, dir: string): Promise<{ source: () => AsyncIterable<Uint8Array>, size: number, remove: () => Promise<void> }> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const file = join(dir, `upload-${randomBytes(8).toString('hex')}`)
+  const remove = async (): Promise<void> => { await rm(file, { force: true }) }
+  try {
+    await pipeline(Readable.from(data), createWriteStream(file, { mode: 0o600 }))
+    const { size } = await stat(file)
+    return { source: () => createReadStream(file, { highWaterMark: 1024 * 1024 }), size, remove }
+  } catch (err) {
+    await remove()
+    throw err
+  }
 }
 
 function anySignal (...signals: Array<AbortSignal | undefined>): AbortSignal {

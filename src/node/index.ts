@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import { mergeConfig, type ConfigInput, type NodeConfig } from './config.js'
 import { checkBootstrap, type BootstrapReport } from './bootstrap.js'
 import { ClubManager, type Roster } from '../club/index.js'
-import type { ServerInfo } from '../client/index.js'
+import { checkFile, serversFromMultiaddrs, type CheckReport, type ServerInfo } from '../client/index.js'
 import { InvalidCapError, parseHintedCap, storageIndexOf, type ChkReadCap } from '../immutable/index.js'
 import { locate, type LocateDeps, type LocateOptions, type LocateResult } from '../routing/index.js'
 import { defaultClientFactory, type ClientFactory, type GetOptions, type NodeClient, type PutOptions, type PutResult } from './client.js'
@@ -59,6 +59,8 @@ export interface CreateNodeOptions {
   bootstrapTimeoutMs?: number
 }
 
+export interface NodeCheckOptions { verify?: boolean, repair?: boolean, servers?: string[], signal?: AbortSignal }
+
 export type NodeLocateOptions = Omit<LocateOptions, 'club'> & { club?: string }
 
 export interface LafsNode {
@@ -97,6 +99,12 @@ export interface LafsNode {
   clubPublish: (clubId: string) => Promise<Roster>
   /** Resolves a club (by ID or one-code invite), checks its roster and caches it. */
   joinClub: (clubIdOrInvite: string) => Promise<Roster>
+  /**
+   * Tahoe-style check: counts the shares servers hold; `verify` downloads and
+   * checks every block; `repair` regenerates missing or corrupt shares onto
+   * servers that hold none. Servers: `servers`, else the cap's club hint and the locate planner.
+   */
+  check: (cap: string, opts?: NodeCheckOptions) => Promise<CheckReport>
   /** Stops transfers, libp2p, the storage server and the datastore, in that order. Safe to call twice. */
   stop: () => Promise<void>
 }
@@ -176,6 +184,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     }
 
     const client: NodeClient = await (opts.client ?? defaultClientFactory)({
+      dataDir: opts.dataDir,
       clubServers,
       locate: async (cap, o) => ({ holders: (await nodeLocate(cap, o)).servers }),
       peerId: opened.peerId,
@@ -237,6 +246,29 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       clubRemove: alive(async (clubId: string, peerId: string) => (await clubs.removeServer(clubId, peerId)).signed.roster),
       clubPublish: alive(async (clubId: string) => (await clubs.publish(clubId)).signed.roster),
       joinClub: alive(async (clubIdOrInvite: string) => (await clubs.joinAsUser(clubIdOrInvite)).roster),
+      check: alive(async (cap: string, o: NodeCheckOptions = {}) => {
+        // Candidates: the given servers, else the hinted club's roster plus whoever the locate planner finds.
+        const byPeer = new Map<string, ServerInfo>()
+        if (o.servers != null && o.servers.length > 0) {
+          for (const s of serversFromMultiaddrs(o.servers)) byPeer.set(s.peerId, s)
+        } else {
+          const { hint } = parseHintedCap(cap)
+          if (hint != null) for (const s of await clubServers(hint, { signal: o.signal })) byPeer.set(s.peerId, s)
+          try {
+            for (const s of (await nodeLocate(cap, { signal: o.signal })).servers) if (!byPeer.has(s.peerId)) byPeer.set(s.peerId, s)
+          } catch (err) {
+            if (byPeer.size === 0) throw err
+          }
+        }
+        return await checkFile(libp2p, cap, {
+          servers: [...byPeer.values()],
+          verify: o.verify,
+          repair: o.repair,
+          leaseSecret: opened.leaseSecret,
+          happy: config.client.happy,
+          signal: o.signal
+        })
+      }),
       stop
     }
     // TODO(gateway): src/gateway sits above the node (DESIGN.md §1), so the

@@ -45,6 +45,35 @@ describe('node: put/get/cat through the programmatic API', function () {
     assert.equal(Buffer.from(await reader.get(small.cap)).toString(), 'tiny')
   })
 
+  it('uploads a stream (spooled, nothing left behind), and check/verify/repair restore lost shares', async () => {
+    const servers = await Promise.all(Array.from({ length: 10 }, async () => await fresh(true)))
+    const addrs = servers.map(s => s.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws')) as string)
+    const node = await fresh(false)
+    const data = randomBytes(1_500_000)
+    async function * chunks (): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < data.length; i += 100_000) yield data.subarray(i, i + 100_000)
+    }
+    const { cap } = await node.put(chunks(), { servers: addrs })
+    assert.equal(cap, (await node.put(data, { servers: addrs })).cap, 'a stream and a buffer of the same bytes give the same convergent cap')
+    const { readdir } = await import('node:fs/promises')
+    assert.deepEqual(await readdir(join(node.dataDir, 'tmp')), [], 'the spool file is removed')
+    let report = await node.check(cap, { servers: addrs })
+    assert.equal(report.sharesFound, 10)
+    assert.equal(report.healthy, true)
+    // Lose four shares: four of the servers holding them go offline for good.
+    const extra = await Promise.all(Array.from({ length: 2 }, async () => await fresh(true)))
+    const all = [...addrs, ...extra.map(s => s.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws')) as string)]
+    await Promise.all(servers.slice(0, 4).map(async s => { await s.stop() }))
+    report = await node.check(cap, { servers: all, verify: true })
+    assert.equal(report.sharesFound, 6, JSON.stringify(report.unreachableErrors))
+    assert.equal(report.healthy, false)
+    assert.equal(report.unreachable.length, 4)
+    report = await node.check(cap, { servers: all, repair: true })
+    assert.equal(report.repaired?.sharesUploaded, 4)
+    assert.equal(report.repaired?.sharesFoundAfter, 10)
+    assert.ok(Buffer.from(await node.get(cap, { servers: all.slice(4) })).equals(data))
+  })
+
   it('refuses a put with no servers and no club, and a bad cap, with typed errors', async () => {
     const node = await fresh(false)
     await assert.rejects(node.put(randomBytes(1000), {}), (e: any) => e.code === 'ERR_NO_SERVERS')

@@ -19,6 +19,7 @@ import { canonicalInvitationCode, newInvitationCode } from './invitation-code.js
 import { sharePaths, shareDir, shareFile, type SharePaths } from './paths.js'
 import { describeRanges } from './ranges.js'
 import { recover } from './recovery.js'
+import { ReadHandles } from './read-handles.js'
 import { readFully, Upload } from './upload.js'
 import {
   checkAccount, checkBytes, checkLease, checkNonNegativeInteger, checkShareNumber, checkStorageIndex
@@ -104,6 +105,7 @@ async function fsyncDir (dir: string): Promise<void> {
 class LocalStorageServer extends EventTarget implements StorageServer {
   readonly dir: string
   private readonly uploads = new Map<string, Upload>()
+  private readonly readHandles = new ReadHandles()
   private readonly gcTimer?: NodeJS.Timeout
   private gcRunning?: Promise<{ deletedShares: number, freedBytes: number }>
   private closed = false
@@ -380,6 +382,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     } catch (err) {
       // Without its row the share must not stay visible to readers.
       rmSync(finalPath, { force: true })
+      this.readHandles.forget(finalPath)
       this.forgetUpload(upload)
       throw err
     }
@@ -519,23 +522,18 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     checkShareNumber(shareNumber)
     checkNonNegativeInteger('offset', offset)
     checkNonNegativeInteger('length', length)
-    let handle
     try {
       // Only complete shares are ever at this path, so the file alone answers.
-      handle = await open(shareFile(this.paths.root, si, shareNumber), 'r')
+      return await this.readHandles.use(shareFile(this.paths.root, si, shareNumber), async (handle, size) => {
+        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)))
+        const got = await readFully(handle, out, offset)
+        return got === out.length ? out : out.subarray(0, got)
+      })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new NoSuchShareError(`this server holds no share ${shareNumber} of ${si}`)
       }
       throw err
-    }
-    try {
-      const { size } = await handle.stat()
-      const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)))
-      const got = await readFully(handle, out, offset)
-      return got === out.length ? out : out.subarray(0, got)
-    } finally {
-      await handle.close()
     }
   }
 
@@ -629,7 +627,9 @@ class LocalStorageServer extends EventTarget implements StorageServer {
       const gone: typeof candidates = []
       for (const share of candidates.slice(start, start + 100)) {
         if (this.q.hasLiveLease.get(share.si, now) !== undefined) continue
-        rmSync(shareFile(this.paths.root, share.si, share.shnum), { force: true })
+        const file = shareFile(this.paths.root, share.si, share.shnum)
+        rmSync(file, { force: true })
+        this.readHandles.forget(file)
         gone.push(share)
       }
       this.db.transaction(() => {
@@ -662,6 +662,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     await Promise.all([...this.uploads.values()].map(async u => {
       await u.run(async () => { await this.dropUpload(u) }).catch(() => {})
     }))
+    await this.readHandles.closeAll()
     this.db.close()
   }
 

@@ -65,7 +65,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   const sources: RemoteShare[] = []
   for (const holder of reputation.order(options.holders)) {
     for (const shnum of holder.shares) {
-      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, { readAheadBytes: options.readAheadBytes }))
+      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, { readAheadBytes: options.readAheadBytes, smallReads: pool.get(holder, 'small') }))
     }
   }
   if (sources.length === 0) throw new SharesNotFoundError(`no server holds shares of ${cap.kind === 'chk' ? 'this file' : 'this storage index'}`)
@@ -77,7 +77,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
     } else {
       reputation.corrupt(source.serverId)
       // Fire and forget: the download must not wait on a server that just served garbage.
-      pool.get({ peerId: source.serverId, multiaddrs: holderAddrs(options.holders, source.serverId) })
+      pool.get({ peerId: source.serverId, multiaddrs: holderAddrs(options.holders, source.serverId) }, 'small')
         .adviseCorrupt(si, source.shnum, `${report.check}: ${report.error.message}`.slice(0, 1000)).catch(() => {})
     }
     options.onBadShare?.({ peerId: source.serverId, shnum: source.shnum, check: report.check, message: report.error.message })

@@ -45,7 +45,14 @@ export function dialTarget (server: ServerInfo): PeerId | Multiaddr {
   return server.multiaddrs.length > 0 ? multiaddr(server.multiaddrs[0]) : peerIdFromString(server.peerId)
 }
 
-/** One StorageClient per server, created on first use, all stopped together. */
+/**
+ * Which session to a server a request goes on. A server answers one
+ * session's requests in order, so small requests (hash tree nodes, headers)
+ * get their own session and never wait behind megabytes of read-ahead.
+ */
+export type Lane = 'bulk' | 'small'
+
+/** StorageClients per server and lane, created on first use, all stopped together. */
 export class StorageClientPool {
   private readonly opener: StreamOpener
   private readonly clients = new Map<string, StorageClient>()
@@ -54,11 +61,12 @@ export class StorageClientPool {
     this.opener = opener
   }
 
-  get (server: ServerInfo): StorageClient {
-    let client = this.clients.get(server.peerId)
+  get (server: ServerInfo, lane: Lane = 'bulk'): StorageClient {
+    const key = `${lane}:${server.peerId}`
+    let client = this.clients.get(key)
     if (client == null) {
       client = new StorageClient(this.opener, dialTarget(server))
-      this.clients.set(server.peerId, client)
+      this.clients.set(key, client)
     }
     return client
   }

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import { mergeConfig, type ConfigInput, type NodeConfig } from './config.js'
 import { checkBootstrap, type BootstrapReport } from './bootstrap.js'
 import { ClubManager, type Roster } from '../club/index.js'
+import { STORAGE_PROTOCOL } from '../protocols/index.js'
 import { checkFile, serversFromMultiaddrs, type CheckReport, type ServerInfo } from '../client/index.js'
 import { InvalidCapError, parseHintedCap, storageIndexOf, type ChkReadCap } from '../immutable/index.js'
 import { locate, type LocateDeps, type LocateOptions, type LocateResult } from '../routing/index.js'
@@ -252,10 +253,13 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
         if (o.servers != null && o.servers.length > 0) {
           for (const s of serversFromMultiaddrs(o.servers)) byPeer.set(s.peerId, s)
         } else {
+          // Connected storage servers, the hinted club's roster, and whoever the DHT knows of.
+          for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
           const { hint } = parseHintedCap(cap)
           if (hint != null) for (const s of await clubServers(hint, { signal: o.signal })) byPeer.set(s.peerId, s)
           try {
-            for (const s of (await nodeLocate(cap, { signal: o.signal })).servers) if (!byPeer.has(s.peerId)) byPeer.set(s.peerId, s)
+            const located = await nodeLocate(cap, { signal: o.signal, budget: { deadlineMs: byPeer.size > 0 ? 10_000 : 30_000 } })
+            for (const s of located.servers) if (!byPeer.has(s.peerId)) byPeer.set(s.peerId, s)
           } catch (err) {
             if (byPeer.size === 0) throw err
           }
@@ -278,6 +282,24 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     await cleanup()
     throw err
   }
+}
+
+/** Peers this node is connected to that said (through identify) they run a storage server. */
+async function connectedStorageServers (libp2p: LafsLibp2p): Promise<ServerInfo[]> {
+  const out = new Map<string, ServerInfo>()
+  for (const conn of libp2p.getConnections()) {
+    const id = conn.remotePeer.toString()
+    if (out.has(id)) continue
+    try {
+      const peer = await libp2p.peerStore.get(conn.remotePeer)
+      if (!peer.protocols.includes(STORAGE_PROTOCOL)) continue
+    } catch {
+      continue
+    }
+    const addr = conn.remoteAddr.toString()
+    out.set(id, { peerId: id, multiaddrs: [addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`] })
+  }
+  return [...out.values()]
 }
 
 async function reportBootstrap (libp2p: LafsLibp2p, config: NodeConfig, log: NodeLogger, timeoutMs: number | undefined, signal: AbortSignal): Promise<BootstrapReport> {

@@ -172,8 +172,11 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
       const s = await getJson(`${a.info.gateway as string}/status?t=json`)
       return s.storageServersConnected >= 2 ? s : undefined
     }, 20_000)
-    const status = await cli('a', ['status'])
-    assert.equal(status.uploadReady, true)
+    // Connections settle (duplicate dials are closed): wait for the CLI to report ready, with a deadline.
+    await until('the CLI to report upload readiness', async () => {
+      const status = await cli('a', ['status'])
+      return status.uploadReady === true ? status : undefined
+    }, 20_000)
 
     const club = await cli('a', ['club', 'create', 'cli club', '--description', 'made by the test'])
     assert.match(club.clubId, /^k51/)

@@ -197,10 +197,14 @@ async function runSize (size: number): Promise<SizeResult> {
     }
 
     log('  readers join club 0, then measuring club cached')
-    for (const r of readers) await r.joinClub(clubIds[0])
+    for (const [i, r] of readers.entries()) {
+      await withRetry(`reader ${i}: join club 0`, async () => await r.joinClub(clubIds[0])).catch(() => {})
+    }
     for (let f = 0; f < FILES; f++) {
       for (let r = 0; r < READERS; r++) {
-        samples.push(await timedLocate(readers[r], `${caps[f]}@${clubIds[0]}`, 'club cached', r, f))
+        const s = await timedLocate(readers[r], `${caps[f]}@${clubIds[0]}`, 'club cached', r, f)
+        if (s.estimate?.rosterCached === false) s.error = `${s.error ?? ''} (the reader could not join club 0 beforehand: roster not cached)`.trim()
+        samples.push(s)
         progress('club cached', samples)
       }
     }

@@ -73,7 +73,13 @@ export class BenchNetwork {
         gateway: false,
         dhtProtocol: BENCH_DHT_PROTOCOL,
         // the bootstrap peer alone sees every node; loopback is on the allow list, this keeps pruning out of the picture
-        config: { connections: { maxConnections: 1000 } },
+        config: {
+          connections: { maxConnections: 1000 },
+          // NAT traversal does nothing on loopback but costs a dial-back per new
+          // connection (AutoNAT); on a 2-core box that alone starves 100 nodes
+          nat: { autonat: false, upnp: false },
+          relay: { client: false, server: false }
+        },
         logger: silentLogger
       })
       this.nodes.push({ role, node, dir })

@@ -27,14 +27,17 @@ const roundUp16 = (n: number): number => (n + 15) & ~15
 
 /**
  * Relaxed SIMD's swizzle is about 1.5× faster for us on x86-64 (plain swizzle
- * must saturate every index first). V8 ships it from Node 22 on; Node 20's V8
- * has it complete but behind a flag, which is read when a module is
- * compiled, so turning the flag on here is enough. It only adds opcodes.
- * Set LAFS_ERASURE_RELAXED_SIMD=0 to leave V8's flags alone.
+ * must saturate every index first). V8 ships it from Node 22 on, and we use
+ * it whenever the engine validates it. Node 20's V8 has it behind a flag;
+ * Node documents that changing V8 flags after start-up may behave
+ * unpredictably, so a library does not do that by default: set
+ * LAFS_ERASURE_RELAXED_SIMD=1 to opt in on Node 20 (every variant is tested
+ * against the reference kernel), or run node with
+ * --experimental-wasm-relaxed-simd.
  */
 function relaxedSimdAvailable (validate: (bytes: Uint8Array) => boolean, probe: Uint8Array): boolean {
   if (validate(probe)) return true
-  if (process.env.LAFS_ERASURE_RELAXED_SIMD === '0') return false
+  if (process.env.LAFS_ERASURE_RELAXED_SIMD !== '1') return false
   try {
     setFlagsFromString('--experimental-wasm-relaxed-simd')
   } catch {

@@ -121,7 +121,9 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
     }),
     dcutr: dcutr()
   }
-  if (config.nat.autonat || profile.upnp) services.autoNAT = autoNAT()
+  // AutoNAT asks peers to dial back every new connection: on a loopback-only
+  // node there is no NAT to learn about, and the dial-backs only cost CPU.
+  if (!profile.loopbackOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNAT()
   if (profile.upnp) services.upnp = uPnPNAT()
   if (config.relay.server === true) services.relay = circuitRelayServer()
   else if (config.relay.server === 'auto') services.relay = autoRelayServer()

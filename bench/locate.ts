@@ -9,7 +9,9 @@ import '../src/shim.js'
  *                  the roster first
  *
  * Every network: an owner (bootstrap peer, club owner, uploader), up to 10
- * storage servers on the club, plain DHT nodes to make up the size, and 4
+ * storage servers on the club, plain DHT nodes to make up the size (light
+ * libp2p + kad-dht nodes: 100 full nodes on one event loop starved each other
+ * into 30 s DHT puts; --full-fillers makes them full nodes), and 4
  * readers started after every record was published, so no reader holds a
  * provider record or a roster itself. The owner publishes 6 clubs with the
  * same servers: a reader does an uncached locate once per club it never
@@ -18,7 +20,7 @@ import '../src/shim.js'
  * its folders removed before the next one starts.
  *
  *   npm run bench:locate                 sizes 10, 50, 100
- *   node dist/bench/locate.js --sizes 10,50 --no-save
+ *   node dist/bench/locate.js --sizes 10,50 --no-save [--full-fillers]
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -46,10 +48,14 @@ const args = process.argv.slice(2)
 const sizesArg = args[args.indexOf('--sizes') + 1]
 const SIZES = args.includes('--sizes') && sizesArg != null ? sizesArg.split(',').map(Number) : [10, 50, 100]
 const SAVE = !args.includes('--no-save')
+/** Plain DHT nodes are DHT-only light nodes unless --full-fillers (100 full nodes starve one event loop). */
+const LIGHT_FILLERS = !args.includes('--full-fillers')
 
 const t0 = Date.now()
 const strayRejections: string[] = []
 const log = (line: string): void => { console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`) }
+
+interface SizeFailure { size: number, error: string }
 
 interface SizeResult {
   size: number
@@ -123,13 +129,13 @@ async function runSize (size: number): Promise<SizeResult> {
   const servers = Math.min(MAX_SERVERS, size - 1 - READERS)
   const fillers = size - 1 - servers - READERS
   if (servers < 3 || fillers < 0) throw new Error(`a network of ${size} is too small for ${READERS} readers and at least 3 servers`)
-  log(`== network of ${size}: 1 owner, ${servers} club servers, ${fillers} plain DHT nodes, ${READERS} readers`)
-  const net = new BenchNetwork(log)
+  log(`== network of ${size}: 1 owner, ${servers} club servers, ${fillers} plain DHT nodes (${LIGHT_FILLERS ? 'light: libp2p + kad-dht only' : 'full nodes'}), ${READERS} readers`)
+  const net = new BenchNetwork(log, LIGHT_FILLERS)
   try {
     const tStart = Date.now()
     const owner = await net.startOwner()
     await net.startMany([...Array<Role>(servers).fill('server'), ...Array<Role>(fillers).fill('filler')], 30_000)
-    const early = net.nodes.map(n => n.node)
+    const early = net.peers
     const want = Math.min(early.length - 1, SETTLE_WANT)
     const settleMs = SETTLE_MS_BASE + SETTLE_MS_PER_NODE * size
     log(`  waiting for routing tables (self-lookups; every node ≥ ${want} peers, at most ${settleMs / 1000} s)`)
@@ -290,12 +296,20 @@ async function main (): Promise<void> {
   })
   log(`bench:locate on ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; sizes ${SIZES.join(', ')}`)
   const results: SizeResult[] = []
+  const failures: SizeFailure[] = []
   for (const size of SIZES) {
-    results.push(await runSize(size))
-    const last = results[results.length - 1]
-    log(`  N=${size} done: ${last.summaries.map(s => `${s.way} p50 ${fmt(s.p50Ms, 0)} ms`).join(', ')}; RSS ${last.rssMiB} MiB`)
+    try {
+      const last = await runSize(size)
+      results.push(last)
+      log(`  N=${size} done: ${last.summaries.map(s => `${s.way} p50 ${fmt(s.p50Ms, 0)} ms`).join(', ')}; RSS ${last.rssMiB} MiB`)
+    } catch (err: any) {
+      // a network that could not be set up is reported, and the next size still runs
+      failures.push({ size, error: String(err?.message ?? err) })
+      log(`  N=${size} FAILED to set up: ${err?.message ?? err}`)
+    }
   }
   printTables(results)
+  for (const f of failures) console.log(`N=${f.size}: no measurements, setup failed: ${f.error}`)
   if (SAVE) {
     // compiled to dist/bench/, or run from bench/ by tsx
     const dir = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../../bench/results/' : './results/', import.meta.url))
@@ -306,13 +320,15 @@ async function main (): Promise<void> {
       date: new Date().toISOString(),
       command: 'npm run bench:locate',
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-      params: { readers: READERS, files: FILES, fileBytes: FILE_BYTES, clubs: CLUBS, maxServers: MAX_SERVERS, budget: LOCATE_BUDGET, settleWant: SETTLE_WANT, settleMsBase: SETTLE_MS_BASE, settleMsPerNode: SETTLE_MS_PER_NODE },
+      params: { fillers: LIGHT_FILLERS ? 'light' : 'full', readers: READERS, files: FILES, fileBytes: FILE_BYTES, clubs: CLUBS, maxServers: MAX_SERVERS, budget: LOCATE_BUDGET, settleWant: SETTLE_WANT, settleMsBase: SETTLE_MS_BASE, settleMsPerNode: SETTLE_MS_PER_NODE },
       strayRejections,
+      failures,
       results
     }, null, 2) + '\n')
     log(`results saved to ${file}`)
   }
   clearTimeout(watchdog)
+  if (failures.length > 0) process.exitCode = 1
 }
 
 main().then(() => {

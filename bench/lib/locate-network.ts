@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createNode, silentLogger, type LafsNode } from '../../src/node/index.js'
+import { createNode, silentLogger, type LafsLibp2p, type LafsNode } from '../../src/node/index.js'
+import { createLightDhtNode, type LightNode } from './locate-light-node.js'
 
 /** A private DHT, so nothing here could ever talk to the public IPFS one. */
 export const BENCH_DHT_PROTOCOL = '/lafs-club-bench/kad/1.0.0'
@@ -19,10 +20,16 @@ const BATCH = 10
 
 export type Role = 'owner' | 'server' | 'filler' | 'reader'
 
+/** What the routing-table helpers need: full and light nodes both have it. */
+export interface DhtPeer { libp2p: LafsLibp2p }
+
 export interface BenchNode {
   role: Role
-  node: LafsNode
-  dir: string
+  /** Full node (createNode); fillers may be light DHT-only nodes instead. */
+  node?: LafsNode
+  light?: LightNode
+  dir?: string
+  peer: DhtPeer
 }
 
 export interface TableStats { min: number, median: number, max: number }
@@ -33,9 +40,9 @@ export const tcpAddr = (n: LafsNode): string => {
   return addr
 }
 
-export const tableSize = (n: LafsNode): number => (n.libp2p.services.dht as any).routingTable?.size ?? 0
+export const tableSize = (n: DhtPeer): number => (n.libp2p.services.dht as any).routingTable?.size ?? 0
 
-export function tableStats (nodes: LafsNode[]): TableStats {
+export function tableStats (nodes: DhtPeer[]): TableStats {
   const sizes = nodes.map(tableSize).sort((a, b) => a - b)
   return { min: sizes[0] ?? 0, median: sizes[Math.floor(sizes.length / 2)] ?? 0, max: sizes[sizes.length - 1] ?? 0 }
 }
@@ -54,15 +61,24 @@ export class BenchNetwork {
   readonly nodes: BenchNode[] = []
   private bootstrap: string[] = []
 
-  constructor (private readonly log: (line: string) => void) {}
+  /** lightFillers: fillers are DHT-only nodes (see locate-light-node.ts). */
+  constructor (private readonly log: (line: string) => void, private readonly lightFillers = false) {}
 
+  /** Full nodes of a role (light fillers are not listed). */
   byRole (role: Role): LafsNode[] {
-    return this.nodes.filter(n => n.role === role).map(n => n.node)
+    return this.nodes.filter(n => n.role === role && n.node != null).map(n => n.node as LafsNode)
   }
+
+  get peers (): DhtPeer[] { return this.nodes.map(n => n.peer) }
 
   get size (): number { return this.nodes.length }
 
-  private async startOne (role: Role): Promise<LafsNode> {
+  private async startOne (role: Role): Promise<DhtPeer> {
+    if (role === 'filler' && this.lightFillers) {
+      const light = await createLightDhtNode({ protocol: BENCH_DHT_PROTOCOL, listen: LISTEN, bootstrap: this.bootstrap })
+      this.nodes.push({ role, light, peer: light })
+      return light
+    }
     const dir = await mkdtemp(join(tmpdir(), `lafs-bench-locate-${role}-`))
     try {
       const node = await createNode({
@@ -82,7 +98,7 @@ export class BenchNetwork {
         },
         logger: silentLogger
       })
-      this.nodes.push({ role, node, dir })
+      this.nodes.push({ role, node, dir, peer: node })
       return node
     } catch (err) {
       await rm(dir, { recursive: true, force: true })
@@ -92,14 +108,14 @@ export class BenchNetwork {
 
   /** The first node: everyone else bootstraps from it. */
   async startOwner (): Promise<LafsNode> {
-    const owner = await this.startOne('owner')
+    const owner = await this.startOne('owner') as LafsNode
     this.bootstrap = [tcpAddr(owner)]
     return owner
   }
 
   /** Starts nodes in batches; each batch waits (briefly) until its nodes know a DHT peer. */
-  async startMany (roles: Role[], deadlineMs: number): Promise<LafsNode[]> {
-    const started: LafsNode[] = []
+  async startMany (roles: Role[], deadlineMs: number): Promise<DhtPeer[]> {
+    const started: DhtPeer[] = []
     for (let at = 0; at < roles.length; at += BATCH) {
       const batch = await Promise.all(roles.slice(at, at + BATCH).map(async r => await this.startOne(r)))
       started.push(...batch)
@@ -117,7 +133,7 @@ export class BenchNetwork {
    * peers offered again (what kad-dht does on connect), and every node runs
    * one self-lookup (in small batches) so its table holds its real neighbourhood.
    */
-  async settle (nodes: LafsNode[], want: number, deadlineMs: number): Promise<{ reached: boolean, ms: number, tables: TableStats }> {
+  async settle (nodes: DhtPeer[], want: number, deadlineMs: number): Promise<{ reached: boolean, ms: number, tables: TableStats }> {
     const t0 = Date.now()
     const end = t0 + deadlineMs
     const nudge = (): void => { for (const n of nodes) if (tableSize(n) < want) offerConnectedPeers(n) }
@@ -136,19 +152,19 @@ export class BenchNetwork {
   /** Stops every node, then removes every temp folder; errors are collected, not thrown halfway. */
   async stop (): Promise<void> {
     const nodes = this.nodes.splice(0)
-    const results = await Promise.allSettled(nodes.map(async n => { await n.node.stop() }))
-    await Promise.allSettled(nodes.map(async n => { await rm(n.dir, { recursive: true, force: true }) }))
+    const results = await Promise.allSettled(nodes.map(async n => { await (n.node ?? n.light)?.stop() }))
+    await Promise.allSettled(nodes.map(async n => { if (n.dir != null) await rm(n.dir, { recursive: true, force: true }) }))
     const failed = results.filter(r => r.status === 'rejected')
     if (failed.length > 0) this.log(`  warning: ${failed.length} node(s) failed to stop cleanly: ${String((failed[0] as PromiseRejectedResult).reason)}`)
   }
 }
 
-function offerConnectedPeers (node: LafsNode): void {
+function offerConnectedPeers (node: DhtPeer): void {
   const table = (node.libp2p.services.dht as unknown as { routingTable: { add: (id: unknown) => Promise<void> } }).routingTable
   for (const connection of node.libp2p.getConnections()) table.add(connection.remotePeer).catch(() => {})
 }
 
-async function selfLookup (node: LafsNode, timeoutMs: number): Promise<void> {
+async function selfLookup (node: DhtPeer, timeoutMs: number): Promise<void> {
   try {
     for await (const _ of node.libp2p.services.dht.getClosestPeers(node.libp2p.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(timeoutMs) })) { /* drain */ }
   } catch {

@@ -34,6 +34,8 @@ export async function createLightDhtNode (opts: { protocol: string, listen: stri
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: 1000, allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+    // see quietConnectionMonitor in locate-network.ts
+    connectionMonitor: { enabled: false },
     peerDiscovery: opts.bootstrap.length > 0 ? [bootstrap({ list: opts.bootstrap })] : [],
     services: {
       identify: identify(),

@@ -98,6 +98,7 @@ export class BenchNetwork {
         },
         logger: silentLogger
       })
+      quietConnectionMonitor(node.libp2p)
       this.nodes.push({ role, node, dir, peer: node })
       return node
     } catch (err) {
@@ -170,4 +171,18 @@ async function selfLookup (node: DhtPeer, timeoutMs: number): Promise<void> {
   } catch {
     // best effort: what a timed-out lookup learned stays in the table
   }
+}
+
+/**
+ * libp2p's connection monitor pings every connection of a node every 10 s, all
+ * at once, and aborts a connection whose ping misses its adaptive timeout. With
+ * 50-100 nodes on one event loop that is ~1600 streams in one burst every 10 s,
+ * and under that load pings miss, so connections carrying uploads and DHT
+ * queries get aborted ("Remote closed connection", "Unexpected EOF"). Between
+ * real machines each node has its own CPU; here the heartbeat measures only
+ * the bench's own contention, so it is switched off (createNode has no option
+ * for it, hence the reach into libp2p's components).
+ */
+function quietConnectionMonitor (libp2p: LafsLibp2p): void {
+  (libp2p as unknown as { components?: { connectionMonitor?: { stop: () => void } } }).components?.connectionMonitor?.stop()
 }

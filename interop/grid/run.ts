@@ -73,6 +73,16 @@ async function grid (base: string, nodes: Node[]): Promise<void> {
       return `NOTE: ${n.name} sees only ${seen} of ${want} storage servers after ${ms(Date.now() - t)} (at least ${floor} needed: going on)`
     }
   }
+  /** A restarted server is back once its own status page answers with storage on and a peer connected. */
+  const backUp = async (list: Node[]): Promise<string> => {
+    const t = Date.now()
+    await Promise.all(list.map(async n => await until(`${n.name} to answer with storage on and a peer`, async () => {
+      const s = await status(d(n))
+      return s.storage !== null && s.peers.length >= 1 ? true : undefined
+    }, 60_000)))
+    const seen = (await status(d(owner))).storageServersConnected
+    return `${list.map(n => n.name).join(', ')} answer with storage on and ≥1 peer after ${ms(Date.now() - t)}; the owner is connected to ${seen} storage servers, the uploader to ${(await status(d(uploader))).storageServersConnected}`
+  }
   /** Upload readiness: `client.happy` (7) storage servers connected; uploads through the club dial the rest. */
   const readyToUpload = async (n: Node, timeoutMs = 90_000): Promise<string> => {
     const t = Date.now()
@@ -198,7 +208,7 @@ async function grid (base: string, nodes: Node[]): Promise<void> {
     await Promise.all(victims.map(start))
     log(`   ${KILLED} servers restarted in ${ms(Date.now() - t2)}`)
     // restarted servers dial the bootstrap peer; the uploader meets them again when an upload dials the roster
-    log(`   ${await serversSeenBy(owner, SERVERS)}; the uploader is connected to ${(await status(d(uploader))).storageServersConnected} right now`)
+    log(`   ${await backUp(victims)}`)
   })
 
   await step('kill -9 a server in the middle of a 50 MiB upload; after its restart no partial share is visible', async () => {
@@ -247,7 +257,7 @@ async function grid (base: string, nodes: Node[]): Promise<void> {
       await get({ label: '50 MiB (upload that lost a server)', path, size: 50 << 20, sha, cap: out.cap, hintedCap: out.hintedCap }, out.hintedCap, 'hinted cap')
     }
     await rm(path, { force: true })
-    log(`   ${await serversSeenBy(owner, SERVERS)}`)
+    log(`   ${await backUp([victim])}`)
   })
 
   await step('corrupt one share file of the 1 MiB file on disk; get returns the right bytes and the server reports the corruption', async () => {

@@ -48,6 +48,19 @@ function checkAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw signal.reason instanceof Error ? signal.reason : new AbortedError()
 }
 
+/**
+ * What a failed read of one share means. Our own integrity errors say which
+ * check failed; anything else a source throws (a server that went away, a
+ * stream closed mid-read) is that share's read error, so the download moves
+ * on to another share instead of failing. An abort, or a verdict about the
+ * whole file, is not about one share: undefined means "rethrow".
+ */
+function asBadShare (err: unknown, signal?: AbortSignal): BadShareError | undefined {
+  if (err instanceof BadShareError) return err
+  if (signal?.aborted === true || err instanceof ImmutableError) return undefined
+  return new BadShareError('read-error', `reading the share failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+}
+
 /** Orders candidates (primaries first: they decode cheapest), keeps k open with distinct share numbers. */
 class ShareSet {
   readonly file: FileContext
@@ -92,12 +105,17 @@ class ShareSet {
       const readers = batch.map(s => new ShareReader(s, this.file))
       const results = await Promise.allSettled(readers.map(async r => { await r.open() }))
       results.forEach((res, j) => {
-        if (res.status === 'fulfilled') this.active.push(readers[j])
-        else if (res.reason instanceof BadShareError) this.drop(readers[j], res.reason)
-        else throw res.reason
+        if (res.status === 'fulfilled') { this.active.push(readers[j]); return }
+        const bad = asBadShare(res.reason, this.signal)
+        if (bad == null) throw res.reason
+        this.drop(readers[j], bad)
       })
     }
     this.active.sort((a, b) => a.shnum - b.shnum)
+  }
+
+  signalOf (): AbortSignal | undefined {
+    return this.signal
   }
 
   get params (): ChkParams {
@@ -132,7 +150,12 @@ class SegmentFetcher {
       let failed = false
       results.forEach((res, j) => {
         if (res.status === 'fulfilled') blocks.set(readers[j], res.value)
-        else if (res.reason instanceof BadShareError) { set.drop(readers[j], res.reason); failed = true } else throw res.reason
+        else {
+          const bad = asBadShare(res.reason, set.signalOf())
+          if (bad == null) throw res.reason
+          set.drop(readers[j], bad)
+          failed = true
+        }
       })
       if (failed) continue
 
@@ -152,8 +175,9 @@ class SegmentFetcher {
         if (this.crypttextTree.verifyLeaf(i, h, nodes)) { this.segmentsFetched++; return crypttext }
         throw new BadShareError('crypttext-hash', `segment ${i} does not verify with this share's crypttext hash tree`)
       } catch (err) {
-        if (!(err instanceof BadShareError)) throw err
-        set.drop(supplier, err)
+        const bad = asBadShare(err, set.signalOf())
+        if (bad == null) throw err
+        set.drop(supplier, bad)
       }
     }
   }

@@ -53,6 +53,14 @@ const LIGHT_FILLERS = !args.includes('--full-fillers')
 
 const t0 = Date.now()
 const strayRejections: string[] = []
+/** The network being measured, so Ctrl-C still stops its nodes and removes their folders. */
+let current: BenchNetwork | undefined
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the current network before exiting`)
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130))
+  })
+}
 const log = (line: string): void => { console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`) }
 
 interface SizeFailure { size: number, error: string }
@@ -131,6 +139,7 @@ async function runSize (size: number): Promise<SizeResult> {
   if (servers < 3 || fillers < 0) throw new Error(`a network of ${size} is too small for ${READERS} readers and at least 3 servers`)
   log(`== network of ${size}: 1 owner, ${servers} club servers, ${fillers} plain DHT nodes (${LIGHT_FILLERS ? 'light: libp2p + kad-dht only' : 'full nodes'}), ${READERS} readers`)
   const net = new BenchNetwork(log, LIGHT_FILLERS)
+  current = net
   try {
     const tStart = Date.now()
     const owner = await net.startOwner()
@@ -234,6 +243,7 @@ async function runSize (size: number): Promise<SizeResult> {
   } finally {
     log(`  stopping ${net.size} nodes and removing their folders`)
     await net.stop()
+    current = undefined
     log('  stopped')
   }
 }

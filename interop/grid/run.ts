@@ -278,8 +278,9 @@ async function grid (base: string, nodes: Node[]): Promise<void> {
     let advisory: any = await until('an advisory', advised, 3000, 300).catch(() => null)
     if (advisory === null) {
       // a download reads only k=3 of the 10 shares, and may not have read this one
-      log(`   the download did not read share ${shnum} (it needs only k=3 of 10); running check --verify, which reads every block`)
-      const c = await cli(readerDir, ['check', oneMiB.hintedCap, '--verify'], 180_000)
+      // `check` talks to a daemon (the reader has none): the uploader's daemon runs it.
+      log(`   the download did not read share ${shnum} (it needs only k=3 of 10); running check --verify on the uploader's daemon, which reads every block`)
+      const c = await cli(uploader.dir, ['check', oneMiB.hintedCap, '--verify'], 180_000)
       log(`   check --verify (${ms(c.ms)}): sharesFound=${c.out.sharesFound} healthy=${c.out.healthy} recoverable=${c.out.recoverable} corrupt=${JSON.stringify(c.out.corrupt)}`)
       check(c.out.recoverable === true, 'check says the file is not recoverable')
       advisory = await until(`${victim.name} to list a corruption advisory for ${si}`, advised, 20_000, 300)

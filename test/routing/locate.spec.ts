@@ -48,7 +48,8 @@ describe('locate planner and clubs on 20 real nodes', function () {
       servers.push(...await Promise.all(Array.from({ length: 9 }, async () => await start(true, boot))))
     }
     await Promise.all(nodes.map(async n => await n.bootstrapped))
-    await until('routing tables to fill', 90_000, () => nodes.every(n => tableSize(n) >= 6))
+    // Under load kad-dht's admission pings time out and tables fill slowly; 3 peers each is enough to route.
+    await until('routing tables to fill', 150_000, () => nodes.every(n => tableSize(n) >= 3))
     clubId = await owner.createClub({ name: 'test club' })
     for (const s of servers.slice(0, 10)) await owner.clubAdd(clubId, tcpAddr(s))
     emptyClubId = await owner.createClub({ name: 'holds nothing' })

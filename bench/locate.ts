@@ -28,9 +28,9 @@ import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { estimateNetworkSize } from '../src/dht/index.js'
 import type { LafsNode } from '../src/node/index.js'
-import type { LocateResult } from '../src/routing/index.js'
 import { formatTable } from './lib/measure.js'
 import { BenchNetwork, tableStats, tcpAddr, type Role, type TableStats } from './lib/locate-network.js'
+import { LOCATE_BUDGET, timedLocate, withRetry } from './lib/locate-run.js'
 import { fmt, summarize, type BenchWay, type LocateSample, type WaySummary } from './lib/locate-stats.js'
 
 const READERS = 4
@@ -38,7 +38,6 @@ const FILES = 5
 const MAX_SERVERS = 10
 const CLUBS = 1 + Math.ceil(20 / READERS)
 const FILE_BYTES = 20_000
-const LOCATE_BUDGET = { maxRpcs: 1000, deadlineMs: 15_000 }
 const SETTLE_WANT = 12
 const SETTLE_MS_BASE = 30_000
 const SETTLE_MS_PER_NODE = 900
@@ -81,55 +80,11 @@ interface SizeResult {
   samples: LocateSample[]
 }
 
-function sampleOf (way: BenchWay, reader: number, file: number, res: LocateResult | undefined, err: any, ms: number): LocateSample {
-  const explain = res?.explain ?? err?.explain
-  const estWay = way === 'dht' ? 'dht' : 'club'
-  const est = explain?.estimates?.[estWay]
-  return {
-    way,
-    reader,
-    file,
-    ok: res != null,
-    ran: explain?.runs?.map((r: any) => r.way).join('+'),
-    ms: explain?.actual?.ms ?? Math.round(ms),
-    rpcs: explain?.actual?.rpcs ?? 0,
-    roundTrips: explain?.actual?.roundTrips ?? 0,
-    distinctShares: res == null ? 0 : new Set(res.servers.flatMap(s => s.shares)).size,
-    ...(est != null ? { estimate: { rpcs: est.rpcs, roundTrips: est.roundTrips, networkSize: est.networkSize, rosterCached: est.rosterCached } } : {}),
-    ...(err != null ? { error: String(err?.message ?? err) } : {})
-  }
-}
-
-async function timedLocate (reader: LafsNode, cap: string, way: BenchWay, r: number, f: number): Promise<LocateSample> {
-  const prefer = way === 'dht' ? 'dht' : 'club'
-  const start = performance.now()
-  try {
-    const res = await reader.locate(cap, { prefer, noFallback: true, budget: LOCATE_BUDGET })
-    return sampleOf(way, r, f, res, undefined, performance.now() - start)
-  } catch (err) {
-    return sampleOf(way, r, f, undefined, err, performance.now() - start)
-  }
-}
-
 function progress (way: BenchWay, samples: LocateSample[]): void {
   const mine = samples.filter(s => s.way === way)
   const last = mine[mine.length - 1]
   if (mine.length % 5 === 0 || !last.ok) {
     log(`    ${way}: ${mine.length} done, last ${last.ok ? `${last.ms} ms, ${last.rpcs} RPCs, ${last.roundTrips} RT` : `FAILED: ${last.error ?? '?'}`}`)
-  }
-}
-
-/** A roster put that no peer took is retried (the next attempt carries a higher sequence). */
-async function withRetry<T> (what: string, fn: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn()
-    } catch (err: any) {
-      const inner = (err?.cause?.errors ?? []).slice(0, 2).map((e: any) => e?.message ?? String(e)).join(' | ')
-      log(`  ${what} failed (attempt ${i}/${attempts}): ${err?.message ?? err}${inner !== '' ? ` [${inner}]` : ''}`)
-      if (i >= attempts) throw err
-      await new Promise(resolve => setTimeout(resolve, 500 * i))
-    }
   }
 }
 
@@ -159,8 +114,8 @@ async function runSize (size: number): Promise<SizeResult> {
     // two clubs at a time: all six at once overloads a 2-core box into put timeouts
     for (let i = 0; i < CLUBS; i += 2) {
       clubIds.push(...await Promise.all([i, i + 1].filter(c => c < CLUBS).map(async c => {
-        const id = await withRetry(`club ${c}: create`, async () => await owner.createClub({ name: `bench club ${c}` }))
-        for (const addr of serverAddrs) await withRetry(`club ${c}: add server`, async () => await owner.clubAdd(id, addr))
+        const id = await withRetry(log, `club ${c}: create`, async () => await owner.createClub({ name: `bench club ${c}` }))
+        for (const addr of serverAddrs) await withRetry(log, `club ${c}: add server`, async () => await owner.clubAdd(id, addr))
         return id
       })))
     }
@@ -171,7 +126,7 @@ async function runSize (size: number): Promise<SizeResult> {
     const caps: string[] = []
     for (let f = 0; f < FILES; f++) {
       const data = randomBytes(FILE_BYTES)
-      const up = await withRetry(`upload ${f}`, async () => await owner.put(data, { club: clubIds[0], happy: Math.min(7, servers) }))
+      const up = await withRetry(log, `upload ${f}`, async () => await owner.put(data, { club: clubIds[0], happy: Math.min(7, servers) }))
       caps.push(up.cap)
     }
     const uploadMs = Date.now() - tUp
@@ -213,7 +168,7 @@ async function runSize (size: number): Promise<SizeResult> {
 
     log('  readers join club 0, then measuring club cached')
     for (const [i, r] of readers.entries()) {
-      await withRetry(`reader ${i}: join club 0`, async () => await r.joinClub(clubIds[0])).catch(() => {})
+      await withRetry(log, `reader ${i}: join club 0`, async () => await r.joinClub(clubIds[0])).catch(() => {})
     }
     for (let f = 0; f < FILES; f++) {
       for (let r = 0; r < READERS; r++) {

@@ -20,19 +20,18 @@
  *          --servers <n>, --no-save (do not write bench/results/transfer-<date>.json)
  */
 import '../src/shim.js'
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
-import { download, findShares, upload } from '../src/client/index.js'
 import { formatTable, mbps } from './lib/measure.js'
 import { startChildGrid, type ChildGrid } from './lib/transfer-grid.js'
 import { createBenchNode } from './lib/transfer-node.js'
 import { rawDown, rawUp } from './lib/transfer-raw.js'
 import { mib, RssSampler } from './lib/transfer-rss.js'
-import { generatedSource } from './lib/transfer-source.js'
-import type { PlaintextSource } from '../src/immutable/index.js'
+import { downloadOnce, plaintext, uploadOnce as uploadWith, type Plaintext, type StoredFile } from './lib/transfer-ops.js'
+import { phase, type PhaseRun } from './lib/transfer-phase.js'
 import type { Libp2p } from '@libp2p/interface'
 
 const GOALS = { download: 0.8, upload: 0.3 }
@@ -55,59 +54,10 @@ const SAVE = !process.argv.includes('--no-save')
 // A reset stream can leave an internal drain promise rejected with nobody awaiting it.
 process.on('unhandledRejection', err => { console.error('unhandled rejection (ignored):', (err as Error)?.message ?? err) })
 
-interface Plaintext { source: PlaintextSource, sha256: string, size: number }
-
-async function plaintext (size: number, generate: boolean): Promise<Plaintext> {
-  if (generate) {
-    const g = generatedSource(size)
-    return { source: g.read, sha256: await g.sha256(), size }
-  }
-  const data = randomBytes(size)
-  return { source: data, sha256: createHash('sha256').update(data).digest('hex'), size }
-}
-
-/** Uploads under a fresh convergence secret, so no server already holds the shares. */
-async function uploadOnce (client: Libp2p, grid: ChildGrid, pt: Plaintext, leaseSecret: Uint8Array): Promise<{ cap: string, storageIndex: Uint8Array }> {
-  const up = await upload(client, pt.source, { servers: grid.servers, leaseSecret, convergenceSecret: randomBytes(32), k: K, n: N, size: pt.size })
-  const placed = [...up.placement.values()].reduce((a, s) => a + s.length, 0)
-  if (placed !== N) throw new Error(`upload placed ${placed} shares, expected ${N}`)
-  if (up.storageIndex == null) throw new Error('upload returned no storage index')
-  return { cap: up.cap, storageIndex: up.storageIndex }
-}
-
-/** Finds the holders and streams the file back, hashing as it comes (no second copy). */
-async function downloadOnce (client: Libp2p, grid: ChildGrid, file: { cap: string, storageIndex: Uint8Array }, pt: Plaintext): Promise<void> {
-  const { holders } = await findShares(client, file.storageIndex, grid.servers)
-  const hash = createHash('sha256')
-  let got = 0
-  for await (const chunk of download(client, file.cap, { holders })) {
-    hash.update(chunk)
-    got += chunk.byteLength
-  }
-  if (got !== pt.size) throw new Error(`download returned ${got} of ${pt.size} bytes`)
-  if (hash.digest('hex') !== pt.sha256) throw new Error('download returned different bytes (sha256 mismatch)')
-}
+const uploadOnce = async (client: Libp2p, grid: ChildGrid, pt: Plaintext, leaseSecret: Uint8Array): Promise<StoredFile> =>
+  await uploadWith(client, grid, pt, leaseSecret, K, N)
 
 type PhaseName = 'rawDown' | 'rawUp' | 'upload' | 'download'
-interface PhaseRun { ms: number, clientElu: number, serverElu: number, peakRss: number }
-
-/**
- * Times one step and says where the CPU went: event loop utilization of
- * this (client) process and of the servers' process over the step, and the
- * client's peak RSS during it.
- */
-async function phase<T> (grid: ChildGrid, rss: RssSampler, fn: () => Promise<T>): Promise<{ run: PhaseRun, value: T }> {
-  const serverStart = await grid.elu()
-  const clientStart = performance.eventLoopUtilization()
-  rss.phase()
-  const t0 = performance.now()
-  const value = await fn()
-  const ms = performance.now() - t0
-  const peakRss = rss.phase()
-  const clientElu = performance.eventLoopUtilization(clientStart).utilization
-  const serverElu = performance.eventLoopUtilization(await grid.elu(), serverStart).utilization
-  return { run: { ms, clientElu, serverElu, peakRss }, value }
-}
 
 let loadStart: number[] = []
 const fmt = (n: number, digits = 1): string => n.toFixed(digits)

@@ -6,12 +6,15 @@
  * chunks of the share (1 MiB), and when a read moves forward the following
  * chunks are requested before they are needed, up to a byte budget. Small
  * reads (hash tree nodes, headers) go on a separate session so they never
- * queue behind read-ahead.
+ * queue behind read-ahead. A chunk is kept as the pieces the network
+ * delivered: a block inside one piece is a view of it, and only a block
+ * that straddles two pieces is copied (into a block-sized buffer, which the
+ * allocator serves from its heap; a chunk-sized one it would map afresh).
  */
-import type { ShareSource } from '../immutable/index.js'
+import type { ReadKind, ShareSource } from '../immutable/index.js'
 import type { StorageClient } from '../protocols/index.js'
 
-/** Reads shorter than this are never read ahead. */
+/** Reads shorter than this (and hash tree and header reads) are never read ahead. */
 const MIN_READ_AHEAD_LENGTH = 4096
 const CHUNK = 1024 * 1024
 
@@ -30,7 +33,7 @@ export class RemoteShare implements ShareSource {
   private readonly client: StorageClient
   private readonly small: StorageClient
   private readonly aheadChunks: number
-  private readonly chunks = new Map<number, Promise<Uint8Array>>()
+  private readonly chunks = new Map<number, Promise<Chunk>>()
 
   constructor (client: StorageClient, serverId: string, storageIndex: Uint8Array, shnum: number, options: RemoteShareOptions = {}) {
     this.client = client
@@ -41,42 +44,41 @@ export class RemoteShare implements ShareSource {
     this.aheadChunks = Math.max(1, Math.floor((options.readAheadBytes ?? 8 * 1024 * 1024) / CHUNK))
   }
 
-  async read (offset: number, length: number): Promise<Uint8Array> {
-    if (length < MIN_READ_AHEAD_LENGTH) {
+  async read (offset: number, length: number, kind: ReadKind = 'data'): Promise<Uint8Array> {
+    if (kind === 'meta' || length < MIN_READ_AHEAD_LENGTH) {
       const got = await this.small.read(this.storageIndex, this.shnum, offset, length)
       this.bytesRead += got.length
       return got
     }
+    const views = await this.readPieces(offset, length)
+    return joinViews(views, views.reduce((n, v) => n + v.byteLength, 0))
+  }
+
+  async readPieces (offset: number, length: number): Promise<Uint8Array[]> {
+    if (length <= 0) return []
     const first = Math.floor(offset / CHUNK)
     const last = Math.floor((offset + length - 1) / CHUNK)
     // Chunks behind this read will not be asked for again by a forward scan.
     for (const index of this.chunks.keys()) if (index < first) this.chunks.delete(index)
-    const parts: Array<Promise<Uint8Array>> = []
+    const parts: Array<Promise<Chunk>> = []
     for (let i = first; i <= last; i++) parts.push(this.chunk(i))
     for (let i = last + 1; i <= last + this.aheadChunks; i++) this.chunk(i).catch(() => {})
     const got = await Promise.all(parts)
-    if (got.length === 1) {
-      const piece = got[0].subarray(offset - first * CHUNK, offset - first * CHUNK + length)
-      this.bytesRead += piece.length
-      return piece
-    }
-    const out = new Uint8Array(length)
+    const views: Uint8Array[] = []
     let filled = 0
-    for (let i = 0; i < got.length; i++) {
+    for (let i = 0; i < got.length && filled < length; i++) {
       const start = i === 0 ? offset - first * CHUNK : 0
-      const piece = got[i].subarray(start, start + (length - filled))
-      out.set(piece, filled)
-      filled += piece.length
+      filled += got[i].slice(start, length - filled, views)
       if (got[i].length < CHUNK) break // the share ends in this chunk
     }
     this.bytesRead += filled
-    return filled === length ? out : out.subarray(0, filled)
+    return views
   }
 
-  private chunk (index: number): Promise<Uint8Array> {
+  private chunk (index: number): Promise<Chunk> {
     let p = this.chunks.get(index)
     if (p == null) {
-      p = this.client.read(this.storageIndex, this.shnum, index * CHUNK, CHUNK)
+      p = this.client.readPieces(this.storageIndex, this.shnum, index * CHUNK, CHUNK).then(pieces => new Chunk(pieces))
       this.chunks.set(index, p)
       // A failed chunk may be retried by a later read.
       p.catch(() => { if (this.chunks.get(index) === p) this.chunks.delete(index) })
@@ -88,4 +90,51 @@ export class RemoteShare implements ShareSource {
   discard (): void {
     this.chunks.clear()
   }
+}
+
+/** One chunk of a share as the buffers it arrived in. */
+class Chunk {
+  readonly length: number
+  private readonly pieces: Uint8Array[]
+  /** Offset of each piece within the chunk. */
+  private readonly starts: number[]
+
+  constructor (pieces: Uint8Array[]) {
+    this.pieces = pieces
+    this.starts = []
+    let at = 0
+    for (const p of pieces) { this.starts.push(at); at += p.byteLength }
+    this.length = at
+  }
+
+  /** Appends views of up to `length` bytes from `offset` to `out`; returns how many bytes. */
+  slice (offset: number, length: number, out: Uint8Array[]): number {
+    const end = Math.min(this.length, offset + length)
+    let taken = 0
+    // Find the first piece by bisection: a chunk holds a few dozen pieces.
+    let lo = 0
+    let hi = this.pieces.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (this.starts[mid] <= offset) lo = mid
+      else hi = mid - 1
+    }
+    for (let i = lo; i < this.pieces.length && offset + taken < end; i++) {
+      const p = this.pieces[i]
+      const from = offset + taken - this.starts[i]
+      const to = Math.min(p.byteLength, end - this.starts[i])
+      if (to <= from) continue
+      out.push(p.subarray(from, to))
+      taken += to - from
+    }
+    return taken
+  }
+}
+
+function joinViews (views: Uint8Array[], total: number): Uint8Array {
+  if (views.length === 1) return views[0]
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const v of views) { out.set(v, at); at += v.byteLength }
+  return out
 }

@@ -5,9 +5,9 @@
  */
 import { decode as zfecDecode } from '../erasure/index.js'
 import { storageIndexOf, toCap, toVerifyCap, type Cap, type ChkReadCap, type ChkVerifyCap } from './caps.js'
-import { ctrAt } from './cipher.js'
+import { ctrStreamAt } from './cipher.js'
 import { AbortedError, BadShareError, ImmutableError, InvalidRangeError, NotEnoughSharesError, type ShareCheck, type ShareFailure } from './errors.js'
-import { blockHash, bytesEqual, concatBytes, crypttextSegmentHash } from './hashes.js'
+import { blockHash, bytesEqual, concatBytes, plain, TAGS, TaggedHasher } from './hashes.js'
 import { buildTree, emptyLeafHash, internalNodeHash, PartialTree } from './merkle.js'
 import { segmentRange, type ChkParams } from './params.js'
 import { ShareReader, type FileContext, type ShareSource } from './share-reader.js'
@@ -66,6 +66,8 @@ class ShareSet {
   readonly file: FileContext
   readonly active: ShareReader[] = []
   readonly failures: ShareFailure[] = []
+  /** Load each share's whole block hash tree up front (set when most of the file is read). */
+  wholeTrees = false
   private readonly candidates: ShareSource[]
   private readonly onBadShare?: (report: BadShareReport) => void
   private readonly signal?: AbortSignal
@@ -124,10 +126,59 @@ class ShareSet {
   }
 }
 
+/** Trees cost 64 bytes a segment a share; read them whole when the range is eight times that. */
+function wholeTreesPay (p: ChkParams, segments: number): boolean {
+  const treeBytes = 2 * 32 * p.segmentTreeLeaves
+  return segments * p.blockSize >= 8 * treeBytes
+}
+
+/**
+ * The first `length` bytes of `pieces`, as views. A segment stays in the
+ * k blocks it was decoded into: joining them would allocate a segment-sized
+ * buffer per segment, which costs more than hashing it.
+ */
+function takePrefix (pieces: readonly Uint8Array[], length: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  let left = length
+  for (const p of pieces) {
+    if (left <= 0) break
+    out.push(p.byteLength <= left ? p : p.subarray(0, left))
+    left -= Math.min(left, p.byteLength)
+  }
+  return out
+}
+
+/** The bytes a..b of a piece list, as views. */
+function slicePieces (pieces: readonly Uint8Array[], a: number, b: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  let at = 0
+  for (const p of pieces) {
+    const from = Math.max(a, at)
+    const to = Math.min(b, at + p.byteLength)
+    if (to > from) out.push(from === at && to === at + p.byteLength ? p : p.subarray(from - at, to - at))
+    at += p.byteLength
+    if (at >= b) break
+  }
+  return out
+}
+
+/**
+ * The k primary blocks of a segment, in order, as buffers. With the first k
+ * shares (readers are sorted by share number) the blocks are the segment:
+ * their pieces are used as they are. Otherwise each block is joined and
+ * erasure-decoded.
+ */
+function decodeSegment (p: ChkParams, shnums: number[], blocks: Uint8Array[][]): Uint8Array[] {
+  if (shnums.every((sh, j) => sh === j)) return blocks.flat()
+  const whole = blocks.map(pieces => pieces.length === 1 ? pieces[0] : concatBytes(pieces))
+  return zfecDecode(p.k, p.n, whole, shnums)
+}
+
 /** Fetches, checks and decodes crypttext segments. */
 class SegmentFetcher {
   private readonly set: ShareSet
   private readonly crypttextTree: PartialTree
+  private wholeCrypttextTree = false
   /** Segments decoded, for tests that assert ranged reads stay small. */
   segmentsFetched = 0
 
@@ -138,15 +189,20 @@ class SegmentFetcher {
     this.crypttextTree = new PartialTree(ueb.params.numSegments, ueb.crypttextRootHash)
   }
 
-  /** Crypttext of segment i (unpadded), checked against the crypttext hash tree. */
-  async segment (i: number): Promise<Uint8Array> {
+  /** Crypttext of segment i (unpadded, as the k blocks' views), checked against the crypttext hash tree. */
+  async segment (i: number): Promise<Uint8Array[]> {
     const set = this.set
     const p = set.params
-    const blocks = new Map<ShareReader, Uint8Array>()
+    const blocks = new Map<ShareReader, Uint8Array[]>()
     for (;;) {
       await set.fill()
       const readers = set.active.slice()
-      const results = await Promise.allSettled(readers.map(async r => blocks.get(r) ?? await r.readBlock(i)))
+      const results = await Promise.allSettled(readers.map(async r => {
+        const have = blocks.get(r)
+        if (have !== undefined) return have
+        if (set.wholeTrees) await r.loadBlockTree()
+        return await r.readBlock(i)
+      }))
       let failed = false
       results.forEach((res, j) => {
         if (res.status === 'fulfilled') blocks.set(readers[j], res.value)
@@ -159,18 +215,26 @@ class SegmentFetcher {
       })
       if (failed) continue
 
-      const primaries = zfecDecode(p.k, p.n, readers.map(r => blocks.get(r) as Uint8Array), readers.map(r => r.shnum))
       const { start, end } = segmentRange(p, i)
-      const crypttext = concatBytes(primaries).subarray(0, end - start)
-      const h = crypttextSegmentHash(crypttext)
-      const missing = this.crypttextTree.missingFor(i)
-      if (missing.length === 0) {
-        if (this.crypttextTree.verifyLeaf(i, h, new Map())) { this.segmentsFetched++; return crypttext }
-        throw new CorruptFileError(`segment ${i} decodes from blocks that all pass their hash checks, yet does not match the crypttext hash tree: the file was uploaded corrupt`)
-      }
+      const crypttext = takePrefix(decodeSegment(p, readers.map(r => r.shnum), readers.map(r => blocks.get(r) as Uint8Array[])), end - start)
+      const hasher = new TaggedHasher(TAGS.crypttextSegment)
+      for (const piece of crypttext) hasher.update(piece)
+      const h = hasher.digest()
       // Tree nodes come from one share; if they fail, that share's tree region is to blame.
       const supplier = readers[0]
       try {
+        if (set.wholeTrees && !this.wholeCrypttextTree) {
+          const nodes = await supplier.readTreeRegion('crypttextHashTree')
+          if (!this.crypttextTree.adoptWhole(nodes, p.numSegments)) {
+            throw new BadShareError('crypttext-hash', 'the crypttext hash tree does not hash up to the root in the UEB')
+          }
+          this.wholeCrypttextTree = true
+        }
+        const missing = this.crypttextTree.missingFor(i)
+        if (missing.length === 0) {
+          if (this.crypttextTree.verifyLeaf(i, h, new Map())) { this.segmentsFetched++; return crypttext }
+          throw new CorruptFileError(`segment ${i} decodes from blocks that all pass their hash checks, yet does not match the crypttext hash tree: the file was uploaded corrupt`)
+        }
         const nodes = await supplier.readCrypttextNodes(missing)
         if (this.crypttextTree.verifyLeaf(i, h, nodes)) { this.segmentsFetched++; return crypttext }
         throw new BadShareError('crypttext-hash', `segment ${i} does not verify with this share's crypttext hash tree`)
@@ -214,11 +278,12 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
   const p = set.params
   const first = Math.floor(offset / p.segmentSize)
   const last = Math.floor((offset + length - 1) / p.segmentSize)
+  set.wholeTrees = wholeTreesPay(p, last - first + 1)
   let done = 0
   // One segment of read-ahead: the next fetch overlaps with the consumer's
   // work on this one. Fetches never overlap each other, so the share set
   // is only ever changed by one of them at a time.
-  const start = (i: number): Promise<Uint8Array> => {
+  const start = (i: number): Promise<Uint8Array[]> => {
     const pending = fetcher.segment(i)
     pending.catch(() => {}) // observed below; this keeps an abandoned read-ahead from being an unhandled rejection
     return pending
@@ -229,12 +294,17 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
     const crypttext = await next
     if (i < last) next = start(i + 1)
     const segStart = i * p.segmentSize
+    const segLength = crypttext.reduce((n, piece) => n + piece.byteLength, 0)
     const a = Math.max(offset, segStart) - segStart
-    const b = Math.min(offset + length, segStart + crypttext.length) - segStart
-    const out = ctrAt(cap.key, segStart + a, crypttext.subarray(a, b))
-    done += out.length
+    const b = Math.min(offset + length, segStart + segLength) - segStart
+    // Block by block: each output is block-sized, which the allocator serves
+    // from its heap, where a segment-sized one would be freshly mapped memory.
+    const keystream = ctrStreamAt(cap.key, segStart + a)
+    const outs = slicePieces(crypttext, a, b).map(piece => plain(keystream.update(piece)))
+    const segDone = b - a
+    done += segDone
     opts.onProgress?.({ segment: i, segmentsDone: i - first + 1, segmentsTotal: last - first + 1, bytesDone: done, bytesTotal: length })
-    yield out
+    for (const out of outs) yield out
   }
 }
 

@@ -39,7 +39,7 @@ export {
   type PlanOptions, type ImmutablePlan, type ChkPlan, type LitPlan, type EncodeEvent, type BlocksEvent,
   type TrailerEvent, type EncodeResult
 } from './encoder.js'
-export { shareSourceFromBytes, type ShareSource } from './share-reader.js'
+export { shareSourceFromBytes, type ReadKind, type ShareSource } from './share-reader.js'
 export {
   readImmutable, verifyShares, CorruptFileError,
   type ReadOptions, type ReadProgress, type BadShareReport, type ShareVerification

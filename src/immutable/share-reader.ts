@@ -5,7 +5,7 @@
  * this share and use another.
  */
 import { BadShareError, type ShareCheck } from './errors.js'
-import { blockHash, bytesEqual, uebHash } from './hashes.js'
+import { bytesEqual, TAGS, TaggedHasher, uebHash } from './hashes.js'
 import { checkOffsets, HASH_SIZE, HEADER_READ_SIZE, parseChain, parseHeader, parseUebLength, type ParsedHeader } from './layout.js'
 import { PartialTree } from './merkle.js'
 import { blockLength } from './params.js'
@@ -19,8 +19,21 @@ import { MAX_UEB_LENGTH, validateUeb, type ValidatedUeb } from './ueb.js'
  */
 export interface ShareSource {
   shnum: number
-  read: (offset: number, length: number) => Promise<Uint8Array>
+  /**
+   * `kind` says what the bytes are for: 'data' for blocks, read in order;
+   * 'meta' for headers and hash trees, read once. A remote source may read
+   * ahead for data and not for meta.
+   */
+  read: (offset: number, length: number, kind?: ReadKind) => Promise<Uint8Array>
+  /**
+   * Optional: the same bytes as read(offset, length, 'data') but as the
+   * buffers they arrived in, so a block that straddles two network buffers
+   * is hashed and decrypted in place instead of being copied together.
+   */
+  readPieces?: (offset: number, length: number) => Promise<Uint8Array[]>
 }
+
+export type ReadKind = 'data' | 'meta'
 
 /** A ShareSource over share bytes held in memory. */
 export function shareSourceFromBytes (shnum: number, bytes: Uint8Array): ShareSource {
@@ -63,6 +76,7 @@ export class ShareReader {
   private readonly file: FileContext
   private header?: ParsedHeader
   private blockTree?: PartialTree
+  private wholeTree?: Promise<void>
   /** Bytes read through this reader (for tests and progress accounting). */
   bytesRead = 0
 
@@ -73,10 +87,10 @@ export class ShareReader {
   }
 
   /** Reads exactly `length` bytes; a shorter answer is reported as `short`. */
-  private async read (offset: number, length: number, short: ShareCheck, what: string): Promise<Uint8Array> {
+  private async read (offset: number, length: number, short: ShareCheck, what: string, kind: ReadKind = 'meta'): Promise<Uint8Array> {
     let got: Uint8Array
     try {
-      got = await this.source.read(offset, length)
+      got = await this.source.read(offset, length, kind)
     } catch (err) {
       throw new BadShareError('read-error', `reading ${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
     }
@@ -89,7 +103,7 @@ export class ShareReader {
   /** Reads up to `length` bytes (may be fewer at the end of the share). */
   private async readUpTo (offset: number, length: number, what: string): Promise<Uint8Array> {
     try {
-      const got = await this.source.read(offset, length)
+      const got = await this.source.read(offset, length, 'meta')
       if (!(got instanceof Uint8Array)) throw new TypeError('no bytes returned')
       this.bytesRead += got.length
       return got.length > length ? got.subarray(0, length) : got
@@ -169,18 +183,58 @@ export class ShareReader {
     return out
   }
 
-  /** Block i of this share, checked against the block hash tree. */
-  async readBlock (i: number): Promise<Uint8Array> {
+  /**
+   * Reads and checks the whole block hash tree in one go, so that later
+   * blocks need no tree reads at all. Worth it when most blocks will be
+   * read: leaf by leaf, a sequential scan costs a small read for every
+   * other block.
+   */
+  async loadBlockTree (): Promise<void> {
+    this.wholeTree ??= (async () => {
+      const tree = this.blockTree
+      if (tree === undefined) throw new Error('internal: loadBlockTree before open()')
+      const nodes = await this.readTreeRegion('blockHashTree')
+      if (!tree.adoptWhole(nodes, this.ueb.params.numSegments)) {
+        throw bad('block-hash', 'the block hash tree does not hash up to the root in the share hash chain')
+      }
+    })()
+    await this.wholeTree
+  }
+
+  /** Block i of this share, checked against the block hash tree, as one or more buffers in order. */
+  async readBlock (i: number): Promise<Uint8Array[]> {
     const p = this.ueb.params
     const tree = this.blockTree
     if (tree === undefined) throw new Error('internal: readBlock before open()')
     const o = this.layoutHeader.offsets
     const [block, nodes] = await Promise.all([
-      this.read(o.data + i * p.blockSize, blockLength(p, i), 'block-hash', `block ${i}`),
+      this.readData(o.data + i * p.blockSize, blockLength(p, i), `block ${i}`),
       this.readHashes(o.blockHashTree, tree.missingFor(i), 'block-hash', `block hash tree nodes for segment ${i}`)
     ])
-    if (!tree.verifyLeaf(i, blockHash(block), nodes)) throw bad('block-hash', `block ${i} does not match the share's block hash tree`)
+    const hasher = new TaggedHasher(TAGS.block)
+    for (const piece of block) hasher.update(piece)
+    if (!tree.verifyLeaf(i, hasher.digest(), nodes)) throw bad('block-hash', `block ${i} does not match the share's block hash tree`)
     return block
+  }
+
+  /** Exactly `length` data bytes, as pieces when the source offers them. */
+  private async readData (offset: number, length: number, what: string): Promise<Uint8Array[]> {
+    if (this.source.readPieces === undefined) return [await this.read(offset, length, 'block-hash', what, 'data')]
+    let pieces: Uint8Array[]
+    try {
+      pieces = await this.source.readPieces(offset, length)
+    } catch (err) {
+      throw new BadShareError('read-error', `reading ${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+    }
+    let got = 0
+    for (const piece of pieces) {
+      if (!(piece instanceof Uint8Array)) throw bad('read-error', `reading ${what} returned no bytes`)
+      got += piece.byteLength
+    }
+    this.bytesRead += got
+    if (got < length) throw bad('block-hash', `the share ends before ${what} (wanted ${length} bytes at ${offset}, got ${got})`)
+    if (got > length) throw bad('read-error', `reading ${what} returned ${got} bytes, more than the ${length} asked for`)
+    return pieces
   }
 
   /** Crypttext hash tree nodes (unverified: the caller checks them with the segment). */
@@ -200,7 +254,7 @@ export class ShareReader {
   /** Block i without checking it (the verifier checks the whole tree at once). */
   async readRawBlock (i: number): Promise<Uint8Array> {
     const p = this.ueb.params
-    return await this.read(this.layoutHeader.offsets.data + i * p.blockSize, blockLength(p, i), 'block-hash', `block ${i}`)
+    return await this.read(this.layoutHeader.offsets.data + i * p.blockSize, blockLength(p, i), 'block-hash', `block ${i}`, 'data')
   }
 
   /** The block hash tree root this share's chain proved. */

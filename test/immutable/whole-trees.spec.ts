@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict'
+import {
+  encodeImmutable, parseHeader, readImmutable, shareSourceFromBytes, type BadShareReport, type ShareSource
+} from '../../src/immutable/index.js'
+import { collect, equalBytes, pseudoRandom } from './helpers.js'
+
+// 100 segments of 4 KiB: block trees of 128 leaves (255 nodes, 8160 bytes).
+const SIZE = 400 * 1024
+const SEGMENT = 4096
+const SEGMENTS = 100
+const TREE_NODES = 255
+
+interface Read { offset: number, length: number, kind?: string, pieces: boolean }
+
+/**
+ * A share source that logs every read and, for data reads, hands the bytes
+ * back in three uneven pieces, the way the network delivers them.
+ */
+function source (shnum: number, bytes: Uint8Array, log: Read[]): ShareSource {
+  const inner = shareSourceFromBytes(shnum, bytes)
+  return {
+    shnum,
+    read: async (offset, length, kind) => { log.push({ offset, length, kind, pieces: false }); return await inner.read(offset, length) },
+    readPieces: async (offset, length) => {
+      log.push({ offset, length, kind: 'data', pieces: true })
+      const all = await inner.read(offset, length)
+      const a = Math.floor(all.length / 7)
+      const b = Math.floor(all.length * 5 / 9)
+      return [all.subarray(0, a), all.subarray(a, b), all.subarray(b)].filter(p => p.length > 0)
+    }
+  }
+}
+
+function inRegion (r: Read, start: number, end: number): boolean {
+  return r.offset >= start && r.offset < end
+}
+
+describe('immutable: whole hash trees for long reads, pieces for blocks', function () {
+  this.timeout(30_000)
+  const data = pseudoRandom(SIZE, 4242)
+  let shares: Map<number, Uint8Array>
+  let cap: string
+
+  before(async () => {
+    const r = await encodeImmutable(data, { convergenceSecret: new Uint8Array(16), k: 3, n: 10, maxSegmentSize: SEGMENT })
+    shares = r.shares
+    cap = r.cap
+  })
+
+  function sources (shnums: number[], override = new Map<number, Uint8Array>()): { list: ShareSource[], logs: Map<number, Read[]> } {
+    const logs = new Map<number, Read[]>()
+    const list = shnums.map(sh => {
+      const log: Read[] = []
+      logs.set(sh, log)
+      return source(sh, override.get(sh) ?? shares.get(sh) as Uint8Array, log)
+    })
+    return { list, logs }
+  }
+
+  it('a whole-file read takes each block tree in one read and the crypttext tree once', async () => {
+    const { list, logs } = sources([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    const got = await collect(readImmutable(cap, list))
+    assert.ok(equalBytes(got, data))
+    const o = parseHeader(shares.get(0) as Uint8Array, 10).offsets
+    let crypttextTreeReads = 0
+    for (let sh = 0; sh < 3; sh++) {
+      const log = logs.get(sh) as Read[]
+      const blockTree = log.filter(r => inRegion(r, o.blockHashTree, o.shareHashChain))
+      assert.deepEqual(blockTree.map(r => [r.offset, r.length, r.kind]), [[o.blockHashTree, TREE_NODES * 32, 'meta']], `share ${sh} block tree reads`)
+      const blocks = log.filter(r => inRegion(r, o.data, o.plaintextHashTree))
+      assert.equal(blocks.length, SEGMENTS, `share ${sh}: one read per block`)
+      assert.ok(blocks.every(r => r.pieces), 'blocks are read as pieces')
+      crypttextTreeReads += log.filter(r => inRegion(r, o.crypttextHashTree, o.blockHashTree)).length
+      assert.ok(log.length <= SEGMENTS + 4, `share ${sh} made ${log.length} reads for ${SEGMENTS} blocks`)
+    }
+    assert.equal(crypttextTreeReads, 1)
+    for (let sh = 3; sh < 10; sh++) assert.equal((logs.get(sh) as Read[]).length, 0, 'parity shares are not touched')
+  })
+
+  it('a short range still reads only the tree nodes it needs', async () => {
+    const { list, logs } = sources([0, 1, 2])
+    const offset = 37 * SEGMENT + 5
+    const got = await collect(readImmutable(cap, list, { offset, length: 3 * SEGMENT }))
+    assert.ok(equalBytes(got, data.subarray(offset, offset + 3 * SEGMENT)))
+    const o = parseHeader(shares.get(0) as Uint8Array, 10).offsets
+    for (const log of logs.values()) {
+      const treeBytes = log.filter(r => inRegion(r, o.blockHashTree, o.shareHashChain)).reduce((n, r) => n + r.length, 0)
+      assert.ok(treeBytes <= 4 * 7 * 32, `block tree bytes ${treeBytes} for 4 segments`)
+    }
+  })
+
+  it('decodes from parity shares whose blocks arrive in pieces', async () => {
+    const { list } = sources([9, 4, 7])
+    assert.ok(equalBytes(await collect(readImmutable(cap, list)), data))
+    const { list: mixed } = sources([0, 8, 2])
+    const offset = 1234
+    assert.ok(equalBytes(await collect(readImmutable(cap, mixed, { offset, length: SIZE - offset - 99 })), data.subarray(offset, SIZE - 99)))
+  })
+
+  it('a wrong node anywhere in a block tree drops the share on a whole read, and the bytes are still right', async () => {
+    const o = parseHeader(shares.get(0) as Uint8Array, 10).offsets
+    // The last padding leaf: a leaf-by-leaf scan never asks for it.
+    const at = o.blockHashTree + (TREE_NODES - 1) * 32 + 3
+    const bad = (shares.get(0) as Uint8Array).slice()
+    bad[at] ^= 0x40
+    const { list } = sources([0, 1, 2, 3], new Map([[0, bad]]))
+    const reports: BadShareReport[] = []
+    const got = await collect(readImmutable(cap, list, { onBadShare: r => reports.push(r) }))
+    assert.ok(equalBytes(got, data))
+    assert.deepEqual(reports.map(r => [r.shnum, r.check]), [[0, 'block-hash']])
+  })
+
+  it('a wrong crypttext tree node drops the share that supplied it, and the bytes are still right', async () => {
+    const o = parseHeader(shares.get(0) as Uint8Array, 10).offsets
+    const bad = (shares.get(0) as Uint8Array).slice()
+    bad[o.crypttextHashTree + 40 * 32 + 1] ^= 0x01
+    const { list } = sources([0, 1, 2, 3], new Map([[0, bad]]))
+    const reports: BadShareReport[] = []
+    const got = await collect(readImmutable(cap, list, { onBadShare: r => reports.push(r) }))
+    assert.ok(equalBytes(got, data))
+    assert.deepEqual(reports.map(r => [r.shnum, r.check]), [[0, 'crypttext-hash']])
+  })
+})

@@ -1,0 +1,176 @@
+import '../src/shim.js'
+/**
+ * npm run bench: every benchmark of issue 6 in one run, one table.
+ *
+ *   1 codec     our erasure codec vs python3-zfec (3/10, 25/100; encode, decode)
+ *   2 download  64 MiB from a club of 10 servers vs Helia 7 `cat` and vs a raw libp2p stream
+ *   3 upload    64 MiB to 10 servers vs a raw libp2p stream
+ *   4 memory    client peak RSS over a 1 GiB streamed round trip
+ *   5 locate    RPCs and round trips to find a file, DHT vs club, at N = 10, 25, 50
+ *
+ * Each section runs in a fresh child process of this script (so one's heap
+ * or sockets never weigh on the next, and section 4 measures a clean
+ * client), one after another; every ratio compares figures taken inside the
+ * same section process, baselines interleaved with our runs. The table goes
+ * to stdout, progress to stderr. A full run saves
+ * bench/results/bench-<date>.json and bench/results/bench.svg.
+ *
+ *   npm run bench                          everything (~10 min on 2 cores)
+ *   npm run bench -- --quick               smaller sizes, 1 round, N = 10, 25 (not saved)
+ *   npm run bench -- --only transfer,rss   some sections (not saved)
+ *   --no-save                              print only
+ */
+import { fork } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { benchSvg, type Bar, type LocateSeries } from './lib/bench-svg.js'
+import { formatTable } from './lib/measure.js'
+import { SUMMARY_HEADER, summaryCells, type SummaryRow } from './lib/summary-row.js'
+import { codecRows, runCodec, type CodecResult } from './sections/codec.js'
+import { locateRows, runLocate, type LocateResult } from './sections/locate.js'
+import { rssRows, runRss, type RssResult } from './sections/rss.js'
+import { runTransfer, transferRows, type TransferResult } from './sections/transfer.js'
+
+interface Section<R> {
+  run: (quick: boolean) => Promise<R>
+  rows: (r: R) => SummaryRow[]
+  /** Generous ceiling; a section still running then is killed and reported failed. */
+  limitMs: number
+}
+
+const SECTIONS = {
+  codec: { run: runCodec, rows: codecRows, limitMs: 6 * 60_000 } satisfies Section<CodecResult>,
+  transfer: { run: runTransfer, rows: transferRows, limitMs: 8 * 60_000 } satisfies Section<TransferResult>,
+  rss: { run: runRss, rows: rssRows, limitMs: 8 * 60_000 } satisfies Section<RssResult>,
+  locate: { run: runLocate, rows: locateRows, limitMs: 12 * 60_000 } satisfies Section<LocateResult>
+}
+type SectionName = keyof typeof SECTIONS
+const NAMES = Object.keys(SECTIONS) as SectionName[]
+
+const args = process.argv.slice(2)
+const valueOf = (flag: string): string | undefined => args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined
+const QUICK = args.includes('--quick')
+
+interface SectionMessage { type: 'result', result: unknown }
+
+/** Child mode: run one section and hand its result to the parent. */
+async function runChild (name: SectionName): Promise<void> {
+  // A reset stream can leave an internal promise rejected with nobody awaiting it; the section's own checks decide success.
+  process.on('unhandledRejection', err => { console.error(`[${name}] unhandled rejection (ignored): ${(err as Error)?.message ?? String(err)}`) })
+  const result = await SECTIONS[name].run(QUICK)
+  const msg: SectionMessage = { type: 'result', result }
+  // exit once the message is out: a libp2p or Helia timer left behind must not hold the run
+  process.send?.(msg, () => process.exit(0))
+}
+
+interface SectionOutcome { name: SectionName, ms: number, result?: unknown, error?: string }
+
+async function runInChild (name: SectionName): Promise<SectionOutcome> {
+  const t0 = Date.now()
+  const child = fork(fileURLToPath(import.meta.url), ['--section', name, ...(QUICK ? ['--quick'] : [])], { execArgv: process.execArgv, stdio: 'inherit' })
+  let result: unknown
+  child.on('message', (msg: SectionMessage) => { if (msg?.type === 'result') result = msg.result })
+  const timer = setTimeout(() => {
+    console.error(`[bench] ${name} still running after ${SECTIONS[name].limitMs / 60_000} min: stopping it`)
+    child.kill('SIGKILL')
+  }, SECTIONS[name].limitMs)
+  const code = await new Promise<number | null>(resolve => child.once('exit', c => { resolve(c) }))
+  clearTimeout(timer)
+  const ms = Date.now() - t0
+  if (result == null) return { name, ms, error: `section process exited with ${code ?? 'a signal'} and no result` }
+  return { name, ms, result }
+}
+
+function selected (): SectionName[] {
+  const only = valueOf('--only')
+  if (only == null) return NAMES
+  const wanted = only.split(',').map(s => s.trim())
+  const unknown = wanted.filter(w => !NAMES.includes(w as SectionName))
+  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${NAMES.join(', ')}`)
+  return wanted as SectionName[]
+}
+
+function chart (outcomes: SectionOutcome[], footer: string): string {
+  const locate = outcomes.find(o => o.name === 'locate')?.result as LocateResult | undefined
+  const transfer = outcomes.find(o => o.name === 'transfer')?.result as TransferResult | undefined
+  const series = (way: string, name: string, color: string, dashed = false): LocateSeries => ({
+    name,
+    color,
+    dashed,
+    points: (locate?.results ?? []).map(r => ({ n: r.size, rpcs: r.summaries.find(s => s.way === way)?.meanRpcs ?? Number.NaN }))
+  })
+  const b = transfer?.bestMBps
+  const bars: Bar[] = [
+    { label: 'raw stream\ndown', mbps: b?.rawDown ?? Number.NaN, color: '#9e9e9e' },
+    { label: 'ours\ndownload', mbps: b?.download ?? Number.NaN, color: '#1f77b4' },
+    { label: 'Helia 7\ncat', mbps: b?.heliaCat ?? Number.NaN, color: '#ff7f0e' },
+    { label: 'raw stream\nup', mbps: b?.rawUp ?? Number.NaN, color: '#bdbdbd' },
+    { label: 'ours\nupload', mbps: b?.upload ?? Number.NaN, color: '#2ca02c' }
+  ]
+  const size = transfer != null ? `${transfer.sizeBytes / 2 ** 20} MiB` : ''
+  return benchSvg({
+    locate: [series('dht', 'DHT (provider records)', '#d62728'), series('club uncached', 'club hint, roster not cached', '#9467bd', true), series('club cached', 'club hint, roster cached', '#1f77b4')],
+    bars,
+    barTitle: `Throughput, ${size} over loopback, 10 servers`,
+    footer
+  })
+}
+
+async function main (): Promise<void> {
+  const section = valueOf('--section')
+  if (section != null) { await runChild(section as SectionName); return }
+  const names = selected()
+  const full = !QUICK && valueOf('--only') == null
+  const t0 = Date.now()
+  const loadStart = loadavg()
+  console.error(`[bench] ${names.join(', ')}${QUICK ? ' (quick)' : ''} on ${cpus().length} cores, Node ${process.version}`)
+  const outcomes: SectionOutcome[] = []
+  for (const name of names) {
+    const outcome = await runInChild(name)
+    outcomes.push(outcome)
+    console.error(`[bench] ${name} ${outcome.error != null ? `FAILED: ${outcome.error}` : 'done'} in ${(outcome.ms / 1000).toFixed(0)} s`)
+  }
+  const totalS = (Date.now() - t0) / 1000
+
+  const rows = outcomes.flatMap(o => o.error != null
+    ? [{ section: o.name, measure: '', ours: 'FAILED', baseline: '-', ratio: '-', goal: '', result: o.error }]
+    : (SECTIONS[o.name].rows as (r: unknown) => SummaryRow[])(o.result))
+  const date = new Date().toISOString()
+  console.log(`\nlafs-club bench${QUICK ? ' --quick' : ''}, ${date.slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, total ${(totalS / 60).toFixed(1)} min`)
+  console.log(formatTable(SUMMARY_HEADER, rows.map(summaryCells)))
+  const codec = outcomes.find(o => o.name === 'codec')?.result as CodecResult | undefined
+  const transfer = outcomes.find(o => o.name === 'transfer')?.result as TransferResult | undefined
+  const notes = [
+    'ratios: ours / baseline measured in the same section process; MB/s = 10^6 plaintext bytes per second, best round',
+    codec != null ? `codec: ${codec.kernel} kernel, ${codec.totalBytes / 2 ** 20} MiB Tahoe-cut, best of ${codec.runs}${codec.zfecVersion !== '' ? `, zfec ${codec.zfecVersion}` : ''}` : '',
+    transfer != null ? `transfer: best of ${transfer.rounds} interleaved rounds; ${transfer.topology}; Helia file: ${transfer.helia.importer}, ${transfer.helia.blocks} blocks; "same round" = median of per-round ratios` : '',
+    outcomes.some(o => o.name === 'locate' && o.error == null) ? 'locate: means over 6 dht, 6 club-cached, 2 club-uncached locates per N (5 servers, light DHT fillers); RT = sequential round trips incl. the have-share round' : '',
+    `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`
+  ].filter(n => n !== '')
+  for (const n of notes) console.log(`  ${n}`)
+
+  if (full && !args.includes('--no-save')) {
+    const dir = new URL(import.meta.url.endsWith('.ts') ? './results/' : '../../bench/results/', import.meta.url)
+    await mkdir(dir, { recursive: true })
+    const json = new URL(`bench-${date.slice(0, 10)}.json`, dir)
+    const svg = new URL('bench.svg', dir)
+    await writeFile(json, JSON.stringify({
+      bench: 'all',
+      date,
+      command: 'npm run bench',
+      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20) },
+      totalSeconds: totalS,
+      loadAverage: { start: loadStart, end: loadavg() },
+      table: rows,
+      sections: Object.fromEntries(outcomes.map(o => [o.name, { seconds: o.ms / 1000, ...(o.error != null ? { error: o.error } : { result: o.result }) }]))
+    }, null, 2) + '\n')
+    await writeFile(svg, chart(outcomes, `npm run bench, ${date.slice(0, 10)}, Node ${process.version}, ${cpus().length} cores; each bar the best of ${transfer?.rounds ?? '?'} rounds in one run`))
+    console.log(`\nsaved ${fileURLToPath(json)} and ${fileURLToPath(svg)}`)
+  } else {
+    console.log(`\nnot saved (${full ? '--no-save' : 'a partial run: --quick or --only'})`)
+  }
+  if (outcomes.some(o => o.error != null)) process.exitCode = 1
+}
+
+await main()

@@ -1,0 +1,154 @@
+/**
+ * Sections 2 and 3: 64 MiB down and up through our client and ten storage
+ * servers, against a raw libp2p stream and against Helia 7's unixfs `cat`,
+ * every baseline timed in this same process between our own rounds.
+ *
+ * Topology, the same for every contender: the serving side lives in a child
+ * process (our ten servers plus the raw-stream node in one, the Helia
+ * provider in another) and the reading/writing side in this process (our
+ * client node, and a second Helia node). All on 127.0.0.1 over TCP + Noise +
+ * Yamux. Both files hold the same bytes (one seed, see helia-provider.ts).
+ * Rounds are interleaved (raw down, raw up, upload, download, Helia cat) so a
+ * burst of machine load hits every contender; each figure is the best round.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { multiaddr } from '@multiformats/multiaddr'
+import { startHeliaProvider, type HeliaProvider } from '../lib/helia-provider.js'
+import { startHeliaReader, type HeliaReader } from '../lib/helia-reader.js'
+import { mbps } from '../lib/measure.js'
+import { metText, progressLog, type SummaryRow } from '../lib/summary-row.js'
+import { startChildGrid, type ChildGrid } from '../lib/transfer-grid.js'
+import { createBenchNode } from '../lib/transfer-node.js'
+import { downloadOnce, plaintext, uploadOnce, type Plaintext } from '../lib/transfer-ops.js'
+import { phase, type PhaseRun } from '../lib/transfer-phase.js'
+import { rawDown, rawUp } from '../lib/transfer-raw.js'
+import { RssSampler } from '../lib/transfer-rss.js'
+import { generatedSource } from '../lib/transfer-source.js'
+import type { Libp2p } from '@libp2p/interface'
+
+export const TRANSFER_GOALS = { downloadVsHelia: 1.5, downloadVsRaw: 0.8, uploadVsRaw: 0.3 }
+const K = 3
+const N = 10
+const SERVERS = 10
+
+export type Contender = 'rawDown' | 'rawUp' | 'upload' | 'download' | 'heliaCat'
+const CONTENDERS: Contender[] = ['rawDown', 'rawUp', 'upload', 'download', 'heliaCat']
+
+export interface TransferResult {
+  sizeBytes: number
+  rounds: number
+  servers: number
+  code: string
+  topology: string
+  helia: { cid: string, blocks: number, addMs: number, importer: string }
+  runs: Array<Record<Contender, PhaseRun & { MBps: number }>>
+  bestMBps: Record<Contender, number>
+  ratio: { downloadVsHelia: number, downloadVsRaw: number, uploadVsRaw: number }
+  /** Median of per-round ratios: a slow round slows its baseline too. */
+  ratioSameRoundMedian: { downloadVsHelia: number, downloadVsRaw: number, uploadVsRaw: number }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/** The seeded bytes held in memory: our upload reads them twice (convergent key, then encryption). */
+async function heldPlaintext (seed: Uint8Array, size: number): Promise<Plaintext> {
+  const parts: Uint8Array[] = []
+  for await (const c of generatedSource(size, seed).read()) parts.push(c)
+  const data = Buffer.concat(parts)
+  return { source: data, sha256: createHash('sha256').update(data).digest('hex'), size }
+}
+
+export async function runTransfer (quick: boolean): Promise<TransferResult> {
+  const log = progressLog('transfer')
+  const size = (quick ? 16 : 64) * 2 ** 20
+  const rounds = quick ? 1 : 3
+  const seed = randomBytes(32)
+  const rss = new RssSampler(50)
+  let grid: ChildGrid | undefined
+  let provider: HeliaProvider | undefined
+  let client: Libp2p | undefined
+  let reader: HeliaReader | undefined
+  // generous: a healthy 64 MiB cat takes seconds, a stuck want never ends
+  const catTimeoutMs = 120_000
+  try {
+    log(`starting ${SERVERS} storage servers + raw node (child process) and a Helia provider adding ${size / 2 ** 20} MiB (child process)`)
+    ;[grid, provider] = await Promise.all([startChildGrid(SERVERS), startHeliaProvider(seed, size)])
+    log(`Helia provider added ${provider.blocks} blocks in ${provider.addMs.toFixed(0)} ms, root ${provider.cid}`)
+    client = await createBenchNode()
+    const raw = multiaddr(grid.raw)
+    const leaseSecret = randomBytes(32)
+    const pt = await heldPlaintext(seed, size)
+    const g = grid
+    const c = client
+    const p = provider
+
+    log('warm-up (not counted): raw 16 MiB each way, a 4 MiB round trip, one Helia cat')
+    await rawDown(c, raw, 16 * 2 ** 20)
+    await rawUp(c, raw, 16 * 2 ** 20)
+    const warm = await plaintext(4 * 2 ** 20, false)
+    await downloadOnce(c, g, await uploadOnce(c, g, warm, leaseSecret, K, N), warm)
+    reader = await startHeliaReader(p.addr)
+    await reader.cat(p.cid, size, pt.sha256, catTimeoutMs)
+    await reader.stop()
+
+    const runs: TransferResult['runs'] = []
+    for (let round = 0; round < rounds; round++) {
+      const rawDownRun = await phase(g, rss, async () => await rawDown(c, raw, size))
+      const rawUpRun = await phase(g, rss, async () => await rawUp(c, raw, size))
+      const up = await phase(g, rss, async () => await uploadOnce(c, g, pt, leaseSecret, K, N))
+      const down = await phase(g, rss, async () => { await downloadOnce(c, g, up.value, pt) })
+      // a fresh reader each round (see helia-reader.ts), connected before the clock starts
+      const h = reader = await startHeliaReader(p.addr)
+      // the Helia provider's event loop is the "server" side of this step
+      const cat = await phase(p, rss, async () => { await h.cat(p.cid, size, pt.sha256, catTimeoutMs) })
+      await h.stop()
+      const r = { rawDown: rawDownRun.run, rawUp: rawUpRun.run, upload: up.run, download: down.run, heliaCat: cat.run }
+      const withSpeed = Object.fromEntries(CONTENDERS.map(k => [k, { ...r[k], MBps: mbps(size, r[k].ms / 1000) }])) as TransferResult['runs'][number]
+      runs.push(withSpeed)
+      log(`round ${round + 1}/${rounds}: ` + CONTENDERS.map(k =>
+        `${k} ${withSpeed[k].MBps.toFixed(1)} MB/s (ELU here ${r[k].clientElu.toFixed(2)}, serving side ${r[k].serverElu.toFixed(2)})`).join(', '))
+    }
+    const bestMBps = Object.fromEntries(CONTENDERS.map(k => [k, Math.max(...runs.map(r => r[k].MBps))])) as Record<Contender, number>
+    return {
+      sizeBytes: size,
+      rounds,
+      servers: SERVERS,
+      code: `CHK ${K}-of-${N}`,
+      topology: 'serving side in child processes (10 servers + raw node in one, Helia provider in another); our client and the Helia reader in the measuring process; TCP+Noise+Yamux on 127.0.0.1',
+      helia: { cid: provider.cid, blocks: provider.blocks, addMs: provider.addMs, importer: '@helia/unixfs defaults (CIDv1, raw leaves, 1 MiB chunks, balanced 1024)' },
+      runs,
+      bestMBps,
+      ratio: {
+        downloadVsHelia: bestMBps.download / bestMBps.heliaCat,
+        downloadVsRaw: bestMBps.download / bestMBps.rawDown,
+        uploadVsRaw: bestMBps.upload / bestMBps.rawUp
+      },
+      ratioSameRoundMedian: {
+        downloadVsHelia: median(runs.map(r => r.download.MBps / r.heliaCat.MBps)),
+        downloadVsRaw: median(runs.map(r => r.download.MBps / r.rawDown.MBps)),
+        uploadVsRaw: median(runs.map(r => r.upload.MBps / r.rawUp.MBps))
+      }
+    }
+  } finally {
+    rss.stop()
+    try { await reader?.stop() } catch {}
+    try { await client?.stop() } catch {}
+    await Promise.allSettled([grid?.stop(), provider?.stop()])
+  }
+}
+
+export function transferRows (r: TransferResult): SummaryRow[] {
+  const size = `${r.sizeBytes / 2 ** 20} MiB`
+  const s = (v: number): string => `${v.toFixed(1)} MB/s`
+  const x = (v: number, same: number): string => `${v.toFixed(2)}x (same round ${same.toFixed(2)}x)`
+  const g = TRANSFER_GOALS
+  return [
+    { section: '2 download', measure: `${size}, 10 servers vs Helia cat`, ours: s(r.bestMBps.download), baseline: `Helia ${s(r.bestMBps.heliaCat)}`, ratio: x(r.ratio.downloadVsHelia, r.ratioSameRoundMedian.downloadVsHelia), goal: `>= ${g.downloadVsHelia}x`, result: metText(r.ratio.downloadVsHelia >= g.downloadVsHelia) },
+    { section: '2 download', measure: `${size}, 10 servers vs raw stream`, ours: s(r.bestMBps.download), baseline: `raw ${s(r.bestMBps.rawDown)}`, ratio: x(r.ratio.downloadVsRaw, r.ratioSameRoundMedian.downloadVsRaw), goal: `>= ${g.downloadVsRaw}x`, result: metText(r.ratio.downloadVsRaw >= g.downloadVsRaw) },
+    { section: '3 upload', measure: `${size}, ${r.code} vs raw stream`, ours: s(r.bestMBps.upload), baseline: `raw ${s(r.bestMBps.rawUp)}`, ratio: x(r.ratio.uploadVsRaw, r.ratioSameRoundMedian.uploadVsRaw), goal: `>= ${g.uploadVsRaw}x`, result: metText(r.ratio.uploadVsRaw >= g.uploadVsRaw) }
+  ]
+}
+

@@ -43,6 +43,11 @@ export interface UploadResult {
   ms: number
 }
 
+/** Bytes of consecutive blocks per share sent as one write request. */
+const WRITE_BATCH = 512 * 1024
+
+interface WriteBatch { offset: number, bytes: number, pieces: Uint8Array[] }
+
 interface ServerState {
   server: ServerInfo
   client: StorageClient
@@ -169,10 +174,31 @@ async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<
       throw new UploadUnhappyError(happiness, plan.happy, `server ${short(st.server.peerId)} failed during the upload: ${(err as Error).message}`)
     }
   }
-  const writeAll = async (offsetOf: (sh: number) => number, dataOf: (sh: number) => Uint8Array): Promise<void> => {
+  // Consecutive blocks of a share go out as one write of about WRITE_BATCH
+  // bytes: a request per block costs a frame, an answer and a file write
+  // each, and on the wire two socket writes per Noise message.
+  const batches = new Map<ServerState, Map<number, WriteBatch>>()
+  const flushShare = async (st: ServerState, sh: number): Promise<void> => {
+    const b = batches.get(st)?.get(sh)
+    if (b == null || b.pieces.length === 0) return
+    batches.get(st)?.delete(sh)
+    await st.client.write(si, sh, b.offset, b.pieces)
+  }
+  const writeAll = async (offsetOf: (sh: number) => number, dataOf: (sh: number) => Uint8Array, batch = false): Promise<void> => {
     await Promise.all(live().map(async st => {
       try {
-        for (const sh of st.writing) await st.client.write(si, sh, offsetOf(sh), dataOf(sh))
+        let mine = batches.get(st)
+        if (mine == null) batches.set(st, mine = new Map())
+        for (const sh of st.writing) {
+          const offset = offsetOf(sh)
+          const data = dataOf(sh)
+          let b = mine.get(sh)
+          if (b != null && b.offset + b.bytes !== offset) { await flushShare(st, sh); b = undefined }
+          if (b == null) mine.set(sh, b = { offset, bytes: 0, pieces: [] })
+          b.pieces.push(data)
+          b.bytes += data.byteLength
+          if (!batch || b.bytes >= WRITE_BATCH) await flushShare(st, sh)
+        }
       } catch (err) {
         await fail(st, err)
       }
@@ -191,7 +217,7 @@ async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<
       }
       const ev = step.value
       if (ev.type === 'blocks') {
-        await writeAll(() => ev.offset, sh => ev.blocks[sh])
+        await writeAll(() => ev.offset, sh => ev.blocks[sh], true)
         options.onProgress?.({ phase: 'uploading', bytesDone: Math.min(plan.size, (ev.segment + 1) * plan.segmentSize), bytesTotal: plan.size })
       } else if (ev.type === 'trailer') {
         await writeAll(() => ev.offset, sh => ev.trailers[sh])
@@ -199,6 +225,7 @@ async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<
     }
     await Promise.all(live().map(async st => {
       try {
+        for (const sh of st.writing) await flushShare(st, sh)
         for (const sh of st.writing) await st.client.close(si, sh)
       } catch (err) {
         await fail(st, err)

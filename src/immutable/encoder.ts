@@ -4,11 +4,12 @@
  * segment, keeping O(segment × N) memory plus 32 bytes per segment and
  * share for the block hashes.
  */
+import type { Cipher } from 'node:crypto'
 import { encode as zfecEncode } from '../erasure/index.js'
 import { formatCap, toVerifyCap, type ChkReadCap } from './caps.js'
 import { ctrStreamAt } from './cipher.js'
 import { InvalidParametersError, SourceChangedError } from './errors.js'
-import { blockHash, crypttextSegmentHash, plain, storageIndexHash, TaggedHasher, TAGS, uebHash as hashUeb, concatBytes } from './hashes.js'
+import { blockHash, plain, storageIndexHash, TaggedHasher, TAGS, uebHash as hashUeb, concatBytes } from './hashes.js'
 import { ConvergentKeyHasher, randomKey } from './key.js'
 import { computeLayout, encodeChain, encodeHeader, encodeUebLength, type ShareLayout } from './layout.js'
 import { buildTree, neededHashes, serializeTree } from './merkle.js'
@@ -202,17 +203,28 @@ export async function planChk (source: PlaintextSource, opts: PlanOptions = {}):
   }
 }
 
-/** Encrypts, erasure-codes and hashes one segment; returns its N blocks and its crypttext hash. */
-function encodeSegment (p: ChkParams, ciphertext: Uint8Array, isTail: boolean): Uint8Array[] {
-  let padded = ciphertext
-  if (isTail && ciphertext.length < p.tailPadded) {
-    padded = new Uint8Array(p.tailPadded)
-    padded.set(ciphertext)
+/**
+ * Encrypts one plaintext segment into its k primary blocks (zero-padded in
+ * the tail), feeding each piece of crypttext to `hashers`. Block by block,
+ * so every buffer made here is block-sized: a segment-sized one would be
+ * fresh mapped memory on every segment, slow to touch on small VMs.
+ */
+function encryptSegment (p: ChkParams, cipher: Cipher, plaintext: Uint8Array, isTail: boolean, hashers: TaggedHasher[]): Uint8Array[] {
+  const len = (isTail ? p.tailPadded : p.segmentSize) / p.k
+  const blocks: Uint8Array[] = []
+  for (let j = 0; j < p.k; j++) {
+    const start = Math.min(j * len, plaintext.length)
+    const end = Math.min(start + len, plaintext.length)
+    let block = end > start ? plain(cipher.update(plaintext.subarray(start, end))) : new Uint8Array(0)
+    for (const h of hashers) h.update(block)
+    if (block.length < len) {
+      const padded = new Uint8Array(len)
+      padded.set(block)
+      block = padded
+    }
+    blocks.push(block)
   }
-  const len = padded.length / p.k
-  const pieces: Uint8Array[] = []
-  for (let j = 0; j < p.k; j++) pieces.push(padded.subarray(j * len, (j + 1) * len))
-  return zfecEncode(p.k, p.n, pieces)
+  return blocks
 }
 
 /**
@@ -237,10 +249,9 @@ export async function * encodeChk (plan: ImmutablePlan, source: PlaintextSource)
   for await (const piece of fixedPieces(chunksOf(source), p.segmentSize)) {
     seen += piece.length
     if (seen > p.size || (i < p.numSegments - 1 && piece.length !== p.segmentSize)) throw sizeChanged(p.size, seen)
-    const ct = plain(cipher.update(piece))
-    crypttext.update(ct)
-    segHashes.push(crypttextSegmentHash(ct))
-    const blocks = encodeSegment(p, ct, i === p.numSegments - 1)
+    const segHash = new TaggedHasher(TAGS.crypttextSegment)
+    const blocks = zfecEncode(p.k, p.n, encryptSegment(p, cipher, piece, i === p.numSegments - 1, [crypttext, segHash]))
+    segHashes.push(segHash.digest())
     for (let s = 0; s < p.n; s++) blockHashes[s].set(blockHash(blocks[s]), i * 32)
     yield { type: 'blocks', segment: i, offset: plan.layout.offsets.data + i * p.blockSize, blocks }
     i++

@@ -22,7 +22,7 @@ import { recover } from './recovery.js'
 import { ReadHandles } from './read-handles.js'
 import { readFully, Upload } from './upload.js'
 import {
-  checkAccount, checkBytes, checkLease, checkNonNegativeInteger, checkShareNumber, checkStorageIndex
+  checkAccount, checkLease, checkNonNegativeInteger, checkPieces, checkShareNumber, checkStorageIndex
 } from './validate.js'
 import type {
   AccountSummary, AccountUsage, AllocateResult, CorruptionReport, LeaseSecrets, PaymentMethod,
@@ -302,18 +302,20 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     return { allocated: sorted([...fresh, ...resumed]), alreadyHave: held }
   }
 
-  async write (account: string, storageIndex: Uint8Array, shareNumber: number, offset: number, data: Uint8Array): Promise<{ complete: boolean }> {
+  /** Writes share bytes at `offset`; `data` may be several buffers, written back to back. */
+  async write (account: string, storageIndex: Uint8Array, shareNumber: number, offset: number, data: Uint8Array | readonly Uint8Array[]): Promise<{ complete: boolean }> {
     this.assertOpen()
-    checkBytes(data)
+    const pieces = checkPieces(data)
+    const length = pieces.reduce((n, p) => n + p.byteLength, 0)
     checkNonNegativeInteger('offset', offset)
     const upload = this.uploadFor(account, storageIndex, shareNumber)
-    if (offset + data.length > upload.size) {
-      throw new OutOfRangeError(`write of ${data.length} bytes at offset ${offset} goes past the end of share ${shareNumber} of ${upload.si}, which was allocated with ${upload.size} bytes`)
+    if (offset + length > upload.size) {
+      throw new OutOfRangeError(`write of ${length} bytes at offset ${offset} goes past the end of share ${shareNumber} of ${upload.si}, which was allocated with ${upload.size} bytes`)
     }
     upload.touch()
     return await upload.run(async () => {
       this.assertStillOpen(upload)
-      const complete = await upload.write(offset, data)
+      const complete = await upload.write(offset, pieces)
       this.armIdleTimer(upload)
       return { complete }
     })

@@ -125,7 +125,7 @@ export interface StorageServer extends EventTarget {
    */
   allocate(account: string, storageIndex: Uint8Array, shareNumbers: number[], shareSize: number, lease: LeaseSecrets): Promise<AllocateResult>
   /** Write bytes of an allocated share; `complete` once every byte is written. */
-  write(account: string, storageIndex: Uint8Array, shareNumber: number, offset: number, data: Uint8Array): Promise<{ complete: boolean }>
+  write(account: string, storageIndex: Uint8Array, shareNumber: number, offset: number, data: Uint8Array | readonly Uint8Array[]): Promise<{ complete: boolean }>
   /** Finish a fully written share: it becomes visible to readers and the lease starts. */
   close(account: string, storageIndex: Uint8Array, shareNumber: number): Promise<void>
   /** Same as close(account, storageIndex, shareNumber), without the overload. */

@@ -66,21 +66,32 @@ export class Upload {
     return this.size - this.ranges.covered
   }
 
-  async write (offset: number, data: Uint8Array): Promise<boolean> {
+  /** Writes `pieces` back to back at `offset`; true once every byte of the share has been written. */
+  async write (offset: number, pieces: readonly Uint8Array[]): Promise<boolean> {
     const handle = this.handle!
-    const end = offset + data.length
-    for (const r of this.ranges.overlaps(offset, end)) {
-      const existing = new Uint8Array(r.end - r.start)
-      await readFully(handle, existing, r.start)
-      const incoming = data.subarray(r.start - offset, r.end - offset)
-      if (Buffer.compare(existing, incoming) !== 0) {
-        throw new ConflictError(`bytes [${r.start}, ${r.end}) of share ${this.shareNumber} of ${this.si} were already written with different content`)
+    const length = pieces.reduce((n, p) => n + p.byteLength, 0)
+    const end = offset + length
+    const overlaps = this.ranges.overlaps(offset, end)
+    if (overlaps.length > 0) {
+      // A rewrite must repeat what is there; rare (a retried write), so joining is fine here.
+      const data = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces)
+      for (const r of overlaps) {
+        const existing = new Uint8Array(r.end - r.start)
+        await readFully(handle, existing, r.start)
+        const incoming = data.subarray(r.start - offset, r.end - offset)
+        if (Buffer.compare(existing, incoming) !== 0) {
+          throw new ConflictError(`bytes [${r.start}, ${r.end}) of share ${this.shareNumber} of ${this.si} were already written with different content`)
+        }
       }
     }
-    let done = 0
-    while (done < data.length) {
-      const { bytesWritten } = await handle.write(data, done, data.length - done, offset + done)
-      done += bytesWritten
+    let rest = pieces.filter(p => p.byteLength > 0)
+    let at = offset
+    while (rest.length > 0) {
+      const { bytesWritten } = rest.length === 1
+        ? await handle.write(rest[0], 0, rest[0].byteLength, at)
+        : await handle.writev(rest, at)
+      at += bytesWritten
+      rest = dropBytes(rest, bytesWritten)
     }
     this.ranges.add(offset, end)
     return this.ranges.isComplete(this.size)
@@ -125,3 +136,13 @@ async function readFully (handle: FileHandle, into: Uint8Array, position: number
 }
 
 export { readFully }
+
+/** The pieces left after the first `n` bytes (a short write leaves a tail to retry). */
+function dropBytes (pieces: Uint8Array[], n: number): Uint8Array[] {
+  let left = n
+  let i = 0
+  while (i < pieces.length && left >= pieces[i].byteLength) { left -= pieces[i].byteLength; i++ }
+  const rest = pieces.slice(i)
+  if (left > 0 && rest.length > 0) rest[0] = rest[0].subarray(left)
+  return rest
+}

@@ -47,3 +47,12 @@ export function checkBytes (data: unknown): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array')
   return data
 }
+
+/** One buffer or several written back to back; returns them as a list. */
+export function checkPieces (data: unknown): Uint8Array[] {
+  if (data instanceof Uint8Array) return [data]
+  if (!Array.isArray(data) || !data.every(piece => piece instanceof Uint8Array)) {
+    throw new InvalidArgumentError('data must be a Uint8Array or an array of them')
+  }
+  return data
+}

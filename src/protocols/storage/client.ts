@@ -12,6 +12,7 @@ import {
   MAX_READ_LENGTH, MAX_WRITE_SIZE, STORAGE_PROTOCOL
 } from './constants.js'
 import { ClientSession } from './session-client.js'
+import { encodeWriteFrame } from './write-frame.js'
 import type { RequestBody } from './session-client.js'
 import type { Response } from './message/storage.js'
 import type { Libp2p, PeerId } from '@libp2p/interface'
@@ -107,30 +108,33 @@ export class StorageClient {
 
   /**
    * Queue share bytes for writing at `offset`. Resolves once the bytes are
-   * sent (the caller may reuse `data` then); waits while the write window is
-   * full. A failure of an earlier write to the same share is thrown here;
-   * others surface in flush() or close().
+   * sent (the caller must not change them until the write is acknowledged);
+   * waits while the write window is full. `data` may be several buffers,
+   * written back to back without being joined. A failure of an earlier
+   * write to the same share is thrown here; others surface in flush() or
+   * close().
    */
-  async write (storageIndex: Uint8Array, shareNumber: number, offset: number, data: Uint8Array): Promise<void> {
+  async write (storageIndex: Uint8Array, shareNumber: number, offset: number, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     this.throwIfStopped()
     const key = shareKey(storageIndex, shareNumber)
-    for (let pos = 0; pos < data.byteLength; pos += MAX_WRITE_SIZE) {
+    let pos = 0
+    for (const pieces of splitPieces(data instanceof Uint8Array ? [data] : data, MAX_WRITE_SIZE)) {
       const failed = this.writeErrors.get(key)
       if (failed != null) throw failed
-      const chunk = data.subarray(pos, pos + MAX_WRITE_SIZE)
-      await this.acquireWindow(chunk.byteLength)
+      const bytes = pieces.reduce((n, p) => n + p.byteLength, 0)
+      await this.acquireWindow(bytes)
       let session: ClientSession
       try {
         this.throwIfStopped()
         session = await this.getSession()
       } catch (err) {
-        this.releaseWindow(chunk.byteLength)
+        this.releaseWindow(bytes)
         throw err
       }
-      const { sent, response } = session.request({
-        write: { storageIndex: wire(storageIndex), shareNumber, offset: offset + pos, data: wire(chunk) }
-      })
-      this.track(key, response, chunk.byteLength)
+      const at = offset + pos
+      const { sent, response } = session.requestFrame(id => encodeWriteFrame(id, { storageIndex, shareNumber, offset: at, data: pieces }))
+      this.track(key, response, bytes)
+      pos += bytes
       await sent.catch(() => {})
     }
     const failed = this.writeErrors.get(key)
@@ -378,4 +382,23 @@ export class StorageClient {
 /** A client for one storage server (one session stream, opened on first use). */
 export function createStorageClient (libp2p: StreamOpener, peer: PeerId | Multiaddr, options?: StorageClientOptions): StorageClient {
   return new StorageClient(libp2p, peer, options)
+}
+
+/** Cuts a run of buffers into groups of at most `max` bytes (views, no copies). */
+function splitPieces (pieces: readonly Uint8Array[], max: number): Uint8Array[][] {
+  const groups: Uint8Array[][] = []
+  let group: Uint8Array[] = []
+  let size = 0
+  for (const piece of pieces) {
+    let at = 0
+    while (at < piece.byteLength) {
+      const take = Math.min(piece.byteLength - at, max - size)
+      group.push(at === 0 && take === piece.byteLength ? piece : piece.subarray(at, at + take))
+      size += take
+      at += take
+      if (size === max) { groups.push(group); group = []; size = 0 }
+    }
+  }
+  if (group.length > 0) groups.push(group)
+  return groups
 }

@@ -6,7 +6,7 @@
  * itself after `idleTimeoutMs` without requests; the StorageClient then
  * opens a new one on demand.
  */
-import { FrameReader, sendFrame, waitDrain } from '../framing/index.js'
+import { encodeFrame, FrameReader, waitDrain } from '../framing/index.js'
 import { MalformedMessageError, RemoteStorageError, RequestTimeoutError, StreamClosedError, errorMessage } from '../errors.js'
 import { MAX_RESPONSE_FRAME } from './constants.js'
 import { Request, Response } from './message/storage.js'
@@ -65,6 +65,11 @@ export class ClientSession {
 
   /** Sends one request. `onChunk` receives read answers frame by frame. */
   request (body: RequestBody, onChunk?: OnChunk): SentRequest {
+    return this.requestFrame(id => encodeFrame(Request.encode({ ...body, id })), onChunk)
+  }
+
+  /** Sends one request that `frameFor` encodes (length prefix included) for the id it is given. */
+  requestFrame (frameFor: (id: number) => Uint8ArrayList, onChunk?: OnChunk): SentRequest {
     if (!this.usable) {
       const err = this.failure ?? new StreamClosedError('storage session is closed')
       return { sent: Promise.reject(err), response: Promise.reject(err) }
@@ -79,7 +84,7 @@ export class ClientSession {
     this.stopIdleTimer()
     let sent: Promise<void>
     try {
-      sent = sendFrame(this.stream, Request.encode({ ...body, id })) ? Promise.resolve() : waitDrain(this.stream)
+      sent = this.stream.send(frameFor(id)) ? Promise.resolve() : waitDrain(this.stream)
     } catch (err) {
       this.fail(new StreamClosedError(`could not send: ${errorMessage(err)}`, { cause: err }))
       sent = Promise.reject(this.failure)

@@ -16,12 +16,14 @@ import { handleClose } from './handlers/close.js'
 import { handleListShares } from './handlers/list-shares.js'
 import { handleRead } from './handlers/read.js'
 import { handleVersion } from './handlers/version.js'
-import { handleWrite } from './handlers/write.js'
+import { handleWrite, type IncomingWrite } from './handlers/write.js'
 import { Request, Response } from './message/storage.js'
 import { encodeReadChunkFrame } from './read-chunk-frame.js'
+import { decodeWriteFast } from './write-frame.js'
 import type { RequestContext, ResponseBody } from './context.js'
 import type { StorageServer } from '../../storage/index.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface StorageSessionOptions {
   requestTimeoutMs: number
@@ -103,19 +105,15 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
       const frame = await readWithDeadline(reader, first ? options.requestTimeoutMs : options.idleTimeoutMs, first)
       first = false
       if (frame == null) break
-      let req: Request
-      try {
-        req = Request.decode(frame)
-      } catch (err) {
-        throw new MalformedMessageError(`undecodable request: ${errorMessage(err)}`)
-      }
+      const { req, write } = decodeRequest(frame)
       const kind = requestKind(req)
       currentId = req.id
       if (req.id <= lastId) throw new OutOfOrderError(`request id ${req.id} does not follow ${lastId}`)
       lastId = req.id
       if (kind == null) throw new MalformedMessageError('request has no known body')
       try {
-        await dispatch(ctx, req, kind)
+        if (write != null) await handleWrite(ctx, write)
+        else await dispatch(ctx, req, kind)
       } catch (err) {
         if (isFatal(err, kind)) throw err
         if (wireError(err).code === 'ERR_INTERNAL') options.log?.error('storage request %s from %s failed - %e', kind, account, err)
@@ -136,6 +134,23 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
 }
 
 class IdleSession extends Error {}
+
+/**
+ * A write keeps its data in the network buffers it arrived in (see
+ * write-frame.ts); `req` then stands in for it with only the id and kind.
+ */
+function decodeRequest (frame: Uint8ArrayList): { req: Request, write?: IncomingWrite } {
+  const fast = decodeWriteFast(frame)
+  if (fast != null) {
+    const { id, ...write } = fast
+    return { req: { id, write: { storageIndex: new Uint8Array(0), shareNumber: 0, offset: 0, data: new Uint8Array(0) } }, write }
+  }
+  try {
+    return { req: Request.decode(frame) }
+  } catch (err) {
+    throw new MalformedMessageError(`undecodable request: ${errorMessage(err)}`)
+  }
+}
 
 async function readWithDeadline (reader: FrameReader, ms: number, first: boolean): ReturnType<FrameReader['read']> {
   const timer = setTimeout(() => {

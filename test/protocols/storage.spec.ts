@@ -56,6 +56,28 @@ describe('protocols: storage over libp2p', () => {
     await client.stop()
   })
 
+  it('writes a share given as many buffers (split at the write limit, never joined) and reads it back as pieces', async () => {
+    const { node: serverNode } = await grid.server()
+    const clientNode = await grid.node()
+    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    const sizes = [700_000, 1, 0, 900_000, 2 ** 20 + 3, 43_691]
+    const pieces = sizes.map(n => randomBytes(n))
+    const share = Buffer.concat(pieces)
+    await client.allocate(si, [4], share.byteLength, lease())
+    await client.write(si, 4, 0, pieces.slice(0, 3))
+    await client.write(si, 4, 700_001, pieces.slice(3))
+    await client.close(si, 4)
+    assert.equal(sha(await client.read(si, 4, 0, share.byteLength)), sha(share))
+    const got = await client.readPieces(si, 4, 123, 2 * 2 ** 20)
+    assert.ok(got.length > 1, 'a 2 MiB read arrives in several buffers')
+    assert.equal(sha(Buffer.concat(got)), sha(share.subarray(123, 123 + 2 * 2 ** 20)))
+    const tail = await client.readPieces(si, 4, share.byteLength - 5, 100)
+    assert.equal(sha(Buffer.concat(tail)), sha(share.subarray(share.byteLength - 5)))
+    assert.deepEqual(await client.readPieces(si, 4, 0, 0), [])
+    await client.stop()
+  })
+
   it('pipelines 16 MiB of writes with bounded memory and no round trip per chunk', async () => {
     const { node: serverNode, server } = await grid.server()
     const clientNode = await grid.node()

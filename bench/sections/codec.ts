@@ -23,6 +23,8 @@ export interface CodecResult {
 }
 
 export const ZFEC_MISSING = 'skipped: python3-zfec missing'
+/** What the table says where a ratio could not be measured: meant to be noticed. */
+const LOUD = (why: string): string => `${why.toUpperCase()} (apt-get install python3-zfec)`
 
 export async function runCodec (quick: boolean): Promise<CodecResult> {
   const log = progressLog('codec')
@@ -55,6 +57,6 @@ export function codecRows (r: CodecResult): SummaryRow[] {
     baseline: c.zfecMBps != null ? `zfec ${c.zfecMBps.toFixed(0)} MB/s` : (r.skipped ?? '-'),
     ratio: c.ratio != null ? `${c.ratio.toFixed(2)}x` : '-',
     goal: '',
-    result: c.ratio != null ? '' : (r.skipped ?? '')
+    result: c.ratio != null ? '' : LOUD(r.skipped ?? ZFEC_MISSING)
   }))
 }

@@ -41,7 +41,7 @@ async function runSize (size: number, log: (line: string) => void): Promise<Loca
     const t0 = Date.now()
     const owner = await net.startOwner()
     await net.startMany([...Array<Role>(servers).fill('server'), ...Array<Role>(fillers).fill('filler')], 30_000)
-    const settled = await net.settle(net.peers, Math.min(size - 2, SETTLE_WANT), 20_000 + 400 * size)
+    const settled = await net.settle(net.peers, Math.min(net.size - 1, SETTLE_WANT), 20_000 + 400 * size)
     log(`  routing tables ${settled.reached ? 'ready' : 'not all full, carrying on'} in ${settled.ms} ms (median ${settled.tables.median})`)
     const serverAddrs = net.byRole('server').map(tcpAddr)
     const clubIds = await Promise.all(Array.from({ length: CLUBS }, async (_, c) => {
@@ -60,7 +60,7 @@ async function runSize (size: number, log: (line: string) => void): Promise<Loca
     ])
     await net.startMany(Array<Role>(READERS).fill('reader'), 30_000)
     const readers = net.byRole('reader')
-    await net.settle(readers, Math.min(size - 2, SETTLE_WANT), 20_000)
+    await net.settle(readers, Math.min(net.size - 1, SETTLE_WANT), 20_000)
     const setupMs = Date.now() - t0
     log(`  set up in ${(setupMs / 1000).toFixed(0)} s; measuring`)
 

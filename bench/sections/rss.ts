@@ -76,7 +76,7 @@ export async function runRss (quick: boolean): Promise<RssResult> {
 export function rssRows (r: RssResult): SummaryRow[] {
   return [{
     section: '4 memory',
-    measure: `client peak RSS, ${r.sizeBytes / 2 ** 30} GiB streamed round trip`,
+    measure: `client peak RSS, ${r.sizeBytes >= 2 ** 30 ? `${r.sizeBytes / 2 ** 30} GiB` : `${r.sizeBytes / 2 ** 20} MiB`} streamed round trip`,
     ours: `${r.peakMiB.toFixed(0)} MiB`,
     baseline: `before it ${r.beforeMiB.toFixed(0)} MiB`,
     ratio: `${(r.peakMiB / r.beforeMiB).toFixed(2)}x`,

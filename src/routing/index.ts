@@ -5,7 +5,7 @@
 export { permute, ringPosition } from './permuted-ring.js'
 export { planPlacement, happinessOf, maximumMatching, type Placement, type PlacementInput } from './happiness.js'
 export {
-  locate, type LocateBudget, type LocateDeps, type LocateExplain, type LocateOptions, type LocateResult, type LocateTarget,
+  locate, plannedNetworkSize, type LocateBudget, type LocateDeps, type LocateExplain, type LocateOptions, type LocateResult, type LocateTarget,
   type LocateWay, type LocatedServer, type WayEstimate, type WayRun
 } from './locate.js'
 export { LocateError } from './errors.js'

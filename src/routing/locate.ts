@@ -75,7 +75,7 @@ export interface LocateOptions {
 }
 
 export interface LocateDeps {
-  libp2p: StreamOpener & { peerId: PeerId }
+  libp2p: StreamOpener & { peerId: PeerId, getPeers?: () => unknown[] }
   dht: KadDHT
   clubs?: Pick<ClubManager, 'resolve' | 'cached'>
 }
@@ -91,6 +91,17 @@ const DEFAULT_MAX_RPCS = 200
 const DEFAULT_DEADLINE_MS = 30_000
 const HAVE_TIMEOUT_MS = 5_000
 
+/**
+ * The network size the DHT estimate is based on. A fresh node's routing
+ * table holds a peer or two, from which the fit says "a node or two" and a
+ * DHT lookup looks free. What the node can see is a floor: itself, the
+ * servers of a roster it holds and the peers it is connected to are all in
+ * the network.
+ */
+export function plannedNetworkSize (fitted: number, seen: { rosterServers: number, connectedPeers: number }): number {
+  return Math.max(fitted, seen.rosterServers + 1, seen.connectedPeers + 1)
+}
+
 export async function locate (deps: LocateDeps, target: LocateTarget, options: LocateOptions = {}): Promise<LocateResult> {
   const started = performance.now()
   const maxRpcs = options.budget?.maxRpcs ?? DEFAULT_MAX_RPCS
@@ -99,14 +110,17 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
   const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
 
   const estimates: Partial<Record<LocateWay, WayEstimate>> = {}
-  const networkSize = estimateNetworkSize(deps.dht, deps.libp2p.peerId).size
+  let cachedRoster: SignedRoster | undefined
+  if (options.club != null && deps.clubs != null) cachedRoster = await deps.clubs.cached(options.club).catch(() => undefined)
+  const networkSize = plannedNetworkSize(estimateNetworkSize(deps.dht, deps.libp2p.peerId).size, {
+    rosterServers: cachedRoster?.roster.servers.length ?? 0,
+    connectedPeers: deps.libp2p.getPeers?.().length ?? 0
+  })
   const lookup = estimateLookupCost(networkSize)
   // After the lookup, each provider found is asked which shares it holds: one more round.
   const dhtRpcs = lookup.rpcs + target.n
   estimates.dht = { rpcs: dhtRpcs, roundTrips: lookup.roundTrips + 1, networkSize, fitsBudget: dhtRpcs <= maxRpcs }
-  let cachedRoster: SignedRoster | undefined
   if (options.club != null && deps.clubs != null) {
-    cachedRoster = await deps.clubs.cached(options.club).catch(() => undefined)
     const usable = cachedRoster != null && cachedRoster.expiresAt > Date.now()
     const rosterSize = cachedRoster?.roster.servers.length ?? target.n
     const haves = Math.min(target.n, Math.max(rosterSize, 1))

@@ -56,7 +56,9 @@ function locatePanel (box: Box, series: LocateSeries[]): string[] {
     if (pts.length > 1) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2.5"${dash} points="${pts.map(p => `${xOf(p.n).toFixed(1)},${yOf(p.rpcs).toFixed(1)}`).join(' ')}"/>`)
     for (const p of pts) {
       out.push(`<circle cx="${xOf(p.n).toFixed(1)}" cy="${yOf(p.rpcs).toFixed(1)}" r="4" fill="${s.color}"/>`)
-      out.push(`<text x="${(xOf(p.n) + 6).toFixed(1)}" y="${(yOf(p.rpcs) - 6).toFixed(1)}" font-size="10" fill="${s.color}" ${FONT}>${num(p.rpcs)}</text>`)
+      // odd series label below their points, so lines that meet keep readable labels
+      const dy = i % 2 === 0 ? -7 : 15
+      out.push(`<text x="${(xOf(p.n) + 6).toFixed(1)}" y="${(yOf(p.rpcs) + dy).toFixed(1)}" font-size="10" fill="${s.color}" ${FONT}>${num(p.rpcs)}</text>`)
     }
     const ly = box.y + 8 + i * 16
     out.push(`<line x1="${box.x + 12}" y1="${ly}" x2="${box.x + 36}" y2="${ly}" stroke="${s.color}" stroke-width="2.5"${dash}/>`)

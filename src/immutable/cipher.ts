@@ -6,7 +6,8 @@
 import { createCipheriv, type Cipher } from 'node:crypto'
 import { plain } from './hashes.js'
 
-function counterBlock (blockIndex: number): Uint8Array {
+/** The CTR counter block for 16-byte block `blockIndex` of the file. */
+export function counterBlock (blockIndex: number): Uint8Array {
   const iv = new Uint8Array(16)
   new DataView(iv.buffer).setBigUint64(8, BigInt(blockIndex))
   return iv

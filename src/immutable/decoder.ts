@@ -10,6 +10,7 @@ import { AbortedError, BadShareError, ImmutableError, InvalidRangeError, NotEnou
 import { blockHash, bytesEqual, concatBytes, plain, TAGS, TaggedHasher } from './hashes.js'
 import { buildTree, emptyLeafHash, internalNodeHash, PartialTree } from './merkle.js'
 import { segmentRange, type ChkParams } from './params.js'
+import { SegmentWorkerError, segmentWorker, type SegmentWorkResult } from './segment-worker.js'
 import { ShareReader, type FileContext, type ShareSource } from './share-reader.js'
 
 export interface BadShareReport {
@@ -34,6 +35,8 @@ export interface ReadOptions {
   onBadShare?: (report: BadShareReport) => void
   onProgress?: (progress: ReadProgress) => void
   signal?: AbortSignal
+  /** Hash and decrypt long reads on a worker thread (default true). */
+  offload?: boolean
 }
 
 /** The uploader's data contradicts its own hashes: no choice of shares can fix it. */
@@ -174,11 +177,22 @@ function decodeSegment (p: ChkParams, shnums: number[], blocks: Uint8Array[][]):
   return zfecDecode(p.k, p.n, whole, shnums)
 }
 
+/** A checked segment: its crypttext as views, and its plaintext when a worker already decrypted the range asked for. */
+interface FetchedSegment {
+  crypttext: Uint8Array[]
+  plaintext?: Uint8Array
+}
+
+/** The part of a segment the caller will decrypt: bytes [start, end) of the segment, at `fileOffset` in the file. */
+interface DecryptRange { key: Uint8Array, fileOffset: number, start: number, end: number }
+
 /** Fetches, checks and decodes crypttext segments. */
 class SegmentFetcher {
   private readonly set: ShareSet
   private readonly crypttextTree: PartialTree
   private wholeCrypttextTree = false
+  /** Hash (and decrypt) on the segment worker when the first k shares are in use. */
+  offload = false
   /** Segments decoded, for tests that assert ranged reads stay small. */
   segmentsFetched = 0
 
@@ -189,14 +203,21 @@ class SegmentFetcher {
     this.crypttextTree = new PartialTree(ueb.params.numSegments, ueb.crypttextRootHash)
   }
 
-  /** Crypttext of segment i (unpadded, as the k blocks' views), checked against the crypttext hash tree. */
-  async segment (i: number): Promise<Uint8Array[]> {
+  /** Segment i, checked against the block and crypttext hash trees. */
+  async segment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
     const set = this.set
     const p = set.params
+    const { start, end } = segmentRange(p, i)
     const blocks = new Map<ShareReader, Uint8Array[]>()
+    const worker = this.offload ? segmentWorker() : undefined
     for (;;) {
       await set.fill()
       const readers = set.active.slice()
+      if (worker != null && readers.every((r, j) => r.shnum === j)) {
+        const got = await this.offloaded(i, readers, worker, end - start, range)
+        if (got === 'retry') continue
+        if (got !== 'inline') return got
+      }
       const results = await Promise.allSettled(readers.map(async r => {
         const have = blocks.get(r)
         if (have !== undefined) return have
@@ -215,34 +236,89 @@ class SegmentFetcher {
       })
       if (failed) continue
 
-      const { start, end } = segmentRange(p, i)
       const crypttext = takePrefix(decodeSegment(p, readers.map(r => r.shnum), readers.map(r => blocks.get(r) as Uint8Array[])), end - start)
       const hasher = new TaggedHasher(TAGS.crypttextSegment)
       for (const piece of crypttext) hasher.update(piece)
-      const h = hasher.digest()
-      // Tree nodes come from one share; if they fail, that share's tree region is to blame.
-      const supplier = readers[0]
+      if (await this.verifySegment(i, hasher.digest(), readers[0])) return { crypttext }
+    }
+  }
+
+  /**
+   * The worker path, for the first k shares (their blocks are the segment):
+   * read the raw blocks, let the worker hash (and decrypt) them, check its
+   * hashes here. 'retry' after dropping a share, 'inline' if the worker is gone.
+   */
+  private async offloaded (i: number, readers: ShareReader[], worker: NonNullable<ReturnType<typeof segmentWorker>>, segmentLength: number, range?: DecryptRange):
+  Promise<FetchedSegment | 'retry' | 'inline'> {
+    const set = this.set
+    const raw = await Promise.allSettled(readers.map(async r => {
+      if (set.wholeTrees) await r.loadBlockTree()
+      return await r.readBlockUnchecked(i)
+    }))
+    if (!this.dropFailed(readers, raw.map(res => res.status === 'rejected' ? res.reason : undefined))) return 'retry'
+    const got = raw.map(res => (res as PromiseFulfilledResult<Awaited<ReturnType<ShareReader['readBlockUnchecked']>>>).value)
+    let result: SegmentWorkResult
+    try {
+      result = await worker.run({ blocks: got.map(g => g.block), segmentLength, decrypt: range })
+    } catch (err) {
+      if (err instanceof SegmentWorkerError) return 'inline'
+      throw err
+    }
+    const checks = readers.map((r, j) => {
       try {
-        if (set.wholeTrees && !this.wholeCrypttextTree) {
-          const nodes = await supplier.readTreeRegion('crypttextHashTree')
-          if (!this.crypttextTree.adoptWhole(nodes, p.numSegments)) {
-            throw new BadShareError('crypttext-hash', 'the crypttext hash tree does not hash up to the root in the UEB')
-          }
-          this.wholeCrypttextTree = true
-        }
-        const missing = this.crypttextTree.missingFor(i)
-        if (missing.length === 0) {
-          if (this.crypttextTree.verifyLeaf(i, h, new Map())) { this.segmentsFetched++; return crypttext }
-          throw new CorruptFileError(`segment ${i} decodes from blocks that all pass their hash checks, yet does not match the crypttext hash tree: the file was uploaded corrupt`)
-        }
-        const nodes = await supplier.readCrypttextNodes(missing)
-        if (this.crypttextTree.verifyLeaf(i, h, nodes)) { this.segmentsFetched++; return crypttext }
-        throw new BadShareError('crypttext-hash', `segment ${i} does not verify with this share's crypttext hash tree`)
+        r.checkBlock(i, result.blockHashes[j], got[j].nodes)
+        return undefined
       } catch (err) {
-        const bad = asBadShare(err, set.signalOf())
-        if (bad == null) throw err
-        set.drop(supplier, bad)
+        return err
       }
+    })
+    if (!this.dropFailed(readers, checks)) return 'retry'
+    if (!await this.verifySegment(i, result.segmentHash, readers[0])) return 'retry'
+    return { crypttext: takePrefix(got.flatMap(g => g.block), segmentLength), plaintext: result.plaintext }
+  }
+
+  /** Drops each reader whose entry in `errors` is set; false if any was dropped. */
+  private dropFailed (readers: ShareReader[], errors: unknown[]): boolean {
+    let ok = true
+    errors.forEach((err, j) => {
+      if (err === undefined) return
+      const bad = asBadShare(err, this.set.signalOf())
+      if (bad == null) throw err
+      this.set.drop(readers[j], bad)
+      ok = false
+    })
+    return ok
+  }
+
+  /**
+   * Checks segment i's hash against the crypttext hash tree, with nodes from
+   * `supplier` (read whole on long reads). False when the supplier was to
+   * blame and was dropped; throws when the file itself is corrupt.
+   */
+  private async verifySegment (i: number, h: Uint8Array, supplier: ShareReader): Promise<boolean> {
+    const set = this.set
+    const p = set.params
+    try {
+      if (set.wholeTrees && !this.wholeCrypttextTree) {
+        const nodes = await supplier.readTreeRegion('crypttextHashTree')
+        if (!this.crypttextTree.adoptWhole(nodes, p.numSegments)) {
+          throw new BadShareError('crypttext-hash', 'the crypttext hash tree does not hash up to the root in the UEB')
+        }
+        this.wholeCrypttextTree = true
+      }
+      const missing = this.crypttextTree.missingFor(i)
+      if (missing.length === 0) {
+        if (this.crypttextTree.verifyLeaf(i, h, new Map())) { this.segmentsFetched++; return true }
+        throw new CorruptFileError(`segment ${i} decodes from blocks that all pass their hash checks, yet does not match the crypttext hash tree: the file was uploaded corrupt`)
+      }
+      const nodes = await supplier.readCrypttextNodes(missing)
+      if (this.crypttextTree.verifyLeaf(i, h, nodes)) { this.segmentsFetched++; return true }
+      throw new BadShareError('crypttext-hash', `segment ${i} does not verify with this share's crypttext hash tree`)
+    } catch (err) {
+      const bad = asBadShare(err, set.signalOf())
+      if (bad == null) throw err
+      set.drop(supplier, bad)
+      return false
     }
   }
 }
@@ -279,28 +355,37 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
   const first = Math.floor(offset / p.segmentSize)
   const last = Math.floor((offset + length - 1) / p.segmentSize)
   set.wholeTrees = wholeTreesPay(p, last - first + 1)
+  // Long reads only: for a few segments the hand-off costs more than it saves.
+  fetcher.offload = set.wholeTrees && opts.offload !== false
   let done = 0
   // One segment of read-ahead: the next fetch overlaps with the consumer's
   // work on this one. Fetches never overlap each other, so the share set
   // is only ever changed by one of them at a time.
-  const start = (i: number): Promise<Uint8Array[]> => {
-    const pending = fetcher.segment(i)
+  const rangeOf = (i: number): DecryptRange => {
+    const { start: segStart, end: segEnd } = segmentRange(p, i)
+    const a = Math.max(offset, segStart) - segStart
+    const b = Math.min(offset + length, segEnd) - segStart
+    return { key: cap.key, fileOffset: segStart + a, start: a, end: b }
+  }
+  const start = (i: number): Promise<FetchedSegment> => {
+    const pending = fetcher.segment(i, rangeOf(i))
     pending.catch(() => {}) // observed below; this keeps an abandoned read-ahead from being an unhandled rejection
     return pending
   }
   let next = start(first)
   for (let i = first; i <= last; i++) {
     checkAborted(opts.signal)
-    const crypttext = await next
+    const seg = await next
     if (i < last) next = start(i + 1)
-    const segStart = i * p.segmentSize
-    const segLength = crypttext.reduce((n, piece) => n + piece.byteLength, 0)
-    const a = Math.max(offset, segStart) - segStart
-    const b = Math.min(offset + length, segStart + segLength) - segStart
-    // Block by block: each output is block-sized, which the allocator serves
-    // from its heap, where a segment-sized one would be freshly mapped memory.
-    const keystream = ctrStreamAt(cap.key, segStart + a)
-    const outs = slicePieces(crypttext, a, b).map(piece => plain(keystream.update(piece)))
+    const { fileOffset, start: a, end: b } = rangeOf(i)
+    // Inline, block by block: each output is block-sized, which the allocator
+    // serves from its heap, where a segment-sized one would be freshly mapped memory.
+    let outs: Uint8Array[]
+    if (seg.plaintext != null) outs = [seg.plaintext]
+    else {
+      const keystream = ctrStreamAt(cap.key, fileOffset)
+      outs = slicePieces(seg.crypttext, a, b).map(piece => plain(keystream.update(piece)))
+    }
     const segDone = b - a
     done += segDone
     opts.onProgress?.({ segment: i, segmentsDone: i - first + 1, segmentsTotal: last - first + 1, bytesDone: done, bytesTotal: length })

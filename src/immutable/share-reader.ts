@@ -203,6 +203,15 @@ export class ShareReader {
 
   /** Block i of this share, checked against the block hash tree, as one or more buffers in order. */
   async readBlock (i: number): Promise<Uint8Array[]> {
+    const { block, nodes } = await this.readBlockUnchecked(i)
+    const hasher = new TaggedHasher(TAGS.block)
+    for (const piece of block) hasher.update(piece)
+    this.checkBlock(i, hasher.digest(), nodes)
+    return block
+  }
+
+  /** Block i and the tree nodes needed to check it; the caller hashes it and calls checkBlock. */
+  async readBlockUnchecked (i: number): Promise<{ block: Uint8Array[], nodes: Map<number, Uint8Array> }> {
     const p = this.ueb.params
     const tree = this.blockTree
     if (tree === undefined) throw new Error('internal: readBlock before open()')
@@ -211,10 +220,14 @@ export class ShareReader {
       this.readData(o.data + i * p.blockSize, blockLength(p, i), `block ${i}`),
       this.readHashes(o.blockHashTree, tree.missingFor(i), 'block-hash', `block hash tree nodes for segment ${i}`)
     ])
-    const hasher = new TaggedHasher(TAGS.block)
-    for (const piece of block) hasher.update(piece)
-    if (!tree.verifyLeaf(i, hasher.digest(), nodes)) throw bad('block-hash', `block ${i} does not match the share's block hash tree`)
-    return block
+    return { block, nodes }
+  }
+
+  /** Throws BadShareError('block-hash') unless `hash` is block i's leaf in this share's tree. */
+  checkBlock (i: number, hash: Uint8Array, nodes: ReadonlyMap<number, Uint8Array>): void {
+    const tree = this.blockTree
+    if (tree === undefined) throw new Error('internal: checkBlock before open()')
+    if (!tree.verifyLeaf(i, hash, nodes)) throw bad('block-hash', `block ${i} does not match the share's block hash tree`)
   }
 
   /** Exactly `length` data bytes, as pieces when the source offers them. */

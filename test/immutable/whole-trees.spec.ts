@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {
   encodeImmutable, parseHeader, readImmutable, shareSourceFromBytes, type BadShareReport, type ShareSource
 } from '../../src/immutable/index.js'
+import { segmentWorkerCount } from '../../src/immutable/segment-worker.js'
 import { collect, equalBytes, pseudoRandom } from './helpers.js'
 
 // 100 segments of 4 KiB: block trees of 128 leaves (255 nodes, 8160 bytes).
@@ -75,6 +76,37 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
     }
     assert.equal(crypttextTreeReads, 1)
     for (let sh = 3; sh < 10; sh++) assert.equal((logs.get(sh) as Read[]).length, 0, 'parity shares are not touched')
+  })
+
+  it('a long read is hashed and decrypted on the worker; a short one and LAFS_SEGMENT_WORKER=0 stay inline', async () => {
+    const before = segmentWorkerCount()
+    assert.ok(equalBytes(await collect(readImmutable(cap, sources([0, 1, 2]).list)), data))
+    assert.equal(segmentWorkerCount() - before, SEGMENTS)
+    const offset = 10 * SEGMENT + 17
+    assert.ok(equalBytes(await collect(readImmutable(cap, sources([0, 1, 2]).list, { offset, length: 2 * SEGMENT })), data.subarray(offset, offset + 2 * SEGMENT)))
+    assert.ok(equalBytes(await collect(readImmutable(cap, sources([0, 1, 2]).list, { offset: 5, offload: false })), data.subarray(5)))
+    process.env.LAFS_SEGMENT_WORKER = '0'
+    try {
+      assert.ok(equalBytes(await collect(readImmutable(cap, sources([0, 1, 2]).list)), data))
+    } finally {
+      delete process.env.LAFS_SEGMENT_WORKER
+    }
+    assert.equal(segmentWorkerCount() - before, SEGMENTS)
+  })
+
+  it('a corrupt block found by the worker drops its share; the rest decodes inline from parity', async () => {
+    const o = parseHeader(shares.get(1) as Uint8Array, 10).offsets
+    const blockSize = Math.ceil(SEGMENT / 3) // the segment size is rounded up to a multiple of k
+    const bad = (shares.get(1) as Uint8Array).slice()
+    bad[o.data + 50 * blockSize + 9] ^= 0x80
+    const { list } = sources([0, 1, 2, 3], new Map([[1, bad]]))
+    const reports: BadShareReport[] = []
+    const before = segmentWorkerCount()
+    const got = await collect(readImmutable(cap, list, { onBadShare: r => reports.push(r) }))
+    assert.ok(equalBytes(got, data))
+    assert.deepEqual(reports.map(r => [r.shnum, r.check]), [[1, 'block-hash']])
+    // segments 0..49 passed on the worker, 50 failed there; from then on share 3 is in use, inline.
+    assert.equal(segmentWorkerCount() - before, 51)
   })
 
   it('a short range still reads only the tree nodes it needs', async () => {

@@ -1,0 +1,173 @@
+/**
+ * Hashing and decryption of downloaded segments on a worker thread.
+ *
+ * A download spends most of its own CPU on SHA-256 (every block, then every
+ * segment: twice the file) and AES; the thread that runs libp2p (Noise,
+ * Yamux, framing) is the bottleneck, and a second core is usually idle. So
+ * a long read hands each segment's k primary blocks to one worker: the main
+ * thread copies them into a slot of shared memory (slots are reused, so the
+ * copy lands in memory that is already mapped), the worker returns the block
+ * hashes, the segment hash and the decrypted range, and the main thread
+ * checks the hashes against the trees before it releases a byte. Nothing is
+ * trusted from the worker that the main thread would not have computed.
+ *
+ * The worker is plain JavaScript evaluated from a string (no loader, works
+ * the same from dist/ and under tsx), unref'd, and shared by all downloads.
+ * If it cannot start or dies, callers fall back to hashing inline.
+ */
+import { Worker } from 'node:worker_threads'
+import { counterBlock } from './cipher.js'
+import { netstring, TAGS } from './hashes.js'
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { createHash, createDecipheriv } = require('node:crypto')
+const { blockPrefix, segmentPrefix } = workerData
+const tagged = (prefix, view) => createHash('sha256').update(createHash('sha256').update(prefix).update(view).digest()).digest()
+parentPort.on('message', m => {
+  try {
+    const view = new Uint8Array(m.sab, 0, m.used)
+    const hashes = new Uint8Array(32 * (m.blocks.length + 1))
+    m.blocks.forEach(([start, end], j) => hashes.set(tagged(blockPrefix, view.subarray(start, end)), 32 * j))
+    hashes.set(tagged(segmentPrefix, view.subarray(0, m.segmentLength)), 32 * m.blocks.length)
+    let plain
+    if (m.decrypt) {
+      const d = createDecipheriv('aes-128-ctr', m.decrypt.key, m.decrypt.iv)
+      if (m.decrypt.skip > 0) d.update(new Uint8Array(m.decrypt.skip))
+      const out = d.update(view.subarray(m.decrypt.start, m.decrypt.end))
+      plain = out.byteOffset === 0 && out.buffer.byteLength === out.byteLength ? new Uint8Array(out.buffer) : Uint8Array.from(out)
+    }
+    parentPort.postMessage({ id: m.id, hashes, plain }, plain ? [plain.buffer] : [])
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) })
+  }
+})
+`
+
+export interface SegmentWork {
+  /** The k primary blocks of the segment, each as the pieces it arrived in. */
+  blocks: readonly Uint8Array[][]
+  /** Crypttext bytes in the segment (the k blocks minus tail padding). */
+  segmentLength: number
+  /** Decrypt segment bytes [start, end), which sit at file offset `fileOffset`. */
+  decrypt?: { key: Uint8Array, fileOffset: number, start: number, end: number }
+}
+
+export interface SegmentWorkResult {
+  /** Tahoe block hash of each block, in order. */
+  blockHashes: Uint8Array[]
+  /** Tahoe crypttext segment hash of the first segmentLength bytes. */
+  segmentHash: Uint8Array
+  plaintext?: Uint8Array
+}
+
+interface Reply { id: number, hashes?: Uint8Array, plain?: Uint8Array, error?: string }
+interface Pending { resolve: (r: Reply) => void, reject: (e: Error) => void, slot: SharedArrayBuffer }
+
+export class SegmentWorkerError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'SegmentWorkerError'
+  }
+}
+
+class SegmentWorker {
+  private readonly worker: Worker
+  private readonly pending = new Map<number, Pending>()
+  private readonly free: SharedArrayBuffer[] = []
+  private nextId = 1
+  dead?: Error
+
+  constructor () {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { blockPrefix: netstring(TAGS.block), segmentPrefix: netstring(TAGS.crypttextSegment) }
+    })
+    this.worker.unref()
+    this.worker.on('message', (r: Reply) => { this.settle(r) })
+    this.worker.on('error', err => { this.die(err) })
+    this.worker.on('exit', code => { this.die(new SegmentWorkerError(`segment worker exited with code ${code}`)) })
+  }
+
+  async run (work: SegmentWork): Promise<SegmentWorkResult> {
+    if (this.dead != null) throw this.dead
+    const used = work.blocks.reduce((n, pieces) => n + pieces.reduce((m, p) => m + p.byteLength, 0), 0)
+    const slot = this.takeSlot(used)
+    const view = new Uint8Array(slot, 0, used)
+    const ranges: Array<[number, number]> = []
+    let at = 0
+    for (const pieces of work.blocks) {
+      const start = at
+      for (const p of pieces) { view.set(p, at); at += p.byteLength }
+      ranges.push([start, at])
+    }
+    const id = this.nextId++
+    const d = work.decrypt
+    const decrypt = d == null
+      ? undefined
+      : { key: d.key, iv: counterBlock(Math.floor(d.fileOffset / 16)), skip: d.fileOffset % 16, start: d.start, end: d.end }
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, slot })
+      // Keeps the process alive only while a segment is being worked on.
+      if (this.pending.size === 1) this.worker.ref()
+      this.worker.postMessage({ id, sab: slot, used, blocks: ranges, segmentLength: work.segmentLength, decrypt })
+    })
+    if (reply.error != null || reply.hashes == null) throw new SegmentWorkerError(`segment worker failed: ${reply.error ?? 'no hashes'}`)
+    segmentsDone++
+    const k = work.blocks.length
+    const hashes = reply.hashes
+    return {
+      blockHashes: Array.from({ length: k }, (_, j) => hashes.subarray(32 * j, 32 * j + 32)),
+      segmentHash: hashes.subarray(32 * k, 32 * k + 32),
+      plaintext: reply.plain
+    }
+  }
+
+  /** A reused slot big enough for `bytes` (segments of one file all fit the first). */
+  private takeSlot (bytes: number): SharedArrayBuffer {
+    const i = this.free.findIndex(s => s.byteLength >= bytes)
+    if (i >= 0) return this.free.splice(i, 1)[0]
+    return new SharedArrayBuffer(Math.max(bytes, 64 * 1024))
+  }
+
+  private settle (r: Reply): void {
+    const p = this.pending.get(r.id)
+    if (p == null) return
+    this.pending.delete(r.id)
+    if (this.pending.size === 0) this.worker.unref()
+    // A few slots are kept: one segment in flight and one read ahead, per download.
+    if (this.free.length < 8) this.free.push(p.slot)
+    p.resolve(r)
+  }
+
+  private die (err: Error): void {
+    this.dead ??= err instanceof SegmentWorkerError ? err : new SegmentWorkerError(`segment worker failed: ${err.message}`)
+    for (const p of this.pending.values()) p.reject(this.dead)
+    this.pending.clear()
+    if (shared === this) shared = undefined
+  }
+}
+
+let shared: SegmentWorker | undefined
+let unavailable = false
+let segmentsDone = 0
+
+/** Segments the worker has hashed since the process started (for tests and metrics). */
+export function segmentWorkerCount (): number {
+  return segmentsDone
+}
+
+/**
+ * The shared worker, started on first use; undefined where workers cannot
+ * run (then callers hash inline). LAFS_SEGMENT_WORKER=0 turns it off.
+ */
+export function segmentWorker (): Pick<SegmentWorker, 'run'> | undefined {
+  if (unavailable || process.env.LAFS_SEGMENT_WORKER === '0') return undefined
+  try {
+    shared ??= new SegmentWorker()
+    return shared
+  } catch {
+    unavailable = true
+    return undefined
+  }
+}

@@ -144,7 +144,7 @@ async function main (): Promise<void> {
   const notes = [
     'ratios: ours / baseline measured in the same section process; MB/s = 10^6 plaintext bytes per second, best round',
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
-    codec != null ? `codec: ${codec.kernel} kernel, ${codec.totalBytes / 2 ** 20} MiB Tahoe-cut, best of ${codec.runs}${codec.zfecVersion !== '' ? `, zfec ${codec.zfecVersion}` : ''}` : '',
+    codec != null ? `codec: ${codec.kernel} kernel, ${codec.totalBytes / 2 ** 20} MiB Tahoe-cut, best of at least ${codec.runs} alternating passes${codec.zfecVersion !== '' ? `, zfec ${codec.zfecVersion}` : ''}` : '',
     transfer != null ? `transfer: best of ${transfer.rounds} interleaved rounds; ${transfer.topology}; Helia file: ${transfer.helia.importer}, ${transfer.helia.blocks} blocks; "same round" = median of per-round ratios` : '',
     outcomes.some(o => o.name === 'locate' && o.error == null) ? 'locate: means over 6 dht, 6 club-cached, 2 club-uncached locates per N (5 servers, light DHT fillers); RT = sequential round trips incl. the have-share round' : '',
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`

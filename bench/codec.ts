@@ -7,7 +7,7 @@ import '../src/shim.js'
  * rounded up to a multiple of k, each split into k blocks) and every segment
  * is encoded to m shares; decoding rebuilds each segment from its LAST k
  * shares, the all-parity worst case. Speeds are plaintext MB/s (10^6 B/s),
- * best of 3 runs. Our SIMD runs and zfec's alternate, so a busy machine
+ * best of at least 3 alternating runs (fast codes get more). Our SIMD runs and zfec's alternate, so a busy machine
  * slows both alike and the ratio stays meaningful; the js kernel (the slow
  * reference) is timed after them. The loop itself is lib/codec-measure.ts.
  */
@@ -42,7 +42,7 @@ async function main (): Promise<void> {
       ...(base == null ? [] : [base.toFixed(0), ...ours.map(v => `${(v / base).toFixed(2)}x`)])
     ]
   })
-  console.log(`erasure codec, ${TOTAL / 1048576} MiB cut into Tahoe segments, best of ${RUNS}, Node ${process.version}` +
+  console.log(`erasure codec, ${TOTAL / 1048576} MiB cut into Tahoe segments, best of at least ${RUNS} alternating passes (more for fast codes, until ours add up to 1.5 s), Node ${process.version}` +
     (haveZfec ? `, zfec ${zfecVersion} (python3)` : ''))
   console.log(formatTable(header, rows))
 }

@@ -8,14 +8,17 @@
  * want is never answered), so every timed read gets a fresh node, started
  * and connected before the clock starts.
  */
-import { createHash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import { startLoopbackHelia } from '../../interop/lib/loopback-helia.js'
 import { HELIA_BENCH_DHT } from './helia-provider.js'
+import { consume } from './transfer-ops.js'
 
 export interface HeliaReader {
-  /** Streams the file to a hash; throws unless size and sha256 match, or after timeoutMs. */
-  cat: (cid: string, size: number, sha256: string, timeoutMs: number) => Promise<void>
+  /**
+   * Streams the file (throws after timeoutMs) and returns its size-and-sha256
+   * check, already run unless `checkLater` (see transfer-ops.ts consume()).
+   */
+  cat: (cid: string, size: number, sha256: string, timeoutMs: number, checkLater?: boolean) => Promise<() => void>
   stop: () => Promise<void>
 }
 
@@ -24,16 +27,8 @@ export async function startHeliaReader (providerAddr: string): Promise<HeliaRead
   const node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT, peers: [providerAddr] })
   const fs = unixfs(node.helia)
   return {
-    cat: async (cid, size, sha256, timeoutMs) => {
-      const hash = createHash('sha256')
-      let got = 0
-      for await (const chunk of fs.cat(CID.parse(cid), { signal: AbortSignal.timeout(timeoutMs) })) {
-        hash.update(chunk)
-        got += chunk.byteLength
-      }
-      if (got !== size) throw new Error(`Helia cat returned ${got} of ${size} bytes`)
-      if (hash.digest('hex') !== sha256) throw new Error('Helia cat returned different bytes (sha256 mismatch)')
-    },
+    cat: async (cid, size, sha256, timeoutMs, checkLater = false) =>
+      await consume(fs.cat(CID.parse(cid), { signal: AbortSignal.timeout(timeoutMs) }), { size, sha256 }, 'Helia cat', checkLater),
     stop: node.stop
   }
 }

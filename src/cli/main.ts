@@ -222,7 +222,7 @@ export function buildProgram (): Command {
     .option('--explain', 'print how the shares were located and what it cost')
     .action(async (cap: string, o, cmd: Command) => {
       const { dataDir, out } = ctx(cmd)
-      checkCap(cap)
+      const parsed = parseHintedCap(cap).cap
       if (out.json && o.output === undefined) throw new UsageError('with --json the file cannot go to stdout: give -o FILE')
       const target = o.output !== undefined ? resolve(o.output) : undefined
       const part = target !== undefined ? `${target}.part-${process.pid}` : undefined
@@ -235,8 +235,13 @@ export function buildProgram (): Command {
         else for await (const chunk of through) { if (!process.stdout.write(chunk)) await new Promise(resolve => process.stdout.once('drain', resolve)) }
       }
       try {
-        const d = await findDaemon(dataDir)
-        if (d !== undefined) {
+        const d = parsed.kind === 'lit' ? undefined : await findDaemon(dataDir)
+        if (parsed.kind === 'lit') {
+          // The bytes are inside the cap: no daemon, no node, no network.
+          if (o.explain === true) explain = { literal: true }
+          bar.update(0, parsed.data.length)
+          await sink((async function * () { if (parsed.data.length > 0) yield parsed.data })())
+        } else if (d !== undefined) {
           if (o.explain === true) explain = await d.json('GET', `/api/locate${query({ cap })}`)
           const res = await d.stream('GET', `/uri/${encodeURIComponent(cap)}${query({ server: o.server })}`)
           const length = Number(res.headers['content-length'])

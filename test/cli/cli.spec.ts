@@ -66,7 +66,7 @@ describe('cli: lafs-club as a user runs it', function () {
 
   it('a missing data folder: exit 2 and a hint to run lafs-club init', async () => {
     const dir = join(base, 'nothing-here')
-    await Promise.all([['status'], ['start'], ['put', fileURLToPath(import.meta.url)], ['get', 'URI:LIT:oruw46i']].map(async args => {
+    await Promise.all([['status'], ['start'], ['put', fileURLToPath(import.meta.url)], ['get', 'URI:CHK:3pgnnhinwj2ifcdcdg6s2qkp4y:tenvs2yd3zuuiv5xboiatcw5hfh5ubb3ww3uyeemcxsnxkmnhkzq:3:10:1000']].map(async args => {
       const r = await run(['--data', dir, ...args])
       assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`)
       assert.match(r.stderr, /Run "lafs-club init"/, args[0])
@@ -115,14 +115,18 @@ describe('cli: lafs-club as a user runs it', function () {
     assert.equal((await run(['--help'])).code, 0)
   })
 
-  it('get of a literal cap works with no daemon (in-process node)', async () => {
-    const dir = join(base, 'lit')
-    assert.equal((await run(['--data', dir, 'init', '--no-bootstrap', '--listen', LOOPBACK])).code, 0)
+  it('get of a literal cap needs no daemon, no node and no data folder: the bytes are in the cap', async () => {
+    const dir = join(base, 'lit-never-initialized')
     const out = join(base, 'tiny.txt')
     const r = await run(['--data', dir, '--json', 'get', 'URI:LIT:oruw46i', '-o', out])
     assert.equal(r.code, 0, r.stderr)
     assert.equal(await readFile(out, 'utf8'), 'tiny')
     assert.equal(JSON.parse(r.stdout).bytes, 4)
+    assert.doesNotMatch(r.stderr, /in-process node|daemon/)
+    const empty = await run(['--data', dir, 'get', 'URI:LIT:', '--explain'])
+    assert.equal(empty.code, 0, empty.stderr)
+    assert.equal(empty.stdout, '')
+    assert.match(empty.stderr, /literal cap/)
   })
 })
 

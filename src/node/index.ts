@@ -18,6 +18,7 @@ import { NodeStoppedError } from './errors.js'
 import { LeaseBook } from './leases.js'
 import { buildLibp2p, networkProfile, openDatastore, type LafsLibp2p, type NetworkProfile } from './libp2p.js'
 import { defaultLogger, type NodeLogger } from './log.js'
+import { keepRosterServersConnected } from './roster-keeper.js'
 import { startStorage, type NodeStorage } from './storage.js'
 import type { StorageServer } from '../storage/index.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
@@ -34,6 +35,7 @@ export { defaultClientFactory, type ClientFactory, type NodeClient, type NodeCor
 export { defaultLogger, silentLogger, consoleLogger, type NodeLogger } from './log.js'
 export { installProcessHandlers, type ProcessHandlerOptions } from './process.js'
 export { hasPublicAddress } from './relay-auto.js'
+export { keepRosterServersConnected, ROSTER_KEEP_ALIVE_TAG, type RosterKeeper, type RosterKeeperOptions, type RosterPass } from './roster-keeper.js'
 
 export interface CreateNodeOptions {
   /** The data folder; initialized with defaults if it has no config.json yet (unless `requireInit`). */
@@ -171,6 +173,10 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     const clubs = new ClubManager({ libp2p, dataDir: opts.dataDir })
     await clubs.start()
     cleanups.push(async () => { await clubs.stop() })
+    const keeper = keepRosterServersConnected(libp2p, clubs, { onError: m => { log.warn(m) } })
+    cleanups.push(() => { keeper.stop() })
+    const keepConnected = (): void => { keeper.runNow().catch(() => {}) }
+    keepConnected()
     const locateDeps: LocateDeps = { libp2p, dht: libp2p.services.dht, clubs }
     const nodeLocate = async (cap: string | ChkReadCap, o: NodeLocateOptions = {}): Promise<LocateResult> => {
       const parsed = typeof cap === 'string' ? parseHintedCap(cap) : { cap, hint: undefined }
@@ -243,10 +249,22 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       clubs,
       locate: alive(nodeLocate),
       createClub: alive(async (o: { name: string, description?: string, policy?: 'open' | 'invitation' }) => (await clubs.createClub(o)).signed.clubId),
-      clubAdd: alive(async (clubId: string, serverMultiaddr: string) => (await clubs.addServer(clubId, serverMultiaddr)).signed.roster),
-      clubRemove: alive(async (clubId: string, peerId: string) => (await clubs.removeServer(clubId, peerId)).signed.roster),
+      clubAdd: alive(async (clubId: string, serverMultiaddr: string) => {
+        const roster = (await clubs.addServer(clubId, serverMultiaddr)).signed.roster
+        keepConnected()
+        return roster
+      }),
+      clubRemove: alive(async (clubId: string, peerId: string) => {
+        const roster = (await clubs.removeServer(clubId, peerId)).signed.roster
+        keepConnected()
+        return roster
+      }),
       clubPublish: alive(async (clubId: string) => (await clubs.publish(clubId)).signed.roster),
-      joinClub: alive(async (clubIdOrInvite: string) => (await clubs.joinAsUser(clubIdOrInvite)).roster),
+      joinClub: alive(async (clubIdOrInvite: string) => {
+        const roster = (await clubs.joinAsUser(clubIdOrInvite)).roster
+        keepConnected()
+        return roster
+      }),
       check: alive(async (cap: string, o: NodeCheckOptions = {}) => {
         // Candidates: the given servers, else the hinted club's roster plus whoever the locate planner finds.
         const byPeer = new Map<string, ServerInfo>()

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { createNode, ROSTER_KEEP_ALIVE_TAG, type LafsNode } from '../../src/node/index.js'
+
+async function until (what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+const tcp = (n: LafsNode): string => n.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws')) as string
+
+describe('node: keeps connections to the servers of its clubs', function () {
+  this.timeout(120_000)
+  const dirs: string[] = []
+  const nodes: LafsNode[] = []
+  const start = async (dir: string, o: { listen?: string, bootstrap?: string[], storage: boolean, dht: string }): Promise<LafsNode> => {
+    const node = await createNode({ dataDir: dir, listen: [o.listen ?? '/ip4/127.0.0.1/tcp/0'], bootstrap: o.bootstrap ?? [], storage: { enabled: o.storage }, gateway: false, dhtProtocol: o.dht })
+    nodes.push(node)
+    return node
+  }
+  const folder = async (): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'lafs-keeper-'))
+    dirs.push(dir)
+    return dir
+  }
+  after(async () => {
+    await Promise.all(nodes.map(async n => { await n.stop() }))
+    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
+  })
+
+  it('dials a server added to a roster, redials it after it restarts, and lets it go once removed', async () => {
+    // The server speaks another DHT protocol: nothing but the roster links it to the owner.
+    const dhtPeer = await start(await folder(), { storage: false, dht: '/lafs-keeper-test/kad-a/1.0.0' })
+    const owner = await start(await folder(), { storage: false, bootstrap: [tcp(dhtPeer)], dht: '/lafs-keeper-test/kad-a/1.0.0' })
+    const serverDir = await folder()
+    let server = await start(serverDir, { storage: true, dht: '/lafs-keeper-test/kad-b/1.0.0' })
+    const serverAddr = tcp(server)
+    const serverId = peerIdFromString(server.peerId)
+    await owner.bootstrapped
+    const connected = (): boolean => owner.libp2p.getConnections(serverId).length > 0
+
+    const clubId = await owner.createClub({ name: 'kept' })
+    assert.equal(connected(), false)
+    await owner.clubAdd(clubId, serverAddr)
+    await until('the owner to dial the new roster server', 15_000, connected)
+    assert.ok((await owner.libp2p.peerStore.get(serverId)).tags.has(ROSTER_KEEP_ALIVE_TAG))
+
+    await server.stop()
+    await until('the owner to see the server gone', 15_000, () => !connected())
+    server = await start(serverDir, { listen: serverAddr.split('/p2p/')[0], storage: true, dht: '/lafs-keeper-test/kad-b/1.0.0' })
+    assert.equal(server.peerId, serverId.toString())
+    await until('the owner to reconnect to the restarted server', 30_000, connected)
+
+    await owner.clubRemove(clubId, server.peerId)
+    await until('the keep-alive tag to go', 15_000, async () => !(await owner.libp2p.peerStore.get(serverId)).tags.has(ROSTER_KEEP_ALIVE_TAG))
+  })
+})

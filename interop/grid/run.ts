@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  BIN, check, cli, fail, filesUnder, freePort, isRunning, log, mib, ms, patchConfig, run, sha256File,
+  BIN, check, cli, fail, filesUnder, freePort, isRunning, log, ms, patchConfig, run, sha256File,
   startDaemon, status, step, stopDaemon, until, writeSeededFile, type Daemon
 } from './lib.js'
 

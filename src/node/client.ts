@@ -1,13 +1,11 @@
 /**
- * Hook for the client layer (src/client: uploader, downloader). The node
- * builds a NodeCore and hands it to a ClientFactory; whatever the factory
- * returns becomes `node.put/get/cat`. Until src/client is wired in, the
- * default factory answers with NotImplementedError.
- *
- * WIRING POINT (lead): replace `defaultClientFactory` with one that builds
- * the uploader/downloader from src/client over `core.libp2p`, records every
- * upload in `core.leases` (cap, storage index, servers, lease expiry), and
- * returns a RenewFn through `renewLease` so the node renews leases on a timer.
+ * The node's client side: `node.put/get/cat` come from a ClientFactory that
+ * the node hands a NodeCore (libp2p, config, secrets, lease book, club and
+ * locate helpers). The default factory builds them from src/client: it picks
+ * servers (given multiaddrs, else the club's roster), spools a streamed
+ * upload to <data>/tmp for the convergent key's first pass, records every
+ * upload in the lease book and returns a RenewFn, so the node renews leases
+ * on a timer. Tests and embedders may pass their own factory.
  */
 import {
   download, findShares, NoServersError, ReputationTable, serverLeaseSecrets, serversFromMultiaddrs, SharesNotFoundError,

@@ -6,7 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  createNode, defaultConfig, mergeConfig, networkProfile, DataDirInUseError, MissingDataDirError, NodeStoppedError, NotImplementedError, hasPublicAddress,
+  createNode, defaultConfig, mergeConfig, networkProfile, DataDirInUseError, MissingDataDirError, NodeStoppedError, hasPublicAddress,
   installProcessHandlers, type CreateNodeOptions, type LafsNode, type NodeLogger
 } from '../../src/node.js'
 import type { SingleKadDHT } from '@libp2p/kad-dht'

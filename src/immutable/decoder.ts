@@ -209,11 +209,12 @@ class SegmentFetcher {
     const p = set.params
     const { start, end } = segmentRange(p, i)
     const blocks = new Map<ShareReader, Uint8Array[]>()
-    const worker = this.offload ? segmentWorker() : undefined
     for (;;) {
       await set.fill()
       const readers = set.active.slice()
-      if (worker != null && readers.every((r, j) => r.shnum === j)) {
+      // Started only when used: with parity shares in the set the work stays inline.
+      const worker = this.offload && readers.every((r, j) => r.shnum === j) ? segmentWorker() : undefined
+      if (worker != null) {
         const got = await this.offloaded(i, readers, worker, end - start, range)
         if (got === 'retry') continue
         if (got !== 'inline') return got

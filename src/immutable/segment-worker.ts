@@ -81,12 +81,15 @@ class SegmentWorker {
   constructor () {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // Plain CommonJS needing no flags: the parent's (a loader, --input-type=module) could only break it.
+      execArgv: [],
       workerData: { blockPrefix: netstring(TAGS.block), segmentPrefix: netstring(TAGS.crypttextSegment) }
     })
-    this.worker.unref()
     this.worker.on('message', (r: Reply) => { this.settle(r) })
     this.worker.on('error', err => { this.die(err) })
     this.worker.on('exit', code => { this.die(new SegmentWorkerError(`segment worker exited with code ${code}`)) })
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref()
   }
 
   async run (work: SegmentWork): Promise<SegmentWorkResult> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import {
   encodeImmutable, parseHeader, readImmutable, shareSourceFromBytes, type BadShareReport, type ShareSource
 } from '../../src/immutable/index.js'
@@ -92,6 +93,33 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
       delete process.env.LAFS_SEGMENT_WORKER
     }
     assert.equal(segmentWorkerCount() - before, SEGMENTS)
+  })
+
+  it('the worker never keeps a process alive, used or not', async () => {
+    const module = new URL('../../src/immutable/index.ts', import.meta.url).href
+    const worker = new URL('../../src/immutable/segment-worker.ts', import.meta.url).href
+    /** Runs `code` as a module in a fresh process; what it printed, once it ended by itself. */
+    const runChild = async (code: string): Promise<string> => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let out = ''
+      child.stdout.on('data', d => { out += String(d) })
+      const exited = await Promise.race([
+        new Promise<number | null>(resolve => child.on('exit', resolve)),
+        new Promise<'hung'>(resolve => setTimeout(() => { resolve('hung') }, 20_000))
+      ])
+      if (exited === 'hung') child.kill('SIGKILL')
+      assert.equal(exited, 0, 'the process ended by itself')
+      return out.trim()
+    }
+    // Started and never given work (a download whose shares were not the first k).
+    assert.equal(await runChild(`import { segmentWorker } from '${worker}'
+      console.log(segmentWorker() !== undefined)`), 'true')
+    // Started and used.
+    assert.equal(await runChild(`import { encodeImmutable, readImmutable, shareSourceFromBytes } from '${module}'
+      import { segmentWorkerCount } from '${worker}'
+      const r = await encodeImmutable(new Uint8Array(400000).fill(7), { convergenceSecret: new Uint8Array(16), maxSegmentSize: 4096 })
+      for await (const c of readImmutable(r.cap, [...r.shares].map(([s, b]) => shareSourceFromBytes(s, b)))) {}
+      console.log(segmentWorkerCount())`), '98', 'the worker hashed every segment')
   })
 
   it('a corrupt block found by the worker drops its share; the rest decodes inline from parity', async () => {

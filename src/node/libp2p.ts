@@ -9,7 +9,7 @@ import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
-import { identify, type Identify } from '@libp2p/identify'
+import { identify, identifyPush, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { uPnPNAT } from '@libp2p/upnp-nat'
@@ -112,6 +112,10 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
 
   const services: Record<string, (components: any) => unknown> = {
     identify: identify(),
+    // Storage and club handlers are registered after libp2p starts, so a
+    // peer met in between (a bootstrap dial) first hears a protocol list
+    // without them; push tells connected peers when the list changes.
+    identifyPush: identifyPush(),
     ping: ping(),
     dht: createDhtService({
       protocol: config.dht.protocol,

@@ -17,9 +17,11 @@ import type { StorageClient } from '../protocols/index.js'
 /** Reads shorter than this (and hash tree and header reads) are never read ahead. */
 const MIN_READ_AHEAD_LENGTH = 4096
 const CHUNK = 1024 * 1024
+/** Four chunks ahead keep a loopback link busy; more only holds memory (k shares read at once). */
+const DEFAULT_READ_AHEAD = 4 * CHUNK
 
 export interface RemoteShareOptions {
-  /** Bytes of read-ahead per share (default 8 MiB). */
+  /** Bytes of read-ahead per share (default 4 MiB). */
   readAheadBytes?: number
   /** Session for small reads; defaults to the bulk one. */
   smallReads?: StorageClient
@@ -41,7 +43,7 @@ export class RemoteShare implements ShareSource {
     this.serverId = serverId
     this.storageIndex = storageIndex
     this.shnum = shnum
-    this.aheadChunks = Math.max(1, Math.floor((options.readAheadBytes ?? 8 * 1024 * 1024) / CHUNK))
+    this.aheadChunks = Math.max(1, Math.floor((options.readAheadBytes ?? DEFAULT_READ_AHEAD) / CHUNK))
   }
 
   async read (offset: number, length: number, kind: ReadKind = 'data'): Promise<Uint8Array> {

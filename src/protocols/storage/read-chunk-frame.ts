@@ -13,6 +13,7 @@
  */
 import { Uint8ArrayList } from 'uint8arraylist'
 import { encodeVarint } from '../framing/index.js'
+import { readEnvelope, varintAt } from './fast-frame.js'
 
 const TAG_ID = 0x08 // field 1, varint
 const TAG_READ = 0x42 // field 8, length-delimited
@@ -43,34 +44,12 @@ export interface FastReadChunk {
   last: boolean
 }
 
-/** Reads a varint at `pos`; undefined if it runs past `end` or is implausibly long. */
-function varintAt (buf: Uint8ArrayList, pos: number, end: number): { value: number, next: number } | undefined {
-  let value = 0
-  let scale = 1
-  for (let i = pos; i < end && i < pos + 5; i++) {
-    const b = buf.get(i)
-    value += (b & 0x7f) * scale
-    if ((b & 0x80) === 0) return { value, next: i + 1 }
-    scale *= 128
-  }
-  return undefined
-}
-
 /** Decodes a frame body laid out exactly as encodeReadChunkFrame writes it, else undefined. */
 export function decodeReadChunkFast (frame: Uint8ArrayList): FastReadChunk | undefined {
-  const end = frame.byteLength
-  let pos = 0
-  let id = 0
-  if (pos < end && frame.get(pos) === TAG_ID) {
-    const v = varintAt(frame, pos + 1, end)
-    if (v == null) return undefined
-    id = v.value
-    pos = v.next
-  }
-  if (pos >= end || frame.get(pos) !== TAG_READ) return undefined
-  const innerLength = varintAt(frame, pos + 1, end)
-  if (innerLength == null || innerLength.next + innerLength.value !== end) return undefined
-  pos = innerLength.next
+  const envelope = readEnvelope(frame, TAG_READ)
+  if (envelope == null) return undefined
+  const { id, end } = envelope
+  let pos = envelope.start
   let dataStart = pos
   let dataEnd = pos
   if (pos < end && frame.get(pos) === TAG_DATA) {

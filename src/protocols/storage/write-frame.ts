@@ -12,6 +12,7 @@
  */
 import { Uint8ArrayList } from 'uint8arraylist'
 import { encodeVarint } from '../framing/index.js'
+import { readEnvelope, varintAt } from './fast-frame.js'
 
 const TAG_ID = 0x08 // Request.id, field 1, varint
 const TAG_WRITE = 0x22 // Request.write, field 4, length-delimited
@@ -49,34 +50,12 @@ export interface FastWrite extends WriteFields {
   id: number
 }
 
-/** A varint of up to 8 bytes (offsets reach 2^53) at `pos`, or undefined. */
-function varintAt (buf: Uint8ArrayList, pos: number, end: number): { value: number, next: number } | undefined {
-  let value = 0
-  let scale = 1
-  for (let i = pos; i < end && i < pos + 8; i++) {
-    const b = buf.get(i)
-    value += (b & 0x7f) * scale
-    if ((b & 0x80) === 0) return Number.isSafeInteger(value) ? { value, next: i + 1 } : undefined
-    scale *= 128
-  }
-  return undefined
-}
-
 /** Decodes a Request whose body is a write, sharing the data pieces; undefined for anything else. */
 export function decodeWriteFast (frame: Uint8ArrayList): FastWrite | undefined {
-  const end = frame.byteLength
-  let pos = 0
-  let id = 0
-  if (pos < end && frame.get(pos) === TAG_ID) {
-    const v = varintAt(frame, pos + 1, end)
-    if (v == null) return undefined
-    id = v.value
-    pos = v.next
-  }
-  if (pos >= end || frame.get(pos) !== TAG_WRITE) return undefined
-  const inner = varintAt(frame, pos + 1, end)
-  if (inner == null || inner.next + inner.value !== end) return undefined
-  pos = inner.next
+  const envelope = readEnvelope(frame, TAG_WRITE)
+  if (envelope == null) return undefined
+  const { id, end } = envelope
+  let pos = envelope.start
   let storageIndex: Uint8Array | undefined
   let shareNumber = 0
   let offset = 0

@@ -8,9 +8,8 @@
  * with @helia/unixfs's default importer settings, and serves them over
  * bitswap.
  */
-import { fork } from 'node:child_process'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
+import { serveAsChild, startBenchChild } from './bench-child.js'
 
 /** A private DHT protocol: these Helia nodes can never join the public one. */
 export const HELIA_BENCH_DHT = '/lafs-club-bench/helia-kad/1.0.0'
@@ -25,10 +24,6 @@ export interface HeliaProviderInfo {
   addMs: number
 }
 
-interface Ready { type: 'ready', info: HeliaProviderInfo }
-interface Failed { type: 'failed', message: string }
-interface Elu { type: 'elu', elu: EventLoopUtilization }
-
 /** Child side (helia-provider-child.ts calls this). */
 export async function serveHeliaFile (seedHex: string, size: number): Promise<void> {
   // Helia and unixfs load lazily: the parent imports this module without paying for them.
@@ -36,14 +31,7 @@ export async function serveHeliaFile (seedHex: string, size: number): Promise<vo
   const { unixfs } = await import('@helia/unixfs')
   const { generatedSource } = await import('./transfer-source.js')
   let node: Awaited<ReturnType<typeof startLoopbackHelia>> | undefined
-  const stop = async (): Promise<void> => { try { await node?.stop() } catch {} }
-  process.on('message', msg => {
-    if (msg === 'stop') void stop().finally(() => process.exit(0))
-    if (msg === 'elu') { const reply: Elu = { type: 'elu', elu: performance.eventLoopUtilization() }; process.send?.(reply) }
-  })
-  process.on('disconnect', () => { void stop().finally(() => process.exit(0)) })
-  process.on('unhandledRejection', () => {})
-  try {
+  await serveAsChild<HeliaProviderInfo>(async () => {
     node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT })
     const fs = unixfs(node.helia)
     let blocks = 0
@@ -52,15 +40,8 @@ export async function serveHeliaFile (seedHex: string, size: number): Promise<vo
       onProgress: evt => { if (evt.type === 'blocks:put:blockstore:put') blocks++ }
     })
     const addMs = performance.now() - t0
-    const addr = node.helia.libp2p.getMultiaddrs()[0].toString()
-    const ready: Ready = { type: 'ready', info: { addr, cid: cid.toString(), blocks, addMs } }
-    process.send?.(ready)
-  } catch (err) {
-    const failed: Failed = { type: 'failed', message: (err as Error).stack ?? String(err) }
-    process.send?.(failed)
-    await stop()
-    process.exit(1)
-  }
+    return { addr: node.helia.libp2p.getMultiaddrs()[0].toString(), cid: cid.toString(), blocks, addMs }
+  }, async () => { await node?.stop() })
 }
 
 export interface HeliaProvider extends HeliaProviderInfo {
@@ -70,35 +51,6 @@ export interface HeliaProvider extends HeliaProviderInfo {
 
 /** Parent side: forks the provider with this process's execArgv (tsx or built) and waits until the file is added. */
 export async function startHeliaProvider (seed: Uint8Array, size: number): Promise<HeliaProvider> {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-  const entry = fileURLToPath(new URL(`./helia-provider-child${ext}`, import.meta.url))
-  const child = fork(entry, [Buffer.from(seed).toString('hex'), String(size)], { execArgv: process.execArgv, stdio: 'inherit' })
-  const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-  const info = await new Promise<HeliaProviderInfo>((resolve, reject) => {
-    child.on('message', (msg: Ready | Failed | Elu) => {
-      if (msg.type === 'ready') resolve(msg.info)
-      else if (msg.type === 'failed') reject(new Error(`Helia provider failed: ${msg.message}`))
-    })
-    void exited.then(code => { reject(new Error(`Helia provider exited with ${code} before it was ready`)) })
-  })
-  return {
-    ...info,
-    elu: async () => await new Promise<EventLoopUtilization>((resolve, reject) => {
-      const onMessage = (msg: Ready | Failed | Elu): void => {
-        if (msg.type !== 'elu') return
-        child.off('message', onMessage)
-        resolve(msg.elu)
-      }
-      if (!child.connected) { reject(new Error('Helia provider process is gone')); return }
-      child.on('message', onMessage)
-      child.send('elu')
-    }),
-    stop: async () => {
-      if (child.exitCode != null) return
-      child.send('stop')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await exited
-      clearTimeout(timer)
-    }
-  }
+  const child = await startBenchChild<HeliaProviderInfo>(import.meta.url, 'helia-provider-child', [Buffer.from(seed).toString('hex'), String(size)], 'Helia provider')
+  return { ...child.info, elu: child.elu, stop: child.stop }
 }

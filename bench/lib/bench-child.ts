@@ -1,0 +1,81 @@
+/**
+ * The two halves of a bench serving process (our storage grid, the Helia
+ * provider): the child starts its servers and reports what to dial; the
+ * parent forks it with its own execArgv (so it runs under tsx or built),
+ * asks it for its event-loop utilisation around each timed step, and stops
+ * it (SIGKILL after 15 s).
+ */
+import { fork } from 'node:child_process'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+
+interface Ready<T> { type: 'ready', info: T }
+interface Failed { type: 'failed', message: string }
+interface Elu { type: 'elu', elu: EventLoopUtilization }
+type Message<T> = Ready<T> | Failed | Elu
+
+/** Child side: runs `start`, sends its result, answers 'elu', and runs `stop` on 'stop' or when the parent goes. */
+export async function serveAsChild<T> (start: () => Promise<T>, stop: () => Promise<void>): Promise<void> {
+  let stopping: Promise<void> | undefined
+  const stopOnce = async (): Promise<void> => { stopping ??= stop().catch(() => {}); await stopping }
+  process.on('message', msg => {
+    if (msg === 'stop') void stopOnce().finally(() => process.exit(0))
+    if (msg === 'elu') { const reply: Elu = { type: 'elu', elu: performance.eventLoopUtilization() }; process.send?.(reply) }
+  })
+  process.on('disconnect', () => { void stopOnce().finally(() => process.exit(0)) })
+  // A reset stream can leave an internal drain promise rejected with nobody awaiting it.
+  process.on('unhandledRejection', () => {})
+  try {
+    const ready: Ready<T> = { type: 'ready', info: await start() }
+    process.send?.(ready)
+  } catch (err) {
+    const failed: Failed = { type: 'failed', message: (err as Error).stack ?? String(err) }
+    process.send?.(failed)
+    await stopOnce()
+    process.exit(1)
+  }
+}
+
+export interface BenchChild<T> {
+  info: T
+  pid: number
+  /** The child's cumulative event loop utilization (diff two readings with performance.eventLoopUtilization). */
+  elu: () => Promise<EventLoopUtilization>
+  stop: () => Promise<void>
+}
+
+/** Parent side: forks `<name>.ts` or `<name>.js` next to `base`, and waits for its ready message. */
+export async function startBenchChild<T> (base: string, name: string, args: string[], what: string, extraExecArgv: string[] = []): Promise<BenchChild<T>> {
+  const ext = base.endsWith('.ts') ? '.ts' : '.js'
+  const entry = fileURLToPath(new URL(`./${name}${ext}`, base))
+  const child = fork(entry, args, { execArgv: [...process.execArgv, ...extraExecArgv], stdio: 'inherit' })
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
+  const info = await new Promise<T>((resolve, reject) => {
+    child.on('message', (msg: Message<T>) => {
+      if (msg.type === 'ready') resolve(msg.info)
+      else if (msg.type === 'failed') reject(new Error(`${what} failed to start: ${msg.message}`))
+    })
+    void exited.then(code => { reject(new Error(`${what} exited with ${code} before it was ready`)) })
+  })
+  return {
+    info,
+    pid: child.pid ?? -1,
+    elu: async () => await new Promise<EventLoopUtilization>((resolve, reject) => {
+      const onMessage = (msg: Message<T>): void => {
+        if (msg.type !== 'elu') return
+        child.off('message', onMessage)
+        resolve(msg.elu)
+      }
+      if (!child.connected) { reject(new Error(`${what} is gone`)); return }
+      child.on('message', onMessage)
+      child.send('elu')
+    }),
+    stop: async () => {
+      if (child.exitCode != null) return
+      child.send('stop')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}

@@ -129,6 +129,9 @@ class ShareSet {
   }
 }
 
+/** Segments a long read keeps in flight (with 128 KiB segments, 1 MiB of crypttext). */
+const PIPELINE_SEGMENTS = 8
+
 /** Trees cost 64 bytes a segment a share; read them whole when the range is eight times that. */
 function wholeTreesPay (p: ChkParams, segments: number): boolean {
   const treeBytes = 2 * 32 * p.segmentTreeLeaves
@@ -186,15 +189,31 @@ interface FetchedSegment {
 /** The part of a segment the caller will decrypt: bytes [start, end) of the segment, at `fileOffset` in the file. */
 interface DecryptRange { key: Uint8Array, fileOffset: number, start: number, end: number }
 
-/** Fetches, checks and decodes crypttext segments. */
+/**
+ * Fetches, checks and decodes crypttext segments.
+ *
+ * Several segments may be in progress at once. Each first tries the fast
+ * path, which only reads (the first k shares, whole trees, the worker) and
+ * never changes the share set: any surprise there, a failed read or a hash
+ * that does not match, sends the segment to the careful path, which runs one
+ * segment at a time and is the only place shares are dropped and replaced.
+ * A segment is accepted only after its own checks pass, whichever path
+ * produced it, so a share that fails for one segment cannot taint another.
+ */
 class SegmentFetcher {
   private readonly set: ShareSet
   private readonly crypttextTree: PartialTree
   private wholeCrypttextTree = false
+  /** The whole crypttext hash tree being read for the fast path (shared by the segments in flight). */
+  private crypttextLoad?: Promise<boolean>
+  /** The careful path runs one segment at a time: each waits for the one before. */
+  private carefulTail: Promise<unknown> = Promise.resolve()
   /** Hash (and decrypt) on the segment worker when the first k shares are in use. */
   offload = false
   /** Segments decoded, for tests that assert ranged reads stay small. */
   segmentsFetched = 0
+  /** Segments that left the fast path for the careful one (for tests). */
+  carefulSegments = 0
 
   constructor (set: ShareSet) {
     this.set = set
@@ -205,6 +224,61 @@ class SegmentFetcher {
 
   /** Segment i, checked against the block and crypttext hash trees. */
   async segment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
+    const fast = await this.fastSegment(i, range)
+    if (fast !== undefined) return fast
+    const turn = this.carefulTail.then(async () => await this.carefulSegment(i, range))
+    this.carefulTail = turn.catch(() => {})
+    return await turn
+  }
+
+  /**
+   * Segment i from the first k shares through the worker, or undefined when
+   * anything is not as expected (the careful path then redoes it and finds
+   * out which share is to blame). Reads only: safe to run for several
+   * segments at once.
+   */
+  private async fastSegment (i: number, range?: DecryptRange): Promise<FetchedSegment | undefined> {
+    const set = this.set
+    if (!this.offload || !set.wholeTrees || set.active.length !== set.file.k) return undefined
+    const readers = set.active.slice()
+    if (!readers.every((r, j) => r.shnum === j)) return undefined
+    const worker = segmentWorker()
+    if (worker == null) return undefined
+    checkAborted(set.signalOf())
+    try {
+      const got = await Promise.all(readers.map(async r => {
+        await r.loadBlockTree()
+        return await r.readBlockUnchecked(i)
+      }))
+      const segmentLength = segmentRange(set.params, i).end - segmentRange(set.params, i).start
+      const result = await worker.run({ blocks: got.map(g => g.block), segmentLength, decrypt: range })
+      readers.forEach((r, j) => { r.checkBlock(i, result.blockHashes[j], got[j].nodes) })
+      if (!await this.loadCrypttextTree(readers[0])) return undefined
+      if (this.crypttextTree.missingFor(i).length > 0 || !this.crypttextTree.verifyLeaf(i, result.segmentHash, new Map())) return undefined
+      this.segmentsFetched++
+      return { crypttext: takePrefix(got.flatMap(g => g.block), segmentLength), plaintext: result.plaintext }
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Reads the whole crypttext hash tree once for the fast path; false if it did not check out (the careful path decides whose fault). */
+  private async loadCrypttextTree (supplier: ShareReader): Promise<boolean> {
+    if (this.wholeCrypttextTree) return true
+    this.crypttextLoad ??= (async () => {
+      const nodes = await supplier.readTreeRegion('crypttextHashTree')
+      if (!this.crypttextTree.adoptWhole(nodes, this.set.params.numSegments)) return false
+      this.wholeCrypttextTree = true
+      return true
+    })().catch(() => false)
+    const ok = await this.crypttextLoad
+    if (!ok) this.crypttextLoad = undefined
+    return ok
+  }
+
+  /** The careful path: reads, checks, drops and replaces shares until segment i checks out. */
+  private async carefulSegment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
+    this.carefulSegments++
     const set = this.set
     const p = set.params
     const { start, end } = segmentRange(p, i)
@@ -359,9 +433,11 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
   // Long reads only: for a few segments the hand-off costs more than it saves.
   fetcher.offload = set.wholeTrees && opts.offload !== false
   let done = 0
-  // One segment of read-ahead: the next fetch overlaps with the consumer's
-  // work on this one. Fetches never overlap each other, so the share set
-  // is only ever changed by one of them at a time.
+  // Segments fetched ahead of the consumer. A long read keeps several in
+  // flight, so the worker goes from one segment to the next without waiting
+  // for this thread to come back to it; otherwise one, so that the next fetch
+  // overlaps with the consumer's work on this one.
+  const ahead = fetcher.offload ? PIPELINE_SEGMENTS : 1
   const rangeOf = (i: number): DecryptRange => {
     const { start: segStart, end: segEnd } = segmentRange(p, i)
     const a = Math.max(offset, segStart) - segStart
@@ -373,11 +449,13 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
     pending.catch(() => {}) // observed below; this keeps an abandoned read-ahead from being an unhandled rejection
     return pending
   }
-  let next = start(first)
+  const inFlight: Array<Promise<FetchedSegment>> = []
+  let started = first
   for (let i = first; i <= last; i++) {
     checkAborted(opts.signal)
-    const seg = await next
-    if (i < last) next = start(i + 1)
+    while (started <= last && started < i + ahead) inFlight.push(start(started++))
+    const seg = await (inFlight.shift() as Promise<FetchedSegment>)
+    if (started <= last) inFlight.push(start(started++))
     const { fileOffset, start: a, end: b } = rangeOf(i)
     // Inline, block by block: each output is block-sized, which the allocator
     // serves from its heap, where a segment-sized one would be freshly mapped memory.

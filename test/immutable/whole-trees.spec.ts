@@ -133,8 +133,29 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
     const got = await collect(readImmutable(cap, list, { onBadShare: r => reports.push(r) }))
     assert.ok(equalBytes(got, data))
     assert.deepEqual(reports.map(r => [r.shnum, r.check]), [[1, 'block-hash']])
-    // segments 0..49 passed on the worker, 50 failed there; from then on share 3 is in use, inline.
-    assert.equal(segmentWorkerCount() - before, 51)
+    // On the worker: segments 0..49 pass; 50 fails, and again on the careful path,
+    // which drops share 1; 51..57, already in flight with shares 0-2 (eight
+    // segments are fetched ahead), pass, since only block 50 is bad. From 58 on
+    // share 3 is in use, and parity is decoded inline.
+    assert.equal(segmentWorkerCount() - before, 50 + 2 + 7)
+  })
+
+  it('a share that stops answering in the middle of a long read is dropped once, while eight segments are in flight', async () => {
+    const o = parseHeader(shares.get(1) as Uint8Array, 10).offsets
+    const { list } = sources([0, 1, 2, 3])
+    const dying = list[1]
+    const readPieces = dying.readPieces as NonNullable<ShareSource['readPieces']>
+    let refused = 0
+    dying.readPieces = async (offset, length) => {
+      if (offset >= o.data + 30 * Math.ceil(SEGMENT / 3)) { refused++; throw new Error('connection reset') }
+      return await readPieces(offset, length)
+    }
+    const reports: BadShareReport[] = []
+    const got = await collect(readImmutable(cap, list, { onBadShare: r => reports.push(r) }))
+    assert.ok(equalBytes(got, data))
+    assert.deepEqual(reports.map(r => [r.shnum, r.check]), [[1, 'read-error']])
+    // Every segment in flight asked share 1 once on the fast path, and segment 30 once more on the careful one.
+    assert.ok(refused >= 2 && refused <= 9, `share 1 was asked ${refused} times after it failed`)
   })
 
   it('a short range still reads only the tree nodes it needs', async () => {

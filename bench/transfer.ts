@@ -26,6 +26,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
+import { ceilingRatio, measureChkWork, type ChkWorkMs } from './lib/cpu-ceiling.js'
 import { formatTable, mbps } from './lib/measure.js'
 import { startChildGrid, type ChildGrid } from './lib/transfer-grid.js'
 import { createBenchNode } from './lib/transfer-node.js'
@@ -73,6 +74,7 @@ async function main (): Promise<void> {
   const leaseSecret = randomBytes(32)
   const runs: Array<Record<PhaseName, PhaseRun>> = []
   let idleRss = 0
+  let chk: ChkWorkMs = { download: 0, upload: 0 }
   try {
     // Warm-up: dials, JIT, yamux windows; not counted.
     const warm = await plaintext(4 * 2 ** 20, false)
@@ -92,8 +94,10 @@ async function main (): Promise<void> {
       const r = { rawDown: rawDownRun.run, rawUp: rawUpRun.run, upload: up.run, download: down.run }
       runs.push(r)
       console.error(`round ${run + 1}/${RUNS}: ` + (Object.keys(r) as PhaseName[]).map(k =>
-        `${k} ${fmt(mbps(SIZE, r[k].ms / 1000))} MB/s (ELU client ${fmt(r[k].clientElu, 2)}, servers ${fmt(r[k].serverElu, 2)})`).join(', '))
+        `${k} ${fmt(mbps(SIZE, r[k].ms / 1000))} MB/s (ELU client ${fmt(r[k].clientElu, 2)}, servers ${fmt(r[k].serverElu, 2)}; CPU ms ${fmt(r[k].clientCpuMs, 0)} + ${fmt(r[k].serverCpuMs, 0)})`).join(', '))
     }
+    // After the rounds, in this same process: the CHK work no client can skip, single-threaded.
+    chk = measureChkWork(SIZE, K, N)
   } finally {
     try { await client.stop() } catch {}
     await grid.stop()
@@ -116,19 +120,28 @@ async function main (): Promise<void> {
     upload: median(runs.map(r => r.rawUp.ms / r.upload.ms)),
     download: median(runs.map(r => r.rawDown.ms / r.download.ms))
   }
+  // The best ratio each round's raw stream leaves room for (see lib/cpu-ceiling.ts); the median over rounds.
+  const cpuOf = (p: PhaseRun): number => p.clientCpuMs + p.serverCpuMs
+  const ceiling = {
+    upload: median(runs.map(r => ceilingRatio({ rawMs: r.rawUp.ms, rawCpuMs: cpuOf(r.rawUp), wireFactor: N / K, chkMs: chk.upload }))),
+    download: median(runs.map(r => ceilingRatio({ rawMs: r.rawDown.ms, rawCpuMs: cpuOf(r.rawDown), wireFactor: 1, chkMs: chk.download })))
+  }
   const met = (ok: boolean): string => ok ? 'met' : 'NOT met'
   const rssGoal = streamed ? mib(rss.peak) < RSS_GOAL_MIB : undefined
 
   const label = `${sizeMiB} MiB ${streamed ? 'generated (streamed, never held)' : 'from memory'}, ${SERVERS} servers in one child process, CHK ${K}-of-${N}, best of ${RUNS}, loopback`
   console.log(`\ntransfer bench: ${label}`)
-  const elu = (key: PhaseName): string[] => [fmt(bestRun(key).clientElu, 2), fmt(bestRun(key).serverElu, 2)]
-  console.log(formatTable(['path', 'best MB/s', 'x raw (best/best)', 'x raw (same round, median)', 'goal', 'result', 'ELU client', 'ELU servers'], [
-    ['raw stream, server -> client', fmt(speed.rawDown), '1.00', '1.00', '', '', ...elu('rawDown')],
-    ['raw stream, client -> server', fmt(speed.rawUp), '1.00', '1.00', '', '', ...elu('rawUp')],
-    [`upload (${fmt(N / K, 2)}x bytes on the wire)`, fmt(speed.upload), fmt(ratio.upload, 2), fmt(paired.upload, 2), `>= ${GOALS.upload}x up`, met(ratio.upload >= GOALS.upload), ...elu('upload')],
-    [streamed ? 'download (sha256 on the fly)' : 'download (sha256 after the clock)', fmt(speed.download), fmt(ratio.download, 2), fmt(paired.download, 2), `>= ${GOALS.download}x down`, met(ratio.download >= GOALS.download), ...elu('download')]
+  const elu = (key: PhaseName): string[] => [fmt(bestRun(key).clientElu, 2), fmt(bestRun(key).serverElu, 2), `${fmt(bestRun(key).clientCpuMs, 0)} + ${fmt(bestRun(key).serverCpuMs, 0)}`]
+  console.log(formatTable(['path', 'best MB/s', 'x raw (best/best)', 'x raw (same round, median)', 'goal', 'result', `ceiling on ${cpus().length} cores`, 'ELU client', 'ELU servers', 'CPU ms client + servers'], [
+    ['raw stream, server -> client', fmt(speed.rawDown), '1.00', '1.00', '', '', '', ...elu('rawDown')],
+    ['raw stream, client -> server', fmt(speed.rawUp), '1.00', '1.00', '', '', '', ...elu('rawUp')],
+    [`upload (${fmt(N / K, 2)}x bytes on the wire)`, fmt(speed.upload), fmt(ratio.upload, 2), fmt(paired.upload, 2), `>= ${GOALS.upload}x up`, met(ratio.upload >= GOALS.upload), `${fmt(ceiling.upload, 2)}x`, ...elu('upload')],
+    [streamed ? 'download (sha256 on the fly)' : 'download (sha256 after the clock)', fmt(speed.download), fmt(ratio.download, 2), fmt(paired.download, 2), `>= ${GOALS.download}x down`, met(ratio.download >= GOALS.download), `${fmt(ceiling.download, 2)}x`, ...elu('download')]
   ]))
   console.log('ELU: share of the time the process\'s event loop was busy during the best round (1.00 = that process was the bottleneck); all ten servers share one process')
+  console.log(`CPU: milliseconds on all threads (workers, GC helpers, thread pool) of each process during the best round`)
+  console.log(`ceiling: the best ratio this machine allows if our transfer paid only the raw stream's CPU per wire byte plus the CHK work ` +
+    `(single-threaded here: download ${fmt(chk.download, 0)} ms, upload ${fmt(chk.upload, 0)} ms for ${sizeMiB} MiB), spread perfectly over ${cpus().length} cores; median of the rounds`)
   console.log(`load average (1 min) at start ${fmt(loadStart[0], 2)}, at end ${fmt(loadavg()[0], 2)} on ${cpus().length} cores: figures from a busy machine are lower bounds`)
   console.log(`\nclient RSS (MiB): start ${fmt(mib(startRss), 0)}, before timed rounds ${fmt(mib(idleRss), 0)}, ` +
     `peak ${fmt(mib(rss.peak), 0)} (raw ${fmt(mib(phasePeak.raw), 0)}, upload ${fmt(mib(phasePeak.upload), 0)}, download ${fmt(mib(phasePeak.download), 0)})` +
@@ -150,6 +163,8 @@ async function main (): Promise<void> {
       bestMBps: speed,
       ratio,
       ratioSameRoundMedian: paired,
+      chkWorkMs: chk,
+      ceiling: { ...ceiling, cores: cpus().length, note: 'best ratio if only the raw stream CPU per wire byte and the CHK work were paid, on all cores (bench/lib/cpu-ceiling.ts)' },
       loadAverage: { start: loadStart, end: loadavg() },
       goals: { ...GOALS, met: { upload: ratio.upload >= GOALS.upload, download: ratio.download >= GOALS.download }, rssMiB: streamed ? { goal: RSS_GOAL_MIB, met: rssGoal } : undefined },
       clientRssMiB: { start: mib(startRss), beforeRounds: mib(idleRss), peak: mib(rss.peak), ...Object.fromEntries(Object.entries(phasePeak).map(([k, v]) => [k, mib(v)])) }

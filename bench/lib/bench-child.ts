@@ -11,7 +11,16 @@ import { fileURLToPath } from 'node:url'
 
 interface Ready<T> { type: 'ready', info: T }
 interface Failed { type: 'failed', message: string }
-interface Elu { type: 'elu', elu: EventLoopUtilization }
+interface Elu { type: 'elu', elu: EventLoopUtilization, cpuMs: number }
+
+/** A child's cumulative event-loop utilization and CPU time (all its threads: GC helpers, workers, the thread pool). */
+export interface ChildUsage { elu: EventLoopUtilization, cpuMs: number }
+
+/** CPU milliseconds this process has used so far, on all its threads. */
+export function processCpuMs (): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
 type Message<T> = Ready<T> | Failed | Elu
 
 /** Child side: runs `start`, sends its result, answers 'elu', and runs `stop` on 'stop' or when the parent goes. */
@@ -20,7 +29,7 @@ export async function serveAsChild<T> (start: () => Promise<T>, stop: () => Prom
   const stopOnce = async (): Promise<void> => { stopping ??= stop().catch(() => {}); await stopping }
   process.on('message', msg => {
     if (msg === 'stop') void stopOnce().finally(() => process.exit(0))
-    if (msg === 'elu') { const reply: Elu = { type: 'elu', elu: performance.eventLoopUtilization() }; process.send?.(reply) }
+    if (msg === 'elu') { const reply: Elu = { type: 'elu', elu: performance.eventLoopUtilization(), cpuMs: processCpuMs() }; process.send?.(reply) }
   })
   process.on('disconnect', () => { void stopOnce().finally(() => process.exit(0)) })
   // A reset stream can leave an internal drain promise rejected with nobody awaiting it.
@@ -41,6 +50,8 @@ export interface BenchChild<T> {
   pid: number
   /** The child's cumulative event loop utilization (diff two readings with performance.eventLoopUtilization). */
   elu: () => Promise<EventLoopUtilization>
+  /** The child's cumulative event loop utilization and CPU time. */
+  usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
 
@@ -57,19 +68,21 @@ export async function startBenchChild<T> (base: string, name: string, args: stri
     })
     void exited.then(code => { reject(new Error(`${what} exited with ${code} before it was ready`)) })
   })
+  const usage = async (): Promise<ChildUsage> => await new Promise<ChildUsage>((resolve, reject) => {
+    const onMessage = (msg: Message<T>): void => {
+      if (msg.type !== 'elu') return
+      child.off('message', onMessage)
+      resolve({ elu: msg.elu, cpuMs: msg.cpuMs })
+    }
+    if (!child.connected) { reject(new Error(`${what} is gone`)); return }
+    child.on('message', onMessage)
+    child.send('elu')
+  })
   return {
     info,
     pid: child.pid ?? -1,
-    elu: async () => await new Promise<EventLoopUtilization>((resolve, reject) => {
-      const onMessage = (msg: Message<T>): void => {
-        if (msg.type !== 'elu') return
-        child.off('message', onMessage)
-        resolve(msg.elu)
-      }
-      if (!child.connected) { reject(new Error(`${what} is gone`)); return }
-      child.on('message', onMessage)
-      child.send('elu')
-    }),
+    usage,
+    elu: async () => (await usage()).elu,
     stop: async () => {
       if (child.exitCode != null) return
       child.send('stop')

@@ -9,7 +9,7 @@
  * bitswap.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
-import { serveAsChild, startBenchChild } from './bench-child.js'
+import { serveAsChild, startBenchChild, type ChildUsage } from './bench-child.js'
 
 /** A private DHT protocol: these Helia nodes can never join the public one. */
 export const HELIA_BENCH_DHT = '/lafs-club-bench/helia-kad/1.0.0'
@@ -46,11 +46,12 @@ export async function serveHeliaFile (seedHex: string, size: number): Promise<vo
 
 export interface HeliaProvider extends HeliaProviderInfo {
   elu: () => Promise<EventLoopUtilization>
+  usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
 
 /** Parent side: forks the provider with this process's execArgv (tsx or built) and waits until the file is added. */
 export async function startHeliaProvider (seed: Uint8Array, size: number): Promise<HeliaProvider> {
   const child = await startBenchChild<HeliaProviderInfo>(import.meta.url, 'helia-provider-child', [Buffer.from(seed).toString('hex'), String(size)], 'Helia provider')
-  return { ...child.info, elu: child.elu, stop: child.stop }
+  return { ...child.info, elu: child.elu, usage: child.usage, stop: child.stop }
 }

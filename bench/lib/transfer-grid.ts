@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { EventLoopUtilization } from 'node:perf_hooks'
 import { registerStorageProtocols } from '../../src/protocols/index.js'
 import { createStorageServer, type StorageServer } from '../../src/storage/index.js'
-import { serveAsChild, startBenchChild } from './bench-child.js'
+import { serveAsChild, startBenchChild, type ChildUsage } from './bench-child.js'
 import { createBenchNode } from './transfer-node.js'
 import { handleRaw } from './transfer-raw.js'
 import type { ServerInfo } from '../../src/client/index.js'
@@ -54,11 +54,13 @@ export interface ChildGrid extends GridAddresses {
   pid: number
   /** The server process's cumulative event loop utilization (pass two readings to performance.eventLoopUtilization to diff). */
   elu: () => Promise<EventLoopUtilization>
+  /** The server process's cumulative event loop utilization and CPU time. */
+  usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
 
 /** Parent side: forks transfer-child with the same execArgv (so it also runs under tsx) and waits for its addresses. */
 export async function startChildGrid (count: number, childExecArgv: string[] = []): Promise<ChildGrid> {
   const child = await startBenchChild<GridAddresses>(import.meta.url, 'transfer-child', [String(count)], 'storage grid process', childExecArgv)
-  return { ...child.info, pid: child.pid, elu: child.elu, stop: child.stop }
+  return { ...child.info, pid: child.pid, elu: child.elu, usage: child.usage, stop: child.stop }
 }

@@ -1,0 +1,101 @@
+/**
+ * The best ratio a transfer could reach against the raw stream on this
+ * machine, from what the same round measured.
+ *
+ * A raw stream of S bytes costs C_raw CPU milliseconds (both processes, all
+ * threads) and takes W_raw. Our transfer must at least move its wire bytes
+ * (S down; S x n/k up) at the raw stream's CPU cost per byte, and do the CHK
+ * work no implementation can skip: SHA-256d over every block and segment,
+ * AES-CTR, and on upload the convergent-key pass, the flat crypttext hash
+ * and the erasure code. With that work spread perfectly over all P cores
+ * and nothing else paid (no framing, no storage, no scheduling gaps):
+ *
+ *   W_min = (wire / S x C_raw + C_chk) / P        ceiling = W_raw / W_min
+ *
+ * A goal above the ceiling cannot be met on this machine by any client
+ * that speaks this transport, only by a cheaper transport or more cores.
+ */
+import { randomBytes } from 'node:crypto'
+import { cpus } from 'node:os'
+import { encode as erasureEncode } from '../../src/erasure/index.js'
+import { ctrStreamAt } from '../../src/immutable/cipher.js'
+import { blockHash, TaggedHasher, TAGS } from '../../src/immutable/hashes.js'
+
+/** Tahoe's default maximum segment size (rounded up to a multiple of k below, as the encoder does). */
+const MAX_SEGMENT = 128 * 1024
+const SAMPLE = 16 * 2 ** 20
+
+/** Single-thread CPU milliseconds of the unavoidable CHK work for `size` bytes. */
+export interface ChkWorkMs {
+  /** Block hashes (k blocks = the segment), segment hashes, AES. */
+  download: number
+  /** Convergent-key hash, AES, flat and segment crypttext hashes, erasure code, n block hashes. */
+  upload: number
+}
+
+/** Times the CHK work on a 16 MiB sample in Tahoe-sized segments (best of `repeats`) and scales it to `size`. */
+export function measureChkWork (size: number, k: number, n: number, repeats = 3): ChkWorkMs {
+  const sample = randomBytes(SAMPLE)
+  const key = randomBytes(16)
+  const blockLen = Math.ceil(MAX_SEGMENT / k)
+  const segmentLen = blockLen * k
+  const best = (fn: () => void): number => {
+    let min = Infinity
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now()
+      fn()
+      min = Math.min(min, performance.now() - t0)
+    }
+    return min * size / SAMPLE
+  }
+  const segments = (each: (segment: Uint8Array) => void): void => {
+    for (let o = 0; o + segmentLen <= SAMPLE; o += segmentLen) each(sample.subarray(o, o + segmentLen))
+  }
+  const download = best(() => {
+    const cipher = ctrStreamAt(key, 0)
+    segments(seg => {
+      for (let j = 0; j < k; j++) blockHash(seg.subarray(j * blockLen, (j + 1) * blockLen))
+      new TaggedHasher(TAGS.crypttextSegment).update(seg).digest()
+      cipher.update(seg)
+    })
+  })
+  const upload = best(() => {
+    const convergent = new TaggedHasher(TAGS.convergentKeyPrefix)
+    segments(seg => convergent.update(seg))
+    convergent.digest()
+    const cipher = ctrStreamAt(key, 0)
+    const flat = new TaggedHasher(TAGS.crypttext)
+    segments(seg => {
+      const blocks: Uint8Array[] = []
+      const segHash = new TaggedHasher(TAGS.crypttextSegment)
+      for (let j = 0; j < k; j++) {
+        const block = cipher.update(seg.subarray(j * blockLen, (j + 1) * blockLen))
+        flat.update(block)
+        segHash.update(block)
+        blocks.push(block)
+      }
+      segHash.digest()
+      for (const b of erasureEncode(k, n, blocks)) blockHash(b)
+    })
+    flat.digest()
+  })
+  return { download, upload }
+}
+
+export interface CeilingInput {
+  /** Wall milliseconds and CPU milliseconds (both processes) of the raw stream of `size` bytes. */
+  rawMs: number
+  rawCpuMs: number
+  /** Bytes on the wire per byte of file: 1 down, n/k up. */
+  wireFactor: number
+  /** Single-thread CPU milliseconds of the CHK work for the file. */
+  chkMs: number
+  cores?: number
+}
+
+/** The best ratio (file bytes per second over raw bytes per second) the machine allows. */
+export function ceilingRatio (x: CeilingInput): number {
+  const cores = x.cores ?? cpus().length
+  const minMs = (x.wireFactor * x.rawCpuMs + x.chkMs) / cores
+  return x.rawMs / minMs
+}

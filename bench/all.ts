@@ -146,6 +146,7 @@ async function main (): Promise<void> {
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
     codec != null ? `codec: ${codec.kernel} kernel, ${codec.totalBytes / 2 ** 20} MiB Tahoe-cut, best of at least ${codec.runs} alternating passes${codec.zfecVersion !== '' ? `, zfec ${codec.zfecVersion}` : ''}` : '',
     transfer != null ? `transfer: best of ${transfer.rounds} interleaved rounds; ${transfer.topology}; Helia file: ${transfer.helia.importer}, ${transfer.helia.blocks} blocks; "same round" = median of per-round ratios` : '',
+    transfer != null ? `ceiling: the best ratio vs raw this machine allows if a transfer paid only the raw stream's CPU per wire byte plus the CHK work (SHA-256d, AES, erasure code: ${transfer.chkWorkMs.download.toFixed(0)} ms down, ${transfer.chkWorkMs.upload.toFixed(0)} ms up, one thread) spread perfectly over ${transfer.ceiling.cores} cores; bench/lib/cpu-ceiling.ts` : '',
     outcomes.some(o => o.name === 'locate' && o.error == null) ? 'locate: means over 6 dht, 6 club-cached, 2 club-uncached locates per N (5 servers, light DHT fillers); RT = sequential round trips incl. the have-share round' : '',
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`
   ].filter(n => n !== '')

@@ -19,10 +19,11 @@ import { randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { encode as erasureEncode } from '../../src/erasure/index.js'
 import { ctrStreamAt } from '../../src/immutable/cipher.js'
+import { DEFAULT_MAX_SEGMENT_SIZE } from '../../src/immutable/index.js'
 import { blockHash, TaggedHasher, TAGS } from '../../src/immutable/hashes.js'
 
-/** Tahoe's default maximum segment size (rounded up to a multiple of k below, as the encoder does). */
-const MAX_SEGMENT = 128 * 1024
+/** The segment size our uploads use by default (rounded up to a multiple of k below, as the encoder does). */
+const MAX_SEGMENT = DEFAULT_MAX_SEGMENT_SIZE
 const SAMPLE = 16 * 2 ** 20
 
 /** Single-thread CPU milliseconds of the unavoidable CHK work for `size` bytes. */
@@ -33,7 +34,7 @@ export interface ChkWorkMs {
   upload: number
 }
 
-/** Times the CHK work on a 16 MiB sample in Tahoe-sized segments (best of `repeats`) and scales it to `size`. */
+/** Times the CHK work on a 16 MiB sample in default-sized segments (best of `repeats`) and scales it to `size`. */
 export function measureChkWork (size: number, k: number, n: number, repeats = 3): ChkWorkMs {
   const sample = randomBytes(SAMPLE)
   const key = randomBytes(16)

@@ -55,11 +55,14 @@ export async function consume (chunks: AsyncIterable<Uint8Array>, pt: { size: nu
     else hash.update(chunk)
     got += chunk.byteLength
   }
+  let digest: string | undefined
+  // Idempotent: a streamed check already ran when the caller calls it again.
   const check = (): void => {
     if (got !== pt.size) throw new Error(`${what} returned ${got} of ${pt.size} bytes`)
     for (const chunk of kept) hash.update(chunk)
     kept.length = 0
-    if (hash.digest('hex') !== pt.sha256) throw new Error(`${what} returned different bytes (sha256 mismatch)`)
+    digest ??= hash.digest('hex')
+    if (digest !== pt.sha256) throw new Error(`${what} returned different bytes (sha256 mismatch)`)
   }
   if (!later) check()
   return check

@@ -17,11 +17,15 @@ import type { StorageClient } from '../protocols/index.js'
 /** Reads shorter than this (and hash tree and header reads) are never read ahead. */
 const MIN_READ_AHEAD_LENGTH = 4096
 const CHUNK = 1024 * 1024
-/** Four chunks ahead keep a loopback link busy; more only holds memory (k shares read at once). */
-const DEFAULT_READ_AHEAD = 4 * CHUNK
+/**
+ * Two chunks ahead keep a loopback link busy now that the decoder keeps
+ * several segments in flight of its own; more only holds memory (k shares
+ * are read at once, and a 1 GiB round trip must stay under 250 MB).
+ */
+const DEFAULT_READ_AHEAD = 2 * CHUNK
 
 export interface RemoteShareOptions {
-  /** Bytes of read-ahead per share (default 4 MiB). */
+  /** Bytes of read-ahead per share (default 2 MiB). */
   readAheadBytes?: number
   /** Session for small reads; defaults to the bulk one. */
   smallReads?: StorageClient

@@ -129,8 +129,9 @@ class ShareSet {
   }
 }
 
-/** Segments a long read keeps in flight (with 128 KiB segments, 1 MiB of crypttext). */
-const PIPELINE_SEGMENTS = 8
+/** Crypttext a long read keeps in flight on the worker: up to 8 MiB, and between two and eight segments. */
+const PIPELINE_BYTES = 8 * 2 ** 20
+const PIPELINE_MAX_SEGMENTS = 8
 
 /** Trees cost 64 bytes a segment a share; read them whole when the range is eight times that. */
 function wholeTreesPay (p: ChkParams, segments: number): boolean {
@@ -434,10 +435,10 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
   fetcher.offload = set.wholeTrees && opts.offload !== false
   let done = 0
   // Segments fetched ahead of the consumer. A long read keeps several in
-  // flight, so the worker goes from one segment to the next without waiting
-  // for this thread to come back to it; otherwise one, so that the next fetch
-  // overlaps with the consumer's work on this one.
-  const ahead = fetcher.offload ? PIPELINE_SEGMENTS : 1
+  // flight (up to 8 MiB), so the worker goes from one segment to the next without
+  // waiting for this thread to come back to it; otherwise one, so that the
+  // next fetch overlaps with the consumer's work on this one.
+  const ahead = fetcher.offload ? Math.max(2, Math.min(PIPELINE_MAX_SEGMENTS, Math.floor(PIPELINE_BYTES / p.segmentSize))) : 1
   const rangeOf = (i: number): DecryptRange => {
     const { start: segStart, end: segEnd } = segmentRange(p, i)
     const a = Math.max(offset, segStart) - segStart

@@ -140,7 +140,7 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
     assert.equal(segmentWorkerCount() - before, 50 + 2 + 7)
   })
 
-  it('a share that stops answering in the middle of a long read is dropped once, while eight segments are in flight', async () => {
+  it('a share that stops answering in the middle of a long read is dropped once, while eight segments are in flight (4 KiB segments: the cap of eight applies)', async () => {
     const o = parseHeader(shares.get(1) as Uint8Array, 10).offsets
     const { list } = sources([0, 1, 2, 3])
     const dying = list[1]

@@ -55,12 +55,15 @@ function checkAborted (signal?: AbortSignal): void {
  * What a failed read of one share means. Our own integrity errors say which
  * check failed; anything else a source throws (a server that went away, a
  * stream closed mid-read) is that share's read error, so the download moves
- * on to another share instead of failing. An abort, or a verdict about the
- * whole file, is not about one share: undefined means "rethrow".
+ * on to another share instead of failing. An abort (or the end of the read),
+ * or a verdict about the whole file, is not about one share: undefined
+ * means "rethrow".
  */
 function asBadShare (err: unknown, signal?: AbortSignal): BadShareError | undefined {
+  // Once the read is over, a failure may be the cut-off itself: no share is to blame.
+  if (signal?.aborted === true) return undefined
   if (err instanceof BadShareError) return err
-  if (signal?.aborted === true || err instanceof ImmutableError) return undefined
+  if (err instanceof ImmutableError) return undefined
   return new BadShareError('read-error', `reading the share failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
 }
 
@@ -427,6 +430,19 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
   if (cap.kind !== 'chk') throw new ImmutableError('ERR_NEED_READ_CAP', 'reading a file needs its read-cap (URI:CHK:…); a verify-cap can only check shares')
   if (length === 0) return
 
+  // Ended when this generator ends, however it ends (the caller stopped
+  // reading, an error): segments still in flight then stop at their next
+  // step, neither opening other shares nor blaming any for the closed reads.
+  const ended = new AbortController()
+  const signal = opts.signal == null ? ended.signal : AbortSignal.any([opts.signal, ended.signal])
+  try {
+    yield * readSegments(cap, sources, { ...opts, signal }, offset, length)
+  } finally {
+    ended.abort(new AbortedError('the read ended'))
+  }
+}
+
+async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, opts: ReadOptions, offset: number, length: number): AsyncGenerator<Uint8Array> {
   const set = new ShareSet(fileContext(cap), sources, opts)
   await set.fill()
   const fetcher = new SegmentFetcher(set)

@@ -62,6 +62,41 @@ describe('client: upload and download over 10 real servers', function () {
     assert.ok(part.equals(data.subarray(3_000_000, 5_500_000)))
   })
 
+  it('a long download left after its first chunk, or aborted midway, stops cleanly with segments in flight', async () => {
+    // 12 segments of 1 MiB; the decoder keeps four in flight on the worker, and their blocks are still on the way when the reader stops.
+    const data = randomBytes(12 * 1024 * 1024)
+    const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret })
+    const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
+    const { holders } = await findShares(client, si, infos())
+    const unhandled: unknown[] = []
+    const onUnhandled = (err: unknown): void => { unhandled.push(err) }
+    process.on('unhandledRejection', onUnhandled)
+    const blamed: string[] = []
+    const onBadShare = (r: { shnum: number, check: string }): void => { blamed.push(`${r.shnum}:${r.check}`) }
+    try {
+      for await (const chunk of download(client, up.cap, { holders, onBadShare })) {
+        assert.ok(Buffer.from(chunk).equals(data.subarray(0, chunk.byteLength)))
+        break
+      }
+      const controller = new AbortController()
+      let got = 0
+      await assert.rejects((async () => {
+        for await (const chunk of download(client, up.cap, { holders, onBadShare, signal: controller.signal })) {
+          got += chunk.byteLength
+          if (got >= 1024 * 1024) controller.abort()
+        }
+      })(), (err: Error) => err.name === 'AbortError' || (err as { code?: string }).code === 'ERR_ABORTED')
+      assert.ok(got < data.length, 'the abort stopped the download')
+      // Whatever was still in flight settles (during this whole download) without an
+      // unhandled rejection, and no share is blamed for reads cut off by the end.
+      assert.ok((await collect(download(client, up.cap, { holders, onBadShare }))).equals(data))
+      assert.deepEqual(unhandled, [])
+      assert.deepEqual(blamed, [])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('downloads with 7 of the 10 servers stopped, and a stopped server keeps its shares after restart', async () => {
     const data = randomBytes(2_000_000)
     const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret })

@@ -158,6 +158,31 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
     assert.ok(refused >= 2 && refused <= 9, `share 1 was asked ${refused} times after it failed`)
   })
 
+  it('segments still in flight when the reader stops neither blame shares nor open others', async () => {
+    const o = parseHeader(shares.get(0) as Uint8Array, 10).offsets
+    const { list, logs } = sources([0, 1, 2, 3, 4])
+    // Blocks past segment 1 wait until the reader has stopped, then fail as a closed connection would.
+    let cut!: () => void
+    const stopped = new Promise<void>(resolve => { cut = resolve })
+    for (const src of list.slice(0, 3)) {
+      const readPieces = src.readPieces as NonNullable<ShareSource['readPieces']>
+      src.readPieces = async (offset, length) => {
+        if (offset >= o.data + 2 * Math.ceil(SEGMENT / 3)) { await stopped; throw new Error('connection closed') }
+        return await readPieces(offset, length)
+      }
+    }
+    const reports: BadShareReport[] = []
+    for await (const chunk of readImmutable(cap, list, { onBadShare: r => reports.push(r) })) {
+      assert.ok(equalBytes(chunk, data.subarray(0, chunk.length)))
+      break
+    }
+    cut()
+    // Let the cut-off reads fail and whatever they would start run to its end.
+    for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+    assert.deepEqual(reports, [], 'no share is blamed for reads cut off by the end of the read')
+    for (const sh of [3, 4]) assert.equal((logs.get(sh) as Read[]).length, 0, `share ${sh} was never opened`)
+  })
+
   it('a short range still reads only the tree nodes it needs', async () => {
     const { list, logs } = sources([0, 1, 2])
     const offset = 37 * SEGMENT + 5

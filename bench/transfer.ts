@@ -14,6 +14,9 @@
  * Rounds are interleaved (raw, upload, download, raw, ...) so a burst of
  * machine load hits the baseline and our code alike; each figure is the best
  * of its rounds. MB/s counts plaintext bytes, 10^6 bytes per second.
+ * Every step also reports the CPU time of both processes (all threads), and
+ * each of our rows the ceiling: the best ratio the machine allows given the
+ * raw stream's CPU per wire byte and the CHK work (lib/cpu-ceiling.ts).
  *
  * Run: npm run bench:transfer                       (64 MiB from memory, best of 3)
  *      npm run build && node dist/bench/transfer.js --size 1024   (1 GiB generated, streamed, 1 round)

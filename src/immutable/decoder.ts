@@ -219,8 +219,6 @@ class SegmentFetcher {
   offload = false
   /** Segments decoded, for tests that assert ranged reads stay small. */
   segmentsFetched = 0
-  /** Segments that left the fast path for the careful one (for tests). */
-  carefulSegments = 0
 
   constructor (set: ShareSet) {
     this.set = set
@@ -257,7 +255,8 @@ class SegmentFetcher {
         await r.loadBlockTree()
         return await r.readBlockUnchecked(i)
       }))
-      const segmentLength = segmentRange(set.params, i).end - segmentRange(set.params, i).start
+      const { start, end } = segmentRange(set.params, i)
+      const segmentLength = end - start
       const result = await worker.run({ blocks: got.map(g => g.block), segmentLength, decrypt: range })
       readers.forEach((r, j) => { r.checkBlock(i, result.blockHashes[j], got[j].nodes) })
       if (!await this.loadCrypttextTree(readers[0])) return undefined
@@ -285,7 +284,6 @@ class SegmentFetcher {
 
   /** The careful path: reads, checks, drops and replaces shares until segment i checks out. */
   private async carefulSegment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
-    this.carefulSegments++
     const set = this.set
     const p = set.params
     const { start, end } = segmentRange(p, i)
@@ -453,10 +451,10 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
   // Long reads only: for a few segments the hand-off costs more than it saves.
   fetcher.offload = set.wholeTrees && opts.offload !== false
   let done = 0
-  // Segments fetched ahead of the consumer. A long read keeps several in
-  // flight (up to 4 MiB), so the worker goes from one segment to the next without
-  // waiting for this thread to come back to it; otherwise one, so that the
-  // next fetch overlaps with the consumer's work on this one.
+  // Segments fetched ahead of the one the consumer is given. A long read
+  // keeps several in flight (up to 4 MiB), so the worker goes from one
+  // segment to the next without waiting for this thread to come back to it;
+  // otherwise one, so that the next fetch overlaps with the consumer's work.
   const ahead = fetcher.offload ? Math.max(2, Math.min(PIPELINE_MAX_SEGMENTS, Math.floor(PIPELINE_BYTES / p.segmentSize))) : 1
   const rangeOf = (i: number): DecryptRange => {
     const { start: segStart, end: segEnd } = segmentRange(p, i)
@@ -471,10 +469,11 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
   }
   const inFlight: Array<Promise<FetchedSegment>> = []
   let started = first
+  while (started <= last && started < first + ahead) inFlight.push(start(started++))
   for (let i = first; i <= last; i++) {
     checkAborted(opts.signal)
-    while (started <= last && started < i + ahead) inFlight.push(start(started++))
     const seg = await (inFlight.shift() as Promise<FetchedSegment>)
+    // Taken one out, put one in: `ahead` stay in flight while the consumer works.
     if (started <= last) inFlight.push(start(started++))
     const { fileOffset, start: a, end: b } = rangeOf(i)
     // Inline, block by block: each output is block-sized, which the allocator

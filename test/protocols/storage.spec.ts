@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { RemoteStorageError, StorageClient } from '../../src/protocols/index.js'
+import { ClientStoppedError, RemoteStorageError, STORAGE_PROTOCOL, StorageClient, type StreamOpener } from '../../src/protocols/index.js'
+import { ClientSession } from '../../src/protocols/storage/session-client.js'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encodeStorageIndex } from '../../src/storage/index.js'
@@ -54,6 +55,36 @@ describe('protocols: storage over libp2p', () => {
     assert.deepEqual(again.alreadyHave, [0])
     assert.deepEqual(again.allocated, [1, 2])
     await client.stop()
+  })
+
+  it('a stopped client refuses reads at once and dials nobody; a closed session rejects requests with nothing left unhandled', async () => {
+    const { node: serverNode } = await grid.server()
+    const clientNode = await grid.node()
+    let dials = 0
+    const opener: StreamOpener = { dialProtocol: async (...args: Parameters<StreamOpener['dialProtocol']>) => { dials++; return await clientNode.dialProtocol(...args) } }
+    const client = new StorageClient(opener, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    await assert.rejects(client.read(si, 0, 0, 10), (err: Error) => err instanceof RemoteStorageError && err.code === 'ERR_NO_SUCH_SHARE')
+    assert.equal(dials, 1)
+    const unhandled: unknown[] = []
+    const onUnhandled = (err: unknown): void => { unhandled.push(err) }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      await client.stop()
+      // A download that was abandoned can still have read-ahead asking: it must fail without a dial.
+      await assert.rejects(client.readPieces(si, 0, 0, 10), (err: Error) => err instanceof ClientStoppedError)
+      await assert.rejects(client.read(si, 0, 0, 10), (err: Error) => err instanceof ClientStoppedError)
+      assert.equal(dials, 1, 'no dial after stop')
+      // A request on a session that has closed: the caller awaits the answer only.
+      const session = new ClientSession(await clientNode.dialProtocol(serverNode.getMultiaddrs()[0], STORAGE_PROTOCOL), { requestTimeoutMs: 5000, idleTimeoutMs: 5000, onDone: () => {} })
+      session.close(new ClientStoppedError())
+      await assert.rejects(session.request({ version: {} }).response, (err: Error) => err instanceof ClientStoppedError)
+      // Unhandled rejections are reported once the microtask queue drains.
+      for (let i = 0; i < 3; i++) await new Promise(resolve => setImmediate(resolve))
+      assert.deepEqual(unhandled, [])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
   })
 
   it('writes a share given as many buffers (split at the write limit, never joined) and reads it back as pieces', async () => {

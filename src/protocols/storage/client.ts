@@ -320,6 +320,8 @@ export class StorageClient {
   }
 
   private async getSession (): Promise<ClientSession> {
+    // Every request comes through here: a stopped client dials nobody.
+    this.throwIfStopped()
     if (this.session?.usable === true) return this.session
     this.opening ??= (async () => {
       try {

@@ -72,7 +72,12 @@ export class ClientSession {
   requestFrame (frameFor: (id: number) => Uint8ArrayList, onChunk?: OnChunk): SentRequest {
     if (!this.usable) {
       const err = this.failure ?? new StreamClosedError('storage session is closed')
-      return { sent: Promise.reject(err), response: Promise.reject(err) }
+      const sent = Promise.reject(err)
+      const response = Promise.reject(err)
+      // As below: the caller awaits one of the two, and the other must not go unhandled.
+      sent.catch(() => {})
+      response.catch(() => {})
+      return { sent, response }
     }
     const id = this.nextId++
     let pending!: Pending

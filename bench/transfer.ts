@@ -29,8 +29,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ceilingRatio, measureChkWork, type ChkWorkMs } from './lib/cpu-ceiling.js'
-import { formatTable, mbps } from './lib/measure.js'
+import { ceilings, measureChkWork, type ChkWorkMs } from './lib/cpu-ceiling.js'
+import { formatTable, mbps, median } from './lib/measure.js'
 import { startChildGrid, type ChildGrid } from './lib/transfer-grid.js'
 import { createBenchNode } from './lib/transfer-node.js'
 import { rawDown, rawUp } from './lib/transfer-raw.js'
@@ -118,17 +118,12 @@ async function main (): Promise<void> {
   const phasePeak = { raw: Math.max(peakOf('rawDown'), peakOf('rawUp')), upload: peakOf('upload'), download: peakOf('download') }
   const ratio = { upload: speed.upload / speed.rawUp, download: speed.download / speed.rawDown }
   // Same-round ratios: a load burst that slows one round slows its baseline too.
-  const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2 }
   const paired = {
     upload: median(runs.map(r => r.rawUp.ms / r.upload.ms)),
     download: median(runs.map(r => r.rawDown.ms / r.download.ms))
   }
   // The best ratio each round's raw stream leaves room for (see lib/cpu-ceiling.ts); the median over rounds.
-  const cpuOf = (p: PhaseRun): number => p.clientCpuMs + p.serverCpuMs
-  const ceiling = {
-    upload: median(runs.map(r => ceilingRatio({ rawMs: r.rawUp.ms, rawCpuMs: cpuOf(r.rawUp), wireFactor: N / K, chkMs: chk.upload }))),
-    download: median(runs.map(r => ceilingRatio({ rawMs: r.rawDown.ms, rawCpuMs: cpuOf(r.rawDown), wireFactor: 1, chkMs: chk.download })))
-  }
+  const ceiling = ceilings(runs, chk, K, N)
   const met = (ok: boolean): string => ok ? 'met' : 'NOT met'
   const rssGoal = streamed ? mib(rss.peak) < RSS_GOAL_MIB : undefined
 

@@ -48,9 +48,7 @@ export async function serveAsChild<T> (start: () => Promise<T>, stop: () => Prom
 export interface BenchChild<T> {
   info: T
   pid: number
-  /** The child's cumulative event loop utilization (diff two readings with performance.eventLoopUtilization). */
-  elu: () => Promise<EventLoopUtilization>
-  /** The child's cumulative event loop utilization and CPU time. */
+  /** The child's cumulative event loop utilization (diff two readings with performance.eventLoopUtilization) and CPU time. */
   usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
@@ -82,7 +80,6 @@ export async function startBenchChild<T> (base: string, name: string, args: stri
     info,
     pid: child.pid ?? -1,
     usage,
-    elu: async () => (await usage()).elu,
     stop: async () => {
       if (child.exitCode != null) return
       child.send('stop')

@@ -21,6 +21,7 @@ import { encode as erasureEncode } from '../../src/erasure/index.js'
 import { ctrStreamAt } from '../../src/immutable/cipher.js'
 import { DEFAULT_MAX_SEGMENT_SIZE } from '../../src/immutable/index.js'
 import { blockHash, TaggedHasher, TAGS } from '../../src/immutable/hashes.js'
+import { median } from './measure.js'
 
 /** The segment size our uploads use by default (rounded up to a multiple of k below, as the encoder does). */
 const MAX_SEGMENT = DEFAULT_MAX_SEGMENT_SIZE
@@ -83,20 +84,22 @@ export function measureChkWork (size: number, k: number, n: number, repeats = 3)
   return { download, upload }
 }
 
-export interface CeilingInput {
-  /** Wall milliseconds and CPU milliseconds (both processes) of the raw stream of `size` bytes. */
-  rawMs: number
-  rawCpuMs: number
-  /** Bytes on the wire per byte of file: 1 down, n/k up. */
-  wireFactor: number
-  /** Single-thread CPU milliseconds of the CHK work for the file. */
-  chkMs: number
-  cores?: number
+/** The raw-stream steps of one round: wall and CPU milliseconds (both processes) for the same bytes as the transfer. */
+export interface RawRound {
+  rawDown: { ms: number, clientCpuMs: number, serverCpuMs: number }
+  rawUp: { ms: number, clientCpuMs: number, serverCpuMs: number }
 }
 
-/** The best ratio (file bytes per second over raw bytes per second) the machine allows. */
-export function ceilingRatio (x: CeilingInput): number {
-  const cores = x.cores ?? cpus().length
-  const minMs = (x.wireFactor * x.rawCpuMs + x.chkMs) / cores
-  return x.rawMs / minMs
+/**
+ * The best download and upload ratio against the raw stream the machine
+ * allows (file bytes per second over raw bytes per second), the median over
+ * rounds; an upload puts n/k bytes on the wire per byte of file.
+ */
+export function ceilings (rounds: readonly RawRound[], chk: ChkWorkMs, k: number, n: number, cores = cpus().length): { download: number, upload: number } {
+  const one = (raw: RawRound['rawDown'], wireFactor: number, chkMs: number): number =>
+    raw.ms / ((wireFactor * (raw.clientCpuMs + raw.serverCpuMs) + chkMs) / cores)
+  return {
+    download: median(rounds.map(r => one(r.rawDown, 1, chk.download))),
+    upload: median(rounds.map(r => one(r.rawUp, n / k, chk.upload)))
+  }
 }

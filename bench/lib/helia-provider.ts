@@ -8,7 +8,7 @@
  * with @helia/unixfs's default importer settings, and serves them over
  * bitswap.
  */
-import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import { performance } from 'node:perf_hooks'
 import { serveAsChild, startBenchChild, type ChildUsage } from './bench-child.js'
 
 /** A private DHT protocol: these Helia nodes can never join the public one. */
@@ -45,7 +45,6 @@ export async function serveHeliaFile (seedHex: string, size: number): Promise<vo
 }
 
 export interface HeliaProvider extends HeliaProviderInfo {
-  elu: () => Promise<EventLoopUtilization>
   usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
@@ -53,5 +52,5 @@ export interface HeliaProvider extends HeliaProviderInfo {
 /** Parent side: forks the provider with this process's execArgv (tsx or built) and waits until the file is added. */
 export async function startHeliaProvider (seed: Uint8Array, size: number): Promise<HeliaProvider> {
   const child = await startBenchChild<HeliaProviderInfo>(import.meta.url, 'helia-provider-child', [Buffer.from(seed).toString('hex'), String(size)], 'Helia provider')
-  return { ...child.info, elu: child.elu, usage: child.usage, stop: child.stop }
+  return { ...child.info, usage: child.usage, stop: child.stop }
 }

@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { EventLoopUtilization } from 'node:perf_hooks'
 import { registerStorageProtocols } from '../../src/protocols/index.js'
 import { createStorageServer, type StorageServer } from '../../src/storage/index.js'
 import { serveAsChild, startBenchChild, type ChildUsage } from './bench-child.js'
@@ -52,9 +51,7 @@ export async function serveGrid (count: number): Promise<void> {
 
 export interface ChildGrid extends GridAddresses {
   pid: number
-  /** The server process's cumulative event loop utilization (pass two readings to performance.eventLoopUtilization to diff). */
-  elu: () => Promise<EventLoopUtilization>
-  /** The server process's cumulative event loop utilization and CPU time. */
+  /** The server process's cumulative event loop utilization (pass two readings to performance.eventLoopUtilization to diff) and CPU time. */
   usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
@@ -62,5 +59,5 @@ export interface ChildGrid extends GridAddresses {
 /** Parent side: forks transfer-child with the same execArgv (so it also runs under tsx) and waits for its addresses. */
 export async function startChildGrid (count: number, childExecArgv: string[] = []): Promise<ChildGrid> {
   const child = await startBenchChild<GridAddresses>(import.meta.url, 'transfer-child', [String(count)], 'storage grid process', childExecArgv)
-  return { ...child.info, pid: child.pid, elu: child.elu, usage: child.usage, stop: child.stop }
+  return { ...child.info, pid: child.pid, usage: child.usage, stop: child.stop }
 }

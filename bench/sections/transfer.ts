@@ -17,10 +17,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ceilingRatio, measureChkWork } from '../lib/cpu-ceiling.js'
+import { ceilings, measureChkWork } from '../lib/cpu-ceiling.js'
 import { startHeliaProvider, type HeliaProvider } from '../lib/helia-provider.js'
 import { startHeliaReader, type HeliaReader } from '../lib/helia-reader.js'
-import { mbps } from '../lib/measure.js'
+import { mbps, median } from '../lib/measure.js'
 import { metText, progressLog, type SummaryRow } from '../lib/summary-row.js'
 import { startChildGrid, type ChildGrid } from '../lib/transfer-grid.js'
 import { createBenchNode } from '../lib/transfer-node.js'
@@ -57,10 +57,6 @@ export interface TransferResult {
   ceiling: { downloadVsRaw: number, uploadVsRaw: number, cores: number }
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 /** The seeded bytes held in memory: our upload reads them twice (convergent key, then encryption). */
 async function heldPlaintext (seed: Uint8Array, size: number): Promise<Plaintext> {
@@ -124,7 +120,7 @@ export async function runTransfer (quick: boolean): Promise<TransferResult> {
     }
     const bestMBps = Object.fromEntries(CONTENDERS.map(k => [k, Math.max(...runs.map(r => r[k].MBps))])) as Record<Contender, number>
     const chkWorkMs = measureChkWork(size, K, N)
-    const cpuOf = (r: PhaseRun): number => r.clientCpuMs + r.serverCpuMs
+    const ceiling = ceilings(runs, chkWorkMs, K, N)
     return {
       sizeBytes: size,
       rounds,
@@ -145,11 +141,7 @@ export async function runTransfer (quick: boolean): Promise<TransferResult> {
         uploadVsRaw: median(runs.map(r => r.upload.MBps / r.rawUp.MBps))
       },
       chkWorkMs,
-      ceiling: {
-        downloadVsRaw: median(runs.map(r => ceilingRatio({ rawMs: r.rawDown.ms, rawCpuMs: cpuOf(r.rawDown), wireFactor: 1, chkMs: chkWorkMs.download }))),
-        uploadVsRaw: median(runs.map(r => ceilingRatio({ rawMs: r.rawUp.ms, rawCpuMs: cpuOf(r.rawUp), wireFactor: N / K, chkMs: chkWorkMs.upload }))),
-        cores: cpus().length
-      }
+      ceiling: { downloadVsRaw: ceiling.download, uploadVsRaw: ceiling.upload, cores: cpus().length }
     }
   } finally {
     rss.stop()

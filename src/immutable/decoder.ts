@@ -10,7 +10,7 @@ import { AbortedError, BadShareError, ImmutableError, InvalidRangeError, NotEnou
 import { blockHash, bytesEqual, concatBytes, plain, TAGS, TaggedHasher } from './hashes.js'
 import { buildTree, emptyLeafHash, internalNodeHash, PartialTree } from './merkle.js'
 import { segmentRange, type ChkParams } from './params.js'
-import { SegmentWorkerError, segmentWorker, type SegmentWorkResult } from './segment-worker.js'
+import { segmentWorker } from './segment-worker.js'
 import { ShareReader, type FileContext, type ShareSource } from './share-reader.js'
 
 export interface BadShareReport {
@@ -231,7 +231,7 @@ class SegmentFetcher {
   async segment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
     const fast = await this.fastSegment(i, range)
     if (fast !== undefined) return fast
-    const turn = this.carefulTail.then(async () => await this.carefulSegment(i, range))
+    const turn = this.carefulTail.then(async () => await this.carefulSegment(i))
     this.carefulTail = turn.catch(() => {})
     return await turn
   }
@@ -268,22 +268,30 @@ class SegmentFetcher {
     }
   }
 
-  /** Reads the whole crypttext hash tree once for the fast path; false if it did not check out (the careful path decides whose fault). */
+  /** Reads the whole crypttext hash tree from `supplier` and checks it against the root; throws BadShareError if it does not. */
+  private async adoptCrypttextTree (supplier: ShareReader): Promise<void> {
+    const nodes = await supplier.readTreeRegion('crypttextHashTree')
+    if (!this.crypttextTree.adoptWhole(nodes, this.set.params.numSegments)) {
+      throw new BadShareError('crypttext-hash', 'the crypttext hash tree does not hash up to the root in the UEB')
+    }
+    this.wholeCrypttextTree = true
+  }
+
+  /** The whole crypttext tree once for the fast path, shared by the segments in flight; false if it failed (the careful path decides whose fault). */
   private async loadCrypttextTree (supplier: ShareReader): Promise<boolean> {
     if (this.wholeCrypttextTree) return true
-    this.crypttextLoad ??= (async () => {
-      const nodes = await supplier.readTreeRegion('crypttextHashTree')
-      if (!this.crypttextTree.adoptWhole(nodes, this.set.params.numSegments)) return false
-      this.wholeCrypttextTree = true
-      return true
-    })().catch(() => false)
+    this.crypttextLoad ??= this.adoptCrypttextTree(supplier).then(() => true, () => false)
     const ok = await this.crypttextLoad
     if (!ok) this.crypttextLoad = undefined
     return ok
   }
 
-  /** The careful path: reads, checks, drops and replaces shares until segment i checks out. */
-  private async carefulSegment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
+  /**
+   * The careful path: reads, checks, drops and replaces shares until segment
+   * i checks out. Inline (no worker): it runs only after a surprise, and the
+   * caller decrypts what it returns.
+   */
+  private async carefulSegment (i: number): Promise<FetchedSegment> {
     const set = this.set
     const p = set.params
     const { start, end } = segmentRange(p, i)
@@ -291,13 +299,6 @@ class SegmentFetcher {
     for (;;) {
       await set.fill()
       const readers = set.active.slice()
-      // Started only when used: with parity shares in the set the work stays inline.
-      const worker = this.offload && readers.every((r, j) => r.shnum === j) ? segmentWorker() : undefined
-      if (worker != null) {
-        const got = await this.offloaded(i, readers, worker, end - start, range)
-        if (got === 'retry') continue
-        if (got !== 'inline') return got
-      }
       const results = await Promise.allSettled(readers.map(async r => {
         const have = blocks.get(r)
         if (have !== undefined) return have
@@ -324,68 +325,14 @@ class SegmentFetcher {
   }
 
   /**
-   * The worker path, for the first k shares (their blocks are the segment):
-   * read the raw blocks, let the worker hash (and decrypt) them, check its
-   * hashes here. 'retry' after dropping a share, 'inline' if the worker is gone.
-   */
-  private async offloaded (i: number, readers: ShareReader[], worker: NonNullable<ReturnType<typeof segmentWorker>>, segmentLength: number, range?: DecryptRange):
-  Promise<FetchedSegment | 'retry' | 'inline'> {
-    const set = this.set
-    const raw = await Promise.allSettled(readers.map(async r => {
-      if (set.wholeTrees) await r.loadBlockTree()
-      return await r.readBlockUnchecked(i)
-    }))
-    if (!this.dropFailed(readers, raw.map(res => res.status === 'rejected' ? res.reason : undefined))) return 'retry'
-    const got = raw.map(res => (res as PromiseFulfilledResult<Awaited<ReturnType<ShareReader['readBlockUnchecked']>>>).value)
-    let result: SegmentWorkResult
-    try {
-      result = await worker.run({ blocks: got.map(g => g.block), segmentLength, decrypt: range })
-    } catch (err) {
-      if (err instanceof SegmentWorkerError) return 'inline'
-      throw err
-    }
-    const checks = readers.map((r, j) => {
-      try {
-        r.checkBlock(i, result.blockHashes[j], got[j].nodes)
-        return undefined
-      } catch (err) {
-        return err
-      }
-    })
-    if (!this.dropFailed(readers, checks)) return 'retry'
-    if (!await this.verifySegment(i, result.segmentHash, readers[0])) return 'retry'
-    return { crypttext: takePrefix(got.flatMap(g => g.block), segmentLength), plaintext: result.plaintext }
-  }
-
-  /** Drops each reader whose entry in `errors` is set; false if any was dropped. */
-  private dropFailed (readers: ShareReader[], errors: unknown[]): boolean {
-    let ok = true
-    errors.forEach((err, j) => {
-      if (err === undefined) return
-      const bad = asBadShare(err, this.set.signalOf())
-      if (bad == null) throw err
-      this.set.drop(readers[j], bad)
-      ok = false
-    })
-    return ok
-  }
-
-  /**
    * Checks segment i's hash against the crypttext hash tree, with nodes from
    * `supplier` (read whole on long reads). False when the supplier was to
    * blame and was dropped; throws when the file itself is corrupt.
    */
   private async verifySegment (i: number, h: Uint8Array, supplier: ShareReader): Promise<boolean> {
     const set = this.set
-    const p = set.params
     try {
-      if (set.wholeTrees && !this.wholeCrypttextTree) {
-        const nodes = await supplier.readTreeRegion('crypttextHashTree')
-        if (!this.crypttextTree.adoptWhole(nodes, p.numSegments)) {
-          throw new BadShareError('crypttext-hash', 'the crypttext hash tree does not hash up to the root in the UEB')
-        }
-        this.wholeCrypttextTree = true
-      }
+      if (set.wholeTrees && !this.wholeCrypttextTree) await this.adoptCrypttextTree(supplier)
       const missing = this.crypttextTree.missingFor(i)
       if (missing.length === 0) {
         if (this.crypttextTree.verifyLeaf(i, h, new Map())) { this.segmentsFetched++; return true }

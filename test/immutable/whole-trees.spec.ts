@@ -133,11 +133,11 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
     const got = await collect(readImmutable(cap, list, { onBadShare: r => reports.push(r) }))
     assert.ok(equalBytes(got, data))
     assert.deepEqual(reports.map(r => [r.shnum, r.check]), [[1, 'block-hash']])
-    // On the worker: segments 0..49 pass; 50 fails, and again on the careful path,
-    // which drops share 1; 51..57, already in flight with shares 0-2 (eight
+    // On the worker: segments 0..49 pass; 50 fails there, and the careful path
+    // (inline) drops share 1; 51..57, already in flight with shares 0-2 (eight
     // segments are fetched ahead), pass, since only block 50 is bad. From 58 on
     // share 3 is in use, and parity is decoded inline.
-    assert.equal(segmentWorkerCount() - before, 50 + 2 + 7)
+    assert.equal(segmentWorkerCount() - before, 50 + 1 + 7)
   })
 
   it('a share that stops answering in the middle of a long read is dropped once, while eight segments are in flight (4 KiB segments: the cap of eight applies)', async () => {

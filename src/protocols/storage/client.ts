@@ -125,7 +125,6 @@ export class StorageClient {
       await this.acquireWindow(bytes)
       let session: ClientSession
       try {
-        this.throwIfStopped()
         session = await this.getSession()
       } catch (err) {
         this.releaseWindow(bytes)
@@ -307,7 +306,6 @@ export class StorageClient {
   }
 
   private async call (body: RequestBody, retryOnClosedSession: boolean): Promise<Response> {
-    this.throwIfStopped()
     const session = await this.getSession()
     try {
       return await session.request(body).response

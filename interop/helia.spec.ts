@@ -95,7 +95,7 @@ describe('interop: Helia 7 on the same loopback DHT', function () {
     const { ipns: heliaIpns, helia } = heliaNode!
     const owner = nodes[2]
     const clubId = await owner.createClub({ name: 'helia interop' })
-    const published = await owner.clubs.cached(clubId)
+    const published = await owner.clubs.signedRoster(clubId)
     assert.ok(published != null, 'the owner caches the roster it published')
     const routingKey = clubRoutingKey(clubId)
 

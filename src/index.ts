@@ -14,8 +14,9 @@ export {
   type EncodeImmutableOptions, type EncodedImmutable, type Cap
 } from './immutable/index.js'
 export {
-  createNode, initDataDir, type CreateNodeOptions, type LafsNode, type PutOptions, type PutResult, type GetOptions,
-  type NodeLocateOptions
+  createNode, initDataDir, type CreateNodeOptions, type LafsNode, type FilesApi, type ClubsApi, type AccountsApi, type AdminApi,
+  type PutOptions, type PutResult, type GetOptions, type CheckOptions, type CheckReport, type NodeLocateOptions, type DownloadExplain,
+  type NodeConfig, type ConfigInput, type NodeSnapshot, type ClubStatus
 } from './node/index.js'
 export type { LocateExplain, LocateResult, LocatedServer } from './routing/index.js'
 export type { Roster, RosterServer } from './club/index.js'

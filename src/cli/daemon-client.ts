@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { request, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { dataDirPaths, loadConfigFile, readIdentity, type NodeConfig } from '../node/index.js'
+import { dataDirPaths, loadConfigFile, readIdentity, type NodeConfig, type NodeInfo } from '../node/index.js'
 import { DaemonNotRunningError, RemoteError } from './errors.js'
 
 export const GATEWAY_URL_FILE = 'gateway.url'
@@ -19,7 +19,7 @@ export function gatewayUrlPath (dataDir: string): string {
 
 export interface DaemonClient {
   readonly url: string
-  json: <T = any>(method: string, path: string, body?: unknown) => Promise<T>
+  json: <T>(method: string, path: string, body?: unknown) => Promise<T>
   /** A request whose answer is streamed; rejects with RemoteError on a status >= 400. */
   stream: (method: string, path: string, opts?: { body?: AsyncIterable<Uint8Array> | Uint8Array, headers?: Record<string, string | number> }) => Promise<IncomingMessage>
 }
@@ -65,7 +65,7 @@ function client (url: string, dataDir: string): DaemonClient {
     })
   return {
     url,
-    json: async (method, path, body) => {
+    json: async <T>(method: string, path: string, body?: unknown): Promise<T> => {
       const payload = method === 'GET' ? undefined : Buffer.from(JSON.stringify(body ?? {}))
       const headers: Record<string, string | number> = { Accept: 'application/json' }
       if (payload !== undefined) {
@@ -74,7 +74,7 @@ function client (url: string, dataDir: string): DaemonClient {
       }
       const res = await send(method, path, payload, headers)
       if ((res.statusCode ?? 500) >= 400) throw await remoteError(res)
-      return JSON.parse(await readAll(res))
+      return JSON.parse(await readAll(res)) as T
     },
     stream: async (method, path, opts = {}) => {
       const res = await send(method, path, opts.body, opts.headers ?? {})
@@ -94,7 +94,7 @@ function configuredUrl (config: NodeConfig): string | undefined {
 /** True when the gateway at `url` answers and is the node of this data folder (not another one on the same port). */
 async function ping (url: string, dataDir: string, peerId: string | undefined): Promise<boolean> {
   try {
-    const node = await client(url, dataDir).json<{ peerId?: string }>('GET', '/api/node')
+    const node = await client(url, dataDir).json<NodeInfo>('GET', '/api/node')
     return peerId === undefined || node.peerId === peerId
   } catch {
     return false

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { backendFromNode, startGateway, type Gateway } from '../gateway/index.js'
+import { startGateway, type Gateway } from '../gateway/index.js'
 import { createNode, silentLogger, type ConfigInput, type LafsNode } from '../node/index.js'
 import { CliError, EXIT_FAILED } from './errors.js'
 import type { Output } from './output.js'
@@ -37,9 +37,9 @@ export interface DemoGrid {
   stop: () => Promise<void>
 }
 
-async function until (what: string, cond: () => boolean, ms: number): Promise<void> {
+async function until (what: string, cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms
-  while (!cond()) {
+  while (!await cond()) {
     if (Date.now() > end) throw new CliError('ERR_DEMO', EXIT_FAILED, `demo: timed out waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 50))
   }
@@ -78,17 +78,18 @@ export async function startDemoGrid (opts: { gatewayPort?: number, log?: (line: 
     await Promise.all(servers.map(async s => await s.bootstrapped))
     log(`grid: ${nodes.length} nodes on 127.0.0.1, DHT ${DEMO_DHT_PROTOCOL}, bootstrap ${bootstrap[0]}`)
 
-    gateway = await startGateway({ backend: backendFromNode(first), port: opts.gatewayPort ?? 3456 })
+    gateway = await startGateway({ node: first, port: opts.gatewayPort ?? 3456 })
 
     // Let the DHT routing tables fill before publishing the roster.
-    const dhtPeers = (n: LafsNode): number => n.libp2p.getPeers().length
-    await until('the DHT to connect', () => dhtPeers(first) >= SERVERS, 20_000)
+    await until('the DHT to connect', async () => (await first.admin.status()).peers.length >= SERVERS, 20_000)
 
     const serverAddrs = servers.map(s => s.multiaddrs[0])
     let clubId: string | undefined
     try {
-      const club = await backendFromNode(first).clubs.create({ name: 'demo club', description: 'five storage servers on this machine', servers: serverAddrs })
+      const club = await first.clubs.create({ name: 'demo club', description: 'five storage servers on this machine', servers: serverAddrs })
       clubId = club.clubId
+      // So that `PUT /uri` on the demo's gateway goes through the club, as after `lafs-club club join`.
+      await first.clubs.setDefault(clubId)
       log(`club: ${club.clubId} "${club.name}", roster sequence ${club.sequence}, ${club.servers.length} servers`)
     } catch (err: any) {
       log(`club: not available (${err?.message ?? err}); uploading to the five servers by address`)
@@ -99,7 +100,7 @@ export async function startDemoGrid (opts: { gatewayPort?: number, log?: (line: 
     log(`upload: ${data.length} bytes → ${put.cap.slice(0, 48)}…`)
 
     // Wait for the servers to announce the shares, so a reader without the hint finds them too.
-    await Promise.all(servers.map(async s => { await s.announcer?.reprovideNow?.().catch(() => {}) }))
+    await Promise.all(servers.map(async s => { await s.admin.reprovide().catch(() => {}) }))
 
     const reader = await make('reader', false, bootstrap)
     await reader.bootstrapped

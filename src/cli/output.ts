@@ -5,7 +5,7 @@
 export interface Output {
   readonly json: boolean
   /** The command's result: JSON as is with --json, else `human(result)` lines. */
-  result: (value: unknown, human: (v: any) => string | string[]) => void
+  result: <T>(value: T, human: (v: T) => string | string[]) => void
   /** A note for people (stderr); silent with --json. */
   note: (text: string) => void
   progress: (label: string, total: number | undefined) => ProgressBar

@@ -14,14 +14,6 @@ export class GatewayError extends Error {
   }
 }
 
-/** The node behind the gateway cannot do this yet (a layer is not wired in). HTTP 501. */
-export class NotSupportedError extends GatewayError {
-  constructor (what: string) {
-    super('ERR_NOT_SUPPORTED', 501, `${what} is not supported by this node yet`)
-    this.name = 'NotSupportedError'
-  }
-}
-
 /** The request itself is wrong: a missing parameter, a malformed value. HTTP 400. */
 export class BadRequestError extends GatewayError {
   constructor (message: string) {
@@ -54,7 +46,7 @@ const NOT_FOUND_CODES = new Set(['ERR_NOT_FOUND', 'ERR_NOT_ENOUGH_SHARES', 'ERR_
 const BAD_INPUT_CODES = new Set([
   'ERR_INVALID_CAP', 'ERR_INVALID_BASE32', 'ERR_BAD_SERVER_ADDRESS', 'ERR_INVALID_CLUB_ID', 'ERR_INVALID_INVITE',
   'ERR_INVALID_ROSTER', 'ERR_INVALID_PARAMETERS', 'ERR_INVITATION_UNKNOWN', 'ERR_INVITATION_USED', 'ERR_INVALID_CONFIG',
-  'ERR_INVALID_ARGUMENT', 'ERR_ROSTER_TOO_LARGE', 'ERR_NO_SERVERS'
+  'ERR_INVALID_ARGUMENT', 'ERR_ROSTER_TOO_LARGE', 'ERR_NO_SERVERS', 'ERR_BAD_SERVER_ADDRESS'
 ])
 const CONFLICT_CODES = new Set(['ERR_NOT_CLUB_OWNER', 'ERR_SERVER_NOT_MEMBER', 'ERR_JOIN_REFUSED', 'ERR_NO_SUCH_JOIN_REQUEST', 'ERR_ROSTER_STALE'])
 const UNAVAILABLE_CODES = new Set(['ERR_UPLOAD_UNHAPPY', 'ERR_CLUB_PUBLISH_FAILED', 'ERR_INVITE_BOOTSTRAP_UNREACHABLE', 'ERR_QUOTA_EXCEEDED', 'ERR_CAPACITY_EXCEEDED'])
@@ -64,7 +56,7 @@ export function statusOf (err: unknown): number {
   if (err instanceof GatewayError) return err.status
   const code = (err as { code?: unknown })?.code
   if (typeof code === 'string') {
-    if (code === 'ERR_NOT_IMPLEMENTED') return 501
+    if (code === 'ERR_NOT_IMPLEMENTED' || code === 'ERR_STORAGE_DISABLED') return 501
     if (NOT_FOUND_CODES.has(code)) return 404
     if (BAD_INPUT_CODES.has(code)) return 400
     if (CONFLICT_CODES.has(code)) return 409

@@ -2,7 +2,7 @@
  * /metrics in the Prometheus text exposition format (version 0.0.4). Every
  * metric is prefixed `lafs_club_`; counters end in `_total`.
  */
-import type { NodeSnapshot } from './backend.js'
+import type { NodeSnapshot } from '../node/index.js'
 import type { TransferTotals } from './transfers.js'
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
@@ -52,7 +52,7 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
     gauge('corruption_advisories', 'Recent corrupt-share advisories received by this storage server.', snap.corruption.length),
     gauge('leases_held', 'Uploads whose leases this node keeps.', snap.leasesHeld),
     gauge('leases_expiring_soon', 'Uploads whose leases expire within the renewal margin.', snap.leasesExpiringSoon.length),
-    gauge('clubs', 'Clubs this node knows (owned or joined).', snap.clubs?.length ?? 0),
+    gauge('clubs', 'Clubs this node knows (owned or joined).', snap.clubs.length),
     { name: 'transfers_active', help: 'Gateway transfers in progress.', type: 'gauge', samples: [{ labels: { direction: 'upload' }, value: active.uploads }, { labels: { direction: 'download' }, value: active.downloads }] },
     counter('uploads_total', 'Gateway uploads, by outcome.', [
       { labels: { outcome: 'started' }, value: totals.uploadsStarted },

@@ -167,11 +167,9 @@ function render (s) {
     [{ label: 'peer', mono: true }, { label: 'connection' }, { label: 'storage' }, { label: 'address', mono: true }],
     s.peers.map(p => ({ cells: [p.peerId, el('span', { class: 'badge ' + p.connection }, p.connection + ', ' + p.direction), p.storageServer ? 'yes' : 'no', p.addresses.join(' ')] })),
     'no peers connected'))
-  put('clubs', s.clubs === null
-    ? el('p', { class: 'empty' }, 'clubs are not available on this node yet')
-    : table([{ label: 'club' }, { label: 'sequence', num: true }, { label: 'servers', num: true }, { label: 'role' }],
-      s.clubs.map(c => ({ cells: [el('span', { title: c.clubId }, c.name + ' ', el('span', { class: 'mono' }, short(c.clubId, 16))), c.sequence, c.servers.length, c.owned ? 'owner' : 'member'] })),
-      'no clubs joined'))
+  put('clubs', table([{ label: 'club' }, { label: 'sequence', num: true }, { label: 'servers', num: true }, { label: 'role' }],
+    s.clubs.map(c => ({ cells: [el('span', { title: c.clubId }, c.name + ' ', el('span', { class: 'mono' }, short(c.clubId, 16))), c.sequence, c.servers.length, (c.owned ? 'owner' : 'member') + (c.isDefault ? ', default' : '')] })),
+    'no clubs joined'))
   put('accounts', table([{ label: 'account', mono: true }, { label: 'used', num: true }, { label: 'shares', num: true }, { label: 'quota', num: true }],
     s.accounts.map(a => ({ cells: [short(a.account, 24), bytes(a.bytes), a.shares, bytes(a.quota)] })),
     s.storage === null ? 'no storage server' : 'no accounts yet'))

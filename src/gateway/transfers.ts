@@ -3,33 +3,9 @@
  * the ones in progress (with bytes done) and running totals since start.
  */
 
-export interface Transfer {
-  id: number
-  direction: 'upload' | 'download'
-  /** The cap being downloaded; for an upload, set once the upload finishes. */
-  cap?: string
-  /**
-   * What is happening: `receiving` (an upload's body arriving), then the node's
-   * phases (hashing, placing, uploading, locating, downloading).
-   */
-  phase: string
-  bytesDone: number
-  /** Known size, when the client sent Content-Length (uploads) or the cap says (downloads). */
-  bytesTotal?: number
-  /** ms since the epoch. */
-  startedAt: number
-}
+import type { Transfer, TransferTotals } from '../node/index.js'
 
-export interface TransferTotals {
-  uploadsStarted: number
-  uploadsSucceeded: number
-  uploadsFailed: number
-  uploadBytes: number
-  downloadsStarted: number
-  downloadsSucceeded: number
-  downloadsFailed: number
-  downloadBytes: number
-}
+export type { Transfer, TransferTotals }
 
 export class TransferTracker {
   private nextId = 1

@@ -6,9 +6,10 @@
  * typo in a config key otherwise silently leaves the default in force.
  * The reference for users is docs/config.md; keep it in step with this file.
  */
-import { readFile, writeFile } from 'node:fs/promises'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { ConfigError, MissingDataDirError } from './errors.js'
+import { ConfigError } from './errors.js'
+import { Validator } from './config-validator.js'
+
+export { parseSize } from './size.js'
 
 /**
  * The public IPFS (Amino) bootstrap peers, as go-ipfs/kubo ships them. Using
@@ -113,6 +114,12 @@ export interface ClientConfig {
   n: number
   /** Bytes per encrypted segment. Default 1 MiB (131072 × 8), as Tahoe. */
   maxSegmentSize: number
+  /**
+   * The club uploads go through when none is named, and the club asked first
+   * for a cap without a hint. `club join` (and `club create`) set it when it is
+   * still null; null = upload to the storage servers this node is connected to.
+   */
+  club: string | null
 }
 
 /** The node's settings, after defaults are applied. */
@@ -158,31 +165,13 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   relay: { client: true, server: 'auto' },
   nat: { upnp: true, autonat: true },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
-  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024 },
+  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null },
   convergenceSecretFile: 'private/convergence'
 } satisfies NodeConfig)
 
 /** A fresh, mutable copy of the defaults. */
 export function defaultConfig (): NodeConfig {
   return structuredClone(DEFAULT_CONFIG) as NodeConfig
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50
-}
-
-/**
- * Parses a byte count the way Tahoe's `parse_abbreviated_size` does: a plain
- * number, or a number with a unit — decimal (`kB`, `MB`, `GB`, `TB`) or binary
- * (`KiB`, `MiB`, `GiB`, `TiB`); the trailing `B` and the case are optional.
- * Returns undefined when the text is not a size.
- */
-export function parseSize (text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]i?)?b?\s*$/i.exec(text)
-  if (m == null) return undefined
-  const unit = SIZE_UNITS[(m[2] ?? '').toLowerCase()]
-  if (unit === undefined) return undefined
-  return Math.round(Number(m[1]) * unit)
 }
 
 /** Validates a deep-partial config (from the file or from code) and merges it over `base`. */
@@ -241,6 +230,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'happy') out.client.happy = v.integer('client.happy', s.happy, { min: 1, max: 256 })
     if (k === 'n') out.client.n = v.integer('client.n', s.n, { min: 1, max: 256 })
     if (k === 'maxSegmentSize') out.client.maxSegmentSize = v.integer('client.maxSegmentSize', s.maxSegmentSize, { min: 1, max: 2 ** 30 })
+    if (k === 'club') out.client.club = s.club === null ? null : v.clubId('client.club', s.club)
   }, Object.keys(DEFAULT_CONFIG.client))
 
   checkCoherent(out, source)
@@ -254,153 +244,3 @@ function checkCoherent (c: NodeConfig, source: string): void {
   if (happy < k || happy > n) throw new ConfigError('client.happy', `must be between client.k and client.n (k=${k}, happy=${happy}, n=${n})`, source)
 }
 
-type Obj = Record<string, unknown>
-
-function describe (v: unknown): string {
-  if (v === null) return 'null'
-  if (Array.isArray(v)) return 'an array'
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)
-  if (typeof v === 'object') return 'an object'
-  return `${typeof v} ${String(v)}`
-}
-
-/** Small typed checks; each throws a ConfigError naming the key. */
-class Validator {
-  constructor (private readonly source: string) {}
-
-  fail (key: string, problem: string): never {
-    throw new ConfigError(key, problem, this.source)
-  }
-
-  object (key: string, v: unknown): Obj {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-      this.fail(key, `must be an object, got ${describe(v)}`)
-    }
-    return v as Obj
-  }
-
-  onlyKeys (prefix: string, o: Obj, known: string[]): void {
-    for (const k of Object.keys(o)) {
-      if (!known.includes(k)) {
-        const key = prefix === '' ? k : `${prefix}.${k}`
-        this.fail(key, `is not a known key (known${prefix === '' ? '' : ` in "${prefix}"`}: ${known.join(', ')})`)
-      }
-    }
-  }
-
-  section (top: Obj, name: string, each: (s: Obj, key: string) => void, known: string[]): void {
-    if (!(name in top)) return
-    const s = this.object(name, top[name])
-    this.onlyKeys(name, s, known)
-    for (const k of Object.keys(s)) each(s, k)
-  }
-
-  boolean (key: string, v: unknown): boolean {
-    if (typeof v !== 'boolean') this.fail(key, `must be true or false, got ${describe(v)}`)
-    return v
-  }
-
-  string (key: string, v: unknown, o: { minLength?: number, maxLength?: number } = {}): string {
-    if (typeof v !== 'string') this.fail(key, `must be a string, got ${describe(v)}`)
-    if (o.minLength !== undefined && v.length < o.minLength) this.fail(key, 'must not be empty')
-    if (o.maxLength !== undefined && v.length > o.maxLength) this.fail(key, `must be at most ${o.maxLength} characters long`)
-    return v
-  }
-
-  number (key: string, v: unknown, o: { min: number, max: number }): number {
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `must be a number, got ${describe(v)}`)
-    if (v < o.min || v > o.max) this.fail(key, `must be between ${o.min} and ${o.max}, got ${v}`)
-    return v
-  }
-
-  integer (key: string, v: unknown, o: { min: number, max: number }): number {
-    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(key, `must be a whole number, got ${describe(v)}`)
-    return this.number(key, v, o)
-  }
-
-  size (key: string, v: unknown): number {
-    let n: number | undefined
-    if (typeof v === 'number') n = v
-    else if (typeof v === 'string') {
-      n = parseSize(v)
-      if (n === undefined) this.fail(key, `must be a byte count such as 1073741824, "50GB" or "2TiB", got ${describe(v)}`)
-    } else {
-      this.fail(key, `must be a byte count (a number, or a string such as "50GB"), got ${describe(v)}`)
-    }
-    if (!Number.isSafeInteger(n) || n < 0) this.fail(key, `must be a whole, non-negative number of bytes, got ${describe(v)}`)
-    return n
-  }
-
-  oneOf<T extends string | boolean> (key: string, v: unknown, choices: readonly T[]): T {
-    if (!choices.includes(v as T)) {
-      this.fail(key, `must be one of ${choices.map(c => JSON.stringify(c)).join(', ')}, got ${describe(v)}`)
-    }
-    return v as T
-  }
-
-  multiaddrs (key: string, v: unknown, o: { allowEmpty: boolean, needPeerId?: boolean }): string[] {
-    if (!Array.isArray(v)) this.fail(key, `must be an array of multiaddr strings, got ${describe(v)}`)
-    if (!o.allowEmpty && v.length === 0) this.fail(key, 'must not be empty')
-    return v.map((a, i) => {
-      const k = `${key}[${i}]`
-      if (typeof a !== 'string') this.fail(k, `must be a multiaddr string, got ${describe(a)}`)
-      let ma: Multiaddr
-      try { ma = multiaddr(a) } catch (err: any) { this.fail(k, `is not a valid multiaddr (${describe(a)}: ${err?.message ?? err})`) }
-      if (o.needPeerId === true && ma.getComponents().findLast(c => c.name === 'p2p') === undefined) {
-        this.fail(k, `must end with /p2p/<peer id> so the peer can be authenticated, got ${describe(a)}`)
-      }
-      return a
-    })
-  }
-
-  protocolId (key: string, v: unknown): string {
-    const s = this.string(key, v)
-    if (!/^\/\S+$/.test(s)) this.fail(key, `must be a protocol id such as "/ipfs/kad/1.0.0", got ${describe(v)}`)
-    return s
-  }
-
-  relativePath (key: string, v: unknown): string {
-    const s = this.string(key, v, { minLength: 1 })
-    if (s.startsWith('/') || s.split(/[\\/]/).includes('..')) this.fail(key, `must be a path inside the data folder (relative, no ".."), got ${describe(v)}`)
-    return s
-  }
-
-  paymentMethods (key: string, v: unknown): PaymentMethodConfig[] {
-    if (!Array.isArray(v)) this.fail(key, `must be an array of {name, url, explanation} objects, got ${describe(v)}`)
-    return v.map((m, i) => {
-      const k = `${key}[${i}]`
-      const o = this.object(k, m)
-      this.onlyKeys(k, o, ['name', 'url', 'explanation'])
-      const url = this.string(`${k}.url`, o.url, { minLength: 1, maxLength: 2000 })
-      try { new URL(url) } catch { this.fail(`${k}.url`, `must be an absolute URL (https:, mailto:, …), got ${describe(url)}`) }
-      return {
-        name: this.string(`${k}.name`, o.name, { minLength: 1, maxLength: 100 }),
-        url,
-        explanation: this.string(`${k}.explanation`, o.explanation, { minLength: 1, maxLength: 1000 })
-      }
-    })
-  }
-}
-
-/** Reads and validates `path`, merged over the defaults. A missing file is a MissingDataDirError. */
-export async function loadConfigFile (path: string, dataDir: string): Promise<NodeConfig> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err: any) {
-    if (err?.code === 'ENOENT') throw new MissingDataDirError(dataDir)
-    throw err
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (err: any) {
-    throw new ConfigError('', `is not valid JSON (${err?.message ?? err}). Fix the file, or move it away and run "lafs-club init" for a fresh one.`, path)
-  }
-  return mergeConfig(defaultConfig(), json, path)
-}
-
-/** Writes a config as pretty JSON (mode 0644: it holds no secrets). */
-export async function writeConfigFile (path: string, config: NodeConfig | ConfigInput): Promise<void> {
-  await writeFile(path, JSON.stringify(config, null, 2) + '\n', { mode: 0o644 })
-}

@@ -6,7 +6,8 @@
  */
 import { chmod, mkdir, stat } from 'node:fs/promises'
 import type { PrivateKey } from '@libp2p/interface'
-import { defaultConfig, loadConfigFile, mergeConfig, writeConfigFile, type ConfigInput, type NodeConfig } from './config.js'
+import { defaultConfig, mergeConfig, type ConfigInput, type NodeConfig } from './config.js'
+import { loadConfigFile, writeConfigFile } from './config-file.js'
 import { AlreadyInitializedError } from './errors.js'
 import { loadOrCreateIdentity, peerIdString } from './identity.js'
 import { convergenceSecretPath, dataDirPaths, type DataDirPaths } from './paths.js'

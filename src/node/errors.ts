@@ -83,3 +83,33 @@ export class NodeStoppedError extends Error {
     this.name = 'NodeStoppedError'
   }
 }
+
+/** An operation of the node's own storage server on a node that runs none. */
+export class StorageDisabledError extends Error {
+  readonly code = 'ERR_STORAGE_DISABLED'
+
+  constructor (what: string) {
+    super(`${what} needs this node's storage server, and it runs none. Set "storage.enabled" to true in config.json and restart.`)
+    this.name = 'StorageDisabledError'
+  }
+}
+
+/** A server named by the user is neither a multiaddr ending in /p2p/<peer id> nor a peer ID. */
+export class BadServerError extends Error {
+  readonly code = 'ERR_BAD_SERVER_ADDRESS'
+
+  constructor (server: string) {
+    super(`"${server}" is neither a multiaddr ending in /p2p/<peer id> nor a peer ID`)
+    this.name = 'BadServerError'
+  }
+}
+
+/** An account question with no server to ask. */
+export class NoStorageServersError extends Error {
+  readonly code = 'ERR_NO_SERVERS'
+
+  constructor () {
+    super('this node is connected to no storage server; name one with --server MULTIADDR (server=<multiaddr> in the API)')
+    this.name = 'NoStorageServersError'
+  }
+}

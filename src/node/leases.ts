@@ -14,6 +14,9 @@ import Database from 'better-sqlite3'
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /** Renew leases this long before they expire (and warn from then on). */
+/** How long a server's lease is taken to last: Tahoe's default; the protocol does not report the server's own period. */
+export const ASSUMED_LEASE_MS = 31 * DAY_MS
+
 export const DEFAULT_RENEW_MARGIN_MS = 7 * DAY_MS
 
 export interface LeaseRecord {
@@ -100,7 +103,7 @@ export class LeaseBook {
   private constructor (db: Database.Database, opts: LeaseBookOptions) {
     this.db = db
     this.now = opts.now ?? Date.now
-    this.leaseDurationMs = opts.leaseDurationMs ?? 31 * DAY_MS
+    this.leaseDurationMs = opts.leaseDurationMs ?? ASSUMED_LEASE_MS
   }
 
   /** Opens (creating if needed) the lease book at `path`. */

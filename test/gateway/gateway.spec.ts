@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { parseCap } from '../../src/immutable/index.js'
-import { parseRange } from '../../src/gateway/index.js'
+import { parseRange } from '../../src/gateway/range.js'
 import { startHarness, type GatewayHarness } from './helpers.js'
 
 interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }
@@ -62,7 +62,8 @@ describe('gateway: HTTP over a real node and storage grid', function () {
     assert.match(String(res.headers['content-type']), /application\/json/)
     const body = JSON.parse(res.body.toString())
     assert.equal(body.cap, cap)
-    assert.equal(body.hintedCap, null)
+    // Uploaded through the node's default club, so the club is the hint.
+    assert.equal(body.hintedCap, `${cap}@${h.clubId}`)
     const viaAccept = await http(h.gateway.url, 'PUT', '/uri', Buffer.from('x'.repeat(40)), { Accept: 'application/json' })
     const lit = JSON.parse(viaAccept.body.toString())
     assert.match(lit.cap, /^URI:LIT:/)
@@ -220,7 +221,7 @@ describe('gateway: HTTP over a real node and storage grid', function () {
     assert.ok((values.get('lafs_club_upload_bytes_total') ?? 0) >= file.length)
   })
 
-  it('control API: terms and usage from the grid servers, invitations, gc; clubs 501 while the node has none', async () => {
+  it('control API: terms and usage from the grid servers, invitations, gc, clubs', async () => {
     const terms = await http(h.gateway.url, 'GET', '/api/account/terms')
     assert.equal(terms.status, 200)
     const t = JSON.parse(terms.body.toString())
@@ -240,8 +241,12 @@ describe('gateway: HTTP over a real node and storage grid', function () {
     const gc = await http(h.gateway.url, 'POST', '/api/gc', '{}', json)
     assert.deepEqual(Object.keys(JSON.parse(gc.body.toString())).sort(), ['deletedShares', 'freedBytes'])
     const clubs = await http(h.gateway.url, 'GET', '/api/clubs')
-    assert.ok(clubs.status === 200 || clubs.status === 501)
-    if (clubs.status === 501) assert.equal(JSON.parse(clubs.body.toString()).error.code, 'ERR_NOT_SUPPORTED')
+    assert.equal(clubs.status, 200)
+    const listed = JSON.parse(clubs.body.toString())
+    assert.deepEqual(listed.map((c: { clubId: string }) => c.clubId), [h.clubId])
+    assert.equal(listed[0].owned, true)
+    assert.equal(listed[0].isDefault, true)
+    assert.deepEqual(listed[0].servers.map((s: { peerId: string }) => s.peerId).sort(), h.grid.map(s => s.info.peerId).sort())
     // a control request without a JSON content type is refused (a web page could send it)
     const form = await http(h.gateway.url, 'POST', '/api/gc', 'x=1', { 'Content-Type': 'application/x-www-form-urlencoded' })
     assert.equal(form.status, 415)

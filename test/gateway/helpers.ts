@@ -1,63 +1,67 @@
 /**
- * A gateway over a real node and a real storage grid.
+ * A gateway over a real node and a real storage grid. The node owns a club
+ * of the grid's servers and uses it as its default club, as a user's node
+ * does after `lafs-club club join`: plain `PUT /uri` goes to the club, and
+ * `GET /uri/<cap>` of a cap without a hint asks the club first. A second,
+ * storage-less node gives the club's roster a DHT peer to be published to.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { backendFromNode, startGateway, type Gateway } from '../../src/gateway/index.js'
-import { createNode, defaultClientFactory, silentLogger, type ClientFactory, type LafsNode } from '../../src/node/index.js'
+import { startGateway, type Gateway } from '../../src/gateway/index.js'
+import { createNode, silentLogger, type LafsNode } from '../../src/node/index.js'
 import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
-
-/**
- * The node's own client (defaultClientFactory), with the grid's servers as the
- * default server list, so plain `PUT /uri` and `GET /uri/<cap>` work without
- * a club or DHT.
- */
-export function gridClient (defaultServers: () => string[]): ClientFactory {
-  return async (core) => {
-    const client = await defaultClientFactory(core)
-    const withServers = <T extends { servers?: string[] }>(o: T | undefined): T => ({ ...(o ?? {}), servers: o?.servers ?? defaultServers() }) as T
-    return {
-      ...client,
-      put: async (data, o) => await client.put(data, withServers(o)),
-      get: async (cap, o) => await client.get(cap, withServers(o)),
-      cat: (cap, o) => client.cat(cap, withServers(o))
-    }
-  }
-}
 
 export interface GatewayHarness {
   grid: GridServer[]
   node: LafsNode
+  /** The node's club of the grid's servers (its default club). */
+  clubId: string
   gateway: Gateway
   dir: string
   stop: () => Promise<void>
 }
 
+const NODE_CONFIG = { client: { k: 2, happy: 3, n: 4 }, connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] } }
+
 export async function startHarness (opts: { servers?: number, locateTimeoutMs?: number } = {}): Promise<GatewayHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'lafs-gw-'))
   const grid = await startGrid(opts.servers ?? 4)
-  const node = await createNode({
-    dataDir: join(dir, 'node'),
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    bootstrap: [],
-    gateway: false,
-    storage: { enabled: true },
-    config: { client: { k: 2, happy: 3, n: 4 }, connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] } },
-    logger: silentLogger,
-    client: gridClient(() => grid.map(s => s.info.multiaddrs[0]))
-  })
-  const gateway = await startGateway({ backend: backendFromNode(node), port: 0, locateTimeoutMs: opts.locateTimeoutMs ?? 3000 })
-  return {
-    grid,
-    node,
-    gateway,
-    dir,
-    stop: async () => {
-      await gateway.close()
-      await node.stop()
-      await stopGrid(grid)
-      await rm(dir, { recursive: true, force: true })
+  const started: Array<{ stop: () => Promise<void> }> = []
+  try {
+    const peer = await createNode({ dataDir: join(dir, 'dht-peer'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], gateway: false, storage: { enabled: false }, config: NODE_CONFIG, logger: silentLogger })
+    started.push(peer)
+    const node = await createNode({
+      dataDir: join(dir, 'node'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [peer.multiaddrs[0]],
+      gateway: false,
+      storage: { enabled: true },
+      config: NODE_CONFIG,
+      logger: silentLogger
+    })
+    started.push(node)
+    await node.bootstrapped
+    const club = await node.clubs.create({ name: 'gateway test grid', servers: grid.map(s => s.info.multiaddrs[0]) })
+    await node.clubs.setDefault(club.clubId)
+    const gateway = await startGateway({ node, port: 0, locateTimeoutMs: opts.locateTimeoutMs ?? 3000 })
+    started.push({ stop: async () => { await gateway.close() } })
+    return {
+      grid,
+      node,
+      clubId: club.clubId,
+      gateway,
+      dir,
+      stop: async () => {
+        for (const s of started.reverse()) await s.stop()
+        await stopGrid(grid)
+        await rm(dir, { recursive: true, force: true })
+      }
     }
+  } catch (err) {
+    for (const s of started.reverse()) await s.stop().catch(() => {})
+    await stopGrid(grid)
+    await rm(dir, { recursive: true, force: true })
+    throw err
   }
 }

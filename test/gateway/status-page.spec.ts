@@ -35,8 +35,8 @@ describe('gateway: live status page in a real browser', function () {
     const page = await (await browser.newContext({ bypassCSP: true })).newPage()
     await page.goto(`${h.gateway.url}/status`)
     await page.waitForFunction(`document.getElementById('peer-id').textContent === ${JSON.stringify(h.node.peerId)}`, undefined, { timeout: 15_000 })
-    // No storage server is connected before the first upload.
-    assert.equal(await page.textContent('#upload-ready'), 'NO')
+    // The node keeps its default club's servers connected, so it is ready before any upload.
+    await page.waitForFunction("document.getElementById('upload-ready').textContent === 'YES'", undefined, { timeout: 15_000 })
     assert.match(await page.textContent('#transfers') ?? '', /no transfers right now/)
     const uploadsBefore = await page.textContent('#overview')
     assert.match(uploadsBefore ?? '', /uploads0 done/)

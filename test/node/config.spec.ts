@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   ConfigError, DEFAULT_CONFIG, IPFS_BOOTSTRAP_PEERS, defaultConfig, loadConfigFile, mergeConfig, parseSize, MissingDataDirError
-} from '../../src/node.js'
+} from '../../src/node/index.js'
+import { updateConfigFile } from '../../src/node/config-file.js'
 
 function rejects (input: unknown, key: string, words: RegExp): void {
   assert.throws(() => mergeConfig(defaultConfig(), input), (err: unknown) => {
@@ -25,7 +26,7 @@ describe('node config', () => {
     assert.ok(c.bootstrap.some(a => a.startsWith('/dnsaddr/bootstrap.libp2p.io/p2p/')))
     assert.equal(c.dht.protocol, '/ipfs/kad/1.0.0')
     assert.deepEqual(c.gateway, { enabled: true, host: '127.0.0.1', port: 3456 })
-    assert.deepEqual(c.client, { k: 3, happy: 7, n: 10, maxSegmentSize: 1048576 })
+    assert.deepEqual(c.client, { k: 3, happy: 7, n: 10, maxSegmentSize: 1048576, club: null })
     assert.ok(c.connections.maxConnections <= 200)
     assert.equal(c.storage.enabled, true)
     // defaultConfig() hands out copies
@@ -79,6 +80,19 @@ describe('node config', () => {
     rejects({ bootstrap: ['/ip4/127.0.0.1/tcp/4001'] }, 'bootstrap[0]', /\/p2p\/<peer id>/)
     rejects({ storage: { paymentMethods: [{ name: 'x', url: 'not a url', explanation: 'e' }] } }, 'storage.paymentMethods[0].url', /absolute URL/)
     rejects({ convergenceSecretFile: '../elsewhere' }, 'convergenceSecretFile', /inside the data folder/)
+    rejects({ client: { club: 'my club' } }, 'client.club', /club ID/)
+  })
+
+  it('updateConfigFile changes one key and keeps what the user wrote', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lafs-config-'))
+    const path = join(dir, 'config.json')
+    await writeFile(path, JSON.stringify({ bootstrap: [], client: { k: 2, happy: 2, n: 4 } }))
+    const clubId = 'k51qzi5uqu5dmb9jgqvsvyqjp1b8ik9x96naekxnmbyskxkh9juwipej161kb3'
+    const config = await updateConfigFile(path, dir, { client: { club: clubId } })
+    assert.equal(config.client.club, clubId)
+    assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { bootstrap: [], client: { k: 2, happy: 2, n: 4, club: clubId } })
+    await assert.rejects(updateConfigFile(path, dir, { client: { club: 'nope' } }), (err: Error & { key?: string }) => err.key === 'client.club')
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).client.club, clubId, 'a refused change leaves the file alone')
   })
 
   it('checks rules that involve several keys', () => {

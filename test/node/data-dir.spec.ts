@@ -3,8 +3,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  AlreadyInitializedError, ConfigError, KeyFileError, MissingDataDirError, dataDirPaths, initDataDir, openDataDir, readIdentity
-} from '../../src/node.js'
+  AlreadyInitializedError, ConfigError, KeyFileError, MissingDataDirError, dataDirPaths, initDataDir, readIdentity
+} from '../../src/node/index.js'
+import { openDataDir } from '../../src/node/data-dir.js'
 
 async function mode (path: string): Promise<number> {
   return (await stat(path)).mode & 0o777

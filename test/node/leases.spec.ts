@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LeaseBook, type LeaseRecord } from '../../src/node.js'
+import { LeaseBook, type LeaseRecord } from '../../src/node/leases.js'
 
 const DAY = 24 * 60 * 60 * 1000
 

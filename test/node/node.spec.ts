@@ -6,9 +6,13 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  createNode, defaultConfig, mergeConfig, networkProfile, DataDirInUseError, MissingDataDirError, NodeStoppedError, hasPublicAddress,
+  createNode, defaultConfig, mergeConfig, DataDirInUseError, MissingDataDirError, NodeStoppedError,
   installProcessHandlers, type CreateNodeOptions, type LafsNode, type NodeLogger
-} from '../../src/node.js'
+} from '../../src/node/index.js'
+import { networkProfile } from '../../src/node/libp2p.js'
+import { parseCap, storageIndexOf } from '../../src/immutable/index.js'
+import type { DownloadExplain } from '../../src/node/index.js'
+import { hasPublicAddress } from '../../src/node/relay-auto.js'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import { randomBytes } from 'node:crypto'
 import { findProvidersList } from '../../src/dht/index.js'
@@ -27,6 +31,12 @@ async function until (what: string, cond: () => boolean, deadlineMs = 10_000): P
     if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 25))
   }
+}
+
+function parseCapSi (cap: string): Uint8Array {
+  const parsed = parseCap(cap)
+  if (parsed.kind !== 'chk') throw new Error(`not a CHK cap: ${cap}`)
+  return storageIndexOf(parsed)
 }
 
 function tableSize (node: LafsNode): number {
@@ -183,24 +193,26 @@ describe('node', function () {
       (err: any) => err.code === 'ERR_INVALID_CONFIG' && err.key === 'dht.clientMode')
   })
 
-  it('put/get come from the client hook; the default one needs servers for a CHK file', async () => {
-    const plain = await start('plain', { storage: { enabled: false } })
-    await assert.rejects(plain.put(new Uint8Array(100)), (e: any) => e.code === 'ERR_NO_SERVERS')
-
-    let closed = false
-    const hooked = await start('hooked', {
-      storage: { enabled: false },
-      client: core => ({
-        put: async () => ({ cap: `URI:LIT:${core.peerId}` }),
-        get: async () => core.convergenceSecret,
-        cat: async function * () { yield new Uint8Array([1]) },
-        close: async () => { closed = true }
-      })
-    })
-    assert.equal((await hooked.put(new Uint8Array(1))).cap, `URI:LIT:${hooked.peerId}`)
-    assert.deepEqual(await hooked.get('x'), hooked.convergenceSecret)
-    await hooked.stop()
-    assert.equal(closed, true)
+  it('put without a club or servers: a clear error when nothing is connected, else the connected storage servers', async () => {
+    const client = await start('client', { storage: { enabled: false }, config: { client: { k: 1, happy: 1, n: 2 } } })
+    await assert.rejects(client.put(randomBytes(100)), (e: Error & { code?: string }) =>
+      e.code === 'ERR_NO_SERVERS' && /club join/.test(e.message) && /--server/.test(e.message))
+    const server = await start('server', { storage: { enabled: true } })
+    await client.libp2p.dial(multiaddr(server.multiaddrs[0]))
+    const deadline = Date.now() + 10_000
+    while ((await client.admin.status()).storageServersConnected < 1) {
+      if (Date.now() > deadline) throw new Error('the server never showed up as a connected storage server')
+      await new Promise(resolve => setTimeout(resolve, 25))
+    }
+    const data = randomBytes(10_000)
+    const { cap, hintedCap } = await client.put(data)
+    assert.equal(hintedCap, undefined, 'no club, no hint')
+    assert.deepEqual(await server.storage!.have([parseCapSi(cap)]), [[0, 1]])
+    let explained: DownloadExplain | undefined
+    const got = await client.get(cap, { servers: [server.multiaddrs[0]], onExplain: e => { explained = e } })
+    assert.ok(Buffer.from(got).equals(data))
+    assert.equal(explained?.way, 'servers')
+    assert.deepEqual(explained?.way === 'servers' ? explained.servers.map(s => s.peerId) : [], [server.peerId])
   })
 
   it('process handlers stop the node on SIGTERM, exit 0, and log stray rejections', async () => {

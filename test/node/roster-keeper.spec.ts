@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { createNode, ROSTER_KEEP_ALIVE_TAG, type LafsNode } from '../../src/node/index.js'
+import { createNode, type LafsNode } from '../../src/node/index.js'
+import { ROSTER_KEEP_ALIVE_TAG } from '../../src/node/roster-keeper.js'
 
 async function until (what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + ms

@@ -1,0 +1,80 @@
+/** The text people read for each answer of the node (scripts get the same values as JSON with --json). */
+import { formatBytes } from './output.js'
+import type { CheckReport, ClubStatus, DownloadExplain, ServerAnswer, StatusJson, Terms, Usage } from '../node/index.js'
+
+export function explainLines (explain: DownloadExplain | undefined): string[] {
+  if (explain === undefined) return ['locate: nothing was located (the download did not start)']
+  if (explain.way === 'literal') return ['locate: literal cap, the file is inside the cap']
+  if (explain.way === 'servers') return [`locate: none needed; ${explain.servers.length} of the servers named hold shares (${explain.servers.map(s => `${s.peerId.slice(-8)}: ${s.shares.join(',')}`).join('; ')})`]
+  const e = explain.explain
+  const lines = [`locate: chose ${e.chosen}${e.fellBack ? ' (fell back to the other way)' : ''}, found ${explain.servers.length} servers`]
+  for (const [way, est] of Object.entries(e.estimates)) {
+    const parts = [`${est.rpcs} RPCs`, `${est.roundTrips} round trips`]
+    if (est.networkSize !== undefined) parts.push(`network ~${est.networkSize} peers`)
+    if (est.rosterCached !== undefined) parts.push(`roster ${est.rosterCached ? 'cached' : 'not cached'}`)
+    lines.push(`  estimate ${way}: ${parts.join(', ')}${est.fitsBudget ? '' : ' (over budget)'}`)
+  }
+  for (const run of e.runs) {
+    lines.push(`  ran ${run.way}: ${run.rpcs} RPCs, ${run.roundTrips} round trips, ${run.ms} ms, ${run.servers} servers, ${run.distinctShares} distinct shares${run.error !== undefined ? ` — ${run.error}` : ''}`)
+  }
+  lines.push(`  actual: ${e.actual.rpcs} RPCs, ${e.actual.roundTrips} round trips, ${e.actual.ms} ms`)
+  return lines
+}
+
+export function statusLines (s: StatusJson): string[] {
+  const lines = [
+    `node      ${s.peerId}`,
+    `gateway   ${s.gateway.url}  (status page: ${s.gateway.url}/status)`,
+    `upload    ${s.uploadReady ? 'READY' : 'NOT READY'}: ${s.storageServersConnected} storage servers connected, an upload needs ${s.happy}`,
+    `peers     ${s.peers.length} connected (${s.peers.filter(p => p.connection === 'relayed').length} relayed)`
+  ]
+  if (s.bootstrap?.alone === true && s.bootstrap.configured > 0) lines.push('bootstrap none of the bootstrap peers answered: running alone')
+  if (s.storage === null) lines.push('storage   off')
+  else lines.push(`storage   ${s.storage.shares} shares, ${formatBytes(s.storage.bytes)} of ${formatBytes(s.storage.capacity)}, ${s.storage.accounts} accounts`)
+  if (s.reprovide !== null) lines.push(`reprovide backlog ${s.reprovide.backlog}${s.reprovide.failed > 0 ? `, ${s.reprovide.failed} failed` : ''}`)
+  lines.push(`clubs     ${s.clubs.length}${s.defaultClub !== null ? `, default ${s.defaultClub}` : ', no default club'}`)
+  for (const c of s.clubs) lines.push(`  ${c.clubId} "${c.name}" sequence ${c.sequence}, ${c.servers.length} servers${c.owned ? ' (owner)' : ''}`)
+  lines.push(`transfers ${s.transfers.length} in progress; ${s.totals.uploadsSucceeded} uploads and ${s.totals.downloadsSucceeded} downloads done since start`)
+  for (const t of s.transfers) lines.push(`  #${t.id} ${t.direction} ${t.phase} ${formatBytes(t.bytesDone)}${t.bytesTotal !== undefined ? ` / ${formatBytes(t.bytesTotal)}` : ''}`)
+  lines.push(`leases    ${s.leasesHeld} uploads kept alive`)
+  for (const l of s.leasesExpiringSoon) lines.push(`  WARNING lease of ${l.storageIndex} expires ${new Date(l.expiresAt).toISOString()}${l.lastError !== undefined ? ` (renewal failed: ${l.lastError})` : ''}`)
+  for (const c of s.corruption.slice(0, 5)) lines.push(`  corrupt share ${c.storageIndex} #${c.shareNumber} reported by ${c.reportedBy}: ${c.reason}`)
+  return lines
+}
+
+export function clubLines (c: ClubStatus): string[] {
+  return [
+    `club      ${c.clubId}`,
+    `name      ${c.name}${c.description !== '' ? ` — ${c.description}` : ''}`,
+    `policy    ${c.policy}${c.owned ? ' (you own it)' : ''}${c.isDefault ? ', the default club' : ''}`,
+    `sequence  ${c.sequence}, valid until ${new Date(c.expiresAt).toISOString()}`,
+    `servers   ${c.servers.length}`,
+    ...c.servers.map(s => `  ${s.peerId} ${s.multiaddrs.join(' ')}`)
+  ]
+}
+
+export function clubListLines (clubs: ClubStatus[]): string | string[] {
+  if (clubs.length === 0) return 'no clubs yet (create one with "lafs-club club create NAME" or join with "lafs-club club join ID")'
+  return clubs.map(c => `${c.clubId}  ${c.name}  sequence ${c.sequence}  ${c.servers.length} servers${c.owned ? '  (owner)' : ''}${c.isDefault ? '  (default)' : ''}`)
+}
+
+export function serverAnswerLines<T> (answers: Array<ServerAnswer<T>>, fmt: (r: T) => string): string[] {
+  return answers.map(a => a.result === undefined ? `${a.server}: ERROR ${a.error?.message ?? 'no answer'}` : `${a.server}: ${fmt(a.result)}`)
+}
+
+export function usageLine (u: Usage): string {
+  return `${formatBytes(u.bytes)} in ${u.shares} shares, ${u.leases} leases, quota ${formatBytes(u.quota)}${u.reserved > 0 ? `, ${formatBytes(u.reserved)} reserved` : ''}`
+}
+
+export function termsLine (t: Terms): string {
+  return [`free quota ${formatBytes(t.freeQuota)}`, ...t.methods.map(m => `\n    ${m.name}${m.url !== undefined && m.url !== '' ? ` <${m.url}>` : ''}: ${m.explanation}`)].join('')
+}
+
+export function checkLines (v: CheckReport): string[] {
+  return [
+    `${v.healthy ? 'healthy' : v.recoverable ? 'NOT HEALTHY (recoverable)' : 'NOT RECOVERABLE'}: ${v.sharesFound} of ${v.n} shares on ${v.serversWithShares} servers (k=${v.k}, happiness ${v.happiness})`,
+    ...v.corrupt.map(c => `  corrupt share ${c.shnum} on ${c.peerId} (${c.check})`),
+    ...v.unreachable.map(p => `  unreachable ${p}`),
+    ...(v.repaired !== undefined ? [`repaired: ${v.repaired.sharesUploaded} shares uploaded, now ${v.repaired.sharesFoundAfter} shares, happiness ${v.repaired.happinessAfter}`] : [])
+  ]
+}

@@ -1,0 +1,91 @@
+/**
+ * The JSON control API under `/api/`, a thin mapping of the node's door
+ * (`node.files`, `node.clubs`, `node.accounts`, `node.admin`); the CLI talks
+ * to a running node through it. Routes are listed in docs/cli.md.
+ */
+import { BadRequestError, GatewayError } from './errors.js'
+import { abortOnClose, flag, readJson, sendJson, serversParam, stringField } from './http.js'
+import type { LafsNode, NodeInfo, StatusJson } from '../node/index.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+export interface ApiRoutesInit {
+  node: LafsNode
+  status: () => Promise<StatusJson>
+  /** Largest JSON body accepted. */
+  maxJsonBytes: number
+}
+
+type Body = Record<string, unknown>
+type Handler = (ctx: { url: URL, body: Body, id: string, res: ServerResponse }) => Promise<unknown> | unknown
+
+function policyField (body: Body): 'open' | 'invitation' | undefined {
+  const policy = stringField(body, 'policy')
+  if (policy !== undefined && policy !== 'open' && policy !== 'invitation') throw new BadRequestError('"policy" must be "open" or "invitation"')
+  return policy
+}
+
+function stringList (body: Body, key: string): string[] | undefined {
+  const v = body[key]
+  if (v === undefined || v === null) return undefined
+  if (!Array.isArray(v) || !v.every(s => typeof s === 'string')) throw new BadRequestError(`"${key}" must be a list of strings`)
+  return v
+}
+
+function quotaField (body: Body): number {
+  const quota = body.quota
+  if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota < 0) throw new BadRequestError('"quota" must be a whole number of bytes')
+  return quota
+}
+
+export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: ServerResponse, url: URL, parts: string[]) => Promise<void> {
+  const { node } = init
+  const routes: Record<string, Handler> = {
+    'POST check': async ({ url, body }) => await node.files.check(url.searchParams.get('cap') ?? stringField(body, 'cap', true), {
+      verify: flag(url, 'verify') || body.verify === true,
+      repair: flag(url, 'repair') || body.repair === true,
+      servers: serversParam(url)
+    }),
+    'GET locate': async ({ url, res }) => {
+      const client = abortOnClose(res)
+      try {
+        return await node.files.locate(url.searchParams.get('cap') ?? '', { signal: client.signal })
+      } finally {
+        client.done()
+      }
+    },
+    'GET clubs': async () => await node.clubs.list(),
+    'POST clubs': async ({ body }) => await node.clubs.create({
+      name: stringField(body, 'name', true), description: stringField(body, 'description'), policy: policyField(body), servers: stringList(body, 'servers')
+    }),
+    'POST clubs/join': async ({ body }) => await node.clubs.join(stringField(body, 'club', true)),
+    'GET clubs/:id': async ({ url, id }) => await node.clubs.show(id, { refresh: flag(url, 'refresh') }),
+    'POST clubs/:id/servers': async ({ body, id }) => await node.clubs.add(id, stringField(body, 'server', true)),
+    'DELETE clubs/:id/servers': async ({ body, id }) => await node.clubs.remove(id, stringField(body, 'server', true)),
+    'POST clubs/:id/publish': async ({ id }) => await node.clubs.publish(id),
+    'POST clubs/:id/invite': async ({ id }) => await node.clubs.invite(id),
+    'POST invites': async ({ body }) => await node.accounts.createInvitation({ quota: quotaField(body), note: stringField(body, 'note') }),
+    'POST invites/redeem': async ({ body }) => await node.accounts.redeem(stringField(body, 'code', true), stringField(body, 'server')),
+    'GET account/usage': async ({ url }) => await node.accounts.usage(url.searchParams.get('server') ?? undefined),
+    'GET account/terms': async ({ url }) => await node.accounts.terms(url.searchParams.get('server') ?? undefined),
+    'POST gc': async () => await node.admin.gc(),
+    'GET node': async (): Promise<NodeInfo> => {
+      const s = await init.status()
+      return { peerId: s.peerId, multiaddrs: s.multiaddrs, gateway: s.gateway }
+    }
+  }
+
+  return async (req, res, url, parts) => {
+    const method = req.method ?? 'GET'
+    if (method !== 'GET' && method !== 'HEAD') {
+      // A web page in the user's browser may only send cross-origin POSTs with
+      // simple content types; insisting on JSON keeps it from driving the node.
+      const type = req.headers['content-type'] ?? ''
+      if (!type.startsWith('application/json')) throw new GatewayError('ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'control API requests must be sent with Content-Type: application/json')
+    }
+    const route = `${method} ${parts.map((p, i) => (i === 1 && parts[0] === 'clubs' && p !== 'join') ? ':id' : p).join('/')}`
+    const handler = routes[route]
+    if (handler === undefined) throw new GatewayError('ERR_NO_SUCH_ROUTE', 404, `no API route ${method} /api/${parts.join('/')} (see docs/cli.md)`)
+    const body = method === 'POST' || method === 'DELETE' ? await readJson(req, init.maxJsonBytes) : {}
+    sendJson(res, 200, await handler({ url, body, id: parts[1], res }))
+  }
+}

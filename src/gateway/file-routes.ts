@@ -1,0 +1,166 @@
+/**
+ * Tahoe's file routes: `PUT /uri` uploads the body and answers the cap,
+ * `GET /uri/<cap>` (and HEAD, with Range) streams the plaintext back.
+ */
+import { pipe } from 'it-pipe'
+import { contentTypeFor } from './content-type.js'
+import { BadRequestError, FileNotFoundError, GatewayError } from './errors.js'
+import { abortOnClose, sendJson, sendText, serversParam, wantsJson } from './http.js'
+import { parseRange, type ByteRange } from './range.js'
+import type { TransferTracker } from './transfers.js'
+import { parseHintedCap, type Cap, type DownloadExplain, type LafsNode, type PutAnswer } from '../node/index.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+export interface FileRoutesInit {
+  node: LafsNode
+  transfers: TransferTracker
+  /** A download that has not produced its first byte within this long answers 404. */
+  locateTimeoutMs: number
+}
+
+/** The response header that carries a download's explain when `?explain=true` asks for it. */
+export const EXPLAIN_HEADER = 'X-Lafs-Explain'
+
+function sizeOf (cap: Cap): number {
+  if (cap.kind === 'lit') return cap.data.length
+  if (cap.kind === 'chk') return cap.size
+  throw new BadRequestError('a verify-cap (URI:CHK-Verifier:) can check a file but not read it; use the read-cap (URI:CHK:)')
+}
+
+/** JSON that is plain ASCII (a header value may not carry other characters): `\u` escapes for the rest. */
+export function asciiJson (value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/**
+ * Waits for the first chunk of a download, so that "not found" can still be
+ * answered with a status code; gives up (404) after the locate deadline.
+ */
+async function firstChunk (it: AsyncIterator<Uint8Array>, abort: () => void, timeoutMs: number): Promise<IteratorResult<Uint8Array>> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      abort()
+      reject(new FileNotFoundError(`no shares of this file were found within ${Math.round(timeoutMs / 1000)} s; nobody reachable holds it`))
+    }, timeoutMs)
+  })
+  try {
+    return await Promise.race([it.next(), deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export interface FileRoutes {
+  put: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
+  get: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string) => Promise<void>
+}
+
+export function fileRoutes (init: FileRoutesInit): FileRoutes {
+  const { node, transfers } = init
+
+  async function put (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined
+    const t = transfers.start('upload', { bytesTotal: Number.isSafeInteger(length) ? length : undefined })
+    const client = abortOnClose(res)
+    let ok = false
+    try {
+      const result = await pipe(
+        req as AsyncIterable<Uint8Array>,
+        source => transfers.count(t, source),
+        async source => await node.files.put(source, {
+          club: url.searchParams.get('club') ?? undefined,
+          servers: serversParam(url),
+          signal: client.signal,
+          onProgress: p => { transfers.phase(t, p) }
+        })
+      )
+      t.cap = result.cap
+      ok = true
+      const answer: PutAnswer = { cap: result.cap, hintedCap: result.hintedCap ?? null }
+      if (wantsJson(req, url)) sendJson(res, 200, answer)
+      else sendText(res, 200, result.cap, 'text/plain; charset=utf-8', result.hintedCap !== undefined ? { 'X-Lafs-Hinted-Cap': result.hintedCap } : {})
+    } finally {
+      client.done()
+      transfers.finish(t, ok)
+    }
+  }
+
+  async function get (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+    const { cap } = parseHintedCap(capText)
+    const size = sizeOf(cap)
+    let range: ByteRange | undefined
+    try {
+      range = parseRange(req.headers.range, size)
+    } catch (err) {
+      if (err instanceof GatewayError && err.status === 416) {
+        sendText(res, 416, err.message + '\n', 'text/plain; charset=utf-8', { 'Content-Range': `bytes */${size}` })
+        return
+      }
+      throw err
+    }
+    const headers: Record<string, string | number> = {
+      'Content-Type': contentTypeFor(url.searchParams.get('filename')),
+      'Accept-Ranges': 'bytes',
+      // Immutable content: the cap names exactly these bytes forever.
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      ETag: `"${capText.split('@')[0].replace(/"/g, '')}"`
+    }
+    const start = range?.start ?? 0
+    const length = range === undefined ? size : range.end - range.start + 1
+    headers['Content-Length'] = length
+    if (range !== undefined) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`
+    const statusCode = range === undefined ? 200 : 206
+    if (req.method === 'HEAD' || length === 0) {
+      res.writeHead(statusCode, headers)
+      res.end()
+      return
+    }
+    const t = transfers.start('download', { cap: capText, bytesTotal: length })
+    const client = abortOnClose(res)
+    let explain: DownloadExplain | undefined
+    let ok = false
+    try {
+      const it = node.files.cat(capText, {
+        offset: start,
+        length,
+        servers: serversParam(url),
+        signal: client.signal,
+        onProgress: p => { transfers.phase(t, p) },
+        onExplain: e => { explain = e }
+      })[Symbol.asyncIterator]()
+      const first = await firstChunk(it, client.abort, init.locateTimeoutMs)
+      // The shares were found before the first byte, so the explain fits in a header.
+      if (explain !== undefined && url.searchParams.get('explain') === 'true') headers[EXPLAIN_HEADER] = asciiJson(explain)
+      res.writeHead(statusCode, headers)
+      let sent = 0
+      const write = async (chunk: Uint8Array): Promise<void> => {
+        transfers.progress(t, chunk.length)
+        sent += chunk.length
+        if (!res.write(chunk)) await new Promise<void>(resolve => { res.once('drain', resolve); res.once('close', resolve) })
+      }
+      if (first.done !== true) await write(first.value)
+      while (!client.signal.aborted) {
+        const next = await it.next()
+        if (next.done === true) break
+        await write(next.value)
+      }
+      if (sent !== length && !client.signal.aborted) throw new Error(`download produced ${sent} bytes, expected ${length}`)
+      ok = !client.signal.aborted
+      res.end()
+    } catch (err) {
+      if (res.headersSent) {
+        // Too late for a status code: cut the connection so the client sees a short body.
+        res.destroy(err as Error)
+        return
+      }
+      if (client.signal.aborted && !(err instanceof GatewayError)) throw new FileNotFoundError('the download was aborted before any data arrived', { cause: err })
+      throw err
+    } finally {
+      client.done()
+      transfers.finish(t, ok)
+    }
+  }
+
+  return { put, get }
+}

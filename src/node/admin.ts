@@ -1,0 +1,81 @@
+/**
+ * `node.admin`: garbage collection now, and the status snapshot the status
+ * page, `/metrics` and `lafs-club status` show.
+ */
+import { StorageDisabledError } from './errors.js'
+import { connectedPeers } from './peers.js'
+import type { AdminApi, ClubsApi } from './api.js'
+import type { BootstrapReport } from './bootstrap.js'
+import type { NodeConfig } from './config.js'
+import type { LeaseBook } from './leases.js'
+import type { LafsLibp2p } from './libp2p.js'
+import type { BootstrapStatus, ClubStatus, NodeSnapshot } from './shapes.js'
+import type { ProviderAnnouncer } from '../dht/index.js'
+import type { StorageServer } from '../storage/index.js'
+import type { Logger } from '@libp2p/interface'
+
+/** How many corruption advisories the snapshot carries. */
+const RECENT_ADVISORIES = 20
+
+export interface AdminInit {
+  libp2p: LafsLibp2p
+  config: NodeConfig
+  storage?: StorageServer
+  announcer?: ProviderAnnouncer
+  leases: LeaseBook
+  clubs: ClubsApi
+  bootstrapped: Promise<BootstrapReport>
+  multiaddrs: () => string[]
+  log: Logger
+}
+
+export function createAdmin (init: AdminInit): AdminApi {
+  const { libp2p, storage, announcer, leases, log } = init
+  let bootstrap: BootstrapStatus | null = null
+  void init.bootstrapped.then(r => { bootstrap = { configured: r.configured, connected: r.connected.length, alone: r.alone } })
+
+  return {
+    gc: async () => {
+      if (storage === undefined) throw new StorageDisabledError('gc')
+      const result = await storage.gc()
+      log('gc: deleted %d shares, freed %d bytes', result.deletedShares, result.freedBytes)
+      return result
+    },
+    reprovide: async () => {
+      if (storage === undefined || announcer === undefined) throw new StorageDisabledError('reprovide')
+      await announcer.reprovideNow()
+      await announcer.onIdle()
+      const { backlog, announced, failed, rounds } = announcer.stats
+      log('reprovide: %d announced, %d failed', announced, failed)
+      return { backlog, announced, failed, rounds }
+    },
+    status: async (): Promise<NodeSnapshot> => {
+      const peers = await connectedPeers(libp2p)
+      const storageServersConnected = peers.filter(p => p.storageServer).length
+      const stats = storage?.stats()
+      let clubs: ClubStatus[] = []
+      try {
+        clubs = await init.clubs.list()
+      } catch (err) {
+        log.error('status: listing clubs failed: %s', (err as Error).message)
+      }
+      return {
+        peerId: libp2p.peerId.toString(),
+        multiaddrs: init.multiaddrs(),
+        peers,
+        happy: init.config.client.happy,
+        storageServersConnected,
+        uploadReady: storageServersConnected >= init.config.client.happy,
+        defaultClub: init.config.client.club,
+        storage: stats === undefined ? null : { shares: stats.shares, bytes: stats.bytes, capacity: Number.isFinite(stats.capacity) ? stats.capacity : null, accounts: stats.accounts, incoming: stats.incoming },
+        accounts: storage?.accounts() ?? [],
+        reprovide: announcer === undefined ? null : (({ backlog, announced, failed, rounds }) => ({ backlog, announced, failed, rounds }))(announcer.stats),
+        corruption: (storage?.corruptionReports() ?? []).sort((a, b) => b.at - a.at).slice(0, RECENT_ADVISORIES),
+        leasesExpiringSoon: leases.expiringSoon().map(l => ({ cap: l.cap, storageIndex: l.storageIndex, expiresAt: l.expiresAt, club: l.club, lastError: l.lastError })),
+        leasesHeld: leases.list().length,
+        clubs,
+        bootstrap
+      }
+    }
+  }
+}

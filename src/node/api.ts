@@ -1,0 +1,199 @@
+/**
+ * `LafsNode`, the one door above src/node/: what the CLI, the gateway and
+ * embedding applications may use. Its parts are typed sub-APIs in the Helia
+ * style (`node.files`, `node.clubs`, `node.accounts`, `node.admin`); the flat
+ * methods of earlier versions (`node.put`, `node.clubAdd`, …) remain as aliases.
+ */
+import type { BootstrapReport } from './bootstrap.js'
+import type { NodeConfig } from './config.js'
+import type { LeaseBook } from './leases.js'
+import type { LafsLibp2p, NetworkProfile } from './libp2p.js'
+import type {
+  ClubStatus, GcResult, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TransferPhase, Usage
+} from './shapes.js'
+import type { CheckReport } from '../client/index.js'
+import type { Roster, SignedRoster } from '../club/index.js'
+import type { ProviderAnnouncer } from '../dht/index.js'
+import type { LocatedServer, LocateExplain, LocateOptions, LocateResult } from '../routing/index.js'
+import type { StorageServer } from '../storage/index.js'
+
+export interface PutOptions {
+  /** Multiaddrs (with /p2p/) of the servers to upload to. */
+  servers?: string[]
+  /**
+   * Club ID to upload through; also becomes the hint in `hintedCap`.
+   * Default: the node's default club (config `client.club`), else the
+   * storage servers it is connected to.
+   */
+  club?: string
+  k?: number
+  happy?: number
+  n?: number
+  signal?: AbortSignal
+  onProgress?: (progress: TransferPhase) => void
+}
+
+export interface PutResult {
+  cap: string
+  /** The cap with `@<club id>` appended, when uploaded through a club. */
+  hintedCap?: string
+  size?: number
+  /** Distinct servers holding shares (servers of happiness). */
+  happiness?: number
+}
+
+/** How a download found the shares it read: what `--explain` prints. */
+export type DownloadExplain =
+  /** A literal cap holds the file itself: nothing was asked of anyone. */
+  | { way: 'literal' }
+  /** The servers the caller named held enough shares: nothing was located. */
+  | { way: 'servers', servers: LocatedServer[] }
+  /** The locate planner found them (DHT provider records or the club hint). */
+  | { way: 'located', servers: LocatedServer[], explain: LocateExplain }
+
+export interface GetOptions {
+  /** Servers to ask first (multiaddrs with /p2p/); otherwise the DHT or the cap's club hint. */
+  servers?: string[]
+  signal?: AbortSignal
+  offset?: number
+  length?: number
+  onProgress?: (progress: TransferPhase) => void
+  /** Told, once and before the first byte, how the shares were found (the locate this download really ran). */
+  onExplain?: (explain: DownloadExplain) => void
+}
+
+export interface CheckOptions {
+  verify?: boolean
+  repair?: boolean
+  /** Check on these servers only (multiaddrs with /p2p/). */
+  servers?: string[]
+  signal?: AbortSignal
+}
+
+export type NodeLocateOptions = Omit<LocateOptions, 'club'> & { club?: string }
+
+/** Files: upload, download, check and locate by cap. */
+export interface FilesApi {
+  put: (data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutOptions) => Promise<PutResult>
+  get: (cap: string, opts?: GetOptions) => Promise<Uint8Array>
+  cat: (cap: string, opts?: GetOptions) => AsyncIterable<Uint8Array>
+  /**
+   * Tahoe-style check: counts the shares servers hold; `verify` downloads and
+   * checks every block; `repair` regenerates missing or corrupt shares onto
+   * servers that hold none.
+   */
+  check: (cap: string, opts?: CheckOptions) => Promise<CheckReport>
+  /** Finds servers holding shares of a CHK cap: DHT provider records or the club hint, whichever is cheaper. */
+  locate: (cap: string, opts?: NodeLocateOptions) => Promise<LocateResult>
+}
+
+export interface CreateClubInput {
+  name: string
+  description?: string
+  policy?: 'open' | 'invitation'
+  /** First servers, multiaddrs ending in /p2p/<peer id>. */
+  servers?: string[]
+}
+
+/** Clubs this node owns, has joined or serves. Changes keep the club's servers connected. */
+export interface ClubsApi {
+  list: () => Promise<ClubStatus[]>
+  /** The cached roster; `refresh` resolves the newest one from the DHT. */
+  show: (clubId: string, opts?: { refresh?: boolean, signal?: AbortSignal }) => Promise<ClubStatus>
+  create: (input: CreateClubInput) => Promise<ClubStatus>
+  /** Adds a server (multiaddr ending in /p2p/<id>) to a club this node owns and publishes the next roster. */
+  add: (clubId: string, server: string) => Promise<ClubStatus>
+  /** Removes a server (peer ID or multiaddr) and publishes the next roster. */
+  remove: (clubId: string, server: string) => Promise<ClubStatus>
+  /** Publishes the roster again with the next sequence number. */
+  publish: (clubId: string) => Promise<ClubStatus>
+  /** Joins as a user, by club ID or one-code invite: resolves, checks and keeps the roster; becomes the default club when there is none. */
+  join: (clubIdOrInvite: string, opts?: { signal?: AbortSignal }) => Promise<ClubStatus>
+  /** A one-code invite: the club ID plus this node's addresses to bootstrap from. */
+  invite: (clubId: string) => Promise<{ invite: string }>
+  /** Servers asking to join an invitation-only club this node owns. */
+  requests: (clubId?: string) => JoinRequestStatus[]
+  accept: (clubId: string, peerId: string) => Promise<ClubStatus>
+  refuse: (clubId: string, peerId: string, reason?: string) => void
+  /** The roster as its owner signed it (with the IPNS record bytes): cached while valid, else resolved from the DHT. */
+  signedRoster: (clubId: string, opts?: { signal?: AbortSignal }) => Promise<SignedRoster>
+  /** The club uploads go through when none is named (config `client.club`), or null. */
+  readonly defaultClub: string | null
+  setDefault: (clubId: string | null) => Promise<void>
+}
+
+/** This node's accounts on storage servers, and the invitations its own server hands out. */
+export interface AccountsApi {
+  /** What servers accept. Without `server`: this node's own server and every connected storage server. */
+  terms: (server?: string) => Promise<Array<ServerAnswer<Terms>>>
+  /** This node's usage on one server, or on every connected storage server. */
+  usage: (server?: string) => Promise<Array<ServerAnswer<Usage>>>
+  /** Redeems an invitation code at one server, or at every connected storage server. */
+  redeem: (code: string, server?: string) => Promise<Array<ServerAnswer<{ quota: number }>>>
+  /** A single-use code that raises an account's quota on this node's own storage server. */
+  createInvitation: (opts: { quota: number, note?: string }) => Promise<Invitation>
+}
+
+/** Running the node: garbage collection and what the status page shows. */
+export interface AdminApi {
+  /** Deletes shares whose leases have all expired, now. */
+  gc: () => Promise<GcResult>
+  /** Announces every storage index this node holds in the DHT now; resolves once the announcements are done. */
+  reprovide: () => Promise<ReprovideStatus>
+  /** Peers, storage, accounts, clubs, leases and warnings, read at once. */
+  status: () => Promise<NodeSnapshot>
+}
+
+export interface LafsNode {
+  /** This node's peer ID (base58btc, `12D3KooW…`). */
+  readonly peerId: string
+  /** The addresses this node can be dialled on right now, each ending in /p2p/<peerId>. */
+  readonly multiaddrs: string[]
+  /** The effective config: file, then `options.config`, then the option shortcuts. */
+  readonly config: NodeConfig
+  readonly dataDir: string
+  readonly profile: NetworkProfile
+  /** Settles once the bootstrap peers were tried; `alone` when none answered. Never rejects. */
+  readonly bootstrapped: Promise<BootstrapReport>
+  readonly stopped: boolean
+
+  readonly files: FilesApi
+  readonly clubs: ClubsApi
+  readonly accounts: AccountsApi
+  readonly admin: AdminApi
+
+  /**
+   * The parts below the door, as Helia exposes `helia.libp2p`: for embedders
+   * and tests that need a lower layer. The CLI and the gateway never use them.
+   */
+  readonly libp2p: LafsLibp2p
+  /** This node's storage server, when storage is enabled. */
+  readonly storage?: StorageServer
+  /** Keeps provider records for the storage indexes this node holds, when storage is enabled. */
+  readonly announcer?: ProviderAnnouncer
+  /** The caps this node uploaded and their lease expiry. */
+  readonly leases: LeaseBook
+
+  /** `files.put` */
+  put: (data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutOptions) => Promise<PutResult>
+  /** `files.get` */
+  get: (cap: string, opts?: GetOptions) => Promise<Uint8Array>
+  /** `files.cat` */
+  cat: (cap: string, opts?: GetOptions) => AsyncIterable<Uint8Array>
+  /** `files.locate` */
+  locate: (cap: string, opts?: NodeLocateOptions) => Promise<LocateResult>
+  /** `files.check` */
+  check: (cap: string, opts?: CheckOptions) => Promise<CheckReport>
+  /** `clubs.create`, resolving to the club ID. */
+  createClub: (opts: { name: string, description?: string, policy?: 'open' | 'invitation' }) => Promise<string>
+  /** `clubs.add`, resolving to the new roster. */
+  clubAdd: (clubId: string, serverMultiaddr: string) => Promise<Roster>
+  /** `clubs.remove`, resolving to the new roster. */
+  clubRemove: (clubId: string, peerId: string) => Promise<Roster>
+  /** `clubs.publish`, resolving to the roster. */
+  clubPublish: (clubId: string) => Promise<Roster>
+  /** `clubs.join`, resolving to the roster. */
+  joinClub: (clubIdOrInvite: string) => Promise<Roster>
+  /** Stops transfers, libp2p, the storage server and the datastore, in that order. Safe to call twice. */
+  stop: () => Promise<void>
+}

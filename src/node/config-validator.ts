@@ -1,0 +1,147 @@
+/**
+ * Small typed checks for config values; each throws a ConfigError that names
+ * the key, what was expected and what was found.
+ */
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { normalizeClubId } from '../club/index.js'
+import { ConfigError } from './errors.js'
+import { parseSize } from './size.js'
+import type { PaymentMethodConfig } from './config.js'
+
+export type Obj = Record<string, unknown>
+
+function describe (v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)
+  if (typeof v === 'object') return 'an object'
+  return `${typeof v} ${String(v)}`
+}
+
+/** Small typed checks; each throws a ConfigError naming the key. */
+export class Validator {
+  constructor (private readonly source: string) {}
+
+  fail (key: string, problem: string): never {
+    throw new ConfigError(key, problem, this.source)
+  }
+
+  object (key: string, v: unknown): Obj {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      this.fail(key, `must be an object, got ${describe(v)}`)
+    }
+    return v as Obj
+  }
+
+  onlyKeys (prefix: string, o: Obj, known: string[]): void {
+    for (const k of Object.keys(o)) {
+      if (!known.includes(k)) {
+        const key = prefix === '' ? k : `${prefix}.${k}`
+        this.fail(key, `is not a known key (known${prefix === '' ? '' : ` in "${prefix}"`}: ${known.join(', ')})`)
+      }
+    }
+  }
+
+  section (top: Obj, name: string, each: (s: Obj, key: string) => void, known: string[]): void {
+    if (!(name in top)) return
+    const s = this.object(name, top[name])
+    this.onlyKeys(name, s, known)
+    for (const k of Object.keys(s)) each(s, k)
+  }
+
+  boolean (key: string, v: unknown): boolean {
+    if (typeof v !== 'boolean') this.fail(key, `must be true or false, got ${describe(v)}`)
+    return v
+  }
+
+  string (key: string, v: unknown, o: { minLength?: number, maxLength?: number } = {}): string {
+    if (typeof v !== 'string') this.fail(key, `must be a string, got ${describe(v)}`)
+    if (o.minLength !== undefined && v.length < o.minLength) this.fail(key, 'must not be empty')
+    if (o.maxLength !== undefined && v.length > o.maxLength) this.fail(key, `must be at most ${o.maxLength} characters long`)
+    return v
+  }
+
+  number (key: string, v: unknown, o: { min: number, max: number }): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `must be a number, got ${describe(v)}`)
+    if (v < o.min || v > o.max) this.fail(key, `must be between ${o.min} and ${o.max}, got ${v}`)
+    return v
+  }
+
+  integer (key: string, v: unknown, o: { min: number, max: number }): number {
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(key, `must be a whole number, got ${describe(v)}`)
+    return this.number(key, v, o)
+  }
+
+  size (key: string, v: unknown): number {
+    let n: number | undefined
+    if (typeof v === 'number') n = v
+    else if (typeof v === 'string') {
+      n = parseSize(v)
+      if (n === undefined) this.fail(key, `must be a byte count such as 1073741824, "50GB" or "2TiB", got ${describe(v)}`)
+    } else {
+      this.fail(key, `must be a byte count (a number, or a string such as "50GB"), got ${describe(v)}`)
+    }
+    if (!Number.isSafeInteger(n) || n < 0) this.fail(key, `must be a whole, non-negative number of bytes, got ${describe(v)}`)
+    return n
+  }
+
+  oneOf<T extends string | boolean> (key: string, v: unknown, choices: readonly T[]): T {
+    if (!choices.includes(v as T)) {
+      this.fail(key, `must be one of ${choices.map(c => JSON.stringify(c)).join(', ')}, got ${describe(v)}`)
+    }
+    return v as T
+  }
+
+  multiaddrs (key: string, v: unknown, o: { allowEmpty: boolean, needPeerId?: boolean }): string[] {
+    if (!Array.isArray(v)) this.fail(key, `must be an array of multiaddr strings, got ${describe(v)}`)
+    if (!o.allowEmpty && v.length === 0) this.fail(key, 'must not be empty')
+    return v.map((a, i) => {
+      const k = `${key}[${i}]`
+      if (typeof a !== 'string') this.fail(k, `must be a multiaddr string, got ${describe(a)}`)
+      let ma: Multiaddr
+      try { ma = multiaddr(a) } catch (err: any) { this.fail(k, `is not a valid multiaddr (${describe(a)}: ${err?.message ?? err})`) }
+      if (o.needPeerId === true && ma.getComponents().findLast(c => c.name === 'p2p') === undefined) {
+        this.fail(k, `must end with /p2p/<peer id> so the peer can be authenticated, got ${describe(a)}`)
+      }
+      return a
+    })
+  }
+
+  protocolId (key: string, v: unknown): string {
+    const s = this.string(key, v)
+    if (!/^\/\S+$/.test(s)) this.fail(key, `must be a protocol id such as "/ipfs/kad/1.0.0", got ${describe(v)}`)
+    return s
+  }
+
+  clubId (key: string, v: unknown): string {
+    const s = this.string(key, v, { minLength: 1 })
+    try {
+      return normalizeClubId(s)
+    } catch {
+      this.fail(key, `must be a club ID (k51…), got ${describe(v)}`)
+    }
+  }
+
+  relativePath (key: string, v: unknown): string {
+    const s = this.string(key, v, { minLength: 1 })
+    if (s.startsWith('/') || s.split(/[\\/]/).includes('..')) this.fail(key, `must be a path inside the data folder (relative, no ".."), got ${describe(v)}`)
+    return s
+  }
+
+  paymentMethods (key: string, v: unknown): PaymentMethodConfig[] {
+    if (!Array.isArray(v)) this.fail(key, `must be an array of {name, url, explanation} objects, got ${describe(v)}`)
+    return v.map((m, i) => {
+      const k = `${key}[${i}]`
+      const o = this.object(k, m)
+      this.onlyKeys(k, o, ['name', 'url', 'explanation'])
+      const url = this.string(`${k}.url`, o.url, { minLength: 1, maxLength: 2000 })
+      try { new URL(url) } catch { this.fail(`${k}.url`, `must be an absolute URL (https:, mailto:, …), got ${describe(url)}`) }
+      return {
+        name: this.string(`${k}.name`, o.name, { minLength: 1, maxLength: 100 }),
+        url,
+        explanation: this.string(`${k}.explanation`, o.explanation, { minLength: 1, maxLength: 1000 })
+      }
+    })
+  }
+}
+

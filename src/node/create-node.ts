@@ -1,0 +1,228 @@
+/**
+ * `createNode`: one lafs-club node from one data folder — libp2p with the DHT
+ * and NAT traversal, the storage server and its protocols, clubs, lease
+ * keeping and the files API — assembled behind the `LafsNode` door.
+ */
+import { mkdir } from 'node:fs/promises'
+import { ClubManager } from '../club/index.js'
+import { createAccounts } from './accounts.js'
+import { createAdmin } from './admin.js'
+import { checkBootstrap, type BootstrapReport } from './bootstrap.js'
+import { createClubs } from './clubs.js'
+import { mergeConfig, type ConfigInput, type NodeConfig } from './config.js'
+import { updateConfigFile } from './config-file.js'
+import { ensureDataDir, openDataDir } from './data-dir.js'
+import { NodeStoppedError } from './errors.js'
+import { createFiles } from './files.js'
+import { leaseRenewer } from './lease-renewal.js'
+import { LeaseBook } from './leases.js'
+import { buildLibp2p, networkProfile, openDatastore } from './libp2p.js'
+import { defaultLogger, type NodeLogger } from './log.js'
+import { keepRosterServersConnected } from './roster-keeper.js'
+import { startStorage, type NodeStorage } from './storage.js'
+import type { LafsNode } from './api.js'
+import type { LafsLibp2p } from './libp2p.js'
+
+export interface CreateNodeOptions {
+  /** The data folder; initialized with defaults if it has no config.json yet (unless `requireInit`). */
+  dataDir: string
+  /** Overrides config `listen`. Tests pass ['/ip4/127.0.0.1/tcp/0']. */
+  listen?: string[]
+  /** Overrides config `bootstrap`; [] runs without bootstrap peers. */
+  bootstrap?: string[]
+  /** Overrides config `storage.enabled` / `storage.capacity` (bytes). */
+  storage?: { enabled?: boolean, capacity?: number }
+  /** Overrides config `dht.protocol`. */
+  dhtProtocol?: string
+  /** Overrides config `gateway`: false turns it off, `{ port }` sets the port. */
+  gateway?: false | { port: number, host?: string }
+  /** Any other config keys, validated like the file and applied over it (before the shortcuts above). */
+  config?: ConfigInput
+  /** Fail with MissingDataDirError instead of initializing a new folder. */
+  requireInit?: boolean
+  /** Where operator messages go. Default: warnings on stderr. */
+  logger?: NodeLogger
+  /** How long to try the bootstrap peers before reporting that the node runs alone (default 20 s). */
+  bootstrapTimeoutMs?: number
+}
+
+/** Applies the createNode shortcuts on top of the merged config. */
+function resolveConfig (base: NodeConfig, opts: CreateNodeOptions): NodeConfig {
+  const config = opts.config === undefined ? base : mergeConfig(base, opts.config, 'createNode options.config')
+  const shortcuts: ConfigInput = {}
+  if (opts.listen !== undefined) shortcuts.listen = opts.listen
+  if (opts.bootstrap !== undefined) shortcuts.bootstrap = opts.bootstrap
+  if (opts.dhtProtocol !== undefined) shortcuts.dht = { protocol: opts.dhtProtocol }
+  if (opts.storage !== undefined) shortcuts.storage = { ...opts.storage }
+  if (opts.gateway === false) shortcuts.gateway = { enabled: false }
+  else if (opts.gateway !== undefined) shortcuts.gateway = { enabled: true, ...opts.gateway }
+  return mergeConfig(config, shortcuts, 'createNode options')
+}
+
+/**
+ * Starts a node from `opts.dataDir`. Resolves once libp2p listens and the
+ * storage protocols are registered; bootstrapping continues in the background
+ * (see `node.bootstrapped`).
+ */
+export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
+  const say = opts.logger ?? defaultLogger
+  const opened = opts.requireInit === true ? await openDataDir(opts.dataDir) : await ensureDataDir(opts.dataDir)
+  const config = resolveConfig(opened.config, opts)
+  const { paths } = opened
+
+  // Undo what was started if a later step fails, so the folder is free again.
+  const cleanups: Array<() => Promise<void> | void> = []
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) {
+      try { await fn() } catch (err) { say.error(`while stopping: ${(err as Error)?.message ?? String(err)}`) }
+    }
+  }
+
+  try {
+    const datastore = await openDatastore(paths.datastore, opts.dataDir)
+    cleanups.push(async () => { await datastore.close() })
+    const leases = LeaseBook.open(paths.leases)
+    cleanups.push(() => { leases.close() })
+    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore })
+    cleanups.push(async () => { await libp2p.stop() })
+    const log = libp2p.logger.forComponent('lafs-club:node')
+
+    let storage: NodeStorage | undefined
+    if (config.storage.enabled) {
+      await mkdir(paths.storage, { recursive: true, mode: 0o700 })
+      storage = await startStorage(libp2p, config, paths.storage)
+      // Closed after libp2p stops, so no handler writes to a closed database.
+      cleanups.splice(cleanups.length - 1, 0, async () => { await storage?.close() })
+    }
+
+    const manager = new ClubManager({ libp2p, dataDir: opts.dataDir })
+    await manager.start()
+    cleanups.push(async () => { await manager.stop() })
+    const keeper = keepRosterServersConnected(libp2p, manager, { onError: m => { say.warn(m) } })
+    cleanups.push(() => { keeper.stop() })
+    const multiaddrs = (): string[] => libp2p.getMultiaddrs().map(ma => ma.toString())
+    const clubs = createClubs({
+      manager,
+      keeper,
+      log: libp2p.logger.forComponent('lafs-club:node:clubs'),
+      multiaddrs,
+      defaultClub: () => config.client.club,
+      saveDefaultClub: async (clubId) => {
+        await updateConfigFile(paths.config, opts.dataDir, { client: { club: clubId } })
+        config.client.club = clubId
+      }
+    })
+    void keeper.runNow().catch(() => {})
+
+    const files = createFiles({
+      libp2p,
+      dataDir: opts.dataDir,
+      clientConfig: () => config.client,
+      convergenceSecret: opened.convergenceSecret,
+      leaseSecret: opened.leaseSecret,
+      leases,
+      locateDeps: { libp2p, dht: libp2p.services.dht, clubs: manager },
+      clubServers: clubs.servers
+    })
+    cleanups.push(() => { files.close() })
+    cleanups.push(leases.scheduleRenewals(leaseRenewer(libp2p, opened.leaseSecret), {
+      onReport: r => { for (const f of r.failed) say.warn(`could not renew the leases of ${f.lease.storageIndex}: ${f.error.message}`) }
+    }))
+
+    const bootstrapAbort = new AbortController()
+    cleanups.push(() => { bootstrapAbort.abort() })
+    const bootstrapped = reportBootstrap(libp2p, config, say, opts.bootstrapTimeoutMs, bootstrapAbort.signal)
+    if (storage !== undefined) {
+      const announcer = storage.announcer
+      // Re-announce shares already on disk once the node has peers to tell.
+      void bootstrapped.then(async () => { await announcer.reprovideNow() }).catch(err => { log('reprovide after bootstrap failed: %s', (err as Error).message) })
+    }
+
+    const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
+    const admin = createAdmin({
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, clubs, bootstrapped, multiaddrs,
+      log: libp2p.logger.forComponent('lafs-club:node:admin')
+    })
+
+    let stopped = false
+    let stopping: Promise<void> | undefined
+    const stop = async (): Promise<void> => {
+      stopping ??= (async () => {
+        stopped = true
+        log('stopping')
+        await cleanup()
+      })()
+      await stopping
+    }
+    // Every way in refuses work once the node is stopped.
+    const alive = <A extends unknown[], R>(fn: (...a: A) => R) => (...a: A): R => {
+      if (stopped) throw new NodeStoppedError()
+      return fn(...a)
+    }
+    const guard = <T extends object>(api: T): T => {
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(api)) {
+        const value = (api as Record<string, unknown>)[key]
+        if (typeof value === 'function') out[key] = alive(value as (...a: unknown[]) => unknown)
+      }
+      return Object.defineProperties(out, Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(api)).filter(([, d]) => d.get !== undefined))) as T
+    }
+    const filesApi = guard({ put: files.put, get: files.get, cat: files.cat, check: files.check, locate: files.locate })
+    const clubsApi = guard(clubs)
+
+    const node: LafsNode = {
+      peerId: opened.peerId,
+      get multiaddrs () { return multiaddrs() },
+      config,
+      dataDir: opts.dataDir,
+      profile: networkProfile(config),
+      bootstrapped,
+      get stopped () { return stopped },
+      files: filesApi,
+      clubs: clubsApi,
+      accounts: guard(accounts),
+      admin: guard(admin),
+      libp2p,
+      storage: storage?.server,
+      announcer: storage?.announcer,
+      leases,
+      put: filesApi.put,
+      get: filesApi.get,
+      cat: filesApi.cat,
+      locate: filesApi.locate,
+      check: filesApi.check,
+      createClub: alive(async o => (await clubs.signed.create(o)).clubId),
+      clubAdd: alive(async (clubId, server) => (await clubs.signed.add(clubId, server)).roster),
+      clubRemove: alive(async (clubId, peerId) => (await clubs.signed.remove(clubId, peerId)).roster),
+      clubPublish: alive(async clubId => (await clubs.signed.publish(clubId)).roster),
+      joinClub: alive(async clubIdOrInvite => (await clubs.signed.join(clubIdOrInvite)).roster),
+      stop
+    }
+    log('started %s, storage %s', opened.peerId, storage !== undefined ? 'on' : 'off')
+    return node
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+}
+
+async function reportBootstrap (libp2p: LafsLibp2p, config: NodeConfig, say: NodeLogger, timeoutMs: number | undefined, signal: AbortSignal): Promise<BootstrapReport> {
+  if (config.bootstrap.length === 0) {
+    say.info('no bootstrap peers configured: this node runs alone until peers dial it')
+    return { configured: 0, connected: [], failed: [], alone: true }
+  }
+  try {
+    const report = await checkBootstrap(libp2p, config.bootstrap, { timeoutMs, signal })
+    if (signal.aborted) return report
+    if (report.alone) {
+      say.warn(`none of the ${report.configured} bootstrap peers answered: this node runs alone until peers dial it. ` +
+        'Check the network, or set "bootstrap" in config.json to peers you can reach.')
+    } else {
+      say.info(`connected to ${report.connected.length} of ${report.configured} bootstrap peers`)
+    }
+    return report
+  } catch (err) {
+    say.warn(`bootstrap failed: ${(err as Error)?.message ?? String(err)}; this node runs alone until peers dial it`)
+    return { configured: config.bootstrap.length, connected: [], failed: [], alone: true }
+  }
+}

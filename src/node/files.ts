@@ -1,0 +1,200 @@
+/**
+ * `node.files`: uploads, downloads, check and locate by cap, over the client
+ * layer. Decides which servers an operation uses: the ones the caller names,
+ * else a club (named, hinted or the node's default), else the storage servers
+ * this node is connected to for an upload and the locate planner for a download.
+ */
+import {
+  checkFile, download, findShares, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, upload,
+  type ServerInfo
+} from '../client/index.js'
+import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
+import { locate, type LocateDeps, type LocateResult } from '../routing/index.js'
+import { join } from 'node:path'
+import { NodeStoppedError } from './errors.js'
+import { connectedStorageServers } from './peers.js'
+import { spool } from './spool.js'
+import type { CheckOptions, DownloadExplain, FilesApi, GetOptions, NodeLocateOptions, PutOptions, PutResult } from './api.js'
+import type { ClientConfig } from './config.js'
+import type { LeaseBook } from './leases.js'
+import type { LafsLibp2p } from './libp2p.js'
+import type { CheckReport } from '../client/index.js'
+import type { Logger } from '@libp2p/interface'
+
+export interface FilesInit {
+  libp2p: LafsLibp2p
+  dataDir: string
+  /** Read on every call: `client.club` changes when a club is joined. */
+  clientConfig: () => ClientConfig
+  convergenceSecret: Uint8Array
+  leaseSecret: Uint8Array
+  leases: LeaseBook
+  locateDeps: LocateDeps
+  /** The servers of a club's roster (cached, or resolved when missing or expired). */
+  clubServers: (clubId: string, opts: { signal?: AbortSignal }) => Promise<ServerInfo[]>
+}
+
+export interface NodeFiles extends FilesApi {
+  /** Aborts every transfer in progress (the node is stopping). */
+  close: () => void
+}
+
+function shortCap (cap: string): string {
+  return `${cap.slice(0, 12)}…`
+}
+
+export function createFiles (init: FilesInit): NodeFiles {
+  const { libp2p } = init
+  const log: Logger = libp2p.logger.forComponent('lafs-club:node:files')
+  const reputation = new ReputationTable()
+  const transfers = new AbortController()
+  const withStop = (signal?: AbortSignal): AbortSignal => signal == null ? transfers.signal : AbortSignal.any([signal, transfers.signal])
+
+  const parseChk = (capText: string, what: string): { cap: ChkReadCap, hint?: string } => {
+    const { cap, hint } = parseHintedCap(capText)
+    if (cap.kind === 'lit') throw new InvalidCapError('unknown-type', `${what} needs a CHK read-cap: a literal cap holds its data`)
+    if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', `${what} needs a read-cap (URI:CHK:…), not a verify-cap`)
+    return { cap, hint }
+  }
+
+  const locateChk = async (cap: ChkReadCap, hint: string | undefined, o: NodeLocateOptions): Promise<LocateResult> => {
+    const club = o.club ?? hint ?? init.clientConfig().club ?? undefined
+    const target = { storageIndex: storageIndexOf(cap), k: cap.k, n: cap.n }
+    return await locate(init.locateDeps, target, { ...o, club })
+  }
+
+  /** Servers for an upload, and the club that becomes the cap's hint. */
+  const uploadServers = async (opts: PutOptions, signal: AbortSignal): Promise<{ servers: ServerInfo[], club?: string }> => {
+    if (opts.servers != null && opts.servers.length > 0) return { servers: serversFromMultiaddrs(opts.servers) }
+    const club = opts.club ?? init.clientConfig().club ?? undefined
+    if (club != null) return { servers: await init.clubServers(club, { signal }), club }
+    const connected = await connectedStorageServers(libp2p)
+    if (connected.length > 0) return { servers: connected }
+    throw new NoServersError('no storage servers to upload to: this node has no default club and is connected to no storage server. ' +
+      'Join a club ("lafs-club club join <club id>"), or name a club (--club ID, ?club=ID) or servers (--server MULTIADDR, ?server=MULTIADDR).')
+  }
+
+  const put = async (data: Uint8Array | AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> => {
+    const signal = withStop(opts.signal)
+    const spooled = data instanceof Uint8Array ? undefined : await spool(data, join(init.dataDir, 'tmp'))
+    try {
+      const source: PlaintextSource = spooled?.source ?? data as Uint8Array
+      const size = spooled?.size ?? (data as Uint8Array).length
+      // A literal file lives in its cap: no server is needed.
+      const { servers, club } = size <= LIT_SIZE_THRESHOLD ? { servers: [] } : await uploadServers(opts, signal)
+      const client = init.clientConfig()
+      log('put %d bytes to %d servers%s', size, servers.length, club != null ? ` of club ${club}` : '')
+      const result = await upload(libp2p, source, {
+        size,
+        servers,
+        k: opts.k ?? client.k,
+        happy: opts.happy ?? client.happy,
+        n: opts.n ?? client.n,
+        maxSegmentSize: client.maxSegmentSize,
+        convergenceSecret: init.convergenceSecret,
+        leaseSecret: init.leaseSecret,
+        onProgress: opts.onProgress,
+        signal
+      })
+      if (result.storageIndex != null) {
+        const storageIndex = base32Encode(result.storageIndex)
+        log('put %s: happiness %d on %d servers', storageIndex, result.happiness, result.placement.size)
+        await init.leases.record({
+          cap: result.cap,
+          storageIndex,
+          // Addresses where the upload had them, else the peer ID (dialled through the peer store).
+          servers: [...result.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
+          club
+        })
+      }
+      return {
+        cap: result.cap,
+        hintedCap: club != null && result.storageIndex != null ? `${result.cap}@${club}` : undefined,
+        size: result.size,
+        happiness: result.happiness
+      }
+    } finally {
+      await spooled?.remove()
+    }
+  }
+
+  /** Where the shares are: the servers named (when they hold any), else the locate planner. */
+  const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located' }> => {
+    const si = storageIndexOf(cap)
+    if (opts.servers != null && opts.servers.length > 0) {
+      const { holders, failures } = await findShares(libp2p, si, serversFromMultiaddrs(opts.servers), { signal })
+      for (const f of failures) log('get %s: server %s did not answer have: %s', base32Encode(si), f.peerId, f.error.message)
+      if (holders.length > 0) return { way: 'servers', servers: holders }
+      log('get %s: none of the %d servers named holds shares; locating', base32Encode(si), opts.servers.length)
+    }
+    const { servers, explain } = await locateChk(cap, hint, { signal })
+    if (servers.length === 0) throw new SharesNotFoundError('no server holds shares of this file')
+    return { way: 'located', servers, explain }
+  }
+
+  const cat = async function * (capText: string, opts: GetOptions = {}): AsyncGenerator<Uint8Array> {
+    const { cap, hint } = parseHintedCap(capText)
+    const signal = withStop(opts.signal)
+    if (cap.kind === 'lit') {
+      opts.onExplain?.({ way: 'literal' })
+      yield * download(libp2p, cap, { holders: [], signal, offset: opts.offset, length: opts.length })
+      return
+    }
+    if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'downloading needs a read-cap (URI:CHK:… or URI:LIT:…), not a verify-cap')
+    const found = await findHolders(cap, hint, opts, signal)
+    log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
+    opts.onExplain?.(found)
+    yield * download(libp2p, cap, { holders: found.servers, signal, reputation, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
+  }
+
+  const get = async (capText: string, opts: GetOptions = {}): Promise<Uint8Array> => {
+    const parts: Uint8Array[] = []
+    for await (const part of cat(capText, opts)) parts.push(part)
+    return Buffer.concat(parts)
+  }
+
+  const check = async (capText: string, o: CheckOptions = {}): Promise<CheckReport> => {
+    const signal = withStop(o.signal)
+    const byPeer = new Map<string, ServerInfo>()
+    if (o.servers != null && o.servers.length > 0) {
+      for (const s of serversFromMultiaddrs(o.servers)) byPeer.set(s.peerId, s)
+    } else {
+      // Tahoe asks every server it knows: the connected storage servers, the club's roster, and whoever the DHT names.
+      for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
+      const { cap, hint } = parseHintedCap(capText)
+      const club = hint ?? init.clientConfig().club ?? undefined
+      if (club != null) for (const s of await init.clubServers(club, { signal })) byPeer.set(s.peerId, s)
+      if (cap.kind === 'chk') {
+        try {
+          const located = await locateChk(cap, hint, { signal, budget: { deadlineMs: byPeer.size > 0 ? 10_000 : 30_000 } })
+          for (const s of located.servers) if (!byPeer.has(s.peerId)) byPeer.set(s.peerId, s)
+        } catch (err) {
+          if (byPeer.size === 0) throw err
+          log('check: locate failed, checking the %d servers known: %s', byPeer.size, (err as Error).message)
+        }
+      }
+    }
+    byPeer.delete(libp2p.peerId.toString())
+    log('check %s on %d servers (verify %s, repair %s)', shortCap(capText), byPeer.size, o.verify === true, o.repair === true)
+    return await checkFile(libp2p, capText, {
+      servers: [...byPeer.values()],
+      verify: o.verify,
+      repair: o.repair,
+      leaseSecret: init.leaseSecret,
+      happy: init.clientConfig().happy,
+      signal
+    })
+  }
+
+  return {
+    put,
+    get,
+    cat,
+    check,
+    locate: async (capText, o = {}) => {
+      const { cap, hint } = parseChk(capText, 'locating shares')
+      return await locateChk(cap, hint, o)
+    },
+    close: () => { transfers.abort(new NodeStoppedError()) }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The peers this node is connected to, as the status page and the client
+ * side see them. The one place that answers "which connected peers serve
+ * storage" (they said so through identify).
+ */
+import { STORAGE_PROTOCOL } from '../protocols/index.js'
+import type { ServerInfo } from '../client/index.js'
+import type { LafsLibp2p } from './libp2p.js'
+import type { PeerStatus } from './shapes.js'
+
+/** Connected peers, one entry per peer, with how they are connected. */
+export async function connectedPeers (libp2p: LafsLibp2p): Promise<PeerStatus[]> {
+  const byPeer = new Map<string, PeerStatus & { limited: boolean[] }>()
+  for (const conn of libp2p.getConnections()) {
+    const id = conn.remotePeer.toString()
+    const addr = conn.remoteAddr.toString()
+    const entry = byPeer.get(id) ?? { peerId: id, addresses: [], connection: 'direct', direction: conn.direction, storageServer: false, limited: [] }
+    entry.addresses.push(addr)
+    entry.limited.push(conn.limits != null || addr.includes('/p2p-circuit'))
+    byPeer.set(id, entry)
+    if (entry.addresses.length === 1) {
+      try {
+        entry.storageServer = (await libp2p.peerStore.get(conn.remotePeer)).protocols.includes(STORAGE_PROTOCOL)
+      } catch {}
+    }
+  }
+  return [...byPeer.values()]
+    .map(({ limited, ...peer }) => ({ ...peer, connection: limited.every(Boolean) ? 'relayed' as const : 'direct' as const }))
+    .sort((a, b) => a.peerId.localeCompare(b.peerId))
+}
+
+/** Connected peers that run a storage server, as the client layer addresses them (dialled by peer ID: the connection exists). */
+export async function connectedStorageServers (libp2p: LafsLibp2p): Promise<ServerInfo[]> {
+  return (await connectedPeers(libp2p)).filter(p => p.storageServer).map(p => ({ peerId: p.peerId, multiaddrs: [] }))
+}

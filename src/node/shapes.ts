@@ -1,0 +1,206 @@
+/**
+ * The JSON shapes of the node's door: what `node.clubs`, `node.accounts` and
+ * `node.admin` answer, what the gateway sends and what the CLI reads. Typed
+ * once here so the three cannot drift apart.
+ */
+
+/** One connected peer as the status page shows it. */
+export interface PeerStatus {
+  peerId: string
+  /** Remote addresses of the open connections. */
+  addresses: string[]
+  /** `relayed` when every connection goes through a circuit relay (limited), else `direct`. */
+  connection: 'direct' | 'relayed'
+  direction: 'inbound' | 'outbound'
+  /** The peer speaks the lafs-club storage protocol. */
+  storageServer: boolean
+}
+
+export interface ClubServerStatus {
+  peerId: string
+  multiaddrs: string[]
+  capacity?: number
+}
+
+export interface ClubStatus {
+  clubId: string
+  name: string
+  description: string
+  policy: 'open' | 'invitation'
+  /** Roster sequence number (as a decimal string: IPNS sequences are 64-bit). */
+  sequence: string
+  /** ms since the epoch when the cached roster record stops being valid. */
+  expiresAt: number
+  owned: boolean
+  /** This is the node's default club (config `client.club`). */
+  isDefault: boolean
+  servers: ClubServerStatus[]
+}
+
+export interface JoinRequestStatus {
+  clubId: string
+  peerId: string
+  multiaddrs: string[]
+  /** ms since the epoch. */
+  at: number
+}
+
+export interface StorageStatus {
+  shares: number
+  bytes: number
+  /** Bytes this node offers; null when only free disk space bounds it. */
+  capacity: number | null
+  accounts: number
+  /** Uploads into this server in progress. */
+  incoming: number
+}
+
+export interface AccountStatus {
+  account: string
+  bytes: number
+  shares: number
+  quota: number
+}
+
+export interface CorruptionAdvisory {
+  storageIndex: string
+  shareNumber: number
+  reason: string
+  reportedBy: string
+  at: number
+}
+
+export interface LeaseWarning {
+  cap: string
+  storageIndex: string
+  expiresAt: number
+  club?: string
+  lastError?: string
+}
+
+export interface ReprovideStatus {
+  backlog: number
+  announced: number
+  failed: number
+  rounds: number
+}
+
+export interface BootstrapStatus {
+  configured: number
+  connected: number
+  alone: boolean
+}
+
+/** Everything about the node the status page and metrics need, read at once. */
+export interface NodeSnapshot {
+  peerId: string
+  multiaddrs: string[]
+  peers: PeerStatus[]
+  /** Shares of happiness an upload needs (config client.happy). */
+  happy: number
+  /** Connected peers that serve storage. */
+  storageServersConnected: number
+  /** At least `happy` storage servers are reachable: an upload can succeed. */
+  uploadReady: boolean
+  /** The club uploads go through by default (config client.club), or null. */
+  defaultClub: string | null
+  /** null when this node runs no storage server. */
+  storage: StorageStatus | null
+  accounts: AccountStatus[]
+  /** null when this node runs no storage server (nothing to announce). */
+  reprovide: ReprovideStatus | null
+  corruption: CorruptionAdvisory[]
+  leasesExpiringSoon: LeaseWarning[]
+  /** Uploads this node keeps leases for. */
+  leasesHeld: number
+  clubs: ClubStatus[]
+  /** null until the bootstrap peers were tried. */
+  bootstrap: BootstrapStatus | null
+}
+
+/** One server's answer to a question asked of several. */
+export interface ServerAnswer<T> {
+  /** The server's peer ID (or this node's, for local answers). */
+  server: string
+  result?: T
+  error?: { code: string, message: string }
+}
+
+export interface Terms {
+  freeQuota: number
+  methods: Array<{ name: string, url?: string, explanation: string }>
+}
+
+export interface Usage {
+  bytes: number
+  shares: number
+  leases: number
+  quota: number
+  reserved: number
+}
+
+export interface Invitation {
+  code: string
+  quota: number
+}
+
+export interface GcResult {
+  deletedShares: number
+  freedBytes: number
+}
+
+/** Progress the node reports while it works on a transfer. */
+export interface TransferPhase {
+  phase: string
+  bytesDone: number
+  bytesTotal: number
+}
+
+/** A transfer through the gateway, as the status page lists it. */
+export interface Transfer {
+  id: number
+  direction: 'upload' | 'download'
+  /** The cap being downloaded; for an upload, set once the upload finishes. */
+  cap?: string
+  /**
+   * What is happening: `receiving` (an upload's body arriving), then the node's
+   * phases (hashing, placing, uploading, locating, downloading).
+   */
+  phase: string
+  bytesDone: number
+  /** Known size, when the client sent Content-Length (uploads) or the cap says (downloads). */
+  bytesTotal?: number
+  /** ms since the epoch. */
+  startedAt: number
+}
+
+export interface TransferTotals {
+  uploadsStarted: number
+  uploadsSucceeded: number
+  uploadsFailed: number
+  uploadBytes: number
+  downloadsStarted: number
+  downloadsSucceeded: number
+  downloadsFailed: number
+  downloadBytes: number
+}
+
+/** What `GET /status?t=json` answers and `lafs-club status` reads. */
+export interface StatusJson extends NodeSnapshot {
+  gateway: { url: string, startedAt: number, uptimeMs: number }
+  transfers: Transfer[]
+  totals: TransferTotals
+}
+
+/** What `GET /api/node` answers: enough for the CLI to know it found the right daemon. */
+export interface NodeInfo {
+  peerId: string
+  multiaddrs: string[]
+  gateway: StatusJson['gateway']
+}
+
+/** What `PUT /uri?t=json` answers. */
+export interface PutAnswer {
+  cap: string
+  hintedCap: string | null
+}

@@ -29,7 +29,7 @@ export type {
 } from './types.js'
 export * from './errors.js'
 export { createStorageServer } from './server.js'
-export { encodeStorageIndex, decodeStorageIndex } from './base32.js'
+export { encodeStorageIndex, decodeStorageIndex } from './paths.js'
 export {
   STORAGE_INDEX_LENGTH,
   LEASE_SECRET_LENGTH,

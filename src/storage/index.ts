@@ -10,7 +10,8 @@
  *
  * Events: 'share-stored' and 'share-deleted', CustomEvent<ShareEventDetail>;
  * 'gc-error', CustomEvent<unknown> when a periodic GC pass fails.
- * Decisions and on-disk layout: README.md in this folder.
+ * `closeShare()` finishes one share, `stop()` the whole server.
+ * Decisions, on-disk layout and the module map: README.md in this folder.
  */
 export type {
   LeaseSecrets,

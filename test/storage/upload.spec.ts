@@ -194,7 +194,7 @@ describe('storage: uploads', () => {
     assert.equal(server.stats().incoming, 0)
   })
 
-  it('refuses calls after close()', async () => {
+  it('refuses calls after stop()', async () => {
     const server = await h.server()
     const si = storageIndex()
     await server.allocate(ALICE, si, [0], 10, leaseSecrets())

@@ -58,7 +58,7 @@ async function startServer (): Promise<{ addr: Multiaddr, stop: () => Promise<vo
     addr: n.getMultiaddrs()[0],
     stop: async () => {
       await n.stop()
-      await server.close()
+      await server.stop()
       await rm(dir, { recursive: true, force: true })
     }
   }

@@ -44,7 +44,7 @@ export async function serveGrid (count: number): Promise<void> {
     return { servers, raw: raw.getMultiaddrs()[0].toString(), dir: root }
   }, async () => {
     await Promise.allSettled(nodes.map(async n => { await n.stop() }))
-    await Promise.allSettled(stores.map(async s => { await s.close() }))
+    await Promise.allSettled(stores.map(async s => { await s.stop() }))
     await rm(root, { recursive: true, force: true })
   })
 }

@@ -1,28 +1,20 @@
 /**
  * Tahoe's base32 (spec §2): RFC 4648 alphabet in lower case, no `=`
- * padding. Decoding is strict so every byte string has exactly one text
- * form: lower case only, a possible length, and zero unused trailing bits.
+ * padding. The codec is multiformats' (its `base32` is exactly this alphabet,
+ * unpadded); this module only makes decoding strict, so every byte string has
+ * exactly one text form. multiformats alone would accept upper case and `=`
+ * padding (the multibase spec asks it to) and report every other fault as
+ * "Unexpected end of data"; the checks below come first and say which fault.
  */
+import { base32 } from 'multiformats/bases/base32'
 import { InvalidBase32Error } from './errors.js'
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
-const VALUE = new Int8Array(128).fill(-1)
-for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i
+/** Remainders of length mod 8 that end on a whole byte (0, 1, 2, 3, 4 bytes). */
+const WHOLE_BYTE_LENGTHS = new Set([0, 2, 4, 5, 7])
+const OUTSIDE_ALPHABET = /[^a-z2-7]/
 
 export function base32Encode (bytes: Uint8Array): string {
-  let out = ''
-  let acc = 0
-  let bits = 0
-  for (let i = 0; i < bytes.length; i++) {
-    acc = ((acc << 8) | bytes[i]) & 0xfff
-    bits += 8
-    while (bits >= 5) {
-      bits -= 5
-      out += ALPHABET[(acc >> bits) & 31]
-    }
-  }
-  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31]
-  return out
+  return base32.baseEncode(bytes)
 }
 
 /** Length in characters of the base32 form of `n` bytes. */
@@ -31,28 +23,18 @@ export function base32Length (n: number): number {
 }
 
 export function base32Decode (text: string): Uint8Array {
-  if (![0, 2, 4, 5, 7].includes(text.length % 8)) {
+  if (!WHOLE_BYTE_LENGTHS.has(text.length % 8)) {
     throw new InvalidBase32Error('bad-length', `base32 text of ${text.length} characters cannot encode whole bytes`)
   }
-  const out = new Uint8Array(Math.floor(text.length * 5 / 8))
-  let acc = 0
-  let bits = 0
-  let n = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    const v = c < 128 ? VALUE[c] : -1
-    if (v < 0) {
-      throw new InvalidBase32Error('bad-char', `'${text[i]}' at position ${i} is not in Tahoe's base32 alphabet (a-z, 2-7, lower case)`)
-    }
-    acc = ((acc << 5) | v) & 0xfff
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      out[n++] = (acc >> bits) & 0xff
-    }
+  const bad = text.search(OUTSIDE_ALPHABET)
+  if (bad >= 0) {
+    throw new InvalidBase32Error('bad-char', `'${text[bad]}' at position ${bad} is not in Tahoe's base32 alphabet (a-z, 2-7, lower case)`)
   }
-  if ((acc & ((1 << bits) - 1)) !== 0) {
-    throw new InvalidBase32Error('trailing-bits', `base32 text '${text}' is not canonical: its last character carries non-zero unused bits`)
+  try {
+    return base32.baseDecode(text)
+  } catch {
+    // Length and alphabet are already checked: the one fault left is non-zero unused bits.
+    // The text is not quoted whole: it may be a cap's read key.
+    throw new InvalidBase32Error('trailing-bits', `base32 text of ${text.length} characters is not canonical: its last character '${text[text.length - 1]}' carries non-zero unused bits`)
   }
-  return out
 }

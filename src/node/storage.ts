@@ -31,7 +31,7 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
   try {
     unregister = await registerStorageProtocols(libp2p, server)
   } catch (err) {
-    await server.close()
+    await server.stop()
     throw err
   }
 
@@ -55,7 +55,7 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
       try {
         await unregister?.()
       } finally {
-        await server.close()
+        await server.stop()
       }
     })()
     await closing

@@ -10,7 +10,8 @@
  *
  * Events: 'share-stored' and 'share-deleted', CustomEvent<ShareEventDetail>;
  * 'gc-error', CustomEvent<unknown> when a periodic GC pass fails.
- * Decisions and on-disk layout: README.md in this folder.
+ * `closeShare()` finishes one share, `stop()` the whole server.
+ * Decisions, on-disk layout and the module map: README.md in this folder.
  */
 export type {
   LeaseSecrets,
@@ -29,7 +30,7 @@ export type {
 } from './types.js'
 export * from './errors.js'
 export { createStorageServer } from './server.js'
-export { encodeStorageIndex, decodeStorageIndex } from './base32.js'
+export { encodeStorageIndex, decodeStorageIndex } from './paths.js'
 export {
   STORAGE_INDEX_LENGTH,
   LEASE_SECRET_LENGTH,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { base32Encode } from './base32.js'
+import { base32Encode } from '../immutable/index.js'
 
 /**
  * Invitation codes: 80 random bits as four dash-separated groups of four base32

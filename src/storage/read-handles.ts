@@ -84,3 +84,14 @@ export class ReadHandles {
     } catch {}
   }
 }
+
+/** Reads until `into` is full or the file ends; returns the bytes read. */
+export async function readFully (handle: FileHandle, into: Uint8Array, position: number): Promise<number> {
+  let done = 0
+  while (done < into.length) {
+    const { bytesRead } = await handle.read(into, done, into.length - done, position + done)
+    if (bytesRead === 0) break
+    done += bytesRead
+  }
+  return done
+}

@@ -1,7 +1,8 @@
 import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { ComponentLogger } from '@libp2p/logger'
 import type Database from 'better-sqlite3'
-import { decodeStorageIndex } from './base32.js'
+import { decodeStorageIndex } from './paths.js'
 import { MAX_SHARE_NUMBER } from './constants.js'
 import type { Queries } from './db.js'
 import type { SharePaths } from './paths.js'
@@ -30,7 +31,9 @@ export interface RecoveryReport {
  *   index already has a live lease; a client re-uploading sees it in
  *   alreadyHave and its own lease takes over. Unknown names are left alone.
  */
-export async function recover (db: Database.Database, q: Queries, paths: SharePaths, now: number, leaseDurationMs: number): Promise<RecoveryReport> {
+export async function recover (db: Database.Database, q: Queries, paths: SharePaths, now: number, leaseDurationMs: number, logger: ComponentLogger): Promise<RecoveryReport> {
+  const log = logger.forComponent('lafs-club:storage:recovery')
+  const leftovers = await listDirs(paths.incomingRoot).catch(() => [])
   await rm(paths.incomingRoot, { recursive: true, force: true })
   const onDisk = await scanShares(paths.root)
 
@@ -42,11 +45,15 @@ export async function recover (db: Database.Database, q: Queries, paths: SharePa
       const key = `${row.si}/${row.shnum}`
       const size = onDisk.get(key)
       if (size === undefined) {
+        log('share %d of %s has a row but no file: row dropped', row.shnum, row.si)
         q.deleteShare.run(row.si, row.shnum)
         touched.add(row.si)
         report.droppedRows++
       } else {
-        if (size !== row.size) q.updateShareSize.run(size, row.si, row.shnum)
+        if (size !== row.size) {
+          log('share %d of %s is %d bytes on disk, not %d: size corrected', row.shnum, row.si, size, row.size)
+          q.updateShareSize.run(size, row.si, row.shnum)
+        }
         onDisk.delete(key)
       }
     }
@@ -54,6 +61,7 @@ export async function recover (db: Database.Database, q: Queries, paths: SharePa
     const noSecret = new Uint8Array(0)
     for (const [key, size] of onDisk) {
       const [si, n] = key.split('/')
+      log('share %s of %s (%d bytes) has a file but no row: adopted', n, si, size)
       q.insertShare.run(si, Number(n), size, now)
       if (q.hasLiveLease.get(si, now) === undefined) {
         q.upsertLease.run(si, ADOPTION_ACCOUNT, noSecret, noSecret, now + leaseDurationMs)
@@ -61,6 +69,9 @@ export async function recover (db: Database.Database, q: Queries, paths: SharePa
       report.adopted++
     }
   }).immediate()
+  log('recovered %s: %d share(s) on disk, %d row(s) without a file dropped, %d file(s) adopted, %s',
+    paths.root, rows.length - report.droppedRows + report.adopted, report.droppedRows, report.adopted,
+    leftovers.length > 0 ? 'unfinished uploads in incoming/ discarded' : 'incoming/ was empty')
   return report
 }
 

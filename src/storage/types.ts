@@ -4,6 +4,7 @@
  * string of the client, authenticated by the Noise handshake and passed in by
  * the protocol handler.
  */
+import type { ComponentLogger } from '@libp2p/logger'
 
 /** Opaque 32-byte lease secrets (Tahoe's bucket renew/cancel secrets). */
 export interface LeaseSecrets {
@@ -44,6 +45,11 @@ export interface StorageServerOptions {
   now?: () => number
   /** Reported by version() (default 'lafs-club/<package version>'). */
   applicationVersion?: string
+  /**
+   * Where the server's `lafs-club:storage:<part>` loggers come from (default
+   * `defaultLogger()` of @libp2p/logger; a node may pass `libp2p.logger`).
+   */
+  logger?: ComponentLogger
 }
 
 export interface ShareEventDetail {
@@ -126,9 +132,10 @@ export interface StorageServer extends EventTarget {
   allocate(account: string, storageIndex: Uint8Array, shareNumbers: number[], shareSize: number, lease: LeaseSecrets): Promise<AllocateResult>
   /** Write bytes of an allocated share; `complete` once every byte is written. */
   write(account: string, storageIndex: Uint8Array, shareNumber: number, offset: number, data: Uint8Array | readonly Uint8Array[]): Promise<{ complete: boolean }>
-  /** Finish a fully written share: it becomes visible to readers and the lease starts. */
-  close(account: string, storageIndex: Uint8Array, shareNumber: number): Promise<void>
-  /** Same as close(account, storageIndex, shareNumber), without the overload. */
+  /**
+   * Finish a fully written share: it becomes visible to readers and the lease
+   * starts. Closing a share already stored is a no-op (a retried close).
+   */
   closeShare(account: string, storageIndex: Uint8Array, shareNumber: number): Promise<void>
   /** Drop an unfinished upload and release its reservation. */
   abort(account: string, storageIndex: Uint8Array, shareNumber: number): Promise<void>
@@ -150,6 +157,9 @@ export interface StorageServer extends EventTarget {
   corruptionReports(): CorruptionReport[]
   stats(): StorageStats
   accounts(): AccountSummary[]
-  /** Stop timers, drop uploads in progress, close the database. */
-  close(): Promise<void>
+  /**
+   * Stop the whole server: timers, uploads in progress (dropped), read handles,
+   * the database. Idempotent; every later call throws ServerClosedError.
+   */
+  stop(): Promise<void>
 }

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { WrittenRanges } from './ranges.js'
 import { ConflictError } from './errors.js'
+import { readFully } from './read-handles.js'
 import type { LeaseSecrets } from './types.js'
 
 /**
@@ -124,18 +125,6 @@ export class Upload {
     this.timer = undefined
   }
 }
-
-async function readFully (handle: FileHandle, into: Uint8Array, position: number): Promise<number> {
-  let done = 0
-  while (done < into.length) {
-    const { bytesRead } = await handle.read(into, done, into.length - done, position + done)
-    if (bytesRead === 0) break
-    done += bytesRead
-  }
-  return done
-}
-
-export { readFully }
 
 /** The pieces left after the first `n` bytes (a short write leaves a tail to retry). */
 function dropBytes (pieces: Uint8Array[], n: number): Uint8Array[] {

@@ -105,7 +105,7 @@ describe('node', function () {
     const lease = { renewSecret: new Uint8Array(32).fill(1), cancelSecret: new Uint8Array(32).fill(2) }
     await server.storage!.allocate(client.peerId, si, [4], share.length, lease)
     await server.storage!.write(client.peerId, si, 4, 0, share)
-    await server.storage!.close(client.peerId, si, 4)
+    await server.storage!.closeShare(client.peerId, si, 4)
 
     const have = await queryHave(client.libp2p, multiaddr(server.multiaddrs[0]), [si, new Uint8Array(16)])
     assert.deepEqual(have, [[4], []])
@@ -152,7 +152,7 @@ describe('node', function () {
     const si = new Uint8Array(16).fill(7)
     await first.storage!.allocate('12D3KooWclient', si, [0], 3, { renewSecret: new Uint8Array(32), cancelSecret: new Uint8Array(32).fill(1) })
     await first.storage!.write('12D3KooWclient', si, 0, 0, new Uint8Array([1, 2, 3]))
-    await first.storage!.close('12D3KooWclient', si, 0)
+    await first.storage!.closeShare('12D3KooWclient', si, 0)
     first.leases.record({ cap: 'URI:CHK:test', storageIndex: 'si', servers: [peerId] })
     await Promise.all([first.stop(), first.stop()])
     await first.stop()

@@ -34,7 +34,7 @@ export class Grid {
 
   async cleanup (): Promise<void> {
     await stopAll(this.nodes.splice(0).map(n => ({ stop: async () => { await n.stop() } })))
-    for (const s of this.servers.splice(0)) await s.close().catch(() => {})
+    for (const s of this.servers.splice(0)) await s.stop().catch(() => {})
     for (const d of this.dirs.splice(0)) await rm(d, { recursive: true, force: true })
   }
 }

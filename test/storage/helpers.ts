@@ -43,7 +43,7 @@ export class Harness {
   }
 
   async cleanup (): Promise<void> {
-    for (const s of this.servers.splice(0)) await s.close()
+    for (const s of this.servers.splice(0)) await s.stop()
     for (const d of this.dirs.splice(0)) await rm(d, { recursive: true, force: true })
   }
 }
@@ -53,7 +53,7 @@ export async function store (server: StorageServer, account: string, si: Uint8Ar
   const { allocated } = await server.allocate(account, si, [shareNumber], data.length, lease)
   if (!allocated.includes(shareNumber)) throw new Error(`share ${shareNumber} was not allocated`)
   await server.write(account, si, shareNumber, 0, data)
-  await server.close(account, si, shareNumber)
+  await server.closeShare(account, si, shareNumber)
 }
 
 /** Poll `check` until it holds or the deadline passes. */

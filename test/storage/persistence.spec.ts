@@ -29,7 +29,7 @@ describe('storage: restart and crash recovery', () => {
     await store(first, ALICE, si, 4, data)
     await first.adviseCorrupt(BOB, si, 4, 'block hash mismatch')
     await first.allocate(ALICE, storageIndex(), [0], 50, leaseSecrets()) // dropped by the restart
-    await first.close()
+    await first.stop()
 
     const second = await h.server({ dir, now: clock.now, freeQuota: 100 })
     assert.deepEqual(await second.listShares(si), [{ shareNumber: 4, size: 80 }])
@@ -53,7 +53,7 @@ describe('storage: restart and crash recovery', () => {
     const lost = storageIndex()
     await store(first, ALICE, kept, 0, bytes(10))
     await store(first, ALICE, lost, 1, bytes(10))
-    await first.close()
+    await first.stop()
 
     // Crash leftovers: a half-written upload, a share file whose row never
     // committed, a share whose file vanished, and a stranger file.
@@ -88,7 +88,7 @@ describe('storage: restart and crash recovery', () => {
     const dir = await h.tempDir()
     const server = await h.server({ dir })
     await store(server, ALICE, storageIndex(), 0, bytes(10))
-    await server.close()
+    await server.stop()
 
     const db = new Database(join(dir, 'storage.sqlite'), { readonly: true })
     try {
@@ -102,7 +102,7 @@ describe('storage: restart and crash recovery', () => {
     // Reopening must not re-run step 1 (CREATE TABLE would fail) and keeps the data.
     const again = await h.server({ dir })
     assert.equal(again.stats().shares, 1)
-    await again.close()
+    await again.stop()
 
     const future = new Database(join(dir, 'storage.sqlite'))
     future.pragma(`user_version = ${MIGRATIONS.length + 1}`)

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { decodeStorageIndex, encodeStorageIndex } from '../../src/storage/index.js'
-import { base32Decode, base32Encode } from '../../src/storage/base32.js'
 import { WrittenRanges } from '../../src/storage/ranges.js'
 import { canonicalInvitationCode, newInvitationCode } from '../../src/storage/invitation-code.js'
 
-describe('storage: base32 (Tahoe alphabet, no padding)', () => {
-  it('matches RFC 4648 vectors in lower case without padding', () => {
-    const cases: Array<[string, string]> = [['', ''], ['f', 'my'], ['fo', 'mzxq'], ['foo', 'mzxw6'], ['foob', 'mzxw6yq'], ['fooba', 'mzxw6ytb'], ['foobar', 'mzxw6ytboi']]
-    for (const [plain, encoded] of cases) {
-      assert.equal(base32Encode(new TextEncoder().encode(plain)), encoded)
-      assert.deepEqual(base32Decode(encoded), new TextEncoder().encode(plain))
-    }
-  })
-
+describe('storage: storage index folder names (Tahoe base32, from src/immutable)', () => {
   it('round-trips the storage indexes of the Tahoe CHK vectors', async () => {
     const doc = JSON.parse(await readFile(new URL('../vectors/tahoe-chk-derived.json', import.meta.url), 'utf8'))
     for (const v of doc.vectors.slice(0, 20)) {
@@ -24,11 +15,16 @@ describe('storage: base32 (Tahoe alphabet, no padding)', () => {
     }
   })
 
-  it('rejects upper case, bad lengths and non-zero trailing bits', () => {
-    assert.equal(base32Decode('MZXQ'), undefined)
-    assert.equal(base32Decode('mzx'), undefined)
-    assert.equal(base32Decode('mz'), undefined) // 'z' leaves non-zero unused bits
-    assert.equal(decodeStorageIndex('mzxw6ytboi'), undefined)
+  it('is not a storage index: upper case, bad lengths, non-zero trailing bits, the wrong byte count', () => {
+    const name = encodeStorageIndex(new Uint8Array(16).fill(0xa5))
+    assert.equal(name.length, 26)
+    assert.deepEqual(decodeStorageIndex(name), new Uint8Array(16).fill(0xa5))
+    assert.equal(decodeStorageIndex(name.toUpperCase()), undefined, 'upper case')
+    assert.equal(decodeStorageIndex(name.slice(0, 25)), undefined, 'a length that is not whole bytes')
+    assert.equal(decodeStorageIndex(name.slice(0, -1) + 'b'), undefined, "the last character's unused bits are not zero")
+    assert.equal(decodeStorageIndex(`${name.slice(0, 25)}=`), undefined, 'padding')
+    assert.equal(decodeStorageIndex('mzxw6ytboi'), undefined, '6 bytes, not 16')
+    assert.equal(decodeStorageIndex('incoming'), undefined, 'the incoming folder')
   })
 })
 

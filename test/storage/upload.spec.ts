@@ -29,7 +29,7 @@ describe('storage: uploads', () => {
     assert.deepEqual(await server.write(ALICE, si, 3, 0, data), { complete: true })
     assert.deepEqual(await server.listShares(si), [], 'not visible before close')
     await assert.rejects(server.read(si, 3, 0, 10), code('ERR_NO_SUCH_SHARE'))
-    await server.close(ALICE, si, 3)
+    await server.closeShare(ALICE, si, 3)
 
     assert.deepEqual(await server.listShares(si), [{ shareNumber: 3, size: 1000 }])
     assert.deepEqual(await server.read(si, 3, 0, 1000), data)
@@ -51,7 +51,7 @@ describe('storage: uploads', () => {
     await server.allocate(ALICE, si, [1], 300, leaseSecrets())
     assert.deepEqual(await server.write(ALICE, si, 1, 200, data.subarray(200)), { complete: false })
     assert.deepEqual(await server.write(ALICE, si, 1, 0, data.subarray(0, 50)), { complete: false })
-    await assert.rejects(server.close(ALICE, si, 1), (err: Error) => {
+    await assert.rejects(server.closeShare(ALICE, si, 1), (err: Error) => {
       code('ERR_INCOMPLETE_SHARE')(err)
       assert.match(err.message, /\[50, 200\)/)
       return true
@@ -62,7 +62,7 @@ describe('storage: uploads', () => {
       server.write(ALICE, si, 1, 120, data.subarray(120, 200))
     ])
     assert.equal(results.some(r => r.complete), true)
-    await server.close(ALICE, si, 1)
+    await server.closeShare(ALICE, si, 1)
     assert.deepEqual(await server.read(si, 1, 0, 300), data)
   })
 
@@ -76,7 +76,7 @@ describe('storage: uploads', () => {
     changed[5] ^= 1
     await assert.rejects(server.write(ALICE, si, 0, 40, changed), code('ERR_CONFLICT'))
     assert.deepEqual(await server.write(ALICE, si, 0, 40, data.subarray(40, 100)), { complete: true })
-    await server.close(ALICE, si, 0)
+    await server.closeShare(ALICE, si, 0)
     assert.deepEqual(await server.read(si, 0, 0, 100), data, 'the conflicting write left nothing behind')
   })
 
@@ -97,12 +97,12 @@ describe('storage: uploads', () => {
     await server.allocate(ALICE, si, [0], 10, leaseSecrets())
     await assert.rejects(server.write(BOB, si, 0, 0, data), code('ERR_NOT_YOURS'))
     await server.write(ALICE, si, 0, 0, data)
-    await assert.rejects(server.close(BOB, si, 0), code('ERR_NOT_YOURS'))
+    await assert.rejects(server.closeShare(BOB, si, 0), code('ERR_NOT_YOURS'))
     await assert.rejects(server.abort(BOB, si, 0), code('ERR_NOT_YOURS'))
     // Bob asking for the same share while Alice uploads gets neither allocated nor alreadyHave.
     assert.deepEqual(await server.allocate(BOB, si, [0], 10, leaseSecrets()), { allocated: [], alreadyHave: [] })
     await assert.rejects(server.write(ALICE, si, 1, 0, data), code('ERR_NO_SUCH_UPLOAD'))
-    await server.close(ALICE, si, 0)
+    await server.closeShare(ALICE, si, 0)
     await assert.rejects(server.write(ALICE, si, 0, 0, data), code('ERR_ALREADY_COMPLETE'))
   })
 
@@ -117,7 +117,7 @@ describe('storage: uploads', () => {
     assert.equal(server.stats().incoming, 2)
     await assert.rejects(server.allocate(ALICE, si, [0], 99, lease), code('ERR_CONFLICT'))
     // The earlier bytes survived the repeat.
-    await assert.rejects(server.close(ALICE, si, 0), code('ERR_INCOMPLETE_SHARE'))
+    await assert.rejects(server.closeShare(ALICE, si, 0), code('ERR_INCOMPLETE_SHARE'))
   })
 
   it('reports every held share in alreadyHave and adds the caller\'s lease to them', async () => {
@@ -150,8 +150,8 @@ describe('storage: uploads', () => {
     assert.deepEqual((await server.allocate(ALICE, si, [0], 100, leaseSecrets())).allocated, [0])
 
     await server.write(ALICE, si, 1, 0, bytes(100))
-    await server.close(ALICE, si, 1)
-    await server.close(ALICE, si, 1) // a retried close is harmless
+    await server.closeShare(ALICE, si, 1)
+    await server.closeShare(ALICE, si, 1) // a retried close is harmless
     await assert.rejects(server.abort(ALICE, si, 1), code('ERR_ALREADY_COMPLETE'))
     await server.abort(ALICE, si, 0)
     assert.equal(server.usage(ALICE).reserved, 0)
@@ -178,7 +178,7 @@ describe('storage: uploads', () => {
       await new Promise(resolve => setTimeout(resolve, 50))
       await server.write(ALICE, si, 0, i, data.subarray(i, i + 1)) // 600 ms in all, 3x the timeout
     }
-    await server.close(ALICE, si, 0)
+    await server.closeShare(ALICE, si, 0)
     assert.deepEqual(await server.read(si, 0, 0, 12), data)
   })
 
@@ -194,12 +194,12 @@ describe('storage: uploads', () => {
     assert.equal(server.stats().incoming, 0)
   })
 
-  it('refuses calls after close()', async () => {
+  it('refuses calls after stop()', async () => {
     const server = await h.server()
     const si = storageIndex()
     await server.allocate(ALICE, si, [0], 10, leaseSecrets())
-    await server.close()
+    await server.stop()
     await assert.rejects(server.listShares(si), code('ERR_SERVER_CLOSED'))
-    await server.close()
+    await server.stop()
   })
 })

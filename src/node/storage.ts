@@ -21,6 +21,7 @@ export interface NodeStorage {
 export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir: string): Promise<NodeStorage> {
   const server = await createStorageServer({
     dir,
+    logger: libp2p.logger,
     capacity: config.storage.capacity ?? undefined,
     freeQuota: config.storage.freeQuota,
     leaseDurationMs: Math.round(config.storage.leaseDays * DAY_MS),

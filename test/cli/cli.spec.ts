@@ -66,11 +66,39 @@ describe('cli: lafs-club as a user runs it', function () {
 
   it('a missing data folder: exit 2 and a hint to run lafs-club init', async () => {
     const dir = join(base, 'nothing-here')
-    await Promise.all([['status'], ['start'], ['put', fileURLToPath(import.meta.url)], ['get', 'URI:CHK:3pgnnhinwj2ifcdcdg6s2qkp4y:tenvs2yd3zuuiv5xboiatcw5hfh5ubb3ww3uyeemcxsnxkmnhkzq:3:10:1000']].map(async args => {
+    await Promise.all([['status'], ['put', fileURLToPath(import.meta.url)], ['get', 'URI:CHK:3pgnnhinwj2ifcdcdg6s2qkp4y:tenvs2yd3zuuiv5xboiatcw5hfh5ubb3ww3uyeemcxsnxkmnhkzq:3:10:1000']].map(async args => {
       const r = await run(['--data', dir, ...args])
       assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`)
       assert.match(r.stderr, /Run "lafs-club init"/, args[0])
     }))
+  })
+
+  it('start on a missing data folder creates it with the options given, says so, and runs; put then says what to do', async () => {
+    const dir = join(base, 'first-run')
+    const daemon = await startDaemon(dir, 30_000, ['--listen', LOOPBACK, '--no-bootstrap', '--gateway-port', '0'])
+    try {
+      assert.equal(daemon.info.created, true)
+      const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
+      assert.deepEqual(config.listen, [LOOPBACK])
+      assert.deepEqual(config.bootstrap, [])
+      assert.ok(daemon.info.multiaddrs.every(a => a.startsWith('/ip4/127.0.0.1/')), daemon.info.multiaddrs.join(' '))
+      const status = await run(['--data', dir, '--json', 'status'])
+      assert.equal(status.code, 0, status.stderr)
+      assert.equal(JSON.parse(status.stdout).peerId, daemon.info.peerId)
+      const put = await run(['--data', dir, 'put', fileURLToPath(import.meta.url)])
+      assert.equal(put.code, 2, put.stderr)
+      assert.match(put.stderr, /no storage servers to upload to/)
+      assert.match(put.stderr, /lafs-club club join/)
+    } finally {
+      assert.equal(await stopDaemon(daemon), 0)
+    }
+    const again = await startDaemon(dir, 30_000)
+    try {
+      assert.equal(again.info.created, false, 'the second start uses the folder the first one made')
+      assert.equal(again.info.peerId, daemon.info.peerId)
+    } finally {
+      await stopDaemon(again)
+    }
   })
 
   it('a bad config: exit 2 and the message names the key', async () => {
@@ -210,7 +238,15 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
     const got = await cli('d', ['get', put.hintedCap, '-o', out, '--explain'], 90_000)
     assert.equal(got.bytes, data.length)
     assert.ok((await readFile(out)).equals(data), 'D downloaded different bytes')
+    assert.equal(got.explain?.way, 'located')
     assert.ok(got.explain?.explain?.chosen !== undefined, 'no locate explanation')
+    assert.ok(got.explain.servers.length >= 2, 'the explain names the servers the download read from')
+
+    // The same through A's daemon: the explain comes from the download's own locate, not a second one.
+    const viaDaemon = await cli('a', ['get', put.cap, '-o', join(base, 'copy-a.bin'), '--explain'], 90_000)
+    assert.equal(viaDaemon.bytes, data.length)
+    assert.equal(viaDaemon.explain?.way, 'located')
+    assert.ok(viaDaemon.explain.explain.actual.rpcs >= 1)
 
     // put from D with no daemon (in-process node), get it back through A's daemon
     const small = join(base, 'small.bin')

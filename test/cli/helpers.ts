@@ -55,14 +55,14 @@ export async function run (args: string[], opts: { timeoutMs?: number, env?: Rec
 
 export interface Daemon {
   child: ChildProcess
-  info: { peerId: string, multiaddrs: string[], gateway?: string }
+  info: { peerId: string, multiaddrs: string[], gateway?: string, created: boolean }
   stderr: () => string
   exited: Promise<number | null>
 }
 
 /** `lafs-club --json start`: resolves once the daemon printed its addresses. */
-export async function startDaemon (dataDir: string, timeoutMs = 30_000): Promise<Daemon> {
-  const child = spawn(process.execPath, cliArgs(['--data', dataDir, '--json', 'start']), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startDaemon (dataDir: string, timeoutMs = 30_000, startArgs: string[] = []): Promise<Daemon> {
+  const child = spawn(process.execPath, cliArgs(['--data', dataDir, '--json', 'start', ...startArgs]), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })

@@ -56,6 +56,19 @@ describe('gateway: HTTP over a real node and storage grid', function () {
     assert.ok(raw.body.equals(file))
   })
 
+  it('GET /uri/<cap>?explain=true carries the explain of the locate the download ran', async () => {
+    const res = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(cap)}?explain=true`)
+    assert.equal(res.status, 200)
+    assert.ok(res.body.equals(file))
+    const explain = JSON.parse(String(res.headers['x-lafs-explain']))
+    assert.equal(explain.way, 'located')
+    assert.ok(['club', 'dht'].includes(explain.explain.chosen))
+    assert.ok(explain.servers.length >= 2, 'k=2: at least two servers hold shares')
+    assert.ok(explain.explain.runs.some((r: { distinctShares: number }) => r.distinctShares >= 2))
+    const plain = await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(cap)}`)
+    assert.equal(plain.headers['x-lafs-explain'], undefined, 'only sent when asked for')
+  })
+
   it('PUT /uri?t=json answers { cap, hintedCap }; the same content gives the same cap (convergence)', async () => {
     const res = await http(h.gateway.url, 'PUT', '/uri?t=json', file)
     assert.equal(res.status, 200)

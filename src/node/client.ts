@@ -8,8 +8,8 @@
  * on a timer. Tests and embedders may pass their own factory.
  */
 import {
-  download, findShares, NoServersError, ReputationTable, serverLeaseSecrets, serversFromMultiaddrs, SharesNotFoundError,
-  StorageClientPool, upload, type ProgressHandler, type ServerInfo, type ShareHolder
+  download, findShares, NoServersError, renewLeases, ReputationTable, serversFromMultiaddrs, SharesNotFoundError,
+  upload, type ProgressHandler, type ServerInfo, type ShareHolder
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, toCap, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
 import { randomBytes } from 'node:crypto'
@@ -182,20 +182,9 @@ export const defaultClientFactory: ClientFactory = (core) => {
       if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
       const si = storageIndexOf(cap)
       const servers = serversFromMultiaddrs(lease.servers.filter(s => s.startsWith('/')))
-      const pool = new StorageClientPool(core.libp2p)
-      let renewed = 0
-      try {
-        await Promise.all(servers.map(async server => {
-          try {
-            await pool.get(server).addLease(si, serverLeaseSecrets(core.leaseSecret, si, server.peerId))
-            renewed++
-          } catch {}
-        }))
-      } finally {
-        await pool.stop()
-      }
+      const { renewed } = await renewLeases(core.libp2p, si, servers, core.leaseSecret)
       signal?.throwIfAborted()
-      if (renewed === 0) throw new SharesNotFoundError(`no server of ${lease.cap.slice(0, 24)}… accepted the lease renewal`)
+      if (renewed.length === 0) throw new SharesNotFoundError(`no server of ${lease.cap.slice(0, 24)}… accepted the lease renewal`)
       return { expiresAt: Date.now() + core.config.storage.leaseDays * 24 * 3600 * 1000 }
     },
     async close () {

@@ -62,6 +62,7 @@ interface ServerState {
 
 export async function upload (opener: StreamOpener, source: PlaintextSource, options: UploadOptions): Promise<UploadResult> {
   const started = Date.now()
+  options.signal?.throwIfAborted()
   const plan = await planChk(source, {
     k: options.k,
     n: options.n,
@@ -105,6 +106,8 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
   const readOnly = new Set<string>()
   const reasons: string[] = []
   const have = await queryHaveAcross(opener, si, candidates, { timeoutMs: options.queryTimeoutMs ?? 10_000, signal: options.signal })
+  // an aborted upload is not an unhappy one, though every have-share failed
+  options.signal?.throwIfAborted()
   for (const h of have.holders) existing.set(h.peerId, new Set(h.shares))
   for (const f of have.failures) {
     readOnly.add(f.peerId)

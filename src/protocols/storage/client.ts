@@ -246,10 +246,10 @@ export class StorageClient {
           idleTimeoutMs: this.idleTimeoutMs,
           onDone: (s, reason) => {
             if (this.session === s) this.session = undefined
-            this.log.trace('storage session to %s ended: %s', this.peer, reason.message)
+            this.log('storage session to %s ended: %s', this.peer, reason.message)
           }
         })
-        this.log.trace('storage session to %s opened', this.peer)
+        this.log('storage session to %s opened', this.peer)
         if (this.stopped) session.close(new ClientStoppedError())
         else this.session = session
         return session

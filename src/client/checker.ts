@@ -11,8 +11,9 @@ import { encodeChk, formatCap, planChk, readImmutable, storageIndexOf, toCap, ve
 import { type StreamOpener } from '../protocols/index.js'
 import { happinessOf, permute, planPlacement } from '../routing/index.js'
 import { ClientError, SharesNotFoundError } from './errors.js'
-import { findShares, type ShareHolder } from './downloader.js'
+import { findShares, type ShareHolder } from './find-shares.js'
 import { serverLeaseSecrets } from './lease.js'
+import { clientLogger, shortPeer, siText } from './log.js'
 import { RemoteShare } from './remote-share.js'
 import { readShareUeb } from './share-ueb.js'
 import { StorageClientPool, type ServerInfo } from './servers.js'
@@ -62,6 +63,7 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
     return { storageIndex: '', k: 1, n: 1, sharesFound: 1, serversWithShares: 0, happiness: 0, healthy: true, recoverable: true, sharemap: {}, corrupt: [], unreachable: [] }
   }
   const si = storageIndexOf(cap)
+  const log = clientLogger(opener, 'checker')
   const { holders, failures } = await findShares(opener, si, options.servers, { signal: options.signal })
   const corrupt: CheckReport['corrupt'] = []
   const bad = new Set<string>()
@@ -74,6 +76,7 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
         for (const r of results) {
           if (r.ok) continue
           const src = r.source as RemoteShare
+          log('%s: share %d on %s failed verification (%s): %s', siText(si), src.shnum, shortPeer(src.serverId), r.check ?? 'unknown', r.error?.message ?? '')
           bad.add(`${src.serverId}/${src.shnum}`)
           corrupt.push({ peerId: src.serverId, shnum: src.shnum, check: r.check ?? 'unknown' })
           await pool.get({ peerId: src.serverId, multiaddrs: holders.find(h => h.peerId === src.serverId)?.multiaddrs ?? [] })
@@ -83,6 +86,8 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
     }
     const report = summarize(cap.k, cap.n, si, holders, bad, corrupt, failures.map(f => f.peerId), options.happy)
     report.unreachableErrors = Object.fromEntries(failures.map(f => [f.peerId, f.error.message]))
+    log('%s: %s: %d of %d share(s) on %d server(s), happiness %d, %d corrupt, %d unreachable', siText(si), report.healthy ? 'healthy' : 'not healthy',
+      report.sharesFound, cap.n, report.serversWithShares, report.happiness, corrupt.length, failures.length)
     if (options.repair === true && !report.healthy) {
       if (cap.kind !== 'chk') throw new ClientError('ERR_NEED_READ_CAP', 'repair needs the read-cap (URI:CHK:…): a verify-cap cannot regenerate shares')
       if (!report.recoverable) throw new SharesNotFoundError(`cannot repair: only ${report.sharesFound} good share(s) of the ${cap.k} needed were found`)
@@ -91,6 +96,7 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
       const after = await findShares(opener, si, options.servers, { signal: options.signal })
       const again = summarize(cap.k, cap.n, si, after.holders, bad, [], after.failures.map(f => f.peerId), options.happy)
       report.repaired = { sharesUploaded: uploaded, sharesFoundAfter: again.sharesFound, happinessAfter: again.happiness }
+      log('%s: repair uploaded %d share(s); now %d of %d share(s), happiness %d', siText(si), uploaded, again.sharesFound, cap.n, again.happiness)
     }
     return report
   } finally {
@@ -123,6 +129,7 @@ function summarize (k: number, n: number, si: Uint8Array, holders: readonly Shar
 async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkReadCap, holders: readonly ShareHolder[],
   bad: ReadonlySet<string>, unreachable: ReadonlySet<string>, options: CheckOptions): Promise<number> {
   const si = storageIndexOf(cap)
+  const log = clientLogger(opener, 'repair')
   const good = holders.flatMap(h => h.shares.filter(sh => !bad.has(`${h.peerId}/${sh}`)).map(sh => new RemoteShare(pool.get(h), h.peerId, si, sh)))
   const ueb = await readShareUeb(cap, good[0])
   const plan = await planChk(async function * () {
@@ -132,14 +139,19 @@ async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkRe
 
   const existing = sharemapOf(holders, bad)
   const order = permute(si, options.servers).slice(0, 2 * cap.n).map(s => s.peerId)
+  // A server holding a corrupt copy of a share would answer "already have" to
+  // it (the protocol cannot overwrite a share), so it takes no new ones; its
+  // copy stays, with the advisory its operator was sent.
+  const readOnly = new Set([...unreachable, ...[...bad].map(key => key.slice(0, key.lastIndexOf('/')))])
   // Servers that hold a share keep it; new shares go to servers that hold none, where possible.
-  const placement = planPlacement({ servers: order, existing, readOnly: unreachable, totalShares: cap.n })
+  const placement = planPlacement({ servers: order, existing, readOnly, totalShares: cap.n })
   const present = new Set([...existing.values()].flatMap(s => [...s]))
   const uploads = new Map<string, number[]>()
   for (const [peer, shares] of placement.uploads) {
     const missing = shares.filter(sh => !present.has(sh))
     if (missing.length > 0) uploads.set(peer, missing)
   }
+  log('%s: regenerating %s', siText(si), uploads.size === 0 ? 'nothing: no server can take the missing shares' : [...uploads].map(([p, sh]) => `[${sh.join(',')}] for ${shortPeer(p)}`).join(', '))
   if (uploads.size === 0) return 0
   const byId = new Map(options.servers.map(s => [s.peerId, s]))
   const targets: Array<{ server: ServerInfo, shares: number[] }> = []
@@ -149,8 +161,11 @@ async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkRe
     try {
       const answer = await pool.get(server).allocate(si, shares, plan.shareSize, serverLeaseSecrets(options.leaseSecret as Uint8Array, si, peer))
       if (answer.allocated.length > 0) targets.push({ server, shares: answer.allocated })
-    } catch {
+      const refused = shares.filter(sh => !answer.allocated.includes(sh))
+      if (refused.length > 0) log('%s: %s did not allocate share(s) %s (it holds %s)', siText(si), shortPeer(peer), refused.join(','), answer.alreadyHave.join(',') || 'none')
+    } catch (err) {
       // A server that refuses is skipped; the report after repair shows what was reached.
+      log('%s: %s refused the repair allocation: %s', siText(si), shortPeer(peer), (err as Error).message)
     }
   }
   const write = async (offset: number, dataOf: (sh: number) => Uint8Array): Promise<void> => {
@@ -165,6 +180,7 @@ async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkRe
     if (step.done === true) {
       if (step.value.cap !== formatCap(cap)) {
         // Regenerated shares must belong to the same file: the UEB hash in the cap proves it.
+        log.error('%s: regenerated shares do not match the cap; aborting them', siText(si))
         await Promise.all(targets.map(async t => { for (const sh of t.shares) await pool.get(t.server).abort(si, sh).catch(() => {}) }))
         throw new ClientError('ERR_REPAIR_MISMATCH', 'regenerated shares do not match the cap; nothing was stored')
       }

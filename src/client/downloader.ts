@@ -1,43 +1,19 @@
 /**
- * Downloads an immutable file: asks servers which shares they hold (the free
- * have-share query), then streams the plaintext through the CHK decoder from
- * k shares, with read-ahead on each. A share that fails a check is dropped,
- * its server is told (advise-corrupt) and another share takes its place.
+ * Downloads an immutable file from servers known to hold its shares (from
+ * findShares or the locate planner): streams the plaintext through the CHK
+ * decoder from k shares, with read-ahead on each. A share that fails a
+ * check is dropped, its server is told (advise-corrupt) and another share
+ * takes its place.
  */
 import { readImmutable, storageIndexOf, toCap, type Cap, type BadShareReport } from '../immutable/index.js'
-import { queryHave, type StreamOpener } from '../protocols/index.js'
-import { permute } from '../routing/index.js'
 import { SharesNotFoundError } from './errors.js'
+import { clientLogger, shortPeer, siText } from './log.js'
 import { RemoteShare } from './remote-share.js'
 import { ReputationTable } from './reputation.js'
-import { dialTarget, StorageClientPool, type ServerInfo } from './servers.js'
+import { StorageClientPool } from './servers.js'
+import type { ShareHolder } from './find-shares.js'
 import type { ProgressHandler } from './progress.js'
-
-/** A server with the share numbers it said it holds. */
-export interface ShareHolder extends ServerInfo {
-  shares: number[]
-}
-
-export interface FindSharesOptions {
-  signal?: AbortSignal
-  /** Per-server deadline (default 10 s). */
-  timeoutMs?: number
-}
-
-/** Asks every server in parallel which shares of the storage index it holds. */
-export async function findShares (opener: StreamOpener, storageIndex: Uint8Array, servers: readonly ServerInfo[], options: FindSharesOptions = {}): Promise<{ holders: ShareHolder[], failures: Array<{ peerId: string, error: Error }> }> {
-  const holders: ShareHolder[] = []
-  const failures: Array<{ peerId: string, error: Error }> = []
-  await Promise.all(servers.map(async server => {
-    try {
-      const [shares] = await queryHave(opener, dialTarget(server), [storageIndex], { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal })
-      if (shares.length > 0) holders.push({ ...server, shares })
-    } catch (err) {
-      failures.push({ peerId: server.peerId, error: err as Error })
-    }
-  }))
-  return { holders: permute(storageIndex, holders), failures }
-}
+import type { StreamOpener } from '../protocols/index.js'
 
 export interface DownloadOptions {
   /** Servers holding shares (from findShares or the locate planner). */
@@ -60,25 +36,32 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
     return
   }
   const si = storageIndexOf(cap)
+  const log = clientLogger(opener, 'download')
   const reputation = options.reputation ?? new ReputationTable()
   const pool = new StorageClientPool(opener)
   const sources: RemoteShare[] = []
-  for (const holder of reputation.order(options.holders)) {
+  const ordered = reputation.order(options.holders)
+  for (const holder of ordered) {
     for (const shnum of holder.shares) {
       sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, { readAheadBytes: options.readAheadBytes, smallReads: pool.get(holder, 'small') }))
     }
   }
+  log('%s: %d share(s) on %d server(s), in this order: %s', siText(si), sources.length, ordered.length,
+    ordered.map(h => `${shortPeer(h.peerId)} [${h.shares.join(',')}]`).join(' '))
   if (sources.length === 0) throw new SharesNotFoundError(`no server holds shares of ${cap.kind === 'chk' ? 'this file' : 'this storage index'}`)
   const onBadShare = (report: BadShareReport): void => {
     const source = report.source as RemoteShare
     source.discard()
     if (report.check === 'read-error') {
+      log('%s: share %d on %s dropped, it could not be read: %s', siText(si), source.shnum, shortPeer(source.serverId), report.error.message)
       reputation.failed(source.serverId)
     } else {
+      log('%s: share %d on %s dropped, it failed the %s check: %s; telling the server', siText(si), source.shnum, shortPeer(source.serverId), report.check, report.error.message)
       reputation.corrupt(source.serverId)
       // Fire and forget: the download must not wait on a server that just served garbage.
       pool.get({ peerId: source.serverId, multiaddrs: holderAddrs(options.holders, source.serverId) }, 'small')
-        .adviseCorrupt(si, source.shnum, `${report.check}: ${report.error.message}`.slice(0, 1000)).catch(() => {})
+        .adviseCorrupt(si, source.shnum, `${report.check}: ${report.error.message}`.slice(0, 1000))
+        .catch(err => { log('%s: advise-corrupt to %s failed - %e', siText(si), shortPeer(source.serverId), err) })
     }
     options.onBadShare?.({ peerId: source.serverId, shnum: source.shnum, check: report.check, message: report.error.message })
   }
@@ -91,6 +74,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
       onProgress: p => options.onProgress?.({ phase: 'downloading', bytesDone: p.bytesDone, bytesTotal: p.bytesTotal })
     })
     for (const s of sources) if (s.bytesRead > 0) reputation.good(s.serverId)
+    log.trace('%s: done; bytes read per share: %s', siText(si), sources.filter(s => s.bytesRead > 0).map(s => `${s.shnum}@${shortPeer(s.serverId)}=${s.bytesRead}`).join(' '))
   } finally {
     for (const s of sources) s.discard()
     await pool.stop()

@@ -5,9 +5,8 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { StorageClient, type StreamOpener } from '../protocols/index.js'
+import { dialTarget, StorageClient, type StreamOpener } from '../protocols/index.js'
 import { BadServerAddressError } from './errors.js'
-import type { PeerId } from '@libp2p/interface'
 
 export interface ServerInfo {
   /** Peer ID, string form. */
@@ -38,11 +37,6 @@ export function serversFromMultiaddrs (addresses: readonly string[]): ServerInfo
     byPeer.set(id, entry)
   }
   return [...byPeer.values()]
-}
-
-/** What to dial for a server: its first address if it has one, else its peer ID. */
-export function dialTarget (server: ServerInfo): PeerId | Multiaddr {
-  return server.multiaddrs.length > 0 ? multiaddr(server.multiaddrs[0]) : peerIdFromString(server.peerId)
 }
 
 /**

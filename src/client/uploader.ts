@@ -6,12 +6,14 @@
  * slows the upload but no segment waits for a round trip.
  */
 import { encodeChk, planChk, type ChkPlan, type EncodeResult, type PlaintextSource } from '../immutable/index.js'
-import { queryHave, type StorageClient, type StreamOpener } from '../protocols/index.js'
+import { queryHaveAcross, type StorageClient, type StreamOpener } from '../protocols/index.js'
 import { permute, planPlacement, happinessOf } from '../routing/index.js'
 import { NoServersError, UploadUnhappyError } from './errors.js'
 import { serverLeaseSecrets } from './lease.js'
-import { dialTarget, StorageClientPool, type ServerInfo } from './servers.js'
+import { clientLogger, shortPeer as short, siText } from './log.js'
+import { StorageClientPool, type ServerInfo } from './servers.js'
 import type { ProgressHandler } from './progress.js'
+import type { Logger } from '@libp2p/interface'
 
 export interface UploadOptions {
   servers: readonly ServerInfo[]
@@ -60,6 +62,7 @@ interface ServerState {
 
 export async function upload (opener: StreamOpener, source: PlaintextSource, options: UploadOptions): Promise<UploadResult> {
   const started = Date.now()
+  options.signal?.throwIfAborted()
   const plan = await planChk(source, {
     k: options.k,
     n: options.n,
@@ -72,10 +75,12 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
     return { cap: plan.cap, size: plan.size, placement: new Map(), happiness: 0, ms: Date.now() - started }
   }
   if (options.servers.length === 0) throw new NoServersError('no storage servers to upload to: join a club or give server addresses')
+  const log = clientLogger(opener, 'upload')
+  log('%s: %d bytes, %d-of-%d, happy %d, %d server(s) offered', siText(plan.storageIndex), plan.size, plan.k, plan.n, plan.happy, options.servers.length)
   const pool = new StorageClientPool(opener)
   try {
-    const states = await placeShares(opener, pool, plan, options)
-    const encoded = await writeShares(plan, source, states, options)
+    const states = await placeShares(opener, pool, plan, options, log)
+    const encoded = await writeShares(plan, source, states, options, log)
     const placement = new Map<string, number[]>()
     for (const st of states.values()) {
       if (st.failed != null) continue
@@ -83,6 +88,8 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
       if (all.length > 0) placement.set(st.server.peerId, all)
     }
     const happiness = happinessOf(new Map([...placement].map(([s, sh]) => [s, new Set(sh)])))
+    log('%s: stored in %d ms, happiness %d; %s', siText(plan.storageIndex), Date.now() - started, happiness,
+      [...placement].map(([peer, sh]) => `${short(peer)} [${sh.join(',')}]`).join(' '))
     options.onProgress?.({ phase: 'done', bytesDone: plan.size, bytesTotal: plan.size })
     return { cap: encoded.cap, verifyCap: encoded.verifyCap, storageIndex: plan.storageIndex, size: plan.size, placement, happiness, ms: Date.now() - started }
   } finally {
@@ -90,28 +97,32 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
   }
 }
 
-async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan: ChkPlan, options: UploadOptions): Promise<Map<string, ServerState>> {
+async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan: ChkPlan, options: UploadOptions, log: Logger): Promise<Map<string, ServerState>> {
   const si = plan.storageIndex
   const candidates = permute(si, options.servers).slice(0, 2 * plan.n)
+  log('%s: candidates in ring order: %s', siText(si), candidates.map(c => short(c.peerId)).join(' '))
   options.onProgress?.({ phase: 'placing', bytesDone: 0, bytesTotal: plan.size })
   const existing = new Map<string, Set<number>>()
   const readOnly = new Set<string>()
   const reasons: string[] = []
-  await Promise.all(candidates.map(async server => {
-    try {
-      const [held] = await queryHave(opener, dialTarget(server), [si], { timeoutMs: options.queryTimeoutMs ?? 10_000, signal: options.signal })
-      if (held.length > 0) existing.set(server.peerId, new Set(held))
-    } catch (err) {
-      readOnly.add(server.peerId)
-      reasons.push(`${short(server.peerId)}: ${(err as Error).message}`)
-    }
-  }))
+  const have = await queryHaveAcross(opener, si, candidates, { timeoutMs: options.queryTimeoutMs ?? 10_000, signal: options.signal })
+  // an aborted upload is not an unhappy one, though every have-share failed
+  options.signal?.throwIfAborted()
+  for (const h of have.holders) existing.set(h.peerId, new Set(h.shares))
+  for (const f of have.failures) {
+    readOnly.add(f.peerId)
+    reasons.push(`${short(f.peerId)}: ${f.error.message}`)
+    log('%s: %s not used, have-share failed: %s', siText(si), short(f.peerId), f.error.message)
+  }
+  if (existing.size > 0) log('%s: already stored: %s', siText(si), [...existing].map(([p, sh]) => `${short(p)} [${[...sh].join(',')}]`).join(' '))
   const unreachable = new Set(readOnly)
   const states = new Map<string, ServerState>()
   const order = candidates.map(s => s.peerId)
   // Allocate, and when a server refuses, treat it as read-only and plan again.
   for (let round = 0; round <= candidates.length; round++) {
     const placement = planPlacement({ servers: order, existing, readOnly, totalShares: plan.n })
+    log('%s: placement round %d: happiness %d; %s', siText(si), round, placement.happiness,
+      [...placement.uploads].map(([peer, sh]) => `${short(peer)} [${sh.join(',')}]`).join(' '))
     if (placement.happiness < plan.happy) {
       await abortAll(si, states)
       throw new UploadUnhappyError(placement.happiness, plan.happy,
@@ -122,6 +133,7 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
     for (const [peerId, st] of states) {
       const want = new Set(placement.uploads.get(peerId) ?? [])
       const drop = st.writing.filter(sh => !want.has(sh))
+      if (drop.length > 0) log('%s: %s releases share(s) %s after re-planning', siText(si), short(peerId), drop.join(','))
       for (const sh of drop) await st.client.abort(si, sh).catch(() => {})
       st.writing = st.writing.filter(sh => want.has(sh))
     }
@@ -142,11 +154,14 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
         states.set(server.peerId, st)
         if (answer.alreadyHave.length > 0) existing.set(server.peerId, new Set(answer.alreadyHave))
         // Asked-for shares the server neither allocated nor holds (another upload is writing them): plan again.
-        if (missing.some(sh => !answer.allocated.includes(sh) && !answer.alreadyHave.includes(sh))) {
+        const notGiven = missing.filter(sh => !answer.allocated.includes(sh) && !answer.alreadyHave.includes(sh))
+        if (notGiven.length > 0) {
+          log('%s: %s refused share(s) %s (another upload is writing them); planning again', siText(si), short(server.peerId), notGiven.join(','))
           readOnly.add(server.peerId)
           refused = true
         }
       } catch (err) {
+        log('%s: %s refused the allocation: %s; planning again', siText(si), short(server.peerId), (err as Error).message)
         readOnly.add(server.peerId)
         reasons.push(`${short(server.peerId)}: ${(err as Error).message}`)
         refused = true
@@ -158,12 +173,13 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
   throw new UploadUnhappyError(0, plan.happy, 'placement did not settle')
 }
 
-async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<string, ServerState>, options: UploadOptions): Promise<EncodeResult> {
+async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<string, ServerState>, options: UploadOptions, log: Logger): Promise<EncodeResult> {
   const si = plan.storageIndex
   const live = (): ServerState[] => [...states.values()].filter(st => st.failed == null && st.writing.length > 0)
   const fail = async (st: ServerState, err: unknown): Promise<void> => {
     if (st.failed != null) return
     st.failed = err as Error
+    log('%s: %s failed during the upload, its share(s) %s are dropped: %s', siText(si), short(st.server.peerId), st.writing.join(','), st.failed.message)
     for (const sh of st.writing) await st.client.abort(si, sh).catch(() => {})
     const placement = new Map<string, Set<number>>()
     for (const s of states.values()) {
@@ -233,6 +249,7 @@ async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<
     }))
     return result
   } catch (err) {
+    log('%s: upload failed, aborting every share: %s', siText(si), (err as Error).message)
     await abortAll(si, states)
     throw err
   }
@@ -242,8 +259,4 @@ async function abortAll (si: Uint8Array, states: Map<string, ServerState>): Prom
   await Promise.allSettled([...states.values()].map(async st => {
     for (const sh of st.writing) await st.client.abort(si, sh).catch(() => {})
   }))
-}
-
-function short (peerId: string): string {
-  return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
 }

@@ -4,7 +4,7 @@
  * so the client assumes Tahoe's default (31 days) both when it records an
  * upload and when it renews, and renews a week before that runs out.
  */
-import { serverLeaseSecrets, SharesNotFoundError, StorageClientPool, type ServerInfo } from '../client/index.js'
+import { renewLeases, SharesNotFoundError, type ServerInfo } from '../client/index.js'
 import { storageIndexOf, toCap } from '../immutable/index.js'
 import { ASSUMED_LEASE_MS, type RenewFn } from './leases.js'
 import type { LafsLibp2p } from './libp2p.js'
@@ -17,28 +17,12 @@ function serverOf (entry: string): ServerInfo {
 }
 
 export function leaseRenewer (libp2p: LafsLibp2p, leaseSecret: Uint8Array): RenewFn {
-  const log = libp2p.logger.forComponent('lafs-club:node:leases')
   return async (lease, { signal } = {}) => {
     const cap = toCap(lease.cap)
     if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
-    const si = storageIndexOf(cap)
-    const pool = new StorageClientPool(libp2p)
-    let renewed = 0
-    try {
-      await Promise.all(lease.servers.map(serverOf).map(async server => {
-        try {
-          await pool.get(server).addLease(si, serverLeaseSecrets(leaseSecret, si, server.peerId))
-          renewed++
-        } catch (err) {
-          log('renew %s on %s failed: %s', lease.storageIndex, server.peerId, (err as Error).message)
-        }
-      }))
-    } finally {
-      await pool.stop()
-    }
+    const { renewed } = await renewLeases(libp2p, storageIndexOf(cap), lease.servers.map(serverOf), leaseSecret)
     signal?.throwIfAborted()
-    log('renewed %s on %d of %d servers', lease.storageIndex, renewed, lease.servers.length)
-    if (renewed === 0) throw new SharesNotFoundError(`no server holding ${lease.storageIndex} accepted the lease renewal`)
+    if (renewed.length === 0) throw new SharesNotFoundError(`no server holding ${lease.storageIndex} accepted the lease renewal`)
     return { expiresAt: Date.now() + ASSUMED_LEASE_MS }
   }
 }

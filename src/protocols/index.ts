@@ -6,20 +6,23 @@
  * - /lafs-club/have/1.0.0: which shares of these storage indexes do you hold? (free, rate-limited)
  * - /lafs-club/account/1.0.0: server terms, the caller's usage, invitation codes
  *
- * Servers: registerStorageProtocols(). Clients: StorageClient, queryHave(), AccountClient.
+ * Servers: registerStorageProtocols(). Clients: StorageClient, queryHave(),
+ * queryHaveAcross() (one storage index, many servers), AccountClient.
  */
+import { defaultLogger } from '@libp2p/logger'
 import { registerAccountProtocol } from './account/index.js'
 import { registerHaveProtocol } from './have/index.js'
 import { registerStorageProtocol } from './storage/index.js'
 import type { StorageServer } from '../storage/index.js'
-import type { Libp2p, Logger } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p } from '@libp2p/interface'
 
 export {
-  StorageClient, createStorageClient, STORAGE_PROTOCOL, MAX_WRITE_SIZE, MAX_READ_LENGTH,
+  StorageClient, STORAGE_PROTOCOL,
   type StorageClientOptions, type ServerVersion, type LeaseSecrets, type AllocateAnswer, type ShareSize, type StreamOpener
 } from './storage/index.js'
-export { queryHave, HAVE_PROTOCOL, MAX_HAVE_BATCH, DEFAULT_HAVE_RATE_LIMIT, type QueryHaveOptions } from './have/index.js'
-export { AccountClient, createAccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
+export { queryHave, queryHaveAcross, HAVE_PROTOCOL, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
+export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
+export { dialTarget, withPeerId, type ServerAddress } from './dial-target.js'
 export {
   ProtocolError, RemoteStorageError, SlowDownError, MalformedMessageError, MessageTooLargeError,
   TruncatedFrameError, OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError
@@ -32,7 +35,8 @@ export interface StorageProtocolsOptions {
   requestTimeoutMs?: number
   /** Storage sessions idle this long are closed (default 100 s). */
   idleTimeoutMs?: number
-  log?: Logger
+  /** Default: the node's own logger. */
+  logger?: ComponentLogger
 }
 
 /**
@@ -40,12 +44,18 @@ export interface StorageProtocolsOptions {
  * Resolves to a function that stops serving them (open sessions are closed).
  */
 export async function registerStorageProtocols (libp2p: Pick<Libp2p, 'handle' | 'unhandle'> & Partial<Pick<Libp2p, 'logger'>>, server: StorageServer, options: StorageProtocolsOptions = {}): Promise<() => Promise<void>> {
+  const logger = options.logger ?? libp2p.logger ?? defaultLogger()
   const stops: Array<() => Promise<void>> = []
-  options = { ...options, log: options.log ?? libp2p.logger?.forComponent('lafs-club:protocols') }
   try {
-    stops.push(await registerStorageProtocol(libp2p, server, { requestTimeoutMs: options.requestTimeoutMs, idleTimeoutMs: options.idleTimeoutMs, log: options.log }))
-    stops.push(await registerHaveProtocol(libp2p, server, { rateLimit: options.haveRateLimit, requestTimeoutMs: options.requestTimeoutMs, log: options.log }))
-    stops.push(await registerAccountProtocol(libp2p, server, { requestTimeoutMs: options.requestTimeoutMs, log: options.log }))
+    stops.push(await registerStorageProtocol(libp2p, server, {
+      requestTimeoutMs: options.requestTimeoutMs, idleTimeoutMs: options.idleTimeoutMs, log: logger.forComponent('lafs-club:protocols:storage-server')
+    }))
+    stops.push(await registerHaveProtocol(libp2p, server, {
+      rateLimit: options.haveRateLimit, requestTimeoutMs: options.requestTimeoutMs, log: logger.forComponent('lafs-club:protocols:have-server')
+    }))
+    stops.push(await registerAccountProtocol(libp2p, server, {
+      requestTimeoutMs: options.requestTimeoutMs, log: logger.forComponent('lafs-club:protocols:account-server')
+    }))
   } catch (err) {
     await Promise.allSettled(stops.map(async stop => { await stop() }))
     throw err

@@ -7,13 +7,11 @@
  * was estimated to cost, and what it really cost.
  */
 import { estimateLookupCost, estimateNetworkSize, findProviders, QueryBudgetExceededError, QueryCostMeter, type KadDHT } from '../dht/index.js'
-import { queryHave, type StreamOpener } from '../protocols/index.js'
+import { queryHaveAcross, type StreamOpener } from '../protocols/index.js'
 import { permute } from './permuted-ring.js'
 import { LocateError } from './errors.js'
 import type { ClubManager, SignedRoster } from '../club/index.js'
 import type { PeerId } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 
 /** A server and the share numbers it said it holds. */
 export interface LocatedServer {
@@ -201,15 +199,8 @@ async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Arr
   if (servers.length === 0) return []
   run.rpcs += servers.length
   run.roundTrips += 1
-  const out: LocatedServer[] = []
-  await Promise.all(servers.map(async s => {
-    const target = s.multiaddrs.length > 0 ? multiaddr(withPeer(s.multiaddrs[0], s.peerId)) : peerIdFromString(s.peerId)
-    try {
-      const [shares] = await queryHave(deps.libp2p, target, [storageIndex], { timeoutMs: HAVE_TIMEOUT_MS, signal })
-      if (shares.length > 0) out.push({ peerId: s.peerId, multiaddrs: s.multiaddrs.map(a => withPeer(a, s.peerId)), shares })
-    } catch {}
-  }))
-  return out
+  const { holders } = await queryHaveAcross(deps.libp2p, storageIndex, servers, { timeoutMs: HAVE_TIMEOUT_MS, signal })
+  return holders.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs.map(a => withPeer(a, s.peerId)), shares: s.shares }))
 }
 
 async function viaDht (deps: LocateDeps, target: LocateTarget, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readFile, writeFile, readdir } from 'node:fs/promises'
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { checkFile, download, findShares, upload, UploadUnhappyError, type ServerInfo } from '../../src/client/index.js'
 import { parseCap, storageIndexOf, type ChkReadCap } from '../../src/immutable/index.js'
@@ -176,7 +176,7 @@ describe('client: upload and download over 10 real servers', function () {
     }
   })
 
-  it('check counts shares, verify finds a corrupt one, repair brings 4 lost shares back to 10', async () => {
+  it('check counts shares, verify finds nothing wrong with intact ones, repair brings 4 lost shares back to 10', async () => {
     const data = randomBytes(700_000)
     const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret })
     const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
@@ -190,7 +190,6 @@ describe('client: upload and download over 10 real servers', function () {
       const idx = grid.findIndex(s => s.info.peerId === h.peerId)
       const old = grid[idx]
       await stopServer(old)
-      const { rm } = await import('node:fs/promises')
       await rm(join(old.dir, 'shares', b32.slice(0, 2), b32), { recursive: true, force: true })
       grid[idx] = await startServer(old.dir, old.options)
     }
@@ -198,10 +197,60 @@ describe('client: upload and download over 10 real servers', function () {
     assert.equal(report.sharesFound, 6)
     assert.equal(report.healthy, false)
     report = await checkFile(client, up.cap, { servers: infos(), verify: true, repair: true, leaseSecret })
+    assert.deepEqual(report.corrupt, [], 'the 6 shares left are intact')
     assert.equal(report.repaired?.sharesUploaded, 4)
     assert.equal(report.repaired?.sharesFoundAfter, 10)
     assert.equal(report.repaired?.happinessAfter, 10)
     const after = await findShares(client, si, infos())
     assert.ok((await collect(download(client, up.cap, { holders: after.holders }))).equals(data))
+  })
+
+  it('verify reports exactly the share corrupted on disk, and repair puts a good copy of it on a server that had none', async () => {
+    // 7 shares on the 10 servers, so 3 servers hold none: the corrupt copy
+    // cannot be overwritten in place (a server answers "already have").
+    const data = randomBytes(600_000)
+    const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret: randomBytes(32), n: 7, happy: 7 })
+    const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
+    const before = await findShares(client, si, infos())
+    assert.equal(before.holders.length, 7)
+    const victim = before.holders[2]
+    const shnum = victim.shares[0]
+    const server = grid.find(s => s.info.peerId === victim.peerId) as GridServer
+    const b32 = encodeStorageIndex(si)
+    const file = join(server.dir, 'shares', b32.slice(0, 2), b32, String(shnum))
+    const bytes = await readFile(file)
+    bytes[0x24 + 100] ^= 0x01 // inside the share's first block
+    await writeFile(file, bytes)
+
+    const checked = await checkFile(client, up.cap, { servers: infos() })
+    assert.equal(checked.healthy, true, 'a check only counts shares: it cannot see the flipped bit')
+    const verified = await checkFile(client, up.cap, { servers: infos(), verify: true })
+    assert.deepEqual(verified.corrupt, [{ peerId: victim.peerId, shnum, check: 'block-hash' }])
+    assert.equal(verified.sharesFound, 6)
+    assert.deepEqual(verified.sharemap[shnum], undefined, 'the corrupt copy is not counted')
+    assert.equal(verified.healthy, false)
+    const reports = server.storage.corruptionReports()
+    assert.equal(reports.length, 1, 'the server holding it got the advisory')
+    assert.equal(reports[0].shareNumber, shnum)
+
+    const repaired = await checkFile(client, up.cap, { servers: infos(), verify: true, repair: true, leaseSecret })
+    assert.deepEqual(repaired.corrupt.map(c => [c.peerId, c.shnum]), [[victim.peerId, shnum]])
+    assert.deepEqual(repaired.repaired, { sharesUploaded: 1, sharesFoundAfter: 7, happinessAfter: 7 })
+
+    // Over the network: the share number is now also on a server that held nothing before.
+    const after = await findShares(client, si, infos())
+    const newHolders = after.holders.filter(h => h.shares.includes(shnum) && h.peerId !== victim.peerId)
+    assert.equal(newHolders.length, 1)
+    assert.ok(!before.holders.some(h => h.peerId === newHolders[0].peerId), 'the new copy went to a server without a share')
+    const again = await checkFile(client, up.cap, { servers: infos(), verify: true })
+    assert.equal(again.healthy, true)
+    assert.equal(again.sharesFound, 7)
+    assert.deepEqual(again.sharemap[shnum], [newHolders[0].peerId], 'the good copy counts, the corrupt one (left where it is) does not')
+    // The new copy is a good share: a download from it and two others (k = 3) verifies every block.
+    const bad: unknown[] = []
+    const others = after.holders.filter(h => h.peerId !== victim.peerId && h.peerId !== newHolders[0].peerId).slice(0, 2)
+    const three = [{ ...newHolders[0], shares: [shnum] }, ...others.map(h => ({ ...h, shares: h.shares.filter(sh => sh !== shnum) }))]
+    assert.ok((await collect(download(client, up.cap, { holders: three, onBadShare: r => bad.push(r) }))).equals(data))
+    assert.deepEqual(bad, [])
   })
 })

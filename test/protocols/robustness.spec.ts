@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { FrameReader, encodeVarint } from '../../src/protocols/framing/index.js'
-import { RemoteStorageError, STORAGE_PROTOCOL, StorageClient, registerStorageProtocols } from '../../src/protocols/index.js'
+import { RemoteStorageError, STORAGE_PROTOCOL, StorageClient, StreamClosedError, registerStorageProtocols } from '../../src/protocols/index.js'
 import { Request, Response } from '../../src/protocols/storage/message/storage.js'
-import { Grid, lease, storageIndex } from './helpers.js'
+import { Grid, eventually, lease, storageIndex } from './helpers.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
 /** Collects every answer frame until the server ends the stream. */
@@ -181,16 +181,79 @@ describe('protocols: a storage server survives bad clients', () => {
     await client.stop()
   })
 
-  it('a client request after the server closed an idle session reopens transparently', async () => {
+  it('the server closes an idle session itself; the client\'s next request opens a new one transparently', async () => {
     await grid.cleanup()
-    ;({ node: serverNode } = await grid.server({}, { idleTimeoutMs: 150 }))
-    const client = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+    const IDLE = 150
+    ;({ node: serverNode } = await grid.server({}, { idleTimeoutMs: IDLE }))
+    const node = await grid.node()
+    // The client's own idle timeout is 60 s: a close within seconds can only come from the server.
+    const client = new StorageClient(node, serverNode.getMultiaddrs()[0])
     await client.version()
-    await new Promise(resolve => setTimeout(resolve, 400))
+    const storageStreams = (from: Libp2p, to: Libp2p): Stream[] =>
+      from.getConnections(to.peerId).flatMap(c => c.streams).filter(s => s.protocol === STORAGE_PROTOCOL)
+    const [clientSide] = storageStreams(node, serverNode)
+    const [serverSide] = storageStreams(serverNode, node)
+    assert.equal(clientSide?.status, 'open')
+    assert.equal(serverSide?.status, 'open')
+    const t0 = Date.now()
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error('the server did not close the idle session within 10 s')) }, 10_000)
+      clientSide.addEventListener('remoteCloseWrite', () => { clearTimeout(timer); resolve(Date.now() - t0) }, { once: true })
+    })
+    assert.ok(closedAfter >= IDLE - 50, `closed after ${closedAfter} ms, before the ${IDLE} ms idle time`)
+    // Both ends of that stream finish closing: the server's session is over, not just quiet.
+    await eventually(() => serverSide.status === 'closed' && clientSide.status === 'closed', 5000, `stream still ${serverSide.status} on the server, ${clientSide.status} on the client`)
+    assert.deepEqual(storageStreams(serverNode, node), [], 'the server holds no storage session for this client')
+
     const si = storageIndex()
     assert.deepEqual(await client.listShares(si), [])
+    const reopened = storageStreams(node, serverNode)
+    assert.equal(reopened.length, 1)
+    assert.notEqual(reopened[0], clientSide, 'the request went on a new session')
     await client.stop()
     await assert.rejects(client.version(), (err: Error) => (err as { code?: string }).code === 'ERR_CLIENT_STOPPED')
+  })
+
+  it('a read or list request whose session dies under it is sent once more on a new session; a close is not', async () => {
+    const node = await grid.node()
+    const dialled: Stream[] = []
+    const opener = { dialProtocol: async (...args: Parameters<Libp2p['dialProtocol']>) => { const s = await node.dialProtocol(...args); dialled.push(s); return s } }
+    const client = new StorageClient(opener, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    const data = randomBytes(3 * 2 ** 20)
+    await client.allocate(si, [0], data.byteLength, lease())
+    await client.write(si, 0, 0, data)
+    await client.close(si, 0)
+    assert.equal(dialled.length, 1)
+    // The session's stream dies once the next request is handed to it (as when the server closes an idle session just as it is used) ...
+    const cutAfterNextSend = (): void => {
+      const stream = dialled.at(-1) as Stream
+      const send = stream.send.bind(stream)
+      stream.send = (data) => { stream.send = send; const ok = send(data); stream.abort(new Error('cut')); return ok }
+    }
+    // ... or once part of the answer has arrived.
+    const cutOnFirstAnswer = (): void => {
+      const stream = dialled.at(-1) as Stream
+      stream.addEventListener('message', () => { queueMicrotask(() => { stream.abort(new Error('cut')) }) }, { once: true })
+    }
+    cutOnFirstAnswer()
+    assert.ok(Buffer.from(await client.read(si, 0, 0, data.byteLength)).equals(data), 'a read cut after its first piece, retried whole')
+    assert.equal(dialled.length, 2)
+    cutAfterNextSend()
+    assert.ok(Buffer.concat(await client.readPieces(si, 0, 0, data.byteLength)).equals(data))
+    assert.equal(dialled.length, 3)
+    cutAfterNextSend()
+    assert.deepEqual(await client.listShares(si), [{ shareNumber: 0, size: data.byteLength }])
+    assert.equal(dialled.length, 4)
+    // Not idempotent: whether a cut-off close reached the server is the caller's to find out.
+    const si2 = storageIndex()
+    await client.allocate(si2, [1], 10, lease())
+    await client.write(si2, 1, 0, new Uint8Array(10))
+    await client.flush()
+    cutAfterNextSend()
+    await assert.rejects(client.close(si2, 1), (err: Error) => err instanceof StreamClosedError)
+    assert.equal(dialled.length, 4, 'no second try')
+    await client.stop()
   })
 })
 

@@ -71,7 +71,3 @@ export class AccountClient {
     return res
   }
 }
-
-export function createAccountClient (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, options?: AccountClientOptions): AccountClient {
-  return new AccountClient(libp2p, peer, options)
-}

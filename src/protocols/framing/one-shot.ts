@@ -4,6 +4,7 @@
  * deadlines; the server side never throws.
  */
 import { RequestTimeoutError, StreamClosedError, wireError } from '../errors.js'
+import { scopedSignal } from '../scoped-signal.js'
 import { FrameReader } from './frame-reader.js'
 import { sendFrame, writeFrame } from './frame-writer.js'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -18,28 +19,30 @@ export interface AskOptions {
 
 /** Opens a stream, sends `request`, and returns the single answer frame. */
 export async function ask (opener: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, protocol: string, request: Uint8Array, options: AskOptions): Promise<Uint8ArrayList> {
-  const signals = [AbortSignal.timeout(options.timeoutMs)]
-  if (options.signal != null) signals.push(options.signal)
-  const signal = AbortSignal.any(signals)
-  // small enough for a relayed (limited) connection, which is all a NATed peer may have
-  const stream = await opener.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: true })
-  const reader = new FrameReader(stream, { maxFrameLength: options.maxAnswerLength })
-  const onAbort = (): void => {
-    reader.cancel(options.signal?.aborted === true ? options.signal.reason : new RequestTimeoutError(`no answer within ${options.timeoutMs} ms`))
-  }
-  signal.addEventListener('abort', onAbort)
+  const scope = scopedSignal(options.signal, { ms: options.timeoutMs, error: () => new RequestTimeoutError(`no answer within ${options.timeoutMs} ms`) })
+  const signal = scope.signal
   try {
-    await writeFrame(stream, request, signal)
-    await stream.close({ signal })
-    const answer = await reader.read()
-    if (answer == null) throw new StreamClosedError('the server closed the stream without answering')
-    return answer
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
-    throw err
+    // small enough for a relayed (limited) connection, which is all a NATed peer may have
+    const stream = await opener.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: true })
+    const reader = new FrameReader(stream, { maxFrameLength: options.maxAnswerLength })
+    const onAbort = (): void => { reader.cancel(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      signal.throwIfAborted()
+      await writeFrame(stream, request, signal)
+      await stream.close({ signal })
+      const answer = await reader.read()
+      if (answer == null) throw new StreamClosedError('the server closed the stream without answering')
+      return answer
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      reader.dispose()
+    }
   } finally {
-    signal.removeEventListener('abort', onAbort)
-    reader.dispose()
+    scope.dispose()
   }
 }
 

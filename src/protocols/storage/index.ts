@@ -1,8 +1,6 @@
 /** /lafs-club/storage/1.0.0: Tahoe's immutable storage API over one libp2p session stream. */
-export {
-  StorageClient, createStorageClient,
-  type StorageClientOptions, type ServerVersion, type LeaseSecrets, type AllocateAnswer, type ShareSize, type StreamOpener
-} from './client.js'
+export { StorageClient } from './client.js'
+export type { StorageClientOptions, ServerVersion, LeaseSecrets, AllocateAnswer, ShareSize, StreamOpener } from './types.js'
 export { registerStorageProtocol, type StorageProtocolOptions } from './register.js'
-export { STORAGE_PROTOCOL, MAX_WRITE_SIZE, MAX_READ_LENGTH } from './constants.js'
+export { STORAGE_PROTOCOL } from './constants.js'
 export * from './errors.js'

@@ -19,8 +19,8 @@ export type RequestBody = Omit<Partial<Request>, 'id'>
 export interface ClientSessionOptions {
   requestTimeoutMs: number
   idleTimeoutMs: number
-  /** Called once when the session stops taking requests (closed, idle, failed). */
-  onDone: (session: ClientSession) => void
+  /** Called once when the session stops taking requests (closed, idle, failed), with the reason. */
+  onDone: (session: ClientSession, reason: Error) => void
 }
 
 interface Pending {
@@ -167,7 +167,7 @@ export class ClientSession {
       if (err instanceof RequestTimeoutError) this.stream.abort(err)
       else this.stream.close().catch(e => { this.stream.abort(e) })
     }
-    this.options.onDone(this)
+    this.options.onDone(this, err)
   }
 
   private restartProgressTimer (): void {

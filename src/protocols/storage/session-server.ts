@@ -125,6 +125,7 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
   } catch (err) {
     reader.dispose()
     if (err instanceof IdleSession) {
+      options.log?.trace('storage session with %s closed after %d ms without requests', account, options.idleTimeoutMs)
       await stream.close({ signal: AbortSignal.timeout(CLOSE_GRACE_MS) }).catch(() => { stream.abort(err) })
       return
     }

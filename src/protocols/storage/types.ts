@@ -1,0 +1,34 @@
+import type { Libp2p } from '@libp2p/interface'
+
+export type { LeaseSecrets } from '../../storage/index.js'
+
+/** Anything that can open a stream to a peer: a libp2p node (whose logger is used when it has one). */
+export type StreamOpener = Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger'>>
+
+export interface StorageClientOptions {
+  /** Fail the session when pending requests see no answer for this long (default 30 s). */
+  requestTimeoutMs?: number
+  /** Close the session stream after this long without requests (default 60 s). */
+  idleTimeoutMs?: number
+  /** Unacknowledged write bytes allowed in flight (default DEFAULT_WRITE_WINDOW, 4 MiB). */
+  writeWindow?: number
+}
+
+export interface ServerVersion {
+  maximumImmutableShareSize: number
+  availableSpace: number
+  applicationVersion: string
+  /** Largest write the server takes in one request (the client splits bigger ones). */
+  maxWriteSize: number
+  /** Largest read range per request (the client splits bigger ones). */
+  maxReadSize: number
+}
+
+export interface AllocateAnswer {
+  /** Share numbers this client may now write. */
+  allocated: number[]
+  /** Every share number the server already holds for this storage index. */
+  alreadyHave: number[]
+}
+
+export interface ShareSize { shareNumber: number, size: number }

@@ -8,6 +8,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { serversFromMultiaddrs, type ServerInfo } from '../client/index.js'
 import { normalizeClubId, type ClubManager, type RosterServer, type SignedRoster } from '../club/index.js'
+import { withPeerId } from '../protocols/index.js'
 import type { ClubsApi } from './api.js'
 import type { RosterKeeper } from './roster-keeper.js'
 import type { ClubStatus } from './shapes.js'
@@ -46,11 +47,6 @@ function rosterEntry (address: string): RosterServer {
 /** A server named by peer ID or by a multiaddr ending in /p2p/<id>. */
 function peerIdOf (server: string): string {
   return server.startsWith('/') ? rosterEntry(server).peerId : server
-}
-
-function withPeerId (addr: string, peerId: string): string {
-  const ma = multiaddr(addr)
-  return ma.getComponents().some(c => c.name === 'p2p') ? addr : ma.encapsulate(`/p2p/${peerId}`).toString()
 }
 
 export function createClubs (init: ClubsInit): NodeClubs {

@@ -116,5 +116,5 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
     i++
     for (const out of outs) yield out
   }
-  log('%s: read %d bytes, %d shares dropped', label, done, set.failures.length)
+  log('%s: read %d bytes; shares dropped: %d', label, done, set.failures.length)
 }

@@ -4,7 +4,6 @@
  * block floor(o/16) at keystream position o mod 16.
  */
 import { createCipheriv, type Cipher } from 'node:crypto'
-import { plain } from './hashes.js'
 
 /** The CTR counter block for 16-byte block `blockIndex` of the file. */
 export function counterBlock (blockIndex: number): Uint8Array {
@@ -19,9 +18,4 @@ export function ctrStreamAt (key: Uint8Array, offset: number): Cipher {
   const skip = offset % 16
   if (skip > 0) c.update(new Uint8Array(skip))
   return c
-}
-
-/** Encrypts (or decrypts: CTR is symmetric) `data` that sits at byte `offset` of the file. */
-export function ctrAt (key: Uint8Array, offset: number, data: Uint8Array): Uint8Array {
-  return plain(ctrStreamAt(key, offset).update(data))
 }

@@ -109,6 +109,14 @@ export class NotEnoughSharesError extends ImmutableError {
   }
 }
 
+/** The uploader's data contradicts its own hashes: no choice of shares can fix it. */
+export class CorruptFileError extends ImmutableError {
+  constructor (message: string) {
+    super('ERR_CORRUPT_FILE', message)
+    this.name = 'CorruptFileError'
+  }
+}
+
 export class AbortedError extends ImmutableError {
   constructor (message = 'the operation was aborted') {
     super('ERR_ABORTED', message)

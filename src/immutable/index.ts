@@ -22,17 +22,17 @@ export {
   crypttextHash, crypttextSegmentHash, clientRenewalSecret, clientCancelSecret, fileRenewalSecret, fileCancelSecret,
   bucketRenewalSecret, bucketCancelSecret, leaseSecretsFor, permuteServerHash
 } from './hashes.js'
-export { convergentKey, convergenceTag, ConvergentKeyHasher, randomKey } from './key.js'
+export { convergentKey, convergenceTag, randomKey } from './key.js'
 export { buildTree, neededHashes, PartialTree, emptyLeafHash, internalNodeHash } from './merkle.js'
 export {
-  computeParams, deriveParams, chooseSegmentSize, LIT_SIZE_THRESHOLD, DEFAULT_MAX_SEGMENT_SIZE, DEFAULT_K, DEFAULT_N,
+  computeParams, deriveParams, LIT_SIZE_THRESHOLD, DEFAULT_MAX_SEGMENT_SIZE, DEFAULT_K, DEFAULT_N,
   DEFAULT_HAPPY, type ChkParams
 } from './params.js'
 export {
-  computeLayout, encodeHeader, parseHeader, checkOffsets, parseChain, encodeChain, uebLengthFor, HEADER_READ_SIZE,
+  computeLayout, encodeHeader, parseHeader, checkOffsets, parseChain, uebLengthFor, HEADER_READ_SIZE,
   V1_HEADER_SIZE, V2_HEADER_SIZE, type ShareLayout, type ShareOffsets, type ParsedHeader, type ChainEntry
 } from './layout.js'
-export { serializeUeb, parseUeb, validateUeb, buildChkUeb, MAX_UEB_LENGTH, type ValidatedUeb } from './ueb.js'
+export { validateUeb, MAX_UEB_LENGTH, type ValidatedUeb } from './ueb.js'
 export type { PlaintextSource } from './source.js'
 export {
   planChk, encodeChk,
@@ -40,10 +40,8 @@ export {
   type TrailerEvent, type EncodeResult
 } from './encoder.js'
 export { shareSourceFromBytes, type ReadKind, type ShareSource } from './share-reader.js'
-export {
-  readImmutable, verifyShares, CorruptFileError,
-  type ReadOptions, type ReadProgress, type BadShareReport, type ShareVerification
-} from './decoder.js'
+export { readImmutable, type ReadOptions, type ReadProgress, type BadShareReport } from './decoder.js'
+export { verifyShares, type ShareVerification } from './verifier.js'
 
 export interface EncodeImmutableOptions {
   convergenceSecret: Uint8Array

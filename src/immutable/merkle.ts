@@ -29,11 +29,6 @@ export function internalNodeHash (left: Uint8Array, right: Uint8Array): Uint8Arr
   return taggedPairHash(TAGS.merkleInternal, left, right)
 }
 
-/** Number of nodes in the array form of a tree over `leafCount` leaves. */
-export function treeNodeCount (leafCount: number): number {
-  return 2 * nextPowerOfTwo(leafCount) - 1
-}
-
 /** All 2P-1 nodes of the tree, root first. */
 export function buildTree (leaves: readonly Uint8Array[]): Uint8Array[] {
   if (leaves.length < 1) throw new RangeError('a hash tree needs at least one leaf')

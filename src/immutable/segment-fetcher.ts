@@ -1,0 +1,283 @@
+/**
+ * Segment fetching (Tahoe's SegmentFetcher): reads each segment's blocks
+ * from the chosen shares, checks them against the block and crypttext hash
+ * trees and decodes them, keeping several segments in flight on a long read.
+ *
+ * Each segment first tries the fast path, which only reads (the first k
+ * shares, whole trees, the worker) and never changes the share set: any
+ * surprise there, a failed read or a hash that does not match, sends the
+ * segment to the careful path, which runs one segment at a time and is the
+ * only place shares are dropped and replaced. A segment is accepted only
+ * after its own checks pass, whichever path produced it, so a share that
+ * fails for one segment cannot taint another.
+ */
+import { logger } from '@libp2p/logger'
+import { decode as zfecDecode } from '../erasure/index.js'
+import { BadShareError, CorruptFileError } from './errors.js'
+import { concatBytes, TAGS, TaggedHasher } from './hashes.js'
+import { PartialTree } from './merkle.js'
+import { segmentRange, type ChkParams } from './params.js'
+import { segmentWorker } from './segment-worker.js'
+import { asBadShare, checkAborted, type ShareSet } from './share-set.js'
+import type { ShareReader } from './share-reader.js'
+
+const log = logger('lafs-club:immutable:fetcher')
+
+/**
+ * Crypttext a long read keeps in flight on the worker: up to 4 MiB, and
+ * between two and eight segments. 8 MiB measured no faster and held more.
+ */
+const PIPELINE_BYTES = 4 * 2 ** 20
+const PIPELINE_MAX_SEGMENTS = 8
+
+/** Trees cost 64 bytes a segment a share; read them whole when the range is eight times that. */
+function wholeTreesPay (p: ChkParams, segments: number): boolean {
+  const treeBytes = 2 * 32 * p.segmentTreeLeaves
+  return segments * p.blockSize >= 8 * treeBytes
+}
+
+/**
+ * The first `length` bytes of `pieces`, as views. A segment stays in the
+ * k blocks it was decoded into: joining them would allocate a segment-sized
+ * buffer per segment, which costs more than hashing it.
+ */
+function takePrefix (pieces: readonly Uint8Array[], length: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  let left = length
+  for (const p of pieces) {
+    if (left <= 0) break
+    out.push(p.byteLength <= left ? p : p.subarray(0, left))
+    left -= Math.min(left, p.byteLength)
+  }
+  return out
+}
+
+/**
+ * The k primary blocks of a segment, in order, as buffers. With the first k
+ * shares (readers are sorted by share number) the blocks are the segment:
+ * their pieces are used as they are. Otherwise each block is joined and
+ * erasure-decoded.
+ */
+function decodeSegment (p: ChkParams, shnums: number[], blocks: Uint8Array[][]): Uint8Array[] {
+  if (shnums.every((sh, j) => sh === j)) return blocks.flat()
+  const whole = blocks.map(pieces => pieces.length === 1 ? pieces[0] : concatBytes(pieces))
+  return zfecDecode(p.k, p.n, whole, shnums)
+}
+
+/** A checked segment: its crypttext as views, and its plaintext when a worker already decrypted the range asked for. */
+export interface FetchedSegment {
+  crypttext: Uint8Array[]
+  plaintext?: Uint8Array
+}
+
+/** The part of a segment the caller will decrypt: bytes [start, end) of the segment, at `fileOffset` in the file. */
+export interface DecryptRange { key: Uint8Array, fileOffset: number, start: number, end: number }
+
+export interface SegmentFetcherOptions {
+  /** How many segments the read covers: long reads load whole trees and use the worker. */
+  segments: number
+  /** Hash and decrypt on the segment worker when the read is long enough (default true). */
+  offload?: boolean
+}
+
+export class SegmentFetcher {
+  private readonly set: ShareSet
+  private readonly crypttextTree: PartialTree
+  /** Load each share's whole block hash tree (and one crypttext hash tree) up front: most of the file is read. */
+  private readonly wholeTrees: boolean
+  /** Hash (and decrypt) on the segment worker when the first k shares are in use. */
+  private readonly offload: boolean
+  private wholeCrypttextTree = false
+  /** The whole crypttext hash tree being read for the fast path (shared by the segments in flight). */
+  private crypttextLoad?: Promise<boolean>
+  /** The careful path runs one segment at a time: each waits for the one before. */
+  private carefulTail: Promise<unknown> = Promise.resolve()
+  /** Why the fast path was last passed over, so a lasting reason is logged once, not per segment. */
+  private fastOff?: string
+
+  /** `set` must be filled: the fetcher needs the UEB. */
+  constructor (set: ShareSet, opts: SegmentFetcherOptions) {
+    this.set = set
+    const ueb = set.file.ueb
+    if (ueb === undefined) throw new Error('internal: no UEB yet')
+    this.crypttextTree = new PartialTree(ueb.params.numSegments, ueb.crypttextRootHash)
+    this.wholeTrees = wholeTreesPay(ueb.params, opts.segments)
+    // Long reads only: for a few segments the hand-off costs more than it saves.
+    this.offload = this.wholeTrees && opts.offload !== false
+  }
+
+  /**
+   * Segments fetched ahead of the one the consumer is given. A long read
+   * keeps several in flight (up to 4 MiB), so the worker goes from one
+   * segment to the next without waiting for this thread to come back to it;
+   * otherwise one, so that the next fetch overlaps with the consumer's work.
+   */
+  get depth (): number {
+    return this.offload ? Math.max(2, Math.min(PIPELINE_MAX_SEGMENTS, Math.floor(PIPELINE_BYTES / this.set.params.segmentSize))) : 1
+  }
+
+  /** Segments first..last in order, `depth` of them in flight while the consumer works on the one it was given. */
+  async * inOrder (first: number, last: number, rangeOf: (i: number) => DecryptRange): AsyncGenerator<FetchedSegment> {
+    const depth = this.depth
+    log('%s: segments %d..%d, %d in flight, whole trees %s, worker %s', this.set.label, first, last, depth, this.wholeTrees, this.offload)
+    const start = (i: number): Promise<FetchedSegment> => {
+      const pending = this.segment(i, rangeOf(i))
+      pending.catch(() => {}) // observed below; this keeps an abandoned read-ahead from being an unhandled rejection
+      return pending
+    }
+    const inFlight: Array<Promise<FetchedSegment>> = []
+    let started = first
+    while (started <= last && started < first + depth) inFlight.push(start(started++))
+    for (let i = first; i <= last; i++) {
+      checkAborted(this.set.signal)
+      const seg = await (inFlight.shift() as Promise<FetchedSegment>)
+      // Taken one out, put one in: `depth` stay in flight while the consumer works.
+      if (started <= last) inFlight.push(start(started++))
+      yield seg
+    }
+  }
+
+  /** Segment i, checked against the block and crypttext hash trees. */
+  async segment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
+    const fast = await this.fastSegment(i, range)
+    if (fast !== undefined) return fast
+    const turn = this.carefulTail.then(async () => await this.carefulSegment(i))
+    this.carefulTail = turn.catch(() => {})
+    return await turn
+  }
+
+  /**
+   * Segment i from the first k shares through the worker, or undefined when
+   * anything is not as expected (the careful path then redoes it and finds
+   * out which share is to blame). Reads only: safe to run for several
+   * segments at once.
+   */
+  private async fastSegment (i: number, range?: DecryptRange): Promise<FetchedSegment | undefined> {
+    const set = this.set
+    if (!this.offload) return undefined
+    const readers = set.active.slice()
+    if (readers.length !== set.file.k || !readers.every((r, j) => r.shnum === j)) return this.passOver(i, 'the shares in use are not 0..k-1')
+    const worker = segmentWorker()
+    if (worker == null) return this.passOver(i, 'no segment worker')
+    checkAborted(set.signal)
+    this.fastOff = undefined
+    try {
+      const got = await Promise.all(readers.map(async r => {
+        await r.loadBlockTree()
+        return await r.readBlockUnchecked(i)
+      }))
+      const { start, end } = segmentRange(set.params, i)
+      const segmentLength = end - start
+      const result = await worker.run({ blocks: got.map(g => g.block), segmentLength, decrypt: range })
+      readers.forEach((r, j) => { r.checkBlock(i, result.blockHashes[j], got[j].nodes) })
+      if (!await this.loadCrypttextTree(readers[0])) return this.fallBack(i, 'the crypttext hash tree did not load')
+      if (this.crypttextTree.missingFor(i).length > 0 || !this.crypttextTree.verifyLeaf(i, result.segmentHash, new Map())) {
+        return this.fallBack(i, 'the segment does not match the crypttext hash tree')
+      }
+      log.trace('%s: segment %d decoded (fast path)', set.label, i)
+      return { crypttext: takePrefix(got.flatMap(g => g.block), segmentLength), plaintext: result.plaintext }
+    } catch (err) {
+      return this.fallBack(i, (err as Error)?.message ?? String(err))
+    }
+  }
+
+  /** The fast path cannot be used for now (logged when the reason changes). */
+  private passOver (i: number, why: string): undefined {
+    if (this.fastOff !== why) log('%s: careful path from segment %d on: %s', this.set.label, i, why)
+    this.fastOff = why
+    return undefined
+  }
+
+  /** The fast path met a surprise on segment i: the careful path redoes it and finds out whose fault it was. */
+  private fallBack (i: number, why: string): undefined {
+    if (this.set.signal?.aborted !== true) log('%s: segment %d goes to the careful path: %s', this.set.label, i, why)
+    return undefined
+  }
+
+  /** Reads the whole crypttext hash tree from `supplier` and checks it against the root; throws BadShareError if it does not. */
+  private async adoptCrypttextTree (supplier: ShareReader): Promise<void> {
+    const nodes = await supplier.readTreeRegion('crypttextHashTree')
+    if (!this.crypttextTree.adoptWhole(nodes, this.set.params.numSegments)) {
+      throw new BadShareError('crypttext-hash', 'the crypttext hash tree does not hash up to the root in the UEB')
+    }
+    log.trace('%s: whole crypttext hash tree from share %d', this.set.label, supplier.shnum)
+    this.wholeCrypttextTree = true
+  }
+
+  /** The whole crypttext tree once for the fast path, shared by the segments in flight; false if it failed (the careful path decides whose fault). */
+  private async loadCrypttextTree (supplier: ShareReader): Promise<boolean> {
+    if (this.wholeCrypttextTree) return true
+    this.crypttextLoad ??= this.adoptCrypttextTree(supplier).then(() => true, () => false)
+    const ok = await this.crypttextLoad
+    if (!ok) this.crypttextLoad = undefined
+    return ok
+  }
+
+  /**
+   * The careful path: reads, checks, drops and replaces shares until segment
+   * i checks out. Inline (no worker): it runs only after a surprise, and the
+   * caller decrypts what it returns.
+   */
+  private async carefulSegment (i: number): Promise<FetchedSegment> {
+    const set = this.set
+    const p = set.params
+    const { start, end } = segmentRange(p, i)
+    const blocks = new Map<ShareReader, Uint8Array[]>()
+    for (;;) {
+      await set.fill()
+      const readers = set.active.slice()
+      const results = await Promise.allSettled(readers.map(async r => {
+        const have = blocks.get(r)
+        if (have !== undefined) return have
+        if (this.wholeTrees) await r.loadBlockTree()
+        return await r.readBlock(i)
+      }))
+      let failed = false
+      results.forEach((res, j) => {
+        if (res.status === 'fulfilled') blocks.set(readers[j], res.value)
+        else {
+          const bad = asBadShare(res.reason, set.signal)
+          if (bad == null) throw res.reason
+          set.drop(readers[j], bad)
+          failed = true
+        }
+      })
+      if (failed) continue
+
+      const shnums = readers.map(r => r.shnum)
+      const crypttext = takePrefix(decodeSegment(p, shnums, readers.map(r => blocks.get(r) as Uint8Array[])), end - start)
+      const hasher = new TaggedHasher(TAGS.crypttextSegment)
+      for (const piece of crypttext) hasher.update(piece)
+      if (await this.verifySegment(i, hasher.digest(), readers[0])) {
+        log.trace('%s: segment %d decoded from shares %s (careful path)', set.label, i, shnums.join(','))
+        return { crypttext }
+      }
+    }
+  }
+
+  /**
+   * Checks segment i's hash against the crypttext hash tree, with nodes from
+   * `supplier` (read whole on long reads). False when the supplier was to
+   * blame and was dropped; throws when the file itself is corrupt.
+   */
+  private async verifySegment (i: number, h: Uint8Array, supplier: ShareReader): Promise<boolean> {
+    const set = this.set
+    try {
+      if (this.wholeTrees && !this.wholeCrypttextTree) await this.adoptCrypttextTree(supplier)
+      const missing = this.crypttextTree.missingFor(i)
+      if (missing.length === 0) {
+        if (this.crypttextTree.verifyLeaf(i, h, new Map())) return true
+        log.error('%s: segment %d passes every block check but not the crypttext hash tree: uploaded corrupt', set.label, i)
+        throw new CorruptFileError(`segment ${i} decodes from blocks that all pass their hash checks, yet does not match the crypttext hash tree: the file was uploaded corrupt`)
+      }
+      const nodes = await supplier.readCrypttextNodes(missing)
+      if (this.crypttextTree.verifyLeaf(i, h, nodes)) return true
+      throw new BadShareError('crypttext-hash', `segment ${i} does not verify with this share's crypttext hash tree`)
+    } catch (err) {
+      const bad = asBadShare(err, set.signal)
+      if (bad == null) throw err
+      set.drop(supplier, bad)
+      return false
+    }
+  }
+}

@@ -9,9 +9,9 @@
  */
 import { encodeChk, formatCap, planChk, readImmutable, storageIndexOf, toCap, verifyShares, type ChkReadCap } from '../immutable/index.js'
 import { type StreamOpener } from '../protocols/index.js'
-import { happinessOf, permute, planPlacement } from '../routing/index.js'
+import { happinessOf, permute, planPlacement, type LocatedServer } from '../routing/index.js'
 import { ClientError, SharesNotFoundError } from './errors.js'
-import { findShares, type ShareHolder } from './find-shares.js'
+import { findShares } from './find-shares.js'
 import { serverLeaseSecrets } from './lease.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import { RemoteShare } from './remote-share.js'
@@ -48,7 +48,7 @@ export interface CheckReport {
   repaired?: { sharesUploaded: number, sharesFoundAfter: number, happinessAfter: number }
 }
 
-function sharemapOf (holders: readonly ShareHolder[], skip: ReadonlySet<string>): Map<string, Set<number>> {
+function sharemapOf (holders: readonly LocatedServer[], skip: ReadonlySet<string>): Map<string, Set<number>> {
   const m = new Map<string, Set<number>>()
   for (const h of holders) {
     const shares = h.shares.filter(sh => !skip.has(`${h.peerId}/${sh}`))
@@ -104,7 +104,7 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
   }
 }
 
-function summarize (k: number, n: number, si: Uint8Array, holders: readonly ShareHolder[], bad: ReadonlySet<string>,
+function summarize (k: number, n: number, si: Uint8Array, holders: readonly LocatedServer[], bad: ReadonlySet<string>,
   corrupt: CheckReport['corrupt'], unreachable: string[], happy?: number): CheckReport {
   const map = sharemapOf(holders, bad)
   const sharemap: Record<number, string[]> = {}
@@ -126,7 +126,7 @@ function summarize (k: number, n: number, si: Uint8Array, holders: readonly Shar
   }
 }
 
-async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkReadCap, holders: readonly ShareHolder[],
+async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkReadCap, holders: readonly LocatedServer[],
   bad: ReadonlySet<string>, unreachable: ReadonlySet<string>, options: CheckOptions): Promise<number> {
   const si = storageIndexOf(cap)
   const log = clientLogger(opener, 'repair')

@@ -11,13 +11,13 @@ import { clientLogger, shortPeer, siText } from './log.js'
 import { RemoteShare } from './remote-share.js'
 import { ReputationTable } from './reputation.js'
 import { StorageClientPool } from './servers.js'
-import type { ShareHolder } from './find-shares.js'
+import type { LocatedServer } from '../routing/index.js'
 import type { ProgressHandler } from './progress.js'
 import type { StreamOpener } from '../protocols/index.js'
 
 export interface DownloadOptions {
   /** Servers holding shares (from findShares or the locate planner). */
-  holders: readonly ShareHolder[]
+  holders: readonly LocatedServer[]
   offset?: number
   length?: number
   signal?: AbortSignal
@@ -81,6 +81,6 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   }
 }
 
-function holderAddrs (holders: readonly ShareHolder[], peerId: string): string[] {
+function holderAddrs (holders: readonly LocatedServer[], peerId: string): string[] {
   return holders.find(h => h.peerId === peerId)?.multiaddrs ?? []
 }

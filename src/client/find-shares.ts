@@ -3,14 +3,9 @@
  * fan-out of the protocols layer, with the holders in permuted-ring order.
  */
 import { queryHaveAcross, type StreamOpener } from '../protocols/index.js'
-import { permute } from '../routing/index.js'
+import { permute, type LocatedServer } from '../routing/index.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import type { ServerInfo } from './servers.js'
-
-/** A server with the share numbers it said it holds. */
-export interface ShareHolder extends ServerInfo {
-  shares: number[]
-}
 
 export interface FindSharesOptions {
   signal?: AbortSignal
@@ -19,7 +14,7 @@ export interface FindSharesOptions {
 }
 
 export interface FoundShares {
-  holders: ShareHolder[]
+  holders: LocatedServer[]
   failures: Array<{ peerId: string, error: Error }>
 }
 

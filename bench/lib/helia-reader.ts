@@ -8,10 +8,22 @@
  * want is never answered), so every timed read gets a fresh node, started
  * and connected before the clock starts.
  */
+import { setMaxListeners } from 'node:events'
 import { CID } from 'multiformats/cid'
 import { startLoopbackHelia } from '../../interop/lib/loopback-helia.js'
 import { HELIA_BENCH_DHT } from './helia-provider.js'
 import { consume } from './transfer-ops.js'
+
+/**
+ * The signal of one whole `cat`. Helia adds a listener to it for each block
+ * in flight and removes it when the block arrives: more than ten at once is
+ * how bitswap works, not a leak, so Node's warning would only be noise.
+ */
+function catSignal (timeoutMs: number): AbortSignal {
+  const signal = AbortSignal.timeout(timeoutMs)
+  setMaxListeners(Infinity, signal)
+  return signal
+}
 
 export interface HeliaReader {
   /**
@@ -28,7 +40,7 @@ export async function startHeliaReader (providerAddr: string): Promise<HeliaRead
   const fs = unixfs(node.helia)
   return {
     cat: async (cid, size, sha256, timeoutMs, checkLater = false) =>
-      await consume(fs.cat(CID.parse(cid), { signal: AbortSignal.timeout(timeoutMs) }), { size, sha256 }, 'Helia cat', checkLater),
+      await consume(fs.cat(CID.parse(cid), { signal: catSignal(timeoutMs) }), { size, sha256 }, 'Helia cat', checkLater),
     stop: node.stop
   }
 }

@@ -6,14 +6,15 @@
  * runs out of budget. Every answer explains itself: which way ran, what it
  * was estimated to cost, and what it really cost.
  */
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { dialableAddrs, type ClubManager, type SignedRoster } from '../club/index.js'
 import { estimateLookupCost, estimateNetworkSize, findProviders, QueryBudgetExceededError, QueryCostMeter, type KadDHT } from '../dht/index.js'
 import { queryHave, type StreamOpener } from '../protocols/index.js'
 import { permute } from './permuted-ring.js'
 import { LocateError } from './errors.js'
-import type { ClubManager, SignedRoster } from '../club/index.js'
-import type { PeerId } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import type { ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 
 /** A server and the share numbers it said it holds. */
 export interface LocatedServer {
@@ -75,9 +76,10 @@ export interface LocateOptions {
 }
 
 export interface LocateDeps {
-  libp2p: StreamOpener & { peerId: PeerId, getPeers?: () => unknown[] }
+  /** `logger` (libp2p's) names the node in `DEBUG=lafs-club:routing:locate` output; default `defaultLogger()`. */
+  libp2p: StreamOpener & { peerId: PeerId, getPeers?: () => unknown[], logger?: ComponentLogger }
   dht: KadDHT
-  clubs?: Pick<ClubManager, 'resolve' | 'cached'>
+  clubs?: Pick<ClubManager, 'roster' | 'cached'>
 }
 
 /** What a file's shares look like to the planner: its storage index, k and N. */
@@ -90,6 +92,20 @@ export interface LocateTarget {
 const DEFAULT_MAX_RPCS = 200
 const DEFAULT_DEADLINE_MS = 30_000
 const HAVE_TIMEOUT_MS = 5_000
+
+const loggers = new WeakMap<ComponentLogger, Logger>()
+const fallbackLogger = defaultLogger()
+
+/** One `lafs-club:routing:locate` logger per node logger, made once. */
+function logFor (deps: LocateDeps): Logger {
+  const source = deps.libp2p.logger ?? fallbackLogger
+  let log = loggers.get(source)
+  if (log == null) {
+    log = source.forComponent('lafs-club:routing:locate')
+    loggers.set(source, log)
+  }
+  return log
+}
 
 /**
  * The network size the DHT estimate is based on. A fresh node's routing
@@ -129,6 +145,10 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
   }
 
   const order = chooseOrder(estimates, options.prefer)
+  const log = logFor(deps)
+  log('locate %t (k=%d, N=%d)%s: estimates %s; budget %d RPCs, %d ms; order %s%s', target.storageIndex, target.k, target.n,
+    options.club != null ? ` club ${options.club}` : '', describeEstimates(estimates), maxRpcs, deadlineMs, order.join(' then '),
+    options.prefer != null ? ` (${options.prefer} preferred by the caller)` : '')
   const runs: WayRun[] = []
   let spent = 0
   for (const way of order) {
@@ -146,7 +166,10 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       run.ms = Math.round(performance.now() - t0)
       spent += run.rpcs
       if (run.distinctShares >= target.k) {
-        return { servers: found, explain: explainOf(way, estimates, runs, started) }
+        const explain = explainOf(way, estimates, runs, started)
+        log('locate %t: %s found %d server(s) holding %d distinct share(s) in %d RPCs, %d round trip(s), %d ms; total %d RPCs%s',
+          target.storageIndex, way, run.servers, run.distinctShares, run.rpcs, run.roundTrips, run.ms, explain.actual.rpcs, explain.fellBack ? ' after falling back' : '')
+        return { servers: found, explain }
       }
       run.error = `found ${run.distinctShares} distinct share(s), ${target.k} needed`
     } catch (err) {
@@ -154,8 +177,11 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       spent += run.rpcs
       run.error = (err as Error).message
     }
+    log('locate %t: %s failed after %d RPCs, %d ms (%s)%s', target.storageIndex, way, run.rpcs, run.ms, run.error,
+      options.noFallback === true || runs.length === order.length ? '' : '; falling back')
   }
   const explain = explainOf(order[0], estimates, runs, started)
+  log.error('locate %t: not found after %d RPCs, %d ms: %s', target.storageIndex, explain.actual.rpcs, explain.actual.ms, runs.map(r => `${r.way}: ${r.error ?? 'no result'}`).join('; '))
   if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
   const why = runs.map(r => `${r.way}: ${r.error ?? 'no result'}`).join('; ')
   throw new LocateError('ERR_NOT_FOUND', `could not find ${target.k} shares of this file within ${deadlineMs} ms and ${maxRpcs} RPCs (${why})`, explain)
@@ -192,22 +218,33 @@ function distinct (servers: readonly LocatedServer[]): number {
   return new Set(servers.flatMap(s => s.shares)).size
 }
 
-function withPeer (addr: string, peerId: string): string {
-  return addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`
+function describeEstimates (estimates: LocateExplain['estimates']): string {
+  return (Object.entries(estimates) as Array<[LocateWay, WayEstimate]>).map(([way, e]) =>
+    `${way} ${e.rpcs} RPCs/${e.roundTrips} round(s)` +
+    (e.networkSize != null ? ` (network ≈ ${e.networkSize} nodes)` : '') +
+    (e.rosterCached != null ? ` (roster ${e.rosterCached ? 'cached' : 'to resolve'})` : '') +
+    (e.fitsBudget ? '' : ' over budget')).join(', ')
 }
 
 /** Asks servers in parallel which shares they hold; unreachable ones are skipped. */
 async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Array<{ peerId: string, multiaddrs: string[] }>, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
   if (servers.length === 0) return []
+  logFor(deps)('have %t: asking %d server(s): %s', storageIndex, servers.length, servers.map(s => s.peerId).join(', '))
   run.rpcs += servers.length
   run.roundTrips += 1
+  const log = logFor(deps)
   const out: LocatedServer[] = []
   await Promise.all(servers.map(async s => {
-    const target = s.multiaddrs.length > 0 ? multiaddr(withPeer(s.multiaddrs[0], s.peerId)) : peerIdFromString(s.peerId)
     try {
+      const multiaddrs = dialableAddrs(s)
+      const target = multiaddrs.length > 0 ? multiaddr(multiaddrs[0]) : peerIdFromString(s.peerId)
       const [shares] = await queryHave(deps.libp2p, target, [storageIndex], { timeoutMs: HAVE_TIMEOUT_MS, signal })
-      if (shares.length > 0) out.push({ peerId: s.peerId, multiaddrs: s.multiaddrs.map(a => withPeer(a, s.peerId)), shares })
-    } catch {}
+      log.trace('have %t: %s holds [%s]', storageIndex, s.peerId, shares.join(','))
+      if (shares.length > 0) out.push({ peerId: s.peerId, multiaddrs, shares })
+    } catch (err) {
+      // an unreachable server is skipped: the others, or the other way, may still have enough
+      log('have %t: %s did not answer - %e', storageIndex, s.peerId, err)
+    }
   }))
   return out
 }
@@ -254,10 +291,12 @@ function tally (run: WayRun, meter: QueryCostMeter, haveRun: WayRun): void {
 
 async function viaClub (deps: LocateDeps, target: LocateTarget, clubId: string, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
   if (deps.clubs == null) throw new LocateError('ERR_NO_CLUBS', 'this node has no club support', undefined)
-  let roster = await deps.clubs.cached(clubId).catch(() => undefined)
-  if (roster == null || roster.expiresAt <= Date.now()) {
-    const meter = new QueryCostMeter()
-    roster = await deps.clubs.resolve(clubId, { signal, onProgress: meter.onProgress })
+  // a cached, unexpired roster costs nothing: the meter then stays at zero
+  const meter = new QueryCostMeter()
+  let roster: SignedRoster
+  try {
+    roster = await deps.clubs.roster(clubId, { signal, onProgress: meter.onProgress })
+  } finally {
     const cost = meter.cost
     run.rpcs += cost.rpcs
     run.roundTrips += cost.roundTrips

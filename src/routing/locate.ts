@@ -44,6 +44,10 @@ export interface WayEstimate {
 
 export interface WayRun {
   way: LocateWay
+  /**
+   * Requests that reached a server: DHT messages sent on an open stream and
+   * have-share queries whose stream opened. A dial that failed costs time, not an RPC.
+   */
   rpcs: number
   roundTrips: number
   ms: number
@@ -229,16 +233,24 @@ function describeEstimates (estimates: LocateExplain['estimates']): string {
 /** Asks servers in parallel which shares they hold; unreachable ones are skipped. */
 async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Array<{ peerId: string, multiaddrs: string[] }>, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
   if (servers.length === 0) return []
-  logFor(deps)('have %t: asking %d server(s): %s', storageIndex, servers.length, servers.map(s => s.peerId).join(', '))
-  run.rpcs += servers.length
-  run.roundTrips += 1
   const log = logFor(deps)
+  log('have %t: asking %d server(s): %s', storageIndex, servers.length, servers.map(s => s.peerId).join(', '))
+  // A query costs an RPC once its stream is open (as kad-dht counts a DHT
+  // message): a server that cannot be dialled received nothing.
+  let opened = 0
+  const opener: StreamOpener = {
+    dialProtocol: async (peer, protocols, options) => {
+      const stream = await deps.libp2p.dialProtocol(peer, protocols, options)
+      opened++
+      return stream
+    }
+  }
   const out: LocatedServer[] = []
   await Promise.all(servers.map(async s => {
     try {
       const multiaddrs = dialableAddrs(s)
       const target = multiaddrs.length > 0 ? multiaddr(multiaddrs[0]) : peerIdFromString(s.peerId)
-      const [shares] = await queryHave(deps.libp2p, target, [storageIndex], { timeoutMs: HAVE_TIMEOUT_MS, signal })
+      const [shares] = await queryHave(opener, target, [storageIndex], { timeoutMs: HAVE_TIMEOUT_MS, signal })
       log.trace('have %t: %s holds [%s]', storageIndex, s.peerId, shares.join(','))
       if (shares.length > 0) out.push({ peerId: s.peerId, multiaddrs, shares })
     } catch (err) {
@@ -246,6 +258,8 @@ async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Arr
       log('have %t: %s did not answer - %e', storageIndex, s.peerId, err)
     }
   }))
+  run.rpcs += opened
+  if (opened > 0) run.roundTrips += 1
   return out
 }
 

@@ -137,7 +137,7 @@ export class ClubOwner {
     // cache first: even if the put fails, the next publish must use a higher sequence
     await this.init.cache.put(signed)
     if (!publish) {
-      this.init.log('club %s: roster sequence %s signed and cached, not published', clubId, sequence)
+      this.init.log('club %s: roster sequence %s signed and cached, not published', clubId, String(sequence))
       return { signed }
     }
     let put: PutRecordResult
@@ -145,10 +145,10 @@ export class ClubOwner {
       put = await putRecord(this.init.dht(), clubRoutingKey(clubId), record, { minAccepted: this.init.minPublishPeers, signal: AbortSignal.timeout(this.init.queryTimeoutMs) })
     } catch (err) {
       const detail = err instanceof PutRejectedError ? `${err.accepted} peer(s) accepted, ${err.rejected} refused` : String(err)
-      this.init.log.error('club %s: publishing roster sequence %s failed (%s)', clubId, sequence, detail)
+      this.init.log.error('club %s: publishing roster sequence %s failed (%s)', clubId, String(sequence), detail)
       throw new ClubPublishError(`club ${clubId}: roster sequence ${sequence} is signed and cached but publishing failed (${detail}); the key is saved, run publish once the node has DHT peers`, { cause: err })
     }
-    this.init.log('club %s: published roster sequence %s (%d server(s)) to %d peer(s), %d refused', clubId, sequence, roster.servers.length, put.accepted, put.rejected)
+    this.init.log('club %s: published roster sequence %s (%d server(s)) to %d peer(s), %d refused', clubId, String(sequence), roster.servers.length, put.accepted, put.rejected)
     this.init.emit('published', { clubId, sequence, accepted: put.accepted })
     return { signed, put }
   }

@@ -49,7 +49,7 @@ export class RosterBook {
         return undefined
       })
       if (cached != null && cached.expiresAt > Date.now()) {
-        this.log.trace('club %s: cached roster, sequence %s, valid for %d s more', id, cached.sequence, Math.round((cached.expiresAt - Date.now()) / 1000))
+        this.log.trace('club %s: cached roster, sequence %s, valid for %d s more', id, String(cached.sequence), Math.round((cached.expiresAt - Date.now()) / 1000))
         return cached
       }
       this.log('club %s: %s, resolving from the DHT', id, cached == null ? 'no cached roster' : `cached roster (sequence ${cached.sequence}) expired`)
@@ -80,7 +80,7 @@ export class RosterBook {
       this.log.error('club %s: refused the roster the DHT returned - %e', id, err)
       throw err
     }
-    this.log('club %s: resolved roster sequence %s, %d server(s)', id, signed.sequence, signed.roster.servers.length)
+    this.log('club %s: resolved roster sequence %s, %d server(s)', id, String(signed.sequence), signed.roster.servers.length)
     return signed
   }
 
@@ -108,7 +108,7 @@ export class RosterBook {
       return undefined
     }
     const put = await putRecord(this.dht(), clubRoutingKey(clubId), cached.record, { minAccepted: 1, signal: AbortSignal.timeout(this.queryTimeoutMs) })
-    this.log('club %s: re-put roster sequence %s to %d peer(s)', clubId, cached.sequence, put.accepted)
+    this.log('club %s: re-put roster sequence %s to %d peer(s)', clubId, String(cached.sequence), put.accepted)
     return put
   }
 }

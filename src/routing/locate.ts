@@ -185,9 +185,9 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       options.noFallback === true || runs.length === order.length ? '' : '; falling back')
   }
   const explain = explainOf(order[0], estimates, runs, started)
-  log.error('locate %t: not found after %d RPCs, %d ms: %s', target.storageIndex, explain.actual.rpcs, explain.actual.ms, runs.map(r => `${r.way}: ${r.error ?? 'no result'}`).join('; '))
-  if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
   const why = runs.map(r => `${r.way}: ${r.error ?? 'no result'}`).join('; ')
+  log.error('locate %t: not found after %d RPCs, %d ms: %s', target.storageIndex, explain.actual.rpcs, explain.actual.ms, why)
+  if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
   throw new LocateError('ERR_NOT_FOUND', `could not find ${target.k} shares of this file within ${deadlineMs} ms and ${maxRpcs} RPCs (${why})`, explain)
 }
 

@@ -90,7 +90,7 @@ describe('routing/locate: explain.actual.rpcs is what the nodes received', funct
     assert.equal(cap.kind, 'chk')
     if (cap.kind !== 'chk') return
     target = { storageIndex: storageIndexOf(cap), k: cap.k, n: cap.n }
-    await Promise.all(grid.map(async s => { await provide(s.libp2p.services.dht as any, target.storageIndex) }))
+    await Promise.all(nodes.slice(1, 1 + SERVERS).map(async s => { await provide(s.services.dht, target.storageIndex) }))
   })
 
   after(async function () {

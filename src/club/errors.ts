@@ -55,3 +55,5 @@ export const NoSuchJoinRequestError = define('NoSuchJoinRequestError', 'ERR_NO_S
 export const InvalidInviteError = define('InvalidInviteError', 'ERR_INVALID_INVITE')
 /** None of the invite's bootstrap addresses could be dialled. */
 export const InviteBootstrapError = define('InviteBootstrapError', 'ERR_INVITE_BOOTSTRAP_UNREACHABLE')
+/** A multiaddr that cannot be parsed, or that ends in a different peer's ID than the one it is listed for. */
+export const InvalidAddressError = define('InvalidAddressError', 'ERR_INVALID_ADDRESS')

@@ -3,8 +3,9 @@
  * the DHT, membership requests and invites. Imports only src/dht of ours.
  */
 export { ClubManager } from './manager.js'
-export type { ClubManagerInit, ClubLibp2p, CreateClubOptions, PublishedRoster, JoinRequest, AskToJoinOptions } from './manager.js'
+export type { ClubManagerInit, ClubLibp2p, CreateClubOptions, PublishedRoster, JoinRequest, AskToJoinOptions, RosterOptions } from './manager.js'
 export { clubIdFromPublicKey, publicKeyFromClubId, normalizeClubId, clubRoutingKey } from './club-id.js'
+export { dialableAddrs, trailingPeerId, withPeerId, withoutPeerId } from './addresses.js'
 export { signRoster, verifyRosterRecord, rosterIpnsCheck, clubPath } from './roster-record.js'
 export type { SignedRoster, SignRosterOptions, VerifyRosterOptions } from './roster-record.js'
 export { checkRoster } from './roster.js'

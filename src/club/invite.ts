@@ -7,6 +7,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { base64url } from 'multiformats/bases/base64'
+import { trailingPeerId } from './addresses.js'
 import { normalizeClubId } from './club-id.js'
 import { INVITE_PREFIX } from './constants.js'
 import { InvalidInviteError } from './errors.js'
@@ -23,7 +24,7 @@ export function encodeInvite (invite: ClubInvite): string {
   const clubId = normalizeClubId(invite.clubId)
   if (invite.bootstrap.length === 0) throw new InvalidInviteError('an invite needs at least one bootstrap address')
   const bootstrap = invite.bootstrap.map(a => {
-    if (a.getComponents().find(c => c.name === 'p2p') == null) {
+    if (trailingPeerId(a) == null) {
       throw new InvalidInviteError(`bootstrap address ${a.toString()} must end in /p2p/<peer id>`)
     }
     return a.bytes

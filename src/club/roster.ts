@@ -7,6 +7,7 @@
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
+import { withoutPeerId } from './addresses.js'
 import { MAX_DESCRIPTION_LENGTH, MAX_MULTIADDRS_PER_SERVER, MAX_NAME_LENGTH, ROSTER_VERSION } from './constants.js'
 import { InvalidRosterError } from './errors.js'
 
@@ -115,9 +116,9 @@ export function checkRoster (roster: Roster): Roster {
     }
     const multiaddrs = s.multiaddrs.map(a => {
       try {
-        return multiaddr(a).decapsulateCode(421).toString() // drop a trailing /p2p/<id>: the peer ID is stored once
+        return withoutPeerId(a, peerId) // the peer ID is stored once, not on every address
       } catch (err: any) {
-        throw new InvalidRosterError(`server ${peerId} has an invalid address ${JSON.stringify(a)}`, { cause: err })
+        throw new InvalidRosterError(`server ${peerId} has an invalid address ${JSON.stringify(a)}: ${err?.message ?? err}`, { cause: err })
       }
     })
     const out: RosterServer = { peerId, multiaddrs }

@@ -9,8 +9,10 @@
  * round is due while the previous one has not finished — either way the node
  * cannot keep its records fresh and operators should know.
  */
+import { defaultLogger } from '@libp2p/logger'
 import { DEFAULT_REPROVIDE_INTERVAL_MS } from './constants.js'
 import { provide } from './providers.js'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 export interface ProviderAnnouncerOptions {
@@ -23,6 +25,8 @@ export interface ProviderAnnouncerOptions {
   list?: () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>
   /** Per-announcement time limit (ms). Default 60 s. */
   timeoutMs?: number
+  /** Default `defaultLogger()` from @libp2p/logger; give the node's (libp2p's `logger`) to name the node. */
+  logger?: ComponentLogger
 }
 
 export type AnnouncerWarningReason = 'backlog' | 'round-overrun'
@@ -48,6 +52,7 @@ export class ProviderAnnouncer extends EventTarget {
   private readonly warnBacklog: number
   private readonly timeoutMs: number
   private readonly list?: ProviderAnnouncerOptions['list']
+  private readonly log: Logger
   private readonly known = new Map<string, Uint8Array>()
   private readonly queue: Array<{ id: string, si: Uint8Array }> = []
   private readonly queued = new Set<string>()
@@ -69,6 +74,7 @@ export class ProviderAnnouncer extends EventTarget {
     this.warnBacklog = options.warnBacklog ?? 1000
     this.timeoutMs = options.timeoutMs ?? 60_000
     this.list = options.list
+    this.log = (options.logger ?? defaultLogger()).forComponent('lafs-club:dht:announcer')
   }
 
   start (): void {
@@ -121,11 +127,13 @@ export class ProviderAnnouncer extends EventTarget {
     this.counters.rounds++
     this.roundStartedAt = Date.now()
     const source = this.list?.() ?? [...this.known.values()]
+    let queued = 0
     for await (const si of source) {
       const id = Buffer.from(si).toString('hex')
       if (this.list != null) this.known.set(id, Uint8Array.from(si))
-      if (this.enqueue(id, si)) this.roundPending++
+      if (this.enqueue(id, si)) { this.roundPending++; queued++ }
     }
+    this.log('reprovide round %d: %d storage index(es) queued, backlog %d', this.counters.rounds, queued, this.backlog)
   }
 
   /** Resolves when nothing is queued or running. */
@@ -169,13 +177,16 @@ export class ProviderAnnouncer extends EventTarget {
     try {
       const { accepted } = await provide(this.dht, item.si, { signal })
       if (accepted > 0) {
+        this.log.trace('announced %t to %d peer(s)', item.si, accepted)
         this.counters.announced++
         this.dispatchEvent(new CustomEvent('announced', { detail: { storageIndex: item.si, accepted } }))
       } else {
+        this.log('announcing %t failed: no DHT peer accepted the provider record', item.si)
         this.counters.failed++
         this.dispatchEvent(new CustomEvent('failed', { detail: { storageIndex: item.si, error: new Error('no DHT peer accepted the provider record') } }))
       }
     } catch (error) {
+      this.log('announcing %t failed - %e', item.si, error)
       this.counters.failed++
       this.dispatchEvent(new CustomEvent('failed', { detail: { storageIndex: item.si, error } }))
     }
@@ -183,6 +194,7 @@ export class ProviderAnnouncer extends EventTarget {
 
   private warn (reason: AnnouncerWarningReason, message: string): void {
     const detail: AnnouncerWarning = { reason, backlog: this.backlog, message }
+    this.log.error('%s', message)
     this.dispatchEvent(new CustomEvent('warning', { detail }))
   }
 

@@ -8,6 +8,10 @@
  * - peersContacted: distinct peers a request was sent to.
  * - roundTrips: the longest chain of dependent requests. A peer taken from the
  *   routing table is hop 1; a peer first learned from hop h's answer is hop h+1.
+ *   A peer's hop is fixed at its first event: kad-dht dials its starting peers
+ *   (DIAL_PEER; up to alpha per path, all of them with the defaults) before any
+ *   answer can arrive, but each SEND_QUERY waits for its stream to open, and a
+ *   fast peer's answer naming a slow starting peer must not push it to hop 2.
  *   PUT_VALUE / ADD_PROVIDER go out after the lookup, so they add one round trip.
  * - responses: answers to requests this query sent (local-store answers are not counted).
  * - ms: from the meter's creation (or `reset()`) to `finish()`, or to the last event.
@@ -80,6 +84,11 @@ export class QueryCostMeter {
   record (event: QueryEvent): void {
     this.lastEventAt = performance.now()
     switch (event.name) {
+      case 'DIAL_PEER': {
+        const peer = event.peer.toString()
+        if (!this.hops.has(peer)) this.hops.set(peer, 1)
+        break
+      }
       case 'SEND_QUERY': {
         const to = event.to.toString()
         this.rpcCount++

@@ -6,11 +6,13 @@
  * table at once (split over `disjointPaths` paths, `alpha` in flight each), so the
  * first round trip already costs min(k, N-1) RPCs. Each further hop halves the
  * distance in bits only when the network is larger than k, so
- *   round trips ≈ 1 + ceil(log2(N / k))   (N ≤ k: one round)
- *   RPCs        ≈ min(k, N-1) + (round trips - 1) · ceil(alpha / 2)
- * This matches the field guide's measurements (N=20: 18-20 RPCs; N=50, α=10:
- * 29 RPCs on average). `upperRpcs` is the textbook bound log2(N) · alpha (at
- * least the first wave), for budgets that must not be exceeded.
+ *   round trips ≈ 1 + ceil(log2(N / k))   (N-1 ≤ k: one round, every other node is in the first wave)
+ *   RPCs        ≈ min(N-1, min(k, N-1) + (round trips - 1) · ceil(alpha / 2))
+ * A lookup asks each node at most once (kad-dht keeps a seen-set shared by all
+ * paths), so no figure here exceeds N-1. This matches the field guide's
+ * measurements (N=20: 18-20 RPCs; N=50, α=10: 29 RPCs on average). `upperRpcs`
+ * is the textbook bound log2(N) · alpha (at least the first wave, at most N-1),
+ * for budgets that must not be exceeded.
  */
 export interface LookupCostEstimate {
   networkSize: number
@@ -24,9 +26,10 @@ export function estimateLookupCost (networkSize: number, options: { k?: number, 
   const alpha = options.alpha ?? 10
   const n = Math.max(1, Math.round(networkSize))
   if (n <= 1) return { networkSize: n, roundTrips: 0, rpcs: 0, upperRpcs: 0 }
-  const firstWave = Math.min(k, n - 1)
-  const roundTrips = 1 + Math.max(0, Math.ceil(Math.log2(n / k)))
-  const rpcs = firstWave + (roundTrips - 1) * Math.ceil(alpha / 2)
-  const upperRpcs = Math.max(firstWave, Math.ceil(Math.log2(n) * alpha))
+  const others = n - 1
+  const firstWave = Math.min(k, others)
+  const roundTrips = others <= k ? 1 : 1 + Math.ceil(Math.log2(n / k))
+  const rpcs = Math.min(others, firstWave + (roundTrips - 1) * Math.ceil(alpha / 2))
+  const upperRpcs = Math.min(others, Math.max(firstWave, Math.ceil(Math.log2(n) * alpha)))
   return { networkSize: n, roundTrips, rpcs, upperRpcs }
 }

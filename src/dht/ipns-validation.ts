@@ -15,7 +15,7 @@ import { ipnsValidator } from 'ipns/validator'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { DEFAULT_DATASTORE_PREFIX } from './constants.js'
 import { StaleRecordError } from './errors.js'
-import type { AbortOptions } from '@libp2p/interface'
+import type { AbortOptions, Logger } from '@libp2p/interface'
 import type { SelectFn, ValidateFn } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 
@@ -78,6 +78,8 @@ async function readTrustedStoredRecord (datastore: Datastore, routingKey: Uint8A
 export interface IpnsValidatorOptions {
   datastorePrefix?: string
   checks?: IpnsRecordCheck[]
+  /** Told about every refused record (kad-dht answers the sender with an error and keeps no trace). */
+  log?: Logger
 }
 
 /**
@@ -88,7 +90,7 @@ export interface IpnsValidatorOptions {
 export function createIpnsValidator (datastore: Datastore, options: IpnsValidatorOptions = {}): ValidateFn {
   const prefix = options.datastorePrefix ?? DEFAULT_DATASTORE_PREFIX
   const checks = options.checks ?? []
-  return async (routingKey, marshalled, abortOptions) => {
+  const validate: ValidateFn = async (routingKey, marshalled, abortOptions) => {
     await ipnsValidator(routingKey, marshalled)
     const record = unmarshalIPNSRecord(marshalled)
     for (const check of checks) {
@@ -97,6 +99,17 @@ export function createIpnsValidator (datastore: Datastore, options: IpnsValidato
     const stored = await readTrustedStoredRecord(datastore, routingKey, prefix, abortOptions)
     if (stored != null && record.sequence < stored.sequence) {
       throw new StaleRecordError(`IPNS record has sequence ${record.sequence}, lower than the stored ${stored.sequence}; refusing a replay`)
+    }
+  }
+  const log = options.log
+  if (log == null) return validate
+  return async (routingKey, marshalled, abortOptions) => {
+    try {
+      await validate(routingKey, marshalled, abortOptions)
+    } catch (err) {
+      // the IPNS name in peer-ID form (the multihash after `/ipns/`), so a club's records can be told apart
+      log('refused IPNS record for %b - %e', routingKey.subarray(6), err)
+      throw err
     }
   }
 }

@@ -10,6 +10,7 @@
  * - it does not publish the SI itself: a DHT server sees only a hash of it.
  */
 import { createHash } from 'node:crypto'
+import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
@@ -19,6 +20,8 @@ import { InvalidStorageIndexError, NotFoundError, QueryBudgetExceededError } fro
 import { mapAbort, type DhtCallOptions } from './records.js'
 import type { PeerInfo } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
+
+const log = logger('lafs-club:dht:providers')
 
 export function storageIndexToCid (storageIndex: Uint8Array): CID {
   if (!(storageIndex instanceof Uint8Array) || storageIndex.byteLength !== STORAGE_INDEX_LENGTH) {
@@ -46,8 +49,10 @@ export async function provide (dht: KadDHT, storageIndex: Uint8Array, options: D
       if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') accepted++
     }
   } catch (err) {
+    log('provide %t: failed after %d peer(s) took it - %e', storageIndex, accepted, err)
     throw mapAbort(err, options.signal) ?? err
   }
+  log('provide %t: %d peer(s) took the provider record', storageIndex, accepted)
   return { accepted }
 }
 
@@ -88,19 +93,29 @@ export async function * findProviders (dht: KadDHT, storageIndex: Uint8Array, op
         const id = peer.id.toString()
         if (seen.has(id)) continue
         seen.add(id)
+        log.trace('find providers of %t: %p after %d RPCs', storageIndex, peer.id, sent)
         yield peer
       }
     }
   } catch (err) {
     if (budgetController.signal.aborted && options.signal?.aborted !== true) {
+      log('find providers of %t: budget of %d RPCs spent (%d sent), %d provider(s) found', storageIndex, options.maxRpcs, sent, seen.size)
       throw new QueryBudgetExceededError(sent, options.maxRpcs ?? 0)
     }
+    log('find providers of %t: stopped after %d RPCs, %d provider(s) found - %e', storageIndex, sent, seen.size, err)
     throw mapAbort(err, options.signal) ?? err
   }
   // an abort can also end the stream quietly instead of throwing
-  if (budgetController.signal.aborted && options.signal?.aborted !== true) throw new QueryBudgetExceededError(sent, options.maxRpcs ?? 0)
+  if (budgetController.signal.aborted && options.signal?.aborted !== true) {
+    log('find providers of %t: budget of %d RPCs spent (%d sent), %d provider(s) found', storageIndex, options.maxRpcs, sent, seen.size)
+    throw new QueryBudgetExceededError(sent, options.maxRpcs ?? 0)
+  }
   const aborted = mapAbort(undefined, options.signal)
-  if (aborted != null) throw aborted
+  if (aborted != null) {
+    log('find providers of %t: aborted by the caller after %d RPCs', storageIndex, sent)
+    throw aborted
+  }
+  log('find providers of %t: query ended after %d RPCs, %d provider(s) found', storageIndex, sent, seen.size)
 }
 
 /** Collects providers until `want` are found or the query ends; NotFoundError when none. */

@@ -4,9 +4,24 @@
  * AggregateError from libp2p's content routing. Here a put reports how many
  * peers stored the value and throws when too few did, and a miss is a NotFoundError.
  */
+import { logger } from '@libp2p/logger'
+import { base58btc } from 'multiformats/bases/base58'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { NotFoundError, PutRejectedError, QueryAbortedError } from './errors.js'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
+
+const log = logger('lafs-club:dht:records')
+
+/**
+ * A routing key as logs show it. `/ipns/` keys end in a binary multihash; in
+ * base58btc that is the key's peer-ID spelling (`12D3KooW…`), which the club
+ * layer also accepts as a club ID.
+ */
+function keyName (key: Uint8Array): string {
+  const slash = key.indexOf(0x2f, 1)
+  if (key[0] !== 0x2f || slash < 0) return base58btc.baseEncode(key)
+  return `${Buffer.from(key.subarray(0, slash + 1)).toString('latin1')}${base58btc.baseEncode(key.subarray(slash + 1))}`
+}
 
 export interface DhtCallOptions {
   signal?: AbortSignal
@@ -40,6 +55,8 @@ export async function putRecord (dht: KadDHT, key: Uint8Array, value: Uint8Array
     if (aborted == null || tally.result().accepted < minAccepted) throw aborted ?? err
   }
   const result = tally.result()
+  log('put %s: %d peer(s) stored it, %d refused or failed%s', keyName(key), result.accepted, result.rejected,
+    result.errors[0] != null ? ` (first error: ${result.errors[0].message})` : '')
   if (result.accepted < minAccepted) {
     throw new PutRejectedError(
       `DHT put reached ${result.accepted} peer(s), needed ${minAccepted}; ${result.rejected} refused or failed` +
@@ -89,11 +106,22 @@ export async function getRecord (dht: KadDHT, key: Uint8Array, options: GetRecor
     }
   } catch (err: any) {
     const aborted = mapAbort(err, options.signal)
-    if (aborted != null) throw aborted
-    if (isNotFound(err)) throw new NotFoundError('no DHT peer holds a valid record for this key', { cause: err })
+    if (aborted != null) {
+      log('get %s: aborted by the caller', keyName(key))
+      throw aborted
+    }
+    if (isNotFound(err)) {
+      log('get %s: no peer holds a valid record', keyName(key))
+      throw new NotFoundError('no DHT peer holds a valid record for this key', { cause: err })
+    }
+    log.error('get %s failed - %e', keyName(key), err)
     throw err
   }
-  if (best == null) throw new NotFoundError('no DHT peer holds a valid record for this key')
+  if (best == null) {
+    log('get %s: no peer holds a valid record', keyName(key))
+    throw new NotFoundError('no DHT peer holds a valid record for this key')
+  }
+  log.trace('get %s: found a %d-byte record', keyName(key), best.byteLength)
   return best
 }
 

@@ -55,6 +55,7 @@ const MAPPERS: Record<DhtAddressScope, PeerInfoMapper> = {
 export function createDhtService (options: DhtServiceOptions = {}): (components: KadDHTComponents) => KadDHT {
   const datastorePrefix = options.datastorePrefix ?? DEFAULT_DATASTORE_PREFIX
   return (components) => {
+    const log = components.logger.forComponent('lafs-club:dht:service')
     const init: KadDHTInit = {
       protocol: options.protocol ?? DEFAULT_DHT_PROTOCOL,
       clientMode: options.clientMode,
@@ -67,11 +68,13 @@ export function createDhtService (options: DhtServiceOptions = {}): (components:
       querySelfInterval: options.querySelfInterval,
       allowQueryWithZeroPeers: options.allowQueryWithZeroPeers,
       validators: {
-        ipns: createIpnsValidator(components.datastore, { datastorePrefix, checks: options.ipnsChecks })
+        ipns: createIpnsValidator(components.datastore, { datastorePrefix, checks: options.ipnsChecks, log: components.logger.forComponent('lafs-club:dht:validator') })
       },
       selectors: { ipns: selectIpnsRecord },
       ...options.kadInit
     }
+    log('kad-dht on %s, %s mode, %s addresses, records under %s', init.protocol, init.clientMode === undefined ? 'automatic' : init.clientMode ? 'client' : 'server',
+      options.addressScope ?? 'public', datastorePrefix)
     // kad-dht treats an explicit `undefined` like a missing key for all of these
     return kadDHT(init)(components)
   }

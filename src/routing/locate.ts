@@ -6,12 +6,13 @@
  * runs out of budget. Every answer explains itself: which way ran, what it
  * was estimated to cost, and what it really cost.
  */
+import { defaultLogger } from '@libp2p/logger'
+import { dialableAddrs, type ClubManager, type SignedRoster } from '../club/index.js'
 import { estimateLookupCost, estimateNetworkSize, findProviders, QueryBudgetExceededError, QueryCostMeter, type KadDHT } from '../dht/index.js'
 import { queryHaveAcross, type StreamOpener } from '../protocols/index.js'
 import { permute } from './permuted-ring.js'
 import { LocateError } from './errors.js'
-import type { ClubManager, SignedRoster } from '../club/index.js'
-import type { PeerId } from '@libp2p/interface'
+import type { ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 
 /** A server and the share numbers it said it holds. */
 export interface LocatedServer {
@@ -41,6 +42,10 @@ export interface WayEstimate {
 
 export interface WayRun {
   way: LocateWay
+  /**
+   * Requests that reached a server: DHT messages sent on an open stream and
+   * have-share queries whose stream opened. A dial that failed costs time, not an RPC.
+   */
   rpcs: number
   roundTrips: number
   ms: number
@@ -73,9 +78,10 @@ export interface LocateOptions {
 }
 
 export interface LocateDeps {
-  libp2p: StreamOpener & { peerId: PeerId, getPeers?: () => unknown[] }
+  /** `logger` (libp2p's) names the node in `DEBUG=lafs-club:routing:locate` output; default `defaultLogger()`. */
+  libp2p: StreamOpener & { peerId: PeerId, getPeers?: () => unknown[], logger?: ComponentLogger }
   dht: KadDHT
-  clubs?: Pick<ClubManager, 'resolve' | 'cached'>
+  clubs?: Pick<ClubManager, 'roster' | 'cached'>
 }
 
 /** What a file's shares look like to the planner: its storage index, k and N. */
@@ -88,6 +94,20 @@ export interface LocateTarget {
 const DEFAULT_MAX_RPCS = 200
 const DEFAULT_DEADLINE_MS = 30_000
 const HAVE_TIMEOUT_MS = 5_000
+
+const loggers = new WeakMap<ComponentLogger, Logger>()
+const fallbackLogger = defaultLogger()
+
+/** One `lafs-club:routing:locate` logger per node logger, made once. */
+function logFor (deps: LocateDeps): Logger {
+  const source = deps.libp2p.logger ?? fallbackLogger
+  let log = loggers.get(source)
+  if (log == null) {
+    log = source.forComponent('lafs-club:routing:locate')
+    loggers.set(source, log)
+  }
+  return log
+}
 
 /**
  * The network size the DHT estimate is based on. A fresh node's routing
@@ -127,6 +147,10 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
   }
 
   const order = chooseOrder(estimates, options.prefer)
+  const log = logFor(deps)
+  log('locate %t (k=%d, N=%d)%s: estimates %s; budget %d RPCs, %d ms; order %s%s', target.storageIndex, target.k, target.n,
+    options.club != null ? ` club ${options.club}` : '', describeEstimates(estimates), maxRpcs, deadlineMs, order.join(' then '),
+    options.prefer != null ? ` (${options.prefer} preferred by the caller)` : '')
   const runs: WayRun[] = []
   let spent = 0
   for (const way of order) {
@@ -144,7 +168,10 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       run.ms = Math.round(performance.now() - t0)
       spent += run.rpcs
       if (run.distinctShares >= target.k) {
-        return { servers: found, explain: explainOf(way, estimates, runs, started) }
+        const explain = explainOf(way, estimates, runs, started)
+        log('locate %t: %s found %d server(s) holding %d distinct share(s) in %d RPCs, %d round trip(s), %d ms; total %d RPCs%s',
+          target.storageIndex, way, run.servers, run.distinctShares, run.rpcs, run.roundTrips, run.ms, explain.actual.rpcs, explain.fellBack ? ' after falling back' : '')
+        return { servers: found, explain }
       }
       run.error = `found ${run.distinctShares} distinct share(s), ${target.k} needed`
     } catch (err) {
@@ -152,10 +179,13 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       spent += run.rpcs
       run.error = (err as Error).message
     }
+    log('locate %t: %s failed after %d RPCs, %d ms (%s)%s', target.storageIndex, way, run.rpcs, run.ms, run.error,
+      options.noFallback === true || runs.length === order.length ? '' : '; falling back')
   }
   const explain = explainOf(order[0], estimates, runs, started)
-  if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
   const why = runs.map(r => `${r.way}: ${r.error ?? 'no result'}`).join('; ')
+  log.error('locate %t: not found after %d RPCs, %d ms: %s', target.storageIndex, explain.actual.rpcs, explain.actual.ms, why)
+  if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
   throw new LocateError('ERR_NOT_FOUND', `could not find ${target.k} shares of this file within ${deadlineMs} ms and ${maxRpcs} RPCs (${why})`, explain)
 }
 
@@ -190,17 +220,36 @@ function distinct (servers: readonly LocatedServer[]): number {
   return new Set(servers.flatMap(s => s.shares)).size
 }
 
-function withPeer (addr: string, peerId: string): string {
-  return addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`
+function describeEstimates (estimates: LocateExplain['estimates']): string {
+  return (Object.entries(estimates) as Array<[LocateWay, WayEstimate]>).map(([way, e]) =>
+    `${way} ${e.rpcs} RPCs/${e.roundTrips} round(s)` +
+    (e.networkSize != null ? ` (network ≈ ${e.networkSize} nodes)` : '') +
+    (e.rosterCached != null ? ` (roster ${e.rosterCached ? 'cached' : 'to resolve'})` : '') +
+    (e.fitsBudget ? '' : ' over budget')).join(', ')
 }
 
 /** Asks servers in parallel which shares they hold; unreachable ones are skipped. */
 async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Array<{ peerId: string, multiaddrs: string[] }>, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
   if (servers.length === 0) return []
-  run.rpcs += servers.length
-  run.roundTrips += 1
-  const { holders } = await queryHaveAcross(deps.libp2p, storageIndex, servers, { timeoutMs: HAVE_TIMEOUT_MS, signal })
-  return holders.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs.map(a => withPeer(a, s.peerId)), shares: s.shares }))
+  const log = logFor(deps)
+  log('have %t: asking %d server(s): %s', storageIndex, servers.length, servers.map(s => s.peerId).join(', '))
+  // A query costs an RPC once its stream is open (as kad-dht counts a DHT
+  // message): a server that cannot be dialled received nothing.
+  let opened = 0
+  const opener: StreamOpener = {
+    dialProtocol: async (peer, protocols, options) => {
+      const stream = await deps.libp2p.dialProtocol(peer, protocols, options)
+      opened++
+      return stream
+    }
+  }
+  const addressed = servers.map(s => ({ peerId: s.peerId, multiaddrs: dialableAddrs(s) }))
+  const { holders, failures } = await queryHaveAcross(opener, storageIndex, addressed, { timeoutMs: HAVE_TIMEOUT_MS, signal })
+  // an unreachable server is skipped: the others, or the other way, may still have enough
+  for (const f of failures) log('have %t: %s did not answer - %s', storageIndex, f.peerId, f.error.message)
+  run.rpcs += opened
+  if (opened > 0) run.roundTrips += 1
+  return holders
 }
 
 async function viaDht (deps: LocateDeps, target: LocateTarget, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
@@ -245,10 +294,12 @@ function tally (run: WayRun, meter: QueryCostMeter, haveRun: WayRun): void {
 
 async function viaClub (deps: LocateDeps, target: LocateTarget, clubId: string, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
   if (deps.clubs == null) throw new LocateError('ERR_NO_CLUBS', 'this node has no club support', undefined)
-  let roster = await deps.clubs.cached(clubId).catch(() => undefined)
-  if (roster == null || roster.expiresAt <= Date.now()) {
-    const meter = new QueryCostMeter()
-    roster = await deps.clubs.resolve(clubId, { signal, onProgress: meter.onProgress })
+  // a cached, unexpired roster costs nothing: the meter then stays at zero
+  const meter = new QueryCostMeter()
+  let roster: SignedRoster
+  try {
+    roster = await deps.clubs.roster(clubId, { signal, onProgress: meter.onProgress })
+  } finally {
     const cost = meter.cost
     run.rpcs += cost.rpcs
     run.roundTrips += cost.roundTrips

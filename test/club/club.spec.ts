@@ -225,4 +225,34 @@ describe('club: rosters in a 20-node DHT', function () {
     const next = await restarted.publish(clubId)
     assert.equal(next.signed.sequence, cachedSeq + 1n)
   })
+
+  it('roster(): the cached copy while it is valid, the DHT\'s when it is missing, expired or a refresh is asked for', async function () {
+    const user = await manager(nodes[12], 'roster-user')
+    const cost = async (fn: (onProgress: (e: Event) => void) => Promise<unknown>): Promise<number> => {
+      const meter = new QueryCostMeter()
+      await fn(meter.onProgress)
+      return meter.finish().rpcs
+    }
+    let signed: Awaited<ReturnType<ClubManager['roster']>> | undefined
+    assert.ok(await cost(async onProgress => { signed = await user.roster(clubId, { onProgress }) }) > 0, 'nothing cached: resolved from the DHT')
+    assert.equal(signed!.clubId, clubId)
+    const current = signed!.sequence
+    assert.ok(await cost(async onProgress => await user.roster(clubId, { onProgress, refresh: true })) > 0, 'refresh asks the DHT')
+    assert.equal(await cost(async onProgress => { signed = await user.roster(clubId, { onProgress }) }), 0, 'a valid cached roster costs nothing')
+    assert.equal(signed!.sequence, current)
+
+    // an expired copy in the cache (seq 1, an hour past its EOL) while the DHT holds seq 2
+    const { signed: first } = await owner.createClub({ name: 'expiring' })
+    const key = (await new ClubKeyStore(join(root, 'owner')).load(first.clubId))!
+    await owner.publish(first.clubId)
+    const expired = await signRoster(key, first.roster, 1, { now: Date.now() - 3 * HOUR, validityMs: HOUR })
+    await new RosterCache(join(root, 'roster-user')).put(await verifyRosterRecord(first.clubId, expired, { allowExpired: true }))
+    assert.equal((await user.cached(first.clubId))!.sequence, 1n)
+    let fresh: typeof signed | undefined
+    assert.ok(await cost(async onProgress => { fresh = await user.roster(first.clubId, { onProgress }) }) > 0, 'an expired roster is resolved again')
+    assert.equal(fresh!.sequence, 2n)
+    assert.equal((await user.cached(first.clubId))!.sequence, 2n, 'and the cache holds the new one')
+    const nobody = clubIdFromPublicKey((await generateKeyPair('Ed25519')).publicKey)
+    await assert.rejects(user.roster(nobody), { code: 'ERR_CLUB_NOT_FOUND' })
+  })
 })

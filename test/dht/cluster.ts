@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryDatastore } from 'datastore-core'
 import { createDhtService, type DhtServiceOptions, type KadDHT } from '../../src/dht/index.js'
 import { createTestLibp2p } from '../fixtures/libp2p.js'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, Metrics, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
 export const TEST_DHT_PROTOCOL = '/lafs-club-test/kad/1.0.0'
@@ -20,6 +20,8 @@ export interface DhtNodeOptions {
   privateKey?: PrivateKey
   datastore?: Datastore
   dht?: DhtServiceOptions
+  /** libp2p's metrics hook, e.g. an InboundCounter's `metrics`. */
+  metrics?: () => Metrics
 }
 
 const datastores = new WeakMap<object, Datastore>()
@@ -36,6 +38,7 @@ export async function createDhtNode (options: DhtNodeOptions = {}): Promise<DhtN
   const node = await createTestLibp2p({
     privateKey: options.privateKey ?? await generateKeyPair('Ed25519'),
     datastore,
+    ...(options.metrics != null ? { metrics: options.metrics } : {}),
     services: {
       dht: createDhtService({
         protocol: TEST_DHT_PROTOCOL,
@@ -44,8 +47,8 @@ export async function createDhtNode (options: DhtNodeOptions = {}): Promise<DhtN
         initialQuerySelfInterval: 50,
         // kad-dht pings every new contact before adding it; on a box busy with
         // parallel suites a 5 s ping can time out and leave a table empty
-        kadInit: { pingNewContactTimeout: { minTimeout: 15_000 }, onPeerConnectTimeout: 30_000 },
-        ...options.dht
+        ...options.dht,
+        kadInit: { pingNewContactTimeout: { minTimeout: 15_000 }, onPeerConnectTimeout: 30_000, ...options.dht?.kadInit }
       }) as any
     }
   }) as unknown as DhtNode

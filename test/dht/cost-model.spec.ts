@@ -7,6 +7,12 @@ describe('dht: cost model and size estimator (no network)', function () {
     const small = estimateLookupCost(20)
     assert.equal(small.roundTrips, 1)
     assert.equal(small.rpcs, 19)
+    // one more node than k still fits the first wave: a lookup never asks a node twice
+    assert.deepEqual(estimateLookupCost(21), { networkSize: 21, roundTrips: 1, rpcs: 20, upperRpcs: 20 })
+    for (const n of [2, 5, 21, 22, 30, 50, 1000]) {
+      const e = estimateLookupCost(n)
+      assert.ok(e.rpcs <= n - 1 && e.upperRpcs <= n - 1 && e.upperRpcs >= e.rpcs, `N=${n}: ${JSON.stringify(e)}`)
+    }
     const fifty = estimateLookupCost(50)
     assert.ok(fifty.rpcs >= 25 && fifty.rpcs <= 35, `N=50: ${fifty.rpcs} (measured 29)`)
     const big = estimateLookupCost(10_000)

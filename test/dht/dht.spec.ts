@@ -6,10 +6,10 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { LevelDatastore } from 'datastore-level'
 import { createIPNSRecord, createIPNSRecordWithExpiration, marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from 'ipns'
 import {
-  findProviders, getRecord, provide, putRecord, readStoredIpnsRecord, storageIndexToCid, estimateNetworkSize,
+  findProviders, getRecord, provide, putRecord, readStoredIpnsRecord, storageIndexToCid, estimateLookupCost, estimateNetworkSize,
   NotFoundError, PutRejectedError, QueryBudgetExceededError, QueryCostMeter, ProviderAnnouncer, type QueryCost
 } from '../../src/dht/index.js'
-import { createDhtNode, datastoreOf, dialRetry, startCluster, stopNodes, type DhtNode } from './cluster.js'
+import { createDhtNode, datastoreOf, dialRetry, routingTableSize, startCluster, stopNodes, type DhtNode } from './cluster.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 const N = 20
@@ -141,20 +141,47 @@ describe('dht: records and providers on 20 loopback nodes', function () {
     assert.equal(read.sequence, 2n)
   })
 
-  it('provider records for a storage index are found by another node, with a plausible cost', async function () {
+  it('provider records for a storage index are found by another node, at the cost the lookup model gives', async function () {
+    // Every DHT node in the network: with N-1 <= k (20), the model says a lookup's first
+    // wave holds every other node, so it costs at most N-1 RPCs in one round, plus one
+    // round per node the asker's routing table lacks (each can add at most one hop).
+    const size = N + extra.length
+    const model = estimateLookupCost(size)
+    assert.equal(model.rpcs, size - 1, 'the model: one RPC to each other node')
+    assert.equal(model.roundTrips, 1, 'the model: one round')
+    const lookupBounds = (name: string, cost: QueryCost, rpcs: number, table: number): void => {
+      assert.ok(rpcs <= model.rpcs, `${name}: ${rpcs} lookup RPCs, the model allows ${model.rpcs}`)
+      // every starting peer (the whole table) was sent the request, or failed before it was
+      assert.ok(rpcs + cost.errors >= table, `${name}: ${rpcs} lookup RPCs and ${cost.errors} errors from a table of ${table}`)
+      const missing = Math.max(0, size - 1 - table)
+      assert.ok(cost.roundTrips >= 1 && cost.roundTrips <= model.roundTrips + missing + (cost.rpcs > rpcs ? 1 : 0),
+        `${name}: ${cost.roundTrips} round trips with ${missing} node(s) missing from the table`)
+    }
+
     const si = randomSi()
     assert.equal(storageIndexToCid(si).toString(), storageIndexToCid(Uint8Array.from(si)).toString(), 'deterministic')
     const provMeter = new QueryCostMeter()
+    const provTable = routingTableSize(nodes[4])
     const { accepted } = await provide(nodes[4].services.dht, si, { onProgress: provMeter.onProgress })
     measured.provide = provMeter.finish()
     assert.ok(accepted >= 5, `ADD_PROVIDER accepted by ${accepted}`)
-    assert.equal(measured.provide.rpcsByType.ADD_PROVIDER, measured.provide.responsesByType.ADD_PROVIDER)
+    assert.deepEqual(Object.keys(measured.provide.rpcsByType).sort(), ['ADD_PROVIDER', 'FIND_NODE'])
+    const findNode = measured.provide.rpcsByType.FIND_NODE ?? 0
+    const addProvider = measured.provide.rpcsByType.ADD_PROVIDER ?? 0
+    lookupBounds('provide', measured.provide, findNode, provTable)
+    // one ADD_PROVIDER to each of the k closest peers the lookup found: at most the first wave
+    assert.ok(addProvider >= accepted && addProvider <= Math.min(20, size - 1), `${addProvider} ADD_PROVIDER`)
+    assert.equal(addProvider, measured.provide.responsesByType.ADD_PROVIDER)
 
     const findMeter = new QueryCostMeter()
+    const findTable = routingTableSize(nodes[17])
     const found = []
     for await (const p of findProviders(nodes[17].services.dht, si, { onProgress: findMeter.onProgress, signal: AbortSignal.timeout(20_000) })) found.push(p)
     measured.findProviders = findMeter.finish()
     assert.ok(found.some(p => p.id.equals(nodes[4].peerId)), 'the provider is found')
+    assert.deepEqual(Object.keys(measured.findProviders.rpcsByType), ['GET_PROVIDERS'])
+    lookupBounds('findProviders', measured.findProviders, measured.findProviders.rpcs, findTable)
+    assert.equal(measured.findProviders.peersContacted, measured.findProviders.rpcs, 'no node is asked twice')
   })
 
   it('a budgeted findProviders stops near its RPC budget', async function () {

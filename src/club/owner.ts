@@ -1,0 +1,180 @@
+/**
+ * The owner's side of a club: the key, the roster's content, and publishing.
+ * Every change is signed with the next sequence, cached, then put in the DHT,
+ * one change at a time per club.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { isMultiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { PutRejectedError, putRecord, type KadDHT, type PutRecordResult } from '../dht/index.js'
+import { trailingPeerId, withoutPeerId } from './addresses.js'
+import { clubRoutingKey, normalizeClubId } from './club-id.js'
+import { ClubNotFoundError, ClubPublishError, InvalidRosterError, NotClubOwnerError, ServerNotMemberError } from './errors.js'
+import { signRoster, verifyRosterRecord, type SignedRoster } from './roster-record.js'
+import { checkRoster, type ClubPolicy, type Roster, type RosterServer } from './roster.js'
+import type { ClubKeyStore } from './key-store.js'
+import type { RosterCache } from './roster-cache.js'
+import type { RosterBook } from './rosters.js'
+import type { Logger, PeerId, PrivateKey } from '@libp2p/interface'
+
+export interface CreateClubOptions {
+  name: string
+  description?: string
+  policy?: ClubPolicy
+  servers?: RosterServer[]
+  /** Publish right away (default). When false the roster is only signed and cached. */
+  publish?: boolean
+}
+
+export interface PublishedRoster {
+  signed: SignedRoster
+  /** Undefined when publishing was skipped. */
+  put?: PutRecordResult
+}
+
+export interface ClubOwnerInit {
+  dht: () => KadDHT
+  keys: ClubKeyStore
+  cache: RosterCache
+  rosters: RosterBook
+  validityMs: number
+  ttlMs: number
+  minPublishPeers: number
+  queryTimeoutMs: number
+  emit: (type: string, detail: unknown) => void
+  log: Logger
+}
+
+export class ClubOwner {
+  private readonly init: ClubOwnerInit
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor (init: ClubOwnerInit) {
+    this.init = init
+  }
+
+  async createClub (options: CreateClubOptions): Promise<PublishedRoster> {
+    const roster = checkRoster({
+      name: options.name,
+      description: options.description ?? '',
+      policy: options.policy ?? 'open',
+      servers: options.servers ?? [],
+      updatedAt: Date.now()
+    })
+    const key = await generateKeyPair('Ed25519')
+    const clubId = await this.init.keys.save(key)
+    this.init.log('created club %s (%s, %s)', clubId, roster.policy, JSON.stringify(roster.name))
+    return await this.withLock(clubId, async () => await this.signAndPublish(clubId, key, roster, 1n, options.publish ?? true))
+  }
+
+  /** Club IDs whose keys this node holds. */
+  async ownedClubs (): Promise<string[]> {
+    return await this.init.keys.list()
+  }
+
+  async isOwner (clubId: string): Promise<boolean> {
+    return (await this.init.keys.load(clubId)) != null
+  }
+
+  /**
+   * Adds (or updates) a server and publishes the next sequence. `server` may be
+   * a full entry or one multiaddr ending in `/p2p/<peer id>`.
+   */
+  async addServer (clubId: string, server: RosterServer | Multiaddr | string): Promise<PublishedRoster> {
+    const entry = typeof server === 'string' || isMultiaddr(server) ? serverFromAddress(server) : server
+    return await this.mutate(clubId, roster => {
+      const others = roster.servers.filter(s => s.peerId !== peerIdFromString(entry.peerId).toString())
+      this.init.log('club %s: %s server %s', clubId, others.length < roster.servers.length ? 'updating' : 'adding', entry.peerId)
+      return { ...roster, servers: [...others, entry] }
+    })
+  }
+
+  async removeServer (clubId: string, peerId: string | PeerId): Promise<PublishedRoster> {
+    const id = peerId.toString()
+    return await this.mutate(clubId, roster => {
+      if (!roster.servers.some(s => s.peerId === id)) throw new ServerNotMemberError(`server ${id} is not on club ${clubId}'s roster`)
+      this.init.log('club %s: removing server %s', clubId, id)
+      return { ...roster, servers: roster.servers.filter(s => s.peerId !== id) }
+    })
+  }
+
+  async updateClub (clubId: string, patch: Partial<Pick<Roster, 'name' | 'description' | 'policy'>>): Promise<PublishedRoster> {
+    return await this.mutate(clubId, roster => ({ ...roster, ...patch }))
+  }
+
+  /** Re-signs the current roster with the next sequence and a fresh validity, and puts it. */
+  async publish (clubId: string): Promise<PublishedRoster> {
+    return await this.mutate(clubId, roster => roster, { touch: false })
+  }
+
+  /** The owner's latest roster: the cache, or (key restored without cache) the DHT. */
+  async ownedRoster (clubId: string): Promise<SignedRoster> {
+    const cached = await this.init.cache.get(clubId)
+    if (cached != null) return cached
+    try {
+      return await this.init.rosters.resolve(clubId)
+    } catch (err) {
+      if (err instanceof ClubNotFoundError) throw new ClubNotFoundError(`no roster known for club ${clubId}, neither cached nor in the DHT`, { cause: err })
+      throw err
+    }
+  }
+
+  private async mutate (clubId: string, change: (roster: Roster) => Roster, options: { touch?: boolean } = {}): Promise<PublishedRoster> {
+    const id = normalizeClubId(clubId)
+    return await this.withLock(id, async () => {
+      const key = await this.init.keys.load(id)
+      if (key == null) throw new NotClubOwnerError(`this node does not hold club ${id}'s key (${this.init.keys.pathFor(id)})`)
+      const current = await this.ownedRoster(id)
+      const changed = change(current.roster)
+      const roster = checkRoster(options.touch === false ? changed : { ...changed, updatedAt: Math.max(Date.now(), current.roster.updatedAt + 1) })
+      return await this.signAndPublish(id, key, roster, current.sequence + 1n, true)
+    })
+  }
+
+  private async signAndPublish (clubId: string, key: PrivateKey, roster: Roster, sequence: bigint, publish: boolean): Promise<PublishedRoster> {
+    const record = await signRoster(key, roster, sequence, { validityMs: this.init.validityMs, ttlMs: this.init.ttlMs })
+    const signed = await verifyRosterRecord(clubId, record)
+    // cache first: even if the put fails, the next publish must use a higher sequence
+    await this.init.cache.put(signed)
+    if (!publish) {
+      this.init.log('club %s: roster sequence %s signed and cached, not published', clubId, String(sequence))
+      return { signed }
+    }
+    let put: PutRecordResult
+    try {
+      put = await putRecord(this.init.dht(), clubRoutingKey(clubId), record, { minAccepted: this.init.minPublishPeers, signal: AbortSignal.timeout(this.init.queryTimeoutMs) })
+    } catch (err) {
+      const detail = err instanceof PutRejectedError ? `${err.accepted} peer(s) accepted, ${err.rejected} refused` : String(err)
+      this.init.log.error('club %s: publishing roster sequence %s failed (%s)', clubId, String(sequence), detail)
+      throw new ClubPublishError(`club ${clubId}: roster sequence ${sequence} is signed and cached but publishing failed (${detail}); the key is saved, run publish once the node has DHT peers`, { cause: err })
+    }
+    this.init.log('club %s: published roster sequence %s (%d server(s)) to %d peer(s), %d refused', clubId, String(sequence), roster.servers.length, put.accepted, put.rejected)
+    this.init.emit('published', { clubId, sequence, accepted: put.accepted })
+    return { signed, put }
+  }
+
+  private async withLock<T> (clubId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(clubId) ?? Promise.resolve()
+    const run = previous.catch(() => {}).then(fn)
+    this.locks.set(clubId, run)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(clubId) === run) this.locks.delete(clubId)
+    }
+  }
+}
+
+/** `/ip4/…/tcp/…/p2p/<id>` → a roster entry (the address without its /p2p/ part). */
+function serverFromAddress (address: Multiaddr | string): RosterServer {
+  let peerId: string | undefined
+  let addr: string
+  try {
+    peerId = trailingPeerId(address)
+    addr = withoutPeerId(address)
+  } catch (err) {
+    throw new InvalidRosterError(`${JSON.stringify(address.toString())} is not a multiaddr`, { cause: err })
+  }
+  if (peerId == null) throw new InvalidRosterError(`server address ${address.toString()} must end in /p2p/<peer id>`)
+  return { peerId, multiaddrs: [addr] }
+}

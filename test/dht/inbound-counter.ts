@@ -1,0 +1,73 @@
+/**
+ * Counts what a node receives, through libp2p's own metrics hook: inbound
+ * protocol streams (libp2p reports each one once its protocol is negotiated)
+ * and kad-dht requests by message type (kad-dht's
+ * `<prefix>_inbound_rpc_requests_total` counter, bumped once per request its
+ * RPC handler reads). Everything else a Metrics implementation is asked for is
+ * accepted and ignored.
+ */
+import type { Metrics, Stream } from '@libp2p/interface'
+
+export interface InboundCounts {
+  /** kad-dht requests handled, by message type (GET_PROVIDERS, FIND_NODE, PING, …). */
+  kad: Record<string, number>
+  /** Inbound streams, by protocol. */
+  streams: Record<string, number>
+}
+
+const ignore = (): void => {}
+const sink = { update: ignore, increment: ignore, decrement: ignore, reset: ignore, observe: ignore, timer: () => ignore }
+
+export class InboundCounter {
+  private readonly counts: InboundCounts = { kad: {}, streams: {} }
+
+  /** A `metrics` factory for createLibp2p. */
+  readonly metrics = (): Metrics => {
+    const counts = this.counts
+    const register = (): any => sink
+    const metrics = {
+      trackMultiaddrConnection: ignore,
+      trackProtocolStream (stream: Stream): void {
+        if (stream.direction === 'inbound') counts.streams[stream.protocol] = (counts.streams[stream.protocol] ?? 0) + 1
+      },
+      registerMetric: register,
+      registerMetricGroup: register,
+      registerCounter: register,
+      registerCounterGroup (name: string): any {
+        if (!name.endsWith('_inbound_rpc_requests_total')) return sink
+        return {
+          increment (values: Record<string, number | true>): void {
+            for (const [type, by] of Object.entries(values)) counts.kad[type] = (counts.kad[type] ?? 0) + (by === true ? 1 : by)
+          },
+          reset: ignore
+        }
+      },
+      registerHistogram: register,
+      registerHistogramGroup: register,
+      registerSummary: register,
+      registerSummaryGroup: register,
+      createTrace: () => undefined,
+      traceFunction: (_name: string, fn: unknown) => fn
+    }
+    return metrics as unknown as Metrics
+  }
+
+  /** A copy of the counts so far. */
+  snapshot (): InboundCounts {
+    return { kad: { ...this.counts.kad }, streams: { ...this.counts.streams } }
+  }
+}
+
+/** What arrived between two snapshots of many counters, summed per key. */
+export function received (before: InboundCounts[], after: InboundCounts[]): InboundCounts {
+  const out: InboundCounts = { kad: {}, streams: {} }
+  after.forEach((a, i) => {
+    for (const part of ['kad', 'streams'] as const) {
+      for (const [key, n] of Object.entries(a[part])) {
+        const d = n - (before[i][part][key] ?? 0)
+        if (d !== 0) out[part][key] = (out[part][key] ?? 0) + d
+      }
+    }
+  })
+  return out
+}

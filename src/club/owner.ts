@@ -21,7 +21,8 @@ export interface CreateClubOptions {
   name: string
   description?: string
   policy?: ClubPolicy
-  servers?: RosterServer[]
+  /** Roster entries, or multiaddrs ending in /p2p/<peer id>. */
+  servers?: Array<RosterServer | Multiaddr | string>
   /** Publish right away (default). When false the roster is only signed and cached. */
   publish?: boolean
 }
@@ -58,7 +59,7 @@ export class ClubOwner {
       name: options.name,
       description: options.description ?? '',
       policy: options.policy ?? 'open',
-      servers: options.servers ?? [],
+      servers: (options.servers ?? []).map(s => typeof s === 'string' || isMultiaddr(s) ? serverFromAddress(s) : s),
       updatedAt: Date.now()
     })
     const key = await generateKeyPair('Ed25519')

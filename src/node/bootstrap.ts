@@ -4,6 +4,7 @@
  * then serves and finds only what is on itself (and peers that dial it).
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import { trailingPeerId } from '../club/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
 export interface BootstrapReport {
@@ -21,7 +22,7 @@ export const DEFAULT_BOOTSTRAP_TIMEOUT_MS = 20_000
 
 export async function checkBootstrap (libp2p: Libp2p, list: string[], opts: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<BootstrapReport> {
   const self = libp2p.peerId.toString()
-  const addrs = list.filter(a => multiaddr(a).getComponents().findLast(c => c.name === 'p2p')?.value !== self)
+  const addrs = list.filter(a => trailingPeerId(a) !== self)
   const report: BootstrapReport = { configured: addrs.length, connected: [], failed: [], alone: true }
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_BOOTSTRAP_TIMEOUT_MS)
   const signal = opts.signal === undefined ? timeout : AbortSignal.any([timeout, opts.signal])

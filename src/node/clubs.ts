@@ -5,10 +5,8 @@
  * instead of at the keeper's next pass. Joining the first club makes it the
  * node's default club (config `client.club`).
  */
-import { multiaddr } from '@multiformats/multiaddr'
-import { serversFromMultiaddrs, type ServerInfo } from '../client/index.js'
-import { normalizeClubId, type ClubManager, type RosterServer, type SignedRoster } from '../club/index.js'
-import { withPeerId } from '../protocols/index.js'
+import { dialableAddrs, normalizeClubId, trailingPeerId, type ClubManager, type SignedRoster } from '../club/index.js'
+import type { ServerInfo } from '../client/index.js'
 import type { ClubsApi } from './api.js'
 import type { RosterKeeper } from './roster-keeper.js'
 import type { ClubStatus } from './shapes.js'
@@ -38,15 +36,9 @@ export interface NodeClubs extends ClubsApi {
   }
 }
 
-/** `/ip4/…/tcp/…/p2p/<id>` → a roster entry (the addresses without the /p2p/ part). */
-function rosterEntry (address: string): RosterServer {
-  const [info] = serversFromMultiaddrs([address])
-  return { peerId: info.peerId, multiaddrs: info.multiaddrs.map(a => multiaddr(a).decapsulateCode(421).toString()).filter(a => a !== '') }
-}
-
 /** A server named by peer ID or by a multiaddr ending in /p2p/<id>. */
 function peerIdOf (server: string): string {
-  return server.startsWith('/') ? rosterEntry(server).peerId : server
+  return server.startsWith('/') ? trailingPeerId(server) ?? server : server
 }
 
 export function createClubs (init: ClubsInit): NodeClubs {
@@ -65,22 +57,17 @@ export function createClubs (init: ClubsInit): NodeClubs {
     servers: signed.roster.servers.map(s => ({ peerId: s.peerId, multiaddrs: [...s.multiaddrs], ...(s.capacity != null ? { capacity: s.capacity } : {}) }))
   })
 
-  const roster = async (clubId: string, opts: { signal?: AbortSignal } = {}): Promise<SignedRoster> => {
-    const cached = await manager.cached(clubId)
-    if (cached != null && cached.expiresAt > Date.now()) return cached
-    log('roster of %s %s: resolving from the DHT', clubId, cached == null ? 'not cached' : 'expired')
-    return await manager.resolve(clubId, { signal: opts.signal })
-  }
+  const roster = async (clubId: string, opts: { signal?: AbortSignal } = {}): Promise<SignedRoster> => await manager.roster(clubId, { signal: opts.signal })
 
   const signed: NodeClubs['signed'] = {
     create: async (input) => {
-      const published = await manager.createClub({ name: input.name, description: input.description, policy: input.policy, servers: (input.servers ?? []).map(rosterEntry) })
+      const published = await manager.createClub({ name: input.name, description: input.description, policy: input.policy, servers: input.servers })
       log('created club %s with %d servers', published.signed.clubId, published.signed.roster.servers.length)
       keepConnected()
       return published.signed
     },
     add: async (clubId, server) => {
-      const published = await manager.addServer(clubId, rosterEntry(server))
+      const published = await manager.addServer(clubId, server)
       log('club %s: added %s, sequence %s', clubId, peerIdOf(server), published.signed.sequence)
       keepConnected()
       return published.signed
@@ -107,8 +94,7 @@ export function createClubs (init: ClubsInit): NodeClubs {
   return {
     signedRoster: roster,
     signed,
-    servers: async (clubId, opts) => (await roster(clubId, opts)).roster.servers
-      .map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs.map(a => withPeerId(a, s.peerId)) })),
+    servers: async (clubId, opts) => (await roster(clubId, opts)).roster.servers.map(s => ({ peerId: s.peerId, multiaddrs: dialableAddrs(s) })),
     list: async () => {
       const ids = new Set([...await manager.ownedClubs(), ...await manager.knownClubs()])
       const out: ClubStatus[] = []
@@ -118,7 +104,7 @@ export function createClubs (init: ClubsInit): NodeClubs {
       }
       return out
     },
-    show: async (clubId, opts = {}) => await status(opts.refresh === true ? await manager.resolve(clubId, { signal: opts.signal }) : (await manager.cached(clubId) ?? await manager.resolve(clubId, { signal: opts.signal }))),
+    show: async (clubId, opts = {}) => await status(await manager.roster(clubId, { signal: opts.signal, refresh: opts.refresh })),
     create: async (input) => await status(await signed.create(input)),
     add: async (clubId, server) => await status(await signed.add(clubId, server)),
     remove: async (clubId, server) => await status(await signed.remove(clubId, server)),

@@ -13,7 +13,7 @@
 import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { ClubManager } from '../club/index.js'
+import { withoutPeerId, type ClubManager } from '../club/index.js'
 
 export const ROSTER_KEEP_ALIVE_TAG = `${KEEP_ALIVE}-lafs-club-roster`
 
@@ -53,7 +53,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
       for (const s of signed?.roster.servers ?? []) {
         if (s.peerId === libp2p.peerId.toString() || wanted.has(s.peerId)) continue
         try {
-          wanted.set(s.peerId, { id: peerIdFromString(s.peerId), addrs: s.multiaddrs.map(a => multiaddr(a).decapsulateCode(421)) })
+          wanted.set(s.peerId, { id: peerIdFromString(s.peerId), addrs: s.multiaddrs.map(a => multiaddr(withoutPeerId(a, s.peerId))) })
         } catch {
           // a roster entry this node cannot parse is skipped, not fatal
         }

@@ -36,7 +36,7 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
     throw err
   }
 
-  const announcer = new ProviderAnnouncer(libp2p.services.dht, { list: () => server.storageIndexes() })
+  const announcer = new ProviderAnnouncer(libp2p.services.dht, { list: () => server.storageIndexes(), logger: libp2p.logger })
   const onStored = (e: Event): void => { announcer.announce((e as CustomEvent<ShareEventDetail>).detail.storageIndex) }
   const onDeleted = (e: Event): void => {
     const { storageIndex } = (e as CustomEvent<ShareEventDetail>).detail

@@ -68,7 +68,7 @@ export async function runRss (quick: boolean): Promise<RssResult> {
     }
   } finally {
     rss.stop()
-    try { await client?.stop() } catch {}
+    try { await client?.stop() } catch { /* a failed stop must not hide the run's own error */ }
     await grid?.stop()
   }
 }

@@ -298,7 +298,7 @@ async function main (): Promise<void> {
 main().then(() => {
   // libp2p and LevelDB leave no handles once every node stopped; if something did, do not hang the user's shell.
   setTimeout(() => { log(`exiting: something still held the event loop (${process.getActiveResourcesInfo().join(', ')})`); process.exit(process.exitCode ?? 0) }, 5000).unref()
-}, err => {
-  console.error(`bench:locate failed: ${err?.stack ?? err}`)
+}, (err: unknown) => {
+  console.error(`bench:locate failed: ${err instanceof Error ? err.stack : String(err)}`)
   process.exit(1)
 })

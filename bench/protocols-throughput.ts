@@ -127,7 +127,7 @@ if (process.argv.includes('--serve')) {
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx', ...(process.env.PROF_DIR != null ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.PROF_DIR] : [])] })
   try {
     const addr = await new Promise<string>((resolve, reject) => {
-      child.once('message', m => { resolve(String(m)) })
+      child.once('message', m => { if (typeof m === 'string') resolve(m); else reject(new Error(`server sent ${JSON.stringify(m)}, not its address`)) })
       child.once('exit', code => { reject(new Error(`server exited with ${code}`)) })
     })
     await measure(multiaddr(addr), 'server in a child process')

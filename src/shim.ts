@@ -30,5 +30,3 @@ if (typeof (globalThis as any).WebSocket !== 'function') {
   const { WebSocket } = createRequire(import.meta.url)('ws')
   Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: WebSocket })
 }
-
-export {}

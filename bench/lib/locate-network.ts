@@ -156,7 +156,7 @@ export class BenchNetwork {
     const results = await Promise.allSettled(nodes.map(async n => { await (n.node ?? n.light)?.stop() }))
     await Promise.allSettled(nodes.map(async n => { if (n.dir != null) await rm(n.dir, { recursive: true, force: true }) }))
     const failed = results.filter(r => r.status === 'rejected')
-    if (failed.length > 0) this.log(`  warning: ${failed.length} node(s) failed to stop cleanly: ${String((failed[0] as PromiseRejectedResult).reason)}`)
+    if (failed.length > 0) this.log(`  warning: ${failed.length} node(s) failed to stop cleanly: ${String(failed[0].reason)}`)
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { waitDrain } from '../../src/protocols/framing/index.js'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Libp2p, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const RAW_DOWN = '/lafs-bench/raw-down/1.0.0'
@@ -30,7 +30,7 @@ async function readHeader (stream: Stream, bytes: number): Promise<Uint8Array> {
   return await new Promise<Uint8Array>((resolve, reject) => {
     const got: Uint8Array[] = []
     let have = 0
-    const onMessage = (evt: any): void => {
+    const onMessage = (evt: StreamMessageEvent): void => {
       const data: Uint8Array = evt.data.subarray()
       got.push(data)
       have += data.byteLength
@@ -39,7 +39,7 @@ async function readHeader (stream: Stream, bytes: number): Promise<Uint8Array> {
         resolve(Buffer.concat(got).subarray(0, bytes))
       }
     }
-    const onClose = (evt: any): void => { cleanup(); reject(evt.error ?? new Error('raw stream closed before its header')) }
+    const onClose = (evt: StreamCloseEvent): void => { cleanup(); reject(evt.error ?? new Error('raw stream closed before its header')) }
     const cleanup = (): void => {
       stream.removeEventListener('message', onMessage)
       stream.removeEventListener('close', onClose)

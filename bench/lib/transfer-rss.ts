@@ -1,6 +1,8 @@
 /**
  * Peak resident set size of this process, sampled every 50 ms, with
  * per-phase peaks so a report can say which step needed the memory.
+ * A sample needs the event loop, so a spike while the loop is busy can slip
+ * between samples: `maxRss()` gives the kernel's high-water mark beside it.
  */
 export class RssSampler {
   peak = 0
@@ -25,6 +27,11 @@ export class RssSampler {
     const last = Math.max(this.phasePeak, this.sample())
     this.phasePeak = process.memoryUsage.rss()
     return last
+  }
+
+  /** The kernel's high-water mark of this process's RSS since it started, in bytes; misses no spike. */
+  maxRss (): number {
+    return process.resourceUsage().maxRSS * 1024 // Node reports it in KiB
   }
 
   stop (): void {

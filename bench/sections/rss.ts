@@ -22,7 +22,10 @@ export interface RssResult {
   sizeBytes: number
   startMiB: number
   beforeMiB: number
+  /** Highest of the 50 ms samples during the round trip. */
   peakMiB: number
+  /** The kernel's high-water mark for the whole process (`process.resourceUsage().maxRSS`); the goal is judged on it. */
+  maxRssMiB: number
   uploadPeakMiB: number
   downloadPeakMiB: number
   uploadMBps: number
@@ -54,21 +57,24 @@ export async function runRss (quick: boolean): Promise<RssResult> {
     const down = await phase(g, rss, async () => { await downloadOnce(c, g, up.value, pt) })
     log(`download ${mbps(size, down.run.ms / 1000).toFixed(1)} MB/s, peak ${mib(down.run.peakRss).toFixed(0)} MiB`)
     const peakMiB = mib(Math.max(up.run.peakRss, down.run.peakRss))
+    const maxRssMiB = mib(rss.maxRss())
+    log(`maxRSS (kernel high-water mark, whole process) ${maxRssMiB.toFixed(0)} MiB`)
     return {
       sizeBytes: size,
       startMiB: mib(startRss),
       beforeMiB: mib(before),
       peakMiB,
+      maxRssMiB,
       uploadPeakMiB: mib(up.run.peakRss),
       downloadPeakMiB: mib(down.run.peakRss),
       uploadMBps: mbps(size, up.run.ms / 1000),
       downloadMBps: mbps(size, down.run.ms / 1000),
       goalMiB: RSS_GOAL_MIB,
-      met: peakMiB < RSS_GOAL_MIB
+      met: Math.max(peakMiB, maxRssMiB) < RSS_GOAL_MIB
     }
   } finally {
     rss.stop()
-    try { await client?.stop() } catch {}
+    try { await client?.stop() } catch { /* a failed stop must not hide the run's own error */ }
     await grid?.stop()
   }
 }
@@ -77,9 +83,9 @@ export function rssRows (r: RssResult): SummaryRow[] {
   return [{
     section: '4 memory',
     measure: `client peak RSS, ${r.sizeBytes >= 2 ** 30 ? `${r.sizeBytes / 2 ** 30} GiB` : `${r.sizeBytes / 2 ** 20} MiB`} streamed round trip`,
-    ours: `${r.peakMiB.toFixed(0)} MiB`,
+    ours: `${r.maxRssMiB.toFixed(0)} MiB maxRSS (sampled ${r.peakMiB.toFixed(0)})`,
     baseline: `before it ${r.beforeMiB.toFixed(0)} MiB`,
-    ratio: `${(r.peakMiB / r.beforeMiB).toFixed(2)}x`,
+    ratio: `${(r.maxRssMiB / r.beforeMiB).toFixed(2)}x`,
     goal: `< ${r.goalMiB} MiB`,
     result: metText(r.met)
   }]

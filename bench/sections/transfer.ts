@@ -145,8 +145,9 @@ export async function runTransfer (quick: boolean): Promise<TransferResult> {
     }
   } finally {
     rss.stop()
-    try { await reader?.stop() } catch {}
-    try { await client?.stop() } catch {}
+    // A failed stop must not hide the run's own error; the grid's stop below reports what is left.
+    try { await reader?.stop() } catch { /* see above */ }
+    try { await client?.stop() } catch { /* see above */ }
     await Promise.allSettled([grid?.stop(), provider?.stop()])
   }
 }

@@ -125,7 +125,7 @@ export async function startDaemon (name: string, dataDir: string, timeoutMs = 60
         done = true
         clearTimeout(timer)
         resolve(parsed)
-      } catch {}
+      } catch { /* not a whole JSON document yet: wait for more output */ }
     })
     void exited.then(({ code, signal }) => { clearTimeout(timer); if (!done) reject(new GridError(`${name} exited (${code ?? signal}) while starting: ${stderr}`)) })
   })

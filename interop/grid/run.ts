@@ -326,7 +326,7 @@ function summarise (e: any): string {
   return (parts.length > 0 ? parts.join(' ') : JSON.stringify(e)).slice(0, 400)
 }
 
-main().then(() => { process.exit(0) }, (err: any) => {
-  console.error(`\nINTEROP GRID FAILED: ${err?.message ?? err}`)
+main().then(() => { process.exit(0) }, (err: unknown) => {
+  console.error(`\nINTEROP GRID FAILED: ${err instanceof Error ? err.message : String(err)}`)
   process.exit(1)
 })

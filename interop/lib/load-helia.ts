@@ -14,14 +14,18 @@
  * On Node 22+ the real functions exist and nothing is lent.
  */
 import { createRequire } from 'node:module'
+import type * as Helia from 'helia'
+import type * as HeliaLibp2p from '@helia/libp2p'
+import type * as HeliaBitswap from '@helia/bitswap'
+import type * as HeliaIpns from '@helia/ipns'
 
 const require = createRequire(import.meta.url)
 
 export interface HeliaModules {
-  helia: typeof import('helia')
-  libp2p: typeof import('@helia/libp2p')
-  bitswap: typeof import('@helia/bitswap')
-  ipns: typeof import('@helia/ipns')
+  helia: typeof Helia
+  libp2p: typeof HeliaLibp2p
+  bitswap: typeof HeliaBitswap
+  ipns: typeof HeliaIpns
 }
 
 let loading: Promise<HeliaModules> | undefined

@@ -33,9 +33,12 @@ async function readAll (res: IncomingMessage): Promise<string> {
 async function remoteError (res: IncomingMessage): Promise<RemoteError> {
   const text = await readAll(res)
   try {
-    const body = JSON.parse(text)
-    if (typeof body?.error?.message === 'string') return new RemoteError(res.statusCode ?? 500, body.error.code ?? 'ERR_REMOTE', body.error.message)
-  } catch {}
+    const body = JSON.parse(text) as { error?: { code?: unknown, message?: unknown } } | null
+    const { code, message } = body?.error ?? {}
+    if (typeof message === 'string') return new RemoteError(res.statusCode ?? 500, typeof code === 'string' ? code : 'ERR_REMOTE', message)
+  } catch {
+    // not JSON: a proxy or another program answered; the text below says what it said
+  }
   const code = res.headers['x-lafs-error-code']
   return new RemoteError(res.statusCode ?? 500, typeof code === 'string' ? code : 'ERR_REMOTE', text.trim() === '' ? `the daemon answered HTTP ${res.statusCode ?? '?'}` : text.trim())
 }

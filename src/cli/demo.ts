@@ -91,8 +91,8 @@ export async function startDemoGrid (opts: { gatewayPort?: number, log?: (line: 
       // So that `PUT /uri` on the demo's gateway goes through the club, as after `lafs-club club join`.
       await first.clubs.setDefault(clubId)
       log(`club: ${club.clubId} "${club.name}", roster sequence ${club.sequence}, ${club.servers.length} servers`)
-    } catch (err: any) {
-      log(`club: not available (${err?.message ?? err}); uploading to the five servers by address`)
+    } catch (err) {
+      log(`club: not available (${err instanceof Error ? err.message : String(err)}); uploading to the five servers by address`)
     }
 
     const data = randomBytes(2 * 1024 * 1024 + 12345)

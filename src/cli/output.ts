@@ -62,7 +62,7 @@ export function createOutput (json: boolean): Output {
     json,
     result: (value, human) => {
       if (json) {
-        process.stdout.write(JSON.stringify(value, (_k, v) => typeof v === 'bigint' ? v.toString() : v, 2) + '\n')
+        process.stdout.write(JSON.stringify(value, (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v, 2) + '\n')
         return
       }
       const lines = human(value)
@@ -73,7 +73,7 @@ export function createOutput (json: boolean): Output {
       if (!json) process.stderr.write(text + '\n')
     },
     progress: (label, total) => {
-      if (json || process.stderr.isTTY !== true) return NO_BAR
+      if (json || !process.stderr.isTTY) return NO_BAR
       return bar(process.stderr, label, total)
     }
   }

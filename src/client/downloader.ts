@@ -61,7 +61,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
       // Fire and forget: the download must not wait on a server that just served garbage.
       pool.get({ peerId: source.serverId, multiaddrs: holderAddrs(options.holders, source.serverId) }, 'small')
         .adviseCorrupt(si, source.shnum, `${report.check}: ${report.error.message}`.slice(0, 1000))
-        .catch(err => { log('%s: advise-corrupt to %s failed - %e', siText(si), shortPeer(source.serverId), err) })
+        .catch((err: unknown) => { log('%s: advise-corrupt to %s failed - %e', siText(si), shortPeer(source.serverId), err) })
     }
     options.onBadShare?.({ peerId: source.serverId, shnum: source.shnum, check: report.check, message: report.error.message })
   }

@@ -21,7 +21,7 @@ export function publicKeyFromClubId (clubId: string): Ed25519PublicKey {
   try {
     const peerId = clubId.startsWith('k') ? peerIdFromString(clubId, base36) : peerIdFromString(clubId)
     if (peerId.type !== 'Ed25519') throw new Error(`key type ${peerId.type}`)
-    publicKey = publicKeyFromMultihash(peerId.toMultihash() as any)
+    publicKey = publicKeyFromMultihash(peerId.toMultihash())
   } catch (err: any) {
     throw new InvalidClubIdError(`"${clubId}" is not a club ID (expected an Ed25519 IPNS name like k51…): ${err?.message ?? err}`, { cause: err })
   }

@@ -156,7 +156,7 @@ function readRosterField (data: Uint8Array): unknown {
 export const rosterIpnsCheck: IpnsRecordCheck = async (routingKey, record, marshalled) => {
   let field: unknown
   try {
-    field = (dagCbor.decode(record.data) as any)?.[ROSTER_FIELD]
+    field = dagCbor.decode<Record<string, unknown> | null>(record.data)?.[ROSTER_FIELD]
   } catch {
     return
   }

@@ -118,7 +118,12 @@ export class QueryCostMeter {
       case 'QUERY_ERROR':
         this.errorCount++
         break
-      default:
+      // what a query found, not what it cost
+      case 'ADD_PEER':
+      case 'FINAL_PEER':
+      case 'PATH_ENDED':
+      case 'PROVIDER':
+      case 'VALUE':
         break
     }
     for (const listener of this.listeners) listener(event)

@@ -95,7 +95,7 @@ class PutTally {
   }
 }
 
-export interface GetRecordOptions extends DhtCallOptions {}
+export type GetRecordOptions = DhtCallOptions
 
 /** The best value for `key` (selected by the namespace's selector), or NotFoundError. */
 export async function getRecord (dht: KadDHT, key: Uint8Array, options: GetRecordOptions = {}): Promise<Uint8Array> {
@@ -130,7 +130,7 @@ export function isNotFound (err: any): boolean {
   if (err?.name === 'NotFoundError' || err?.code === 'ERR_NOT_FOUND') return true
   if (err instanceof AggregateError || err?.name === 'AggregateError') {
     const inner: unknown[] = err.errors ?? []
-    return inner.length === 0 || inner.every(isNotFound)
+    return inner.every(isNotFound)
   }
   return false
 }

@@ -16,7 +16,7 @@ export interface ApiRoutesInit {
 }
 
 type Body = Record<string, unknown>
-type Handler = (ctx: { url: URL, body: Body, id: string, res: ServerResponse }) => Promise<unknown> | unknown
+type Handler = (ctx: { url: URL, body: Body, id: string, res: ServerResponse }) => Promise<unknown>
 
 function policyField (body: Body): 'open' | 'invitation' | undefined {
   const policy = stringField(body, 'policy')

@@ -124,7 +124,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   }
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch(err => {
+    handle(req, res).catch((err: unknown) => {
       if (res.headersSent) { res.destroy(); return }
       const status = statusOf(err)
       if (status >= 500) log.error('%s %s: %s', req.method, req.url?.split('?')[0].slice(0, 40), (err as Error)?.message ?? err)

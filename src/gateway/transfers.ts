@@ -48,8 +48,11 @@ export class TransferTracker {
 
   finish (t: Transfer, ok: boolean): void {
     if (!this.active.delete(t.id)) return
-    if (t.direction === 'upload') ok ? this.totals.uploadsSucceeded++ : this.totals.uploadsFailed++
-    else ok ? this.totals.downloadsSucceeded++ : this.totals.downloadsFailed++
+    if (t.direction === 'upload') {
+      if (ok) this.totals.uploadsSucceeded++
+      else this.totals.uploadsFailed++
+    } else if (ok) this.totals.downloadsSucceeded++
+    else this.totals.downloadsFailed++
   }
 
   list (): Transfer[] {

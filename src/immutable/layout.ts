@@ -184,7 +184,7 @@ export function checkOffsets (header: ParsedHeader, p: ChkParams): void {
   }
 }
 
-export function parseUebLength (bytes: Uint8Array, size: 4 | 8 | number): number {
+export function parseUebLength (bytes: Uint8Array, size: number): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (size === 4) return view.getUint32(0)
   const v = view.getBigUint64(0)

@@ -43,7 +43,7 @@ function peerIdOf (server: string): string {
 
 export function createClubs (init: ClubsInit): NodeClubs {
   const { manager, log } = init
-  const keepConnected = (): void => { init.keeper.runNow().catch(err => { log.error('roster keeper pass failed: %s', (err as Error).message) }) }
+  const keepConnected = (): void => { init.keeper.runNow().catch((err: unknown) => { log.error('roster keeper pass failed: %e', err) }) }
 
   const status = async (signed: SignedRoster): Promise<ClubStatus> => ({
     clubId: signed.clubId,

@@ -25,7 +25,7 @@ export async function loadConfigFile (path: string, dataDir: string): Promise<No
 }
 
 /** Writes a config as pretty JSON (mode 0644: it holds no secrets). */
-export async function writeConfigFile (path: string, config: NodeConfig | ConfigInput): Promise<void> {
+export async function writeConfigFile (path: string, config: NodeConfig | ConfigInput | Record<string, unknown>): Promise<void> {
   await writeFile(path, JSON.stringify(config, null, 2) + '\n', { mode: 0o644 })
 }
 
@@ -35,13 +35,13 @@ export async function writeConfigFile (path: string, config: NodeConfig | Config
  */
 export async function updateConfigFile (path: string, dataDir: string, patch: ConfigInput): Promise<NodeConfig> {
   const merged = mergeConfig(await loadConfigFile(path, dataDir), patch, 'config change')
-  const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, Record<string, unknown> | unknown>
+  const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
   for (const [key, value] of Object.entries(patch)) {
     const current = written[key]
     written[key] = value !== null && typeof value === 'object' && !Array.isArray(value) && current !== null && typeof current === 'object' && !Array.isArray(current)
       ? { ...current, ...value }
       : value
   }
-  await writeConfigFile(path, written as ConfigInput)
+  await writeConfigFile(path, written)
   return merged
 }

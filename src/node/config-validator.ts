@@ -15,7 +15,8 @@ function describe (v: unknown): string {
   if (Array.isArray(v)) return 'an array'
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)
   if (typeof v === 'object') return 'an object'
-  return `${typeof v} ${String(v)}`
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${v}`
+  return `a ${typeof v}`
 }
 
 /** Small typed checks; each throws a ConfigError naming the key. */
@@ -135,7 +136,7 @@ export class Validator {
       const o = this.object(k, m)
       this.onlyKeys(k, o, ['name', 'url', 'explanation'])
       const url = this.string(`${k}.url`, o.url, { minLength: 1, maxLength: 2000 })
-      try { new URL(url) } catch { this.fail(`${k}.url`, `must be an absolute URL (https:, mailto:, …), got ${describe(url)}`) }
+      if (!URL.canParse(url)) this.fail(`${k}.url`, `must be an absolute URL (https:, mailto:, …), got ${describe(url)}`)
       return {
         name: this.string(`${k}.name`, o.name, { minLength: 1, maxLength: 100 }),
         url,

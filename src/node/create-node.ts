@@ -135,7 +135,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     if (storage !== undefined) {
       const announcer = storage.announcer
       // Re-announce shares already on disk once the node has peers to tell.
-      void bootstrapped.then(async () => { await announcer.reprovideNow() }).catch(err => { log('reprovide after bootstrap failed: %s', (err as Error).message) })
+      void bootstrapped.then(async () => { await announcer.reprovideNow() }).catch((err: unknown) => { log('reprovide after bootstrap failed: %e', err) })
     }
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })

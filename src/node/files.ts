@@ -6,7 +6,7 @@
  */
 import {
   checkFile, download, findShares, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, upload,
-  type ServerInfo
+  type CheckReport, type ServerInfo
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
 import { locate, type LocateDeps, type LocateResult } from '../routing/index.js'
@@ -18,7 +18,6 @@ import type { CheckOptions, DownloadExplain, FilesApi, GetOptions, NodeLocateOpt
 import type { ClientConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { LafsLibp2p } from './libp2p.js'
-import type { CheckReport } from '../client/index.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface FilesInit {
@@ -99,7 +98,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       if (result.storageIndex != null) {
         const storageIndex = base32Encode(result.storageIndex)
         log('put %s: happiness %d on %d servers', storageIndex, result.happiness, result.placement.size)
-        await init.leases.record({
+        init.leases.record({
           cap: result.cap,
           storageIndex,
           // Addresses where the upload had them, else the peer ID (dialled through the peer store).

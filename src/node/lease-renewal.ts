@@ -17,7 +17,7 @@ function serverOf (entry: string): ServerInfo {
 }
 
 export function leaseRenewer (libp2p: LafsLibp2p, leaseSecret: Uint8Array): RenewFn {
-  return async (lease, { signal } = {}) => {
+  return async (lease, { signal }) => {
     const cap = toCap(lease.cap)
     if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
     const { renewed } = await renewLeases(libp2p, storageIndexOf(cap), lease.servers.map(serverOf), leaseSecret)

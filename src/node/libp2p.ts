@@ -82,7 +82,7 @@ export async function openDatastore (path: string, dataDir: string): Promise<Lev
   } catch (err: any) {
     // LevelDatastore flattens the cause to a string; open the underlying
     // level once more to learn whether another process holds the lock.
-    const cause = await ds.db.open({ createIfMissing: true }).then(() => undefined, (e: any) => e)
+    const cause = await ds.db.open({ createIfMissing: true }).then(() => undefined, (e: unknown) => e as { code?: string, cause?: { code?: string } } | undefined)
     await ds.db.close().catch(() => {})
     const codes = `${cause?.code ?? ''} ${cause?.cause?.code ?? ''}`
     if (/LEVEL_LOCKED/.test(codes)) throw new DataDirInUseError(dataDir, cause)

@@ -21,7 +21,9 @@ export async function connectedPeers (libp2p: LafsLibp2p): Promise<PeerStatus[]>
     if (entry.addresses.length === 1) {
       try {
         entry.storageServer = (await libp2p.peerStore.get(conn.remotePeer)).protocols.includes(STORAGE_PROTOCOL)
-      } catch {}
+      } catch {
+        // not in the peer store yet: identify has not run, so it has not said it serves storage
+      }
     }
   }
   return [...byPeer.values()]

@@ -42,9 +42,9 @@ export function installProcessHandlers (node: { stop: () => Promise<void> }, opt
       clearTimeout(timer)
       log.info('stopped')
       exit(0)
-    }, (err: any) => {
+    }, (err: unknown) => {
       clearTimeout(timer)
-      log.error(`shutdown failed: ${err?.message ?? err}`)
+      log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`)
       exit(1)
     })
   }

@@ -27,9 +27,7 @@ export class AutoRelayServer implements Startable {
   private server?: Startable
   private running = false
 
-  constructor (private readonly components: AutoRelayServerComponents, private readonly init: CircuitRelayServerInit = {}) {
-    this.check = this.check.bind(this)
-  }
+  constructor (private readonly components: AutoRelayServerComponents, private readonly init: CircuitRelayServerInit = {}) {}
 
   /** Whether this node is relaying for others right now. */
   get serving (): boolean {
@@ -53,7 +51,8 @@ export class AutoRelayServer implements Startable {
     await server?.stop()
   }
 
-  private check (): void {
+  // an arrow function, so the same function can be added and removed as a listener
+  private readonly check = (): void => {
     if (!this.running || this.server !== undefined) return
     if (!hasPublicAddress(this.components.addressManager.getAddressesWithMetadata())) return
     const server = circuitRelayServer(this.init)(this.components) as unknown as Startable

@@ -86,7 +86,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
 
   const timer = setInterval(() => {
     if (stopped) return
-    runNow().catch(err => { if (!stopped) options.onError?.(`keeping club servers connected: ${(err as Error)?.message ?? String(err)}`) })
+    runNow().catch((err: unknown) => { if (!stopped) options.onError?.(`keeping club servers connected: ${err instanceof Error ? err.message : String(err)}`) })
   }, options.intervalMs ?? 30_000)
   timer.unref()
 

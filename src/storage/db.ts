@@ -105,7 +105,7 @@ function stmt<P extends unknown[], R = unknown> (db: DB, sql: string): Stmt<P, R
 
 /** A statement answering its first column only. */
 function value<P extends unknown[], V> (db: DB, sql: string): Stmt<P, V> {
-  return db.prepare<P, V>(sql).pluck() as unknown as Stmt<P, V>
+  return db.prepare<P, V>(sql).pluck()
 }
 
 /** Every statement the server runs, prepared once. */

@@ -81,7 +81,9 @@ export class ReadHandles {
   private async closeEntry (entry: Entry): Promise<void> {
     try {
       await (await entry.handle).handle.close()
-    } catch {}
+    } catch {
+      // a handle that failed to open, or is closed already, holds nothing to release
+    }
   }
 }
 

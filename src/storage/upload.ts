@@ -1,5 +1,4 @@
-import { open, rm, type FileHandle } from 'node:fs/promises'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { WrittenRanges } from './ranges.js'
 import { ConflictError } from './errors.js'

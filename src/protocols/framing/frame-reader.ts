@@ -103,7 +103,8 @@ export class FrameReader {
     else this.clearFrameTimer()
     this.deliver()
     if (!this.paused && this.bufferedBytes > this.highWaterMark) {
-      try { this.stream.pause(); this.paused = true } catch {}
+      // a stream that is already closing cannot pause; it delivers no more data anyway
+      try { this.stream.pause(); this.paused = true } catch { /* closing */ }
     }
   }
 
@@ -148,7 +149,8 @@ export class FrameReader {
   private maybeResume (): void {
     if (this.paused && this.bufferedBytes <= this.highWaterMark / 2) {
       this.paused = false
-      try { this.stream.resume() } catch {}
+      // a stream that is already closing cannot resume; nothing more will arrive
+      try { this.stream.resume() } catch { /* closing */ }
     }
   }
 

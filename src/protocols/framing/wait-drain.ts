@@ -23,7 +23,7 @@ export async function waitDrain (stream: MessageStream, signal?: AbortSignal): P
       cleanup()
       reject(new StreamClosedError('stream closed while waiting to send', { cause: (evt as { error?: unknown }).error }))
     }
-    const onAbort = (): void => { cleanup(); reject(signal?.reason) }
+    const onAbort = (): void => { cleanup(); reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted', { cause: signal?.reason })) }
     stream.addEventListener('drain', onDrain)
     stream.addEventListener('close', onClose)
     signal?.addEventListener('abort', onAbort)

@@ -91,8 +91,9 @@ export class ClientSession {
     try {
       sent = this.stream.send(frameFor(id)) ? Promise.resolve() : waitDrain(this.stream)
     } catch (err) {
-      this.fail(new StreamClosedError(`could not send: ${errorMessage(err)}`, { cause: err }))
-      sent = Promise.reject(this.failure)
+      const failure = new StreamClosedError(`could not send: ${errorMessage(err)}`, { cause: err })
+      this.fail(failure)
+      sent = Promise.reject(this.failure ?? failure)
     }
     sent.catch(() => {})
     return { sent, response }
@@ -165,9 +166,18 @@ export class ClientSession {
     this.pending.clear()
     if (this.stream.status === 'open') {
       if (err instanceof RequestTimeoutError) this.stream.abort(err)
-      else this.stream.close().catch(e => { this.stream.abort(e) })
+      else void this.closeOrAbort()
     }
     this.options.onDone(this, err)
+  }
+
+  /** Ends our side politely; a stream that will not close is aborted instead. */
+  private async closeOrAbort (): Promise<void> {
+    try {
+      await this.stream.close()
+    } catch (err) {
+      this.stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
   }
 
   private restartProgressTimer (): void {

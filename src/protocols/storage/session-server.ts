@@ -70,7 +70,7 @@ function isFatal (err: unknown, kind: Kind | undefined): boolean {
   if (err instanceof ProtocolError) return true
   const code = errorCode(err)
   if (code == null) return false
-  return ALWAYS_FATAL.has(code) || (kind != null && FATAL_STORAGE_CODES[kind]?.has(code) === true)
+  return ALWAYS_FATAL.has(code) || (kind != null && (FATAL_STORAGE_CODES[kind]?.has(code) ?? false))
 }
 
 export async function serveStorageSession (stream: Stream, connection: Connection, server: StorageServer, options: StorageSessionOptions): Promise<void> {

@@ -50,7 +50,7 @@ export class WriteWindow {
     }
     const tracked: Promise<void> = response.then(
       () => {},
-      (err: Error) => { if (!this.errors.has(key)) this.errors.set(key, err) }
+      (err: unknown) => { if (!this.errors.has(key)) this.errors.set(key, err instanceof Error ? err : new Error(String(err))) }
     ).finally(() => {
       this.release(bytes)
       set.delete(tracked)
@@ -62,7 +62,7 @@ export class WriteWindow {
   /** Waits for the acknowledgements of one share's writes sent so far. */
   async settled (key: string): Promise<void> {
     const set = this.outstanding.get(key)
-    if (set != null) await Promise.all([...set])
+    if (set != null) await Promise.all(set)
   }
 
   /** Waits for every acknowledgement outstanding. */

@@ -75,7 +75,9 @@ export async function startDaemon (dataDir: string, timeoutMs = 30_000, startArg
         const parsed = JSON.parse(stdout)
         clearTimeout(timer)
         resolve(parsed)
-      } catch {}
+      } catch {
+        // not a whole JSON document yet: the daemon's output arrives in chunks, wait for the next one
+      }
     })
     void exited.then(code => { clearTimeout(timer); reject(new Error(`daemon exited with ${code}: ${stderr}`)) })
   })

@@ -115,7 +115,7 @@ describe('club: rosters in a 20-node DHT', function () {
     for (const n of nodes) {
       if (n === nodes[7]) continue // the forger stored its own copy unchecked
       const stored = await readStoredIpnsRecord(datastoreOf(n), clubRoutingKey(target))
-      if (stored != null) assert.equal(stored.sequence, 2n, `replica on ${n.peerId} rolled back`)
+      if (stored != null) assert.equal(stored.sequence, 2n, `replica on ${n.peerId.toString()} rolled back`)
     }
   })
 

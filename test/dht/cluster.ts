@@ -82,7 +82,9 @@ export async function connectCluster (nodes: DhtNode[], options: { batch?: numbe
   const pairs: Array<[DhtNode, DhtNode]> = []
   for (let i = 1; i < nodes.length; i++) {
     pairs.push([nodes[i], nodes[0]])
-    for (let e = 0; e < extra && i > 1; e++) {
+    // nodes[1] has no earlier node but the seed, which it already dials
+    if (i < 2) continue
+    for (let e = 0; e < extra; e++) {
       const j = 1 + Math.floor(Math.random() * (i - 1))
       pairs.push([nodes[i], nodes[j]])
     }
@@ -159,5 +161,11 @@ export async function startCluster (count: number, options: DhtNodeOptions[] = [
 
 /** Stops nodes in parallel, ignoring nodes that already stopped. */
 export async function stopNodes (nodes: Array<{ stop: () => void | Promise<void> } | undefined>): Promise<void> {
-  await Promise.all(nodes.map(async n => { try { await n?.stop() } catch {} }))
+  await Promise.all(nodes.map(async n => {
+    try {
+      await n?.stop()
+    } catch {
+      // teardown is best effort: a node that already stopped (or fails to) must not hide the others or the test's own error
+    }
+  }))
 }

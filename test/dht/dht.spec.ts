@@ -135,7 +135,7 @@ describe('dht: records and providers on 20 loopback nodes', function () {
     assert.ok(replay.rejected >= 5, `${replay.rejected} refusals, ${holdersOf2.size} holders of seq 2`)
     for (const n of holdersOf2) {
       if (n === nodes[9]) continue // the replaying node wrote its own copy unchecked
-      assert.equal((await readStoredIpnsRecord(datastoreOf(n), rk))!.sequence, 2n, `${n.peerId} was rolled back`)
+      assert.equal((await readStoredIpnsRecord(datastoreOf(n), rk))!.sequence, 2n, `${n.peerId.toString()} was rolled back`)
     }
     const read = unmarshalIPNSRecord(await getRecord(nodes[16].services.dht, rk))
     assert.equal(read.sequence, 2n)

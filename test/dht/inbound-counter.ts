@@ -49,7 +49,7 @@ export class InboundCounter {
       createTrace: () => undefined,
       traceFunction: (_name: string, fn: unknown) => fn
     }
-    return metrics as unknown as Metrics
+    return metrics
   }
 
   /** A copy of the counts so far. */

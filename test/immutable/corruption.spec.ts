@@ -110,7 +110,7 @@ describe('immutable: corrupted shares', function () {
     const parityOnly = [4, 5, 6, 7, 8].map(s => shareSourceFromBytes(s, damaged.get(s) as Uint8Array))
     const r2: BadShareReport[] = []
     assert.ok(equalBytes(await collect(readImmutable(cap, parityOnly, { onBadShare: r => r2.push(r) })), data))
-    assert.deepEqual(r2.map(r => [r.shnum, r.check]).sort(), [[4, 'block-hash'], [5, 'share-hash-chain']])
+    assert.deepEqual(r2.map((r): [number, string] => [r.shnum, r.check]).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)), [[4, 'block-hash'], [5, 'share-hash-chain']])
   })
 
   it('with too few good shares: yields only verified bytes, then NotEnoughSharesError listing the failures', async () => {

@@ -206,8 +206,8 @@ describe('immutable: real Tahoe share files (tahoe-chk-shares.json)', () => {
       const key = (e: { node: number, hash: Uint8Array }): string => `${e.node}:${base32Encode(e.hash)}`
       const theirs = parseChain(bytes.subarray(o.shareHashChain, o.uriExtension))
       const ourChain = parseChain(ours.subarray(o.shareHashChain, o.uriExtension))
-      assert.deepEqual(ourChain.map(key), [...theirs.map(key)].sort((a, b) => parseInt(a) - parseInt(b)), `share ${shnum} chain entries`)
-      assert.deepEqual(ourChain.map(e => e.node), [...ourChain.map(e => e.node)].sort((a, b) => a - b), 'we write ascending node order')
+      assert.deepEqual(ourChain.map(key), theirs.map(key).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10)), `share ${shnum} chain entries`)
+      assert.deepEqual(ourChain.map(e => e.node), ourChain.map(e => e.node).sort((a, b) => a - b), 'we write ascending node order')
     }
     assert.deepEqual(parseChain(shares[0].bytes.subarray(parseHeader(shares[0].bytes, 10).offsets.shareHashChain, parseHeader(shares[0].bytes, 10).offsets.uriExtension)).map(e => e.node), [16, 8, 2, 4, 15])
   })

@@ -86,7 +86,7 @@ describe('protocols: have-share query', () => {
     // another peer has its own bucket
     assert.equal((await queryHave(polite, addr, batch)).length, 500)
     // after the advised wait, the greedy peer is served again
-    await new Promise(resolve => setTimeout(resolve, slowDown!.retryAfterMs + 20))
+    await new Promise(resolve => setTimeout(resolve, slowDown.retryAfterMs + 20))
     assert.equal((await queryHave(greedy, addr, batch)).length, 500)
   })
 })

@@ -20,7 +20,7 @@ describe('routing/happiness', () => {
   it('spreads leftovers when servers are fewer than shares', () => {
     const p = planPlacement({ servers: servers(4), existing: new Map(), readOnly: new Set(), totalShares: 10 })
     assert.equal(p.happiness, 4)
-    const counts = [...p.uploads.values()].map(s => s.length).sort()
+    const counts = [...p.uploads.values()].map(s => s.length).sort((a, b) => a - b)
     assert.deepEqual(counts, [2, 2, 3, 3])
   })
 

@@ -17,7 +17,7 @@ describe('storage: quotas, capacity, invitations', () => {
     const si = storageIndex()
     await assert.rejects(server.allocate(ALICE, si, [0, 1], 400, leaseSecrets()), (err: Error) => {
       assert.ok(err instanceof QuotaExceededError)
-      assert.equal((err as QuotaExceededError).code, 'ERR_QUOTA_EXCEEDED')
+      assert.equal(err.code, 'ERR_QUOTA_EXCEEDED')
       assert.match(err.message, /quota of 1000 bytes/)
       assert.match(err.message, /uses 400/)
       assert.match(err.message, /1200/)
@@ -41,7 +41,7 @@ describe('storage: quotas, capacity, invitations', () => {
     assert.equal(server.version().availableSpace, 400)
     await assert.rejects(server.allocate(BOB, storageIndex(), [0, 1], 250, leaseSecrets()), (err: Error) => {
       assert.ok(err instanceof CapacityExceededError)
-      assert.equal((err as CapacityExceededError).code, 'ERR_CAPACITY_EXCEEDED')
+      assert.equal(err.code, 'ERR_CAPACITY_EXCEEDED')
       assert.match(err.message, /holds 300 bytes/)
       assert.match(err.message, /300 reserved/)
       assert.match(err.message, /capacity of 1000 bytes/)

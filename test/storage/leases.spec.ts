@@ -29,7 +29,7 @@ describe('storage: leases and garbage collection', () => {
     assert.deepEqual(await server.gc(), { deletedShares: 0, freedBytes: 0 })
     clock.advance(1)
     assert.deepEqual(await server.gc(), { deletedShares: 2, freedBytes: 200 })
-    assert.deepEqual(deleted.map(d => d.shareNumber).sort(), [0, 1])
+    assert.deepEqual(deleted.map(d => d.shareNumber).sort((a, b) => a - b), [0, 1])
     assert.deepEqual(deleted[0].storageIndex, old)
     assert.deepEqual(await server.listShares(old), [])
     assert.deepEqual(await server.have([old, fresh]), [[], [0]])

@@ -15,8 +15,12 @@ export interface ServerAddress {
   multiaddrs: readonly string[]
 }
 
-/** `addr` ending in /p2p/<peerId>: unchanged when it already ends in a /p2p/ part. */
-export function withPeerId (addr: string, peerId: string): string {
+/**
+ * `addr` ending in /p2p/<peerId>: unchanged when it already ends in a /p2p/ part.
+ * The layers above hand over complete addresses (the club layer's
+ * `dialableAddrs`); this is the last guard, so no dial goes to whoever answers.
+ */
+function withPeerId (addr: string, peerId: string): string {
   return multiaddr(addr).getComponents().at(-1)?.name === 'p2p' ? addr : `${addr}/p2p/${peerId}`
 }
 

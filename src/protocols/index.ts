@@ -22,7 +22,7 @@ export {
 } from './storage/index.js'
 export { queryHave, queryHaveAcross, HAVE_PROTOCOL, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
 export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
-export { dialTarget, withPeerId, type ServerAddress } from './dial-target.js'
+export { dialTarget, type ServerAddress } from './dial-target.js'
 export {
   ProtocolError, RemoteStorageError, SlowDownError, MalformedMessageError, MessageTooLargeError,
   TruncatedFrameError, OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -60,5 +60,34 @@ describe('node: keeps connections to the servers of its clubs', function () {
 
     await owner.clubRemove(clubId, server.peerId)
     await until('the keep-alive tag to go', 15_000, async () => !(await owner.libp2p.peerStore.get(serverId)).tags.has(ROSTER_KEEP_ALIVE_TAG))
+  })
+
+  it('a user who joins a club is connected to its servers at once (not at the next 30 s pass), and the first club joined becomes the default', async () => {
+    const dht = '/lafs-keeper-test/kad-c/1.0.0'
+    const owner = await start(await folder(), { storage: false, dht })
+    // The servers speak another DHT: only the roster links them to the user.
+    const servers = await Promise.all([0, 1].map(async () => await start(await folder(), { storage: true, dht: '/lafs-keeper-test/kad-d/1.0.0' })))
+    const user = await start(await folder(), { storage: false, bootstrap: [tcp(owner)], dht })
+    await user.bootstrapped
+    const club = await owner.clubs.create({ name: 'joined', servers: servers.map(tcp) })
+    const other = await owner.clubs.create({ name: 'second' })
+    assert.equal(user.clubs.defaultClub, null)
+
+    const started = Date.now()
+    const joined = await user.clubs.join(club.clubId)
+    assert.equal(joined.isDefault, true)
+    assert.equal(user.clubs.defaultClub, club.clubId)
+    const connected = (): boolean => servers.every(s => user.libp2p.getConnections(peerIdFromString(s.peerId)).length > 0)
+    await until('the user to dial the club servers', 10_000, connected)
+    assert.ok(Date.now() - started < 10_000)
+
+    // A second club does not take the default's place, and the choice is in config.json for the next start.
+    assert.equal((await user.clubs.join(other.clubId)).isDefault, false)
+    assert.equal(user.clubs.defaultClub, club.clubId)
+    const written = JSON.parse(await readFile(join(user.dataDir, 'config.json'), 'utf8')) as { client: { club: string } }
+    assert.equal(written.client.club, club.clubId)
+    // Uploads without a club name now go through it.
+    const put = await user.files.put(new Uint8Array(1000).fill(7), { k: 1, happy: 2, n: 2 })
+    assert.equal(put.hintedCap, `${put.cap}@${club.clubId}`)
   })
 })

@@ -16,6 +16,8 @@ import type { Logger } from '@libp2p/interface'
 
 /** How many corruption advisories the snapshot carries. */
 const RECENT_ADVISORIES = 20
+/** How many accounts (those using the most bytes) the snapshot carries. */
+const TOP_ACCOUNTS = 50
 
 export interface AdminInit {
   libp2p: LafsLibp2p
@@ -53,6 +55,9 @@ export function createAdmin (init: AdminInit): AdminApi {
       const peers = await connectedPeers(libp2p)
       const storageServersConnected = peers.filter(p => p.storageServer).length
       const stats = storage?.stats()
+      // Bounded reads: the newest advisories and the biggest accounts, each with a count.
+      const accounts = storage?.accounts({ limit: TOP_ACCOUNTS })
+      const advisories = storage?.corruptionReports({ limit: RECENT_ADVISORIES })
       let clubs: ClubStatus[] = []
       try {
         clubs = await init.clubs.list()
@@ -68,9 +73,11 @@ export function createAdmin (init: AdminInit): AdminApi {
         uploadReady: storageServersConnected >= init.config.client.happy,
         defaultClub: init.config.client.club,
         storage: stats === undefined ? null : { shares: stats.shares, bytes: stats.bytes, capacity: Number.isFinite(stats.capacity) ? stats.capacity : null, accounts: stats.accounts, incoming: stats.incoming },
-        accounts: storage?.accounts() ?? [],
+        accounts: accounts?.top ?? [],
+        accountsTotal: accounts?.total ?? 0,
         reprovide: announcer === undefined ? null : (({ backlog, announced, failed, rounds }) => ({ backlog, announced, failed, rounds }))(announcer.stats),
-        corruption: (storage?.corruptionReports() ?? []).sort((a, b) => b.at - a.at).slice(0, RECENT_ADVISORIES),
+        corruption: advisories?.recent ?? [],
+        corruptionTotal: advisories?.total ?? 0,
         leasesExpiringSoon: leases.expiringSoon().map(l => ({ cap: l.cap, storageIndex: l.storageIndex, expiresAt: l.expiresAt, club: l.club, lastError: l.lastError })),
         leasesHeld: leases.list().length,
         clubs,

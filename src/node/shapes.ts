@@ -106,10 +106,16 @@ export interface NodeSnapshot {
   defaultClub: string | null
   /** null when this node runs no storage server. */
   storage: StorageStatus | null
+  /** The accounts using the most bytes (at most 50). */
   accounts: AccountStatus[]
+  /** Every account this storage server knows (0 without one). */
+  accountsTotal: number
   /** null when this node runs no storage server (nothing to announce). */
   reprovide: ReprovideStatus | null
+  /** The newest corruption advisories (at most 20). */
   corruption: CorruptionAdvisory[]
+  /** Advisories kept in all (0 without a storage server). */
+  corruptionTotal: number
   leasesExpiringSoon: LeaseWarning[]
   /** Uploads this node keeps leases for. */
   leasesHeld: number

@@ -6,7 +6,10 @@ import { InvalidArgumentError, InvitationUnknownError, InvitationUsedError, Quot
 import { canonicalInvitationCode, newInvitationCode } from './invitation-code.js'
 import type { Reservations } from './reservations.js'
 import { checkAccount, checkNonNegativeInteger } from './validate.js'
-import type { AccountSummary, AccountUsage, Terms } from './types.js'
+import type { AccountSummary, AccountUsage, GrantedAccount, Terms } from './types.js'
+
+/** Most rows a listing returns at once. */
+export const MAX_LISTING = 1000
 
 /**
  * Accounts (clients, by peer ID), what they use, their quota, and the
@@ -51,34 +54,79 @@ export class Accounts {
     checkAccount(account)
     const now = this.config.now()
     const { bytes, shares } = this.q.usage.get(account, now)!
+    const own = this.q.account.get(account)?.quota ?? null
     return {
       bytes,
       shares,
       leases: this.q.leaseCount.get(account, now) ?? 0,
-      quota: this.quotaOf(account),
-      reserved: this.reservations.reservedBy(account)
+      quota: Math.max(this.config.freeQuota, own ?? 0),
+      reserved: this.reservations.reservedBy(account),
+      uploads: this.reservations.countBy(account),
+      granted: own !== null
     }
   }
 
-  summaries (): AccountSummary[] {
-    return this.q.accountSummaries.all(this.config.now()).map(row => ({
+  /** The `limit` accounts using the most bytes, and how many accounts there are. */
+  summaries (limit: number): { total: number, top: AccountSummary[] } {
+    const top = this.q.accountSummaries.all(this.config.now(), clampLimit(limit)).map(row => ({
       account: row.account,
       bytes: row.bytes,
       shares: row.shares,
       quota: Math.max(this.config.freeQuota, row.quota ?? 0)
     }))
+    return { total: this.count(), top }
+  }
+
+  hasLease (si: string, account: string): boolean {
+    return this.q.hasLease.get(si, account, this.config.now()) !== undefined
+  }
+
+  /** Bytes charged for shares that free accounts lease (each share once). */
+  storedByFree (): number {
+    return this.q.storedByFree.get(this.config.now()) ?? 0
+  }
+
+  /** Operator grant: own quota, the granted limits, outside the free budget. */
+  grant (account: string, opts: { quota: number, note?: string }): GrantedAccount {
+    checkAccount(account)
+    const quota = checkNonNegativeInteger('quota', opts?.quota)
+    if (opts.note !== undefined && (typeof opts.note !== 'string' || opts.note.length > 1000)) {
+      throw new InvalidArgumentError('a grant note must be a string of at most 1000 characters')
+    }
+    const now = this.config.now()
+    this.db.transaction(() => {
+      this.ensure(account, now)
+      this.q.grant.run(quota, opts.note ?? null, now, account)
+    }).immediate()
+    this.log('%s granted a quota of %d bytes', account, quota)
+    return { account, quota, note: opts.note ?? null, grantedAt: now }
+  }
+
+  /** Back to a free account; true if it was granted (by grant or invitation). */
+  revoke (account: string): boolean {
+    checkAccount(account)
+    const changed = this.q.revoke.run(account).changes > 0
+    if (changed) this.log('%s revoked: a free account again', account)
+    return changed
+  }
+
+  listGranted (limit: number, offset: number): { total: number, accounts: GrantedAccount[] } {
+    checkNonNegativeInteger('offset', offset)
+    const accounts = this.q.granted.all(clampLimit(limit), offset).map(r => ({
+      account: r.account, quota: r.quota, note: r.note, grantedAt: r.granted_at
+    }))
+    return { total: this.q.grantedCount.get() ?? 0, accounts }
   }
 
   count (): number {
     return this.q.accountCount.get() ?? 0
   }
 
-  /** Throws QuotaExceededError if `needed` more bytes would take `account` past its quota. */
-  checkQuota (account: string, needed: number): void {
-    const usage = this.usage(account)
+  /** Throws QuotaExceededError if `needed` more bytes would take the account with `usage` past its quota. */
+  checkQuota (usage: AccountUsage, account: string, needed: number): void {
     const total = usage.bytes + usage.reserved + needed
     if (total > usage.quota) {
-      throw new QuotaExceededError(`account ${account} has a quota of ${usage.quota} bytes and uses ${usage.bytes} (plus ${usage.reserved} reserved by uploads in progress); ${needed} more bytes would make ${total}. Redeem an invitation or free space by letting leases expire.`)
+      throw new QuotaExceededError(`account ${account} has a quota of ${usage.quota} bytes and uses ${usage.bytes} (plus ${usage.reserved} reserved by uploads in progress; each share counts at least 4096 bytes); ${needed} more bytes would make ${total}. Redeem an invitation or free space by letting leases expire.`)
     }
   }
 
@@ -126,4 +174,9 @@ export class Accounts {
   private quotaOf (account: string): number {
     return Math.max(this.config.freeQuota, this.q.account.get(account)?.quota ?? 0)
   }
+}
+
+function clampLimit (limit: number): number {
+  checkNonNegativeInteger('limit', limit)
+  return Math.min(limit, MAX_LISTING)
 }

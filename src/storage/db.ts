@@ -56,6 +56,16 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
         PRIMARY KEY (si, shnum, reported_by)  -- one standing report per reporter keeps the table bounded
       );
     `)
+  },
+  (db) => {
+    // Issue #12: operator grants (an account outside the free budget), and indexes that keep
+    // the bounded advisory reads (newest first, per reporter) from scanning the table.
+    db.exec(`
+      ALTER TABLE accounts ADD COLUMN note TEXT;
+      ALTER TABLE accounts ADD COLUMN granted_at INTEGER;
+      CREATE INDEX corruption_by_at ON corruption_reports (at);
+      CREATE INDEX corruption_by_reporter ON corruption_reports (reported_by);
+    `)
   }
 ]
 
@@ -89,6 +99,7 @@ function migrate (db: DB, path: string): void {
 
 export interface ShareRow { si: string, shnum: number, size: number }
 export interface AccountRow { account: string, quota: number | null, invitation: string | null, created: number }
+export interface GrantRow { account: string, quota: number, note: string | null, granted_at: number | null }
 export interface InvitationRow { code: string, quota: number, note: string | null, created: number, redeemed_by: string | null, redeemed_at: number | null }
 export interface ReportRow { si: string, shnum: number, reported_by: string, reason: string, at: number }
 
@@ -127,19 +138,31 @@ export function prepareQueries (db: DB) {
     account: stmt<[string], AccountRow>(db, 'SELECT account, quota, invitation, created FROM accounts WHERE account = ?'),
     raiseQuota: stmt<[number, string, string]>(db, 'UPDATE accounts SET quota = MAX(COALESCE(quota, 0), ?), invitation = ? WHERE account = ?'),
     accountCount: value<[], number>(db, 'SELECT COUNT(*) FROM accounts'),
+    // Each share is charged at least one disk block (MIN_SHARE_CHARGE = 4096).
     usage: stmt<[string, number], { bytes: number, shares: number }>(db, 
-      `SELECT COALESCE(SUM(s.size), 0) AS bytes, COUNT(s.shnum) AS shares
+      `SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) AS bytes, COUNT(s.shnum) AS shares
        FROM leases AS l JOIN shares AS s ON s.si = l.si
        WHERE l.account = ? AND l.expires > ?`),
     leaseCount: value<[string, number], number>(db, 'SELECT COUNT(*) FROM leases WHERE account = ? AND expires > ?'),
-    accountSummaries: stmt<[number], { account: string, quota: number | null, bytes: number, shares: number }>(db, 
+    hasLease: value<[string, string, number], number>(db, 'SELECT 1 FROM leases WHERE si = ? AND account = ? AND expires > ?'),
+    accountSummaries: stmt<[number, number], { account: string, quota: number | null, bytes: number, shares: number }>(db, 
       `SELECT a.account AS account, a.quota AS quota, COALESCE(u.bytes, 0) AS bytes, COALESCE(u.shares, 0) AS shares
        FROM accounts AS a LEFT JOIN (
-         SELECT l.account AS account, SUM(s.size) AS bytes, COUNT(*) AS shares
+         SELECT l.account AS account, SUM(MAX(s.size, 4096)) AS bytes, COUNT(*) AS shares
          FROM leases AS l JOIN shares AS s ON s.si = l.si
          WHERE l.expires > ? GROUP BY l.account
        ) AS u ON u.account = a.account
-       ORDER BY a.account`),
+       ORDER BY bytes DESC, a.account LIMIT ?`),
+    // Shares with a live lease by a free account (one with no quota of its own), each counted once.
+    storedByFree: value<[number], number>(db,
+      `SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) FROM shares AS s
+       WHERE EXISTS (SELECT 1 FROM leases AS l JOIN accounts AS a ON a.account = l.account
+                     WHERE l.si = s.si AND l.expires > ? AND a.quota IS NULL)`),
+    grant: stmt<[number, string | null, number, string]>(db, 'UPDATE accounts SET quota = ?, note = ?, granted_at = ? WHERE account = ?'),
+    revoke: stmt<[string]>(db, 'UPDATE accounts SET quota = NULL, note = NULL, granted_at = NULL WHERE account = ? AND quota IS NOT NULL'),
+    granted: stmt<[number, number], GrantRow>(db,
+      'SELECT account, quota, note, granted_at FROM accounts WHERE quota IS NOT NULL ORDER BY granted_at, account LIMIT ? OFFSET ?'),
+    grantedCount: value<[], number>(db, 'SELECT COUNT(*) FROM accounts WHERE quota IS NOT NULL'),
 
     renewMatchingLeases: stmt<[number, string, Uint8Array]>(db, 'UPDATE leases SET expires = MAX(expires, ?) WHERE si = ? AND renew_secret = ?'),
     upsertLease: stmt<[string, string, Uint8Array, Uint8Array, number]>(db, 
@@ -163,7 +186,15 @@ export function prepareQueries (db: DB) {
     upsertReport: stmt<[string, number, string, string, number]>(db, 
       `INSERT INTO corruption_reports (si, shnum, reported_by, reason, at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (si, shnum, reported_by) DO UPDATE SET reason = excluded.reason, at = excluded.at`),
-    reports: stmt<[], ReportRow>(db, 'SELECT si, shnum, reported_by, reason, at FROM corruption_reports ORDER BY at, si, shnum')
+    report: value<[string, number, string], number>(db, 'SELECT 1 FROM corruption_reports WHERE si = ? AND shnum = ? AND reported_by = ?'),
+    reportsBy: value<[string], number>(db, 'SELECT COUNT(*) FROM corruption_reports WHERE reported_by = ?'),
+    reportCount: value<[], number>(db, 'SELECT COUNT(*) FROM corruption_reports'),
+    recentReports: stmt<[number], ReportRow>(db, 'SELECT si, shnum, reported_by, reason, at FROM corruption_reports ORDER BY at DESC LIMIT ?'),
+    pruneOldReports: stmt<[number]>(db, 'DELETE FROM corruption_reports WHERE at < ?'),
+    // Keep the newest `?` rows: delete what is older than the row at that rank.
+    pruneExcessReports: stmt<[number]>(db,
+      `DELETE FROM corruption_reports WHERE rowid IN (
+         SELECT rowid FROM corruption_reports ORDER BY at DESC LIMIT -1 OFFSET ?)`)
   }
 }
 

@@ -85,3 +85,33 @@ export class DatabaseTooNewError extends StorageError {
   static readonly code = 'ERR_DATABASE_TOO_NEW'
   constructor (message: string) { super(DatabaseTooNewError.code, message) }
 }
+
+/** An upload limit was hit: uploads in progress for this account, or on the whole server. The message names the limit. */
+export class TooManyUploadsError extends StorageError {
+  static readonly code = 'ERR_TOO_MANY_UPLOADS'
+  constructor (message: string) { super(TooManyUploadsError.code, message) }
+}
+
+/** The account holds (or is uploading) as many shares or storage indexes as this server allows it. */
+export class TooManySharesError extends StorageError {
+  static readonly code = 'ERR_TOO_MANY_SHARES'
+  constructor (message: string) { super(TooManySharesError.code, message) }
+}
+
+/** Free (anonymous) accounts together use the budget the operator set aside for them. */
+export class FreeBudgetExceededError extends StorageError {
+  static readonly code = 'ERR_FREE_BUDGET_EXCEEDED'
+  constructor (message: string) { super(FreeBudgetExceededError.code, message) }
+}
+
+/** Too many requests of one kind from one account in a short time. */
+export class RateLimitedError extends StorageError {
+  static readonly code = 'ERR_RATE_LIMITED'
+  constructor (message: string) { super(RateLimitedError.code, message) }
+}
+
+/** The reporter has as many standing corruption advisories as this server keeps per reporter. */
+export class TooManyReportsError extends StorageError {
+  static readonly code = 'ERR_TOO_MANY_REPORTS'
+  constructor (message: string) { super(TooManyReportsError.code, message) }
+}

@@ -26,7 +26,9 @@ export type {
   AccountUsage,
   CorruptionReport,
   StorageStats,
-  AccountSummary
+  AccountSummary,
+  AccountLimits,
+  GrantedAccount
 } from './types.js'
 export * from './errors.js'
 export { createStorageServer } from './server.js'
@@ -36,5 +38,7 @@ export {
   LEASE_SECRET_LENGTH,
   MAX_SHARE_NUMBER,
   MAX_CORRUPTION_REASON_LENGTH,
+  STORED_CORRUPTION_REASON_LENGTH,
+  MIN_SHARE_CHARGE,
   HAVE_BATCH_SIZE
 } from './constants.js'

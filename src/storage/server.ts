@@ -1,23 +1,28 @@
+import { statfsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import type { Logger } from '@libp2p/logger'
 import type Database from 'better-sqlite3'
-import { Accounts } from './accounts.js'
+import { Accounts, MAX_LISTING } from './accounts.js'
 import { Capacity } from './capacity.js'
 import { resolveOptions, type Config } from './config.js'
 import { CorruptionAdvisories } from './corruption.js'
 import { openDatabase, prepareQueries, type Queries } from './db.js'
-import { ServerClosedError } from './errors.js'
+import { InvalidArgumentError, ServerClosedError } from './errors.js'
 import { Expirer, type GcResult } from './expirer.js'
 import { Leases } from './leases.js'
+import { Limits } from './limits.js'
 import { sharePaths, type SharePaths } from './paths.js'
 import { recover } from './recovery.js'
 import { Reservations } from './reservations.js'
 import { ShareStore } from './share-store.js'
 import { Uploads } from './uploads.js'
 import type {
-  AccountSummary, AccountUsage, AllocateResult, CorruptionReport, LeaseSecrets, ShareEventDetail, StorageServer,
+  AccountSummary, AccountUsage, AllocateResult, CorruptionReport, GrantedAccount, LeaseSecrets, ShareEventDetail, StorageServer,
   StorageServerOptions, StorageStats, StorageVersion, StoredShare, Terms
 } from './types.js'
+
+/** Rows a status read returns when the caller names no limit. */
+const DEFAULT_LISTING = 20
 
 export async function createStorageServer (opts: StorageServerOptions): Promise<StorageServer> {
   const config = resolveOptions(opts)
@@ -49,6 +54,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   private readonly uploads: Uploads
   private readonly reservations = new Reservations()
   private readonly advisories: CorruptionAdvisories
+  private readonly limits: Limits
   private readonly expirer: Expirer
   private stopping?: Promise<void>
 
@@ -61,7 +67,9 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     this.accounting = new Accounts(db, q, config, this.reservations, logger)
     this.capacity = new Capacity(config.capacity, paths, this.shares, this.reservations)
     this.leases = new Leases(db, q, config, this.shares, this.accounting, logger)
-    this.advisories = new CorruptionAdvisories(q, config.now, this.shares, logger)
+    this.advisories = new CorruptionAdvisories(q, config, this.shares, logger)
+    this.limits = new Limits(config, config.freeBudget ?? defaultFreeBudget(config.capacity, paths.root, this.shares.bytes),
+      this.accounting, this.reservations, logger)
     this.uploads = new Uploads({
       config,
       paths,
@@ -71,6 +79,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
       leases: this.leases,
       accounts: this.accounting,
       capacity: this.capacity,
+      limits: this.limits,
       onStored: (si, n) => { this.emit('share-stored', si, n) }
     }, logger)
     this.expirer = new Expirer(this.leases, this.shares, {
@@ -79,8 +88,8 @@ class LocalStorageServer extends EventTarget implements StorageServer {
       onDeleted: (si, n) => { this.emit('share-deleted', si, n) },
       onError: (err) => { this.dispatchEvent(new CustomEvent('gc-error', { detail: err })) }
     }, logger)
-    this.log('serving %s: %d share(s), %d bytes, capacity %d, free quota %d', config.dir, this.shares.shares, this.shares.bytes,
-      config.capacity, config.freeQuota)
+    this.log('serving %s: %d share(s), %d bytes, capacity %d, free quota %d, free budget %d', config.dir, this.shares.shares,
+      this.shares.bytes, config.capacity, config.freeQuota, this.limits.freeBudget)
   }
 
   // ---- version, terms, accounting ---------------------------------------
@@ -103,9 +112,34 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     return this.accounting.usage(account)
   }
 
-  accounts (): AccountSummary[] {
+  accounts (opts: { limit?: number } = {}): { total: number, top: AccountSummary[] } {
     this.assertOpen()
-    return this.accounting.summaries()
+    return this.accounting.summaries(opts?.limit ?? DEFAULT_LISTING)
+  }
+
+  grantAccount (account: string, opts: { quota: number, note?: string }): GrantedAccount {
+    this.assertOpen()
+    return this.accounting.grant(account, opts)
+  }
+
+  revokeAccount (account: string): boolean {
+    this.assertOpen()
+    return this.accounting.revoke(account)
+  }
+
+  listAccounts (opts: { limit?: number, offset?: number } = {}): { total: number, accounts: GrantedAccount[] } {
+    this.assertOpen()
+    return this.accounting.listGranted(opts?.limit ?? 100, opts?.offset ?? 0)
+  }
+
+  accountDisconnected (account: string): void {
+    this.assertOpen()
+    this.uploads.accountDisconnected(account)
+  }
+
+  accountConnected (account: string): void {
+    this.assertOpen()
+    this.uploads.accountConnected(account)
   }
 
   stats (): StorageStats {
@@ -115,7 +149,9 @@ class LocalStorageServer extends EventTarget implements StorageServer {
       bytes: this.shares.bytes,
       capacity: this.config.capacity,
       accounts: this.accounting.count(),
-      incoming: this.reservations.size
+      incoming: this.reservations.size,
+      freeUsed: this.limits.freeUsed(),
+      freeBudget: this.limits.freeBudget
     }
   }
 
@@ -183,9 +219,11 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     this.advisories.advise(account, storageIndex, shareNumber, reason)
   }
 
-  corruptionReports (): CorruptionReport[] {
+  corruptionReports (opts: { limit?: number } = {}): { total: number, recent: CorruptionReport[] } {
     this.assertOpen()
-    return this.advisories.reports()
+    const limit = opts?.limit ?? DEFAULT_LISTING
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new InvalidArgumentError(`limit must be a non-negative integer, got ${String(limit)}`)
+    return this.advisories.reports(Math.min(limit, MAX_LISTING))
   }
 
   async gc (): Promise<GcResult> {
@@ -215,5 +253,20 @@ class LocalStorageServer extends EventTarget implements StorageServer {
 
   private emit (type: 'share-stored' | 'share-deleted', storageIndex: Uint8Array, shareNumber: number): void {
     this.dispatchEvent(new CustomEvent<ShareEventDetail>(type, { detail: { storageIndex, shareNumber } }))
+  }
+}
+
+/**
+ * Half of what the server could hold: of `capacity` if set, else of the disk
+ * space free for shares at start plus what they already take. Strangers
+ * together can then never take the room granted accounts need.
+ */
+function defaultFreeBudget (capacity: number, root: string, stored: number): number {
+  if (Number.isFinite(capacity)) return Math.floor(capacity / 2)
+  try {
+    const fs = statfsSync(root)
+    return Math.floor((fs.bavail * fs.bsize + stored) / 2)
+  } catch {
+    return Number.MAX_SAFE_INTEGER
   }
 }

@@ -36,6 +36,34 @@ export interface StorageServerOptions {
   maxShareSize?: number
   /** Abort unfinished uploads after this long without writes (default 30 min). */
   uploadTimeoutMs?: number
+  /**
+   * Drop an upload no byte was ever written to this long after it was
+   * allocated; allocating it again does not extend it (default 2 min).
+   */
+  reservationTimeoutMs?: number
+  /** Abort an account's uploads this long after accountDisconnected() unless accountConnected() comes first (default 5 min). */
+  disconnectGraceMs?: number
+  /** Uploads in progress on the whole server (default 8192). */
+  maxUploads?: number
+  /** Limits of a free (anonymous) account. */
+  freeLimits?: Partial<AccountLimits>
+  /** Limits of an account the operator granted (grantAccount, or a redeemed invitation). */
+  grantedLimits?: Partial<AccountLimits>
+  /**
+   * Bytes all free accounts together may use, stored plus reserved (default:
+   * half of `capacity`, or half of the disk space free for shares at start).
+   */
+  freeBudget?: number
+  /** Uploads in progress of all free accounts together (default 2048). */
+  freeMaxReservations?: number
+  /** Standing corruption advisories kept per reporter (default 100). */
+  advisoriesPerReporter?: number
+  /** Corruption advisories kept in all; the oldest go first (default 10,000). */
+  maxAdvisories?: number
+  /** Corruption advisories older than this are deleted (default 30 days). */
+  advisoryRetentionMs?: number
+  /** Advisories one reporter may send per minute (default 20). */
+  advisoriesPerMinute?: number
   paymentMethods?: PaymentMethod[]
   /** What a user must do to get an invitation; shown in terms(). */
   invitationExplanation?: string
@@ -50,6 +78,25 @@ export interface StorageServerOptions {
    * `defaultLogger()` of @libp2p/logger; a node may pass `libp2p.logger`).
    */
   logger?: ComponentLogger
+}
+
+/** What one account may hold at once. */
+export interface AccountLimits {
+  /** Uploads in progress. */
+  uploads: number
+  /** Shares stored (under a live lease) plus uploads in progress. */
+  shares: number
+  /** Storage indexes leased plus those being uploaded. */
+  storageIndexes: number
+}
+
+/** An account the operator granted (`grantAccount`, or by redeeming an invitation). */
+export interface GrantedAccount {
+  account: string
+  quota: number
+  note: string | null
+  /** ms since the epoch; null for an account granted by an invitation before grants were recorded. */
+  grantedAt: number | null
 }
 
 export interface ShareEventDetail {
@@ -81,15 +128,22 @@ export interface Terms {
 }
 
 export interface AccountUsage {
-  /** Bytes of stored shares on which the account holds an unexpired lease. */
+  /**
+   * Bytes charged for the stored shares on which the account holds an
+   * unexpired lease: each share counts at least one disk block (4096 bytes).
+   */
   bytes: number
   /** Number of those shares. */
   shares: number
   /** Unexpired leases (one per storage index). */
   leases: number
   quota: number
-  /** Bytes reserved by the account's uploads in progress. */
+  /** Bytes reserved by the account's uploads in progress (each at least 4096). */
   reserved: number
+  /** Uploads in progress. */
+  uploads: number
+  /** True for an account the operator granted: it has its own limits, outside the free budget. */
+  granted: boolean
 }
 
 export interface CorruptionReport {
@@ -108,6 +162,9 @@ export interface StorageStats {
   accounts: number
   /** Uploads in progress. */
   incoming: number
+  /** Bytes charged to free accounts together (stored plus reserved) and their budget. */
+  freeUsed: number
+  freeBudget: number
 }
 
 export interface AccountSummary {
@@ -154,9 +211,28 @@ export interface StorageServer extends EventTarget {
   createInvitation(opts: { quota: number, note?: string }): string
   redeemInvitation(account: string, code: string): { quota: number }
   gc(): Promise<{ deletedShares: number, freedBytes: number }>
-  corruptionReports(): CorruptionReport[]
+  /** The newest `limit` advisories (default 20, at most 1000) and how many are kept. */
+  corruptionReports(opts?: { limit?: number }): { total: number, recent: CorruptionReport[] }
   stats(): StorageStats
-  accounts(): AccountSummary[]
+  /** The `limit` accounts using the most bytes (default 20, at most 1000) and how many accounts there are. */
+  accounts(opts?: { limit?: number }): { total: number, top: AccountSummary[] }
+  /**
+   * Operator grant: the account gets `quota` and the granted limits, outside the
+   * free budget. Granting again replaces quota and note.
+   */
+  grantAccount(account: string, opts: { quota: number, note?: string }): GrantedAccount
+  /** Back to a free account (the quota, limits and budget of a stranger). True if it was granted. */
+  revokeAccount(account: string): boolean
+  /** Granted accounts, oldest grant first. */
+  listAccounts(opts?: { limit?: number, offset?: number }): { total: number, accounts: GrantedAccount[] }
+  /**
+   * The protocols layer tells the server that `account` has no connection left
+   * (libp2p 'peer:disconnect'): its uploads in progress are aborted after
+   * `disconnectGraceMs` unless accountConnected() comes first.
+   */
+  accountDisconnected(account: string): void
+  /** `account` has a connection again (libp2p 'peer:connect'): cancels the pending abort. */
+  accountConnected(account: string): void
   /**
    * Stop the whole server: timers, uploads in progress (dropped), read handles,
    * the database. Idempotent; every later call throws ServerClosedError.

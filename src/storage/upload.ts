@@ -9,13 +9,19 @@ import type { LeaseSecrets } from './types.js'
  * One share being uploaded into `shares/incoming/`. Operations on it run one
  * at a time (a protocol handler may pipeline writes), so range bookkeeping and
  * file contents never disagree.
+ *
+ * The file is created at the first write and opened only for the length of a
+ * write (and of the final fsync): an allocated bucket holds no descriptor and
+ * no inode, so descriptors do not scale with uploads in progress (issue #12:
+ * one open file per upload let a peer exhaust them with allocations alone).
  */
 export class Upload {
   readonly ranges = new WrittenRanges()
   state: 'open' | 'closing' | 'finished' = 'open'
-  private handle?: FileHandle
+  private created = false
   private queue: Promise<unknown> = Promise.resolve()
   private timer?: NodeJS.Timeout
+  private timerMs = 0
   private lastActivity = performance.now()
 
   constructor (
@@ -25,7 +31,9 @@ export class Upload {
     readonly shareNumber: number,
     readonly size: number,
     readonly lease: LeaseSecrets,
-    readonly path: string
+    readonly path: string,
+    /** Allocated by a free (anonymous) account: counts against the free budget. */
+    readonly free: boolean
   ) {}
 
   /** Run `fn` after every earlier operation on this upload has settled. */
@@ -35,9 +43,16 @@ export class Upload {
     return result
   }
 
-  async create (): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true })
-    this.handle = await open(this.path, 'w+')
+  /** Open the incoming file for one operation, creating it (and its folder) the first time. */
+  private async withFile<T> (fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+    if (!this.created) await mkdir(dirname(this.path), { recursive: true })
+    const handle = await open(this.path, this.created ? 'r+' : 'w+')
+    this.created = true
+    try {
+      return await fn(handle)
+    } finally {
+      await handle.close()
+    }
   }
 
   /** Note client activity; a write queued behind a slow one still counts as activity. */
@@ -50,15 +65,21 @@ export class Upload {
     return performance.now() - this.lastActivity
   }
 
-  /** Start (or restart) the idle timer; `onIdle` runs if no write comes in time. */
+  /** (Re)start the idle timer: `onIdle` runs in `ms` unless re-armed. Does not count as activity. */
   armIdleTimer (ms: number, onIdle: () => void): void {
-    this.touch()
-    if (this.timer === undefined) {
-      this.timer = setTimeout(onIdle, ms)
-      this.timer.unref()
-    } else {
+    if (this.timer !== undefined && this.timerMs === ms) {
       this.timer.refresh()
+      return
     }
+    this.stopTimer()
+    this.timerMs = ms
+    this.timer = setTimeout(onIdle, ms)
+    this.timer.unref()
+  }
+
+  /** True once any byte was written: the upload is then timed by writes, not by its allocation. */
+  get started (): boolean {
+    return this.ranges.covered > 0
   }
 
   /** Bytes not yet written, for free-disk-space estimates. */
@@ -68,7 +89,10 @@ export class Upload {
 
   /** Writes `pieces` back to back at `offset`; true once every byte of the share has been written. */
   async write (offset: number, pieces: readonly Uint8Array[]): Promise<boolean> {
-    const handle = this.handle!
+    return await this.withFile(async handle => await this.writeTo(handle, offset, pieces))
+  }
+
+  private async writeTo (handle: FileHandle, offset: number, pieces: readonly Uint8Array[]): Promise<boolean> {
     const length = pieces.reduce((n, p) => n + p.byteLength, 0)
     const end = offset + length
     const overlaps = this.ranges.overlaps(offset, end)
@@ -100,22 +124,15 @@ export class Upload {
   /** Flush and close the file so it can be renamed into place. */
   async seal (): Promise<void> {
     this.stopTimer()
-    const handle = this.handle!
-    this.handle = undefined
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    // fsync flushes the file (the inode), whichever descriptor wrote it.
+    await this.withFile(async handle => { await handle.sync() })
   }
 
   /** Close and delete the incoming file. */
   async discard (): Promise<void> {
     this.stopTimer()
     this.state = 'finished'
-    const handle = this.handle
-    this.handle = undefined
-    await handle?.close().catch(() => {})
+    // A write in flight holds its own descriptor and closes it; discard runs after it in the queue.
     await rm(this.path, { force: true })
   }
 

@@ -10,9 +10,10 @@ import {
   OutOfRangeError, ShareTooLargeError
 } from './errors.js'
 import type { Leases } from './leases.js'
+import type { Limits } from './limits.js'
 import { encodeStorageIndex, shareDir, shareFile, type SharePaths } from './paths.js'
 import { describeRanges } from './ranges.js'
-import type { Reservations } from './reservations.js'
+import { charge, type Reservations } from './reservations.js'
 import type { ShareStore } from './share-store.js'
 import { Upload } from './upload.js'
 import {
@@ -21,7 +22,7 @@ import {
 import type { AllocateResult, LeaseSecrets } from './types.js'
 
 export interface UploadsDeps {
-  config: Pick<Config, 'maxShareSize' | 'uploadTimeoutMs' | 'now'>
+  config: Pick<Config, 'maxShareSize' | 'uploadTimeoutMs' | 'reservationTimeoutMs' | 'disconnectGraceMs' | 'now'>
   paths: SharePaths
   db: Database.Database
   reservations: Reservations
@@ -29,6 +30,7 @@ export interface UploadsDeps {
   leases: Leases
   accounts: Accounts
   capacity: Capacity
+  limits: Limits
   /** A share became visible to readers. */
   onStored: (storageIndex: Uint8Array, shareNumber: number) => void
 }
@@ -37,41 +39,37 @@ export interface UploadsDeps {
  * The upload lifecycle (Tahoe's BucketWriter side): allocate → write → close
  * or abort, with an idle timer per upload. Uploads live in `shares/incoming/`
  * and are renamed into place only once complete and fsynced.
+ *
+ * Timers: an upload nobody wrote to is dropped `reservationTimeoutMs` after it
+ * was allocated (allocating it again does not extend that); once bytes arrive
+ * it is dropped `uploadTimeoutMs` after the last write. An account's uploads
+ * are dropped `disconnectGraceMs` after accountDisconnected() unless
+ * accountConnected() comes first.
  */
 export class Uploads {
   private readonly log: Logger
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>()
 
   constructor (private readonly d: UploadsDeps, logger: ComponentLogger) {
     this.log = logger.forComponent('lafs-club:storage:uploads')
   }
 
   async allocate (account: string, storageIndex: Uint8Array, shareNumbers: number[], shareSize: number, lease: LeaseSecrets): Promise<AllocateResult> {
-    const { fresh, resumed, held, si } = this.plan(account, storageIndex, shareNumbers, shareSize, lease)
+    const { fresh, resumed, held, si, free } = this.plan(account, storageIndex, shareNumbers, shareSize, lease)
     const now = this.d.config.now()
     this.d.db.transaction(() => {
       this.d.accounts.ensure(account, now)
       if (held.length > 0) this.d.leases.record(si, account, lease, now)
     }).immediate()
 
-    // Reserve synchronously (the entry is the reservation) before any await, so
-    // concurrent allocations see each other.
-    const created = fresh.map(n => {
-      const upload = new Upload(account, si, storageIndex.slice(), n, shareSize, lease, shareFile(this.d.paths.incomingRoot, si, n))
+    // Reserve synchronously (the entry is the reservation), so concurrent
+    // allocations see each other. No file yet: it is created at the first write.
+    for (const n of fresh) {
+      const upload = new Upload(account, si, storageIndex.slice(), n, shareSize, lease, shareFile(this.d.paths.incomingRoot, si, n), free)
       this.d.reservations.add(upload)
-      return upload
-    })
-    const results = await Promise.allSettled(created.map(u => u.run(async () => await u.create())))
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-    if (failed !== undefined) {
-      this.log.error('could not create the incoming files of %s for %s: %e', si, account, failed.reason)
-      await Promise.all(created.map(async u => { await this.drop(u) }))
-      throw failed.reason
+      this.armIdleTimer(upload)
     }
-    for (const u of created) this.armIdleTimer(u)
-    for (const n of resumed) {
-      const u = this.d.reservations.get(si, n)
-      if (u !== undefined) this.armIdleTimer(u)
-    }
+    // Resumed uploads keep their timers: re-allocating must not keep an unwritten bucket alive forever.
     this.log('%s allocated share(s) [%s] of %s, %d bytes each (resumed [%s], already held [%s])',
       account, fresh.join(','), si, shareSize, resumed.join(','), held.join(','))
     return { allocated: sorted([...fresh, ...resumed]), alreadyHave: held }
@@ -79,13 +77,16 @@ export class Uploads {
 
   /** Validates an allocation and decides which shares are new; throws (and logs) a refusal. */
   private plan (account: string, storageIndex: Uint8Array, shareNumbers: number[], shareSize: number, lease: LeaseSecrets):
-  { fresh: number[], resumed: number[], held: number[], si: string } {
+  { fresh: number[], resumed: number[], held: number[], si: string, free: boolean } {
     try {
       checkAccount(account)
       const si = encodeStorageIndex(checkStorageIndex(storageIndex))
       if (!Array.isArray(shareNumbers)) throw new InvalidArgumentError('share numbers must be an array')
       const wanted = sorted(new Set(shareNumbers.map(checkShareNumber)))
       checkNonNegativeInteger('share size', shareSize)
+      if (shareSize === 0) {
+        throw new InvalidArgumentError('share size must be at least 1 byte: a share of an immutable file always has a header, and an empty share is refused')
+      }
       if (shareSize > this.d.config.maxShareSize) {
         throw new ShareTooLargeError(`share size ${shareSize} exceeds this server's maximum of ${this.d.config.maxShareSize} bytes; use more shares or another server`)
       }
@@ -110,12 +111,12 @@ export class Uploads {
           this.log('%s asked for share %d of %s, which %s is uploading', account, n, si, upload.account)
         }
       }
-      const needed = fresh.length * shareSize
-      if (needed > 0) {
-        this.d.accounts.checkQuota(account, needed)
-        this.d.capacity.check(needed)
+      let free = true
+      if (fresh.length > 0) {
+        free = this.d.limits.checkAllocation(account, si, fresh.length, shareSize).free
+        this.d.capacity.check(fresh.length * charge(shareSize))
       }
-      return { fresh, resumed, held, si }
+      return { fresh, resumed, held, si, free }
     } catch (err) {
       this.log('refused an allocation for %s: %s', account, (err as Error).message)
       throw err
@@ -168,6 +169,7 @@ export class Uploads {
         throw err
       }
       this.forget(own)
+      if (own.free) this.d.limits.noteFreeStored(charge(own.size))
       removeEmptyDirs(dirname(own.path), this.d.paths.incomingRoot)
       this.log('%s closed share %d of %s (%d bytes): stored', account, shareNumber, si, own.size)
       this.d.onStored(own.storageIndex, shareNumber)
@@ -189,8 +191,36 @@ export class Uploads {
     })
   }
 
+  /** `account` has no connection left: drop its uploads after the grace period unless it comes back. */
+  accountDisconnected (account: string): void {
+    checkAccount(account)
+    if (this.graceTimers.has(account) || this.d.reservations.countBy(account) === 0) return
+    const grace = this.d.config.disconnectGraceMs
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(account)
+      const mine = this.d.reservations.of(account)
+      if (mine.length > 0) this.log('%s stayed disconnected for %d ms: aborting its %d upload(s) in progress', account, grace, mine.length)
+      for (const u of mine) void u.run(async () => { if (u.state === 'open') await this.drop(u) }).catch(() => {})
+    }, grace)
+    timer.unref()
+    this.graceTimers.set(account, timer)
+    this.log('%s disconnected with %d upload(s) in progress: they are kept for %d ms', account, this.d.reservations.countBy(account), grace)
+  }
+
+  /** `account` is connected again: its uploads stay. */
+  accountConnected (account: string): void {
+    checkAccount(account)
+    const timer = this.graceTimers.get(account)
+    if (timer === undefined) return
+    clearTimeout(timer)
+    this.graceTimers.delete(account)
+    this.log('%s reconnected within the grace period: its uploads continue', account)
+  }
+
   /** Drop every upload in progress, each through its queue so a write in flight finishes before its file goes. */
   async dropAll (): Promise<void> {
+    for (const timer of this.graceTimers.values()) clearTimeout(timer)
+    this.graceTimers.clear()
     const all = this.d.reservations.all()
     if (all.length > 0) this.log('dropping %d upload(s) in progress: the server is stopping', all.length)
     await Promise.all(all.map(async u => {
@@ -208,7 +238,7 @@ export class Uploads {
       if (this.d.shares.has(si, shareNumber)) {
         throw new AlreadyCompleteError(`share ${shareNumber} of ${si} is already stored and can no longer be changed`)
       }
-      throw new NoSuchUploadError(`no upload of share ${shareNumber} of ${si} is in progress; allocate it first (idle uploads are aborted after ${this.d.config.uploadTimeoutMs} ms)`)
+      throw new NoSuchUploadError(`no upload of share ${shareNumber} of ${si} is in progress; allocate it first (an upload is dropped ${this.d.config.reservationTimeoutMs} ms after allocation if nothing was written, or ${this.d.config.uploadTimeoutMs} ms after its last write)`)
     }
     if (upload.account !== account) {
       throw new NotAllocatedError(`share ${shareNumber} of ${si} is being uploaded by another account; only the account that allocated it may write, close or abort it`)
@@ -222,8 +252,9 @@ export class Uploads {
     }
   }
 
+  /** Unwritten uploads are timed from their allocation, started ones from their last write. */
   private armIdleTimer (upload: Upload): void {
-    const timeout = this.d.config.uploadTimeoutMs
+    const timeout = upload.started ? this.d.config.uploadTimeoutMs : this.d.config.reservationTimeoutMs
     upload.armIdleTimer(timeout, () => {
       void upload.run(async () => {
         if (upload.state !== 'open') return
@@ -233,7 +264,8 @@ export class Uploads {
           return
         }
         await this.drop(upload)
-        this.log('upload of share %d of %s by %s idle for %d ms: aborted', upload.shareNumber, upload.si, upload.account, timeout)
+        this.log('upload of share %d of %s by %s idle for %d ms%s: aborted', upload.shareNumber, upload.si, upload.account, timeout,
+          upload.started ? '' : ' (nothing written)')
       }).catch(() => {})
     })
   }

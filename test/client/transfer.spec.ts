@@ -137,8 +137,8 @@ describe('client: upload and download over 10 real servers', function () {
     assert.ok(got.equals(data), 'right bytes from other shares')
     assert.deepEqual(bad.map(b => [b.peerId, b.shnum, b.check]), [[victim.peerId, 0, 'block-hash']])
     const deadline = Date.now() + 10_000
-    while (server.storage.corruptionReports().length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
-    const reports = server.storage.corruptionReports()
+    while (server.storage.corruptionReports().recent.length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    const reports = server.storage.corruptionReports().recent
     assert.equal(reports.length, 1)
     assert.equal(reports[0].shareNumber, 0)
     assert.equal(reports[0].reportedBy, client.peerId.toString())
@@ -229,7 +229,7 @@ describe('client: upload and download over 10 real servers', function () {
     assert.equal(verified.sharesFound, 6)
     assert.deepEqual(verified.sharemap[shnum], undefined, 'the corrupt copy is not counted')
     assert.equal(verified.healthy, false)
-    const reports = server.storage.corruptionReports()
+    const reports = server.storage.corruptionReports().recent
     assert.equal(reports.length, 1, 'the server holding it got the advisory')
     assert.equal(reports[0].shareNumber, shnum)
 

@@ -154,7 +154,7 @@ describe('protocols: storage over libp2p', () => {
     await assert.rejects(client.addLease(storageIndex(), lease()), (err: Error) => err instanceof RemoteStorageError && err.code === 'ERR_NO_SUCH_SHARE')
 
     await client.adviseCorrupt(si, 0, 'block hash mismatch in segment 0')
-    const reports = server.corruptionReports()
+    const reports = server.corruptionReports().recent
     assert.equal(reports.length, 1)
     assert.equal(reports[0].storageIndex, encodeStorageIndex(si))
     assert.equal(reports[0].shareNumber, 0)

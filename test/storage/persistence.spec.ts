@@ -37,7 +37,7 @@ describe('storage: restart and crash recovery', () => {
     assert.deepEqual(second.usage(ALICE), { bytes: 80, shares: 1, leases: 1, quota: 9999, reserved: 0 })
     assert.equal(second.stats().incoming, 0)
     assert.throws(() => second.redeemInvitation(BOB, code), { code: 'ERR_INVITATION_USED' })
-    assert.equal(second.corruptionReports().length, 1)
+    assert.equal(second.corruptionReports().total, 1)
     // The lease survived with its expiry: GC keeps the share until it runs out.
     clock.advance(30 * DAY)
     assert.deepEqual(await second.gc(), { deletedShares: 0, freedBytes: 0 })

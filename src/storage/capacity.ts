@@ -26,8 +26,8 @@ export class Capacity {
   check (needed: number): void {
     const left = this.capacityLeft()
     if (needed > left) {
-      const stored = this.shares.bytes
-      throw new CapacityExceededError(`this server holds ${stored} bytes and has ${this.capacity - stored - left} reserved for uploads in progress; ${needed} more bytes would exceed its capacity of ${this.capacity} bytes. Try another server.`)
+      const stored = this.shares.charged
+      throw new CapacityExceededError(`this server holds ${stored} bytes and has ${this.capacity - stored - left} reserved for uploads in progress (each share counts at least 4096 bytes); ${needed} more bytes would exceed its capacity of ${this.capacity} bytes. Try another server.`)
     }
     const disk = this.diskLeft()
     if (needed > disk) {
@@ -36,7 +36,7 @@ export class Capacity {
   }
 
   private capacityLeft (): number {
-    return this.capacity - this.shares.bytes - this.reservations.reserved()
+    return this.capacity - this.shares.charged - this.reservations.reserved()
   }
 
   private diskLeft (): number {

@@ -129,7 +129,8 @@ export function prepareQueries (db: DB) {
     insertShare: stmt<[string, number, number, number]>(db, 'INSERT OR REPLACE INTO shares (si, shnum, size, stored_at) VALUES (?, ?, ?, ?)'),
     updateShareSize: stmt<[number, string, number]>(db, 'UPDATE shares SET size = ? WHERE si = ? AND shnum = ?'),
     deleteShare: stmt<[string, number]>(db, 'DELETE FROM shares WHERE si = ? AND shnum = ?'),
-    totals: stmt<[], { shares: number, bytes: number }>(db, 'SELECT COUNT(*) AS shares, COALESCE(SUM(size), 0) AS bytes FROM shares'),
+    totals: stmt<[], { shares: number, bytes: number, charged: number }>(db,
+      'SELECT COUNT(*) AS shares, COALESCE(SUM(size), 0) AS bytes, COALESCE(SUM(MAX(size, 4096)), 0) AS charged FROM shares'),
     // json_each turns one parameter into a table, so a whole batch is one indexed join.
     have: stmt<[string], { idx: number, shnum: number }>(db, 
       'SELECT j.key AS idx, s.shnum AS shnum FROM json_each(?) AS j JOIN shares AS s ON s.si = j.value ORDER BY j.key, s.shnum'),
@@ -189,7 +190,7 @@ export function prepareQueries (db: DB) {
     report: value<[string, number, string], number>(db, 'SELECT 1 FROM corruption_reports WHERE si = ? AND shnum = ? AND reported_by = ?'),
     reportsBy: value<[string], number>(db, 'SELECT COUNT(*) FROM corruption_reports WHERE reported_by = ?'),
     reportCount: value<[], number>(db, 'SELECT COUNT(*) FROM corruption_reports'),
-    recentReports: stmt<[number], ReportRow>(db, 'SELECT si, shnum, reported_by, reason, at FROM corruption_reports ORDER BY at DESC LIMIT ?'),
+    recentReports: stmt<[number], ReportRow>(db, 'SELECT si, shnum, reported_by, reason, at FROM corruption_reports ORDER BY at DESC, si, shnum, reported_by LIMIT ?'),
     pruneOldReports: stmt<[number]>(db, 'DELETE FROM corruption_reports WHERE at < ?'),
     // Keep the newest `?` rows: delete what is older than the row at that rank.
     pruneExcessReports: stmt<[number]>(db,

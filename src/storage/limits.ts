@@ -61,6 +61,11 @@ export class Limits {
     if (this.freeStored !== undefined) this.freeStored.bytes += bytes
   }
 
+  /** Shares were deleted (GC): read the free accounts' stored bytes again next time. */
+  forgetFreeStored (): void {
+    this.freeStored = undefined
+  }
+
   /** Bytes charged to free accounts: stored (read at most every few seconds) plus reserved. */
   freeUsed (): number {
     return this.storedByFree() + this.reservations.free().bytes

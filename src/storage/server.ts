@@ -85,7 +85,10 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     this.expirer = new Expirer(this.leases, this.shares, {
       intervalMs: config.gcIntervalMs,
       now: config.now,
-      onDeleted: (si, n) => { this.emit('share-deleted', si, n) },
+      onDeleted: (si, n) => {
+        this.limits.forgetFreeStored()
+        this.emit('share-deleted', si, n)
+      },
       onError: (err) => { this.dispatchEvent(new CustomEvent('gc-error', { detail: err })) }
     }, logger)
     this.log('serving %s: %d share(s), %d bytes, capacity %d, free quota %d, free budget %d', config.dir, this.shares.shares,

@@ -7,6 +7,7 @@ import { removeEmptyDirs } from './dirs.js'
 import { InvalidArgumentError, NoSuchShareError } from './errors.js'
 import { decodeStorageIndex, encodeStorageIndex, shareDir, shareFile, type SharePaths } from './paths.js'
 import { ReadHandles, readFully } from './read-handles.js'
+import { charge } from './reservations.js'
 import { checkNonNegativeInteger, checkShareNumber, checkStorageIndex } from './validate.js'
 import type { StoredShare } from './types.js'
 
@@ -22,6 +23,7 @@ export class ShareStore {
   // Running totals: a SUM over every share row on each allocation would not scale.
   private storedShares: number
   private storedBytes: number
+  private chargedBytes: number
 
   constructor (
     private readonly db: Database.Database,
@@ -33,6 +35,7 @@ export class ShareStore {
     const totals = q.totals.get()!
     this.storedShares = totals.shares
     this.storedBytes = totals.bytes
+    this.chargedBytes = totals.charged
   }
 
   get shares (): number {
@@ -41,6 +44,11 @@ export class ShareStore {
 
   get bytes (): number {
     return this.storedBytes
+  }
+
+  /** Bytes charged against capacity: each share at least one disk block. */
+  get charged (): number {
+    return this.chargedBytes
   }
 
   has (si: string, shareNumber: number): boolean {
@@ -125,6 +133,7 @@ export class ShareStore {
     }
     this.storedShares++
     this.storedBytes += size
+    this.chargedBytes += charge(size)
   }
 
   /**
@@ -144,6 +153,7 @@ export class ShareStore {
     }).immediate()
     this.storedShares -= shares.length
     this.storedBytes -= shares.reduce((sum, share) => sum + share.size, 0)
+    this.chargedBytes -= shares.reduce((sum, share) => sum + charge(share.size), 0)
     for (const share of shares) removeEmptyDirs(shareDir(this.paths.root, share.si), this.paths.root)
   }
 

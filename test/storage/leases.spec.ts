@@ -36,9 +36,11 @@ describe('storage: leases and garbage collection', () => {
     await assert.rejects(server.read(old, 0, 0, 1), { code: 'ERR_NO_SUCH_SHARE' })
     const name = encodeStorageIndex(old)
     await assert.rejects(access(join(server.dir, 'shares', name.slice(0, 2), name)), 'empty share folder removed')
-    assert.deepEqual(server.usage(ALICE), { bytes: 40, shares: 1, leases: 1, quota: 2 ** 30, reserved: 0 })
+    assert.deepEqual(server.usage(ALICE), { bytes: 4096, shares: 1, leases: 1, quota: 2 ** 30, reserved: 0, uploads: 0, granted: false })
     assert.deepEqual(server.storageIndexes(), [fresh])
-    assert.deepEqual(server.stats(), { shares: 1, bytes: 40, capacity: Infinity, accounts: 1, incoming: 0 })
+    const { freeBudget, ...stats } = server.stats()
+    assert.ok(freeBudget > 0, 'half the free disk by default')
+    assert.deepEqual(stats, { shares: 1, bytes: 40, capacity: Infinity, accounts: 1, incoming: 0, freeUsed: 4096 })
   })
 
   it('renewing a lease pushes its expiry; any live lease keeps the share', async () => {
@@ -128,10 +130,14 @@ describe('storage: have-share queries and corruption advisories', () => {
     clock.advance(1000)
     await server.adviseCorrupt(BOB, si, 3, 'share hash chain mismatch')
     await server.adviseCorrupt(ALICE, si, 3, 'UEB hash mismatch')
-    assert.deepEqual(server.corruptionReports(), [
-      { storageIndex: encodeStorageIndex(si), shareNumber: 3, reason: 'share hash chain mismatch', reportedBy: BOB, at: clock.ms },
-      { storageIndex: encodeStorageIndex(si), shareNumber: 3, reason: 'UEB hash mismatch', reportedBy: ALICE, at: clock.ms }
-    ])
+    // Newest first; ties in time by reporter.
+    assert.deepEqual(server.corruptionReports(), {
+      total: 2,
+      recent: [
+        { storageIndex: encodeStorageIndex(si), shareNumber: 3, reason: 'UEB hash mismatch', reportedBy: ALICE, at: clock.ms },
+        { storageIndex: encodeStorageIndex(si), shareNumber: 3, reason: 'share hash chain mismatch', reportedBy: BOB, at: clock.ms }
+      ]
+    })
     await assert.rejects(server.adviseCorrupt(BOB, si, 4, 'x'), { code: 'ERR_NO_SUCH_SHARE' })
     await assert.rejects(server.adviseCorrupt(BOB, si, 3, ''), { code: 'ERR_INVALID_ARGUMENT' })
   })

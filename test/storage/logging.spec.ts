@@ -39,22 +39,22 @@ describe('storage: logging', () => {
     const lines: Line[] = []
     const clock = new Clock()
     const dir = await h.tempDir()
-    const opts = { dir, now: clock.now, leaseDurationMs: DAY, freeQuota: 500, capacity: 1000, maxShareSize: 5000, uploadTimeoutMs: 100, logger: recordingLogger(lines) }
+    const opts = { dir, now: clock.now, leaseDurationMs: DAY, freeQuota: 500, capacity: 20_000, maxShareSize: 5000, uploadTimeoutMs: 100, reservationTimeoutMs: 100, logger: recordingLogger(lines) }
     const server = await h.server(opts)
     assert.match(linesOf(lines, 'recovery').join('\n'), /recovered .*0 row\(s\) without a file dropped, 0 file\(s\) adopted/)
 
     // Refusals, each with its reason.
     await assert.rejects(server.allocate(ALICE, storageIndex(), [0], 600, leaseSecrets()), { code: 'ERR_QUOTA_EXCEEDED' })
-    const invitation = server.createInvitation({ quota: 10_000 })
+    const invitation = server.createInvitation({ quota: 100_000 })
     server.redeemInvitation(ALICE, invitation)
-    await assert.rejects(server.allocate(ALICE, storageIndex(), [0, 1], 600, leaseSecrets()), { code: 'ERR_CAPACITY_EXCEEDED' })
+    await assert.rejects(server.allocate(ALICE, storageIndex(), [0, 1, 2, 3, 4], 600, leaseSecrets()), { code: 'ERR_CAPACITY_EXCEEDED' })
     await assert.rejects(server.allocate(ALICE, storageIndex(), [0], 6000, leaseSecrets()), { code: 'ERR_SHARE_TOO_LARGE' })
     const refusals = linesOf(lines, 'uploads').filter(l => l.startsWith(`refused an allocation for ${ALICE}`))
     assert.equal(refusals.length, 3, refusals.join('\n'))
     assert.match(refusals[0], /quota of 500 bytes/)
-    assert.match(refusals[1], /capacity of 1000 bytes/)
+    assert.match(refusals[1], /capacity of 20000 bytes/)
     assert.match(refusals[2], /exceeds this server's maximum of 5000 bytes/)
-    assert.match(linesOf(lines, 'accounts').join('\n'), new RegExp(`${ALICE} redeemed an invitation; quota now 10000 bytes`))
+    assert.match(linesOf(lines, 'accounts').join('\n'), new RegExp(`${ALICE} redeemed an invitation; quota now 100000 bytes`))
 
     // Uploads opened, closed, aborted, expired; the lease they start.
     const si = storageIndex()

@@ -34,7 +34,7 @@ describe('storage: restart and crash recovery', () => {
     const second = await h.server({ dir, now: clock.now, freeQuota: 100 })
     assert.deepEqual(await second.listShares(si), [{ shareNumber: 4, size: 80 }])
     assert.deepEqual(await second.read(si, 4, 0, 80), data)
-    assert.deepEqual(second.usage(ALICE), { bytes: 80, shares: 1, leases: 1, quota: 9999, reserved: 0 })
+    assert.deepEqual(second.usage(ALICE), { bytes: 4096, shares: 1, leases: 1, quota: 9999, reserved: 0, uploads: 0, granted: true })
     assert.equal(second.stats().incoming, 0)
     assert.throws(() => second.redeemInvitation(BOB, code), { code: 'ERR_INVITATION_USED' })
     assert.equal(second.corruptionReports().total, 1)

@@ -107,13 +107,13 @@ describe('storage: uploads', () => {
   })
 
   it('repeating an allocation is idempotent and does not reserve twice', async () => {
-    const server = await h.server({ freeQuota: 250 })
+    const server = await h.server({ freeQuota: 10_000 })
     const si = storageIndex()
     const lease = leaseSecrets()
     assert.deepEqual(await server.allocate(ALICE, si, [0, 1], 100, lease), { allocated: [0, 1], alreadyHave: [] })
     await server.write(ALICE, si, 0, 0, bytes(40))
     assert.deepEqual(await server.allocate(ALICE, si, [1, 0, 0], 100, lease), { allocated: [0, 1], alreadyHave: [] })
-    assert.equal(server.usage(ALICE).reserved, 200)
+    assert.equal(server.usage(ALICE).reserved, 2 * 4096, 'each share is charged one disk block at least')
     assert.equal(server.stats().incoming, 2)
     await assert.rejects(server.allocate(ALICE, si, [0], 99, lease), code('ERR_CONFLICT'))
     // The earlier bytes survived the repeat.
@@ -130,9 +130,9 @@ describe('storage: uploads', () => {
     assert.deepEqual(result, { allocated: [0], alreadyHave: [2, 7] })
     const bob = server.usage(BOB)
     assert.equal(bob.shares, 2, 'Bob now leases the two stored shares')
-    assert.equal(bob.bytes, 100)
+    assert.equal(bob.bytes, 2 * 4096)
     assert.equal(bob.leases, 1)
-    assert.equal(bob.reserved, 50)
+    assert.equal(bob.reserved, 4096)
   })
 
   it('abort deletes the incoming file and releases the reservation; a stored share cannot be aborted', async () => {
@@ -140,9 +140,9 @@ describe('storage: uploads', () => {
     const si = storageIndex()
     await server.allocate(ALICE, si, [0, 1], 100, leaseSecrets())
     await server.write(ALICE, si, 0, 0, bytes(30))
-    assert.equal(server.usage(ALICE).reserved, 200)
+    assert.equal(server.usage(ALICE).reserved, 2 * 4096)
     await server.abort(ALICE, si, 0)
-    assert.equal(server.usage(ALICE).reserved, 100)
+    assert.equal(server.usage(ALICE).reserved, 4096)
     await assert.rejects(server.write(ALICE, si, 0, 30, bytes(10)), code('ERR_NO_SUCH_UPLOAD'))
     const name = encodeStorageIndex(si)
     await assert.rejects(access(join(server.dir, 'shares', 'incoming', name.slice(0, 2), name, '0')))

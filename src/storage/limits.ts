@@ -1,7 +1,7 @@
 import type { ComponentLogger, Logger } from '@libp2p/logger'
 import type { Accounts } from './accounts.js'
 import type { Config } from './config.js'
-import { FreeBudgetExceededError, QuotaExceededError, TooManySharesError, TooManyUploadsError } from './errors.js'
+import { FreeBudgetExceededError, TooManySharesError, TooManyUploadsError } from './errors.js'
 import { charge, type Reservations } from './reservations.js'
 
 /** How long the free accounts' stored bytes (one SQL pass over the shares) are reused before being read again. */

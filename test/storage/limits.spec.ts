@@ -12,6 +12,10 @@ const ALICE = '12D3KooWAlice'
 const HONEST = '12D3KooWHonest'
 const MiB = 2 ** 20
 
+function errCode (err: unknown): string {
+  return (err as { code?: string }).code ?? String(err)
+}
+
 function code (c: string) {
   return (err: unknown): boolean => {
     assert.equal((err as { code?: string }).code, c, `expected ${c}, got ${String(err)}`)
@@ -192,7 +196,7 @@ describe('storage: limits against hostile peers', () => {
     // One reporter: a burst of 20 per minute, then ERR_RATE_LIMITED; long reasons are cut to 500.
     const codes: string[] = []
     for (let i = 0; i < 25; i++) {
-      await server.adviseCorrupt(HONEST, ...target(i), 'x'.repeat(10_000)).then(() => { codes.push('ok') }, (err: { code: string }) => { codes.push(err.code) })
+      await server.adviseCorrupt(HONEST, ...target(i), 'x'.repeat(10_000)).then(() => { codes.push('ok') }, (err: unknown) => { codes.push(errCode(err)) })
     }
     assert.deepEqual(codes, [...Array(20).fill('ok'), ...Array(5).fill('ERR_RATE_LIMITED')])
     assert.equal(server.corruptionReports({ limit: 1 }).recent[0].reason.length, 500)
@@ -201,7 +205,7 @@ describe('storage: limits against hostile peers', () => {
     let tooMany = 0
     for (let i = 20; i < 150; i++) {
       clock.advance(3000)
-      await server.adviseCorrupt(HONEST, ...target(i), 'bad').catch((err: { code: string }) => { assert.equal(err.code, 'ERR_TOO_MANY_REPORTS'); tooMany++ })
+      await server.adviseCorrupt(HONEST, ...target(i), 'bad').catch((err: unknown) => { assert.equal(errCode(err), 'ERR_TOO_MANY_REPORTS'); tooMany++ })
     }
     assert.equal(tooMany, 50)
 

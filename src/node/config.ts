@@ -67,6 +67,37 @@ export interface StorageConfig {
   paymentMethods: PaymentMethodConfig[]
   /** What a user must do to get an invitation, shown by `account terms`. */
   invitationExplanation: string
+  // Limits against hostile peers (docs/config.md gives each default's reason).
+  /** Uploads in progress on the whole server. Default 8192. */
+  maxUploads: number
+  /** Uploads in progress per free (anonymous) account. Default 256. */
+  freeMaxUploads: number
+  /** Uploads in progress per granted account. Default 4096. */
+  grantedMaxUploads: number
+  /** Shares (stored plus in progress) per free account. Default 20,000. */
+  freeMaxShares: number
+  /** Shares per granted account. Default 2,000,000. */
+  grantedMaxShares: number
+  /** Storage indexes per free account. Default 5,000. */
+  freeMaxStorageIndexes: number
+  /** Storage indexes per granted account. Default 500,000. */
+  grantedMaxStorageIndexes: number
+  /** Bytes all free accounts together may use; null = half of capacity, or of the free disk at start. */
+  freeBudget: number | null
+  /** Uploads in progress of all free accounts together. Default 2048. */
+  freeMaxReservations: number
+  /** An upload nothing was written to is dropped this long after its allocation. Default 120. */
+  reservationTimeoutSeconds: number
+  /** An account's uploads are dropped this long after its last connection closed. Default 300. */
+  disconnectGraceSeconds: number
+  /** Standing corruption advisories kept per reporter. Default 100. */
+  advisoriesPerReporter: number
+  /** Corruption advisories kept in all (oldest dropped first). Default 10,000. */
+  maxAdvisories: number
+  /** Corruption advisories are deleted after this many days. Default 30. */
+  advisoryRetentionDays: number
+  /** Corruption advisories one reporter may send per minute. Default 20. */
+  advisoriesPerMinute: number
 }
 
 export interface GatewayConfig {
@@ -144,7 +175,7 @@ export interface NodeConfig {
 /** A deep-partial config, as found in config.json or passed to createNode. */
 export type ConfigInput = {
   [K in keyof NodeConfig]?: NodeConfig[K] extends any[] ? NodeConfig[K]
-    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' ? string : never) }
+    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' ? string : never) }
       : NodeConfig[K]
 }
 
@@ -159,7 +190,22 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     freeQuota: 2 ** 30,
     leaseDays: 31,
     paymentMethods: [],
-    invitationExplanation: 'Ask the operator of this server for an invitation code.'
+    invitationExplanation: 'Ask the operator of this server for an invitation code.',
+    maxUploads: 8192,
+    freeMaxUploads: 256,
+    grantedMaxUploads: 4096,
+    freeMaxShares: 20_000,
+    grantedMaxShares: 2_000_000,
+    freeMaxStorageIndexes: 5_000,
+    grantedMaxStorageIndexes: 500_000,
+    freeBudget: null,
+    freeMaxReservations: 2048,
+    reservationTimeoutSeconds: 120,
+    disconnectGraceSeconds: 300,
+    advisoriesPerReporter: 100,
+    maxAdvisories: 10_000,
+    advisoryRetentionDays: 30,
+    advisoriesPerMinute: 20
   },
   gateway: { enabled: true, host: '127.0.0.1', port: 3456 },
   relay: { client: true, server: 'auto' },
@@ -173,6 +219,23 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
 export function defaultConfig (): NodeConfig {
   return structuredClone(DEFAULT_CONFIG) as NodeConfig
 }
+
+/** Whole-number storage limits and their allowed [min, max]. */
+const STORAGE_COUNTS = {
+  maxUploads: [1, 1_000_000],
+  freeMaxUploads: [0, 1_000_000],
+  grantedMaxUploads: [0, 1_000_000],
+  freeMaxShares: [0, 1e12],
+  grantedMaxShares: [0, 1e12],
+  freeMaxStorageIndexes: [0, 1e12],
+  grantedMaxStorageIndexes: [0, 1e12],
+  freeMaxReservations: [0, 1_000_000],
+  reservationTimeoutSeconds: [1, 86_400],
+  disconnectGraceSeconds: [0, 86_400],
+  advisoriesPerReporter: [0, 1_000_000],
+  maxAdvisories: [0, 10_000_000],
+  advisoriesPerMinute: [0, 1_000_000]
+} as const satisfies Partial<Record<keyof StorageConfig, readonly [number, number]>>
 
 /** Validates a deep-partial config (from the file or from code) and merges it over `base`. */
 export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'): NodeConfig {
@@ -199,6 +262,12 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'leaseDays') out.storage.leaseDays = v.number('storage.leaseDays', s.leaseDays, { min: 1, max: 3650 })
     if (k === 'paymentMethods') out.storage.paymentMethods = v.paymentMethods('storage.paymentMethods', s.paymentMethods)
     if (k === 'invitationExplanation') out.storage.invitationExplanation = v.string('storage.invitationExplanation', s.invitationExplanation, { maxLength: 1000 })
+    if (k === 'freeBudget') out.storage.freeBudget = s.freeBudget === null ? null : v.size('storage.freeBudget', s.freeBudget)
+    if (k === 'advisoryRetentionDays') out.storage.advisoryRetentionDays = v.number('storage.advisoryRetentionDays', s.advisoryRetentionDays, { min: 1, max: 3650 })
+    if (k in STORAGE_COUNTS) {
+      const key = k as keyof typeof STORAGE_COUNTS
+      out.storage[key] = v.integer(`storage.${key}`, s[key], { min: STORAGE_COUNTS[key][0], max: STORAGE_COUNTS[key][1] })
+    }
   }, Object.keys(DEFAULT_CONFIG.storage))
 
   v.section(top, 'gateway', (s, k) => {

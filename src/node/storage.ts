@@ -5,11 +5,28 @@
  */
 import { ProviderAnnouncer } from '../dht/index.js'
 import { registerStorageProtocols } from '../protocols/index.js'
-import { createStorageServer, type ShareEventDetail, type StorageServer } from '../storage/index.js'
+import { createStorageServer, type ShareEventDetail, type StorageServer, type StorageServerOptions } from '../storage/index.js'
 import type { NodeConfig } from './config.js'
 import type { LafsLibp2p } from './libp2p.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
+
+/** The limits of config.json's `storage` section in the storage server's terms. */
+function storageLimits (c: NodeConfig['storage']): Partial<StorageServerOptions> {
+  return {
+    maxUploads: c.maxUploads,
+    freeLimits: { uploads: c.freeMaxUploads, shares: c.freeMaxShares, storageIndexes: c.freeMaxStorageIndexes },
+    grantedLimits: { uploads: c.grantedMaxUploads, shares: c.grantedMaxShares, storageIndexes: c.grantedMaxStorageIndexes },
+    freeBudget: c.freeBudget ?? undefined,
+    freeMaxReservations: c.freeMaxReservations,
+    reservationTimeoutMs: c.reservationTimeoutSeconds * 1000,
+    disconnectGraceMs: c.disconnectGraceSeconds * 1000,
+    advisoriesPerReporter: c.advisoriesPerReporter,
+    maxAdvisories: c.maxAdvisories,
+    advisoryRetentionMs: Math.round(c.advisoryRetentionDays * DAY_MS),
+    advisoriesPerMinute: c.advisoriesPerMinute
+  }
+}
 
 export interface NodeStorage {
   server: StorageServer
@@ -26,7 +43,8 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
     freeQuota: config.storage.freeQuota,
     leaseDurationMs: Math.round(config.storage.leaseDays * DAY_MS),
     paymentMethods: config.storage.paymentMethods,
-    invitationExplanation: config.storage.invitationExplanation
+    invitationExplanation: config.storage.invitationExplanation,
+    ...storageLimits(config.storage)
   })
   let unregister: (() => Promise<void>) | undefined
   try {

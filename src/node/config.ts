@@ -78,9 +78,9 @@ export interface StorageConfig {
   freeMaxShares: number
   /** Shares per granted account. Default 2,000,000. */
   grantedMaxShares: number
-  /** Storage indexes per free account. Default 5,000. */
+  /** Storage indexes per free account. Default 10,000. */
   freeMaxStorageIndexes: number
-  /** Storage indexes per granted account. Default 500,000. */
+  /** Storage indexes per granted account. Default 1,000,000. */
   grantedMaxStorageIndexes: number
   /** Bytes all free accounts together may use; null = half of capacity, or of the free disk at start. */
   freeBudget: number | null
@@ -196,8 +196,8 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     grantedMaxUploads: 4096,
     freeMaxShares: 20_000,
     grantedMaxShares: 2_000_000,
-    freeMaxStorageIndexes: 5_000,
-    grantedMaxStorageIndexes: 500_000,
+    freeMaxStorageIndexes: 10_000,
+    grantedMaxStorageIndexes: 1_000_000,
     freeBudget: null,
     freeMaxReservations: 2048,
     reservationTimeoutSeconds: 120,

@@ -31,9 +31,10 @@ describe('protocols: account', () => {
     await storage.close(si, 0)
     const usage = await account.usage()
     assert.equal(usage.account, node.peerId.toString())
-    assert.equal(usage.bytes, 300)
+    // Charged sizes: each share counts one 4096-byte disk block at least.
+    assert.equal(usage.bytes, 4096)
     assert.equal(usage.shares, 1)
-    assert.equal(usage.reserved, 300)
+    assert.equal(usage.reserved, 4096)
     assert.equal(usage.quota, 10_000)
     assert.ok(usage.leases >= 1)
     // someone else's usage is their own

@@ -164,7 +164,8 @@ describe('protocols: storage over libp2p', () => {
   })
 
   it('an over-quota allocation is a RemoteStorageError ERR_QUOTA_EXCEEDED; the session and other clients go on', async () => {
-    const { node: serverNode } = await grid.server({ freeQuota: 1000 })
+    // Each share is charged at least 4096 bytes: three make 12288, over 10,000; two fit.
+    const { node: serverNode } = await grid.server({ freeQuota: 10_000 })
     const alice = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
     const bob = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
     await assert.rejects(alice.allocate(storageIndex(), [0, 1, 2], 400, lease()), (err: Error) => {

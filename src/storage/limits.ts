@@ -4,9 +4,6 @@ import type { Config } from './config.js'
 import { FreeBudgetExceededError, TooManySharesError, TooManyUploadsError } from './errors.js'
 import { charge, type Reservations } from './reservations.js'
 
-/** How long the free accounts' stored bytes (one SQL pass over the shares) are reused before being read again. */
-const FREE_STORED_TTL_MS = 5000
-
 /**
  * The limits an allocation must pass, per account and overall (issue #12):
  * uploads in progress, shares and storage indexes, quota, and for free
@@ -16,7 +13,15 @@ const FREE_STORED_TTL_MS = 5000
  */
 export class Limits {
   private readonly log: Logger
-  private freeStored?: { bytes: number, at: number }
+  /**
+   * Bytes of shares free accounts lease. Reading it is one pass over the
+   * shares (measured: 0.55 µs a share, 110 ms for 200,000), so it is read once
+   * and then kept up to date: closes by free accounts add to it; a GC pass that
+   * deleted shares, a grant and a revoke make it be read again. Leases that
+   * expired keep counting until GC removes their shares, which is when the disk
+   * space really comes back.
+   */
+  private freeStored?: number
 
   constructor (
     private readonly config: Pick<Config, 'maxUploads' | 'freeLimits' | 'grantedLimits' | 'freeMaxReservations' | 'now'>,
@@ -58,10 +63,10 @@ export class Limits {
 
   /** A free account's upload became a stored share: its charge moves from reserved to stored. */
   noteFreeStored (bytes: number): void {
-    if (this.freeStored !== undefined) this.freeStored.bytes += bytes
+    if (this.freeStored !== undefined) this.freeStored += bytes
   }
 
-  /** Shares were deleted (GC): read the free accounts' stored bytes again next time. */
+  /** Shares were deleted (GC) or an account changed kind: read the free accounts' stored bytes again next time. */
   forgetFreeStored (): void {
     this.freeStored = undefined
   }
@@ -85,10 +90,7 @@ export class Limits {
   }
 
   private storedByFree (): number {
-    const now = performance.now()
-    if (this.freeStored === undefined || now - this.freeStored.at > FREE_STORED_TTL_MS) {
-      this.freeStored = { bytes: this.accounts.storedByFree(), at: now }
-    }
-    return this.freeStored.bytes
+    this.freeStored ??= this.accounts.storedByFree()
+    return this.freeStored
   }
 }

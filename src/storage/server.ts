@@ -122,12 +122,16 @@ class LocalStorageServer extends EventTarget implements StorageServer {
 
   grantAccount (account: string, opts: { quota: number, note?: string }): GrantedAccount {
     this.assertOpen()
-    return this.accounting.grant(account, opts)
+    const granted = this.accounting.grant(account, opts)
+    this.limits.forgetFreeStored()
+    return granted
   }
 
   revokeAccount (account: string): boolean {
     this.assertOpen()
-    return this.accounting.revoke(account)
+    const revoked = this.accounting.revoke(account)
+    this.limits.forgetFreeStored()
+    return revoked
   }
 
   listAccounts (opts: { limit?: number, offset?: number } = {}): { total: number, accounts: GrantedAccount[] } {
@@ -165,7 +169,9 @@ class LocalStorageServer extends EventTarget implements StorageServer {
 
   redeemInvitation (account: string, code: string): { quota: number } {
     this.assertOpen()
-    return this.accounting.redeemInvitation(account, code)
+    const result = this.accounting.redeemInvitation(account, code)
+    this.limits.forgetFreeStored()
+    return result
   }
 
   // ---- uploads ------------------------------------------------------------

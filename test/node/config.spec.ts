@@ -95,6 +95,20 @@ describe('node config', () => {
     assert.equal(JSON.parse(await readFile(path, 'utf8')).client.club, clubId, 'a refused change leaves the file alone')
   })
 
+  it('storage limits: defaults, sizes for the free budget, whole numbers in range (issue #12)', () => {
+    const d = defaultConfig().storage
+    assert.equal(d.freeBudget, null)
+    assert.deepEqual([d.maxUploads, d.freeMaxUploads, d.grantedMaxUploads, d.reservationTimeoutSeconds, d.disconnectGraceSeconds], [8192, 256, 4096, 120, 300])
+    const c = mergeConfig(defaultConfig(), { storage: { freeBudget: '100GiB', freeMaxUploads: 32, advisoryRetentionDays: 7 } })
+    assert.equal(c.storage.freeBudget, 100 * 2 ** 30)
+    assert.equal(c.storage.freeMaxUploads, 32)
+    assert.equal(c.storage.advisoryRetentionDays, 7)
+    rejects({ storage: { maxUploads: 0 } }, 'storage.maxUploads', /between 1 and/)
+    rejects({ storage: { freeMaxShares: 1.5 } }, 'storage.freeMaxShares', /whole number/)
+    rejects({ storage: { freeBudget: 'lots' } }, 'storage.freeBudget', /byte count/)
+    rejects({ storage: { reservationTimeoutSeconds: 0 } }, 'storage.reservationTimeoutSeconds', /between 1 and/)
+  })
+
   it('checks rules that involve several keys', () => {
     rejects({ client: { k: 11 } }, 'client.k', /must not exceed client.n/)
     rejects({ client: { happy: 2 } }, 'client.happy', /between client.k and client.n/)

@@ -47,7 +47,7 @@ export class RemoteError extends CliError {
 /** Error codes (from any layer) that mean the user gave something unusable. */
 const USAGE_CODES = new Set([
   'ERR_USAGE', 'ERR_INVALID_CONFIG', 'ERR_NO_DATA_DIR', 'ERR_INVALID_CAP', 'ERR_INVALID_BASE32', 'ERR_BAD_SERVER_ADDRESS',
-  'ERR_INVALID_CLUB_ID', 'ERR_INVALID_INVITE', 'ERR_BAD_REQUEST', 'ERR_ALREADY_INITIALIZED', 'ERR_NO_SERVERS'
+  'ERR_INVALID_CLUB_ID', 'ERR_INVALID_INVITE', 'ERR_BAD_REQUEST', 'ERR_ALREADY_INITIALIZED', 'ERR_NO_SERVERS', 'ERR_INVALID_PEER_ID'
 ])
 
 export function exitCodeOf (err: unknown): number {

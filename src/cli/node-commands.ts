@@ -3,7 +3,7 @@ import { contextOf, query, sizeArg } from './context.js'
 import { runDemo } from './demo.js'
 import { formatBytes } from './output.js'
 import { serverAnswerLines, statusLines, termsLine, usageLine } from './render.js'
-import type { GcResult, Invitation, ServerAnswer, StatusJson, Terms, Usage } from '../node/index.js'
+import type { GcResult, GrantedAccountStatus, Invitation, ServerAnswer, StatusJson, Terms, Usage } from '../node/index.js'
 import type { Command } from 'commander'
 
 export function addNodeCommands (program: Command): void {
@@ -40,6 +40,32 @@ export function addNodeCommands (program: Command): void {
     .action(async (o: { server?: string }, cmd: Command) => {
       const { out, daemon } = contextOf(cmd)
       out.result(await (await daemon()).json<Array<ServerAnswer<Terms>>>('GET', `/api/account/terms${query({ server: o.server })}`), v => serverAnswerLines(v, termsLine))
+    })
+
+  account.command('grant').argument('<peer-id>', 'the client\'s peer ID (what `lafs-club status` shows as "node" on its machine)')
+    .description('serve a client key on this node\'s storage server with the granted limits (a friend, a club\'s helper)')
+    .requiredOption('--quota <size>', 'its quota, e.g. 50GiB')
+    .option('--note <text>', 'who it is, for your own records')
+    .action(async (peerId: string, o: { quota: string, note?: string }, cmd: Command) => {
+      const { out, daemon } = contextOf(cmd)
+      out.result(await (await daemon()).json<GrantedAccountStatus>('POST', '/api/accounts', { account: peerId, quota: sizeArg(o.quota), note: o.note }),
+        v => `granted ${v.account} a quota of ${formatBytes(v.quota)}`)
+    })
+  account.command('list')
+    .description('the accounts granted on this node\'s storage server')
+    .option('--limit <n>', 'how many (default 100)')
+    .action(async (o: { limit?: string }, cmd: Command) => {
+      const { out, daemon } = contextOf(cmd)
+      out.result(await (await daemon()).json<{ total: number, accounts: GrantedAccountStatus[] }>('GET', `/api/accounts${query({ limit: o.limit })}`), v => v.total === 0
+        ? 'no accounts granted (grant one with "lafs-club account grant PEER-ID --quota SIZE")'
+        : [`${v.total} accounts granted`, ...v.accounts.map(a => `  ${a.account}  quota ${formatBytes(a.quota)}${a.note !== null ? `  ${a.note}` : ''}`)])
+    })
+  account.command('revoke').argument('<peer-id>')
+    .description('return a granted account to the free limits')
+    .action(async (peerId: string, _o: unknown, cmd: Command) => {
+      const { out, daemon } = contextOf(cmd)
+      const r = await (await daemon()).json<{ revoked: boolean }>('DELETE', `/api/accounts/${encodeURIComponent(peerId)}`)
+      out.result(r, v => v.revoked ? `${peerId} is back to the free limits` : `${peerId} was not granted`)
     })
 
   program.command('status')

@@ -31,6 +31,14 @@ function stringList (body: Body, key: string): string[] | undefined {
   return v
 }
 
+function intParam (url: URL, name: string): number | undefined {
+  const v = url.searchParams.get(name)
+  if (v === null) return undefined
+  const n = Number(v)
+  if (!Number.isSafeInteger(n) || n < 0) throw new BadRequestError(`"${name}" must be a whole number`)
+  return n
+}
+
 function quotaField (body: Body): number {
   const quota = body.quota
   if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota < 0) throw new BadRequestError('"quota" must be a whole number of bytes')
@@ -67,6 +75,9 @@ export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: Ser
     'POST invites/redeem': async ({ body }) => await node.accounts.redeem(stringField(body, 'code', true), stringField(body, 'server')),
     'GET account/usage': async ({ url }) => await node.accounts.usage(url.searchParams.get('server') ?? undefined),
     'GET account/terms': async ({ url }) => await node.accounts.terms(url.searchParams.get('server') ?? undefined),
+    'GET accounts': async ({ url }) => await node.accounts.list({ limit: intParam(url, 'limit'), offset: intParam(url, 'offset') }),
+    'POST accounts': async ({ body }) => await node.accounts.grant(stringField(body, 'account', true), { quota: quotaField(body), note: stringField(body, 'note') }),
+    'DELETE accounts/:id': async ({ id }) => await node.accounts.revoke(id),
     'POST gc': async () => await node.admin.gc(),
     'GET node': async (): Promise<NodeInfo> => {
       const s = await init.status()
@@ -82,7 +93,8 @@ export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: Ser
       const type = req.headers['content-type'] ?? ''
       if (!type.startsWith('application/json')) throw new GatewayError('ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'control API requests must be sent with Content-Type: application/json')
     }
-    const route = `${method} ${parts.map((p, i) => (i === 1 && parts[0] === 'clubs' && p !== 'join') ? ':id' : p).join('/')}`
+    const named = (i: number, p: string): boolean => i === 1 && ((parts[0] === 'clubs' && p !== 'join') || parts[0] === 'accounts')
+    const route = `${method} ${parts.map((p, i) => named(i, p) ? ':id' : p).join('/')}`
     const handler = routes[route]
     if (handler === undefined) throw new GatewayError('ERR_NO_SUCH_ROUTE', 404, `no API route ${method} /api/${parts.join('/')} (see docs/cli.md)`)
     const body = method === 'POST' || method === 'DELETE' ? await readJson(req, init.maxJsonBytes) : {}

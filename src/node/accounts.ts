@@ -7,7 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { serversFromMultiaddrs } from '../client/index.js'
 import { AccountClient } from '../protocols/index.js'
-import { BadServerError, NoStorageServersError, StorageDisabledError } from './errors.js'
+import { BadPeerIdError, BadServerError, NoStorageServersError, StorageDisabledError } from './errors.js'
 import { connectedStorageServers } from './peers.js'
 import type { AccountsApi } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
@@ -33,6 +33,15 @@ function target (server: string): { id: string, dial: PeerId | Multiaddr } {
     return { id: id.toString(), dial: id }
   } catch {
     throw new BadServerError(server)
+  }
+}
+
+/** A client's peer ID in its canonical string form. */
+function accountId (peerId: string): string {
+  try {
+    return peerIdFromString(peerId).toString()
+  } catch {
+    throw new BadPeerIdError(peerId)
   }
 }
 
@@ -75,6 +84,22 @@ export function createAccounts (init: AccountsInit): AccountsApi {
       return { bytes: u.bytes, shares: u.shares, leases: u.leases, quota: u.quota, reserved: u.reserved }
     }),
     redeem: async (code, server) => await ask(await targets(server), 'redeem', async c => await c.redeem(code)),
+    grant: async (peerId, { quota, note }) => {
+      if (storage === undefined) throw new StorageDisabledError('granting an account')
+      const granted = storage.grantAccount(accountId(peerId), { quota, note })
+      log('granted %s a quota of %d bytes', granted.account, quota)
+      return granted
+    },
+    revoke: async (peerId) => {
+      if (storage === undefined) throw new StorageDisabledError('revoking an account')
+      const revoked = storage.revokeAccount(accountId(peerId))
+      log('revoked %s: %s', peerId, revoked ? 'back to the free limits' : 'was not granted')
+      return { revoked }
+    },
+    list: async (opts = {}) => {
+      if (storage === undefined) throw new StorageDisabledError('listing accounts')
+      return storage.listAccounts(opts)
+    },
     createInvitation: async ({ quota, note }) => {
       if (storage === undefined) throw new StorageDisabledError('an invitation')
       const code = storage.createInvitation({ quota, note })

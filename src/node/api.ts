@@ -9,7 +9,7 @@ import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { LafsLibp2p, NetworkProfile } from './libp2p.js'
 import type {
-  ClubStatus, GcResult, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TransferPhase, Usage
+  ClubStatus, GcResult, GrantedAccountStatus, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TransferPhase, Usage
 } from './shapes.js'
 import type { CheckReport } from '../client/index.js'
 import type { Roster, SignedRoster } from '../club/index.js'
@@ -132,6 +132,12 @@ export interface AccountsApi {
   redeem: (code: string, server?: string) => Promise<Array<ServerAnswer<{ quota: number }>>>
   /** A single-use code that raises an account's quota on this node's own storage server. */
   createInvitation: (opts: { quota: number, note?: string }) => Promise<Invitation>
+  /** Serves a client key (a friend, a club's helper) on this node's storage server with the granted limits and this quota. */
+  grant: (peerId: string, opts: { quota: number, note?: string }) => Promise<GrantedAccountStatus>
+  /** Returns a granted account to the free limits; false when it was not granted. */
+  revoke: (peerId: string) => Promise<{ revoked: boolean }>
+  /** Accounts granted on this node's storage server, newest first. */
+  list: (opts?: { limit?: number, offset?: number }) => Promise<{ total: number, accounts: GrantedAccountStatus[] }>
 }
 
 /** Running the node: garbage collection and what the status page shows. */

@@ -104,6 +104,16 @@ export class BadServerError extends Error {
   }
 }
 
+/** A client account named by something that is not a peer ID. */
+export class BadPeerIdError extends Error {
+  readonly code = 'ERR_INVALID_PEER_ID'
+
+  constructor (text: string) {
+    super(`"${text.slice(0, 80)}" is not a peer ID (12D3KooW… or Qm…); an account is named by the client's peer ID`)
+    this.name = 'BadPeerIdError'
+  }
+}
+
 /** An account question with no server to ask. */
 export class NoStorageServersError extends Error {
   readonly code = 'ERR_NO_SERVERS'

@@ -145,6 +145,16 @@ export interface Usage {
   reserved: number
 }
 
+/** An account the operator serves with the larger, granted limits (outside the free budget). */
+export interface GrantedAccountStatus {
+  /** The client's peer ID. */
+  account: string
+  quota: number
+  note: string | null
+  /** ms since the epoch; null for an account granted by an invitation before grants were recorded. */
+  grantedAt: number | null
+}
+
 export interface Invitation {
   code: string
   quota: number

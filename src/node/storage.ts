@@ -7,6 +7,7 @@ import { ProviderAnnouncer } from '../dht/index.js'
 import { registerStorageProtocols } from '../protocols/index.js'
 import { createStorageServer, type ShareEventDetail, type StorageServer, type StorageServerOptions } from '../storage/index.js'
 import type { NodeConfig } from './config.js'
+import type { PeerId } from '@libp2p/interface'
 import type { LafsLibp2p } from './libp2p.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -65,9 +66,18 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
   server.addEventListener('share-deleted', onDeleted)
   announcer.start()
 
+  // The server aborts an account's uploads after a grace period with no
+  // connection; libp2p says when a peer's first connection opens and its last closes.
+  const onConnect = (e: CustomEvent<PeerId>): void => { server.accountConnected(e.detail.toString()) }
+  const onDisconnect = (e: CustomEvent<PeerId>): void => { server.accountDisconnected(e.detail.toString()) }
+  libp2p.addEventListener('peer:connect', onConnect)
+  libp2p.addEventListener('peer:disconnect', onDisconnect)
+
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     closing ??= (async () => {
+      libp2p.removeEventListener('peer:connect', onConnect)
+      libp2p.removeEventListener('peer:disconnect', onDisconnect)
       server.removeEventListener('share-stored', onStored)
       server.removeEventListener('share-deleted', onDeleted)
       announcer.stop()

@@ -90,6 +90,9 @@ export async function openDatastore (path: string, dataDir: string): Promise<Lev
   }
 }
 
+/** yamux settings (exported so tests build their nodes the same way). */
+export const YAMUX_OPTIONS = {}
+
 export interface BuildLibp2pOptions {
   config: NodeConfig
   privateKey: PrivateKey
@@ -148,7 +151,7 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
       ...(config.relay.client ? [circuitRelayTransport()] : [])
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux(YAMUX_OPTIONS)],
     connectionManager: {
       maxConnections: config.connections.maxConnections,
       maxIncomingPendingConnections: config.connections.maxIncomingPending,

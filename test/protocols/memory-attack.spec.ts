@@ -53,7 +53,7 @@ async function spawnServer (): Promise<{ child: ChildProcess, addr: Multiaddr }>
       const line = out.split('\n')[0]
       if (out.includes('\n')) {
         clearTimeout(timer)
-        try { resolve(multiaddr((JSON.parse(line) as { addr: string }).addr)) } catch (err) { reject(err) }
+        try { resolve(multiaddr((JSON.parse(line) as { addr: string }).addr)) } catch (err) { reject(err instanceof Error ? err : new Error(String(err))) }
       }
     })
     child.on('exit', code => { clearTimeout(timer); reject(new Error(`server child exited (${code}): ${stderr}`)) })
@@ -71,12 +71,15 @@ async function stopChild (child: ChildProcess): Promise<void> {
 }
 
 /** One hostile session: allocate, ask for a read it never consumes, then flood writes until `deadline`. */
-async function floodSession (stream: Stream, readSi: Uint8Array, deadline: number): Promise<number> {
+async function floodSession (stream: Stream, readSi: Uint8Array<ArrayBuffer>, deadline: number): Promise<number> {
   // never read the answers: the server's read answer fills the window and stalls
   stream.pause()
-  const si = storageIndex()
+  const si = new Uint8Array(16)
+  si.set(storageIndex())
+  const secrets = { renewSecret: new Uint8Array(32), cancelSecret: new Uint8Array(32) }
+  secrets.renewSecret.set(randomBytes(32))
   let id = 1
-  stream.send(encodeFrame(Request.encode({ id: id++, allocate: { storageIndex: si, shareNumbers: [0], shareSize: 16 * MiB, lease: lease() } })))
+  stream.send(encodeFrame(Request.encode({ id: id++, allocate: { storageIndex: si, shareNumbers: [0], shareSize: 16 * MiB, lease: secrets } })))
   stream.send(encodeFrame(Request.encode({ id: id++, read: { storageIndex: readSi, shareNumber: 0, offset: 0, length: 4 * MiB } })))
   const data = randomBytes(MiB)
   let sent = 0
@@ -97,7 +100,7 @@ describe('protocols: stalled sessions flooding writes (server in a child process
   const nodes: Libp2p[] = []
 
   afterEach(async () => {
-    await stopAll(nodes.splice(0))
+    await stopAll(nodes.splice(0).map(n => ({ stop: async () => { await n.stop() } })))
     if (child != null) await stopChild(child)
     child = undefined
   })
@@ -111,7 +114,8 @@ describe('protocols: stalled sessions flooding writes (server in a child process
     const honest = new StorageClient(honestNode, server.addr)
 
     // the share every hostile session asks to read, and a warm-up of the server's code paths
-    const readSi = storageIndex()
+    const readSi = new Uint8Array(16)
+    readSi.set(storageIndex())
     await honest.allocate(readSi, [0], 4 * MiB, lease())
     await honest.write(readSi, 0, 0, randomBytes(4 * MiB))
     await honest.close(readSi, 0)
@@ -121,9 +125,9 @@ describe('protocols: stalled sessions flooding writes (server in a child process
     const baseline = await rssOf(pid)
 
     let peak = baseline
-    let sampling = true
+    const sampling = new AbortController()
     const sampler = (async () => {
-      while (sampling) {
+      while (!sampling.signal.aborted) {
         peak = Math.max(peak, await rssOf(pid).catch(() => 0))
         await new Promise(resolve => setTimeout(resolve, 100))
       }
@@ -158,7 +162,7 @@ describe('protocols: stalled sessions flooding writes (server in a child process
     const sent = (await Promise.all(floods)).reduce((a, b) => a + b, 0)
     // the pinned memory shows up a little after the flood stops
     await new Promise(resolve => setTimeout(resolve, 2000))
-    sampling = false
+    sampling.abort()
     await sampler
     for (const s of streams) s.abort(new Error('attack over'))
     await honest.stop()

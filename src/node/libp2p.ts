@@ -90,8 +90,16 @@ export async function openDatastore (path: string, dataDir: string): Promise<Lev
   }
 }
 
-/** yamux settings (exported so tests build their nodes the same way). */
-export const YAMUX_OPTIONS = {}
+/**
+ * yamux settings (exported so tests build their nodes the same way).
+ * The receive window of a stream bounds what a peer can push into a stream
+ * whose reader has paused (a storage session over its write budget): at
+ * yamux's default 16 MiB, 24 stalled sessions pinned ~550 MB; at 4 MiB
+ * see src/protocols/README.md (Limits). 4 MiB still allows 40 MB/s per
+ * stream at 100 ms of round trip; on loopback no throughput change showed
+ * through the noise of bench/protocols-throughput.ts.
+ */
+export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20 } }
 
 export interface BuildLibp2pOptions {
   config: NodeConfig

@@ -51,6 +51,7 @@ export class FrameReader {
   private readonly frames: Uint8ArrayList[] = []
   private queuedBytes = 0
   private paused = false
+  private resuming = false
   private ended = false
   private failure?: Error
   private frameTimer?: ReturnType<typeof setTimeout>
@@ -131,7 +132,16 @@ export class FrameReader {
     if (this.partial.byteLength > 0) this.startFrameTimer()
     else this.clearFrameTimer()
     this.deliver()
-    if (!this.paused && (this.bufferedBytes > this.highWaterMark || this.budget?.exhausted === true)) {
+    this.maybePause()
+  }
+
+  private maybePause (): void {
+    // Not from inside resume(): it hands out the buffered data first and
+    // then re-opens the yamux window, which would undo a pause made here
+    // while the stream stays paused, letting the sender fill the read
+    // buffer without limit (@libp2p/utils 7.4). maybeResume() checks again.
+    if (this.paused || this.resuming) return
+    if (this.bufferedBytes > this.highWaterMark || this.budget?.exhausted === true) {
       // a stream that is already closing cannot pause; it delivers no more data anyway
       try { this.stream.pause(); this.paused = true } catch { /* closing */ }
       if (this.paused && this.budget != null && this.unwatch == null) this.unwatch = this.budget.onRoom(this.wake)
@@ -184,8 +194,10 @@ export class FrameReader {
       this.paused = false
       this.unwatch?.()
       this.unwatch = undefined
+      this.resuming = true
       // a stream that is already closing cannot resume; nothing more will arrive
-      try { this.stream.resume() } catch { /* closing */ }
+      try { this.stream.resume() } catch { /* closing */ } finally { this.resuming = false }
+      if (this.failure == null && !this.ended) this.maybePause()
     }
   }
 

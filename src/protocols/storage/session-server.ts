@@ -127,6 +127,7 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
       if (frame == null) break
       try {
         await handleFrame(frame)
+        share.progress()
       } finally {
         reader.release(frame)
       }

@@ -88,7 +88,7 @@ export class SessionBudget implements ReadBudget {
     return this.heldBytes > 0 ? now - this.progressAt : 0
   }
 
-  /** The session moved on (e.g. an answer went out) without giving bytes back. */
+  /** The session moved on: a request was handled or an answer went out. */
   progress (): void {
     this.progressAt = Date.now()
   }
@@ -103,7 +103,6 @@ export class SessionBudget implements ReadBudget {
     const n = Math.min(bytes, this.heldBytes)
     if (n <= 0) return
     this.heldBytes -= n
-    this.progressAt = Date.now()
     this.budget.adjust(-n)
   }
 

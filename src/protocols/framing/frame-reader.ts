@@ -50,6 +50,8 @@ export class FrameReader {
   private readonly partial = new Uint8ArrayList()
   private readonly frames: Uint8ArrayList[] = []
   private queuedBytes = 0
+  /** With a budget: bytes of frames handed out and not yet released. */
+  private outstandingBytes = 0
   private paused = false
   private resuming = false
   private ended = false
@@ -84,6 +86,7 @@ export class FrameReader {
   /** With a budget: the consumer is done with `frame`, its bytes go back. */
   release (frame: Uint8ArrayList): void {
     if (this.budget == null) return
+    this.outstandingBytes -= frame.byteLength
     this.budget.give(frame.byteLength)
     this.maybeResume()
   }
@@ -93,6 +96,7 @@ export class FrameReader {
     const frame = this.frames.shift()
     if (frame != null) {
       this.queuedBytes -= frame.byteLength
+      if (this.budget != null) this.outstandingBytes += frame.byteLength
       this.maybeResume()
       return frame
     }
@@ -141,7 +145,7 @@ export class FrameReader {
     // while the stream stays paused, letting the sender fill the read
     // buffer without limit (@libp2p/utils 7.4). maybeResume() checks again.
     if (this.paused || this.resuming) return
-    if (this.bufferedBytes > this.highWaterMark || this.budget?.exhausted === true) {
+    if (this.bufferedBytes > this.highWaterMark || this.overBudget()) {
       // a stream that is already closing cannot pause; it delivers no more data anyway
       try { this.stream.pause(); this.paused = true } catch { /* closing */ }
       if (this.paused && this.budget != null && this.unwatch == null) this.unwatch = this.budget.onRoom(this.wake)
@@ -172,6 +176,7 @@ export class FrameReader {
     const frame = this.frames.shift()
     if (frame != null) {
       this.queuedBytes -= frame.byteLength
+      if (this.budget != null) this.outstandingBytes += frame.byteLength
       const { resolve } = this.waiter
       this.waiter = undefined
       this.maybeResume()
@@ -189,8 +194,17 @@ export class FrameReader {
 
   private readonly wake = (): void => { this.maybeResume() }
 
+  /**
+   * A reader holding no whole frame (only the start of the next one) may
+   * always read on: otherwise readers that each hold part of a frame while
+   * the budget is spent would wait for each other forever.
+   */
+  private overBudget (): boolean {
+    return this.budget?.exhausted === true && (this.queuedBytes > 0 || this.outstandingBytes > 0)
+  }
+
   private maybeResume (): void {
-    if (this.paused && this.bufferedBytes <= this.highWaterMark / 2 && this.budget?.exhausted !== true) {
+    if (this.paused && this.bufferedBytes <= this.highWaterMark / 2 && !this.overBudget()) {
       this.paused = false
       this.unwatch?.()
       this.unwatch = undefined

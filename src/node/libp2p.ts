@@ -90,6 +90,19 @@ export async function openDatastore (path: string, dataDir: string): Promise<Lev
   }
 }
 
+/**
+ * yamux settings (exported so tests build their nodes the same way).
+ * The receive window of a stream bounds what a peer can push into a stream
+ * whose reader has paused (a storage session over its write budget): with
+ * yamux's default 16 MiB, 6 hostile connections grew the server's RSS by
+ * 289 MiB, with 4 MiB by 164-189 (src/protocols/README.md, Limits). 4 MiB
+ * still allows 40 MB/s per stream at 100 ms of round trip, as much as the
+ * client's own 4 MiB write window. On loopback bench/protocols-throughput.ts
+ * showed no difference through its noise (upload, 3 runs each: 108-193 MiB/s
+ * with 16 MiB, 101-201 with 4 MiB).
+ */
+export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20 } }
+
 export interface BuildLibp2pOptions {
   config: NodeConfig
   privateKey: PrivateKey
@@ -148,7 +161,7 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
       ...(config.relay.client ? [circuitRelayTransport()] : [])
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux(YAMUX_OPTIONS)],
     connectionManager: {
       maxConnections: config.connections.maxConnections,
       maxIncomingPendingConnections: config.connections.maxIncomingPending,

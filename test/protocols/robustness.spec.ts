@@ -167,8 +167,10 @@ describe('protocols: a storage server survives bad clients', () => {
     const data = randomBytes(4 * 2 ** 20)
     await client.allocate(si, [0], data.byteLength, lease())
     const upload = (async () => { await client.write(si, 0, 0, data); await client.close(si, 0) })()
+    // two connections: the server takes at most 4 storage sessions on one
+    const other = await grid.node()
     const bad = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
-      const stream = await rawStream()
+      const stream = i < 3 ? await rawStream() : await other.dialProtocol(serverNode.getMultiaddrs()[0], STORAGE_PROTOCOL)
       const got = answers(stream)
       if (i % 3 === 0) stream.send(frame(randomBytes(50)))
       else if (i % 3 === 1) stream.send(encodeVarint(2 ** 30))

@@ -3,6 +3,20 @@ import { MessageTooLargeError, RequestTimeoutError, StreamClosedError, Truncated
 import { decodeVarint } from './varint.js'
 import type { MessageStream, StreamMessageEvent } from '@libp2p/interface'
 
+/**
+ * Memory shared with other readers. Every byte received is taken from it;
+ * length prefixes are given back at once, frame bodies when the consumer
+ * calls release(). The reader pauses its stream while the budget says so.
+ */
+export interface ReadBudget {
+  /** True while this reader must not take more from its stream. */
+  readonly exhausted: boolean
+  take(bytes: number): void
+  give(bytes: number): void
+  /** Calls `wake` whenever bytes are given back (by anyone); returns a function that stops it. */
+  onRoom(wake: () => void): () => void
+}
+
 export interface FrameReaderOptions {
   /** Largest frame body accepted; a longer length prefix fails the reader with MessageTooLargeError. */
   maxFrameLength: number
@@ -13,6 +27,8 @@ export interface FrameReaderOptions {
   highWaterMark?: number
   /** A frame whose first byte has arrived must be complete within this time. */
   frameTimeoutMs?: number
+  /** Shared memory budget; frames read must then be release()d once handled. */
+  budget?: ReadBudget
 }
 
 /** While paused, yamux still accepts up to its window (16 MiB), so the read buffer must hold that. */
@@ -29,10 +45,15 @@ export class FrameReader {
   private readonly maxFrameLength: number
   private readonly highWaterMark: number
   private readonly frameTimeoutMs: number
+  private readonly budget?: ReadBudget
+  private unwatch?: () => void
   private readonly partial = new Uint8ArrayList()
   private readonly frames: Uint8ArrayList[] = []
   private queuedBytes = 0
+  /** With a budget: bytes of frames handed out and not yet released. */
+  private outstandingBytes = 0
   private paused = false
+  private resuming = false
   private ended = false
   private failure?: Error
   private frameTimer?: ReturnType<typeof setTimeout>
@@ -43,7 +64,8 @@ export class FrameReader {
     this.maxFrameLength = options.maxFrameLength
     this.highWaterMark = options.highWaterMark ?? Infinity
     this.frameTimeoutMs = options.frameTimeoutMs ?? 0
-    if (Number.isFinite(this.highWaterMark) && stream.maxReadBufferLength < PAUSED_READ_BUFFER_LIMIT) {
+    this.budget = options.budget
+    if ((Number.isFinite(this.highWaterMark) || this.budget != null) && stream.maxReadBufferLength < PAUSED_READ_BUFFER_LIMIT) {
       stream.maxReadBufferLength = PAUSED_READ_BUFFER_LIMIT
     }
     stream.addEventListener('message', this.onMessage)
@@ -61,11 +83,20 @@ export class FrameReader {
     return this.partial.byteLength > 0
   }
 
+  /** With a budget: the consumer is done with `frame`, its bytes go back. */
+  release (frame: Uint8ArrayList): void {
+    if (this.budget == null) return
+    this.outstandingBytes -= frame.byteLength
+    this.budget.give(frame.byteLength)
+    this.maybeResume()
+  }
+
   /** The next frame body, or undefined once the remote closed its side cleanly. */
   async read (): Promise<Uint8ArrayList | undefined> {
     const frame = this.frames.shift()
     if (frame != null) {
       this.queuedBytes -= frame.byteLength
+      if (this.budget != null) this.outstandingBytes += frame.byteLength
       this.maybeResume()
       return frame
     }
@@ -85,6 +116,8 @@ export class FrameReader {
   /** Stops listening to the stream. */
   dispose (): void {
     this.clearFrameTimer()
+    this.unwatch?.()
+    this.unwatch = undefined
     this.stream.removeEventListener('message', this.onMessage)
     this.stream.removeEventListener('end', this.onEnd)
     this.stream.removeEventListener('close', this.onClose)
@@ -92,6 +125,7 @@ export class FrameReader {
 
   private readonly onMessage = (evt: StreamMessageEvent): void => {
     if (this.failure != null || this.ended) return
+    this.budget?.take(evt.data.byteLength)
     this.partial.append(evt.data)
     try {
       this.splitFrames()
@@ -102,9 +136,19 @@ export class FrameReader {
     if (this.partial.byteLength > 0) this.startFrameTimer()
     else this.clearFrameTimer()
     this.deliver()
-    if (!this.paused && this.bufferedBytes > this.highWaterMark) {
+    this.maybePause()
+  }
+
+  private maybePause (): void {
+    // Not from inside resume(): it hands out the buffered data first and
+    // then re-opens the yamux window, which would undo a pause made here
+    // while the stream stays paused, letting the sender fill the read
+    // buffer without limit (@libp2p/utils 7.4). maybeResume() checks again.
+    if (this.paused || this.resuming) return
+    if (this.bufferedBytes > this.highWaterMark || this.overBudget()) {
       // a stream that is already closing cannot pause; it delivers no more data anyway
       try { this.stream.pause(); this.paused = true } catch { /* closing */ }
+      if (this.paused && this.budget != null && this.unwatch == null) this.unwatch = this.budget.onRoom(this.wake)
     }
   }
 
@@ -119,6 +163,7 @@ export class FrameReader {
       if (this.partial.byteLength < end) return
       const frame = this.partial.sublist(prefix.bytes, end)
       this.partial.consume(end)
+      this.budget?.give(prefix.bytes)
       this.frames.push(frame)
       this.queuedBytes += frame.byteLength
       // a new frame started: its own deadline starts now
@@ -131,6 +176,7 @@ export class FrameReader {
     const frame = this.frames.shift()
     if (frame != null) {
       this.queuedBytes -= frame.byteLength
+      if (this.budget != null) this.outstandingBytes += frame.byteLength
       const { resolve } = this.waiter
       this.waiter = undefined
       this.maybeResume()
@@ -146,11 +192,26 @@ export class FrameReader {
     }
   }
 
+  private readonly wake = (): void => { this.maybeResume() }
+
+  /**
+   * A reader holding no whole frame (only the start of the next one) may
+   * always read on: otherwise readers that each hold part of a frame while
+   * the budget is spent would wait for each other forever.
+   */
+  private overBudget (): boolean {
+    return this.budget?.exhausted === true && (this.queuedBytes > 0 || this.outstandingBytes > 0)
+  }
+
   private maybeResume (): void {
-    if (this.paused && this.bufferedBytes <= this.highWaterMark / 2) {
+    if (this.paused && this.bufferedBytes <= this.highWaterMark / 2 && !this.overBudget()) {
       this.paused = false
+      this.unwatch?.()
+      this.unwatch = undefined
+      this.resuming = true
       // a stream that is already closing cannot resume; nothing more will arrive
-      try { this.stream.resume() } catch { /* closing */ }
+      try { this.stream.resume() } catch { /* closing */ } finally { this.resuming = false }
+      if (this.failure == null && !this.ended) this.maybePause()
     }
   }
 

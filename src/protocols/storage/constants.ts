@@ -31,7 +31,7 @@ export const DEFAULT_CLIENT_IDLE_TIMEOUT_MS = 60_000
 export const DEFAULT_WRITE_WINDOW = 4 * 2 ** 20
 /** Server: pause reading a session while this many request bytes wait to be handled. */
 export const SERVER_HIGH_WATER_MARK = 8 * 2 ** 20
-/** Concurrent storage sessions per connection (one client normally needs one). */
-export const MAX_INBOUND_STREAMS = 8
+/** Concurrent storage sessions per connection (one client normally needs one; see README, Limits). */
+export const MAX_INBOUND_STREAMS = 4
 /** After a fatal error reply, wait this long for the client to close before resetting. */
 export const CLOSE_GRACE_MS = 5_000

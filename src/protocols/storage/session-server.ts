@@ -20,6 +20,7 @@ import { handleWrite, type IncomingWrite } from './handlers/write.js'
 import { Request, Response } from './message/storage.js'
 import { encodeReadChunkFrame } from './read-chunk-frame.js'
 import { decodeWriteFast } from './write-frame.js'
+import type { WriteBudget } from './write-budget.js'
 import type { RequestContext, ResponseBody } from './context.js'
 import type { StorageServer } from '../../storage/index.js'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
@@ -28,6 +29,10 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 export interface StorageSessionOptions {
   requestTimeoutMs: number
   idleTimeoutMs: number
+  /** Memory for received requests, shared by all sessions of the server. */
+  budget: WriteBudget
+  /** Close a session that holds budget and finishes no request for this long. */
+  budgetStallMs: number
   log?: Logger
 }
 
@@ -75,11 +80,24 @@ function isFatal (err: unknown, kind: Kind | undefined): boolean {
 
 export async function serveStorageSession (stream: Stream, connection: Connection, server: StorageServer, options: StorageSessionOptions): Promise<void> {
   const account = connection.remotePeer.toString()
+  const share = options.budget.share()
   const reader = new FrameReader(stream, {
     maxFrameLength: MAX_REQUEST_FRAME,
     highWaterMark: SERVER_HIGH_WATER_MARK,
-    frameTimeoutMs: options.requestTimeoutMs
+    frameTimeoutMs: options.requestTimeoutMs,
+    budget: share
   })
+  // A session pinning memory without finishing requests or sending answers
+  // (typically stuck answering a client that reads nothing) is reset: its client is not
+  // reading, so an error frame would never arrive anyway.
+  const watchdog = setInterval(() => {
+    if (share.stalledFor() > options.budgetStallMs) {
+      options.log?.('storage session with %s reset: it held %d buffered bytes for %d ms without progress', account, share.held, options.budgetStallMs)
+      clearInterval(watchdog)
+      stream.abort(new RequestTimeoutError(`the session held ${share.held} buffered bytes for ${options.budgetStallMs} ms without progress`))
+    }
+  }, Math.min(1000, Math.max(10, options.budgetStallMs / 4)))
+  watchdog.unref()
   let currentId = 0
   let lastId = 0
 
@@ -96,6 +114,8 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
         throw new RequestTimeoutError(`the client read no answers for ${options.requestTimeoutMs} ms`)
       }
     }
+    // a long read answered to a slow but reading client is progress too
+    share.progress()
   }
   const ctx: RequestContext = { server, account, reply: send }
 
@@ -105,19 +125,11 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
       const frame = await readWithDeadline(reader, first ? options.requestTimeoutMs : options.idleTimeoutMs, first)
       first = false
       if (frame == null) break
-      const { req, write } = decodeRequest(frame)
-      const kind = requestKind(req)
-      currentId = req.id
-      if (req.id <= lastId) throw new OutOfOrderError(`request id ${req.id} does not follow ${lastId}`)
-      lastId = req.id
-      if (kind == null) throw new MalformedMessageError('request has no known body')
       try {
-        if (write != null) await handleWrite(ctx, write)
-        else await dispatch(ctx, req, kind)
-      } catch (err) {
-        if (isFatal(err, kind)) throw err
-        if (wireError(err).code === 'ERR_INTERNAL') options.log?.error('storage request %s from %s failed - %e', kind, account, err)
-        await send({ error: { ...wireError(err), fatal: false } })
+        await handleFrame(frame)
+        share.progress()
+      } finally {
+        reader.release(frame)
       }
     }
     reader.dispose()
@@ -131,6 +143,26 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
     }
     options.log?.('storage session with %s closed: %s %s', account, errorCode(err), errorMessage(err))
     await closeWithError(stream, currentId, err)
+  } finally {
+    clearInterval(watchdog)
+    share.dispose()
+  }
+
+  async function handleFrame (frame: Uint8ArrayList): Promise<void> {
+    const { req, write } = decodeRequest(frame)
+    const kind = requestKind(req)
+    currentId = req.id
+    if (req.id <= lastId) throw new OutOfOrderError(`request id ${req.id} does not follow ${lastId}`)
+    lastId = req.id
+    if (kind == null) throw new MalformedMessageError('request has no known body')
+    try {
+      if (write != null) await handleWrite(ctx, write)
+      else await dispatch(ctx, req, kind)
+    } catch (err) {
+      if (isFatal(err, kind)) throw err
+      if (wireError(err).code === 'ERR_INTERNAL') options.log?.error('storage request %s from %s failed - %e', kind, account, err)
+      await send({ error: { ...wireError(err), fatal: false } })
+    }
   }
 }
 

@@ -12,14 +12,14 @@
 import { defaultLogger } from '@libp2p/logger'
 import { registerAccountProtocol } from './account/index.js'
 import { registerHaveProtocol } from './have/index.js'
-import { registerStorageProtocol, type SessionObserver, type WriteBudgetOptions } from './storage/index.js'
+import { registerStorageProtocol, type WriteBudgetOptions } from './storage/index.js'
 import type { StorageServer } from '../storage/index.js'
 import type { ComponentLogger, Libp2p } from '@libp2p/interface'
 
 export {
   StorageClient, STORAGE_PROTOCOL,
   DEFAULT_WRITE_BUDGET, DEFAULT_SESSION_WRITE_BUDGET, DEFAULT_BUDGET_STALL_MS,
-  type SessionObserver, type WriteBudgetOptions,
+  type WriteBudgetOptions,
   type StorageClientOptions, type ServerVersion, type LeaseSecrets, type AllocateAnswer, type ShareSize, type StreamOpener
 } from './storage/index.js'
 export { queryHave, queryHaveAcross, HAVE_PROTOCOL, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
@@ -43,12 +43,6 @@ export interface StorageProtocolsOptions {
   writeBudget?: WriteBudgetOptions
   /** A storage session holding part of that budget with no progress for this long is reset (default 10 s). */
   budgetStallMs?: number
-  /**
-   * Told when a peer opens its first storage session and closes its last
-   * one; the node wires it to the storage server's accountConnected and
-   * accountDisconnected.
-   */
-  sessionObserver?: SessionObserver
   /** Default: the node's own logger. */
   logger?: ComponentLogger
 }
@@ -67,7 +61,6 @@ export async function registerStorageProtocols (libp2p: Pick<Libp2p, 'handle' | 
       maxStreamsPerConnection: options.maxStorageStreamsPerConnection,
       writeBudget: options.writeBudget,
       budgetStallMs: options.budgetStallMs,
-      sessionObserver: options.sessionObserver,
       log: logger.forComponent('lafs-club:protocols:storage-server')
     }))
     stops.push(await registerHaveProtocol(libp2p, server, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { FrameReader, encodeFrame } from '../../src/protocols/framing/index.js'
-import { STORAGE_PROTOCOL, StorageClient, type SessionObserver } from '../../src/protocols/index.js'
+import { STORAGE_PROTOCOL, StorageClient } from '../../src/protocols/index.js'
 import { Request, Response } from '../../src/protocols/storage/message/storage.js'
 import { WriteBudget } from '../../src/protocols/storage/write-budget.js'
 import { encodeWriteFrame } from '../../src/protocols/storage/write-frame.js'
@@ -101,40 +101,6 @@ describe('protocols: the storage write budget', () => {
     await eventually(() => stream.status !== 'open', 5000, 'the stalled session was not reset')
     assert.ok(Date.now() - t0 >= STALL - 50)
     await client.version() // the server still serves
-    await client.stop()
-  })
-
-  it('tells the observer when a peer opens its first storage session and closes its last', async () => {
-    const events: string[] = []
-    const observer: SessionObserver = {
-      connected: account => { events.push(`+${account}`) },
-      disconnected: account => { events.push(`-${account}`) }
-    }
-    const { node: serverNode } = await grid.server({}, { sessionObserver: observer })
-    const node = await grid.node()
-    const peer = node.peerId.toString()
-    const one = new StorageClient(node, serverNode.getMultiaddrs()[0])
-    const two = new StorageClient(node, serverNode.getMultiaddrs()[0])
-    await one.version()
-    await two.version()
-    await eventually(() => events.length >= 1)
-    assert.deepEqual(events, [`+${peer}`], 'two sessions of one peer: connected once')
-    await one.stop()
-    await new Promise(resolve => setTimeout(resolve, 200))
-    assert.deepEqual(events, [`+${peer}`], 'one session still open')
-    await two.stop()
-    await eventually(() => events.length === 2, 5000, 'no disconnected() after the last session closed')
-    assert.deepEqual(events, [`+${peer}`, `-${peer}`])
-  })
-
-  it('an observer that throws does not break the session', async () => {
-    const observer: SessionObserver = {
-      connected: () => { throw new Error('observer failed') },
-      disconnected: () => { throw new Error('observer failed') }
-    }
-    const { node: serverNode } = await grid.server({}, { sessionObserver: observer })
-    const client = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
-    assert.ok((await client.version()).maxWriteSize > 0)
     await client.stop()
   })
 })

@@ -1,5 +1,4 @@
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SERVER_IDLE_TIMEOUT_MS, MAX_INBOUND_STREAMS, STORAGE_PROTOCOL } from './constants.js'
-import { PeerSessions, type SessionObserver } from './peer-sessions.js'
 import { serveStorageSession } from './session-server.js'
 import { DEFAULT_BUDGET_STALL_MS, WriteBudget, type WriteBudgetOptions } from './write-budget.js'
 import type { StorageServer } from '../../storage/index.js'
@@ -16,15 +15,12 @@ export interface StorageProtocolOptions {
   writeBudget?: WriteBudgetOptions
   /** A session holding part of that budget with no progress for this long is reset (default 10 s). */
   budgetStallMs?: number
-  /** Told when a peer opens its first storage session and closes its last one. */
-  sessionObserver?: SessionObserver
   log?: Logger
 }
 
 /** Serves /lafs-club/storage/1.0.0; the returned function stops serving and closes open sessions. */
 export async function registerStorageProtocol (libp2p: Pick<Libp2p, 'handle' | 'unhandle'>, server: StorageServer, options: StorageProtocolOptions = {}): Promise<() => Promise<void>> {
   const sessions = new Set<Stream>()
-  const peers = new PeerSessions(options.sessionObserver, options.log)
   const sessionOptions = {
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_SERVER_IDLE_TIMEOUT_MS,
@@ -33,9 +29,7 @@ export async function registerStorageProtocol (libp2p: Pick<Libp2p, 'handle' | '
     log: options.log
   }
   await libp2p.handle(STORAGE_PROTOCOL, async (stream, connection) => {
-    const account = connection.remotePeer.toString()
     sessions.add(stream)
-    peers.opened(account)
     try {
       await serveStorageSession(stream, connection, server, sessionOptions)
     } catch (err) {
@@ -44,7 +38,6 @@ export async function registerStorageProtocol (libp2p: Pick<Libp2p, 'handle' | '
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     } finally {
       sessions.delete(stream)
-      peers.closed(account)
     }
   }, { maxInboundStreams: options.maxStreamsPerConnection ?? MAX_INBOUND_STREAMS })
   return async () => {

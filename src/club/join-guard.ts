@@ -58,28 +58,38 @@ export class JoinThrottle {
 export async function probeServer (libp2p: Pick<Libp2p, 'dial' | 'getConnections'>, peerId: PeerId, addrs: string[], options: { timeoutMs: number }): Promise<string> {
   const failures: string[] = []
   for (const addr of addrs.slice(0, JOIN_PROBE_MAX_ADDRESSES)) {
-    let conn: Connection | undefined
-    const before = new Set(libp2p.getConnections(peerId).map(c => c.id))
-    const signal = AbortSignal.timeout(options.timeoutMs)
-    try {
-      const target = multiaddr(withPeerId(addr, peerId.toString()))
-      conn = await libp2p.dial(target, { force: true, signal })
-      if (!conn.remotePeer.equals(peerId)) throw new Error(`answered by ${conn.remotePeer.toString()}`)
-      const stream = await conn.newStream(PING_PROTOCOL, { signal })
-      const bytes = byteStream(stream)
-      const challenge = randomBytes(PING_LENGTH)
-      await bytes.write(challenge, { signal })
-      const echo = (await bytes.read({ bytes: PING_LENGTH, signal })).subarray()
-      if (Buffer.compare(Buffer.from(echo), challenge) !== 0) throw new Error('the ping answer did not echo the challenge')
-      await stream.close({ signal }).catch(() => {})
-      return addr
-    } catch (err: any) {
-      failures.push(`${addr}: ${err?.message ?? String(err)}`)
-    } finally {
-      // only the probe's own connection: the one the join request came on must stay open for the answer
-      if (conn != null && !before.has(conn.id)) await conn.close().catch(() => {})
+    // A second try only when the peer completed the handshake and then lost the
+    // ping stream (seen on a loaded box); a refused or silent address is not retried.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const outcome = await probeOnce(libp2p, peerId, addr, options.timeoutMs)
+      if (outcome === 'ok') return addr
+      if (attempt === 2 || !outcome.handshaken) failures.push(`${addr}: ${outcome.error}`)
+      if (!outcome.handshaken) break
     }
   }
   const tried = failures.length === 0 ? 'no address was listed' : failures.join('; ')
   throw new JoinServerUnreachableError(`the club owner could not reach server ${peerId.toString()} on the addresses it listed (${tried}); list an address other peers can dial (check port forwarding or a relay address)`)
+}
+
+async function probeOnce (libp2p: Pick<Libp2p, 'dial' | 'getConnections'>, peerId: PeerId, addr: string, timeoutMs: number): Promise<'ok' | { handshaken: boolean, error: string }> {
+  let conn: Connection | undefined
+  const before = new Set(libp2p.getConnections(peerId).map(c => c.id))
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    conn = await libp2p.dial(multiaddr(withPeerId(addr, peerId.toString())), { force: true, signal })
+    if (!conn.remotePeer.equals(peerId)) throw new Error(`answered by ${conn.remotePeer.toString()}`)
+    const stream = await conn.newStream(PING_PROTOCOL, { signal })
+    const bytes = byteStream(stream)
+    const challenge = randomBytes(PING_LENGTH)
+    await bytes.write(challenge, { signal })
+    const echo = (await bytes.read({ bytes: PING_LENGTH, signal })).subarray()
+    if (Buffer.compare(Buffer.from(echo), challenge) !== 0) throw new Error('the ping answer did not echo the challenge')
+    await stream.close({ signal }).catch(() => {})
+    return 'ok'
+  } catch (err: any) {
+    return { handshaken: conn != null, error: err?.message ?? String(err) }
+  } finally {
+    // only the probe's own connection: the one the join request came on must stay open for the answer
+    if (conn != null && !before.has(conn.id)) await conn.close().catch(() => {})
+  }
 }

@@ -146,8 +146,8 @@ describe('club: membership, the read cache, and open-club join guards', function
     const started = Date.now()
     const answers = await Promise.allSettled(sybils.map(async (s, i) => await (await manager(s, `sybil-${i}`)).askToJoin(signed.clubId, { owner: ownerAddr, signal: AbortSignal.timeout(30_000) })))
     const accepted = answers.filter(a => a.status === 'fulfilled' && a.value.status === 'accepted').length
-    const limited = answers.filter(a => a.status === 'rejected' && (a.reason as any).code === 'ERR_JOIN_RATE_LIMITED')
-    const other = answers.filter(a => a.status === 'rejected' && (a.reason as any).code !== 'ERR_JOIN_RATE_LIMITED').map(a => String((a as PromiseRejectedResult).reason))
+    const limited = answers.filter(a => a.status === 'rejected' && a.reason.code === 'ERR_JOIN_RATE_LIMITED')
+    const other = answers.filter(a => a.status === 'rejected' && a.reason.code !== 'ERR_JOIN_RATE_LIMITED').map(a => String(a.status === 'rejected' ? a.reason : ''))
     console.log(`      burst of 20: ${accepted} accepted, ${limited.length} rate-limited in ${Date.now() - started} ms${other.length > 0 ? `; other failures: ${other.join(' / ')}` : ''}`)
     assert.equal(accepted, 3, 'five a minute: the liar and the honest server took two slots')
     assert.equal(limited.length, 17)

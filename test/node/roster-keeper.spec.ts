@@ -103,7 +103,7 @@ describe('node: keeps connections to the servers of its clubs', function () {
     const put = await owner.files.put(data, { k: 1, happy: 2, n: 2, club: club.clubId })
     assert.equal(put.hintedCap, `${put.cap}@${club.clubId}`)
 
-    assert.deepEqual(new Uint8Array(await reader.files.get(put.hintedCap!)), data)
+    assert.deepEqual(new Uint8Array(await reader.files.get(put.hintedCap)), data)
     assert.equal((await reader.clubs.show(club.clubId, { refresh: true })).clubId, club.clubId)
     assert.deepEqual(await reader.clubs.list(), [], 'a club read is not listed')
     assert.equal(reader.clubs.defaultClub, null)

@@ -61,3 +61,5 @@ export const InvalidAddressError = define('InvalidAddressError', 'ERR_INVALID_AD
 export const JoinRateLimitedError = define('JoinRateLimitedError', 'ERR_JOIN_RATE_LIMITED')
 /** The club owner could not reach the joining server on any address it listed. */
 export const JoinServerUnreachableError = define('JoinServerUnreachableError', 'ERR_JOIN_SERVER_UNREACHABLE')
+/** `<dataDir>/clubs/joined.json` (the clubs this node belongs to) cannot be parsed. */
+export const MembershipFileError = define('MembershipFileError', 'ERR_CLUB_MEMBERSHIPS_UNREADABLE')

@@ -166,7 +166,8 @@ export class ClubJoining {
       answer = await this.decide(peerId, request)
     } catch (err) {
       // the handler turns this into a 'refused' answer carrying the error's code
-      this.init.log.error('join request from %p for club %s failed - %e', peerId, request.clubId, err)
+      if (err instanceof JoinRateLimitedError || err instanceof JoinServerUnreachableError) this.init.log('join request from %p for club %s refused - %e', peerId, request.clubId, err)
+      else this.init.log.error('join request from %p for club %s failed - %e', peerId, request.clubId, err)
       throw err
     }
     this.init.log('join request from %p for club %s: %s%s', peerId, request.clubId, answer.status, answer.reason != null ? ` (${answer.reason})` : '')

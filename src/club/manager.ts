@@ -82,7 +82,11 @@ export class ClubManager extends EventTarget {
     const cache = new RosterCache(init.dataDir)
     const keys = new ClubKeyStore(init.dataDir)
     const queryTimeoutMs = init.queryTimeoutMs ?? 30_000
-    this.memberships = new ClubMemberships(init.dataDir, async () => await cache.list())
+    // owned clubs are members through their key file; the rest of an older folder's cache counts as joined
+    this.memberships = new ClubMemberships(init.dataDir, async () => {
+      const owned = new Set(await keys.list())
+      return (await cache.list()).filter(id => !owned.has(id))
+    })
     this.readCache = new ReadRosterCache({ ...init.readCache, now: init.now })
     this.rosters = new RosterBook({
       dht,
@@ -118,9 +122,10 @@ export class ClubManager extends EventTarget {
     this.republishIntervalMs = init.republishIntervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS
   }
 
-  /** Registers the join protocol and the republish timer. */
+  /** Reads (or, in a folder from an older version, migrates) the memberships, then registers the join protocol and the republish timer. */
   async start (): Promise<void> {
     if (this.started) return
+    await this.memberships.list()
     await this.libp2p.handle(CLUB_JOIN_PROTOCOL, createJoinHandler(async (peerId, request) => await this.joining.decideJoin(peerId, request)), { maxInboundStreams: 8 })
     this.timer = setInterval(() => { void this.republishNow() }, this.republishIntervalMs)
     this.timer.unref()

@@ -10,7 +10,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { normalizeClubId } from './club-id.js'
-import { InvalidRosterError } from './errors.js'
+import { MembershipFileError } from './errors.js'
 
 /** 'migrated': a roster found in the cache of a data folder written before this file existed. */
 export type MembershipRole = 'user' | 'server' | 'migrated'
@@ -57,9 +57,10 @@ export class ClubMemberships {
       }
       let parsed: FileShape
       try { parsed = JSON.parse(text) } catch (err) {
-        throw new InvalidRosterError(`${this.path} is not valid JSON (${String(err)}); fix or remove it (removing it re-reads the clubs in clubs/cache/ as joined)`, { cause: err })
+        throw new MembershipFileError(`${this.path} is not valid JSON (${String(err)}); fix or remove it (removing it re-reads the clubs in clubs/cache/ as joined)`, { cause: err })
       }
-      for (const m of parsed.clubs ?? []) map.set(normalizeClubId(m.clubId), { clubId: normalizeClubId(m.clubId), role: m.role, since: m.since })
+      if (!Array.isArray(parsed?.clubs)) throw new MembershipFileError(`${this.path} has no "clubs" list; fix or remove it (removing it re-reads the clubs in clubs/cache/ as joined)`)
+      for (const m of parsed.clubs) map.set(normalizeClubId(m.clubId), { clubId: normalizeClubId(m.clubId), role: m.role, since: m.since })
       return map
     })()
     return await this.loaded

@@ -23,3 +23,26 @@ export const MAX_JOIN_MESSAGE_BYTES = 16 * 1024
 export const MAX_PENDING_JOIN_REQUESTS = 256
 
 export const INVITE_PREFIX = 'lafs-club-invite:'
+
+/**
+ * Read cache for rosters of clubs this node has not joined (hinted caps,
+ * `clubs.show`): 64 entries and 10 minutes bound what a page or a link can
+ * make the node remember, while a download that reads the same hint for
+ * every file of a folder still resolves the roster once.
+ */
+export const DEFAULT_READ_CACHE_ENTRIES = 64
+export const DEFAULT_READ_CACHE_TTL_MS = 10 * 60 * 1000
+
+/**
+ * Open clubs accept at most this many new servers a minute, per club. Each
+ * acceptance costs the owner a dial to an address the joiner chose and a
+ * roster publish (about 40 DHT RPCs), and makes every member dial one more
+ * server; an honest club grows by a handful of servers a day, while a roster
+ * holds about 85. At 5 a minute a burst of fresh peer IDs gets 5 in, and
+ * filling the roster takes a quarter of an hour of reachable servers, time
+ * for the owner to see it and switch the club to 'invitation'.
+ */
+export const DEFAULT_OPEN_JOINS_PER_MINUTE = 5
+/** The owner's probe of a joining server: per listed address tried, at most this many addresses. */
+export const JOIN_PROBE_TIMEOUT_MS = 5000
+export const JOIN_PROBE_MAX_ADDRESSES = 3

@@ -57,3 +57,9 @@ export const InvalidInviteError = define('InvalidInviteError', 'ERR_INVALID_INVI
 export const InviteBootstrapError = define('InviteBootstrapError', 'ERR_INVITE_BOOTSTRAP_UNREACHABLE')
 /** A multiaddr that cannot be parsed, or that ends in a different peer's ID than the one it is listed for. */
 export const InvalidAddressError = define('InvalidAddressError', 'ERR_INVALID_ADDRESS')
+/** An open club already accepted as many servers as it takes per minute; ask again later. */
+export const JoinRateLimitedError = define('JoinRateLimitedError', 'ERR_JOIN_RATE_LIMITED')
+/** The club owner could not reach the joining server on any address it listed. */
+export const JoinServerUnreachableError = define('JoinServerUnreachableError', 'ERR_JOIN_SERVER_UNREACHABLE')
+/** `<dataDir>/clubs/joined.json` (the clubs this node belongs to) cannot be parsed. */
+export const MembershipFileError = define('MembershipFileError', 'ERR_CLUB_MEMBERSHIPS_UNREADABLE')

@@ -25,6 +25,8 @@ export type JoinStatus = 'accepted' | 'pending' | 'refused'
 export interface JoinAnswer {
   status: JoinStatus
   reason?: string
+  /** With 'refused': the owner's error code (e.g. ERR_JOIN_RATE_LIMITED), which the joiner throws as its own typed error. */
+  code?: string
   /** Roster sequence that lists the server, when accepted. */
   sequence?: number
 }
@@ -54,6 +56,7 @@ function decodeRequest (bytes: Uint8Array): JoinRequestBody {
 function encodeAnswer (a: JoinAnswer): Uint8Array {
   const wire: Record<string, unknown> = { v: 1, status: a.status }
   if (a.reason != null) wire.reason = a.reason
+  if (a.code != null) wire.code = a.code
   if (a.sequence != null) wire.sequence = a.sequence
   return dagCbor.encode(wire)
 }
@@ -61,7 +64,7 @@ function encodeAnswer (a: JoinAnswer): Uint8Array {
 function decodeAnswer (bytes: Uint8Array): JoinAnswer {
   const w: any = dagCbor.decode(bytes)
   if (w?.v !== 1 || !['accepted', 'pending', 'refused'].includes(w.status)) throw new JoinProtocolError('malformed join answer from the owner')
-  return { status: w.status, reason: typeof w.reason === 'string' ? w.reason : undefined, sequence: typeof w.sequence === 'number' ? w.sequence : undefined }
+  return { status: w.status, reason: typeof w.reason === 'string' ? w.reason : undefined, code: typeof w.code === 'string' ? w.code : undefined, sequence: typeof w.sequence === 'number' ? w.sequence : undefined }
 }
 
 export function createJoinHandler (decide: JoinDecider): (stream: Stream, connection: Connection) => Promise<void> {
@@ -74,7 +77,9 @@ export function createJoinHandler (decide: JoinDecider): (stream: Stream, connec
         const request = decodeRequest((await lp.read({ signal })).subarray())
         answer = await decide(connection.remotePeer, request)
       } catch (err: any) {
-        answer = { status: 'refused', reason: err?.code != null ? `${err.code}: ${err.message}` : 'malformed request' }
+        answer = err?.code != null
+          ? { status: 'refused', code: String(err.code), reason: `${err.code}: ${err.message}` }
+          : { status: 'refused', reason: 'malformed request' }
       }
       await lp.write(encodeAnswer(answer), { signal })
       await stream.close({ signal })

@@ -6,9 +6,10 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { trailingPeerId, withoutPeerId, withPeerId } from './addresses.js'
 import { normalizeClubId } from './club-id.js'
-import { MAX_PENDING_JOIN_REQUESTS } from './constants.js'
-import { InviteBootstrapError, JoinRefusedError, NoSuchJoinRequestError } from './errors.js'
+import { DEFAULT_OPEN_JOINS_PER_MINUTE, JOIN_PROBE_TIMEOUT_MS, MAX_PENDING_JOIN_REQUESTS } from './constants.js'
+import { InviteBootstrapError, JoinRateLimitedError, JoinRefusedError, JoinServerUnreachableError, NoSuchJoinRequestError, type ClubError } from './errors.js'
 import { decodeInvite, encodeInvite, isInvite } from './invite.js'
+import { JoinThrottle, probeServer } from './join-guard.js'
 import { sendJoinRequest, type JoinAnswer, type JoinRequestBody } from './join-protocol.js'
 import { checkRoster, type RosterServer } from './roster.js'
 import type { DhtCallOptions } from '../dht/index.js'
@@ -32,28 +33,41 @@ export interface AskToJoinOptions {
 }
 
 export interface ClubJoiningInit {
-  libp2p: Pick<Libp2p, 'peerId' | 'dial' | 'dialProtocol' | 'getMultiaddrs'>
+  libp2p: Pick<Libp2p, 'peerId' | 'dial' | 'dialProtocol' | 'getMultiaddrs' | 'getConnections'>
   owner: ClubOwner
   rosters: RosterBook
   emit: (type: string, detail: unknown) => void
   log: Logger
+  openJoinsPerMinute?: number
+  probeTimeoutMs?: number
+  now?: () => number
+}
+
+/** Refusal codes the joiner turns back into their own error classes. */
+const REFUSALS: Record<string, new (message: string) => ClubError> = {
+  ERR_JOIN_RATE_LIMITED: JoinRateLimitedError,
+  ERR_JOIN_SERVER_UNREACHABLE: JoinServerUnreachableError
 }
 
 export class ClubJoining {
   private readonly init: ClubJoiningInit
   private readonly pending = new Map<string, JoinRequest>()
   private readonly refused = new Map<string, string>()
+  private readonly throttle: JoinThrottle
+  private readonly probeTimeoutMs: number
 
   constructor (init: ClubJoiningInit) {
     this.init = init
+    this.throttle = new JoinThrottle(init.openJoinsPerMinute ?? DEFAULT_OPEN_JOINS_PER_MINUTE, init.now)
+    this.probeTimeoutMs = init.probeTimeoutMs ?? JOIN_PROBE_TIMEOUT_MS
   }
 
   // ---------- users ----------
 
-  /** Join as a user by club ID or invite: resolve, validate, cache. */
+  /** Join as a user by club ID or invite: resolve, validate, record the membership, cache on disk. */
   async joinAsUser (clubIdOrInvite: string, options: DhtCallOptions = {}): Promise<SignedRoster> {
     if (isInvite(clubIdOrInvite)) return await this.joinWithInvite(clubIdOrInvite, options)
-    return await this.init.rosters.resolve(clubIdOrInvite, options)
+    return await this.init.rosters.join(clubIdOrInvite, 'user', options)
   }
 
   /** One step from an invite string: dial a bootstrap peer, then join. */
@@ -61,7 +75,7 @@ export class ClubJoining {
     const { clubId, bootstrap } = decodeInvite(invite)
     this.init.log('joining club %s from an invite with %d bootstrap address(es)', clubId, bootstrap.length)
     await this.dialAny(bootstrap, options.signal)
-    return await this.init.rosters.resolve(clubId, options)
+    return await this.init.rosters.join(clubId, 'user', options)
   }
 
   /** An invite carrying `clubId` and bootstrap addresses (default: this node's own). */
@@ -97,8 +111,26 @@ export class ClubJoining {
     const multiaddrs = options.multiaddrs ?? this.init.libp2p.getMultiaddrs().map(a => withoutPeerId(a))
     const answer = await sendJoinRequest(this.init.libp2p, owner, { clubId, multiaddrs, capacity: options.capacity, note: options.note }, { signal: options.signal })
     this.init.log('asked %s to join club %s with %d address(es): %s%s', owner.toString(), clubId, multiaddrs.length, answer.status, answer.reason != null ? ` (${answer.reason})` : '')
-    if (answer.status === 'refused') throw new JoinRefusedError(`club ${clubId} refused this server: ${answer.reason ?? 'no reason given'}`)
+    if (answer.status === 'refused') {
+      const Refusal = (answer.code != null ? REFUSALS[answer.code] : undefined) ?? JoinRefusedError
+      throw new Refusal(`club ${clubId} refused this server: ${answer.reason ?? 'no reason given'}`)
+    }
+    if (answer.status === 'accepted') await this.becameServer(clubId, options.signal)
     return answer
+  }
+
+  /**
+   * Accepted: this node now belongs to the club. The roster goes to the disk
+   * cache when the DHT has it; when it cannot be read yet the membership is
+   * still recorded, and the republish round resolves it later.
+   */
+  private async becameServer (clubId: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.init.rosters.join(clubId, 'server', { signal: signal ?? AbortSignal.timeout(this.probeTimeoutMs * 2) })
+    } catch (err) {
+      this.init.log('club %s: accepted as a server, roster not readable yet - %e', clubId, err)
+      await this.init.rosters.markMember(clubId, 'server')
+    }
   }
 
   // ---------- the owner's queue ----------
@@ -134,7 +166,8 @@ export class ClubJoining {
       answer = await this.decide(peerId, request)
     } catch (err) {
       // the handler turns this into a 'refused' answer carrying the error's code
-      this.init.log.error('join request from %p for club %s failed - %e', peerId, request.clubId, err)
+      if (err instanceof JoinRateLimitedError || err instanceof JoinServerUnreachableError) this.init.log('join request from %p for club %s refused - %e', peerId, request.clubId, err)
+      else this.init.log.error('join request from %p for club %s failed - %e', peerId, request.clubId, err)
       throw err
     }
     this.init.log('join request from %p for club %s: %s%s', peerId, request.clubId, answer.status, answer.reason != null ? ` (${answer.reason})` : '')
@@ -154,6 +187,10 @@ export class ClubJoining {
     const server: RosterServer = { peerId: id, multiaddrs: request.multiaddrs, capacity: request.capacity }
     checkRoster({ ...current.roster, servers: [...current.roster.servers, server] })
     if (current.roster.policy === 'open') {
+      // rate first (it bounds the probes too), then reachability, then publish
+      this.throttle.take(clubId)
+      const answered = await probeServer(this.init.libp2p, peerId, request.multiaddrs, { timeoutMs: this.probeTimeoutMs })
+      this.init.log('club %s: server %p answered on %s', clubId, peerId, answered)
       const published = await this.init.owner.addServer(clubId, server)
       return { status: 'accepted', sequence: Number(published.signed.sequence) }
     }

@@ -3,7 +3,9 @@
  * our kad-dht service and a data folder. One object for callers; each job
  * lives in its own part:
  * - rosters.ts (RosterBook): any club's roster for users — `roster()` (cached
- *   while valid, else resolved), `resolve`, the cache;
+ *   while valid, else resolved), `resolve`, the caches: on disk for clubs this
+ *   node belongs to (memberships.ts), in memory for a short while for others
+ *   (read-cache.ts);
  * - owner.ts (ClubOwner): create, add/remove servers, update, publish;
  * - joining.ts (ClubJoining): join as a user (ID or invite), ask to join as a
  *   server, the owner's queue of join requests;
@@ -14,7 +16,9 @@ import { CLUB_JOIN_PROTOCOL, DEFAULT_REPUBLISH_INTERVAL_MS, DEFAULT_TTL_MS, DEFA
 import { ClubJoining, type AskToJoinOptions, type JoinRequest } from './joining.js'
 import { createJoinHandler, type JoinAnswer } from './join-protocol.js'
 import { ClubKeyStore } from './key-store.js'
+import { ClubMemberships, type ClubMembership } from './memberships.js'
 import { ClubOwner, type CreateClubOptions, type PublishedRoster } from './owner.js'
+import { ReadRosterCache, type ReadRosterCacheOptions } from './read-cache.js'
 import { RosterCache } from './roster-cache.js'
 import { RosterBook, type RosterOptions } from './rosters.js'
 import type { SignedRoster } from './roster-record.js'
@@ -23,7 +27,7 @@ import type { DhtCallOptions, KadDHT } from '../dht/index.js'
 import type { ComponentLogger, Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export type ClubLibp2p = Pick<Libp2p<{ dht: KadDHT }>, 'peerId' | 'services' | 'handle' | 'unhandle' | 'dial' | 'dialProtocol' | 'getMultiaddrs'> & {
+export type ClubLibp2p = Pick<Libp2p<{ dht: KadDHT }>, 'peerId' | 'services' | 'handle' | 'unhandle' | 'dial' | 'dialProtocol' | 'getMultiaddrs' | 'getConnections'> & {
   /** The node's logger (libp2p's `logger`); the club parts log through it. */
   logger?: ComponentLogger
 }
@@ -41,17 +45,28 @@ export interface ClubManagerInit {
   queryTimeoutMs?: number
   /** Default: the libp2p node's logger, else `defaultLogger()` from @libp2p/logger. */
   logger?: ComponentLogger
+  /** Bounds of the memory-only cache for rosters of clubs this node has not joined (default 64 entries, 10 min). */
+  readCache?: Omit<ReadRosterCacheOptions, 'now'>
+  /** Open clubs this node owns accept at most this many new servers a minute (default DEFAULT_OPEN_JOINS_PER_MINUTE). */
+  openJoinsPerMinute?: number
+  /** Per-address deadline of the owner's reachability probe of a joining server (default JOIN_PROBE_TIMEOUT_MS). */
+  joinProbeTimeoutMs?: number
+  /** The clock of the read cache and the join rate limit; tests move it instead of sleeping. Default Date.now. */
+  now?: () => number
 }
 
 export type { CreateClubOptions, PublishedRoster } from './owner.js'
 export type { AskToJoinOptions, JoinRequest } from './joining.js'
 export type { RosterOptions } from './rosters.js'
+export type { ClubMembership, MembershipRole } from './memberships.js'
 
 export class ClubManager extends EventTarget {
   private readonly libp2p: ClubLibp2p
   private readonly rosters: RosterBook
   private readonly owner: ClubOwner
   private readonly joining: ClubJoining
+  private readonly memberships: ClubMemberships
+  private readonly readCache: ReadRosterCache
   private readonly republishIntervalMs: number
   private readonly log: Logger
   private timer?: NodeJS.Timeout
@@ -65,11 +80,26 @@ export class ClubManager extends EventTarget {
     const emit = (type: string, detail: unknown): void => { this.dispatchEvent(new CustomEvent(type, { detail })) }
     const dht = (): KadDHT => this.libp2p.services.dht
     const cache = new RosterCache(init.dataDir)
+    const keys = new ClubKeyStore(init.dataDir)
     const queryTimeoutMs = init.queryTimeoutMs ?? 30_000
-    this.rosters = new RosterBook({ dht, cache, queryTimeoutMs, log: logger.forComponent('lafs-club:club:rosters') })
+    // owned clubs are members through their key file; the rest of an older folder's cache counts as joined
+    this.memberships = new ClubMemberships(init.dataDir, async () => {
+      const owned = new Set(await keys.list())
+      return (await cache.list()).filter(id => !owned.has(id))
+    })
+    this.readCache = new ReadRosterCache({ ...init.readCache, now: init.now })
+    this.rosters = new RosterBook({
+      dht,
+      cache,
+      readCache: this.readCache,
+      memberships: this.memberships,
+      isOwned: async (clubId) => (await keys.load(clubId)) != null,
+      queryTimeoutMs,
+      log: logger.forComponent('lafs-club:club:rosters')
+    })
     this.owner = new ClubOwner({
       dht,
-      keys: new ClubKeyStore(init.dataDir),
+      keys,
       cache,
       rosters: this.rosters,
       validityMs: init.validityMs ?? DEFAULT_VALIDITY_MS,
@@ -79,13 +109,23 @@ export class ClubManager extends EventTarget {
       emit,
       log: logger.forComponent('lafs-club:club:owner')
     })
-    this.joining = new ClubJoining({ libp2p: init.libp2p, owner: this.owner, rosters: this.rosters, emit, log: logger.forComponent('lafs-club:club:join') })
+    this.joining = new ClubJoining({
+      libp2p: init.libp2p,
+      owner: this.owner,
+      rosters: this.rosters,
+      emit,
+      log: logger.forComponent('lafs-club:club:join'),
+      openJoinsPerMinute: init.openJoinsPerMinute,
+      probeTimeoutMs: init.joinProbeTimeoutMs,
+      now: init.now
+    })
     this.republishIntervalMs = init.republishIntervalMs ?? DEFAULT_REPUBLISH_INTERVAL_MS
   }
 
-  /** Registers the join protocol and the republish timer. */
+  /** Reads (or, in a folder from an older version, migrates) the memberships, then registers the join protocol and the republish timer. */
   async start (): Promise<void> {
     if (this.started) return
+    await this.memberships.list()
     await this.libp2p.handle(CLUB_JOIN_PROTOCOL, createJoinHandler(async (peerId, request) => await this.joining.decideJoin(peerId, request)), { maxInboundStreams: 8 })
     this.timer = setInterval(() => { void this.republishNow() }, this.republishIntervalMs)
     this.timer.unref()
@@ -103,7 +143,9 @@ export class ClubManager extends EventTarget {
 
   /**
    * The club's roster: the cached one while it is valid, else resolved from
-   * the DHT, validated and cached. `refresh: true` always asks the DHT.
+   * the DHT, validated and cached. `refresh: true` always asks the DHT. Reading
+   * a club this node does not belong to never joins it: its roster goes to the
+   * short-lived read cache, not to `knownClubs()`.
    */
   async roster (clubId: string, options: RosterOptions = {}): Promise<SignedRoster> { return await this.rosters.roster(clubId, options) }
 
@@ -117,8 +159,23 @@ export class ClubManager extends EventTarget {
   /** The cached roster, if this node has accepted one (it may be expired). */
   async cached (clubId: string): Promise<SignedRoster | undefined> { return await this.rosters.cached(clubId) }
 
-  /** Clubs with a cached roster (joined or owned). */
-  async knownClubs (): Promise<string[]> { return await this.rosters.known() }
+  /**
+   * Clubs this node belongs to: owned, joined as a user, or accepted as a
+   * server. What the roster keeper keeps connected, the republisher re-puts and
+   * `clubs.list()` shows; clubs merely read (hinted caps, show) are not here.
+   */
+  async knownClubs (): Promise<string[]> {
+    return [...new Set([...await this.owner.ownedClubs(), ...await this.rosters.known()])].sort()
+  }
+
+  /** Clubs joined as a user or server (with role and date); owned clubs are `ownedClubs()`. */
+  async joinedClubs (): Promise<ClubMembership[]> { return await this.memberships.list() }
+
+  /** Whether this node belongs to the club (joined, accepted as a server, or owner). */
+  async isMember (clubId: string): Promise<boolean> { return await this.rosters.isMember(clubId) }
+
+  /** Club IDs whose rosters sit in the short-lived read cache (read, not joined). */
+  readCachedClubs (): string[] { return this.readCache.list() }
 
   // ---------- owner ----------
 
@@ -141,7 +198,7 @@ export class ClubManager extends EventTarget {
 
   // ---------- joining ----------
 
-  /** Join as a user by club ID or invite: resolve, validate, cache. */
+  /** Join as a user by club ID or invite: resolve, validate, record the membership, cache on disk. */
   async joinAsUser (clubIdOrInvite: string, options: DhtCallOptions = {}): Promise<SignedRoster> { return await this.joining.joinAsUser(clubIdOrInvite, options) }
 
   /** One step from an invite string: dial a bootstrap peer, then join. */
@@ -150,7 +207,12 @@ export class ClubManager extends EventTarget {
   /** An invite carrying `clubId` and bootstrap addresses (default: this node's own). */
   createInvite (clubId: string, bootstrap?: Array<Multiaddr | string>): string { return this.joining.createInvite(clubId, bootstrap) }
 
-  /** Asks the owner's node to add this node to the club: 'accepted' or 'pending'; JoinRefusedError when refused. */
+  /**
+   * Asks the owner's node to add this node to the club: 'accepted' (then this
+   * node belongs to the club) or 'pending'; JoinRefusedError when refused,
+   * JoinRateLimitedError or JoinServerUnreachableError when an open club's
+   * owner throttled the request or could not reach this node's addresses.
+   */
   async askToJoin (clubIdOrInvite: string, options: AskToJoinOptions = {}): Promise<JoinAnswer> { return await this.joining.askToJoin(clubIdOrInvite, options) }
 
   /** Join requests waiting for the owner's decision ('invitation' clubs). */
@@ -183,6 +245,7 @@ export class ClubManager extends EventTarget {
         failed(clubId, error)
       }
     }
+    // only clubs this node belongs to: a roster merely read is never re-put
     for (const clubId of await this.rosters.known()) {
       if (owned.has(clubId)) continue
       try {

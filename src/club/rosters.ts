@@ -1,12 +1,17 @@
 /**
  * Rosters of any club, as a user sees them: resolved from the DHT (fully
- * validated), kept in the on-disk cache that refuses lower sequences, and
- * handed out from that cache while they are still valid.
+ * validated) and handed out from a cache while they are still valid. Clubs
+ * this node belongs to (joined, accepted as a server, owned) use the on-disk
+ * cache, whose replay guard survives restarts; any other club's roster (a
+ * hinted cap, `clubs.show`) goes to the bounded, memory-only read cache and
+ * is never listed by `known()`.
  */
 import { getRecord, NotFoundError, putRecord, type DhtCallOptions, type KadDHT, type PutRecordResult } from '../dht/index.js'
 import { clubRoutingKey, normalizeClubId } from './club-id.js'
 import { ClubNotFoundError } from './errors.js'
 import { verifyRosterRecord, type SignedRoster } from './roster-record.js'
+import type { ClubMemberships, MembershipRole } from './memberships.js'
+import type { ReadRosterCache } from './read-cache.js'
 import type { RosterCache } from './roster-cache.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -18,6 +23,10 @@ export interface RosterOptions extends DhtCallOptions {
 export interface RosterBookInit {
   dht: () => KadDHT
   cache: RosterCache
+  readCache: ReadRosterCache
+  memberships: ClubMemberships
+  /** Whether this node holds the club's key (owned clubs are members without an entry). */
+  isOwned: (clubId: string) => Promise<boolean>
   queryTimeoutMs: number
   log: Logger
 }
@@ -25,12 +34,18 @@ export interface RosterBookInit {
 export class RosterBook {
   private readonly dht: () => KadDHT
   private readonly cache: RosterCache
+  private readonly readCache: ReadRosterCache
+  private readonly memberships: ClubMemberships
+  private readonly isOwned: (clubId: string) => Promise<boolean>
   private readonly queryTimeoutMs: number
   private readonly log: Logger
 
   constructor (init: RosterBookInit) {
     this.dht = init.dht
     this.cache = init.cache
+    this.readCache = init.readCache
+    this.memberships = init.memberships
+    this.isOwned = init.isOwned
     this.queryTimeoutMs = init.queryTimeoutMs
     this.log = init.log
   }
@@ -43,7 +58,7 @@ export class RosterBook {
   async roster (clubId: string, options: RosterOptions = {}): Promise<SignedRoster> {
     const id = normalizeClubId(clubId)
     if (options.refresh !== true) {
-      const cached = await this.cache.get(id).catch((err: unknown) => {
+      const cached = await this.cached(id).catch((err: unknown) => {
         // an unreadable cache costs one DHT lookup, not the roster
         this.log.error('club %s: could not read the cached roster - %e', id, err)
         return undefined
@@ -58,9 +73,10 @@ export class RosterBook {
   }
 
   /**
-   * The club's current roster from the DHT, fully validated and cached. A roster
-   * older than the cached one throws StaleRosterError; a club with no valid
-   * roster in the DHT throws ClubNotFoundError.
+   * The club's current roster from the DHT, fully validated and cached (on disk
+   * for a club this node belongs to, else in the read cache). A roster older
+   * than the cached one throws StaleRosterError; a club with no valid roster in
+   * the DHT throws ClubNotFoundError.
    */
   async resolve (clubId: string, options: DhtCallOptions = {}): Promise<SignedRoster> {
     const id = normalizeClubId(clubId)
@@ -75,7 +91,7 @@ export class RosterBook {
     let signed: SignedRoster
     try {
       signed = await verifyRosterRecord(id, bytes)
-      await this.cache.put(signed)
+      await this.store(signed)
     } catch (err) {
       this.log.error('club %s: refused the roster the DHT returned - %e', id, err)
       throw err
@@ -84,14 +100,57 @@ export class RosterBook {
     return signed
   }
 
-  /** The cached roster, if this node has accepted one (it may be expired). */
-  async cached (clubId: string): Promise<SignedRoster | undefined> {
-    return await this.cache.get(clubId)
+  /**
+   * Where a verified roster goes: the disk cache when this node belongs to the
+   * club or already holds a disk copy (whose sequence must not be bypassed),
+   * else the read cache, which forgets it after its TTL.
+   */
+  private async store (signed: SignedRoster): Promise<void> {
+    const onDisk = await this.cache.get(signed.clubId).catch(() => undefined)
+    if (onDisk != null || await this.isMember(signed.clubId)) {
+      await this.cache.put(signed)
+      this.readCache.delete(signed.clubId)
+      return
+    }
+    this.readCache.put(signed)
+    this.log.trace('club %s: not a member, roster sequence %s kept in the read cache only', signed.clubId, String(signed.sequence))
   }
 
-  /** Clubs with a cached roster (joined or owned). */
+  /** The cached roster, if this node has accepted one: the disk copy (it may be expired), else the read cache's. */
+  async cached (clubId: string): Promise<SignedRoster | undefined> {
+    return await this.cache.get(clubId) ?? this.readCache.get(clubId)
+  }
+
+  /** Whether this node belongs to the club: joined, accepted as a server, or owner. */
+  async isMember (clubId: string): Promise<boolean> {
+    const id = normalizeClubId(clubId)
+    return await this.memberships.has(id) || await this.isOwned(id)
+  }
+
+  /** Clubs this node joined or serves (owned clubs are the key store's list). */
   async known (): Promise<string[]> {
-    return await this.cache.list()
+    return (await this.memberships.list()).map(m => m.clubId)
+  }
+
+  /** Records a membership without a roster (one is resolved on the next republish round). */
+  async markMember (clubId: string, role: MembershipRole): Promise<void> {
+    await this.memberships.add(clubId, role)
+  }
+
+  /**
+   * Makes the club one this node belongs to: resolves its roster from the DHT,
+   * records the membership, and keeps the roster on disk (so its replay guard
+   * survives restarts). The membership is written only once a valid roster was
+   * found, so a failed join leaves nothing behind.
+   */
+  async join (clubId: string, role: MembershipRole, options: DhtCallOptions = {}): Promise<SignedRoster> {
+    const id = normalizeClubId(clubId)
+    const signed = await this.resolve(id, options)
+    await this.memberships.add(id, role)
+    await this.cache.put(signed)
+    this.readCache.delete(id)
+    this.log('club %s: joined as %s at roster sequence %s', id, role, String(signed.sequence))
+    return signed
   }
 
   /**

@@ -1,10 +1,14 @@
 /**
- * Keeps a node connected to the storage servers of the clubs it knows.
+ * Keeps a node connected to the storage servers of the clubs it belongs to
+ * (`ClubManager.knownClubs()`: owned, joined as a user, accepted as a
+ * server). A club whose roster was only read (a hinted cap, `clubs.show`)
+ * is not among them, so a web page or a link cannot make the node keep
+ * connections to addresses of its choosing.
  *
  * Without it, a server that restarts (a reboot, kill -9, an upgrade) stays
  * unconnected until someone happens to dial it: the interop grid saw the
  * owner connected to 3 of 7 restarted servers after 45 s. Every pass tags
- * the servers of every cached roster with a KEEP_ALIVE tag (libp2p then
+ * the servers of every such club's roster with a KEEP_ALIVE tag (libp2p then
  * redials them itself when they drop, with backoff, and after its own
  * restart), gives the peer store their roster addresses, and dials those
  * not connected. libp2p drops the tag after its retries run out, so the
@@ -26,7 +30,7 @@ export interface RosterKeeperOptions {
 }
 
 export interface RosterPass {
-  /** Roster servers (other than this node) across all known clubs. */
+  /** Roster servers (other than this node) across all clubs this node belongs to. */
   servers: number
   alreadyConnected: number
   dialed: number

@@ -90,4 +90,34 @@ describe('node: keeps connections to the servers of its clubs', function () {
     const put = await user.files.put(new Uint8Array(1000).fill(7), { k: 1, happy: 2, n: 2 })
     assert.equal(put.hintedCap, `${put.cap}@${club.clubId}`)
   })
+  it('reading a hinted cap or showing a club with refresh does not join it: not listed, and the keeper neither tags nor dials its servers', async () => {
+    const dht = '/lafs-keeper-test/kad-e/1.0.0'
+    const serverDht = '/lafs-keeper-test/kad-f/1.0.0'
+    const owner = await start(await folder(), { storage: false, dht })
+    // The servers speak another DHT: only the club hint leads the reader to them.
+    const servers = await Promise.all([0, 1].map(async () => await start(await folder(), { storage: true, dht: serverDht })))
+    const reader = await start(await folder(), { storage: false, bootstrap: [tcp(owner)], dht })
+    await reader.bootstrapped
+    const club = await owner.clubs.create({ name: 'someone else\'s', servers: servers.map(tcp) })
+    const data = new Uint8Array(1000).fill(9)
+    const put = await owner.files.put(data, { k: 1, happy: 2, n: 2, club: club.clubId })
+    assert.equal(put.hintedCap, `${put.cap}@${club.clubId}`)
+
+    assert.deepEqual(new Uint8Array(await reader.files.get(put.hintedCap)), data)
+    assert.equal((await reader.clubs.show(club.clubId, { refresh: true })).clubId, club.clubId)
+    assert.deepEqual(await reader.clubs.list(), [], 'a club read is not listed')
+    assert.equal(reader.clubs.defaultClub, null)
+
+    // Joining another club runs a keeper pass at once; once its server is dialled the pass has tagged what it keeps.
+    const joinedServer = await start(await folder(), { storage: true, dht: serverDht })
+    const other = await owner.clubs.create({ name: 'joined', servers: [tcp(joinedServer)] })
+    await reader.clubs.join(other.clubId)
+    const joinedId = peerIdFromString(joinedServer.peerId)
+    await until('the reader to dial the joined club\'s server', 10_000, async () => reader.libp2p.getConnections(joinedId).length > 0 && (await reader.libp2p.peerStore.get(joinedId)).tags.has(ROSTER_KEEP_ALIVE_TAG))
+    for (const s of servers) {
+      const peer = await reader.libp2p.peerStore.get(peerIdFromString(s.peerId)).catch(() => undefined)
+      assert.equal(peer?.tags.has(ROSTER_KEEP_ALIVE_TAG) ?? false, false, `server ${s.peerId} of the read club is kept alive`)
+    }
+    assert.deepEqual((await reader.clubs.list()).map(c => c.clubId), [other.clubId])
+  })
 })

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { request } from 'node:http'
 import { formatCap } from '../../src/immutable/index.js'
 import { startGateway } from '../../src/gateway/index.js'
-import { startHarness, type GatewayHarness } from './helpers.js'
+import { startHarness, startSilentServer, type GatewayHarness } from './helpers.js'
 
 interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }
 
@@ -128,9 +128,10 @@ describe('gateway: a web page cannot use the gateway against its user', function
   })
 
   it('/status?t=json shows storage indexes, not caps, without the token; /metrics stays open', async () => {
-    // A download of a file nobody holds stays in progress until the locate deadline.
+    // A download from a server that never answers stays in progress until the locate deadline.
+    const silent = await startSilentServer()
     const missing = formatCap({ kind: 'chk', key: randomBytes(16), uebHash: randomBytes(32), k: 2, n: 4, size: 5000 })
-    const downloading = http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(missing)}`)
+    const downloading = http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(missing)}?server=${encodeURIComponent(silent.multiaddr)}`)
     try {
       const deadline = Date.now() + 3000
       let open: any
@@ -152,6 +153,7 @@ describe('gateway: a web page cannot use the gateway against its user', function
       assert.equal(full.transfers[0].storageIndex, open.transfers[0].storageIndex)
     } finally {
       assert.equal((await downloading).status, 404)
+      await silent.close()
     }
     const metrics = await http(h.gateway.url, 'GET', '/metrics')
     assert.equal(metrics.status, 200)

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { request, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { dataDirPaths, loadConfigFile, readApiToken, readIdentity, type NodeConfig, type NodeInfo } from '../node/index.js'
+import { apiTokenPath, dataDirPaths, loadConfigFile, readApiToken, readIdentity, type NodeConfig, type NodeInfo } from '../node/index.js'
 import { DaemonNotRunningError, RemoteError } from './errors.js'
 
 export const GATEWAY_URL_FILE = 'gateway.url'
@@ -101,7 +101,10 @@ async function ping (url: string, dataDir: string, token: string | undefined, pe
   try {
     const node = await client(url, dataDir, token).json<NodeInfo>('GET', '/api/node')
     return peerId === undefined || node.peerId === peerId
-  } catch {
+  } catch (err) {
+    if (err instanceof RemoteError && err.status === 401) {
+      throw new RemoteError(401, 'ERR_UNAUTHORIZED', `the gateway at ${url} refused the API token in ${apiTokenPath(dataDir)}: it is another node's gateway, or the token changed after the daemon started (restart it)`)
+    }
     return false
   }
 }

@@ -9,13 +9,14 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { base32 } from 'multiformats/bases/base32'
 import { KeyFileError } from './errors.js'
+import { dataDirPaths } from './paths.js'
 
 export const API_TOKEN_FILE = 'api_auth_token'
 const TOKEN_BYTES = 32
 
 /** `<dataDir>/private/api_auth_token`. */
 export function apiTokenPath (dataDir: string): string {
-  return join(dataDir, 'private', API_TOKEN_FILE)
+  return join(dataDirPaths(dataDir).privateDir, API_TOKEN_FILE)
 }
 
 /** A fresh random token (also what an embedded gateway without a data folder uses). */

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { request, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { dataDirPaths, loadConfigFile, readIdentity, type NodeConfig, type NodeInfo } from '../node/index.js'
+import { apiTokenPath, dataDirPaths, loadConfigFile, readApiToken, readIdentity, type NodeConfig, type NodeInfo } from '../node/index.js'
 import { DaemonNotRunningError, RemoteError } from './errors.js'
 
 export const GATEWAY_URL_FILE = 'gateway.url'
@@ -43,10 +43,12 @@ async function remoteError (res: IncomingMessage): Promise<RemoteError> {
   return new RemoteError(res.statusCode ?? 500, typeof code === 'string' ? code : 'ERR_REMOTE', text.trim() === '' ? `the daemon answered HTTP ${res.statusCode ?? '?'}` : text.trim())
 }
 
-function client (url: string, dataDir: string): DaemonClient {
+/** `token`: the data folder's private/api_auth_token, sent with every request (the control API needs it; /status shows caps with it). */
+function client (url: string, dataDir: string, token: string | undefined): DaemonClient {
+  const auth: Record<string, string> = token !== undefined ? { Authorization: `Bearer ${token}` } : {}
   const send = async (method: string, path: string, body: AsyncIterable<Uint8Array> | Uint8Array | undefined, headers: Record<string, string | number>): Promise<IncomingMessage> =>
     await new Promise((resolve, reject) => {
-      const req = request(new URL(path, url), { method, headers }, resolve)
+      const req = request(new URL(path, url), { method, headers: { ...headers, ...auth } }, resolve)
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET') reject(new DaemonNotRunningError(dataDir, `nothing answers at ${url}`))
         else reject(err)
@@ -95,11 +97,14 @@ function configuredUrl (config: NodeConfig): string | undefined {
 }
 
 /** True when the gateway at `url` answers and is the node of this data folder (not another one on the same port). */
-async function ping (url: string, dataDir: string, peerId: string | undefined): Promise<boolean> {
+async function ping (url: string, dataDir: string, token: string | undefined, peerId: string | undefined): Promise<boolean> {
   try {
-    const node = await client(url, dataDir).json<NodeInfo>('GET', '/api/node')
+    const node = await client(url, dataDir, token).json<NodeInfo>('GET', '/api/node')
     return peerId === undefined || node.peerId === peerId
-  } catch {
+  } catch (err) {
+    if (err instanceof RemoteError && err.status === 401) {
+      throw new RemoteError(401, 'ERR_UNAUTHORIZED', `the gateway at ${url} refused the API token in ${apiTokenPath(dataDir)}: it is another node's gateway, or the token changed after the daemon started (restart it)`)
+    }
     return false
   }
 }
@@ -119,7 +124,9 @@ export async function findDaemon (dataDir: string): Promise<DaemonClient | undef
   if (url === undefined || url === '') return undefined
   const key = await readIdentity(dataDirPaths(dataDir).identityKey).catch(() => undefined)
   const peerId = key === undefined ? undefined : peerIdFromPrivateKey(key).toString()
-  return await ping(url, dataDir, peerId) ? client(url, dataDir) : undefined
+  // The daemon writes the token on its first start; a folder that has none has never run one.
+  const token = await readApiToken(dataDir)
+  return await ping(url, dataDir, token, peerId) ? client(url, dataDir, token) : undefined
 }
 
 export async function requireDaemon (dataDir: string): Promise<DaemonClient> {

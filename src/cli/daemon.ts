@@ -8,7 +8,7 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { startGateway, type Gateway } from '../gateway/index.js'
 import {
-  AlreadyInitializedError, consoleLogger, createNode, dataDirPaths, initDataDir, installProcessHandlers, loadConfigFile, MissingDataDirError,
+  AlreadyInitializedError, apiTokenPath, consoleLogger, createNode, dataDirPaths, initDataDir, installProcessHandlers, loadConfigFile, loadOrCreateApiToken, MissingDataDirError,
   type ConfigInput, type LafsNode, type NodeLogger
 } from '../node/index.js'
 import { CliError, EXIT_FAILED } from './errors.js'
@@ -51,10 +51,12 @@ export async function startDaemon (dataDir: string, opts: DaemonOptions = {}): P
   const created = await ensureInitialized(dataDir, opts.initConfig)
   const node = await createNode({ dataDir, requireInit: true, logger })
   let gateway: Gateway | undefined
-  const { enabled, host, port } = node.config.gateway
+  const { enabled, host, port, inlineActiveContent } = node.config.gateway
   if (enabled) {
     try {
-      gateway = await startGateway({ node, host, port })
+      // Tahoe's api_auth_token: made on the first start when init did not make it (folders from before it existed).
+      const apiToken = await loadOrCreateApiToken(dataDir)
+      gateway = await startGateway({ node, host, port, apiToken, apiTokenFile: apiTokenPath(dataDir), inlineActiveContent })
     } catch (err) {
       await node.stop()
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {

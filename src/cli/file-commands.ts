@@ -8,7 +8,7 @@ import { rename, rm, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { pipe } from 'it-pipe'
-import { defaultConfig, initDataDir, mergeConfig, parseHintedCap, type CheckReport, type DownloadExplain, type PutAnswer } from '../node/index.js'
+import { defaultConfig, initDataDir, loadOrCreateApiToken, mergeConfig, parseHintedCap, type CheckReport, type DownloadExplain, type PutAnswer } from '../node/index.js'
 import { addInitOptions, collect, configFromInitFlags, contextOf, query, type InitFlags } from './context.js'
 import { findDaemon, type DaemonClient } from './daemon-client.js'
 import { runDaemon } from './daemon.js'
@@ -68,6 +68,7 @@ export function addFileCommands (program: Command): void {
       const config = configFromInitFlags(o)
       mergeConfig(defaultConfig(), config, 'init options')
       const r = await initDataDir(dataDir, { config })
+      await loadOrCreateApiToken(dataDir)
       out.result({ dataDir: r.dataDir, peerId: r.peerId, config: resolve(dataDir, 'config.json') }, v => [
         `Created ${v.dataDir}`,
         `node ID  ${v.peerId}`,

@@ -22,6 +22,22 @@ export class BadRequestError extends GatewayError {
   }
 }
 
+/** A control request without the API token (or with a wrong one). HTTP 401. */
+export class UnauthorizedError extends GatewayError {
+  constructor (message: string) {
+    super('ERR_UNAUTHORIZED', 401, message)
+    this.name = 'UnauthorizedError'
+  }
+}
+
+/** A state-changing request sent by a page of another origin. HTTP 403. */
+export class ForbiddenOriginError extends GatewayError {
+  constructor (origin: string) {
+    super('ERR_FORBIDDEN_ORIGIN', 403, `requests that change state are only accepted from this gateway's own pages, not from ${JSON.stringify(origin.slice(0, 100))}; command-line clients send no Origin header`)
+    this.name = 'ForbiddenOriginError'
+  }
+}
+
 /** A byte range outside the file. HTTP 416. */
 export class RangeNotSatisfiableError extends GatewayError {
   readonly size: number

@@ -3,7 +3,7 @@
  * `GET /uri/<cap>` (and HEAD, with Range) streams the plaintext back.
  */
 import { pipe } from 'it-pipe'
-import { contentTypeFor } from './content-type.js'
+import { contentDispositionFor, contentTypeFor, FILE_RESPONSE_HEADERS } from './content-type.js'
 import { BadRequestError, FileNotFoundError, GatewayError } from './errors.js'
 import { abortOnClose, sendJson, sendText, serversParam, wantsJson } from './http.js'
 import { parseRange, type ByteRange } from './range.js'
@@ -16,6 +16,8 @@ export interface FileRoutesInit {
   transfers: TransferTracker
   /** A download that has not produced its first byte within this long answers 404. */
   locateTimeoutMs: number
+  /** Serve HTML, SVG, XML and JavaScript inline instead of as attachments (config gateway.inlineActiveContent). */
+  inlineActiveContent: boolean
 }
 
 /** The response header that carries a download's explain when `?explain=true` asks for it. */
@@ -75,7 +77,7 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
           onProgress: p => { transfers.phase(t, p) }
         })
       )
-      t.cap = result.cap
+      transfers.setCap(t, result.cap)
       ok = true
       const answer: PutAnswer = { cap: result.cap, hintedCap: result.hintedCap ?? null }
       if (wantsJson(req, url)) sendJson(res, 200, answer)
@@ -99,8 +101,13 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
       }
       throw err
     }
+    const filename = url.searchParams.get('filename')
+    const disposition = contentDispositionFor(filename, init.inlineActiveContent)
     const headers: Record<string, string | number> = {
-      'Content-Type': contentTypeFor(url.searchParams.get('filename')),
+      // Anyone can make a cap with any bytes: never let them act as a page of this origin.
+      ...FILE_RESPONSE_HEADERS,
+      ...(disposition !== undefined ? { 'Content-Disposition': disposition } : {}),
+      'Content-Type': contentTypeFor(filename),
       'Accept-Ranges': 'bytes',
       // Immutable content: the cap names exactly these bytes forever.
       'Cache-Control': 'public, max-age=31536000, immutable',

@@ -6,4 +6,5 @@
  */
 export { startGateway, DEFAULT_GATEWAY_PORT, DEFAULT_LOCATE_TIMEOUT_MS, type Gateway, type GatewayOptions } from './server.js'
 export { EXPLAIN_HEADER } from './file-routes.js'
-export { GatewayError, BadRequestError, RangeNotSatisfiableError, FileNotFoundError, statusOf, errorBody } from './errors.js'
+export { GatewayError, BadRequestError, RangeNotSatisfiableError, FileNotFoundError, UnauthorizedError, ForbiddenOriginError, statusOf, errorBody } from './errors.js'
+export { API_COOKIE } from './guard.js'

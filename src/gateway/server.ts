@@ -10,11 +10,13 @@ import { logger } from '@libp2p/logger'
 import { apiRoutes } from './api-routes.js'
 import { BadRequestError, errorBody, GatewayError, statusOf } from './errors.js'
 import { fileRoutes } from './file-routes.js'
+import { createGuard } from './guard.js'
 import { isLoopback, sendJson, sendText, wantsJson } from './http.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
+import { withoutCaps } from './redact.js'
 import { STATUS_PAGE_HTML } from './status-page.js'
 import { TransferTracker } from './transfers.js'
-import type { LafsNode, StatusJson } from '../node/index.js'
+import { newApiToken, type LafsNode, type StatusJson } from '../node/index.js'
 
 const log = logger('lafs-club:gateway')
 
@@ -28,6 +30,15 @@ export interface GatewayOptions {
   locateTimeoutMs?: number
   /** Largest JSON body the control API accepts. Default 64 KiB. */
   maxJsonBytes?: number
+  /**
+   * The token `/api/*` requires (the data folder's private/api_auth_token,
+   * see loadOrCreateApiToken). Default: a random one, known only through `Gateway.apiToken`.
+   */
+  apiToken?: string
+  /** Where the token is kept, named in the 401 answer. */
+  apiTokenFile?: string
+  /** Serve HTML, SVG, XML and JavaScript from /uri inline (config gateway.inlineActiveContent). Default false. */
+  inlineActiveContent?: boolean
 }
 
 export interface Gateway {
@@ -36,6 +47,9 @@ export interface Gateway {
   readonly host: string
   readonly port: number
   readonly transfers: TransferTracker
+  /** The token the control API requires. */
+  readonly apiToken: string
+  /** The full status, caps included (what a caller with the token gets). */
   status: () => Promise<StatusJson>
   /** Stops accepting requests and ends the ones in progress. */
   close: () => Promise<void>
@@ -64,15 +78,20 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   const transfers = new TransferTracker()
   const startedAt = Date.now()
   const loopbackOnly = isLoopback(host)
-  let url = ''
+  let gatewayUrl = ''
 
   const status = async (): Promise<StatusJson> => ({
     ...await node.admin.status(),
-    gateway: { url, startedAt, uptimeMs: Date.now() - startedAt },
+    gateway: { url: gatewayUrl, startedAt, uptimeMs: Date.now() - startedAt },
     transfers: transfers.list(),
     totals: { ...transfers.totals }
   })
-  const files = fileRoutes({ node, transfers, locateTimeoutMs: opts.locateTimeoutMs ?? DEFAULT_LOCATE_TIMEOUT_MS })
+  const apiToken = opts.apiToken ?? newApiToken()
+  const guard = createGuard({ token: apiToken, tokenFile: opts.apiTokenFile })
+  let port = 0
+  const files = fileRoutes({
+    node, transfers, locateTimeoutMs: opts.locateTimeoutMs ?? DEFAULT_LOCATE_TIMEOUT_MS, inlineActiveContent: opts.inlineActiveContent ?? false
+  })
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -87,6 +106,10 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       }
     }
     const path = url.pathname
+    const isApi = path.startsWith('/api/')
+    // A page of another origin must not change state (a form posting to /uri,
+    // a fetch to /api), nor use the control API at all.
+    if (!readOnly || isApi) guard.checkOrigin(req, port, gatewayUrl)
     if (path === '/uri' || path === '/uri/') {
       if (method === 'PUT' || method === 'POST') { await files.put(req, res, url); return }
       const cap = url.searchParams.get('uri')
@@ -98,7 +121,8 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       await files.get(req, res, url, capInPath(path))
       return
     }
-    if (path.startsWith('/api/')) {
+    if (isApi) {
+      guard.requireToken(req)
       await api(req, res, url, path.slice('/api/'.length).split('/').filter(p => p !== '').map(decodeURIComponent))
       return
     }
@@ -108,10 +132,12 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       return
     }
     if (readOnly && path === '/status') {
-      if (wantsJson(req, url)) sendJson(res, 200, await status())
-      else sendText(res, 200, STATUS_PAGE_HTML, 'text/html; charset=utf-8', STATUS_PAGE_HEADERS)
+      if (wantsJson(req, url)) sendJson(res, 200, guard.authorized(req) ? await status() : withoutCaps(await status()))
+      // The page's own polls of /status?t=json carry the cookie, so it shows caps; no other site's request does (SameSite=Strict).
+      else sendText(res, 200, STATUS_PAGE_HTML, 'text/html; charset=utf-8', { ...STATUS_PAGE_HEADERS, 'Set-Cookie': guard.cookie })
       return
     }
+    // /metrics stays open (Prometheus scrapers send no token): it holds counts, no caps.
     if (readOnly && path === '/metrics') {
       const active = transfers.list()
       sendText(res, 200, renderMetrics(await node.admin.status(), transfers.totals, {
@@ -147,17 +173,18 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     })
   })
   const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? DEFAULT_GATEWAY_PORT)
+  port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? DEFAULT_GATEWAY_PORT)
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : (isIP(host) === 6 ? `[${host}]` : host)
-  url = `http://${urlHost}:${port}`
-  log('listening on %s', url)
+  gatewayUrl = `http://${urlHost}:${port}`
+  log('listening on %s', gatewayUrl)
 
   let closing: Promise<void> | undefined
   return {
-    url,
+    url: gatewayUrl,
     host,
     port,
     transfers,
+    apiToken,
     status,
     close: async () => {
       closing ??= new Promise<void>(resolve => {

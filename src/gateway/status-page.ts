@@ -159,7 +159,7 @@ function render (s) {
       const bar = el('div', { class: 'bar', title: t.bytesTotal ? pct.toFixed(0) + '%' : 'size unknown' }, el('span', { style: 'width:' + pct.toFixed(1) + '%' }))
       return {
         attrs: { 'data-transfer-id': String(t.id), 'data-bytes-done': String(t.bytesDone) },
-        cells: [t.id, t.direction, t.phase, t.cap ? short(t.cap, 48) : '(not known until done)', bar, bytes(t.bytesDone) + (t.bytesTotal ? ' / ' + bytes(t.bytesTotal) : ''), ago(t.startedAt)]
+        cells: [t.id, t.direction, t.phase, t.cap ? short(t.cap, 48) : t.storageIndex ? 'SI ' + t.storageIndex : '(not known until done)', bar, bytes(t.bytesDone) + (t.bytesTotal ? ' / ' + bytes(t.bytesTotal) : ''), ago(t.startedAt)]
       }
     }),
     'no transfers right now'))
@@ -174,7 +174,7 @@ function render (s) {
     s.accounts.map(a => ({ cells: [short(a.account, 24), bytes(a.bytes), a.shares, bytes(a.quota)] })),
     s.storage === null ? 'no storage server' : 'no accounts yet'))
   put('leases', table([{ label: 'cap', mono: true }, { label: 'expires' }, { label: 'last error' }],
-    s.leasesExpiringSoon.map(l => ({ cells: [short(l.cap, 40), el('span', { class: 'badge warn' }, until(l.expiresAt)), l.lastError || ''] })),
+    s.leasesExpiringSoon.map(l => ({ cells: [l.cap ? short(l.cap, 40) : 'SI ' + l.storageIndex, el('span', { class: 'badge warn' }, until(l.expiresAt)), l.lastError || ''] })),
     'no lease needs attention'))
   put('corruption', table([{ label: 'storage index', mono: true }, { label: 'share', num: true }, { label: 'reason' }, { label: 'when' }],
     s.corruption.map(c => ({ cells: [short(c.storageIndex, 20), c.shareNumber, c.reason, ago(c.at)] })),

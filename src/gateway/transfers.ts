@@ -3,7 +3,7 @@
  * the ones in progress (with bytes done) and running totals since start.
  */
 
-import type { Transfer, TransferTotals } from '../node/index.js'
+import { base32Encode, parseHintedCap, storageIndexOf, type Transfer, type TransferTotals } from '../node/index.js'
 
 export type { Transfer, TransferTotals }
 
@@ -22,11 +22,20 @@ export class TransferTracker {
   }
 
   start (direction: Transfer['direction'], init: { cap?: string, bytesTotal?: number } = {}): Transfer {
-    const t: Transfer = { id: this.nextId++, direction, phase: direction === 'upload' ? 'receiving' : 'locating', bytesDone: 0, startedAt: Date.now(), ...init }
+    const { cap, ...rest } = init
+    const t: Transfer = { id: this.nextId++, direction, phase: direction === 'upload' ? 'receiving' : 'locating', bytesDone: 0, startedAt: Date.now(), ...rest }
+    if (cap !== undefined) this.setCap(t, cap)
     this.active.set(t.id, t)
     if (direction === 'upload') this.totals.uploadsStarted++
     else this.totals.downloadsStarted++
     return t
+  }
+
+  /** The transfer's cap, and its storage index: what the status shows to callers without the API token. */
+  setCap (t: Transfer, cap: string): void {
+    t.cap = cap
+    const si = storageIndexText(cap)
+    if (si !== undefined) t.storageIndex = si
   }
 
   progress (t: Transfer, bytes: number): void {
@@ -65,5 +74,15 @@ export class TransferTracker {
       this.progress(t, chunk.length)
       yield chunk
     }
+  }
+}
+
+/** The storage index of a CHK cap as base32 text; undefined for a literal cap (it has none) or a bad one. */
+function storageIndexText (capText: string): string | undefined {
+  try {
+    const { cap } = parseHintedCap(capText)
+    return cap.kind === 'lit' ? undefined : base32Encode(storageIndexOf(cap))
+  } catch {
+    return undefined // a download of a malformed cap fails on its own; the status just shows nothing
   }
 }

@@ -107,6 +107,12 @@ export interface GatewayConfig {
   host: string
   /** TCP port. Default 3456, as Tahoe's web API. 0 picks a free port. */
   port: number
+  /**
+   * Serve active content (HTML, SVG, XML, JavaScript) from /uri inline instead
+   * of as a download. Default false: a cap anyone can make would otherwise run
+   * a page next to the gateway (sandboxed by CSP either way).
+   */
+  inlineActiveContent: boolean
 }
 
 export interface RelayConfig {
@@ -207,7 +213,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     advisoryRetentionDays: 30,
     advisoriesPerMinute: 20
   },
-  gateway: { enabled: true, host: '127.0.0.1', port: 3456 },
+  gateway: { enabled: true, host: '127.0.0.1', port: 3456, inlineActiveContent: false },
   relay: { client: true, server: 'auto' },
   nat: { upnp: true, autonat: true },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
@@ -274,6 +280,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'enabled') out.gateway.enabled = v.boolean('gateway.enabled', s.enabled)
     if (k === 'host') out.gateway.host = v.string('gateway.host', s.host, { minLength: 1, maxLength: 255 })
     if (k === 'port') out.gateway.port = v.integer('gateway.port', s.port, { min: 0, max: 65535 })
+    if (k === 'inlineActiveContent') out.gateway.inlineActiveContent = v.boolean('gateway.inlineActiveContent', s.inlineActiveContent)
   }, Object.keys(DEFAULT_CONFIG.gateway))
 
   v.section(top, 'relay', (s, k) => {

@@ -11,7 +11,7 @@ export type {
 export type * from './shapes.js'
 export type { CheckReport } from '../client/index.js'
 // Caps are what goes in and out of the door: callers parse them before they ask (a literal cap needs no node).
-export { parseHintedCap, type Cap } from '../immutable/index.js'
+export { parseHintedCap, storageIndexOf, base32Encode, type Cap } from '../immutable/index.js'
 export type { LocateExplain, LocateResult, LocatedServer, WayEstimate, WayRun } from '../routing/index.js'
 export type { Roster, RosterServer, SignedRoster } from '../club/index.js'
 export type { BootstrapReport } from './bootstrap.js'
@@ -21,6 +21,7 @@ export type { LafsLibp2p, NetworkProfile } from './libp2p.js'
 export { initDataDir, type InitOptions, type InitResult } from './data-dir.js'
 export { dataDirPaths, type DataDirPaths } from './paths.js'
 export { readIdentity } from './identity.js'
+export { apiTokenPath, loadOrCreateApiToken, newApiToken, readApiToken, API_TOKEN_FILE } from './api-token.js'
 export {
   DEFAULT_CONFIG, IPFS_BOOTSTRAP_PEERS, IPFS_DHT_PROTOCOL, defaultConfig, mergeConfig, parseSize,
   type NodeConfig, type ConfigInput, type ClientConfig, type GatewayConfig, type StorageConfig

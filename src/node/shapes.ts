@@ -71,7 +71,8 @@ export interface CorruptionAdvisory {
 }
 
 export interface LeaseWarning {
-  cap: string
+  /** Absent in `/status?t=json` answered without the API token (a cap is a read capability). */
+  cap?: string
   storageIndex: string
   expiresAt: number
   club?: string
@@ -176,8 +177,13 @@ export interface TransferPhase {
 export interface Transfer {
   id: number
   direction: 'upload' | 'download'
-  /** The cap being downloaded; for an upload, set once the upload finishes. */
+  /**
+   * The cap being downloaded; for an upload, set once the upload finishes.
+   * Absent in `/status?t=json` answered without the API token.
+   */
   cap?: string
+  /** The file's storage index (base32), once known; never for a literal cap, which has none. */
+  storageIndex?: string
   /**
    * What is happening: `receiving` (an upload's body arriving), then the node's
    * phases (hashing, placing, uploading, locating, downloading).

@@ -101,6 +101,51 @@ describe('cli: lafs-club as a user runs it', function () {
     }
   })
 
+  it('the control API needs the token in private/api_auth_token: the CLI sends it, a client without it gets 401', async () => {
+    const dir = join(base, 'token')
+    assert.equal((await run(['--data', dir, 'init', '--listen', LOOPBACK, '--no-bootstrap', '--gateway-port', '0'])).code, 0)
+    const tokenFile = join(dir, 'private', 'api_auth_token')
+    assert.equal((await stat(tokenFile)).mode & 0o777, 0o600)
+    const token = (await readFile(tokenFile, 'utf8')).trim()
+    const daemon = await startDaemon(dir)
+    try {
+      const url = daemon.info.gateway as string
+      const bare = await fetch(`${url}/api/node`)
+      assert.equal(bare.status, 401)
+      const body = await bare.json() as { error: { code: string, message: string } }
+      assert.equal(body.error.code, 'ERR_UNAUTHORIZED')
+      assert.ok(body.error.message.includes(tokenFile), body.error.message)
+      assert.equal((await fetch(`${url}/api/node`, { headers: { Authorization: `Bearer ${token}` } })).status, 200)
+      // the CLI finds the daemon (its ping of /api/node carries the token) and drives it
+      const invite = await run(['--data', dir, '--json', 'invite', 'create', '--quota', '1GB'])
+      assert.equal(invite.code, 0, invite.stderr)
+      assert.equal(typeof JSON.parse(invite.stdout).code, 'string')
+      for (const args of [['club', 'list'], ['status'], ['account', 'terms'], ['gc']]) {
+        const r = await run(['--data', dir, '--json', ...args])
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
+      }
+      // a wrong token: the CLI says so instead of "not running"
+      await writeFile(tokenFile, 'not-the-token\n')
+      const refused = await run(['--data', dir, 'gc'])
+      assert.equal(refused.code, 1, refused.stderr)
+      assert.match(refused.stderr, /refused the API token/)
+      await writeFile(tokenFile, token + '\n')
+    } finally {
+      assert.equal(await stopDaemon(daemon), 0)
+    }
+    // a folder from before the token existed: start makes one
+    await rm(tokenFile)
+    const again = await startDaemon(dir)
+    try {
+      assert.equal((await stat(tokenFile)).mode & 0o777, 0o600)
+      assert.notEqual((await readFile(tokenFile, 'utf8')).trim(), token)
+      const gc = await run(['--data', dir, 'gc'])
+      assert.equal(gc.code, 0, gc.stderr)
+    } finally {
+      assert.equal(await stopDaemon(again), 0)
+    }
+  })
+
   it('a bad config: exit 2 and the message names the key', async () => {
     const dir = join(base, 'badconfig')
     assert.equal((await run(['--data', dir, 'init', '--no-bootstrap'])).code, 0)

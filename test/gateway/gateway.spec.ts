@@ -235,25 +235,26 @@ describe('gateway: HTTP over a real node and storage grid', function () {
   })
 
   it('control API: terms and usage from the grid servers, invitations, gc, clubs', async () => {
-    const terms = await http(h.gateway.url, 'GET', '/api/account/terms')
+    const auth = { Authorization: `Bearer ${h.gateway.apiToken}` }
+    const terms = await http(h.gateway.url, 'GET', '/api/account/terms', undefined, auth)
     assert.equal(terms.status, 200)
     const t = JSON.parse(terms.body.toString())
     assert.ok(t.length >= 1 + h.grid.length)
     assert.ok(t.every((a: any) => typeof a.result.freeQuota === 'number'))
-    const usage = JSON.parse((await http(h.gateway.url, 'GET', '/api/account/usage')).body.toString())
+    const usage = JSON.parse((await http(h.gateway.url, 'GET', '/api/account/usage', undefined, auth)).body.toString())
     const used = usage.reduce((n: number, a: any) => n + (a.result?.bytes ?? 0), 0)
     assert.ok(used > file.length, `usage reports ${used} bytes`)
-    const one = JSON.parse((await http(h.gateway.url, 'GET', `/api/account/usage?server=${encodeURIComponent(h.grid[0].info.multiaddrs[0])}`)).body.toString())
+    const one = JSON.parse((await http(h.gateway.url, 'GET', `/api/account/usage?server=${encodeURIComponent(h.grid[0].info.multiaddrs[0])}`, undefined, auth)).body.toString())
     assert.equal(one.length, 1)
     assert.equal(one[0].server, h.grid[0].info.peerId)
 
-    const json = { 'Content-Type': 'application/json' }
+    const json = { 'Content-Type': 'application/json', ...auth }
     const invite = await http(h.gateway.url, 'POST', '/api/invites', JSON.stringify({ quota: 5e9, note: 'test' }), json)
     assert.equal(invite.status, 200)
     assert.equal(typeof JSON.parse(invite.body.toString()).code, 'string')
     const gc = await http(h.gateway.url, 'POST', '/api/gc', '{}', json)
     assert.deepEqual(Object.keys(JSON.parse(gc.body.toString())).sort(), ['deletedShares', 'freedBytes'])
-    const clubs = await http(h.gateway.url, 'GET', '/api/clubs')
+    const clubs = await http(h.gateway.url, 'GET', '/api/clubs', undefined, auth)
     assert.equal(clubs.status, 200)
     const listed = JSON.parse(clubs.body.toString())
     assert.deepEqual(listed.map((c: { clubId: string }) => c.clubId), [h.clubId])
@@ -261,20 +262,21 @@ describe('gateway: HTTP over a real node and storage grid', function () {
     assert.equal(listed[0].isDefault, true)
     assert.deepEqual(listed[0].servers.map((s: { peerId: string }) => s.peerId).sort(), h.grid.map(s => s.info.peerId).sort())
     // a control request without a JSON content type is refused (a web page could send it)
-    const form = await http(h.gateway.url, 'POST', '/api/gc', 'x=1', { 'Content-Type': 'application/x-www-form-urlencoded' })
+    const form = await http(h.gateway.url, 'POST', '/api/gc', 'x=1', { 'Content-Type': 'application/x-www-form-urlencoded', ...auth })
     assert.equal(form.status, 415)
-    const nope = await http(h.gateway.url, 'GET', '/api/nothing')
+    const nope = await http(h.gateway.url, 'GET', '/api/nothing', undefined, auth)
     assert.equal(nope.status, 404)
   })
 
   it('check counts the shares on the grid; verify reads them', async () => {
-    const res = await http(h.gateway.url, 'POST', `/api/check?cap=${encodeURIComponent(cap)}&verify=true`, '{}', { 'Content-Type': 'application/json' })
+    const json = { 'Content-Type': 'application/json', Authorization: `Bearer ${h.gateway.apiToken}` }
+    const res = await http(h.gateway.url, 'POST', `/api/check?cap=${encodeURIComponent(cap)}&verify=true`, '{}', json)
     assert.equal(res.status, 200, res.body.toString())
     const report = JSON.parse(res.body.toString())
     assert.equal(report.sharesFound, 4)
     assert.equal(report.healthy, true)
     assert.deepEqual(report.corrupt, [])
-    const bad = await http(h.gateway.url, 'POST', '/api/check?cap=URI:CHK:x', '{}', { 'Content-Type': 'application/json' })
+    const bad = await http(h.gateway.url, 'POST', '/api/check?cap=URI:CHK:x', '{}', json)
     assert.equal(bad.status, 400)
   })
 

@@ -7,7 +7,10 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { startGateway, type Gateway } from '../../src/gateway/index.js'
 import { createNode, silentLogger, type LafsNode } from '../../src/node/index.js'
 import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
@@ -63,5 +66,25 @@ export async function startHarness (opts: { servers?: number, locateTimeoutMs?: 
     await stopGrid(grid)
     await rm(dir, { recursive: true, force: true })
     throw err
+  }
+}
+
+/**
+ * A storage "server" that accepts TCP connections and never speaks: a download
+ * told to use it (`?server=`) stays in progress until the locate deadline, long
+ * enough for a status poll to see it.
+ */
+export async function startSilentServer (): Promise<{ multiaddr: string, close: () => Promise<void> }> {
+  const sockets: Socket[] = []
+  const silent = createServer(socket => { sockets.push(socket) })
+  await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+  const port = (silent.address() as AddressInfo).port
+  const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  return {
+    multiaddr: `/ip4/127.0.0.1/tcp/${port}/p2p/${stranger}`,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>(resolve => { silent.close(() => { resolve() }) })
+    }
   }
 }

@@ -320,6 +320,19 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
     assert.equal(gc.deletedShares, 0)
     const bStatus = await cli('b', ['status'])
     assert.ok(bStatus.storage.shares >= 1)
+
+    // B's operator grants A's key (the invitation above granted it too), lists it, and revokes the grant.
+    const granted = await cli('b', ['account', 'grant', a.info.peerId, '--quota', '50GiB', '--note', 'the club owner'])
+    assert.equal(granted.quota, 50 * 2 ** 30)
+    const listed = await cli('b', ['account', 'list'])
+    assert.ok(listed.accounts.some((g: { account: string, note: string | null }) => g.account === a.info.peerId && g.note === 'the club owner'))
+    const onB = await cli('a', ['account', 'usage', '--server', b.info.multiaddrs[0]])
+    assert.equal(onB[0].result.quota, 50 * 2 ** 30)
+    assert.deepEqual(await cli('b', ['account', 'revoke', a.info.peerId]), { revoked: true })
+    assert.equal((await cli('b', ['account', 'list'])).accounts.some((g: { account: string }) => g.account === a.info.peerId), false)
+    const notAPeer = await run(['--data', dirs.b, 'account', 'grant', 'nobody', '--quota', '1GB'])
+    assert.equal(notAPeer.code, 2, notAPeer.stderr)
+    assert.match(notAPeer.stderr, /not a peer ID/)
   })
 
   it('SIGTERM to a storage server during an upload leaves no partial share, and it restarts cleanly', async () => {

@@ -185,6 +185,8 @@ export class ClientSession {
     this.progressTimer = setTimeout(() => {
       this.fail(new RequestTimeoutError(`the storage server sent nothing for ${this.options.requestTimeoutMs} ms`))
     }, this.options.requestTimeoutMs)
+    // a deadline alone must not keep a process alive; the stream it guards does while it is in use
+    this.progressTimer.unref?.()
   }
 
   private stopProgressTimer (): void {

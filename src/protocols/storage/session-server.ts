@@ -192,6 +192,8 @@ async function readWithDeadline (reader: FrameReader, ms: number, first: boolean
       reader.cancel(first ? new RequestTimeoutError(`no request within ${ms} ms of opening the stream`) : new IdleSession())
     }
   }, ms)
+  // a deadline alone must not keep a process alive; the stream it guards does while it is open
+  timer.unref()
   try {
     return await reader.read()
   } finally {

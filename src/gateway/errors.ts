@@ -72,7 +72,7 @@ export function statusOf (err: unknown): number {
   if (err instanceof GatewayError) return err.status
   const code = (err as { code?: unknown })?.code
   if (typeof code === 'string') {
-    if (code === 'ERR_NOT_IMPLEMENTED' || code === 'ERR_STORAGE_DISABLED') return 501
+    if (code === 'ERR_STORAGE_DISABLED') return 501
     if (NOT_FOUND_CODES.has(code)) return 404
     if (BAD_INPUT_CODES.has(code)) return 400
     if (CONFLICT_CODES.has(code)) return 409

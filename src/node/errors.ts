@@ -64,16 +64,6 @@ export class KeyFileError extends Error {
   }
 }
 
-/** A feature whose layer is not wired into the node yet. */
-export class NotImplementedError extends Error {
-  readonly code = 'ERR_NOT_IMPLEMENTED'
-
-  constructor (what: string) {
-    super(`${what} is not available in this build of lafs-club yet`)
-    this.name = 'NotImplementedError'
-  }
-}
-
 /** The node was stopped; it cannot be used any more. */
 export class NodeStoppedError extends Error {
   readonly code = 'ERR_NODE_STOPPED'

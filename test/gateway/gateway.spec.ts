@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { request } from 'node:http'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { parseCap } from '../../src/immutable/index.js'
 import { parseRange } from '../../src/gateway/range.js'
-import { startHarness, type GatewayHarness } from './helpers.js'
+import { http, startHarness, type GatewayHarness } from './helpers.js'
 
-interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }
-
-async function http (base: string, method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<Answer> {
-  return await new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }) })
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
 
 describe('gateway: HTTP over a real node and storage grid', function () {
   this.timeout(60_000)

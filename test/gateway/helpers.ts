@@ -5,6 +5,7 @@
  * `GET /uri/<cap>` of a cap without a hint asks the club first. A second,
  * storage-less node gives the club's roster a DHT peer to be published to.
  */
+import { request } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
@@ -87,4 +88,20 @@ export async function startSilentServer (): Promise<{ multiaddr: string, close: 
       await new Promise<void>(resolve => { silent.close(() => { resolve() }) })
     }
   }
+}
+
+export interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }
+
+/** One HTTP request to the gateway, the whole answer read. */
+export async function http (base: string, method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<Answer> {
+  return await new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { method, headers }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }) })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
 }

@@ -6,25 +6,10 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { request } from 'node:http'
 import { formatCap } from '../../src/immutable/index.js'
 import { startGateway } from '../../src/gateway/index.js'
-import { startHarness, startSilentServer, type GatewayHarness } from './helpers.js'
+import { http, startHarness, startSilentServer, type Answer, type GatewayHarness } from './helpers.js'
 
-interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: Buffer }
-
-async function http (base: string, method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<Answer> {
-  return await new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }) })
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
 
 const errorCode = (a: Answer): string => JSON.parse(a.body.toString()).error.code
 /** A literal cap: anyone can make one holding up to 55 bytes of their choice. */

@@ -137,8 +137,9 @@ describe('client: upload and download over 10 real servers', function () {
     assert.ok(got.equals(data), 'right bytes from other shares')
     assert.deepEqual(bad.map(b => [b.peerId, b.shnum, b.check]), [[victim.peerId, 0, 'block-hash']])
     const deadline = Date.now() + 10_000
-    while (server.storage.corruptionReports().recent.length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
-    const reports = server.storage.corruptionReports().recent
+    const ofThisFile = (): Array<{ shareNumber: number, reportedBy: string }> => server.storage.corruptionReports().recent.filter(r => r.storageIndex === b32)
+    while (ofThisFile().length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    const reports = ofThisFile()
     assert.equal(reports.length, 1)
     assert.equal(reports[0].shareNumber, 0)
     assert.equal(reports[0].reportedBy, client.peerId.toString())
@@ -229,7 +230,12 @@ describe('client: upload and download over 10 real servers', function () {
     assert.equal(verified.sharesFound, 6)
     assert.deepEqual(verified.sharemap[shnum], undefined, 'the corrupt copy is not counted')
     assert.equal(verified.healthy, false)
-    const reports = server.storage.corruptionReports().recent
+    // The advisory is sent without waiting for it, and an earlier test may have
+    // sent this server one about another file: wait for this file's, by deadline.
+    const ofThisFile = (): Array<{ shareNumber: number }> => server.storage.corruptionReports().recent.filter(r => r.storageIndex === b32)
+    const deadline = Date.now() + 10_000
+    while (ofThisFile().length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    const reports = ofThisFile()
     assert.equal(reports.length, 1, 'the server holding it got the advisory')
     assert.equal(reports[0].shareNumber, shnum)
 

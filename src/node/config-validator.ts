@@ -3,7 +3,7 @@
  * the key, what was expected and what was found.
  */
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { normalizeClubId } from '../club/index.js'
+import { normalizeClubId, parseCidr } from '../club/index.js'
 import { ConfigError } from './errors.js'
 import { parseSize } from './size.js'
 import type { PaymentMethodConfig } from './config.js'
@@ -121,6 +121,20 @@ export class Validator {
     } catch {
       this.fail(key, `must be a club ID (k51…), got ${describe(v)}`)
     }
+  }
+
+  cidrs (key: string, v: unknown): string[] {
+    if (!Array.isArray(v)) this.fail(key, `must be an array of CIDR blocks such as "11.0.0.0/8", got ${describe(v)}`)
+    if (v.length > 64) this.fail(key, `must list at most 64 blocks, got ${v.length}`)
+    return v.map((c: unknown, i) => {
+      const s = this.string(`${key}[${i}]`, c, { minLength: 1, maxLength: 64 })
+      try {
+        parseCidr(s)
+      } catch (err: any) {
+        this.fail(`${key}[${i}]`, err.message)
+      }
+      return s
+    })
   }
 
   relativePath (key: string, v: unknown): string {

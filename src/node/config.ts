@@ -129,6 +129,15 @@ export interface NatConfig {
   autonat: boolean
 }
 
+export interface NetworkConfig {
+  /**
+   * CIDR blocks treated as public addresses (e.g. `["11.0.0.0/8"]`), for a
+   * network lab that plays the internet with addresses of its own. Default []:
+   * a normal node judges addresses as libp2p does.
+   */
+  publicRanges: string[]
+}
+
 export interface ConnectionsConfig {
   /** Most open connections; above it the least useful are closed. Default 100, gentle on home routers. */
   maxConnections: number
@@ -172,6 +181,7 @@ export interface NodeConfig {
   gateway: GatewayConfig
   relay: RelayConfig
   nat: NatConfig
+  network: NetworkConfig
   connections: ConnectionsConfig
   client: ClientConfig
   /** File holding the convergence secret, relative to the data folder. Default `private/convergence`. */
@@ -216,6 +226,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   gateway: { enabled: true, host: '127.0.0.1', port: 3456, inlineActiveContent: false },
   relay: { client: true, server: 'auto' },
   nat: { upnp: true, autonat: true },
+  network: { publicRanges: [] },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
   client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null },
   convergenceSecretFile: 'private/convergence'
@@ -292,6 +303,10 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'upnp') out.nat.upnp = v.boolean('nat.upnp', s.upnp)
     if (k === 'autonat') out.nat.autonat = v.boolean('nat.autonat', s.autonat)
   }, Object.keys(DEFAULT_CONFIG.nat))
+
+  v.section(top, 'network', (s, k) => {
+    if (k === 'publicRanges') out.network.publicRanges = v.cidrs('network.publicRanges', s.publicRanges)
+  }, Object.keys(DEFAULT_CONFIG.network))
 
   v.section(top, 'connections', (s, k) => {
     if (k === 'maxConnections') out.connections.maxConnections = v.integer('connections.maxConnections', s.maxConnections, { min: 1, max: 100_000 })

@@ -311,7 +311,13 @@ export async function verifyMutableShares (cap: MutableCap, shares: ReadonlyMap<
   for (const [shnum, bytes] of shares) {
     try {
       const s = await openShare(mutableShareSourceFromBytes(shnum, bytes), cap)
-      for (let seg = 0; seg < s.header.geometry.numSegments; seg++) await readVerifiedBlock(s, seg)
+      // Readers compute inner nodes rather than read them, so check every stored node here.
+      const g = s.header.geometry
+      const nodes = splitHashes(await readExact(s.source, s.header.fields.blockHashTree[0], g.blockTreeNodes * HASH_LENGTH, 'block hash tree'))
+      if (!s.blockTree.adoptWhole(nodes, Math.max(g.numSegments, 1))) {
+        throw new BadMutableShareError('block-hash', shnum, 'the stored block hash tree is not consistent with its root')
+      }
+      for (let seg = 0; seg < g.numSegments; seg++) await readVerifiedBlock(s, seg)
       if (cap.kind === 'mutable-write') extractPrivateKey(cap, shnum, bytes, s.header)
       out.push({ shnum, ok: true, seqnum: s.header.prefix.seqnum, rootHash: s.header.prefix.rootHash })
     } catch (err) {

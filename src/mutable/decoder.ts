@@ -119,15 +119,13 @@ export async function readVerifiedBlock (share: OpenedShare, segnum: number): Pr
   const r = blockRange(h, segnum)
   const missing = share.blockTree.missingFor(segnum)
   const bhtAt = h.fields.blockHashTree[0]
-  const [data, nodes] = await Promise.all([
+  // The block and each missing node are separate ranges, asked for at once: the nodes of one
+  // path are scattered through the tree, and a source can batch ranges into one request.
+  const [data, ...nodes] = await Promise.all([
     readExact(share.source, r.saltAt ?? r.at, r.length + (r.saltAt === undefined ? 0 : SALT_LENGTH), `block of segment ${segnum}`),
-    missing.length === 0
-      ? Promise.resolve(new Uint8Array(0))
-      : readExact(share.source, bhtAt + missing[0] * HASH_LENGTH, (missing[missing.length - 1] - missing[0] + 1) * HASH_LENGTH, 'block hash tree nodes')
+    ...missing.map(async i => await readExact(share.source, bhtAt + i * HASH_LENGTH, HASH_LENGTH, `block hash tree node ${i}`))
   ])
-  const fetched = new Map<number, Uint8Array>()
-  const all = splitHashes(nodes)
-  for (const i of missing) fetched.set(i, all[i - missing[0]])
+  const fetched = new Map<number, Uint8Array>(missing.map((i, j) => [i, nodes[j]]))
   let salt: Uint8Array
   let block: Uint8Array
   let leaf: Uint8Array

@@ -9,8 +9,9 @@
  * of an MDMF file fetches only its segments and their hash-tree nodes.
  */
 import type { KeyObject } from 'node:crypto'
+import { logger } from '@libp2p/logger'
 import { decode as erasureDecode } from '../erasure/index.js'
-import { blockHash, bytesEqual, concatBytes, PartialTree, internalNodeHash, neededHashes } from '../immutable/index.js'
+import { base32Encode, blockHash, bytesEqual, concatBytes, PartialTree, internalNodeHash, neededHashes } from '../immutable/index.js'
 import { type MutableCap, type MutableWriteCap } from './caps.js'
 import {
   BadMutableShareError, InvalidMutableRangeError, NotEnoughMutableSharesError, type MutableShareFailure
@@ -21,6 +22,8 @@ import {
   blockRange, HEADER_READ_SIZE, MDMF_VERSION, parseShareHashChain, parseShareHeader, splitHashes, type ParsedHeader,
   type SignedPrefix
 } from './layout.js'
+
+const log = logger('lafs-club:mutable:decoder')
 
 /** Byte ranges of one share; a read past the end returns fewer bytes (as Tahoe's slot reads do). */
 export interface MutableShareSource {
@@ -36,6 +39,8 @@ export function mutableShareSourceFromBytes (shnum: number, bytes: Uint8Array): 
 export interface OpenedShare {
   source: MutableShareSource
   shnum: number
+  /** The cap's storage index (for logs). */
+  storageIndex: Uint8Array
   header: ParsedHeader
   publicKey: KeyObject
   blockTree: PartialTree
@@ -82,7 +87,7 @@ function checkChain (shnum: number, h: ParsedHeader, chain: Map<number, Uint8Arr
  */
 export async function openShare (source: MutableShareSource, cap: MutableCap): Promise<OpenedShare> {
   const shnum = source.shnum
-  const first = await source.read(0, HEADER_READ_SIZE).catch(err => {
+  const first = await source.read(0, HEADER_READ_SIZE).catch((err: unknown) => {
     throw new BadMutableShareError('layout', shnum, `reading the header failed: ${(err as Error).message}`, { cause: err })
   })
   const header = parseShareHeader(first, shnum)
@@ -110,7 +115,7 @@ export async function openShare (source: MutableShareSource, cap: MutableCap): P
     throw new BadMutableShareError('signature', shnum, 'the signature over the signed prefix does not verify')
   }
   checkChain(shnum, header, parseShareHashChain(slice(f.shareHashChain), shnum), rootNode)
-  return { source, shnum, header, publicKey, blockTree: new PartialTree(Math.max(header.geometry.numSegments, 1), rootNode) }
+  return { source, shnum, storageIndex: cap.storageIndex, header, publicKey, blockTree: new PartialTree(Math.max(header.geometry.numSegments, 1), rootNode) }
 }
 
 /** Reads one block (and its salt) of an opened share and checks it against the block hash tree. */
@@ -161,8 +166,12 @@ export interface ReadMutableOptions {
   length?: number
 }
 
-function failureOf (shnum: number, err: unknown): MutableShareFailure {
-  if (err instanceof BadMutableShareError) return { shnum, check: err.check, error: err }
+function failureOf (shnum: number, err: unknown, storageIndex?: Uint8Array): MutableShareFailure {
+  if (err instanceof BadMutableShareError) {
+    // Files are named by storage index only, never by a key or cap.
+    if (storageIndex !== undefined) log('%s share %d dropped: %s check failed: %s', base32Encode(storageIndex), shnum, err.check, err.message)
+    return { shnum, check: err.check, error: err }
+  }
   throw err
 }
 
@@ -178,7 +187,7 @@ export async function openVersions (cap: MutableCap, sources: readonly MutableSh
     try {
       return await openShare(s, cap)
     } catch (err) {
-      failures.push(failureOf(s.shnum, err))
+      failures.push(failureOf(s.shnum, err, cap.storageIndex))
       return undefined
     }
   }))
@@ -212,7 +221,7 @@ async function decodeSegment (shares: OpenedShare[], segnum: number, k: number, 
       try {
         return { shnum: s.shnum, ...(await readVerifiedBlock(s, segnum)) }
       } catch (err) {
-        failures.push(failureOf(s.shnum, err))
+        failures.push(failureOf(s.shnum, err, s.storageIndex))
         return undefined
       }
     }))
@@ -319,7 +328,7 @@ export async function verifyMutableShares (cap: MutableCap, shares: ReadonlyMap<
       if (cap.kind === 'mutable-write') extractPrivateKey(cap, shnum, bytes, s.header)
       out.push({ shnum, ok: true, seqnum: s.header.prefix.seqnum, rootHash: s.header.prefix.rootHash })
     } catch (err) {
-      out.push({ shnum, ok: false, failure: failureOf(shnum, err) })
+      out.push({ shnum, ok: false, failure: failureOf(shnum, err, cap.storageIndex) })
     }
   }
   return out

@@ -191,6 +191,31 @@ export class MutableSlots {
     })
   }
 
+  /**
+   * Removes temporary files a crash left behind (a write not yet renamed
+   * into place: its share still holds the previous version). Call once at
+   * startup, before serving.
+   */
+  async recover (): Promise<number> {
+    let removed = 0
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      let entries
+      try {
+        entries = await readdir(dir, { withFileTypes: true })
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw err
+      }
+      for (const e of entries) {
+        const path = join(dir, e.name)
+        if (e.isDirectory() && depth < 2) await walk(path, depth + 1)
+        else if (e.isFile() && depth === 2 && e.name.endsWith('.tmp')) { await rm(path, { force: true }); removed++ }
+      }
+    }
+    await walk(this.root, 0)
+    return removed
+  }
+
   /** Share numbers held for a slot, ascending. */
   async shareNumbers (storageIndex: Uint8Array): Promise<number[]> {
     const si = encodeStorageIndex(checkStorageIndex(storageIndex))

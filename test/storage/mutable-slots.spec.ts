@@ -177,6 +177,18 @@ describe('storage: mutable slots', function () {
     await bad({ vectors: new Map([[0, { ...ok, write: [{ offset: -1, data: bytes(1) }] }]]) })
   })
 
+  it('clears temporary files left by a crash, keeping the shares', async function () {
+    const s = await slots()
+    const si = storageIndex()
+    await s.readTestWrite({ storageIndex: si, writeEnabler: we(), readVector: [], vectors: new Map([[2, { test: [], write: [{ offset: 0, data: bytes(10) }], newLength: null }]]) })
+    const dir = join(s.root, encodeStorageIndex(si).slice(0, 2), encodeStorageIndex(si))
+    await writeFile(join(dir, '2.abcdef.tmp'), bytes(50))
+    assert.deepEqual((await readdir(dir)).sort(), ['2', '2.abcdef.tmp'])
+    assert.equal(await s.recover(), 1)
+    assert.deepEqual(await readdir(dir), ['2'])
+    assert.deepEqual(await s.shareNumbers(si), [2])
+  })
+
   it('refuses to work on a file in the slot tree that is not a mutable container', async function () {
     const s = await slots()
     const si = storageIndex()

@@ -3,7 +3,8 @@
  *
  * The package's main entry. Applications embed a node with `createNode`
  * (like Helia's `createHelia`); outside checks call the interop surface
- * (`zfecEncode`, `zfecDecode`, `encodeImmutable`, `decodeImmutable`), whose
+ * (`zfecEncode`, `zfecDecode`, `encodeImmutable`, `decodeImmutable`,
+ * `mutableCapsFromKey`, `encodeMutable`, `decodeMutable`), whose
  * signatures are kept stable.
  */
 import './shim.js'
@@ -13,6 +14,12 @@ export {
   encodeImmutable, decodeImmutable, parseCap, parseHintedCap, formatCap, toVerifyCap, storageIndexOf,
   type EncodeImmutableOptions, type EncodedImmutable, type Cap
 } from './immutable/index.js'
+export {
+  mutableCapsFromKey, parseMutableCap, parseHintedMutableCap, formatMutableCap, generateMutableKeyPair, importMutablePrivateKey,
+  writeCapFromKeyPair, capStrings, encodeMutable, decodeMutable,
+  type MutableCap, type MutableFormat, type MutableCapStrings, type MutableKeyPair, type EncodeMutableOptions, type EncodedMutable,
+  type DecodedMutable
+} from './mutable/index.js'
 export {
   createNode, initDataDir, type CreateNodeOptions, type LafsNode, type FilesApi, type ClubsApi, type AccountsApi, type AdminApi,
   type PutOptions, type PutResult, type GetOptions, type CheckOptions, type CheckReport, type NodeLocateOptions, type DownloadExplain,

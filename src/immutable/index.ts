@@ -20,10 +20,10 @@ export {
 export {
   TAGS, netstring, sha256d, taggedHash, taggedPairHash, TaggedHasher, storageIndexHash, blockHash, uebHash,
   crypttextHash, crypttextSegmentHash, clientRenewalSecret, clientCancelSecret, fileRenewalSecret, fileCancelSecret,
-  bucketRenewalSecret, bucketCancelSecret, leaseSecretsFor, permuteServerHash
+  bucketRenewalSecret, bucketCancelSecret, leaseSecretsFor, permuteServerHash, bytesEqual, concatBytes, plain
 } from './hashes.js'
 export { convergentKey, convergenceTag, randomKey } from './key.js'
-export { buildTree, neededHashes, PartialTree, emptyLeafHash, internalNodeHash } from './merkle.js'
+export { buildTree, neededHashes, PartialTree, emptyLeafHash, internalNodeHash, nextPowerOfTwo } from './merkle.js'
 export {
   computeParams, deriveParams, LIT_SIZE_THRESHOLD, DEFAULT_MAX_SEGMENT_SIZE, DEFAULT_K, DEFAULT_N,
   DEFAULT_HAPPY, type ChkParams

@@ -115,3 +115,23 @@ export class TooManyReportsError extends StorageError {
   static readonly code = 'ERR_TOO_MANY_REPORTS'
   constructor (message: string) { super(TooManyReportsError.code, message) }
 }
+
+/**
+ * A read-test-write on a mutable slot whose shares hold another write
+ * enabler. `recordedBy` is the 20-byte server id stored with it (Tahoe's
+ * "recorded by nodeid"), so a client can tell a migrated share.
+ */
+export class BadWriteEnablerError extends StorageError {
+  static readonly code = 'ERR_BAD_WRITE_ENABLER'
+  readonly recordedBy: Uint8Array
+  constructor (message: string, recordedBy: Uint8Array) {
+    super(BadWriteEnablerError.code, message)
+    this.recordedBy = recordedBy
+  }
+}
+
+/** A file in the mutable-slot tree that is not a mutable container this server can read. */
+export class BadMutableContainerError extends StorageError {
+  static readonly code = 'ERR_BAD_MUTABLE_CONTAINER'
+  constructor (message: string) { super(BadMutableContainerError.code, message) }
+}

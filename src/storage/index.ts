@@ -42,3 +42,11 @@ export {
   MIN_SHARE_CHARGE,
   HAVE_BATCH_SIZE
 } from './constants.js'
+export {
+  MutableSlots, MAX_TEST_VECTORS, MAX_READ_VECTORS, MAX_WRITE_VECTORS,
+  type MutableSlotsOptions, type ReadTestWriteRequest, type ReadTestWriteResult, type SlotShareVectors
+} from './mutable-slots.js'
+export {
+  CONTAINER_MAGIC, CONTAINER_DATA_OFFSET, CONTAINER_HEADER_SIZE, NEW_CONTAINER_VERSION, SERVER_ID_LENGTH, WRITE_ENABLER_LENGTH,
+  newContainer, parseContainerHeader, type ContainerHeader, type ReadVector, type TestVector, type WriteVector
+} from './mutable-container.js'

@@ -1,0 +1,175 @@
+/**
+ * Tahoe's mutable container (storage/mutable.py, schema v1 and v2) as one
+ * file per share: a 100-byte header (32-byte magic, the 20-byte id of the
+ * server that recorded the write enabler, the 32-byte write enabler, data
+ * length u64, offset of the extra-lease block u64), four 92-byte lease
+ * slots, the share data from byte 468, then the extra-lease block (u32
+ * count + leases). Leases live in SQLite here, as for immutable shares, so
+ * the lease slots stay zero ("no lease") and the extra-lease count 0: a
+ * Tahoe server reads such a file as a share without leases.
+ *
+ * Reads and tests see only the data region and are cut at the data length,
+ * as Tahoe's are. A write goes to a copy that is fsynced and renamed over
+ * the share, so a reader never sees a half-applied write vector.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { open, readFile, rename, rm } from 'node:fs/promises'
+import { TaggedHasher } from '../immutable/index.js'
+import { BadMutableContainerError, BadWriteEnablerError, InvalidArgumentError } from './errors.js'
+
+export const CONTAINER_HEADER_SIZE = 100
+export const LEASE_SLOT_SIZE = 92
+export const CONTAINER_DATA_OFFSET = CONTAINER_HEADER_SIZE + 4 * LEASE_SLOT_SIZE // 468
+export const SERVER_ID_LENGTH = 20
+export const WRITE_ENABLER_LENGTH = 32
+/** Tahoe's MAX_MUTABLE_SHARE_SIZE (69105 TB) is beyond any file here; the server's own limit applies first. */
+export const MAX_CONTAINER_DATA = Number.MAX_SAFE_INTEGER - CONTAINER_DATA_OFFSET
+
+function magicOf (version: 1 | 2): Uint8Array {
+  const human = new TextEncoder().encode(`Tahoe mutable container v${version}\n`)
+  // v1's five bytes are historical; later versions take them from a tagged hash.
+  const tail = version === 1
+    ? new Uint8Array([0x75, 0x09, 0x44, 0x03, 0x8e])
+    : new TaggedHasher('allmydata_mutable_container_header').update(human).digest(5)
+  const out = new Uint8Array(32)
+  out.set(human)
+  out.set(tail, human.length)
+  return out
+}
+
+export const CONTAINER_MAGIC = { 1: magicOf(1), 2: magicOf(2) } as const
+/** New containers use Tahoe's newest schema (v2); v1 and v2 differ only in how leases are stored. */
+export const NEW_CONTAINER_VERSION = 2
+
+export interface ContainerHeader {
+  version: 1 | 2
+  serverId: Uint8Array
+  writeEnabler: Uint8Array
+  dataLength: number
+  extraLeaseOffset: number
+}
+
+/** A new, empty container: header, blank leases, and an extra-lease count of 0. */
+export function newContainer (serverId: Uint8Array, writeEnabler: Uint8Array): Uint8Array {
+  if (serverId.length !== SERVER_ID_LENGTH) throw new InvalidArgumentError(`a server id is ${SERVER_ID_LENGTH} bytes`)
+  if (writeEnabler.length !== WRITE_ENABLER_LENGTH) throw new InvalidArgumentError(`a write enabler is ${WRITE_ENABLER_LENGTH} bytes`)
+  const out = new Uint8Array(CONTAINER_DATA_OFFSET + 4)
+  const dv = new DataView(out.buffer)
+  out.set(CONTAINER_MAGIC[NEW_CONTAINER_VERSION])
+  out.set(serverId, 32)
+  out.set(writeEnabler, 52)
+  dv.setBigUint64(84, 0n)
+  dv.setBigUint64(92, BigInt(CONTAINER_DATA_OFFSET))
+  return out
+}
+
+export function parseContainerHeader (bytes: Uint8Array, name = 'container'): ContainerHeader {
+  if (bytes.length < CONTAINER_DATA_OFFSET + 4) throw new BadMutableContainerError(`${name} is ${bytes.length} bytes, shorter than a mutable container`)
+  const magic = bytes.subarray(0, 32)
+  const version = ([1, 2] as const).find(v => Buffer.compare(magic, CONTAINER_MAGIC[v]) === 0)
+  if (version === undefined) throw new BadMutableContainerError(`${name} does not start with Tahoe's mutable container magic (v1 or v2)`)
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const dataLength = dv.getBigUint64(84)
+  const extraLeaseOffset = dv.getBigUint64(92)
+  if (dataLength > BigInt(MAX_CONTAINER_DATA) || extraLeaseOffset < BigInt(CONTAINER_DATA_OFFSET) + dataLength ||
+      extraLeaseOffset + 4n > BigInt(bytes.length)) {
+    throw new BadMutableContainerError(`${name}: data length ${dataLength} and extra-lease offset ${extraLeaseOffset} do not fit a ${bytes.length}-byte file`)
+  }
+  return {
+    version,
+    serverId: bytes.slice(32, 52),
+    writeEnabler: bytes.slice(52, 84),
+    dataLength: Number(dataLength),
+    extraLeaseOffset: Number(extraLeaseOffset)
+  }
+}
+
+export interface ReadVector { offset: number, size: number }
+export interface TestVector { offset: number, size: number, specimen: Uint8Array }
+export interface WriteVector { offset: number, data: Uint8Array }
+
+/** Data bytes [offset, offset+size), cut at the data length (empty past it), as Tahoe reads. */
+export function readData (container: Uint8Array, header: ContainerHeader, offset: number, size: number): Uint8Array {
+  if (offset >= header.dataLength) return new Uint8Array(0)
+  const end = Math.min(header.dataLength, offset + size)
+  return container.slice(CONTAINER_DATA_OFFSET + offset, CONTAINER_DATA_OFFSET + end)
+}
+
+/** Tahoe's only test operator is equality of the (cut) data with the specimen. */
+export function testPasses (container: Uint8Array | undefined, header: ContainerHeader | undefined, tests: readonly TestVector[]): boolean {
+  for (const t of tests) {
+    const data = container === undefined || header === undefined ? new Uint8Array(0) : readData(container, header, t.offset, t.size)
+    if (Buffer.compare(data, t.specimen) !== 0) return false
+  }
+  return true
+}
+
+/**
+ * Applies write vectors in order, then `newLength` (which only ever
+ * shortens: Tahoe ignores a larger one). Gaps are zero-filled. The
+ * extra-lease block moves behind the data when the data grows into it.
+ */
+export function applyWrites (container: Uint8Array, writes: readonly WriteVector[], newLength: number | null): Uint8Array {
+  const h = parseContainerHeader(container)
+  let dataLength = h.dataLength
+  let end = dataLength
+  for (const w of writes) end = Math.max(end, w.offset + w.data.length)
+  const extraBlock = container.slice(h.extraLeaseOffset, container.length)
+  const extraAt = Math.max(h.extraLeaseOffset, CONTAINER_DATA_OFFSET + end)
+  if (extraAt > MAX_CONTAINER_DATA) throw new InvalidArgumentError('the write goes past the largest share this server holds')
+  const out = new Uint8Array(extraAt + extraBlock.length)
+  out.set(container.subarray(0, CONTAINER_DATA_OFFSET + dataLength))
+  for (const w of writes) {
+    out.set(w.data, CONTAINER_DATA_OFFSET + w.offset)
+    dataLength = Math.max(dataLength, w.offset + w.data.length)
+  }
+  if (newLength !== null && newLength < dataLength) {
+    // Bytes past the new length are cleared, so a later extension reads zeros (not old data).
+    out.fill(0, CONTAINER_DATA_OFFSET + newLength, CONTAINER_DATA_OFFSET + dataLength)
+    dataLength = newLength
+  }
+  out.set(extraBlock, extraAt)
+  const dv = new DataView(out.buffer)
+  dv.setBigUint64(84, BigInt(dataLength))
+  dv.setBigUint64(92, BigInt(extraAt))
+  return out
+}
+
+export function writeEnablerMatches (header: ContainerHeader, writeEnabler: Uint8Array): boolean {
+  return writeEnabler.length === WRITE_ENABLER_LENGTH && timingSafeEqual(header.writeEnabler, writeEnabler)
+}
+
+export function checkWriteEnabler (header: ContainerHeader, writeEnabler: Uint8Array, si: string, shnum: number): void {
+  if (!writeEnablerMatches(header, writeEnabler)) {
+    throw new BadWriteEnablerError(
+      `the write enabler for slot ${si} share ${shnum} does not match; it was recorded by server ${Buffer.from(header.serverId).toString('hex')}`,
+      header.serverId)
+  }
+}
+
+export async function readContainer (path: string): Promise<{ bytes: Uint8Array, header: ContainerHeader } | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(await readFile(path))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  return { bytes, header: parseContainerHeader(bytes, path) }
+}
+
+/** Replaces the file at `path` with `bytes`: write a temporary sibling, fsync, rename. */
+export async function writeContainerAtomically (path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  const handle = await open(tmp, 'wx')
+  try {
+    await handle.writeFile(bytes)
+    await handle.sync()
+  } catch (err) {
+    await handle.close()
+    await rm(tmp, { force: true })
+    throw err
+  }
+  await handle.close()
+  await rename(tmp, path)
+}

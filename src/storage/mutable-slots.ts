@@ -1,0 +1,229 @@
+/**
+ * Mutable slots on disk and Tahoe's read-test-write on them
+ * (storage/server.py slot_testv_and_readv_and_writev; the HTTP API's
+ * `POST /storage/v1/mutable/:storage_index/read-test-write`):
+ *
+ * 1. every existing share of the slot must hold the caller's write enabler
+ *    (else BadWriteEnablerError naming the server that recorded it);
+ * 2. every test vector is checked (a missing share reads as empty);
+ * 3. the read vector is read from every existing share, before any write;
+ * 4. only if all tests passed: write vectors are applied share by share (a
+ *    new share is created with this server's id and the write enabler;
+ *    `newLength` 0 deletes the share, and the folder once empty).
+ *
+ * Calls on one storage index run one at a time. Files live in their own
+ * tree, `<dir>/slots/<p>/<SI>/<shnum>`, apart from immutable shares (whose
+ * startup recovery adopts any well-named file as a CHK share).
+ *
+ * Not wired yet (part 2 of issue 14): leases and accounting in SQLite,
+ * quotas, the protocol, advise-corrupt. This module owns the files only.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fsyncDir, removeEmptyDirs } from './dirs.js'
+import { InvalidArgumentError } from './errors.js'
+import {
+  applyWrites, checkWriteEnabler, CONTAINER_DATA_OFFSET, newContainer, readContainer, readData, SERVER_ID_LENGTH, testPasses,
+  WRITE_ENABLER_LENGTH, writeContainerAtomically, type ContainerHeader, type ReadVector, type TestVector, type WriteVector
+} from './mutable-container.js'
+import { encodeStorageIndex, shareDir } from './paths.js'
+import { checkShareNumber, checkStorageIndex } from './validate.js'
+
+/** Tahoe's HTTP API allows at most 30 test vectors per share and 30 read vectors. */
+export const MAX_TEST_VECTORS = 30
+export const MAX_READ_VECTORS = 30
+/** Write vectors per share in one call (Tahoe sets none; a bound keeps a request's work finite). */
+export const MAX_WRITE_VECTORS = 1024
+
+export interface SlotShareVectors {
+  test: TestVector[]
+  write: WriteVector[]
+  /** Truncate the share to this many bytes (0 deletes it); null leaves the length as the writes make it. */
+  newLength: number | null
+}
+
+export interface ReadTestWriteRequest {
+  storageIndex: Uint8Array
+  writeEnabler: Uint8Array
+  vectors: ReadonlyMap<number, SlotShareVectors>
+  readVector: readonly ReadVector[]
+}
+
+export interface ReadTestWriteResult {
+  /** True when every test passed and the writes were applied. */
+  success: boolean
+  /** For every share that existed before the call: the read vector's data, read before writing. */
+  data: Map<number, Uint8Array[]>
+  /** Shares holding data after the call (written or created), and those deleted. */
+  written: number[]
+  deleted: number[]
+}
+
+export interface MutableSlotsOptions {
+  /** The folder holding `slots/`. */
+  dir: string
+  /** This server's 20-byte id, recorded with each write enabler (see src/mutable/README.md). */
+  serverId: Uint8Array
+  /** Largest share data a slot may hold. */
+  maxShareSize: number
+}
+
+function checkOffset (name: string, v: unknown): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${String(v)}`)
+  return v as number
+}
+
+export class MutableSlots {
+  readonly root: string
+  private readonly serverId: Uint8Array
+  private readonly maxShareSize: number
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor (opts: MutableSlotsOptions) {
+    if (opts.serverId.length !== SERVER_ID_LENGTH) throw new InvalidArgumentError(`the server id must be ${SERVER_ID_LENGTH} bytes`)
+    this.root = join(opts.dir, 'slots')
+    this.serverId = opts.serverId
+    this.maxShareSize = opts.maxShareSize
+  }
+
+  /** Runs `fn` after every earlier call on the same slot has finished. */
+  private async exclusive<T> (si: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(si) ?? Promise.resolve()
+    const run = before.then(fn, fn)
+    const tail = run.catch(() => undefined)
+    this.locks.set(si, tail)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(si) === tail) this.locks.delete(si)
+    }
+  }
+
+  private async sharesOf (si: string): Promise<Map<number, { bytes: Uint8Array, header: ContainerHeader }>> {
+    const dir = shareDir(this.root, si)
+    let names: string[]
+    try {
+      names = await readdir(dir)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
+      throw err
+    }
+    const out = new Map<number, { bytes: Uint8Array, header: ContainerHeader }>()
+    for (const name of names) {
+      if (!/^(0|[1-9][0-9]{0,2})$/.test(name)) continue // temporary files and strangers
+      const c = await readContainer(join(dir, name))
+      if (c !== undefined) out.set(Number(name), c)
+    }
+    return out
+  }
+
+  private checkRequest (req: ReadTestWriteRequest): void {
+    checkStorageIndex(req.storageIndex)
+    if (!(req.writeEnabler instanceof Uint8Array) || req.writeEnabler.length !== WRITE_ENABLER_LENGTH) {
+      throw new InvalidArgumentError(`the write enabler must be ${WRITE_ENABLER_LENGTH} bytes`)
+    }
+    if (req.readVector.length > MAX_READ_VECTORS) throw new InvalidArgumentError(`at most ${MAX_READ_VECTORS} read vectors`)
+    for (const r of req.readVector) { checkOffset('read offset', r.offset); checkOffset('read size', r.size) }
+    for (const [shnum, v] of req.vectors) {
+      checkShareNumber(shnum)
+      if (v.test.length > MAX_TEST_VECTORS) throw new InvalidArgumentError(`at most ${MAX_TEST_VECTORS} test vectors per share`)
+      if (v.write.length > MAX_WRITE_VECTORS) throw new InvalidArgumentError(`at most ${MAX_WRITE_VECTORS} write vectors per share`)
+      for (const t of v.test) { checkOffset('test offset', t.offset); checkOffset('test size', t.size) }
+      for (const w of v.write) {
+        checkOffset('write offset', w.offset)
+        if (w.offset + w.data.length > this.maxShareSize) {
+          throw new InvalidArgumentError(`share ${shnum}: a write up to byte ${w.offset + w.data.length} exceeds the largest share this server holds (${this.maxShareSize})`)
+        }
+      }
+      if (v.newLength !== null) checkOffset('new length', v.newLength)
+    }
+  }
+
+  async readTestWrite (req: ReadTestWriteRequest): Promise<ReadTestWriteResult> {
+    this.checkRequest(req)
+    const si = encodeStorageIndex(req.storageIndex)
+    return await this.exclusive(si, async () => {
+      const shares = await this.sharesOf(si)
+      for (const [shnum, c] of shares) checkWriteEnabler(c.header, req.writeEnabler, si, shnum)
+      let success = true
+      for (const [shnum, v] of req.vectors) {
+        const c = shares.get(shnum)
+        if (!testPasses(c?.bytes, c?.header, v.test)) { success = false; break }
+      }
+      const data = new Map<number, Uint8Array[]>()
+      for (const [shnum, c] of shares) data.set(shnum, req.readVector.map(r => readData(c.bytes, c.header, r.offset, r.size)))
+      const written: number[] = []
+      const deleted: number[] = []
+      if (success) {
+        const dir = shareDir(this.root, si)
+        for (const [shnum, v] of req.vectors) {
+          const path = join(dir, String(shnum))
+          if (v.newLength === 0) {
+            if (shares.has(shnum)) { await rm(path, { force: true }); deleted.push(shnum) }
+            continue
+          }
+          const before = shares.get(shnum)?.bytes
+          if (before === undefined) await mkdir(dir, { recursive: true })
+          await writeContainerAtomically(path, applyWrites(before ?? newContainer(this.serverId, req.writeEnabler), v.write, v.newLength))
+          written.push(shnum)
+        }
+        if (written.length > 0) await fsyncDir(dir)
+        if (deleted.length > 0) removeEmptyDirs(dir, this.root)
+      }
+      return { success, data, written, deleted }
+    })
+  }
+
+  /** Reads ranges of a slot's shares (all of them when `shnums` is empty), cut at each share's data length. */
+  async readv (storageIndex: Uint8Array, shnums: readonly number[], readVector: readonly ReadVector[]): Promise<Map<number, Uint8Array[]>> {
+    checkStorageIndex(storageIndex)
+    if (readVector.length > MAX_READ_VECTORS) throw new InvalidArgumentError(`at most ${MAX_READ_VECTORS} read vectors`)
+    for (const r of readVector) { checkOffset('read offset', r.offset); checkOffset('read size', r.size) }
+    const si = encodeStorageIndex(storageIndex)
+    return await this.exclusive(si, async () => {
+      const shares = await this.sharesOf(si)
+      const out = new Map<number, Uint8Array[]>()
+      for (const [shnum, c] of shares) {
+        if (shnums.length > 0 && !shnums.includes(shnum)) continue
+        out.set(shnum, readVector.map(r => readData(c.bytes, c.header, r.offset, r.size)))
+      }
+      return out
+    })
+  }
+
+  /**
+   * Removes temporary files a crash left behind (a write not yet renamed
+   * into place: its share still holds the previous version). Call once at
+   * startup, before serving.
+   */
+  async recover (): Promise<number> {
+    let removed = 0
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      let entries
+      try {
+        entries = await readdir(dir, { withFileTypes: true })
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw err
+      }
+      for (const e of entries) {
+        const path = join(dir, e.name)
+        if (e.isDirectory() && depth < 2) await walk(path, depth + 1)
+        else if (e.isFile() && depth === 2 && e.name.endsWith('.tmp')) { await rm(path, { force: true }); removed++ }
+      }
+    }
+    await walk(this.root, 0)
+    return removed
+  }
+
+  /** Share numbers held for a slot, ascending. */
+  async shareNumbers (storageIndex: Uint8Array): Promise<number[]> {
+    const si = encodeStorageIndex(checkStorageIndex(storageIndex))
+    return [...(await this.sharesOf(si)).keys()].sort((a, b) => a - b)
+  }
+
+  /** Bytes on disk for one share (container included), for accounting. */
+  static containerSize (dataLength: number): number {
+    return CONTAINER_DATA_OFFSET + dataLength + 4
+  }
+}

@@ -217,6 +217,8 @@ async function stalledSessions (a: Attack): Promise<void> {
 async function flood (stream: Stream, readSi: Uint8Array<ArrayBuffer>, data: Uint8Array, deadline: number, signal: AbortSignal): Promise<string> {
   const si = u8(16)
   let id = 1
+  // a session over the per-connection limit is reset as soon as it is negotiated
+  if (stream.status !== 'open') return 'refused: over the sessions-per-connection limit'
   try {
     // never read the answers: the server's read answer fills the window and stalls
     stream.pause()

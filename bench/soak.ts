@@ -25,10 +25,10 @@
  * Run: npm run soak                       (30 minutes)
  *      npm run soak -- --minutes 1        (a smoke run)
  * Options: --minutes <m> (fractions too), --honest <n> (4), --nofile <n> (4096),
- *          --capacity-gib <n> (16: the server's capacity; free accounts get half)
+ *          --capacity-gib <n> (64, at most 80% of the free disk: the server's capacity; free accounts get half)
  */
 import '../src/shim.js'
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, statfs, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -59,7 +59,12 @@ function option (name: string, fallback: number): number {
 const MINUTES = option('--minutes', 30)
 const HONEST = Math.round(option('--honest', 4))
 const NOFILE = Math.round(option('--nofile', 4096))
-const CAPACITY = Math.round(option('--capacity-gib', 16) * 2 ** 30)
+/**
+ * The server's capacity (free accounts get half). Honest clients keep what
+ * they upload (up to ~20 GB in 30 minutes on an idle 2-core machine), so the
+ * default is large, but never more than 80% of the disk's free space.
+ */
+const CAPACITY_ASKED = Math.round(option('--capacity-gib', 64) * 2 ** 30)
 
 // A reset stream can leave an internal drain promise rejected with nobody awaiting it.
 process.on('unhandledRejection', () => {})
@@ -152,6 +157,9 @@ async function main (): Promise<number> {
   process.on('SIGTERM', onSigint)
 
   try {
+    const disk = await statfs(dataDir)
+    const CAPACITY = Math.min(CAPACITY_ASKED, Math.floor(disk.bavail * disk.bsize * 0.8))
+    if (CAPACITY < CAPACITY_ASKED) console.log(`capacity lowered to ${(CAPACITY / 2 ** 30).toFixed(1)} GiB: 80% of the free disk space`)
     for (let i = 0; i < HONEST; i++) honestNodes.push(await createBenchNode())
     const serverChild = await startSoakChild<SoakServerInfo>(import.meta.url, 'soak-server-child',
       [dataDir, String(CAPACITY), ...honestNodes.map(n => n.peerId.toString())], 'soak server', NOFILE)
@@ -161,7 +169,7 @@ async function main (): Promise<number> {
     const dbFiles = ['storage/storage.sqlite', 'leases.sqlite'].flatMap(f => ['', '-wal', '-shm'].map(s => join(dataDir, f + s)))
     const sample = async (): Promise<Sample> => ({ t: Date.now() - started, rss: await rssOf(pid), fds: await fdsOf(pid), db: await sizeOf(dbFiles) })
     const idle = await sample()
-    console.log(`soak: ${MINUTES} min; server pid ${pid} under prlimit --nofile=${NOFILE}, capacity ${(CAPACITY / 2 ** 30).toFixed(0)} GiB, data ${dataDir}`)
+    console.log(`soak: ${MINUTES} min; server pid ${pid} under prlimit --nofile=${NOFILE}, capacity ${(CAPACITY / 2 ** 30).toFixed(1)} GiB, data ${dataDir}`)
     console.log(`      idle server: RSS ${mib(idle.rss)} MiB, ${idle.fds} fds, database ${mib(idle.db)} MiB; ${HONEST} honest clients, 6 attacks`)
 
     const hostile = await startSoakChild<{ pid: number }>(import.meta.url, 'soak-hostile-child', [serverChild.info.addr], 'hostile clients')

@@ -235,7 +235,7 @@ async function flood (stream: Stream, readSi: Uint8Array<ArrayBuffer>, data: Uin
   } catch (err) {
     return `session ended: ${describeError(err)}`
   }
-  const status = stream.status
+  const status: string = stream.status
   stream.abort(new Error('soak: flood over'))
   return status === 'open' ? 'ok' : `session ${status} by the server`
 }

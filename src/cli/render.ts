@@ -30,7 +30,7 @@ export function statusLines (s: StatusJson): string[] {
   ]
   if (s.bootstrap?.alone === true && s.bootstrap.configured > 0) lines.push('bootstrap none of the bootstrap peers answered: running alone')
   if (s.storage === null) lines.push('storage   off')
-  else lines.push(`storage   ${s.storage.shares} shares, ${formatBytes(s.storage.bytes)} of ${formatBytes(s.storage.capacity)}, ${s.storage.accounts} accounts`)
+  else lines.push(`storage   ${s.storage.shares} shares, ${formatBytes(s.storage.bytes)} of ${formatBytes(s.storage.capacity)}, ${s.accountsTotal} accounts, ${s.corruptionTotal} corruption advisories`)
   if (s.reprovide !== null) lines.push(`reprovide backlog ${s.reprovide.backlog}${s.reprovide.failed > 0 ? `, ${s.reprovide.failed} failed` : ''}`)
   lines.push(`clubs     ${s.clubs.length}${s.defaultClub !== null ? `, default ${s.defaultClub}` : ', no default club'}`)
   for (const c of s.clubs) lines.push(`  ${c.clubId} "${c.name}" sequence ${c.sequence}, ${c.servers.length} servers${c.owned ? ' (owner)' : ''}`)
@@ -38,6 +38,7 @@ export function statusLines (s: StatusJson): string[] {
   for (const t of s.transfers) lines.push(`  #${t.id} ${t.direction} ${t.phase} ${formatBytes(t.bytesDone)}${t.bytesTotal !== undefined ? ` / ${formatBytes(t.bytesTotal)}` : ''}`)
   lines.push(`leases    ${s.leasesHeld} uploads kept alive`)
   for (const l of s.leasesExpiringSoon) lines.push(`  WARNING lease of ${l.storageIndex} expires ${new Date(l.expiresAt).toISOString()}${l.lastError !== undefined ? ` (renewal failed: ${l.lastError})` : ''}`)
+  if (s.corruptionTotal > 5) lines.push(`  the 5 newest of ${s.corruptionTotal} corruption advisories:`)
   for (const c of s.corruption.slice(0, 5)) lines.push(`  corrupt share ${c.storageIndex} #${c.shareNumber} reported by ${c.reportedBy}: ${c.reason}`)
   return lines
 }

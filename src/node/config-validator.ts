@@ -73,7 +73,7 @@ export class Validator {
     return this.number(key, v, o)
   }
 
-  size (key: string, v: unknown): number {
+  size (key: string, v: unknown, range?: { min: number, max: number }): number {
     let n: number | undefined
     if (typeof v === 'number') n = v
     else if (typeof v === 'string') {
@@ -83,6 +83,7 @@ export class Validator {
       this.fail(key, `must be a byte count (a number, or a string such as "50GB"), got ${describe(v)}`)
     }
     if (!Number.isSafeInteger(n) || n < 0) this.fail(key, `must be a whole, non-negative number of bytes, got ${describe(v)}`)
+    if (range !== undefined && (n < range.min || n > range.max)) this.fail(key, `must be between ${range.min} and ${range.max} bytes, got ${describe(v)}`)
     return n
   }
 

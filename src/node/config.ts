@@ -98,6 +98,12 @@ export interface StorageConfig {
   advisoryRetentionDays: number
   /** Corruption advisories one reporter may send per minute. Default 20. */
   advisoriesPerMinute: number
+  /** Bytes of received storage requests held in memory by all sessions together. Default 64 MiB. File form may be "64MiB". */
+  writeBudget: number
+  /** Bytes of that budget one storage session may hold. Default 5 MiB. */
+  sessionWriteBudget: number
+  /** Storage sessions (protocol streams) one connection may have open. Default 4. */
+  sessionsPerConnection: number
 }
 
 export interface GatewayConfig {
@@ -191,7 +197,7 @@ export interface NodeConfig {
 /** A deep-partial config, as found in config.json or passed to createNode. */
 export type ConfigInput = {
   [K in keyof NodeConfig]?: NodeConfig[K] extends any[] ? NodeConfig[K]
-    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' ? string : never) }
+    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' | 'writeBudget' | 'sessionWriteBudget' ? string : never) }
       : NodeConfig[K]
 }
 
@@ -221,7 +227,10 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     advisoriesPerReporter: 100,
     maxAdvisories: 10_000,
     advisoryRetentionDays: 30,
-    advisoriesPerMinute: 20
+    advisoriesPerMinute: 20,
+    writeBudget: 64 * 2 ** 20,
+    sessionWriteBudget: 5 * 2 ** 20,
+    sessionsPerConnection: 4
   },
   gateway: { enabled: true, host: '127.0.0.1', port: 3456, inlineActiveContent: false },
   relay: { client: true, server: 'auto' },
@@ -251,8 +260,17 @@ const STORAGE_COUNTS = {
   disconnectGraceSeconds: [0, 86_400],
   advisoriesPerReporter: [0, 1_000_000],
   maxAdvisories: [0, 10_000_000],
-  advisoriesPerMinute: [0, 1_000_000]
+  advisoriesPerMinute: [0, 1_000_000],
+  sessionsPerConnection: [1, 64]
 } as const satisfies Partial<Record<keyof StorageConfig, readonly [number, number]>>
+
+/**
+ * Bounds of storage.writeBudget and storage.sessionWriteBudget: below 1 MiB
+ * a session cannot hold one full write frame (so it pauses after every
+ * frame); above 4 GiB the budget no longer bounds anything a home machine has.
+ */
+const MIN_WRITE_BUDGET = 2 ** 20
+const MAX_WRITE_BUDGET = 4 * 2 ** 30
 
 /** Validates a deep-partial config (from the file or from code) and merges it over `base`. */
 export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'): NodeConfig {
@@ -280,6 +298,8 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'paymentMethods') out.storage.paymentMethods = v.paymentMethods('storage.paymentMethods', s.paymentMethods)
     if (k === 'invitationExplanation') out.storage.invitationExplanation = v.string('storage.invitationExplanation', s.invitationExplanation, { maxLength: 1000 })
     if (k === 'freeBudget') out.storage.freeBudget = s.freeBudget === null ? null : v.size('storage.freeBudget', s.freeBudget)
+    if (k === 'writeBudget') out.storage.writeBudget = v.size('storage.writeBudget', s.writeBudget, { min: MIN_WRITE_BUDGET, max: MAX_WRITE_BUDGET })
+    if (k === 'sessionWriteBudget') out.storage.sessionWriteBudget = v.size('storage.sessionWriteBudget', s.sessionWriteBudget, { min: MIN_WRITE_BUDGET, max: MAX_WRITE_BUDGET })
     if (k === 'advisoryRetentionDays') out.storage.advisoryRetentionDays = v.number('storage.advisoryRetentionDays', s.advisoryRetentionDays, { min: 1, max: 3650 })
     if (k in STORAGE_COUNTS) {
       const key = k as keyof typeof STORAGE_COUNTS
@@ -333,5 +353,9 @@ function checkCoherent (c: NodeConfig, source: string): void {
   const { k, happy, n } = c.client
   if (k > n) throw new ConfigError('client.k', `must not exceed client.n (k=${k}, n=${n})`, source)
   if (happy < k || happy > n) throw new ConfigError('client.happy', `must be between client.k and client.n (k=${k}, happy=${happy}, n=${n})`, source)
+  const { writeBudget, sessionWriteBudget } = c.storage
+  if (sessionWriteBudget > writeBudget) {
+    throw new ConfigError('storage.sessionWriteBudget', `must not exceed storage.writeBudget (session ${sessionWriteBudget}, total ${writeBudget} bytes)`, source)
+  }
 }
 

@@ -4,7 +4,7 @@
  * every storage index it holds (so downloaders find shares without a club).
  */
 import { ProviderAnnouncer } from '../dht/index.js'
-import { registerStorageProtocols } from '../protocols/index.js'
+import { registerStorageProtocols, type StorageProtocolsOptions } from '../protocols/index.js'
 import { createStorageServer, type ShareEventDetail, type StorageServer, type StorageServerOptions } from '../storage/index.js'
 import type { NodeConfig } from './config.js'
 import type { PeerId } from '@libp2p/interface'
@@ -29,6 +29,14 @@ function storageLimits (c: NodeConfig['storage']): Partial<StorageServerOptions>
   }
 }
 
+/** The memory limits of config.json's `storage` section in the storage protocol's terms. */
+function protocolLimits (c: NodeConfig['storage']): StorageProtocolsOptions {
+  return {
+    maxStorageStreamsPerConnection: c.sessionsPerConnection,
+    writeBudget: { totalBytes: c.writeBudget, sessionBytes: c.sessionWriteBudget }
+  }
+}
+
 export interface NodeStorage {
   server: StorageServer
   announcer: ProviderAnnouncer
@@ -49,7 +57,7 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
   })
   let unregister: (() => Promise<void>) | undefined
   try {
-    unregister = await registerStorageProtocols(libp2p, server)
+    unregister = await registerStorageProtocols(libp2p, server, protocolLimits(config.storage))
   } catch (err) {
     await server.stop()
     throw err

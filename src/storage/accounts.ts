@@ -20,7 +20,7 @@ const SUMMARY_TTL_MS = 30_000
  */
 export class Accounts {
   private readonly log: Logger
-  private summaryCache?: { limit: number, at: number, total: number, top: AccountSummary[] }
+  private summaryCache?: { limit: number, at: number, top: AccountSummary[] }
 
   constructor (
     private readonly db: Database.Database,
@@ -79,8 +79,9 @@ export class Accounts {
     const n = clampLimit(limit)
     const now = performance.now()
     const cached = this.summaryCache
+    // the count is one cheap query, so it is always fresh; only the ranking is reused
     if (cached !== undefined && cached.limit >= n && now - cached.at < SUMMARY_TTL_MS) {
-      return { total: cached.total, top: cached.top.slice(0, n) }
+      return { total: this.count(), top: cached.top.slice(0, n) }
     }
     const top = this.q.accountSummaries.all(this.config.now(), n).map(row => ({
       account: row.account,
@@ -88,8 +89,8 @@ export class Accounts {
       shares: row.shares,
       quota: Math.max(this.config.freeQuota, row.quota ?? 0)
     }))
-    this.summaryCache = { limit: n, at: now, total: this.count(), top }
-    return { total: this.summaryCache.total, top: top.slice() }
+    this.summaryCache = { limit: n, at: now, top }
+    return { total: this.count(), top: top.slice() }
   }
 
   hasLease (si: string, account: string): boolean {

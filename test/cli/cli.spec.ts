@@ -320,6 +320,11 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
     assert.equal(gc.deletedShares, 0)
     const bStatus = await cli('b', ['status'])
     assert.ok(bStatus.storage.shares >= 1)
+    assert.ok(bStatus.accountsTotal >= 1, 'A allocated on B, so B knows its account')
+    assert.equal(bStatus.corruptionTotal, 0)
+    const bText = await run(['--data', dirs.b, 'status'])
+    assert.equal(bText.code, 0, bText.stderr)
+    assert.match(bText.stdout, new RegExp(`^storage .*, ${bStatus.accountsTotal as number} accounts, 0 corruption advisories$`, 'm'))
 
     // B's operator grants A's key (the invitation above granted it too), lists it, and revokes the grant.
     const granted = await cli('b', ['account', 'grant', a.info.peerId, '--quota', '50GiB', '--note', 'the club owner'])

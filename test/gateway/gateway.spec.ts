@@ -219,6 +219,30 @@ describe('gateway: HTTP over a real node and storage grid', function () {
     assert.ok((values.get('lafs_club_upload_bytes_total') ?? 0) >= file.length)
   })
 
+  // Totals, not the length of the bounded lists: /metrics used to count only the 20 newest advisories.
+  it('/status?t=json, /metrics: accounts and corruption advisories in total, beyond the listed newest 20', async () => {
+    const storage = h.node.storage!
+    const si = new Uint8Array(randomBytes(16))
+    const lease = { renewSecret: new Uint8Array(randomBytes(32)), cancelSecret: new Uint8Array(randomBytes(32)) }
+    await storage.allocate('12D3KooWTotalsUploader', si, [0], 100, lease)
+    await storage.write('12D3KooWTotalsUploader', si, 0, 0, new Uint8Array(100))
+    await storage.closeShare('12D3KooWTotalsUploader', si, 0)
+    const before = storage.corruptionReports({ limit: 0 }).total
+    // one advisory per reporter: the per-reporter rate limit does not come into it
+    for (let i = 0; i < 25; i++) await storage.adviseCorrupt(`12D3KooWReporter${i}`, si, 0, `bad block ${i}`)
+    const corruptionTotal = before + 25
+    const accountsTotal = storage.stats().accounts
+    assert.ok(accountsTotal >= 1)
+
+    const s = JSON.parse((await http(h.gateway.url, 'GET', '/status?t=json')).body.toString())
+    assert.equal(s.corruptionTotal, corruptionTotal)
+    assert.equal(s.corruption.length, 20)
+    assert.equal(s.accountsTotal, accountsTotal)
+    const text = (await http(h.gateway.url, 'GET', '/metrics')).body.toString()
+    assert.match(text, new RegExp(`^lafs_club_corruption_advisories ${corruptionTotal}$`, 'm'))
+    assert.match(text, new RegExp(`^lafs_club_storage_accounts ${accountsTotal}$`, 'm'))
+  })
+
   it('control API: terms and usage from the grid servers, invitations, gc, clubs', async () => {
     const auth = { Authorization: `Bearer ${h.gateway.apiToken}` }
     const terms = await http(h.gateway.url, 'GET', '/api/account/terms', undefined, auth)

@@ -109,6 +109,18 @@ describe('node config', () => {
     rejects({ storage: { reservationTimeoutSeconds: 0 } }, 'storage.reservationTimeoutSeconds', /between 1 and/)
   })
 
+  it('storage protocol memory limits: defaults, sizes, ranges, session budget within the total (issue #12)', () => {
+    const d = defaultConfig().storage
+    assert.deepEqual([d.writeBudget, d.sessionWriteBudget, d.sessionsPerConnection], [64 * 2 ** 20, 5 * 2 ** 20, 4])
+    const c = mergeConfig(defaultConfig(), { storage: { writeBudget: '256MiB', sessionWriteBudget: '8MiB', sessionsPerConnection: 2 } })
+    assert.deepEqual([c.storage.writeBudget, c.storage.sessionWriteBudget, c.storage.sessionsPerConnection], [256 * 2 ** 20, 8 * 2 ** 20, 2])
+    rejects({ storage: { writeBudget: '100KiB' } }, 'storage.writeBudget', /between 1048576 and 4294967296 bytes/)
+    rejects({ storage: { sessionWriteBudget: 'lots' } }, 'storage.sessionWriteBudget', /byte count/)
+    rejects({ storage: { sessionsPerConnection: 0 } }, 'storage.sessionsPerConnection', /between 1 and 64/)
+    rejects({ storage: { sessionsPerConnection: 2.5 } }, 'storage.sessionsPerConnection', /whole number/)
+    rejects({ storage: { writeBudget: '4MiB' } }, 'storage.sessionWriteBudget', /must not exceed storage.writeBudget/)
+  })
+
   it('checks rules that involve several keys', () => {
     rejects({ client: { k: 11 } }, 'client.k', /must not exceed client.n/)
     rejects({ client: { happy: 2 } }, 'client.happy', /between client.k and client.n/)

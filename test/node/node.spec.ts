@@ -15,7 +15,8 @@ import { hasPublicAddress } from '../../src/node/relay-auto.js'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import { randomBytes } from 'node:crypto'
 import { findProvidersList } from '../../src/dht/index.js'
-import { queryHave } from '../../src/protocols/index.js'
+import { queryHave, STORAGE_PROTOCOL } from '../../src/protocols/index.js'
+import { createTestLibp2p } from '../fixtures/libp2p.js'
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 
@@ -190,6 +191,24 @@ describe('node', function () {
     assert.ok(node.libp2p.getProtocols().includes('/lafs-test/kad/1.0.0'))
     await assert.rejects(createNode({ dataDir: join(base, 'bad'), config: { dht: { clientMode: 'nope' as any } } }),
       (err: any) => err.code === 'ERR_INVALID_CONFIG' && err.key === 'dht.clientMode')
+  })
+
+  // storage.sessionsPerConnection reaches the storage protocol: with 1, a second session on the
+  // same connection is reset while the first is open (with the default 4 it stays open).
+  it('storage.sessionsPerConnection from config.json limits the storage sessions of one connection', async () => {
+    const server = await start('sessions', { storage: { enabled: true }, config: { storage: { sessionsPerConnection: 1 } } })
+    const peer = await createTestLibp2p()
+    try {
+      const addr = multiaddr(server.multiaddrs[0])
+      const first = await peer.dialProtocol(addr, STORAGE_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+      // libp2p negotiates the protocol, then the server resets a stream over the limit
+      const second = await peer.dialProtocol(addr, STORAGE_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+      await until('the second session to be reset', () => second.status !== 'open', 5000)
+      assert.equal(first.status, 'open', 'the first session is untouched')
+      first.abort(new Error('test over'))
+    } finally {
+      await peer.stop()
+    }
   })
 
   it('put without a club or servers: a clear error when nothing is connected, else the connected storage servers', async () => {

@@ -107,26 +107,23 @@ export function testPasses (container: Uint8Array | undefined, header: Container
 /**
  * Applies write vectors in order, then `newLength` (which only ever
  * shortens: Tahoe ignores a larger one). Gaps are zero-filled. The
- * extra-lease block moves behind the data when the data grows into it.
+ * extra-lease block always follows the data directly, so a truncated share
+ * gives its disk space (and its owner's charge) back.
  */
 export function applyWrites (container: Uint8Array, writes: readonly WriteVector[], newLength: number | null): Uint8Array {
   const h = parseContainerHeader(container)
   let dataLength = h.dataLength
-  let end = dataLength
-  for (const w of writes) end = Math.max(end, w.offset + w.data.length)
-  const extraBlock = container.slice(h.extraLeaseOffset, container.length)
-  const extraAt = Math.max(h.extraLeaseOffset, CONTAINER_DATA_OFFSET + end)
+  for (const w of writes) dataLength = Math.max(dataLength, w.offset + w.data.length)
+  if (newLength !== null && newLength < dataLength) dataLength = newLength
+  const extraBlock = container.subarray(h.extraLeaseOffset, container.length)
+  const extraAt = CONTAINER_DATA_OFFSET + dataLength
   if (extraAt > MAX_CONTAINER_DATA) throw new InvalidArgumentError('the write goes past the largest share this server holds')
+  // Bytes past the new length are dropped, so a later extension reads zeros (not old data).
   const out = new Uint8Array(extraAt + extraBlock.length)
-  out.set(container.subarray(0, CONTAINER_DATA_OFFSET + dataLength))
+  out.set(container.subarray(0, CONTAINER_DATA_OFFSET + Math.min(h.dataLength, dataLength)))
   for (const w of writes) {
-    out.set(w.data, CONTAINER_DATA_OFFSET + w.offset)
-    dataLength = Math.max(dataLength, w.offset + w.data.length)
-  }
-  if (newLength !== null && newLength < dataLength) {
-    // Bytes past the new length are cleared, so a later extension reads zeros (not old data).
-    out.fill(0, CONTAINER_DATA_OFFSET + newLength, CONTAINER_DATA_OFFSET + dataLength)
-    dataLength = newLength
+    const room = dataLength - w.offset
+    if (room > 0) out.set(room >= w.data.length ? w.data : w.data.subarray(0, room), CONTAINER_DATA_OFFSET + w.offset)
   }
   out.set(extraBlock, extraAt)
   const dv = new DataView(out.buffer)

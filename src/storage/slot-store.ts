@@ -89,7 +89,7 @@ export class SlotStore {
 
   /** Waits for the calls in progress (their files and rows stay in agreement). */
   async close (): Promise<void> {
-    await Promise.allSettled([...this.running])
+    await Promise.allSettled(this.running)
   }
 
   private async track<T> (p: Promise<T>): Promise<T> {

@@ -44,7 +44,7 @@ describe('protocols: mutable slots over libp2p', function () {
 
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.stop()
-    await stopAll(nodes.splice(0))
+    await stopAll(nodes.splice(0).map(n => ({ stop: async () => { await n.stop() } })))
     for (const s of servers.splice(0)) await s.stop().catch(() => {})
     for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
   })

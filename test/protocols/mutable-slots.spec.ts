@@ -5,8 +5,8 @@
  * its verifying decoder.
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { format } from 'node:util'
@@ -98,6 +98,20 @@ describe('protocols: mutable slots over libp2p', function () {
       read: async (offset: number, size: number) => (await placed[shnum % placed.length].c.slotRead(file.cap.storageIndex, [shnum], [{ offset, size }])).get(shnum)![0]
     }))
   }
+
+  it('derives the server id as SHA-1 of the peer ID multihash, the same from a PeerId or its string, and records it in containers', async function () {
+    const s = await serve()
+    const id = serverIdOf(s.node.peerId)
+    assert.equal(id.length, 20)
+    assert.deepEqual(id, new Uint8Array(createHash('sha1').update(s.node.peerId.toMultihash().bytes).digest()))
+    assert.deepEqual(serverIdOf(s.node.peerId.toString()), id)
+    const c = client(await node(), s)
+    const si = new Uint8Array(randomBytes(16))
+    await c.slotReadTestWrite(si, new Uint8Array(32).fill(1), lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array([1]) }] }])
+    const name = encodeStorageIndex(si)
+    const file = await readFile(join(s.dir, 'slots', name.slice(0, 2), name, '0'))
+    assert.deepEqual(new Uint8Array(file.subarray(32, 52)), id)
+  })
 
   it(`serves ${STORAGE_PROTOCOL}`, async function () {
     const s = await serve()

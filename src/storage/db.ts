@@ -164,6 +164,8 @@ export function prepareQueries (db: DB) {
           WHERE l.account = ? AND l.expires > ?) AS m`),
     leaseCount: value<[string, number], number>(db, 'SELECT COUNT(*) FROM leases WHERE account = ? AND expires > ?'),
     hasLease: value<[string, string, number], number>(db, 'SELECT 1 FROM leases WHERE si = ? AND account = ? AND expires > ?'),
+    hasFreeLease: value<[string, number], number>(db,
+      'SELECT 1 FROM leases AS l JOIN accounts AS a ON a.account = l.account WHERE l.si = ? AND l.expires > ? AND a.quota IS NULL LIMIT 1'),
     accountSummaries: stmt<[number, number], { account: string, quota: number | null, bytes: number, shares: number }>(db, 
       `SELECT a.account AS account, a.quota AS quota, COALESCE(u.bytes, 0) AS bytes, COALESCE(u.shares, 0) AS shares
        FROM accounts AS a LEFT JOIN (

@@ -167,7 +167,9 @@ export class SlotStore {
     let dShares = 0
     let dBytes = 0
     let dCharged = 0
+    let freeDelta = 0
     this.db.transaction(() => {
+      const hadFree = this.q.hasFreeLease.get(si, now) !== undefined
       for (const shnum of result.deleted) {
         const row = this.q.slotShare.get(si, shnum)
         this.q.deleteSlotShare.run(si, shnum)
@@ -186,12 +188,15 @@ export class SlotStore {
       } else {
         this.leases.dropOrphans(si)
       }
+      // The free accounts' total counts a share once if any free account leases it.
+      const after = this.q.slotSharesOf.all(si).reduce((n, r) => n + charge(r.size), 0)
+      const hasFree = this.q.hasFreeLease.get(si, now) !== undefined
+      freeDelta = (hasFree ? after : 0) - (hadFree ? after - dCharged : 0)
     }).immediate()
     this.storedShares += dShares
     this.storedBytes += dBytes
     this.chargedBytes += dCharged
-    // Who else is charged changed too (every free lease holder of the slot): read the free total again.
-    if (dCharged !== 0) this.limits.forgetFreeStored()
+    if (freeDelta !== 0) this.limits.noteFreeStored(freeDelta)
   }
 
   /** GC: deletes the shares of slots with no live lease, each slot re-checked in its own turn. */

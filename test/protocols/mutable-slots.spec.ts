@@ -234,6 +234,37 @@ describe('protocols: mutable slots over libp2p', function () {
     assert.equal(s.server.stats().mutableBytes, 482)
   })
 
+  it('free accounts: slots count in their shared budget, kept exact through growth, shrinking, a second writer and deletion', async function () {
+    const s = await serve({ freeBudget: 4 * 4096 })
+    const [a, b] = [client(await node(), s), client(await node(), s)]
+    const si = new Uint8Array(randomBytes(16))
+    const we = new Uint8Array(randomBytes(32))
+    // The running total must equal a fresh count (revoking any account makes the server count again).
+    const exact = (expected: number): void => {
+      const kept = s.server.stats().freeUsed
+      s.server.revokeAccount('12D3KooWNobodyAtAll')
+      assert.equal(s.server.stats().freeUsed, kept)
+      assert.equal(kept, expected)
+    }
+    exact(0)
+    await a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(100) }] }])
+    exact(4096)
+    await a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(5000) }] }])
+    exact(5472)
+    // A second free writer leases the same slot: each share still counts once.
+    await b.slotReadTestWrite(si, we, lease(), [{ shareNumber: 1, write: [{ offset: 0, data: new Uint8Array(10) }] }])
+    exact(5472 + 4096)
+    await b.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, newLength: 10 }])
+    exact(2 * 4096)
+    // Past the budget (4 × 4096): refused, whoever's quota would allow it.
+    await assert.rejects(a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 2, write: [{ offset: 0, data: new Uint8Array(9000) }] }]),
+      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_FREE_BUDGET_EXCEEDED')
+    exact(2 * 4096)
+    await a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, newLength: 0 }, { shareNumber: 1, newLength: 0 }])
+    exact(0)
+    assert.deepEqual(await a.listSlotShares(si), [])
+  })
+
   it('the capacity bounds a growing slot', async function () {
     const s = await serve({ capacity: 10_000, freeBudget: 1e9 })
     const c = client(await node(), s)

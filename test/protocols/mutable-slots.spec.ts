@@ -234,6 +234,19 @@ describe('protocols: mutable slots over libp2p', function () {
     assert.equal(s.server.stats().mutableBytes, 482)
   })
 
+  it('the per-account storage-index limit counts slots', async function () {
+    const s = await serve({ freeLimits: { storageIndexes: 1 } })
+    const c = client(await node(), s)
+    const we = new Uint8Array(randomBytes(32))
+    const [first, second] = [new Uint8Array(randomBytes(16)), new Uint8Array(randomBytes(16))]
+    await c.slotReadTestWrite(first, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(1) }] }])
+    await assert.rejects(c.slotReadTestWrite(second, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(1) }] }]),
+      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_TOO_MANY_SHARES')
+    // More shares in the slot it already leases are fine.
+    await c.slotReadTestWrite(first, we, lease(), [{ shareNumber: 1, write: [{ offset: 0, data: new Uint8Array(1) }] }])
+    assert.deepEqual(await c.slotRead(second, [], []), new Map())
+  })
+
   it('free accounts: slots count in their shared budget, kept exact through growth, shrinking, a second writer and deletion', async function () {
     const s = await serve({ freeBudget: 4 * 4096 })
     const [a, b] = [client(await node(), s), client(await node(), s)]

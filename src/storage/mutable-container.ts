@@ -63,8 +63,11 @@ export function newContainer (serverId: Uint8Array, writeEnabler: Uint8Array): U
   return out
 }
 
-export function parseContainerHeader (bytes: Uint8Array, name = 'container'): ContainerHeader {
-  if (bytes.length < CONTAINER_DATA_OFFSET + 4) throw new BadMutableContainerError(`${name} is ${bytes.length} bytes, shorter than a mutable container`)
+/** `bytes` holds at least the 100-byte header; `fileSize` is the whole container's (default: `bytes` is all of it). */
+export function parseContainerHeader (bytes: Uint8Array, name = 'container', fileSize = bytes.length): ContainerHeader {
+  if (fileSize < CONTAINER_DATA_OFFSET + 4 || bytes.length < CONTAINER_HEADER_SIZE) {
+    throw new BadMutableContainerError(`${name} is ${fileSize} bytes, shorter than a mutable container`)
+  }
   const magic = bytes.subarray(0, 32)
   const version = ([1, 2] as const).find(v => Buffer.compare(magic, CONTAINER_MAGIC[v]) === 0)
   if (version === undefined) throw new BadMutableContainerError(`${name} does not start with Tahoe's mutable container magic (v1 or v2)`)
@@ -72,8 +75,8 @@ export function parseContainerHeader (bytes: Uint8Array, name = 'container'): Co
   const dataLength = dv.getBigUint64(84)
   const extraLeaseOffset = dv.getBigUint64(92)
   if (dataLength > BigInt(MAX_CONTAINER_DATA) || extraLeaseOffset < BigInt(CONTAINER_DATA_OFFSET) + dataLength ||
-      extraLeaseOffset + 4n > BigInt(bytes.length)) {
-    throw new BadMutableContainerError(`${name}: data length ${dataLength} and extra-lease offset ${extraLeaseOffset} do not fit a ${bytes.length}-byte file`)
+      extraLeaseOffset + 4n > BigInt(fileSize)) {
+    throw new BadMutableContainerError(`${name}: data length ${dataLength} and extra-lease offset ${extraLeaseOffset} do not fit a ${fileSize}-byte file`)
   }
   return {
     version,
@@ -153,6 +156,42 @@ export async function readContainer (path: string): Promise<{ bytes: Uint8Array,
     throw err
   }
   return { bytes, header: parseContainerHeader(bytes, path) }
+}
+
+/**
+ * Reads ranges of a container's data (cut at the data length) with the
+ * header and those ranges only, not the whole file: a reader of a large
+ * MDMF share asks for a few blocks at a time. Undefined if there is no file.
+ */
+export async function readContainerRanges (path: string, ranges: readonly ReadVector[]): Promise<Uint8Array[] | undefined> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  try {
+    const { size } = await handle.stat()
+    const head = new Uint8Array(CONTAINER_HEADER_SIZE)
+    const { bytesRead } = await handle.read(head, 0, head.length, 0)
+    const header = parseContainerHeader(head.subarray(0, bytesRead), path, size)
+    const out: Uint8Array[] = []
+    for (const r of ranges) {
+      const length = r.offset >= header.dataLength ? 0 : Math.min(header.dataLength, r.offset + r.size) - r.offset
+      const buf = new Uint8Array(length)
+      let at = 0
+      while (at < length) {
+        const got = (await handle.read(buf, at, length - at, CONTAINER_DATA_OFFSET + r.offset + at)).bytesRead
+        if (got === 0) throw new BadMutableContainerError(`${path} ended before its data length`)
+        at += got
+      }
+      out.push(buf)
+    }
+    return out
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Replaces the file at `path` with `bytes`: write a temporary sibling, fsync, rename. */

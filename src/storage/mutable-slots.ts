@@ -24,7 +24,7 @@ import { join } from 'node:path'
 import { fsyncDir, removeEmptyDirs } from './dirs.js'
 import { InvalidArgumentError, LimitExceededError } from './errors.js'
 import {
-  applyWrites, checkWriteEnabler, CONTAINER_DATA_OFFSET, newContainer, readContainer, readData, SERVER_ID_LENGTH, testPasses,
+  applyWrites, checkWriteEnabler, CONTAINER_DATA_OFFSET, newContainer, readContainer, readContainerRanges, readData, SERVER_ID_LENGTH, testPasses,
   WRITE_ENABLER_LENGTH, writeContainerAtomically, type ContainerHeader, type ReadVector, type TestVector, type WriteVector
 } from './mutable-container.js'
 import { MAX_SHARE_NUMBER } from './constants.js'
@@ -145,20 +145,24 @@ export class MutableSlots {
     }
   }
 
-  private async sharesOf (si: string): Promise<Map<number, { bytes: Uint8Array, header: ContainerHeader }>> {
-    const dir = shareDir(this.root, si)
+  /** Share numbers with a file in the slot's folder, ascending (temporary files and strangers skipped). */
+  private async namesOf (si: string): Promise<number[]> {
     let names: string[]
     try {
-      names = await readdir(dir)
+      names = await readdir(shareDir(this.root, si))
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw err
     }
+    return names.filter(name => /^(0|[1-9][0-9]{0,2})$/.test(name)).map(Number).sort((a, b) => a - b)
+  }
+
+  private async sharesOf (si: string): Promise<Map<number, { bytes: Uint8Array, header: ContainerHeader }>> {
+    const dir = shareDir(this.root, si)
     const out = new Map<number, { bytes: Uint8Array, header: ContainerHeader }>()
-    for (const name of names) {
-      if (!/^(0|[1-9][0-9]{0,2})$/.test(name)) continue // temporary files and strangers
-      const c = await readContainer(join(dir, name))
-      if (c !== undefined) out.set(Number(name), c)
+    for (const shnum of await this.namesOf(si)) {
+      const c = await readContainer(join(dir, String(shnum)))
+      if (c !== undefined) out.set(shnum, c)
     }
     return out
   }
@@ -273,12 +277,13 @@ export class MutableSlots {
     checkReadVector(readVector)
     const si = encodeStorageIndex(storageIndex)
     return await this.exclusive(si, async () => {
-      const shares = await this.sharesOf(si)
-      checkAnswerSize(readVector, shnums.length > 0 ? shnums.filter(n => shares.has(n)).length : shares.size)
+      const held = (await this.namesOf(si)).filter(n => shnums.length === 0 || shnums.includes(n))
+      checkAnswerSize(readVector, held.length)
+      const dir = shareDir(this.root, si)
       const out = new Map<number, Uint8Array[]>()
-      for (const [shnum, c] of shares) {
-        if (shnums.length > 0 && !shnums.includes(shnum)) continue
-        out.set(shnum, readVector.map(r => readData(c.bytes, c.header, r.offset, r.size)))
+      for (const shnum of held) {
+        const data = await readContainerRanges(join(dir, String(shnum)), readVector)
+        if (data !== undefined) out.set(shnum, data)
       }
       return out
     })
@@ -312,7 +317,7 @@ export class MutableSlots {
   /** Share numbers held for a slot, ascending. */
   async shareNumbers (storageIndex: Uint8Array): Promise<number[]> {
     const si = encodeStorageIndex(checkStorageIndex(storageIndex))
-    return [...(await this.sharesOf(si)).keys()].sort((a, b) => a - b)
+    return await this.namesOf(si)
   }
 
   /** Bytes on disk for one share (container included), for accounting. */

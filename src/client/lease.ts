@@ -3,21 +3,16 @@
  * secret the way Tahoe derives them (client → file → bucket), and renewing
  * a file's leases on the servers that hold it. Tahoe seeds the last step
  * with the server's 20-byte Foolscap tub ID; our servers are libp2p peers,
- * so the seed is the 20-byte SHA-1 of the server's peer ID bytes.
+ * so the seed is `serverIdOf(peer ID)`: SHA-1 of the peer ID's multihash
+ * bytes, the same id write enablers are derived from.
  */
-import { createHash } from 'node:crypto'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { leaseSecretsFor } from '../immutable/index.js'
+import { serverIdOf, type LeaseSecrets, type StreamOpener } from '../protocols/index.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import { StorageClientPool, type ServerInfo } from './servers.js'
-import type { LeaseSecrets, StreamOpener } from '../protocols/index.js'
-
-function leaseSeedOf (peerId: string): Uint8Array {
-  return createHash('sha1').update(peerIdFromString(peerId).toMultihash().bytes).digest()
-}
 
 export function serverLeaseSecrets (leaseSecret: Uint8Array, storageIndex: Uint8Array, peerId: string): LeaseSecrets {
-  return leaseSecretsFor(leaseSecret, storageIndex, leaseSeedOf(peerId))
+  return leaseSecretsFor(leaseSecret, storageIndex, serverIdOf(peerId))
 }
 
 export interface LeaseRenewal {

@@ -5,7 +5,7 @@
  */
 import { ProviderAnnouncer } from '../dht/index.js'
 import { registerStorageProtocols, type StorageProtocolsOptions } from '../protocols/index.js'
-import { createStorageServer, type ShareEventDetail, type StorageServer, type StorageServerOptions } from '../storage/index.js'
+import { createStorageServer, serverIdOf, type ShareEventDetail, type StorageServer, type StorageServerOptions } from '../storage/index.js'
 import type { NodeConfig } from './config.js'
 import type { PeerId } from '@libp2p/interface'
 import type { LafsLibp2p } from './libp2p.js'
@@ -48,6 +48,7 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
   const server = await createStorageServer({
     dir,
     logger: libp2p.logger,
+    serverId: serverIdOf(libp2p.peerId),
     capacity: config.storage.capacity ?? undefined,
     freeQuota: config.storage.freeQuota,
     leaseDurationMs: Math.round(config.storage.leaseDays * DAY_MS),

@@ -2,7 +2,7 @@
  * The wire protocols of a lafs-club node, each a libp2p stream protocol with
  * protobuf messages in length-prefixed frames:
  *
- * - /lafs-club/storage/1.0.0: allocate, write, close, abort, list, read, lease, corruption advice
+ * - /lafs-club/storage/1.1.0: allocate, write, close, abort, list, read, lease, corruption advice; mutable slots
  * - /lafs-club/have/1.0.0: which shares of these storage indexes do you hold? (free, rate-limited)
  * - /lafs-club/account/1.0.0: server terms, the caller's usage, invitation codes
  *
@@ -20,8 +20,12 @@ export {
   StorageClient, STORAGE_PROTOCOL,
   DEFAULT_WRITE_BUDGET, DEFAULT_SESSION_WRITE_BUDGET, DEFAULT_BUDGET_STALL_MS,
   type WriteBudgetOptions,
-  type StorageClientOptions, type ServerVersion, type LeaseSecrets, type AllocateAnswer, type ShareSize, type StreamOpener
+  MAX_SLOT_SHARES, MAX_SLOT_WRITE_VECTORS, MAX_SLOT_WRITE_BYTES, MAX_SLOT_READ_SHARES,
+  type StorageClientOptions, type ServerVersion, type LeaseSecrets, type AllocateAnswer, type ShareSize, type StreamOpener,
+  type SlotShareWrite, type SlotWriteAnswer, type ReadVector, type TestVector, type WriteVector
 } from './storage/index.js'
+/** A server's 20-byte id (lease-secret seed, write-enabler node id): both sides compute it. */
+export { serverIdOf } from '../storage/index.js'
 export { queryHave, queryHaveAcross, HAVE_PROTOCOL, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
 export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
 export { dialTarget, type ServerAddress } from './dial-target.js'

@@ -56,7 +56,7 @@ export class Accounts {
   usage (account: string): AccountUsage {
     checkAccount(account)
     const now = this.config.now()
-    const { bytes, shares } = this.q.usage.get(account, now)!
+    const { bytes, shares } = this.q.usage.get(account, now, account, now)!
     const own = this.q.account.get(account)?.quota ?? null
     return {
       bytes,
@@ -99,7 +99,8 @@ export class Accounts {
 
   /** Bytes charged for shares that free accounts lease (each share once). */
   storedByFree (): number {
-    return this.q.storedByFree.get(this.config.now()) ?? 0
+    const now = this.config.now()
+    return this.q.storedByFree.get(now, now) ?? 0
   }
 
   /** Operator grant: own quota, the granted limits, outside the free budget. */

@@ -2,7 +2,6 @@ import { statfsSync } from 'node:fs'
 import { CapacityExceededError } from './errors.js'
 import type { SharePaths } from './paths.js'
 import type { Reservations } from './reservations.js'
-import type { ShareStore } from './share-store.js'
 
 /**
  * The server's room for new shares: stored plus reserved bytes against the
@@ -13,7 +12,8 @@ export class Capacity {
   constructor (
     private readonly capacity: number,
     private readonly paths: SharePaths,
-    private readonly shares: ShareStore,
+    /** Bytes charged for what is stored (immutable and mutable shares). */
+    private readonly shares: { readonly charged: number },
     private readonly reservations: Reservations
   ) {}
 

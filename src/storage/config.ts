@@ -6,6 +6,7 @@ import {
   DEFAULT_RESERVATION_TIMEOUT_MS, DEFAULT_UPLOAD_TIMEOUT_MS
 } from './constants.js'
 import { InvalidArgumentError } from './errors.js'
+import { SERVER_ID_BYTES } from './server-id.js'
 import { checkNonNegativeInteger } from './validate.js'
 import type { AccountLimits, StorageServerOptions } from './types.js'
 
@@ -45,7 +46,8 @@ export function resolveOptions (opts: StorageServerOptions): Config {
     gcIntervalMs: opts.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS,
     now: opts.now ?? Date.now,
     applicationVersion: opts.applicationVersion ?? DEFAULT_APPLICATION_VERSION,
-    logger: opts.logger ?? defaultLogger()
+    logger: opts.logger ?? defaultLogger(),
+    serverId: opts.serverId ?? new Uint8Array(SERVER_ID_BYTES)
   }
   for (const name of [
     'freeQuota', 'leaseDurationMs', 'maxShareSize', 'uploadTimeoutMs', 'reservationTimeoutMs', 'disconnectGraceMs', 'maxUploads',
@@ -55,6 +57,9 @@ export function resolveOptions (opts: StorageServerOptions): Config {
   }
   for (const kind of ['freeLimits', 'grantedLimits'] as const) {
     for (const name of ['uploads', 'shares', 'storageIndexes'] as const) checkNonNegativeInteger(`${kind}.${name}`, config[kind][name])
+  }
+  if (!(config.serverId instanceof Uint8Array) || config.serverId.length !== SERVER_ID_BYTES) {
+    throw new InvalidArgumentError(`serverId must be ${SERVER_ID_BYTES} bytes (serverIdOf(peerId))`)
   }
   if (config.freeBudget !== undefined) checkNonNegativeInteger('freeBudget', config.freeBudget)
   if (!(config.capacity >= 0)) throw new InvalidArgumentError(`capacity must be a non-negative number, got ${config.capacity}`)

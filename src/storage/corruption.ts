@@ -34,7 +34,9 @@ export class CorruptionAdvisories {
     private readonly q: Queries,
     private readonly config: AdvisoryConfig,
     private readonly shares: ShareStore,
-    logger: ComponentLogger
+    logger: ComponentLogger,
+    /** Whether the server holds this mutable share: advisories cover slots too. */
+    private readonly hasSlotShare: (si: string, shareNumber: number) => boolean = () => false
   ) {
     this.log = logger.forComponent('lafs-club:storage:corruption')
   }
@@ -47,7 +49,7 @@ export class CorruptionAdvisories {
       throw new InvalidArgumentError(`corruption reason must be 1..${MAX_CORRUPTION_REASON_LENGTH} characters`)
     }
     this.takeToken(account)
-    if (!this.shares.has(si, shareNumber)) {
+    if (!this.shares.has(si, shareNumber) && !this.hasSlotShare(si, shareNumber)) {
       this.log('%s reported share %d of %s corrupt, but this server does not hold it', account, shareNumber, si)
       throw new NoSuchShareError(`this server holds no share ${shareNumber} of ${si}`)
     }

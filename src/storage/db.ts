@@ -66,6 +66,19 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       CREATE INDEX corruption_by_at ON corruption_reports (at);
       CREATE INDEX corruption_by_reporter ON corruption_reports (reported_by);
     `)
+  },
+  (db) => {
+    // Issue #14: mutable shares (slots), one row per share with its container's size on disk.
+    // Their leases are rows of `leases` like any storage index's.
+    db.exec(`
+      CREATE TABLE mutable_shares (
+        si        TEXT NOT NULL,
+        shnum     INTEGER NOT NULL,
+        size      INTEGER NOT NULL,   -- container bytes on disk (header, lease slots, data, extra-lease block)
+        stored_at INTEGER NOT NULL,   -- first written
+        PRIMARY KEY (si, shnum)
+      ) WITHOUT ROWID;
+    `)
   }
 ]
 
@@ -140,25 +153,35 @@ export function prepareQueries (db: DB) {
     raiseQuota: stmt<[number, string, string]>(db, 'UPDATE accounts SET quota = MAX(COALESCE(quota, 0), ?), invitation = ? WHERE account = ?'),
     accountCount: value<[], number>(db, 'SELECT COUNT(*) FROM accounts'),
     // Each share is charged at least one disk block (MIN_SHARE_CHARGE = 4096).
-    usage: stmt<[string, number], { bytes: number, shares: number }>(db, 
-      `SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) AS bytes, COUNT(s.shnum) AS shares
-       FROM leases AS l JOIN shares AS s ON s.si = l.si
-       WHERE l.account = ? AND l.expires > ?`),
+    // Immutable and mutable shares in two indexed joins (a UNION inside one join would scan).
+    usage: stmt<[string, number, string, number], { bytes: number, shares: number }>(db,
+      `SELECT i.bytes + m.bytes AS bytes, i.shares + m.shares AS shares FROM
+         (SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) AS bytes, COUNT(s.shnum) AS shares
+          FROM leases AS l JOIN shares AS s ON s.si = l.si
+          WHERE l.account = ? AND l.expires > ?) AS i,
+         (SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) AS bytes, COUNT(s.shnum) AS shares
+          FROM leases AS l JOIN mutable_shares AS s ON s.si = l.si
+          WHERE l.account = ? AND l.expires > ?) AS m`),
     leaseCount: value<[string, number], number>(db, 'SELECT COUNT(*) FROM leases WHERE account = ? AND expires > ?'),
     hasLease: value<[string, string, number], number>(db, 'SELECT 1 FROM leases WHERE si = ? AND account = ? AND expires > ?'),
+    hasFreeLease: value<[string, number], number>(db,
+      'SELECT 1 FROM leases AS l JOIN accounts AS a ON a.account = l.account WHERE l.si = ? AND l.expires > ? AND a.quota IS NULL LIMIT 1'),
     accountSummaries: stmt<[number, number], { account: string, quota: number | null, bytes: number, shares: number }>(db, 
       `SELECT a.account AS account, a.quota AS quota, COALESCE(u.bytes, 0) AS bytes, COALESCE(u.shares, 0) AS shares
        FROM accounts AS a LEFT JOIN (
          SELECT l.account AS account, SUM(MAX(s.size, 4096)) AS bytes, COUNT(*) AS shares
-         FROM leases AS l JOIN shares AS s ON s.si = l.si
+         FROM leases AS l JOIN (SELECT si, size FROM shares UNION ALL SELECT si, size FROM mutable_shares) AS s ON s.si = l.si
          WHERE l.expires > ? GROUP BY l.account
        ) AS u ON u.account = a.account
        ORDER BY bytes DESC, a.account LIMIT ?`),
     // Shares with a live lease by a free account (one with no quota of its own), each counted once.
-    storedByFree: value<[number], number>(db,
-      `SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) FROM shares AS s
-       WHERE EXISTS (SELECT 1 FROM leases AS l JOIN accounts AS a ON a.account = l.account
-                     WHERE l.si = s.si AND l.expires > ? AND a.quota IS NULL)`),
+    storedByFree: value<[number, number], number>(db,
+      `SELECT (SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) FROM shares AS s
+               WHERE EXISTS (SELECT 1 FROM leases AS l JOIN accounts AS a ON a.account = l.account
+                             WHERE l.si = s.si AND l.expires > ? AND a.quota IS NULL))
+            + (SELECT COALESCE(SUM(MAX(s.size, 4096)), 0) FROM mutable_shares AS s
+               WHERE EXISTS (SELECT 1 FROM leases AS l JOIN accounts AS a ON a.account = l.account
+                             WHERE l.si = s.si AND l.expires > ? AND a.quota IS NULL))`),
     grant: stmt<[number, string | null, number, string]>(db, 'UPDATE accounts SET quota = ?, note = ?, granted_at = ? WHERE account = ?'),
     revoke: stmt<[string]>(db, 'UPDATE accounts SET quota = NULL, note = NULL, granted_at = NULL WHERE account = ? AND quota IS NOT NULL'),
     granted: stmt<[number, number], GrantRow>(db,
@@ -177,8 +200,24 @@ export function prepareQueries (db: DB) {
     expiredShares: stmt<[number], ShareRow>(db, 
       `SELECT si, shnum, size FROM shares AS s
        WHERE NOT EXISTS (SELECT 1 FROM leases AS l WHERE l.si = s.si AND l.expires > ?)`),
-    deleteOrphanLeases: stmt<[string, string]>(db, 'DELETE FROM leases WHERE si = ? AND NOT EXISTS (SELECT 1 FROM shares WHERE shares.si = ?)'),
+    deleteOrphanLeases: stmt<[string, string, string]>(db,
+      `DELETE FROM leases WHERE si = ? AND NOT EXISTS (SELECT 1 FROM shares WHERE shares.si = ?)
+       AND NOT EXISTS (SELECT 1 FROM mutable_shares AS m WHERE m.si = ?)`),
     deleteExpiredLeases: stmt<[number]>(db, 'DELETE FROM leases WHERE expires <= ?'),
+
+    slotSharesOf: stmt<[string], { shnum: number, size: number }>(db, 'SELECT shnum, size FROM mutable_shares WHERE si = ? ORDER BY shnum'),
+    slotShare: stmt<[string, number], { size: number }>(db, 'SELECT size FROM mutable_shares WHERE si = ? AND shnum = ?'),
+    allSlotShares: stmt<[], ShareRow>(db, 'SELECT si, shnum, size FROM mutable_shares'),
+    // A rewrite keeps the first write's time: stored_at says how old the slot is.
+    upsertSlotShare: stmt<[string, number, number, number]>(db,
+      `INSERT INTO mutable_shares (si, shnum, size, stored_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (si, shnum) DO UPDATE SET size = excluded.size`),
+    deleteSlotShare: stmt<[string, number]>(db, 'DELETE FROM mutable_shares WHERE si = ? AND shnum = ?'),
+    slotTotals: stmt<[], { shares: number, bytes: number, charged: number }>(db,
+      'SELECT COUNT(*) AS shares, COALESCE(SUM(size), 0) AS bytes, COALESCE(SUM(MAX(size, 4096)), 0) AS charged FROM mutable_shares'),
+    expiredSlotShares: stmt<[number], ShareRow>(db,
+      `SELECT si, shnum, size FROM mutable_shares AS s
+       WHERE NOT EXISTS (SELECT 1 FROM leases AS l WHERE l.si = s.si AND l.expires > ?)`),
 
     insertInvitation: stmt<[string, number, string | null, number]>(db, 'INSERT INTO invitations (code, quota, note, created) VALUES (?, ?, ?, ?)'),
     invitation: stmt<[string], InvitationRow>(db, 'SELECT * FROM invitations WHERE code = ?'),

@@ -135,3 +135,12 @@ export class BadMutableContainerError extends StorageError {
   static readonly code = 'ERR_BAD_MUTABLE_CONTAINER'
   constructor (message: string) { super(BadMutableContainerError.code, message) }
 }
+
+/**
+ * A mutable-slot call over one of the documented limits (vectors per call,
+ * bytes per call, bytes an answer may carry). Nothing was written.
+ */
+export class LimitExceededError extends StorageError {
+  static readonly code = 'ERR_LIMIT_EXCEEDED'
+  constructor (message: string) { super(LimitExceededError.code, message) }
+}

@@ -17,6 +17,8 @@ export interface ExpirerOptions {
   onDeleted: (storageIndex: Uint8Array, shareNumber: number) => void
   /** A periodic pass failed (an asked-for pass rejects instead). */
   onError: (err: unknown) => void
+  /** The mutable slots' part of a pass: deletes unleased slot shares, returns them. */
+  collectSlots?: (now: number, stopped: () => boolean) => Promise<ShareRow[]>
 }
 
 /**
@@ -91,6 +93,13 @@ export class Expirer {
         if (storageIndex !== undefined) this.opts.onDeleted(storageIndex, share.shnum)
       }
       await yieldToEventLoop()
+    }
+    if (this.opts.collectSlots !== undefined && !this.stopped) {
+      // Not told to onDeleted: 'share-deleted' is about immutable shares (provider records).
+      for (const share of await this.opts.collectSlots(now, () => this.stopped)) {
+        deletedShares++
+        freedBytes += share.size
+      }
     }
     const expiredLeases = this.stopped ? 0 : this.leases.dropExpired(now)
     this.log('GC pass done: deleted %d share(s), freed %d bytes, removed %d expired lease(s)', deletedShares, freedBytes, expiredLeases)

@@ -43,9 +43,11 @@ export {
   HAVE_BATCH_SIZE
 } from './constants.js'
 export {
-  MutableSlots, MAX_TEST_VECTORS, MAX_READ_VECTORS, MAX_WRITE_VECTORS,
-  type MutableSlotsOptions, type ReadTestWriteRequest, type ReadTestWriteResult, type SlotShareVectors
+  MutableSlots, MAX_TEST_VECTORS, MAX_READ_VECTORS, MAX_WRITE_VECTORS, MAX_SLOT_ANSWER_BYTES,
+  type MutableSlotsOptions, type ReadTestWriteRequest, type ReadTestWriteResult, type SlotShareVectors, type SlotShareChange
 } from './mutable-slots.js'
+export type { SlotWriteRequest } from './slot-store.js'
+export { serverIdOf, SERVER_ID_BYTES } from './server-id.js'
 export {
   CONTAINER_MAGIC, CONTAINER_DATA_OFFSET, CONTAINER_HEADER_SIZE, NEW_CONTAINER_VERSION, SERVER_ID_LENGTH, WRITE_ENABLER_LENGTH,
   newContainer, parseContainerHeader, type ContainerHeader, type ReadVector, type TestVector, type WriteVector

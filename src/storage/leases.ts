@@ -25,7 +25,9 @@ export class Leases {
     private readonly config: Pick<Config, 'leaseDurationMs' | 'now'>,
     private readonly shares: ShareStore,
     private readonly accounts: Accounts,
-    logger: ComponentLogger
+    logger: ComponentLogger,
+    /** Whether the server holds mutable shares of `si` (leases cover slots too). */
+    private readonly holdsSlot: (si: string) => boolean = () => false
   ) {
     this.log = logger.forComponent('lafs-club:storage:leases')
   }
@@ -37,7 +39,7 @@ export class Leases {
     checkLease(lease)
     const now = this.config.now()
     this.db.transaction(() => {
-      if (this.shares.numbersOf(si).length === 0) {
+      if (this.shares.numbersOf(si).length === 0 && !this.holdsSlot(si)) {
         throw new NoSuchShareError(`this server holds no shares of ${si}, so there is nothing to lease`)
       }
       this.accounts.ensure(account, now)
@@ -71,7 +73,7 @@ export class Leases {
 
   /** Drop the leases of a storage index once its last share is gone. */
   dropOrphans (si: string): void {
-    this.q.deleteOrphanLeases.run(si, si)
+    this.q.deleteOrphanLeases.run(si, si, si)
   }
 
   dropExpired (now: number): number {

@@ -61,6 +61,30 @@ export class Limits {
     return { free }
   }
 
+  /**
+   * A mutable-slot write by `account` that makes it charged for `newShares`
+   * more shares and `needed` more bytes (`pending`: bytes its other slot
+   * writes in progress were admitted for). Throws as checkAllocation does.
+   */
+  checkSlotGrowth (account: string, si: string, newShares: number, needed: number, pending: number): { free: boolean } {
+    const usage = this.accounts.usage(account)
+    const free = !usage.granted
+    const kind = free ? 'free' : 'granted'
+    const limits = free ? this.config.freeLimits : this.config.grantedLimits
+    if (newShares > 0 && usage.shares + usage.uploads + newShares > limits.shares) {
+      throw new TooManySharesError(`account ${account} holds ${usage.shares} share(s) and uploads ${usage.uploads}; ${newShares} more (mutable) would pass the limit of ${limits.shares} shares per ${kind} account.`)
+    }
+    const reservedSis = this.reservations.storageIndexesOf(account)
+    if (!reservedSis.has(si) && !this.accounts.hasLease(si, account) && usage.leases + reservedSis.size + 1 > limits.storageIndexes) {
+      throw new TooManySharesError(`account ${account} leases ${usage.leases} storage index(es) and uploads to ${reservedSis.size}; a new mutable slot would pass the limit of ${limits.storageIndexes} per ${kind} account.`)
+    }
+    if (needed > 0) {
+      this.accounts.checkQuota({ ...usage, reserved: usage.reserved + pending }, account, needed)
+      if (free) this.checkFreeBudget(account, 0, needed + pending)
+    }
+    return { free }
+  }
+
   /** A free account's upload became a stored share: its charge moves from reserved to stored. */
   noteFreeStored (bytes: number): void {
     if (this.freeStored !== undefined) this.freeStored += bytes

@@ -63,8 +63,11 @@ export function newContainer (serverId: Uint8Array, writeEnabler: Uint8Array): U
   return out
 }
 
-export function parseContainerHeader (bytes: Uint8Array, name = 'container'): ContainerHeader {
-  if (bytes.length < CONTAINER_DATA_OFFSET + 4) throw new BadMutableContainerError(`${name} is ${bytes.length} bytes, shorter than a mutable container`)
+/** `bytes` holds at least the 100-byte header; `fileSize` is the whole container's (default: `bytes` is all of it). */
+export function parseContainerHeader (bytes: Uint8Array, name = 'container', fileSize = bytes.length): ContainerHeader {
+  if (fileSize < CONTAINER_DATA_OFFSET + 4 || bytes.length < CONTAINER_HEADER_SIZE) {
+    throw new BadMutableContainerError(`${name} is ${fileSize} bytes, shorter than a mutable container`)
+  }
   const magic = bytes.subarray(0, 32)
   const version = ([1, 2] as const).find(v => Buffer.compare(magic, CONTAINER_MAGIC[v]) === 0)
   if (version === undefined) throw new BadMutableContainerError(`${name} does not start with Tahoe's mutable container magic (v1 or v2)`)
@@ -72,8 +75,8 @@ export function parseContainerHeader (bytes: Uint8Array, name = 'container'): Co
   const dataLength = dv.getBigUint64(84)
   const extraLeaseOffset = dv.getBigUint64(92)
   if (dataLength > BigInt(MAX_CONTAINER_DATA) || extraLeaseOffset < BigInt(CONTAINER_DATA_OFFSET) + dataLength ||
-      extraLeaseOffset + 4n > BigInt(bytes.length)) {
-    throw new BadMutableContainerError(`${name}: data length ${dataLength} and extra-lease offset ${extraLeaseOffset} do not fit a ${bytes.length}-byte file`)
+      extraLeaseOffset + 4n > BigInt(fileSize)) {
+    throw new BadMutableContainerError(`${name}: data length ${dataLength} and extra-lease offset ${extraLeaseOffset} do not fit a ${fileSize}-byte file`)
   }
   return {
     version,
@@ -107,26 +110,23 @@ export function testPasses (container: Uint8Array | undefined, header: Container
 /**
  * Applies write vectors in order, then `newLength` (which only ever
  * shortens: Tahoe ignores a larger one). Gaps are zero-filled. The
- * extra-lease block moves behind the data when the data grows into it.
+ * extra-lease block always follows the data directly, so a truncated share
+ * gives its disk space (and its owner's charge) back.
  */
 export function applyWrites (container: Uint8Array, writes: readonly WriteVector[], newLength: number | null): Uint8Array {
   const h = parseContainerHeader(container)
   let dataLength = h.dataLength
-  let end = dataLength
-  for (const w of writes) end = Math.max(end, w.offset + w.data.length)
-  const extraBlock = container.slice(h.extraLeaseOffset, container.length)
-  const extraAt = Math.max(h.extraLeaseOffset, CONTAINER_DATA_OFFSET + end)
+  for (const w of writes) dataLength = Math.max(dataLength, w.offset + w.data.length)
+  if (newLength !== null && newLength < dataLength) dataLength = newLength
+  const extraBlock = container.subarray(h.extraLeaseOffset, container.length)
+  const extraAt = CONTAINER_DATA_OFFSET + dataLength
   if (extraAt > MAX_CONTAINER_DATA) throw new InvalidArgumentError('the write goes past the largest share this server holds')
+  // Bytes past the new length are dropped, so a later extension reads zeros (not old data).
   const out = new Uint8Array(extraAt + extraBlock.length)
-  out.set(container.subarray(0, CONTAINER_DATA_OFFSET + dataLength))
+  out.set(container.subarray(0, CONTAINER_DATA_OFFSET + Math.min(h.dataLength, dataLength)))
   for (const w of writes) {
-    out.set(w.data, CONTAINER_DATA_OFFSET + w.offset)
-    dataLength = Math.max(dataLength, w.offset + w.data.length)
-  }
-  if (newLength !== null && newLength < dataLength) {
-    // Bytes past the new length are cleared, so a later extension reads zeros (not old data).
-    out.fill(0, CONTAINER_DATA_OFFSET + newLength, CONTAINER_DATA_OFFSET + dataLength)
-    dataLength = newLength
+    const room = dataLength - w.offset
+    if (room > 0) out.set(room >= w.data.length ? w.data : w.data.subarray(0, room), CONTAINER_DATA_OFFSET + w.offset)
   }
   out.set(extraBlock, extraAt)
   const dv = new DataView(out.buffer)
@@ -156,6 +156,42 @@ export async function readContainer (path: string): Promise<{ bytes: Uint8Array,
     throw err
   }
   return { bytes, header: parseContainerHeader(bytes, path) }
+}
+
+/**
+ * Reads ranges of a container's data (cut at the data length) with the
+ * header and those ranges only, not the whole file: a reader of a large
+ * MDMF share asks for a few blocks at a time. Undefined if there is no file.
+ */
+export async function readContainerRanges (path: string, ranges: readonly ReadVector[]): Promise<Uint8Array[] | undefined> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  try {
+    const { size } = await handle.stat()
+    const head = new Uint8Array(CONTAINER_HEADER_SIZE)
+    const { bytesRead } = await handle.read(head, 0, head.length, 0)
+    const header = parseContainerHeader(head.subarray(0, bytesRead), path, size)
+    const out: Uint8Array[] = []
+    for (const r of ranges) {
+      const length = r.offset >= header.dataLength ? 0 : Math.min(header.dataLength, r.offset + r.size) - r.offset
+      const buf = new Uint8Array(length)
+      let at = 0
+      while (at < length) {
+        const got = (await handle.read(buf, at, length - at, CONTAINER_DATA_OFFSET + r.offset + at)).bytesRead
+        if (got === 0) throw new BadMutableContainerError(`${path} ended before its data length`)
+        at += got
+      }
+      out.push(buf)
+    }
+    return out
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Replaces the file at `path` with `bytes`: write a temporary sibling, fsync, rename. */

@@ -15,18 +15,20 @@
  * tree, `<dir>/slots/<p>/<SI>/<shnum>`, apart from immutable shares (whose
  * startup recovery adopts any well-named file as a CHK share).
  *
- * Not wired yet (part 2 of issue 14): leases and accounting in SQLite,
- * quotas, the protocol, advise-corrupt. This module owns the files only.
+ * This module owns the files only; `slot-store.ts` adds leases, accounting
+ * and quotas through the `admit` and `commit` hooks, which run inside the
+ * slot's lock, before and after the files change.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fsyncDir, removeEmptyDirs } from './dirs.js'
-import { InvalidArgumentError } from './errors.js'
+import { InvalidArgumentError, LimitExceededError } from './errors.js'
 import {
-  applyWrites, checkWriteEnabler, CONTAINER_DATA_OFFSET, newContainer, readContainer, readData, SERVER_ID_LENGTH, testPasses,
+  applyWrites, checkWriteEnabler, CONTAINER_DATA_OFFSET, newContainer, readContainer, readContainerRanges, readData, SERVER_ID_LENGTH, testPasses,
   WRITE_ENABLER_LENGTH, writeContainerAtomically, type ContainerHeader, type ReadVector, type TestVector, type WriteVector
 } from './mutable-container.js'
-import { encodeStorageIndex, shareDir } from './paths.js'
+import { MAX_SHARE_NUMBER } from './constants.js'
+import { decodeStorageIndex, encodeStorageIndex, shareDir } from './paths.js'
 import { checkShareNumber, checkStorageIndex } from './validate.js'
 
 /** Tahoe's HTTP API allows at most 30 test vectors per share and 30 read vectors. */
@@ -34,6 +36,21 @@ export const MAX_TEST_VECTORS = 30
 export const MAX_READ_VECTORS = 30
 /** Write vectors per share in one call (Tahoe sets none; a bound keeps a request's work finite). */
 export const MAX_WRITE_VECTORS = 1024
+/**
+ * Data bytes one call may return in all (read vectors × shares). It fits one
+ * answer frame of the storage protocol (1 MiB + 4 KiB) with room for the
+ * fields around the data.
+ */
+export const MAX_SLOT_ANSWER_BYTES = 960 * 1024
+
+/** What a call will do to one share, told to `admit` before any file changes. */
+export interface SlotShareChange {
+  shnum: number
+  /** Container bytes before (0: the share does not exist yet). */
+  before: number
+  /** Container bytes after (0: the share is deleted). */
+  after: number
+}
 
 export interface SlotShareVectors {
   test: TestVector[]
@@ -47,6 +64,13 @@ export interface ReadTestWriteRequest {
   writeEnabler: Uint8Array
   vectors: ReadonlyMap<number, SlotShareVectors>
   readVector: readonly ReadVector[]
+}
+
+export interface ReadTestWriteHooks {
+  /** Tests passed and these changes are next: throw to refuse them (nothing is written). */
+  admit?: (changes: SlotShareChange[]) => void
+  /** The files changed (`sizes`: container bytes of every share written); record it before the lock is released. */
+  commit?: (result: ReadTestWriteResult, sizes: Map<number, number>) => void
 }
 
 export interface ReadTestWriteResult {
@@ -71,6 +95,28 @@ export interface MutableSlotsOptions {
 function checkOffset (name: string, v: unknown): number {
   if (!Number.isSafeInteger(v) || (v as number) < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${String(v)}`)
   return v as number
+}
+
+function checkReadVector (readVector: readonly ReadVector[]): void {
+  if (readVector.length > MAX_READ_VECTORS) throw new LimitExceededError(`${readVector.length} read vectors; at most ${MAX_READ_VECTORS}`)
+  for (const r of readVector) { checkOffset('read offset', r.offset); checkOffset('read size', r.size) }
+}
+
+/** Judged from the sizes asked (not what the shares hold), before anything is read or written. */
+function checkAnswerSize (readVector: readonly ReadVector[], shares: number): void {
+  const asked = readVector.reduce((n, r) => n + r.size, 0) * shares
+  if (asked > MAX_SLOT_ANSWER_BYTES) {
+    throw new LimitExceededError(`the read vectors ask ${asked} bytes from ${shares} share(s); an answer carries at most ${MAX_SLOT_ANSWER_BYTES}: name fewer shares or read less`)
+  }
+}
+
+async function listDirs (dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter(e => e.isDirectory()).map(e => e.name)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
 }
 
 export class MutableSlots {
@@ -99,20 +145,24 @@ export class MutableSlots {
     }
   }
 
-  private async sharesOf (si: string): Promise<Map<number, { bytes: Uint8Array, header: ContainerHeader }>> {
-    const dir = shareDir(this.root, si)
+  /** Share numbers with a file in the slot's folder, ascending (temporary files and strangers skipped). */
+  private async namesOf (si: string): Promise<number[]> {
     let names: string[]
     try {
-      names = await readdir(dir)
+      names = await readdir(shareDir(this.root, si))
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw err
     }
+    return names.filter(name => /^(0|[1-9][0-9]{0,2})$/.test(name)).map(Number).sort((a, b) => a - b)
+  }
+
+  private async sharesOf (si: string): Promise<Map<number, { bytes: Uint8Array, header: ContainerHeader }>> {
+    const dir = shareDir(this.root, si)
     const out = new Map<number, { bytes: Uint8Array, header: ContainerHeader }>()
-    for (const name of names) {
-      if (!/^(0|[1-9][0-9]{0,2})$/.test(name)) continue // temporary files and strangers
-      const c = await readContainer(join(dir, name))
-      if (c !== undefined) out.set(Number(name), c)
+    for (const shnum of await this.namesOf(si)) {
+      const c = await readContainer(join(dir, String(shnum)))
+      if (c !== undefined) out.set(shnum, c)
     }
     return out
   }
@@ -122,12 +172,11 @@ export class MutableSlots {
     if (!(req.writeEnabler instanceof Uint8Array) || req.writeEnabler.length !== WRITE_ENABLER_LENGTH) {
       throw new InvalidArgumentError(`the write enabler must be ${WRITE_ENABLER_LENGTH} bytes`)
     }
-    if (req.readVector.length > MAX_READ_VECTORS) throw new InvalidArgumentError(`at most ${MAX_READ_VECTORS} read vectors`)
-    for (const r of req.readVector) { checkOffset('read offset', r.offset); checkOffset('read size', r.size) }
+    checkReadVector(req.readVector)
     for (const [shnum, v] of req.vectors) {
       checkShareNumber(shnum)
-      if (v.test.length > MAX_TEST_VECTORS) throw new InvalidArgumentError(`at most ${MAX_TEST_VECTORS} test vectors per share`)
-      if (v.write.length > MAX_WRITE_VECTORS) throw new InvalidArgumentError(`at most ${MAX_WRITE_VECTORS} write vectors per share`)
+      if (v.test.length > MAX_TEST_VECTORS) throw new LimitExceededError(`share ${shnum}: ${v.test.length} test vectors; at most ${MAX_TEST_VECTORS} per share`)
+      if (v.write.length > MAX_WRITE_VECTORS) throw new LimitExceededError(`share ${shnum}: ${v.write.length} write vectors; at most ${MAX_WRITE_VECTORS} per share`)
       for (const t of v.test) { checkOffset('test offset', t.offset); checkOffset('test size', t.size) }
       for (const w of v.write) {
         checkOffset('write offset', w.offset)
@@ -139,11 +188,12 @@ export class MutableSlots {
     }
   }
 
-  async readTestWrite (req: ReadTestWriteRequest): Promise<ReadTestWriteResult> {
+  async readTestWrite (req: ReadTestWriteRequest, hooks: ReadTestWriteHooks = {}): Promise<ReadTestWriteResult> {
     this.checkRequest(req)
     const si = encodeStorageIndex(req.storageIndex)
     return await this.exclusive(si, async () => {
       const shares = await this.sharesOf(si)
+      checkAnswerSize(req.readVector, shares.size)
       for (const [shnum, c] of shares) checkWriteEnabler(c.header, req.writeEnabler, si, shnum)
       let success = true
       for (const [shnum, v] of req.vectors) {
@@ -154,38 +204,86 @@ export class MutableSlots {
       for (const [shnum, c] of shares) data.set(shnum, req.readVector.map(r => readData(c.bytes, c.header, r.offset, r.size)))
       const written: number[] = []
       const deleted: number[] = []
+      const sizes = new Map<number, number>()
       if (success) {
-        const dir = shareDir(this.root, si)
+        // Every new container is made before any file changes, so `admit` sees exact sizes.
+        const next = new Map<number, Uint8Array | null>()
+        const changes: SlotShareChange[] = []
         for (const [shnum, v] of req.vectors) {
-          const path = join(dir, String(shnum))
+          const before = shares.get(shnum)?.bytes
           if (v.newLength === 0) {
-            if (shares.has(shnum)) { await rm(path, { force: true }); deleted.push(shnum) }
+            if (before !== undefined) { next.set(shnum, null); changes.push({ shnum, before: before.length, after: 0 }) }
             continue
           }
-          const before = shares.get(shnum)?.bytes
-          if (before === undefined) await mkdir(dir, { recursive: true })
-          await writeContainerAtomically(path, applyWrites(before ?? newContainer(this.serverId, req.writeEnabler), v.write, v.newLength))
+          const after = applyWrites(before ?? newContainer(this.serverId, req.writeEnabler), v.write, v.newLength)
+          next.set(shnum, after)
+          changes.push({ shnum, before: before?.length ?? 0, after: after.length })
+        }
+        hooks.admit?.(changes)
+        const dir = shareDir(this.root, si)
+        for (const [shnum, bytes] of next) {
+          const path = join(dir, String(shnum))
+          if (bytes === null) { await rm(path, { force: true }); deleted.push(shnum); continue }
+          if (!shares.has(shnum)) await mkdir(dir, { recursive: true })
+          await writeContainerAtomically(path, bytes)
           written.push(shnum)
+          sizes.set(shnum, bytes.length)
         }
         if (written.length > 0) await fsyncDir(dir)
         if (deleted.length > 0) removeEmptyDirs(dir, this.root)
       }
-      return { success, data, written, deleted }
+      const result = { success, data, written, deleted }
+      hooks.commit?.(result, sizes)
+      return result
     })
+  }
+
+  /**
+   * GC's delete, in the slot's turn: `pick` (which re-checks the lease)
+   * names the shares to delete, their files go, then `commit` deletes their
+   * rows, still inside the lock. Returns the share numbers removed.
+   */
+  async removeShares (storageIndex: Uint8Array, pick: () => number[], commit: (removed: number[]) => void): Promise<number[]> {
+    const si = encodeStorageIndex(checkStorageIndex(storageIndex))
+    return await this.exclusive(si, async () => {
+      const shnums = pick()
+      if (shnums.length === 0) return []
+      const dir = shareDir(this.root, si)
+      for (const n of shnums) await rm(join(dir, String(n)), { force: true })
+      commit(shnums)
+      removeEmptyDirs(dir, this.root)
+      return shnums
+    })
+  }
+
+  /** Every slot share on disk: `si/shnum` → container bytes (startup recovery compares it with the rows). */
+  async scan (): Promise<Map<string, number>> {
+    const found = new Map<string, number>()
+    for (const prefix of await listDirs(this.root)) {
+      for (const si of await listDirs(join(this.root, prefix))) {
+        if (!si.startsWith(prefix) || decodeStorageIndex(si) === undefined) continue
+        for (const e of await readdir(join(this.root, prefix, si), { withFileTypes: true })) {
+          if (!e.isFile() || !/^(0|[1-9][0-9]{0,2})$/.test(e.name) || Number(e.name) > MAX_SHARE_NUMBER) continue
+          found.set(`${si}/${e.name}`, (await stat(join(this.root, prefix, si, e.name))).size)
+        }
+      }
+    }
+    return found
   }
 
   /** Reads ranges of a slot's shares (all of them when `shnums` is empty), cut at each share's data length. */
   async readv (storageIndex: Uint8Array, shnums: readonly number[], readVector: readonly ReadVector[]): Promise<Map<number, Uint8Array[]>> {
     checkStorageIndex(storageIndex)
-    if (readVector.length > MAX_READ_VECTORS) throw new InvalidArgumentError(`at most ${MAX_READ_VECTORS} read vectors`)
-    for (const r of readVector) { checkOffset('read offset', r.offset); checkOffset('read size', r.size) }
+    checkReadVector(readVector)
     const si = encodeStorageIndex(storageIndex)
     return await this.exclusive(si, async () => {
-      const shares = await this.sharesOf(si)
+      const held = (await this.namesOf(si)).filter(n => shnums.length === 0 || shnums.includes(n))
+      checkAnswerSize(readVector, held.length)
+      const dir = shareDir(this.root, si)
       const out = new Map<number, Uint8Array[]>()
-      for (const [shnum, c] of shares) {
-        if (shnums.length > 0 && !shnums.includes(shnum)) continue
-        out.set(shnum, readVector.map(r => readData(c.bytes, c.header, r.offset, r.size)))
+      for (const shnum of held) {
+        const data = await readContainerRanges(join(dir, String(shnum)), readVector)
+        if (data !== undefined) out.set(shnum, data)
       }
       return out
     })
@@ -219,7 +317,7 @@ export class MutableSlots {
   /** Share numbers held for a slot, ascending. */
   async shareNumbers (storageIndex: Uint8Array): Promise<number[]> {
     const si = encodeStorageIndex(checkStorageIndex(storageIndex))
-    return [...(await this.sharesOf(si)).keys()].sort((a, b) => a - b)
+    return await this.namesOf(si)
   }
 
   /** Bytes on disk for one share (container included), for accounting. */

@@ -57,7 +57,7 @@ export async function recover (db: Database.Database, q: Queries, paths: SharePa
         onDisk.delete(key)
       }
     }
-    for (const si of touched) q.deleteOrphanLeases.run(si, si)
+    for (const si of touched) q.deleteOrphanLeases.run(si, si, si)
     const noSecret = new Uint8Array(0)
     for (const [key, size] of onDisk) {
       const [si, n] = key.split('/')

@@ -11,10 +11,14 @@ import { InvalidArgumentError, ServerClosedError } from './errors.js'
 import { Expirer, type GcResult } from './expirer.js'
 import { Leases } from './leases.js'
 import { Limits } from './limits.js'
+import { MutableSlots } from './mutable-slots.js'
+import type { ReadVector } from './mutable-container.js'
+import type { ReadTestWriteResult } from './mutable-slots.js'
 import { sharePaths, type SharePaths } from './paths.js'
 import { recover } from './recovery.js'
 import { Reservations } from './reservations.js'
 import { ShareStore } from './share-store.js'
+import { recoverSlots, SlotStore, type SlotWriteRequest } from './slot-store.js'
 import { Uploads } from './uploads.js'
 import type {
   AccountSummary, AccountUsage, AllocateResult, CorruptionReport, GrantedAccount, LeaseSecrets, ShareEventDetail, StorageServer,
@@ -32,7 +36,9 @@ export async function createStorageServer (opts: StorageServerOptions): Promise<
   try {
     const q = prepareQueries(db)
     await recover(db, q, paths, config.now(), config.leaseDurationMs, config.logger)
-    return new LocalStorageServer(config, paths, db, q)
+    const slots = new MutableSlots({ dir: config.dir, serverId: config.serverId, maxShareSize: config.maxShareSize })
+    await recoverSlots(db, q, slots, config.now(), config.leaseDurationMs, config.logger)
+    return new LocalStorageServer(config, paths, db, q, slots)
   } catch (err) {
     db.close()
     throw err
@@ -56,20 +62,26 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   private readonly advisories: CorruptionAdvisories
   private readonly limits: Limits
   private readonly expirer: Expirer
+  private readonly slots: SlotStore
   private stopping?: Promise<void>
 
-  constructor (private readonly config: Config, paths: SharePaths, private readonly db: Database.Database, q: Queries) {
+  constructor (private readonly config: Config, paths: SharePaths, private readonly db: Database.Database, q: Queries, slots: MutableSlots) {
     super()
     this.dir = config.dir
     const logger = config.logger
     this.log = logger.forComponent('lafs-club:storage:server')
     this.shares = new ShareStore(db, q, paths, logger)
     this.accounting = new Accounts(db, q, config, this.reservations, logger)
-    this.capacity = new Capacity(config.capacity, paths, this.shares, this.reservations)
-    this.leases = new Leases(db, q, config, this.shares, this.accounting, logger)
-    this.advisories = new CorruptionAdvisories(q, config, this.shares, logger)
+    // Slot rows are read through late-bound closures: the slot store needs the modules built here.
+    const shares = this.shares
+    const slotStore = (): SlotStore => this.slots
+    const stored = { get charged () { return shares.charged + slotStore().charged } }
+    this.capacity = new Capacity(config.capacity, paths, stored, this.reservations)
+    this.leases = new Leases(db, q, config, this.shares, this.accounting, logger, si => slotStore().holds(si))
+    this.advisories = new CorruptionAdvisories(q, config, this.shares, logger, (si, n) => slotStore().has(si, n))
     this.limits = new Limits(config, config.freeBudget ?? defaultFreeBudget(config.capacity, paths.root, this.shares.bytes),
       this.accounting, this.reservations, logger)
+    this.slots = new SlotStore(db, q, config.now, slots, this.leases, this.accounting, this.limits, this.capacity, logger)
     this.uploads = new Uploads({
       config,
       paths,
@@ -89,8 +101,10 @@ class LocalStorageServer extends EventTarget implements StorageServer {
         this.limits.forgetFreeStored()
         this.emit('share-deleted', si, n)
       },
-      onError: (err) => { this.dispatchEvent(new CustomEvent('gc-error', { detail: err })) }
+      onError: (err) => { this.dispatchEvent(new CustomEvent('gc-error', { detail: err })) },
+      collectSlots: async (now, stopped) => await this.slots.collect(now, stopped)
     }, logger)
+    this.log('serving %s: %d mutable share(s), %d bytes', config.dir, this.slots.shares, this.slots.bytes)
     this.log('serving %s: %d share(s), %d bytes, capacity %d, free quota %d, free budget %d', config.dir, this.shares.shares,
       this.shares.bytes, config.capacity, config.freeQuota, this.limits.freeBudget)
   }
@@ -152,8 +166,10 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   stats (): StorageStats {
     this.assertOpen()
     return {
-      shares: this.shares.shares,
-      bytes: this.shares.bytes,
+      shares: this.shares.shares + this.slots.shares,
+      bytes: this.shares.bytes + this.slots.bytes,
+      mutableShares: this.slots.shares,
+      mutableBytes: this.slots.bytes,
       capacity: this.config.capacity,
       accounts: this.accounting.count(),
       incoming: this.reservations.size,
@@ -235,6 +251,23 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     return this.advisories.reports(Math.min(limit, MAX_LISTING))
   }
 
+  // ---- mutable slots ------------------------------------------------------
+
+  async slotReadTestWrite (account: string, request: SlotWriteRequest): Promise<ReadTestWriteResult> {
+    this.assertOpen()
+    return await this.slots.readTestWrite(account, request)
+  }
+
+  async slotRead (storageIndex: Uint8Array, shareNumbers: readonly number[], readVector: readonly ReadVector[]): Promise<Map<number, Uint8Array[]>> {
+    this.assertOpen()
+    return await this.slots.readv(storageIndex, shareNumbers, readVector)
+  }
+
+  async listSlotShares (storageIndex: Uint8Array): Promise<StoredShare[]> {
+    this.assertOpen()
+    return this.slots.list(storageIndex)
+  }
+
   async gc (): Promise<GcResult> {
     this.assertOpen()
     return await this.expirer.run()
@@ -251,6 +284,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     this.log('stopping %s', this.dir)
     await this.expirer.stop()
     await this.uploads.dropAll()
+    await this.slots.close()
     await this.shares.close()
     this.db.close()
     this.log('stopped %s', this.dir)

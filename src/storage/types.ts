@@ -5,6 +5,9 @@
  * the protocol handler.
  */
 import type { ComponentLogger } from '@libp2p/logger'
+import type { ReadVector } from './mutable-container.js'
+import type { ReadTestWriteResult } from './mutable-slots.js'
+import type { SlotWriteRequest } from './slot-store.js'
 
 /** Opaque 32-byte lease secrets (Tahoe's bucket renew/cancel secrets). */
 export interface LeaseSecrets {
@@ -78,6 +81,12 @@ export interface StorageServerOptions {
    * `defaultLogger()` of @libp2p/logger; a node may pass `libp2p.logger`).
    */
   logger?: ComponentLogger
+  /**
+   * This server's 20-byte id, `serverIdOf(peerId)`: recorded beside each
+   * write enabler in mutable containers, so a client told "bad write
+   * enabler" learns which server set it (default: 20 zero bytes).
+   */
+  serverId?: Uint8Array
 }
 
 /** What one account may hold at once. */
@@ -156,8 +165,13 @@ export interface CorruptionReport {
 }
 
 export interface StorageStats {
+  /** Shares stored, immutable and mutable. */
   shares: number
+  /** Their bytes on disk (mutable: whole containers). */
   bytes: number
+  /** Of those, the mutable shares and their bytes. */
+  mutableShares: number
+  mutableBytes: number
   capacity: number
   accounts: number
   /** Uploads in progress. */
@@ -199,8 +213,23 @@ export interface StorageServer extends EventTarget {
   listShares(storageIndex: Uint8Array): Promise<StoredShare[]>
   /** Range read; shortened at the end of the share. */
   read(storageIndex: Uint8Array, shareNumber: number, offset: number, length: number): Promise<Uint8Array>
+  /** Adds or renews the caller's lease on a storage index: immutable shares or a mutable slot. */
   addLease(account: string, storageIndex: Uint8Array, lease: LeaseSecrets): Promise<void>
+  /** Records a corruption advisory for an immutable or a mutable share the server holds. */
   adviseCorrupt(account: string, storageIndex: Uint8Array, shareNumber: number, reason: string): Promise<void>
+  /**
+   * Tahoe's slot_testv_and_readv_and_writev on a mutable slot: every share's
+   * write enabler must match (else BadWriteEnablerError), the read vector is
+   * read from every share before writing, and the writes apply only if every
+   * test vector passed (`success`). A write adds or renews the caller's lease
+   * and is charged like an upload (quota, limits, capacity: the errors of
+   * allocate); a share written with new length 0 is deleted.
+   */
+  slotReadTestWrite(account: string, request: SlotWriteRequest): Promise<ReadTestWriteResult>
+  /** Tahoe's slot_readv: the read vector from each named share held (all held when `shareNumbers` is empty). */
+  slotRead(storageIndex: Uint8Array, shareNumbers: readonly number[], readVector: readonly ReadVector[]): Promise<Map<number, Uint8Array[]>>
+  /** The mutable shares held for a storage index, with their container sizes. */
+  listSlotShares(storageIndex: Uint8Array): Promise<StoredShare[]>
   /** For each storage index, the share numbers held (sorted). Cheap: one query per 1000 indexes. */
   have(storageIndexes: Uint8Array[]): Promise<number[][]>
   /** Every storage index with at least one stored share (e.g. for DHT provider announcements). */

@@ -76,7 +76,7 @@ describe('node', function () {
 
     // the storage server answers on its protocols
     assert.ok(a.storage !== undefined)
-    assert.ok(a.libp2p.getProtocols().includes('/lafs-club/storage/1.0.0'))
+    assert.ok(a.libp2p.getProtocols().includes('/lafs-club/storage/1.1.0'))
     assert.ok(a.libp2p.getProtocols().includes('/lafs-club/have/1.0.0'))
     assert.ok(a.libp2p.getProtocols().includes('/lafs-club/account/1.0.0'))
     assert.ok((await stat(join(base, 'a', 'storage'))).isDirectory())

@@ -97,6 +97,6 @@ describe('storage: quotas, capacity, invitations', () => {
       ]
     })
     assert.deepEqual(server.accounts({ limit: 1 }).top.map(a => a.account), [ALICE], 'the biggest first')
-    assert.deepEqual(server.stats(), { shares: 3, bytes: 230, capacity: Infinity, accounts: 2, incoming: 0, freeUsed: 12_288, freeBudget: 1_000_000 })
+    assert.deepEqual(server.stats(), { shares: 3, bytes: 230, capacity: Infinity, accounts: 2, incoming: 0, freeUsed: 12_288, freeBudget: 1_000_000, mutableShares: 0, mutableBytes: 0 })
   })
 })

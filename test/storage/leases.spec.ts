@@ -40,7 +40,7 @@ describe('storage: leases and garbage collection', () => {
     assert.deepEqual(server.storageIndexes(), [fresh])
     const { freeBudget, ...stats } = server.stats()
     assert.ok(freeBudget > 0, 'half the free disk by default')
-    assert.deepEqual(stats, { shares: 1, bytes: 40, capacity: Infinity, accounts: 1, incoming: 0, freeUsed: 4096 })
+    assert.deepEqual(stats, { shares: 1, bytes: 40, capacity: Infinity, accounts: 1, incoming: 0, freeUsed: 4096, mutableShares: 0, mutableBytes: 0 })
   })
 
   it('renewing a lease pushes its expiry; any live lease keeps the share', async () => {

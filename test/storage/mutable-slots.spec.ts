@@ -11,7 +11,7 @@ import {
   checkstringOf, encodeMutable, readMutable, toReadCap, writeEnablerHash, type MutableShareSource, type MutableFormat
 } from '../../src/mutable/index.js'
 import {
-  BadMutableContainerError, BadWriteEnablerError, CONTAINER_DATA_OFFSET, CONTAINER_MAGIC, InvalidArgumentError, MutableSlots,
+  BadMutableContainerError, BadWriteEnablerError, CONTAINER_DATA_OFFSET, CONTAINER_MAGIC, InvalidArgumentError, LimitExceededError, MutableSlots,
   newContainer, parseContainerHeader, encodeStorageIndex
 } from '../../src/storage/index.js'
 import { vectorKey, pseudoRandom, equalBytes } from '../mutable/helpers.js'
@@ -167,12 +167,13 @@ describe('storage: mutable slots', function () {
     const s = await slots(1000)
     const si = storageIndex()
     const ok = { test: [], write: [], newLength: null }
-    const bad = async (req: any) => await assert.rejects(s.readTestWrite({ storageIndex: si, writeEnabler: we(), readVector: [], vectors: new Map([[0, ok]]), ...req }), InvalidArgumentError)
+    const bad = async (req: any, type: typeof InvalidArgumentError | typeof LimitExceededError = InvalidArgumentError) =>
+      await assert.rejects(s.readTestWrite({ storageIndex: si, writeEnabler: we(), readVector: [], vectors: new Map([[0, ok]]), ...req }), type)
     await bad({ storageIndex: new Uint8Array(15) })
     await bad({ writeEnabler: new Uint8Array(31) })
     await bad({ vectors: new Map([[256, ok]]) })
-    await bad({ vectors: new Map([[0, { ...ok, test: Array.from({ length: 31 }, () => ({ offset: 0, size: 1, specimen: EMPTY })) }]]) })
-    await bad({ readVector: Array.from({ length: 31 }, () => ({ offset: 0, size: 1 })) })
+    await bad({ vectors: new Map([[0, { ...ok, test: Array.from({ length: 31 }, () => ({ offset: 0, size: 1, specimen: EMPTY })) }]]) }, LimitExceededError)
+    await bad({ readVector: Array.from({ length: 31 }, () => ({ offset: 0, size: 1 })) }, LimitExceededError)
     await bad({ vectors: new Map([[0, { ...ok, write: [{ offset: 990, data: bytes(11) }] }]]) })
     await bad({ vectors: new Map([[0, { ...ok, write: [{ offset: -1, data: bytes(1) }] }]]) })
   })

@@ -95,7 +95,7 @@ describe('storage: restart and crash recovery', () => {
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length)
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal')
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
-      assert.deepEqual(tables, ['accounts', 'corruption_reports', 'invitations', 'leases', 'shares'])
+      assert.deepEqual(tables, ['accounts', 'corruption_reports', 'invitations', 'leases', 'mutable_shares', 'shares'])
     } finally {
       db.close()
     }

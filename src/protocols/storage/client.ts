@@ -1,5 +1,5 @@
 /**
- * Client of /lafs-club/storage/1.0.0 for one server. All requests share one
+ * Client of /lafs-club/storage/1.1.0 for one server. All requests share one
  * session stream (opened lazily, reopened after idle or failure), so a
  * request costs no stream negotiation. Writes are pipelined: write()
  * resolves once the data is on its way, within a window of unacknowledged
@@ -17,13 +17,19 @@ import { ClientSession } from './session-client.js'
 import { encodeWriteFrame } from './write-frame.js'
 import { WriteWindow, shareKey, splitPieces } from './write-window.js'
 import type { RequestBody } from './session-client.js'
-import type { AllocateAnswer, LeaseSecrets, ServerVersion, ShareSize, StorageClientOptions, StreamOpener } from './types.js'
-import type { Response } from './message/storage.js'
+import type {
+  AllocateAnswer, LeaseSecrets, ReadVector, ServerVersion, ShareSize, SlotShareWrite, SlotWriteAnswer, StorageClientOptions, StreamOpener
+} from './types.js'
+import type { Response, SlotShareData } from './message/storage.js'
 import type { Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 function wire (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes as Uint8Array<ArrayBuffer>
+}
+
+function slotData (data: SlotShareData[]): Map<number, Uint8Array[]> {
+  return new Map(data.map(d => [d.shareNumber, d.data]))
 }
 
 function wireLease (lease: LeaseSecrets): { renewSecret: Uint8Array<ArrayBuffer>, cancelSecret: Uint8Array<ArrayBuffer> } {
@@ -199,6 +205,49 @@ export class StorageClient {
   /** Tell the server a share failed verification. */
   async adviseCorrupt (storageIndex: Uint8Array, shareNumber: number, reason: string): Promise<void> {
     await this.request('advise-corrupt', { adviseCorrupt: { storageIndex: wire(storageIndex), shareNumber, reason } }, false)
+  }
+
+  // ---- mutable slots (issue 14) ----------------------------------------------
+
+  /**
+   * Tahoe's slot_testv_and_readv_and_writev. `writeEnabler` is this server's
+   * (writeEnablerHash(writekey, serverIdOf(server peer ID)), src/mutable);
+   * `lease` is added or renewed when the call writes. A failed test is an
+   * answer, not an error: `success` false, nothing written, and `data` shows
+   * what the shares hold. Refusals (ERR_BAD_WRITE_ENABLER, ERR_QUOTA_EXCEEDED,
+   * ERR_LIMIT_EXCEEDED, ...) throw RemoteStorageError. Never sent twice.
+   */
+  async slotReadTestWrite (storageIndex: Uint8Array, writeEnabler: Uint8Array, lease: LeaseSecrets, shares: readonly SlotShareWrite[], readVector: readonly ReadVector[] = []): Promise<SlotWriteAnswer> {
+    const res = await this.request('slot-read-test-write', {
+      slotReadTestWrite: {
+        storageIndex: wire(storageIndex),
+        writeEnabler: wire(writeEnabler),
+        lease: wireLease(lease),
+        shares: shares.map(sh => ({
+          shareNumber: sh.shareNumber,
+          test: (sh.test ?? []).map(t => ({ offset: t.offset, size: t.size, specimen: wire(t.specimen) })),
+          write: (sh.write ?? []).map(w => ({ offset: w.offset, data: wire(w.data) })),
+          newLength: sh.newLength ?? undefined
+        })),
+        read: readVector.map(r => ({ offset: r.offset, size: r.size }))
+      }
+    }, false)
+    const answer = res.slotReadTestWrite!
+    return { success: answer.success, data: slotData(answer.data) }
+  }
+
+  /** Tahoe's slot_readv: the read vector from each named share the server holds (every share when `shareNumbers` is empty). */
+  async slotRead (storageIndex: Uint8Array, shareNumbers: readonly number[], readVector: readonly ReadVector[]): Promise<Map<number, Uint8Array[]>> {
+    const res = await this.request('slot-read', {
+      slotRead: { storageIndex: wire(storageIndex), shareNumbers: [...shareNumbers], read: readVector.map(r => ({ offset: r.offset, size: r.size })) }
+    }, true)
+    return slotData(res.slotRead!.data)
+  }
+
+  /** The slot's shares on this server with their container sizes (not the share data length). */
+  async listSlotShares (storageIndex: Uint8Array): Promise<ShareSize[]> {
+    const res = await this.request('list-slot-shares', { listSlotShares: { storageIndex: wire(storageIndex) } }, true)
+    return res.listShares!.shares.map(s => ({ shareNumber: s.shareNumber, size: s.size }))
   }
 
   /** Close the session; pending and later requests fail with ClientStoppedError. */

@@ -1,4 +1,5 @@
-export const STORAGE_PROTOCOL = '/lafs-club/storage/1.0.0'
+/** 1.1.0 adds the mutable-slot requests to 1.0.0 (issue 14); a 1.0.0 peer would close the session on them. */
+export const STORAGE_PROTOCOL = '/lafs-club/storage/1.1.0'
 
 /** Largest data field of one write request. Bigger writes are split by the client. */
 export const MAX_WRITE_SIZE = 2 ** 20
@@ -35,3 +36,16 @@ export const SERVER_HIGH_WATER_MARK = 8 * 2 ** 20
 export const MAX_INBOUND_STREAMS = 4
 /** After a fatal error reply, wait this long for the client to close before resetting. */
 export const CLOSE_GRACE_MS = 5_000
+
+/** Mutable slots: shares (each 0..255, once) one read-test-write names. */
+export const MAX_SLOT_SHARES = 256
+/** Mutable slots: write vectors in one read-test-write, all shares together. */
+export const MAX_SLOT_WRITE_VECTORS = 1024
+/**
+ * Mutable slots: bytes of write data plus test specimens in one
+ * read-test-write, as a write request's data (a bigger share is written in
+ * several calls, each testing what the previous one wrote).
+ */
+export const MAX_SLOT_WRITE_BYTES = MAX_WRITE_SIZE
+/** Mutable slots: share numbers one slot read may name. */
+export const MAX_SLOT_READ_SHARES = 256

@@ -18,7 +18,7 @@ export interface StorageProtocolOptions {
   log?: Logger
 }
 
-/** Serves /lafs-club/storage/1.0.0; the returned function stops serving and closes open sessions. */
+/** Serves /lafs-club/storage/1.1.0; the returned function stops serving and closes open sessions. */
 export async function registerStorageProtocol (libp2p: Pick<Libp2p, 'handle' | 'unhandle'>, server: StorageServer, options: StorageProtocolOptions = {}): Promise<() => Promise<void>> {
   const sessions = new Set<Stream>()
   const sessionOptions = {

@@ -15,6 +15,7 @@ import { handleAllocate } from './handlers/allocate.js'
 import { handleClose } from './handlers/close.js'
 import { handleListShares } from './handlers/list-shares.js'
 import { handleRead } from './handlers/read.js'
+import { handleListSlotShares, handleSlotRead, handleSlotReadTestWrite } from './handlers/slots.js'
 import { handleVersion } from './handlers/version.js'
 import { handleWrite, type IncomingWrite } from './handlers/write.js'
 import { Request, Response } from './message/storage.js'
@@ -68,6 +69,9 @@ async function dispatch (ctx: RequestContext, req: Request, kind: Kind): Promise
     case 'read': return await handleRead(ctx, req.read!)
     case 'addLease': return await handleAddLease(ctx, req.addLease!)
     case 'adviseCorrupt': return await handleAdviseCorrupt(ctx, req.adviseCorrupt!)
+    case 'slotReadTestWrite': return await handleSlotReadTestWrite(ctx, req.slotReadTestWrite!)
+    case 'slotRead': return await handleSlotRead(ctx, req.slotRead!)
+    case 'listSlotShares': return await handleListSlotShares(ctx, req.listSlotShares!)
   }
 }
 

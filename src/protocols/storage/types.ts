@@ -1,6 +1,7 @@
 import type { Libp2p } from '@libp2p/interface'
 
-export type { LeaseSecrets } from '../../storage/index.js'
+export type { LeaseSecrets, ReadVector, TestVector, WriteVector } from '../../storage/index.js'
+import type { ReadVector, TestVector, WriteVector } from '../../storage/index.js'
 
 /** Anything that can open a stream to a peer: a libp2p node (whose logger is used when it has one). */
 export type StreamOpener = Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger'>>
@@ -32,3 +33,22 @@ export interface AllocateAnswer {
 }
 
 export interface ShareSize { shareNumber: number, size: number }
+
+/** What one read-test-write does to one share of a slot. */
+export interface SlotShareWrite {
+  shareNumber: number
+  /** All must pass (equality of the share's data with the specimen; a missing share reads as empty). */
+  test?: TestVector[]
+  write?: WriteVector[]
+  /** 0 deletes the share; a smaller length truncates; absent or null: as the writes leave it. */
+  newLength?: number | null
+}
+
+export interface SlotWriteAnswer {
+  /** Every test vector passed and the writes were applied. */
+  success: boolean
+  /** The read vector's data from every share that existed before the call, read before writing. */
+  data: Map<number, Uint8Array[]>
+}
+
+export type { ReadVector as SlotReadVector }

@@ -1142,6 +1142,1088 @@ export namespace AdviseCorruptRequest {
   }
 }
 
+export interface ReadVector {
+  offset: number
+  size: number
+}
+
+export namespace ReadVector {
+  let _codec: Codec<ReadVector>
+
+  export const codec = (): Codec<ReadVector> => {
+    if (_codec == null) {
+      _codec = message<ReadVector>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.offset != null && obj.offset !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.offset)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.size)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          offset: 0,
+          size: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.offset = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.offset`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReadVectorOffsetFieldEvent {
+    field: '$.offset'
+    value: number
+  }
+
+  export interface ReadVectorSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export function encode (obj: Partial<ReadVector>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReadVector.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReadVector>): ReadVector {
+    return decodeMessage(buf, ReadVector.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReadVector>): Generator<ReadVectorOffsetFieldEvent | ReadVectorSizeFieldEvent> {
+    return streamMessage(buf, ReadVector.codec(), opts)
+  }
+}
+
+export interface TestVector {
+  offset: number
+  size: number
+  specimen: Uint8Array<ArrayBuffer>
+}
+
+export namespace TestVector {
+  let _codec: Codec<TestVector>
+
+  export const codec = (): Codec<TestVector> => {
+    if (_codec == null) {
+      _codec = message<TestVector>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.offset != null && obj.offset !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.offset)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.size)
+        }
+
+        if ((obj.specimen != null && obj.specimen.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.specimen)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          offset: 0,
+          size: 0,
+          specimen: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.offset = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.specimen = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.offset`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.specimen`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TestVectorOffsetFieldEvent {
+    field: '$.offset'
+    value: number
+  }
+
+  export interface TestVectorSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface TestVectorSpecimenFieldEvent {
+    field: '$.specimen'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<TestVector>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TestVector.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TestVector>): TestVector {
+    return decodeMessage(buf, TestVector.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TestVector>): Generator<TestVectorOffsetFieldEvent | TestVectorSizeFieldEvent | TestVectorSpecimenFieldEvent> {
+    return streamMessage(buf, TestVector.codec(), opts)
+  }
+}
+
+export interface WriteVector {
+  offset: number
+  data: Uint8Array<ArrayBuffer>
+}
+
+export namespace WriteVector {
+  let _codec: Codec<WriteVector>
+
+  export const codec = (): Codec<WriteVector> => {
+    if (_codec == null) {
+      _codec = message<WriteVector>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.offset != null && obj.offset !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.offset)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.data)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          offset: 0,
+          data: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.offset = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.data = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.offset`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface WriteVectorOffsetFieldEvent {
+    field: '$.offset'
+    value: number
+  }
+
+  export interface WriteVectorDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<WriteVector>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, WriteVector.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WriteVector>): WriteVector {
+    return decodeMessage(buf, WriteVector.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WriteVector>): Generator<WriteVectorOffsetFieldEvent | WriteVectorDataFieldEvent> {
+    return streamMessage(buf, WriteVector.codec(), opts)
+  }
+}
+
+export interface SlotShareVectors {
+  shareNumber: number
+  test: TestVector[]
+  write: WriteVector[]
+  newLength?: number
+}
+
+export namespace SlotShareVectors {
+  let _codec: Codec<SlotShareVectors>
+
+  export const codec = (): Codec<SlotShareVectors> => {
+    if (_codec == null) {
+      _codec = message<SlotShareVectors>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.shareNumber != null && obj.shareNumber !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.shareNumber)
+        }
+
+        if (obj.test != null && obj.test.length > 0) {
+          for (const value of obj.test) {
+            w.uint32(18)
+            TestVector.codec().encode(value, w)
+          }
+        }
+
+        if (obj.write != null && obj.write.length > 0) {
+          for (const value of obj.write) {
+            w.uint32(26)
+            WriteVector.codec().encode(value, w)
+          }
+        }
+
+        if (obj.newLength != null) {
+          w.uint32(32)
+          w.uint64Number(obj.newLength)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shareNumber: 0,
+          test: [],
+          write: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.shareNumber = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.test != null && obj.test.length === opts.limits.test) {
+                throw new MaxLengthError('Decode error - repeated field "test" had too many elements')
+              }
+
+              if (obj.test.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "test" had too many elements')
+              }
+
+              obj.test.push(TestVector.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.test$
+              }))
+              break
+            }
+            case 3: {
+              if (opts.limits?.write != null && obj.write.length === opts.limits.write) {
+                throw new MaxLengthError('Decode error - repeated field "write" had too many elements')
+              }
+
+              if (obj.write.length === 4096) {
+                throw new MaxLengthError('Decode error - repeated field "write" had too many elements')
+              }
+
+              obj.write.push(WriteVector.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.write$
+              }))
+              break
+            }
+            case 4: {
+              obj.newLength = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          test: 1024,
+          write: 4096
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.shareNumber`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.test != null && obj.test === opts.limits.test) {
+                throw new MaxLengthError('Streaming decode error - repeated field "test" had too many elements')
+              }
+
+              if (obj.test === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "test" had too many elements')
+              }
+
+              for (const evt of TestVector.codec().stream(reader, reader.uint32(), `${prefix}.test[]`, {
+                limits: opts.limits?.test$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.test
+                }
+              }
+
+              obj.test++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.write != null && obj.write === opts.limits.write) {
+                throw new MaxLengthError('Streaming decode error - repeated field "write" had too many elements')
+              }
+
+              if (obj.write === 4096) {
+                throw new MaxLengthError('Streaming decode error - repeated field "write" had too many elements')
+              }
+
+              for (const evt of WriteVector.codec().stream(reader, reader.uint32(), `${prefix}.write[]`, {
+                limits: opts.limits?.write$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.write
+                }
+              }
+
+              obj.write++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.newLength`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SlotShareVectorsShareNumberFieldEvent {
+    field: '$.shareNumber'
+    value: number
+  }
+
+  export interface SlotShareVectorsTestOffsetFieldEvent {
+    field: '$.test[].offset'
+    value: number
+    index: number
+  }
+
+  export interface SlotShareVectorsTestSizeFieldEvent {
+    field: '$.test[].size'
+    value: number
+    index: number
+  }
+
+  export interface SlotShareVectorsTestSpecimenFieldEvent {
+    field: '$.test[].specimen'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SlotShareVectorsWriteOffsetFieldEvent {
+    field: '$.write[].offset'
+    value: number
+    index: number
+  }
+
+  export interface SlotShareVectorsWriteDataFieldEvent {
+    field: '$.write[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SlotShareVectorsNewLengthFieldEvent {
+    field: '$.newLength'
+    value: number
+  }
+
+  export function encode (obj: Partial<SlotShareVectors>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SlotShareVectors.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotShareVectors>): SlotShareVectors {
+    return decodeMessage(buf, SlotShareVectors.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotShareVectors>): Generator<SlotShareVectorsShareNumberFieldEvent | SlotShareVectorsTestOffsetFieldEvent | SlotShareVectorsTestSizeFieldEvent | SlotShareVectorsTestSpecimenFieldEvent | SlotShareVectorsWriteOffsetFieldEvent | SlotShareVectorsWriteDataFieldEvent | SlotShareVectorsNewLengthFieldEvent> {
+    return streamMessage(buf, SlotShareVectors.codec(), opts)
+  }
+}
+
+export interface SlotReadTestWriteRequest {
+  storageIndex: Uint8Array<ArrayBuffer>
+  writeEnabler: Uint8Array<ArrayBuffer>
+  lease?: LeaseSecrets
+  shares: SlotShareVectors[]
+  read: ReadVector[]
+}
+
+export namespace SlotReadTestWriteRequest {
+  let _codec: Codec<SlotReadTestWriteRequest>
+
+  export const codec = (): Codec<SlotReadTestWriteRequest> => {
+    if (_codec == null) {
+      _codec = message<SlotReadTestWriteRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.storageIndex != null && obj.storageIndex.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.storageIndex)
+        }
+
+        if ((obj.writeEnabler != null && obj.writeEnabler.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.writeEnabler)
+        }
+
+        if (obj.lease != null) {
+          w.uint32(26)
+          LeaseSecrets.codec().encode(obj.lease, w)
+        }
+
+        if (obj.shares != null && obj.shares.length > 0) {
+          for (const value of obj.shares) {
+            w.uint32(34)
+            SlotShareVectors.codec().encode(value, w)
+          }
+        }
+
+        if (obj.read != null && obj.read.length > 0) {
+          for (const value of obj.read) {
+            w.uint32(42)
+            ReadVector.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          storageIndex: uint8ArrayAlloc(0),
+          writeEnabler: uint8ArrayAlloc(0),
+          shares: [],
+          read: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.storageIndex = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.writeEnabler = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.lease = LeaseSecrets.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.lease
+              })
+              break
+            }
+            case 4: {
+              if (opts.limits?.shares != null && obj.shares.length === opts.limits.shares) {
+                throw new MaxLengthError('Decode error - repeated field "shares" had too many elements')
+              }
+
+              if (obj.shares.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "shares" had too many elements')
+              }
+
+              obj.shares.push(SlotShareVectors.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.shares$
+              }))
+              break
+            }
+            case 5: {
+              if (opts.limits?.read != null && obj.read.length === opts.limits.read) {
+                throw new MaxLengthError('Decode error - repeated field "read" had too many elements')
+              }
+
+              if (obj.read.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "read" had too many elements')
+              }
+
+              obj.read.push(ReadVector.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.read$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shares: 1024,
+          read: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.storageIndex`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.writeEnabler`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield * LeaseSecrets.codec().stream(reader, reader.uint32(), `${prefix}.lease`, {
+                limits: opts.limits?.lease
+              })
+
+              break
+            }
+            case 4: {
+              if (opts.limits?.shares != null && obj.shares === opts.limits.shares) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shares" had too many elements')
+              }
+
+              if (obj.shares === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shares" had too many elements')
+              }
+
+              for (const evt of SlotShareVectors.codec().stream(reader, reader.uint32(), `${prefix}.shares[]`, {
+                limits: opts.limits?.shares$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.shares
+                }
+              }
+
+              obj.shares++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.read != null && obj.read === opts.limits.read) {
+                throw new MaxLengthError('Streaming decode error - repeated field "read" had too many elements')
+              }
+
+              if (obj.read === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "read" had too many elements')
+              }
+
+              for (const evt of ReadVector.codec().stream(reader, reader.uint32(), `${prefix}.read[]`, {
+                limits: opts.limits?.read$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.read
+                }
+              }
+
+              obj.read++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SlotReadTestWriteRequestStorageIndexFieldEvent {
+    field: '$.storageIndex'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SlotReadTestWriteRequestWriteEnablerFieldEvent {
+    field: '$.writeEnabler'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SlotReadTestWriteRequestLeaseRenewSecretFieldEvent {
+    field: '$.lease.renewSecret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SlotReadTestWriteRequestLeaseCancelSecretFieldEvent {
+    field: '$.lease.cancelSecret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SlotReadTestWriteRequestSharesShareNumberFieldEvent {
+    field: '$.shares[].shareNumber'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestSharesTestOffsetFieldEvent {
+    field: '$.shares[].test[].offset'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestSharesTestSizeFieldEvent {
+    field: '$.shares[].test[].size'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestSharesTestSpecimenFieldEvent {
+    field: '$.shares[].test[].specimen'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestSharesWriteOffsetFieldEvent {
+    field: '$.shares[].write[].offset'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestSharesWriteDataFieldEvent {
+    field: '$.shares[].write[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestSharesNewLengthFieldEvent {
+    field: '$.shares[].newLength'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestReadOffsetFieldEvent {
+    field: '$.read[].offset'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadTestWriteRequestReadSizeFieldEvent {
+    field: '$.read[].size'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<SlotReadTestWriteRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SlotReadTestWriteRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadTestWriteRequest>): SlotReadTestWriteRequest {
+    return decodeMessage(buf, SlotReadTestWriteRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadTestWriteRequest>): Generator<SlotReadTestWriteRequestStorageIndexFieldEvent | SlotReadTestWriteRequestWriteEnablerFieldEvent | SlotReadTestWriteRequestLeaseRenewSecretFieldEvent | SlotReadTestWriteRequestLeaseCancelSecretFieldEvent | SlotReadTestWriteRequestSharesShareNumberFieldEvent | SlotReadTestWriteRequestSharesTestOffsetFieldEvent | SlotReadTestWriteRequestSharesTestSizeFieldEvent | SlotReadTestWriteRequestSharesTestSpecimenFieldEvent | SlotReadTestWriteRequestSharesWriteOffsetFieldEvent | SlotReadTestWriteRequestSharesWriteDataFieldEvent | SlotReadTestWriteRequestSharesNewLengthFieldEvent | SlotReadTestWriteRequestReadOffsetFieldEvent | SlotReadTestWriteRequestReadSizeFieldEvent> {
+    return streamMessage(buf, SlotReadTestWriteRequest.codec(), opts)
+  }
+}
+
+export interface SlotReadRequest {
+  storageIndex: Uint8Array<ArrayBuffer>
+  shareNumbers: number[]
+  read: ReadVector[]
+}
+
+export namespace SlotReadRequest {
+  let _codec: Codec<SlotReadRequest>
+
+  export const codec = (): Codec<SlotReadRequest> => {
+    if (_codec == null) {
+      _codec = message<SlotReadRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.storageIndex != null && obj.storageIndex.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.storageIndex)
+        }
+
+        if (obj.shareNumbers != null && obj.shareNumbers.length > 0) {
+          for (const value of obj.shareNumbers) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
+        if (obj.read != null && obj.read.length > 0) {
+          for (const value of obj.read) {
+            w.uint32(26)
+            ReadVector.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          storageIndex: uint8ArrayAlloc(0),
+          shareNumbers: [],
+          read: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.storageIndex = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.shareNumbers != null && obj.shareNumbers.length === opts.limits.shareNumbers) {
+                throw new MaxLengthError('Decode error - repeated field "shareNumbers" had too many elements')
+              }
+
+              if (obj.shareNumbers.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "shareNumbers" had too many elements')
+              }
+
+              obj.shareNumbers.push(reader.uint32())
+              break
+            }
+            case 3: {
+              if (opts.limits?.read != null && obj.read.length === opts.limits.read) {
+                throw new MaxLengthError('Decode error - repeated field "read" had too many elements')
+              }
+
+              if (obj.read.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "read" had too many elements')
+              }
+
+              obj.read.push(ReadVector.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.read$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shareNumbers: 1024,
+          read: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.storageIndex`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.shareNumbers != null && obj.shareNumbers === opts.limits.shareNumbers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shareNumbers" had too many elements')
+              }
+
+              if (obj.shareNumbers === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shareNumbers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.shareNumbers[]`,
+                index: obj.shareNumbers,
+                value: reader.uint32()
+              }
+
+              obj.shareNumbers++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.read != null && obj.read === opts.limits.read) {
+                throw new MaxLengthError('Streaming decode error - repeated field "read" had too many elements')
+              }
+
+              if (obj.read === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "read" had too many elements')
+              }
+
+              for (const evt of ReadVector.codec().stream(reader, reader.uint32(), `${prefix}.read[]`, {
+                limits: opts.limits?.read$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.read
+                }
+              }
+
+              obj.read++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SlotReadRequestStorageIndexFieldEvent {
+    field: '$.storageIndex'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SlotReadRequestShareNumbersFieldEvent {
+    field: '$.shareNumbers[]'
+    index: number
+    value: number
+  }
+
+  export interface SlotReadRequestReadOffsetFieldEvent {
+    field: '$.read[].offset'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadRequestReadSizeFieldEvent {
+    field: '$.read[].size'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<SlotReadRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SlotReadRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadRequest>): SlotReadRequest {
+    return decodeMessage(buf, SlotReadRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadRequest>): Generator<SlotReadRequestStorageIndexFieldEvent | SlotReadRequestShareNumbersFieldEvent | SlotReadRequestReadOffsetFieldEvent | SlotReadRequestReadSizeFieldEvent> {
+    return streamMessage(buf, SlotReadRequest.codec(), opts)
+  }
+}
+
 export interface Request {
   id: number
   version?: VersionRequest
@@ -1153,6 +2235,9 @@ export interface Request {
   read?: ReadRequest
   addLease?: AddLeaseRequest
   adviseCorrupt?: AdviseCorruptRequest
+  slotReadTestWrite?: SlotReadTestWriteRequest
+  slotRead?: SlotReadRequest
+  listSlotShares?: ListSharesRequest
 }
 
 export namespace Request {
@@ -1167,7 +2252,52 @@ export namespace Request {
 
         obj = { ...obj }
 
+        if (obj.listSlotShares != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
+          obj.adviseCorrupt = undefined
+          obj.addLease = undefined
+          obj.read = undefined
+          obj.listShares = undefined
+          obj.abort = undefined
+          obj.close = undefined
+          obj.write = undefined
+          obj.allocate = undefined
+          obj.version = undefined
+        }
+
+        if (obj.slotRead != null) {
+          obj.listSlotShares = undefined
+          obj.slotReadTestWrite = undefined
+          obj.adviseCorrupt = undefined
+          obj.addLease = undefined
+          obj.read = undefined
+          obj.listShares = undefined
+          obj.abort = undefined
+          obj.close = undefined
+          obj.write = undefined
+          obj.allocate = undefined
+          obj.version = undefined
+        }
+
+        if (obj.slotReadTestWrite != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.adviseCorrupt = undefined
+          obj.addLease = undefined
+          obj.read = undefined
+          obj.listShares = undefined
+          obj.abort = undefined
+          obj.close = undefined
+          obj.write = undefined
+          obj.allocate = undefined
+          obj.version = undefined
+        }
+
         if (obj.adviseCorrupt != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.addLease = undefined
           obj.read = undefined
           obj.listShares = undefined
@@ -1179,6 +2309,9 @@ export namespace Request {
         }
 
         if (obj.addLease != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.read = undefined
           obj.listShares = undefined
@@ -1190,6 +2323,9 @@ export namespace Request {
         }
 
         if (obj.read != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.addLease = undefined
           obj.listShares = undefined
@@ -1201,6 +2337,9 @@ export namespace Request {
         }
 
         if (obj.listShares != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.addLease = undefined
           obj.read = undefined
@@ -1212,6 +2351,9 @@ export namespace Request {
         }
 
         if (obj.abort != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.addLease = undefined
           obj.read = undefined
@@ -1223,6 +2365,9 @@ export namespace Request {
         }
 
         if (obj.close != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.addLease = undefined
           obj.read = undefined
@@ -1234,6 +2379,9 @@ export namespace Request {
         }
 
         if (obj.write != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.addLease = undefined
           obj.read = undefined
@@ -1245,6 +2393,9 @@ export namespace Request {
         }
 
         if (obj.allocate != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.addLease = undefined
           obj.read = undefined
@@ -1256,6 +2407,9 @@ export namespace Request {
         }
 
         if (obj.version != null) {
+          obj.listSlotShares = undefined
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.adviseCorrupt = undefined
           obj.addLease = undefined
           obj.read = undefined
@@ -1314,6 +2468,21 @@ export namespace Request {
         if (obj.adviseCorrupt != null) {
           w.uint32(82)
           AdviseCorruptRequest.codec().encode(obj.adviseCorrupt, w)
+        }
+
+        if (obj.slotReadTestWrite != null) {
+          w.uint32(90)
+          SlotReadTestWriteRequest.codec().encode(obj.slotReadTestWrite, w)
+        }
+
+        if (obj.slotRead != null) {
+          w.uint32(98)
+          SlotReadRequest.codec().encode(obj.slotRead, w)
+        }
+
+        if (obj.listSlotShares != null) {
+          w.uint32(106)
+          ListSharesRequest.codec().encode(obj.listSlotShares, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1388,6 +2557,24 @@ export namespace Request {
               })
               break
             }
+            case 11: {
+              obj.slotReadTestWrite = SlotReadTestWriteRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.slotReadTestWrite
+              })
+              break
+            }
+            case 12: {
+              obj.slotRead = SlotReadRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.slotRead
+              })
+              break
+            }
+            case 13: {
+              obj.listSlotShares = ListSharesRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.listSlotShares
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1395,7 +2582,52 @@ export namespace Request {
           }
         }
 
+        if (obj.listSlotShares != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
+          delete obj.adviseCorrupt
+          delete obj.addLease
+          delete obj.read
+          delete obj.listShares
+          delete obj.abort
+          delete obj.close
+          delete obj.write
+          delete obj.allocate
+          delete obj.version
+        }
+
+        if (obj.slotRead != null) {
+          delete obj.listSlotShares
+          delete obj.slotReadTestWrite
+          delete obj.adviseCorrupt
+          delete obj.addLease
+          delete obj.read
+          delete obj.listShares
+          delete obj.abort
+          delete obj.close
+          delete obj.write
+          delete obj.allocate
+          delete obj.version
+        }
+
+        if (obj.slotReadTestWrite != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.adviseCorrupt
+          delete obj.addLease
+          delete obj.read
+          delete obj.listShares
+          delete obj.abort
+          delete obj.close
+          delete obj.write
+          delete obj.allocate
+          delete obj.version
+        }
+
         if (obj.adviseCorrupt != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.addLease
           delete obj.read
           delete obj.listShares
@@ -1407,6 +2639,9 @@ export namespace Request {
         }
 
         if (obj.addLease != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.read
           delete obj.listShares
@@ -1418,6 +2653,9 @@ export namespace Request {
         }
 
         if (obj.read != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.addLease
           delete obj.listShares
@@ -1429,6 +2667,9 @@ export namespace Request {
         }
 
         if (obj.listShares != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.addLease
           delete obj.read
@@ -1440,6 +2681,9 @@ export namespace Request {
         }
 
         if (obj.abort != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.addLease
           delete obj.read
@@ -1451,6 +2695,9 @@ export namespace Request {
         }
 
         if (obj.close != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.addLease
           delete obj.read
@@ -1462,6 +2709,9 @@ export namespace Request {
         }
 
         if (obj.write != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.addLease
           delete obj.read
@@ -1473,6 +2723,9 @@ export namespace Request {
         }
 
         if (obj.allocate != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.addLease
           delete obj.read
@@ -1484,6 +2737,9 @@ export namespace Request {
         }
 
         if (obj.version != null) {
+          delete obj.listSlotShares
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.adviseCorrupt
           delete obj.addLease
           delete obj.read
@@ -1568,6 +2824,27 @@ export namespace Request {
             case 10: {
               yield * AdviseCorruptRequest.codec().stream(reader, reader.uint32(), `${prefix}.adviseCorrupt`, {
                 limits: opts.limits?.adviseCorrupt
+              })
+
+              break
+            }
+            case 11: {
+              yield * SlotReadTestWriteRequest.codec().stream(reader, reader.uint32(), `${prefix}.slotReadTestWrite`, {
+                limits: opts.limits?.slotReadTestWrite
+              })
+
+              break
+            }
+            case 12: {
+              yield * SlotReadRequest.codec().stream(reader, reader.uint32(), `${prefix}.slotRead`, {
+                limits: opts.limits?.slotRead
+              })
+
+              break
+            }
+            case 13: {
+              yield * ListSharesRequest.codec().stream(reader, reader.uint32(), `${prefix}.listSlotShares`, {
+                limits: opts.limits?.listSlotShares
               })
 
               break
@@ -1710,6 +2987,108 @@ export namespace Request {
     value: string
   }
 
+  export interface RequestSlotReadTestWriteStorageIndexFieldEvent {
+    field: '$.slotReadTestWrite.storageIndex'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestSlotReadTestWriteWriteEnablerFieldEvent {
+    field: '$.slotReadTestWrite.writeEnabler'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestSlotReadTestWriteLeaseRenewSecretFieldEvent {
+    field: '$.slotReadTestWrite.lease.renewSecret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestSlotReadTestWriteLeaseCancelSecretFieldEvent {
+    field: '$.slotReadTestWrite.lease.cancelSecret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestSlotReadTestWriteSharesShareNumberFieldEvent {
+    field: '$.slotReadTestWrite.shares[].shareNumber'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteSharesTestOffsetFieldEvent {
+    field: '$.slotReadTestWrite.shares[].test[].offset'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteSharesTestSizeFieldEvent {
+    field: '$.slotReadTestWrite.shares[].test[].size'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteSharesTestSpecimenFieldEvent {
+    field: '$.slotReadTestWrite.shares[].test[].specimen'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteSharesWriteOffsetFieldEvent {
+    field: '$.slotReadTestWrite.shares[].write[].offset'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteSharesWriteDataFieldEvent {
+    field: '$.slotReadTestWrite.shares[].write[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteSharesNewLengthFieldEvent {
+    field: '$.slotReadTestWrite.shares[].newLength'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteReadOffsetFieldEvent {
+    field: '$.slotReadTestWrite.read[].offset'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadTestWriteReadSizeFieldEvent {
+    field: '$.slotReadTestWrite.read[].size'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadStorageIndexFieldEvent {
+    field: '$.slotRead.storageIndex'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestSlotReadShareNumbersFieldEvent {
+    field: '$.slotRead.shareNumbers[]'
+    index: number
+    value: number
+  }
+
+  export interface RequestSlotReadReadOffsetFieldEvent {
+    field: '$.slotRead.read[].offset'
+    value: number
+    index: number
+  }
+
+  export interface RequestSlotReadReadSizeFieldEvent {
+    field: '$.slotRead.read[].size'
+    value: number
+    index: number
+  }
+
+  export interface RequestListSlotSharesStorageIndexFieldEvent {
+    field: '$.listSlotShares.storageIndex'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Request.codec())
   }
@@ -1718,7 +3097,7 @@ export namespace Request {
     return decodeMessage(buf, Request.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestIdFieldEvent | RequestAllocateStorageIndexFieldEvent | RequestAllocateShareNumbersFieldEvent | RequestAllocateShareSizeFieldEvent | RequestAllocateLeaseRenewSecretFieldEvent | RequestAllocateLeaseCancelSecretFieldEvent | RequestWriteStorageIndexFieldEvent | RequestWriteShareNumberFieldEvent | RequestWriteOffsetFieldEvent | RequestWriteDataFieldEvent | RequestCloseStorageIndexFieldEvent | RequestCloseShareNumberFieldEvent | RequestAbortStorageIndexFieldEvent | RequestAbortShareNumberFieldEvent | RequestListSharesStorageIndexFieldEvent | RequestReadStorageIndexFieldEvent | RequestReadShareNumberFieldEvent | RequestReadOffsetFieldEvent | RequestReadLengthFieldEvent | RequestAddLeaseStorageIndexFieldEvent | RequestAddLeaseLeaseRenewSecretFieldEvent | RequestAddLeaseLeaseCancelSecretFieldEvent | RequestAdviseCorruptStorageIndexFieldEvent | RequestAdviseCorruptShareNumberFieldEvent | RequestAdviseCorruptReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestIdFieldEvent | RequestAllocateStorageIndexFieldEvent | RequestAllocateShareNumbersFieldEvent | RequestAllocateShareSizeFieldEvent | RequestAllocateLeaseRenewSecretFieldEvent | RequestAllocateLeaseCancelSecretFieldEvent | RequestWriteStorageIndexFieldEvent | RequestWriteShareNumberFieldEvent | RequestWriteOffsetFieldEvent | RequestWriteDataFieldEvent | RequestCloseStorageIndexFieldEvent | RequestCloseShareNumberFieldEvent | RequestAbortStorageIndexFieldEvent | RequestAbortShareNumberFieldEvent | RequestListSharesStorageIndexFieldEvent | RequestReadStorageIndexFieldEvent | RequestReadShareNumberFieldEvent | RequestReadOffsetFieldEvent | RequestReadLengthFieldEvent | RequestAddLeaseStorageIndexFieldEvent | RequestAddLeaseLeaseRenewSecretFieldEvent | RequestAddLeaseLeaseCancelSecretFieldEvent | RequestAdviseCorruptStorageIndexFieldEvent | RequestAdviseCorruptShareNumberFieldEvent | RequestAdviseCorruptReasonFieldEvent | RequestSlotReadTestWriteStorageIndexFieldEvent | RequestSlotReadTestWriteWriteEnablerFieldEvent | RequestSlotReadTestWriteLeaseRenewSecretFieldEvent | RequestSlotReadTestWriteLeaseCancelSecretFieldEvent | RequestSlotReadTestWriteSharesShareNumberFieldEvent | RequestSlotReadTestWriteSharesTestOffsetFieldEvent | RequestSlotReadTestWriteSharesTestSizeFieldEvent | RequestSlotReadTestWriteSharesTestSpecimenFieldEvent | RequestSlotReadTestWriteSharesWriteOffsetFieldEvent | RequestSlotReadTestWriteSharesWriteDataFieldEvent | RequestSlotReadTestWriteSharesNewLengthFieldEvent | RequestSlotReadTestWriteReadOffsetFieldEvent | RequestSlotReadTestWriteReadSizeFieldEvent | RequestSlotReadStorageIndexFieldEvent | RequestSlotReadShareNumbersFieldEvent | RequestSlotReadReadOffsetFieldEvent | RequestSlotReadReadSizeFieldEvent | RequestListSlotSharesStorageIndexFieldEvent> {
     return streamMessage(buf, Request.codec(), opts)
   }
 }
@@ -2706,6 +4085,422 @@ export namespace ReadChunk {
   }
 }
 
+export interface SlotShareData {
+  shareNumber: number
+  data: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace SlotShareData {
+  let _codec: Codec<SlotShareData>
+
+  export const codec = (): Codec<SlotShareData> => {
+    if (_codec == null) {
+      _codec = message<SlotShareData>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.shareNumber != null && obj.shareNumber !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.shareNumber)
+        }
+
+        if (obj.data != null && obj.data.length > 0) {
+          for (const value of obj.data) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          shareNumber: 0,
+          data: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.shareNumber = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.data != null && obj.data.length === opts.limits.data) {
+                throw new MaxLengthError('Decode error - repeated field "data" had too many elements')
+              }
+
+              if (obj.data.length === 1024) {
+                throw new MaxLengthError('Decode error - repeated field "data" had too many elements')
+              }
+
+              obj.data.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          data: 1024
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.shareNumber`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.data != null && obj.data === opts.limits.data) {
+                throw new MaxLengthError('Streaming decode error - repeated field "data" had too many elements')
+              }
+
+              if (obj.data === 1024) {
+                throw new MaxLengthError('Streaming decode error - repeated field "data" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.data[]`,
+                index: obj.data,
+                value: reader.bytes()
+              }
+
+              obj.data++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SlotShareDataShareNumberFieldEvent {
+    field: '$.shareNumber'
+    value: number
+  }
+
+  export interface SlotShareDataDataFieldEvent {
+    field: '$.data[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SlotShareData>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SlotShareData.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotShareData>): SlotShareData {
+    return decodeMessage(buf, SlotShareData.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotShareData>): Generator<SlotShareDataShareNumberFieldEvent | SlotShareDataDataFieldEvent> {
+    return streamMessage(buf, SlotShareData.codec(), opts)
+  }
+}
+
+export interface SlotReadTestWriteResponse {
+  success: boolean
+  data: SlotShareData[]
+}
+
+export namespace SlotReadTestWriteResponse {
+  let _codec: Codec<SlotReadTestWriteResponse>
+
+  export const codec = (): Codec<SlotReadTestWriteResponse> => {
+    if (_codec == null) {
+      _codec = message<SlotReadTestWriteResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.success != null && obj.success !== false)) {
+          w.uint32(8)
+          w.bool(obj.success)
+        }
+
+        if (obj.data != null && obj.data.length > 0) {
+          for (const value of obj.data) {
+            w.uint32(18)
+            SlotShareData.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          success: false,
+          data: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.success = reader.bool()
+              break
+            }
+            case 2: {
+              if (opts.limits?.data != null && obj.data.length === opts.limits.data) {
+                throw new MaxLengthError('Decode error - repeated field "data" had too many elements')
+              }
+
+              if (obj.data.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "data" had too many elements')
+              }
+
+              obj.data.push(SlotShareData.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.data$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          data: 256
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.success`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.data != null && obj.data === opts.limits.data) {
+                throw new MaxLengthError('Streaming decode error - repeated field "data" had too many elements')
+              }
+
+              if (obj.data === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "data" had too many elements')
+              }
+
+              for (const evt of SlotShareData.codec().stream(reader, reader.uint32(), `${prefix}.data[]`, {
+                limits: opts.limits?.data$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.data
+                }
+              }
+
+              obj.data++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SlotReadTestWriteResponseSuccessFieldEvent {
+    field: '$.success'
+    value: boolean
+  }
+
+  export interface SlotReadTestWriteResponseDataShareNumberFieldEvent {
+    field: '$.data[].shareNumber'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadTestWriteResponseDataDataFieldEvent {
+    field: '$.data[].data[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SlotReadTestWriteResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SlotReadTestWriteResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadTestWriteResponse>): SlotReadTestWriteResponse {
+    return decodeMessage(buf, SlotReadTestWriteResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadTestWriteResponse>): Generator<SlotReadTestWriteResponseSuccessFieldEvent | SlotReadTestWriteResponseDataShareNumberFieldEvent | SlotReadTestWriteResponseDataDataFieldEvent> {
+    return streamMessage(buf, SlotReadTestWriteResponse.codec(), opts)
+  }
+}
+
+export interface SlotReadResponse {
+  data: SlotShareData[]
+}
+
+export namespace SlotReadResponse {
+  let _codec: Codec<SlotReadResponse>
+
+  export const codec = (): Codec<SlotReadResponse> => {
+    if (_codec == null) {
+      _codec = message<SlotReadResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.data != null && obj.data.length > 0) {
+          for (const value of obj.data) {
+            w.uint32(10)
+            SlotShareData.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          data: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.data != null && obj.data.length === opts.limits.data) {
+                throw new MaxLengthError('Decode error - repeated field "data" had too many elements')
+              }
+
+              if (obj.data.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "data" had too many elements')
+              }
+
+              obj.data.push(SlotShareData.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.data$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          data: 256
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.data != null && obj.data === opts.limits.data) {
+                throw new MaxLengthError('Streaming decode error - repeated field "data" had too many elements')
+              }
+
+              if (obj.data === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "data" had too many elements')
+              }
+
+              for (const evt of SlotShareData.codec().stream(reader, reader.uint32(), `${prefix}.data[]`, {
+                limits: opts.limits?.data$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.data
+                }
+              }
+
+              obj.data++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SlotReadResponseDataShareNumberFieldEvent {
+    field: '$.data[].shareNumber'
+    value: number
+    index: number
+  }
+
+  export interface SlotReadResponseDataDataFieldEvent {
+    field: '$.data[].data[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SlotReadResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SlotReadResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadResponse>): SlotReadResponse {
+    return decodeMessage(buf, SlotReadResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SlotReadResponse>): Generator<SlotReadResponseDataShareNumberFieldEvent | SlotReadResponseDataDataFieldEvent> {
+    return streamMessage(buf, SlotReadResponse.codec(), opts)
+  }
+}
+
 export interface Response {
   id: number
   error?: ErrorReply
@@ -2715,6 +4510,8 @@ export interface Response {
   ack?: Ack
   listShares?: ListSharesResponse
   read?: ReadChunk
+  slotReadTestWrite?: SlotReadTestWriteResponse
+  slotRead?: SlotReadResponse
 }
 
 export namespace Response {
@@ -2729,7 +4526,31 @@ export namespace Response {
 
         obj = { ...obj }
 
+        if (obj.slotRead != null) {
+          obj.slotReadTestWrite = undefined
+          obj.read = undefined
+          obj.listShares = undefined
+          obj.ack = undefined
+          obj.write = undefined
+          obj.allocate = undefined
+          obj.version = undefined
+          obj.error = undefined
+        }
+
+        if (obj.slotReadTestWrite != null) {
+          obj.slotRead = undefined
+          obj.read = undefined
+          obj.listShares = undefined
+          obj.ack = undefined
+          obj.write = undefined
+          obj.allocate = undefined
+          obj.version = undefined
+          obj.error = undefined
+        }
+
         if (obj.read != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.listShares = undefined
           obj.ack = undefined
           obj.write = undefined
@@ -2739,6 +4560,8 @@ export namespace Response {
         }
 
         if (obj.listShares != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.read = undefined
           obj.ack = undefined
           obj.write = undefined
@@ -2748,6 +4571,8 @@ export namespace Response {
         }
 
         if (obj.ack != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.read = undefined
           obj.listShares = undefined
           obj.write = undefined
@@ -2757,6 +4582,8 @@ export namespace Response {
         }
 
         if (obj.write != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.read = undefined
           obj.listShares = undefined
           obj.ack = undefined
@@ -2766,6 +4593,8 @@ export namespace Response {
         }
 
         if (obj.allocate != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.read = undefined
           obj.listShares = undefined
           obj.ack = undefined
@@ -2775,6 +4604,8 @@ export namespace Response {
         }
 
         if (obj.version != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.read = undefined
           obj.listShares = undefined
           obj.ack = undefined
@@ -2784,6 +4615,8 @@ export namespace Response {
         }
 
         if (obj.error != null) {
+          obj.slotRead = undefined
+          obj.slotReadTestWrite = undefined
           obj.read = undefined
           obj.listShares = undefined
           obj.ack = undefined
@@ -2830,6 +4663,16 @@ export namespace Response {
         if (obj.read != null) {
           w.uint32(66)
           ReadChunk.codec().encode(obj.read, w)
+        }
+
+        if (obj.slotReadTestWrite != null) {
+          w.uint32(74)
+          SlotReadTestWriteResponse.codec().encode(obj.slotReadTestWrite, w)
+        }
+
+        if (obj.slotRead != null) {
+          w.uint32(82)
+          SlotReadResponse.codec().encode(obj.slotRead, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2892,6 +4735,18 @@ export namespace Response {
               })
               break
             }
+            case 9: {
+              obj.slotReadTestWrite = SlotReadTestWriteResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.slotReadTestWrite
+              })
+              break
+            }
+            case 10: {
+              obj.slotRead = SlotReadResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.slotRead
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2899,7 +4754,31 @@ export namespace Response {
           }
         }
 
+        if (obj.slotRead != null) {
+          delete obj.slotReadTestWrite
+          delete obj.read
+          delete obj.listShares
+          delete obj.ack
+          delete obj.write
+          delete obj.allocate
+          delete obj.version
+          delete obj.error
+        }
+
+        if (obj.slotReadTestWrite != null) {
+          delete obj.slotRead
+          delete obj.read
+          delete obj.listShares
+          delete obj.ack
+          delete obj.write
+          delete obj.allocate
+          delete obj.version
+          delete obj.error
+        }
+
         if (obj.read != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.listShares
           delete obj.ack
           delete obj.write
@@ -2909,6 +4788,8 @@ export namespace Response {
         }
 
         if (obj.listShares != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.read
           delete obj.ack
           delete obj.write
@@ -2918,6 +4799,8 @@ export namespace Response {
         }
 
         if (obj.ack != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.read
           delete obj.listShares
           delete obj.write
@@ -2927,6 +4810,8 @@ export namespace Response {
         }
 
         if (obj.write != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.read
           delete obj.listShares
           delete obj.ack
@@ -2936,6 +4821,8 @@ export namespace Response {
         }
 
         if (obj.allocate != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.read
           delete obj.listShares
           delete obj.ack
@@ -2945,6 +4832,8 @@ export namespace Response {
         }
 
         if (obj.version != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.read
           delete obj.listShares
           delete obj.ack
@@ -2954,6 +4843,8 @@ export namespace Response {
         }
 
         if (obj.error != null) {
+          delete obj.slotRead
+          delete obj.slotReadTestWrite
           delete obj.read
           delete obj.listShares
           delete obj.ack
@@ -3022,6 +4913,20 @@ export namespace Response {
             case 8: {
               yield * ReadChunk.codec().stream(reader, reader.uint32(), `${prefix}.read`, {
                 limits: opts.limits?.read
+              })
+
+              break
+            }
+            case 9: {
+              yield * SlotReadTestWriteResponse.codec().stream(reader, reader.uint32(), `${prefix}.slotReadTestWrite`, {
+                limits: opts.limits?.slotReadTestWrite
+              })
+
+              break
+            }
+            case 10: {
+              yield * SlotReadResponse.codec().stream(reader, reader.uint32(), `${prefix}.slotRead`, {
+                limits: opts.limits?.slotRead
               })
 
               break
@@ -3122,6 +5027,35 @@ export namespace Response {
     value: boolean
   }
 
+  export interface ResponseSlotReadTestWriteSuccessFieldEvent {
+    field: '$.slotReadTestWrite.success'
+    value: boolean
+  }
+
+  export interface ResponseSlotReadTestWriteDataShareNumberFieldEvent {
+    field: '$.slotReadTestWrite.data[].shareNumber'
+    value: number
+    index: number
+  }
+
+  export interface ResponseSlotReadTestWriteDataDataFieldEvent {
+    field: '$.slotReadTestWrite.data[].data[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ResponseSlotReadDataShareNumberFieldEvent {
+    field: '$.slotRead.data[].shareNumber'
+    value: number
+    index: number
+  }
+
+  export interface ResponseSlotReadDataDataFieldEvent {
+    field: '$.slotRead.data[].data[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Response>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Response.codec())
   }
@@ -3130,7 +5064,7 @@ export namespace Response {
     return decodeMessage(buf, Response.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseIdFieldEvent | ResponseErrorCodeFieldEvent | ResponseErrorMessageFieldEvent | ResponseErrorFatalFieldEvent | ResponseVersionMaximumImmutableShareSizeFieldEvent | ResponseVersionAvailableSpaceFieldEvent | ResponseVersionApplicationVersionFieldEvent | ResponseVersionMaxWriteSizeFieldEvent | ResponseVersionMaxReadSizeFieldEvent | ResponseAllocateAllocatedFieldEvent | ResponseAllocateAlreadyHaveFieldEvent | ResponseWriteCompleteFieldEvent | ResponseListSharesSharesShareNumberFieldEvent | ResponseListSharesSharesSizeFieldEvent | ResponseReadDataFieldEvent | ResponseReadLastFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Response>): Generator<ResponseIdFieldEvent | ResponseErrorCodeFieldEvent | ResponseErrorMessageFieldEvent | ResponseErrorFatalFieldEvent | ResponseVersionMaximumImmutableShareSizeFieldEvent | ResponseVersionAvailableSpaceFieldEvent | ResponseVersionApplicationVersionFieldEvent | ResponseVersionMaxWriteSizeFieldEvent | ResponseVersionMaxReadSizeFieldEvent | ResponseAllocateAllocatedFieldEvent | ResponseAllocateAlreadyHaveFieldEvent | ResponseWriteCompleteFieldEvent | ResponseListSharesSharesShareNumberFieldEvent | ResponseListSharesSharesSizeFieldEvent | ResponseReadDataFieldEvent | ResponseReadLastFieldEvent | ResponseSlotReadTestWriteSuccessFieldEvent | ResponseSlotReadTestWriteDataShareNumberFieldEvent | ResponseSlotReadTestWriteDataDataFieldEvent | ResponseSlotReadDataShareNumberFieldEvent | ResponseSlotReadDataDataFieldEvent> {
     return streamMessage(buf, Response.codec(), opts)
   }
 }

@@ -19,6 +19,7 @@ import { LeaseBook } from './leases.js'
 import { buildLibp2p, networkProfile, openDatastore } from './libp2p.js'
 import { defaultLogger, type NodeLogger } from './log.js'
 import { keepRosterServersConnected } from './roster-keeper.js'
+import { LocalProtocols, selfAwareOpener } from './self-streams.js'
 import { startStorage, type NodeStorage } from './storage.js'
 import type { LafsNode } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
@@ -87,10 +88,13 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await libp2p.stop() })
     const log = libp2p.logger.forComponent('lafs-club:node')
 
+    // This node's own storage server is reached in-process (libp2p cannot dial self).
+    const local = new LocalProtocols()
+    const opener = selfAwareOpener(libp2p, local)
     let storage: NodeStorage | undefined
     if (config.storage.enabled) {
       await mkdir(paths.storage, { recursive: true, mode: 0o700 })
-      storage = await startStorage(libp2p, config, paths.storage)
+      storage = await startStorage(libp2p, config, paths.storage, local)
       // Closed after libp2p stops, so no handler writes to a closed database.
       cleanups.splice(cleanups.length - 1, 0, async () => { await storage?.close() })
     }
@@ -116,16 +120,21 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const files = createFiles({
       libp2p,
+      opener,
       dataDir: opts.dataDir,
       clientConfig: () => config.client,
       convergenceSecret: opened.convergenceSecret,
       leaseSecret: opened.leaseSecret,
       leases,
-      locateDeps: { libp2p, dht: libp2p.services.dht, clubs: manager },
+      locateDeps: {
+        libp2p: { ...opener, peerId: libp2p.peerId, getPeers: () => libp2p.getPeers() },
+        dht: libp2p.services.dht,
+        clubs: manager
+      },
       clubServers: clubs.servers
     })
     cleanups.push(() => { files.close() })
-    cleanups.push(leases.scheduleRenewals(leaseRenewer(libp2p, opened.leaseSecret), {
+    cleanups.push(leases.scheduleRenewals(leaseRenewer(opener, opened.leaseSecret), {
       onReport: r => { for (const f of r.failed) say.warn(`could not renew the leases of ${f.lease.storageIndex}: ${f.error.message}`) }
     }))
 

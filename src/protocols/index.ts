@@ -17,7 +17,7 @@ import type { StorageServer } from '../storage/index.js'
 import type { ComponentLogger, Libp2p } from '@libp2p/interface'
 
 export {
-  StorageClient, STORAGE_PROTOCOL,
+  StorageClient, STORAGE_PROTOCOL, dialUnlimited, relayOf, describeLimits,
   DEFAULT_WRITE_BUDGET, DEFAULT_SESSION_WRITE_BUDGET, DEFAULT_BUDGET_STALL_MS,
   type WriteBudgetOptions,
   type StorageClientOptions, type ServerVersion, type LeaseSecrets, type AllocateAnswer, type ShareSize, type StreamOpener
@@ -27,7 +27,7 @@ export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, t
 export { dialTarget, type ServerAddress } from './dial-target.js'
 export {
   ProtocolError, RemoteStorageError, SlowDownError, MalformedMessageError, MessageTooLargeError,
-  TruncatedFrameError, OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError
+  TruncatedFrameError, OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError, RelayLimitedError
 } from './errors.js'
 
 export interface StorageProtocolsOptions {

@@ -3,7 +3,7 @@ import type { Libp2p } from '@libp2p/interface'
 export type { LeaseSecrets } from '../../storage/index.js'
 
 /** Anything that can open a stream to a peer: a libp2p node (whose logger is used when it has one). */
-export type StreamOpener = Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger'>>
+export type StreamOpener = Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger' | 'getConnections' | 'addEventListener' | 'removeEventListener'>>
 
 export interface StorageClientOptions {
   /** Fail the session when pending requests see no answer for this long (default 30 s). */

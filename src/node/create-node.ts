@@ -84,7 +84,9 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await datastore.close() })
     const leases = LeaseBook.open(paths.leases)
     cleanups.push(() => { leases.close() })
-    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore })
+    // The relay policy asks about club membership; the rosters are known once the club manager runs.
+    let isRosterServer: (peerId: string) => boolean = () => false
+    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId) })
     cleanups.push(async () => { await libp2p.stop() })
     const log = libp2p.logger.forComponent('lafs-club:node')
 
@@ -104,6 +106,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await manager.stop() })
     const keeper = keepRosterServersConnected(libp2p, manager, { onError: m => { say.warn(m) } })
     cleanups.push(() => { keeper.stop() })
+    isRosterServer = keeper.isRosterServer
     const multiaddrs = (): string[] => libp2p.getMultiaddrs().map(ma => ma.toString())
     const clubs = createClubs({
       manager,

@@ -7,7 +7,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { identify, identifyPush, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
@@ -22,6 +22,7 @@ import { createDhtService } from '../dht/index.js'
 import { rosterIpnsCheck } from '../club/index.js'
 import { DataDirInUseError } from './errors.js'
 import { autoRelayServer } from './relay-auto.js'
+import { policyRelayServer, type RelayPolicy } from './relay-policy.js'
 import type { NodeConfig } from './config.js'
 import type { Libp2p, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -107,10 +108,27 @@ export interface BuildLibp2pOptions {
   config: NodeConfig
   privateKey: PrivateKey
   datastore: LevelDatastore
+  /**
+   * For `relay.unlimitedFor: "club-members"`: whether a peer is a server on
+   * a roster of this node's clubs. Asked on every reservation and relayed
+   * connection, so it must answer at once (from rosters already known).
+   */
+  isClubMember?: (peerId: string) => boolean
+}
+
+/** The relay policy config.json's `relay` section describes. */
+export function relayPolicy (config: NodeConfig, isClubMember: (peerId: string) => boolean = () => false): RelayPolicy {
+  const r = config.relay
+  return {
+    unlimited: peer => r.unlimitedFor === 'all' || (r.unlimitedFor === 'club-members' && isClubMember(peer.toString())),
+    defaultLimit: { dataBytes: r.limitedDataBytes, durationSeconds: r.limitedDurationSeconds },
+    maxReservations: r.maxReservations,
+    maxBytesPerSecond: r.maxRelayedBytesPerSecond
+  }
 }
 
 /** Creates (and starts) the libp2p node. The caller owns the datastore. */
-export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2pOptions): Promise<LafsLibp2p> {
+export async function buildLibp2p ({ config, privateKey, datastore, isClubMember }: BuildLibp2pOptions): Promise<LafsLibp2p> {
   const profile = networkProfile(config)
 
   const listen = [...config.listen]
@@ -142,8 +160,9 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
   // node there is no NAT to learn about, and the dial-backs only cost CPU.
   if (!profile.loopbackOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNAT()
   if (profile.upnp) services.upnp = uPnPNAT()
-  if (config.relay.server === true) services.relay = circuitRelayServer()
-  else if (config.relay.server === 'auto') services.relay = autoRelayServer()
+  const relayServer = policyRelayServer(relayPolicy(config, isClubMember))
+  if (config.relay.server === true) services.relay = relayServer
+  else if (config.relay.server === 'auto') services.relay = autoRelayServer({ create: relayServer, publicRanges: config.network.publicRanges })
 
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))

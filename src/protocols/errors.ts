@@ -116,7 +116,7 @@ export class RelayLimitedError extends ProtocolError {
   readonly relay: string
   readonly server: string
   constructor (server: string, relay: string, limit: string) {
-    super(RelayLimitedError.code, `storage server ${server} is reachable only through relay ${relay}, which limits the connection to ${limit}: ` +
+    super(RelayLimitedError.code, `storage server ${server} is reachable only through relay ${relay}, whose limit allows ${limit}: ` +
       'too little for shares, and no direct connection (hole punch) came up. The relay grants unlimited reservations only to the peers its ' +
       'operator chose (relay.unlimitedFor, usually members of its clubs); ask that server to join the club, or to open a port / enable UPnP.')
     this.relay = relay

@@ -34,12 +34,12 @@ export function relayOf (addr: Multiaddr): string | undefined {
   return parts.slice(0, circuit).findLast(c => c.name === 'p2p')?.value
 }
 
-/** A relay limit in words: "131072 bytes or 120 s". */
+/** What is left of a relay limit, in words: "130452 more bytes or 118 more seconds". */
 export function describeLimits (limits: Connection['limits']): string {
   if (limits == null) return 'no limit'
   const parts: string[] = []
-  if (limits.bytes != null) parts.push(`${limits.bytes.toString()} bytes`)
-  if (limits.seconds != null) parts.push(`${limits.seconds} s`)
+  if (limits.bytes != null) parts.push(`${limits.bytes.toString()} more bytes`)
+  if (limits.seconds != null) parts.push(`${limits.seconds} more seconds`)
   return parts.length > 0 ? parts.join(' or ') : 'a limit'
 }
 

@@ -67,6 +67,7 @@ export function createAdmin (init: AdminInit): AdminApi {
       return {
         peerId: libp2p.peerId.toString(),
         multiaddrs: init.multiaddrs(),
+        reachability: libp2p.services.reachability.reachability(),
         peers,
         happy: init.config.client.happy,
         storageServersConnected,

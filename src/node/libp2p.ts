@@ -19,8 +19,9 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { createDhtService } from '../dht/index.js'
-import { rosterIpnsCheck } from '../club/index.js'
+import { isPublicAddr, rosterIpnsCheck } from '../club/index.js'
 import { DataDirInUseError } from './errors.js'
+import { reachabilityService, type ReachabilityService } from './reachability.js'
 import { autoRelayServer } from './relay-auto.js'
 import { policyRelayServer, type RelayPolicy } from './relay-policy.js'
 import type { NodeConfig } from './config.js'
@@ -32,6 +33,7 @@ export interface LafsServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
   dht: KadDHT
+  reachability: ReachabilityService
 }
 
 export type LafsLibp2p = Libp2p<LafsServices>
@@ -133,8 +135,10 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
 
   const listen = [...config.listen]
   // Listening on /p2p-circuit asks relays for reservations, so peers can reach
-  // a node behind NAT; a loopback-only node has no one to be reachable for.
-  if (config.relay.client && !profile.loopbackOnly) listen.push('/p2p-circuit')
+  // a node behind NAT; a loopback-only node has no one to be reachable for,
+  // and a node that announces a public address (a VPS) needs no relay.
+  const announcesPublic = config.announce.some(a => isPublicAddr(a, config.network.publicRanges))
+  if (config.relay.client && !profile.loopbackOnly && !announcesPublic) listen.push('/p2p-circuit')
 
   const allow = [...config.connections.allow]
   // In-process grids and local tests open many connections from 127.0.0.1 at
@@ -154,7 +158,8 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
       addressScope: profile.lan ? 'all' : 'public',
       ipnsChecks: [rosterIpnsCheck]
     }),
-    dcutr: dcutr()
+    dcutr: dcutr(),
+    reachability: reachabilityService({ publicRanges: config.network.publicRanges })
   }
   // AutoNAT asks peers to dial back every new connection: on a loopback-only
   // node there is no NAT to learn about, and the dial-backs only cost CPU.

@@ -23,7 +23,7 @@ describe('relay policy: shares over relayed connections', function () {
   const servers: StorageServer[] = []
   const dirs: string[] = []
   after(async () => {
-    await stopAll(nodes)
+    await stopAll(nodes.map(n => ({ stop: async () => { await n.stop() } })))
     for (const s of servers) await s.stop().catch(() => {})
     for (const d of dirs) await rm(d, { recursive: true, force: true })
   })

@@ -28,7 +28,7 @@ export function reachabilityText (r: StatusJson['reachability'] | undefined): st
     case 'public': return `public: ${r.publicAddrs.join(' ')}`
     case 'upnp': return `UPnP-mapped: ${r.publicAddrs.join(' ')}`
     case 'relayed': return `behind NAT, via relay${r.relays.length > 1 ? 's' : ''} ${r.relays.join(', ')}`
-    default: return 'unknown (no verified public address and no relay reservation yet)'
+    case 'unknown': return 'unknown (no verified public address and no relay reservation yet)'
   }
 }
 

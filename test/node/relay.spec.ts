@@ -38,8 +38,8 @@ describe('relay policy: shares over relayed connections', function () {
   })
 
   const startRelay = async (p: RelayPolicy): Promise<{ node: Libp2p<{ relay: PolicyRelayServer }>, addr: string }> => {
-    const node = await createTestLibp2p<{ relay: PolicyRelayServer }>({ streamMuxers: [yamux(YAMUX_OPTIONS)], services: { relay: policyRelayServer(p) } as any })
-    nodes.push(node as unknown as Libp2p)
+    const node = await createTestLibp2p<{ relay: PolicyRelayServer }>({ streamMuxers: [yamux(YAMUX_OPTIONS)], services: { relay: policyRelayServer(p) } })
+    nodes.push(node)
     return { node, addr: node.getMultiaddrs()[0].toString() }
   }
 

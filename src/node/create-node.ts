@@ -8,6 +8,7 @@ import { ClubManager } from '../club/index.js'
 import { createAccounts } from './accounts.js'
 import { createAdmin } from './admin.js'
 import { checkBootstrap, type BootstrapReport } from './bootstrap.js'
+import { registerWithClubRelays } from './club-relays.js'
 import { createClubs } from './clubs.js'
 import { mergeConfig, type ConfigInput, type NodeConfig } from './config.js'
 import { updateConfigFile } from './config-file.js'
@@ -16,7 +17,7 @@ import { NodeStoppedError } from './errors.js'
 import { createFiles } from './files.js'
 import { leaseRenewer } from './lease-renewal.js'
 import { LeaseBook } from './leases.js'
-import { buildLibp2p, networkProfile, openDatastore } from './libp2p.js'
+import { buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
 import { defaultLogger, type NodeLogger } from './log.js'
 import { keepRosterServersConnected } from './roster-keeper.js'
 import { LocalProtocols, selfAwareOpener } from './self-streams.js'
@@ -107,6 +108,10 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     const keeper = keepRosterServersConnected(libp2p, manager, { onError: m => { say.warn(m) } })
     cleanups.push(() => { keeper.stop() })
     isRosterServer = keeper.isRosterServer
+    if (seeksRelayReservations(config)) {
+      const clubRelays = registerWithClubRelays(libp2p, { isRosterServer: keeper.isRosterServer })
+      cleanups.push(() => { clubRelays.stop() })
+    }
     const multiaddrs = (): string[] => libp2p.getMultiaddrs().map(ma => ma.toString())
     const clubs = createClubs({
       manager,

@@ -76,6 +76,21 @@ export function networkProfile (config: NodeConfig): NetworkProfile {
   return { loopbackOnly, lan, upnp: config.nat.upnp && !loopbackOnly && addrs.length > 0, dhtClientMode }
 }
 
+/**
+ * Listening on /p2p-circuit asks relays for reservations, so peers can reach
+ * a node behind NAT; a loopback-only node has no one to be reachable for,
+ * and a node that announces a public address (a VPS) needs no relay.
+ */
+function seeksRelayByDefault (config: NodeConfig): boolean {
+  const announcesPublic = config.announce.some(a => isPublicAddr(a, config.network.publicRanges))
+  return config.relay.client && !networkProfile(config).loopbackOnly && !announcesPublic
+}
+
+/** The node holds relay reservations: by default (see above), or because `listen` names a `/p2p-circuit` address. */
+export function seeksRelayReservations (config: NodeConfig): boolean {
+  return config.relay.client && (seeksRelayByDefault(config) || config.listen.some(a => a.endsWith('/p2p-circuit')))
+}
+
 /** Opens the on-disk datastore, mapping LevelDB's lock error to DataDirInUseError. */
 export async function openDatastore (path: string, dataDir: string): Promise<LevelDatastore> {
   const ds = new LevelDatastore(path)
@@ -134,11 +149,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
   const profile = networkProfile(config)
 
   const listen = [...config.listen]
-  // Listening on /p2p-circuit asks relays for reservations, so peers can reach
-  // a node behind NAT; a loopback-only node has no one to be reachable for,
-  // and a node that announces a public address (a VPS) needs no relay.
-  const announcesPublic = config.announce.some(a => isPublicAddr(a, config.network.publicRanges))
-  if (config.relay.client && !profile.loopbackOnly && !announcesPublic) listen.push('/p2p-circuit')
+  if (seeksRelayByDefault(config)) listen.push('/p2p-circuit')
 
   const allow = [...config.connections.allow]
   // In-process grids and local tests open many connections from 127.0.0.1 at

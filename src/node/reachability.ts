@@ -14,8 +14,8 @@
 import { isPublicAddr, shareableAddrs, type PublicRanges, type ShareableOptions } from '../club/index.js'
 import { relayOf } from '../protocols/index.js'
 import type { Connection, Libp2p, Libp2pEvents, Startable } from '@libp2p/interface'
-import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import type { AddressManager, ConnectionManager, TransportManager } from '@libp2p/interface-internal'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
 
 /** How others reach this node. */
@@ -43,6 +43,7 @@ export interface ConnectionKind {
 export interface ReachabilityComponents {
   addressManager: AddressManager
   connectionManager: ConnectionManager
+  transportManager: TransportManager
   events: TypedEventTarget<Libp2pEvents>
 }
 
@@ -50,10 +51,14 @@ function isCircuit (ma: Multiaddr): boolean {
   return ma.getComponents().some(c => c.name === 'p2p-circuit')
 }
 
-/** Picks the addresses to give out: the shareable direct ones, plus at most one relayed address. */
-export function pickAdvertised (addrs: readonly Multiaddr[], shareable: (addrs: readonly Multiaddr[]) => string[]): string[] {
+/**
+ * Picks the addresses to give out: the shareable direct ones, plus at most
+ * one relayed address (through a preferred relay, a club's, when there is one).
+ */
+export function pickAdvertised (addrs: readonly Multiaddr[], shareable: (addrs: readonly Multiaddr[]) => string[], preferRelay: (relayId: string) => boolean = () => false): string[] {
   const direct = shareable(addrs.filter(a => !isCircuit(a)))
-  const relayed = shareable(addrs.filter(isCircuit))
+  const preferred = (a: string): number => { const r = relayOf(multiaddr(a)); return r !== undefined && preferRelay(r) ? 0 : 1 }
+  const relayed = shareable(addrs.filter(isCircuit)).sort((a, b) => preferred(a) - preferred(b))
   // one relayed address is enough to reach a NATed node, and rosters must stay small (10 KiB IPNS records)
   return relayed.length > 0 ? [...direct, relayed[0]] : direct
 }
@@ -62,6 +67,8 @@ export class ReachabilityService implements Startable {
   readonly [Symbol.toStringTag] = 'lafs-club/reachability'
   /** Ids of direct connections that opened while the peer had a relayed one. */
   private readonly upgraded = new Set<string>()
+  /** Relays this node asked for a reservation itself (its clubs' relays): their relayed address is the one given out. */
+  readonly preferredRelays = new Set<string>()
 
   constructor (private readonly components: ReachabilityComponents, private readonly publicRanges: PublicRanges = []) {}
 
@@ -86,6 +93,17 @@ export class ReachabilityService implements Startable {
 
   private readonly onClose = (evt: CustomEvent<Connection>): void => {
     this.upgraded.delete(evt.detail.id)
+  }
+
+  /** Asks `relayId` (connected, speaking the hop protocol) for a reservation, as listening on `/p2p/<relayId>/p2p-circuit` does. */
+  async reserveOn (relayId: string): Promise<void> {
+    this.preferredRelays.add(relayId)
+    try {
+      await this.components.transportManager.listen([multiaddr(`/p2p/${relayId}/p2p-circuit`)])
+    } catch (err) {
+      this.preferredRelays.delete(relayId)
+      throw err
+    }
   }
 
   /** How `conn` runs: relayed (and through which relay), hole-punched, or direct. */
@@ -121,8 +139,10 @@ export function reachabilityService (init: { publicRanges?: PublicRanges } = {})
  * The addresses this node gives out (invites, its roster entries): the ones
  * others can dial (`shareableAddrs`: all of them for a local club, else the
  * public ones, `publicRanges` counting as public), plus at most one relayed
- * address, so a NATed server stays reachable and rosters stay small.
+ * address (through a club relay when it has one), so a NATed server stays
+ * reachable and rosters stay small.
  */
-export function addressesToAdvertise (libp2p: Pick<Libp2p, 'getMultiaddrs'>, options: ShareableOptions = {}): string[] {
-  return pickAdvertised(libp2p.getMultiaddrs(), addrs => shareableAddrs(addrs, options))
+export function addressesToAdvertise (libp2p: Pick<Libp2p<{ reachability?: ReachabilityService }>, 'getMultiaddrs' | 'services'>, options: ShareableOptions = {}): string[] {
+  const preferred = libp2p.services.reachability?.preferredRelays
+  return pickAdvertised(libp2p.getMultiaddrs(), addrs => shareableAddrs(addrs, options), id => preferred?.has(id) === true)
 }

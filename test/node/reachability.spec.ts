@@ -98,6 +98,26 @@ describe('node: reachability through a club relay', function () {
     await eventually(async () => (await home.admin.status()).peers.find(p => p.peerId === dialer.peerId.toString())?.connection === 'hole-punched', 10_000, 'the upgraded connection is not counted hole-punched')
   })
 
+  it('a home server that joins a club takes a reservation on the club relay, and advertises that relayed address', async () => {
+    const other = await start({ storage: false, config: { relay: { server: true, unlimitedFor: 'none' } } })
+    const clubRelay = await start({ storage: true, bootstrap: [tcpAddr(other)], config: { relay: { server: true } } })
+    const home = await start({ storage: true, listen: [LOOPBACK, '/p2p-circuit'], bootstrap: [tcpAddr(other)] })
+    await Promise.all([clubRelay.bootstrapped, home.bootstrapped])
+    await eventually(() => home.multiaddrs.some(a => a.includes('/p2p-circuit')), 15_000, 'no reservation on any relay')
+
+    const club = await clubRelay.clubs.create({ name: 'home', servers: [tcpAddr(clubRelay), tcpAddr(home)] })
+    await home.clubs.join(club.clubId)
+    await eventually(async () => (await home.admin.status()).reachability.relays.includes(clubRelay.peerId), 20_000, 'no reservation on the club relay')
+    const relayed = addressesToAdvertise(home.libp2p, { local: true }).filter(a => a.includes('/p2p-circuit'))
+    assert.equal(relayed.length, 1)
+    assert.ok(relayed[0].includes(`/p2p/${clubRelay.peerId}/p2p-circuit`), `advertises ${relayed[0]}`)
+
+    const dialer = await createTestLibp2p({ transports: [tcp(), circuitRelayTransport()], streamMuxers: [yamux(YAMUX_OPTIONS)] })
+    raw.push(dialer)
+    const conn = await dialer.dial(multiaddr(`${tcpAddr(clubRelay)}/p2p-circuit/p2p/${home.peerId}`))
+    assert.equal(conn.limits, undefined, 'the club relay carries shares for its member')
+  })
+
   it('a node announcing a public address reports itself public and asks no relay for a reservation', async () => {
     const vps = await start({ storage: false, config: { announce: ['/ip4/11.0.0.5/tcp/4001'], network: { publicRanges: ['11.0.0.0/8'] }, relay: { server: true } } })
     const reach = (await vps.admin.status()).reachability

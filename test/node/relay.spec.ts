@@ -144,3 +144,29 @@ describe('relay policy: shares over relayed connections', function () {
     }
   })
 })
+
+describe('relay config', () => {
+  it('defaults, validation and the policy it describes', async () => {
+    const { DEFAULT_CONFIG, mergeConfig, relayPolicy } = await import('../../src/node/index.js')
+    const { peerIdFromString } = await import('@libp2p/peer-id')
+    assert.deepEqual(DEFAULT_CONFIG.relay, {
+      client: true, server: 'auto', unlimitedFor: 'club-members', maxReservations: 64, maxRelayedBytesPerSecond: null, limitedDataBytes: 131072, limitedDurationSeconds: 120
+    })
+    const c = mergeConfig(DEFAULT_CONFIG, { relay: { unlimitedFor: 'none', maxRelayedBytesPerSecond: '5MB', limitedDataBytes: '1MiB' } })
+    assert.equal(c.relay.maxRelayedBytesPerSecond, 5_000_000)
+    assert.equal(c.relay.limitedDataBytes, 1024 * 1024)
+    assert.throws(() => mergeConfig(DEFAULT_CONFIG, { relay: { unlimitedFor: 'friends' } }), /relay\.unlimitedFor/)
+    assert.throws(() => mergeConfig(DEFAULT_CONFIG, { relay: { maxRelayedBytesPerSecond: 0 } }), /relay\.maxRelayedBytesPerSecond/)
+    assert.throws(() => mergeConfig(DEFAULT_CONFIG, { relay: { limitedDurationSeconds: 0 } }), /relay\.limitedDurationSeconds/)
+
+    const member = peerIdFromString('12D3KooWLRPJAA5o6Z6SvZGYfLfgpTjJ6v4XXHZ3ztpJsbm8jVxD')
+    const stranger = peerIdFromString('12D3KooWHejzj4C7UG39XXTahcZY9ovFxqdXcwWeBexRX2VMGDpZ')
+    const isMember = (id: string): boolean => id === member.toString()
+    const byDefault = relayPolicy(DEFAULT_CONFIG, isMember)
+    assert.equal(byDefault.unlimited(member), true)
+    assert.equal(byDefault.unlimited(stranger), false)
+    assert.deepEqual(byDefault.defaultLimit, { dataBytes: 131072, durationSeconds: 120 })
+    assert.equal(relayPolicy(c, isMember).unlimited(member), false, '"none" limits members too')
+    assert.equal(relayPolicy(mergeConfig(DEFAULT_CONFIG, { relay: { unlimitedFor: 'all' } })).unlimited(stranger), true)
+  })
+})

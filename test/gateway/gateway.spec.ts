@@ -180,6 +180,8 @@ describe('gateway: HTTP over a real node and storage grid', function () {
       assert.equal(p.storageServer, true)
     }
     assert.deepEqual(Object.keys(s.storage).sort(), ['accounts', 'bytes', 'capacity', 'incoming', 'shares'])
+    // a loopback node has no public address and no relay
+    assert.deepEqual(s.reachability, { kind: 'unknown', publicAddrs: [], relays: [] })
     assert.ok(s.totals.uploadsSucceeded >= 1)
     assert.ok(s.totals.downloadsSucceeded >= 1)
     assert.ok(Array.isArray(s.transfers))

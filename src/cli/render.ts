@@ -32,6 +32,9 @@ export function reachabilityText (r: StatusJson['reachability'] | undefined): st
   }
 }
 
+/** A VPS may hold hundreds of connections; the terminal shows the first ones. */
+const MAX_PEER_LINES = 20
+
 function peerCounts (peers: StatusJson['peers']): string {
   const n = (kind: string): number => peers.filter(p => p.connection === kind).length
   return `${n('direct')} direct, ${n('hole-punched')} hole-punched, ${n('relayed')} relayed`
@@ -44,8 +47,9 @@ export function statusLines (s: StatusJson): string[] {
     `upload    ${s.uploadReady ? 'READY' : 'NOT READY'}: ${s.storageServersConnected} storage servers connected, an upload needs ${s.happy}`,
     `reachable ${reachabilityText(s.reachability)}`,
     `peers     ${s.peers.length} connected (${peerCounts(s.peers)})`,
-    ...s.peers.map(p => `  ${p.peerId} ${p.connection}${p.via !== undefined ? ` via ${p.via}` : ''}, ${p.direction}${p.storageServer ? ', storage' : ''}`)
+    ...s.peers.slice(0, MAX_PEER_LINES).map(p => `  ${p.peerId} ${p.connection}${p.via !== undefined ? ` via ${p.via}` : ''}, ${p.direction}${p.storageServer ? ', storage' : ''}`)
   ]
+  if (s.peers.length > MAX_PEER_LINES) lines.push(`  … ${s.peers.length - MAX_PEER_LINES} more (the status page lists them all)`)
   if (s.bootstrap?.alone === true && s.bootstrap.configured > 0) lines.push('bootstrap none of the bootstrap peers answered: running alone')
   if (s.storage === null) lines.push('storage   off')
   else lines.push(`storage   ${s.storage.shares} shares, ${formatBytes(s.storage.bytes)} of ${formatBytes(s.storage.capacity)}, ${s.storage.accounts} accounts`)

@@ -46,6 +46,7 @@ export function statusLines (s: StatusJson): string[] {
     `gateway   ${s.gateway.url}  (status page: ${s.gateway.url}/status)`,
     `upload    ${s.uploadReady ? 'READY' : 'NOT READY'}: ${s.storageServersConnected} storage servers connected, an upload needs ${s.happy}`,
     `reachable ${reachabilityText(s.reachability)}`,
+    ...(s.relay?.serving === true ? [`relay     serving: ${s.relay.reservations} reservations (${s.relay.unlimited} unlimited), ${formatBytes(s.relay.relayedBytes)} relayed`] : []),
     `peers     ${s.peers.length} connected (${peerCounts(s.peers)})`,
     ...s.peers.slice(0, MAX_PEER_LINES).map(p => `  ${p.peerId} ${p.connection}${p.via !== undefined ? ` via ${p.via}` : ''}, ${p.direction}${p.storageServer ? ', storage' : ''}`)
   ]

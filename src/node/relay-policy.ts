@@ -187,3 +187,12 @@ export class PolicyRelayServer implements Startable {
 export function policyRelayServer (policy: RelayPolicy, init: CircuitRelayServerInit = {}): (components: CircuitRelayServerComponents) => PolicyRelayServer {
   return components => new PolicyRelayServer(components, policy, init)
 }
+
+/** What status shows of the `relay` service: a PolicyRelayServer, or the auto switch holding one once it serves. */
+export function relayServerStatus (service: unknown): { serving: boolean, reservations: number, unlimited: number, relayedBytes: number } | null {
+  if (service == null) return null
+  const server = service instanceof PolicyRelayServer ? service : (service as { relay?: unknown }).relay
+  if (!(server instanceof PolicyRelayServer)) return { serving: false, reservations: 0, unlimited: 0, relayedBytes: 0 }
+  const held = server.reservations
+  return { serving: true, reservations: held.length, unlimited: held.filter(r => r.unlimited).length, relayedBytes: server.throttle.total }
+}

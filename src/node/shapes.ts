@@ -107,11 +107,24 @@ export interface ReachabilityStatus {
   relays: string[]
 }
 
+/** This node as a circuit relay for others (config `relay`). */
+export interface RelayServerStatus {
+  /** Relaying now (`relay.server: "auto"` waits for a verified public address). */
+  serving: boolean
+  /** Reservations held, and how many of them are unlimited (club members, or everyone with `unlimitedFor: "all"`). */
+  reservations: number
+  unlimited: number
+  /** Bytes relayed since start, both directions counted. */
+  relayedBytes: number
+}
+
 /** Everything about the node the status page and metrics need, read at once. */
 export interface NodeSnapshot {
   peerId: string
   multiaddrs: string[]
   reachability: ReachabilityStatus
+  /** null when this node never relays (`relay.server: false`). */
+  relay: RelayServerStatus | null
   peers: PeerStatus[]
   /** Shares of happiness an upload needs (config client.happy). */
   happy: number

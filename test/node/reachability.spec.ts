@@ -65,6 +65,9 @@ describe('node: reachability through a club relay', function () {
     await eventually(() => policy.reservations.some(r => r.peerId === home.peerId && r.unlimited), 15_000, 'the relay never counted the home server a member')
     const conn = await dialer.dial(multiaddr(circuit))
     assert.equal(conn.limits, undefined)
+    const relayStatus = (await relay.admin.status()).relay
+    assert.equal(relayStatus?.serving, true)
+    assert.equal(relayStatus?.unlimited, 1)
 
     await eventually(async () => (await home.admin.status()).peers.some(p => p.peerId === dialer.peerId.toString()), 10_000, 'home never saw the dialer')
     const peer = (await home.admin.status()).peers.find(p => p.peerId === dialer.peerId.toString())
@@ -125,6 +128,7 @@ describe('node: reachability through a club relay', function () {
     assert.deepEqual(reach.publicAddrs, ['/ip4/11.0.0.5/tcp/4001'])
     assert.deepEqual(reach.relays, [])
     assert.ok(vps.libp2p.getProtocols().includes('/libp2p/circuit/relay/0.2.0/hop'))
+    assert.deepEqual((await vps.admin.status()).relay, { serving: true, reservations: 0, unlimited: 0, relayedBytes: 0 })
   })
 
   it('pickAdvertised keeps the direct addresses and one relayed address', () => {

@@ -11,6 +11,7 @@ import { YAMUX_OPTIONS } from '../../src/node/libp2p.js'
 import { policyRelayServer, type PolicyRelayServer, type RelayPolicy } from '../../src/node/relay-policy.js'
 import { queryHave, registerStorageProtocols, RelayLimitedError, StorageClient } from '../../src/protocols/index.js'
 import { createStorageServer, type StorageServer } from '../../src/storage/index.js'
+import { upload, UploadUnhappyError } from '../../src/client/index.js'
 import { createTestLibp2p, LOOPBACK_LISTEN, stopAll } from '../fixtures/libp2p.js'
 import { eventually, lease, storageIndex } from '../protocols/helpers.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -112,6 +113,20 @@ describe('relay policy: shares over relayed connections', function () {
     } finally {
       await storage.stop()
     }
+  })
+
+  it('an upload counts a server behind a limited relay unusable and says which relay', async () => {
+    const relay = await startRelay(policy())
+    const [member, stranger] = [await natedServer(relay.addr, true), await natedServer(relay.addr, false)]
+    const client = await dialer()
+    const servers = [member, stranger].map(t => ({ peerId: t.node.peerId.toString(), multiaddrs: [t.circuit] }))
+    await assert.rejects(upload(client, randomBytes(200_000), { servers, k: 1, happy: 2, n: 2, leaseSecret: randomBytes(32) }), (err: Error) => {
+      assert.ok(err instanceof UploadUnhappyError, `got ${err.name}: ${err.message}`)
+      assert.match(err.message, new RegExp(`reachable only through relay ${relay.node.peerId.toString()}`))
+      return true
+    })
+    const ok = await upload(client, randomBytes(200_000), { servers: servers.slice(0, 1), k: 1, happy: 1, n: 1, leaseSecret: randomBytes(32) })
+    assert.equal(ok.happiness, 1, 'the member behind the same relay takes its share')
   })
 
   it('a peer that becomes a member gets unlimited circuits from its next connection on', async () => {

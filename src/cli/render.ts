@@ -21,13 +21,36 @@ export function explainLines (explain: DownloadExplain | undefined): string[] {
   return lines
 }
 
+/** How others reach this node, in one line. */
+export function reachabilityText (r: StatusJson['reachability'] | undefined): string {
+  if (r === undefined) return 'unknown'
+  switch (r.kind) {
+    case 'public': return `public: ${r.publicAddrs.join(' ')}`
+    case 'upnp': return `UPnP-mapped: ${r.publicAddrs.join(' ')}`
+    case 'relayed': return `behind NAT, via relay${r.relays.length > 1 ? 's' : ''} ${r.relays.join(', ')}`
+    case 'unknown': return 'unknown (no verified public address and no relay reservation yet)'
+  }
+}
+
+/** A VPS may hold hundreds of connections; the terminal shows the first ones. */
+const MAX_PEER_LINES = 20
+
+function peerCounts (peers: StatusJson['peers']): string {
+  const n = (kind: string): number => peers.filter(p => p.connection === kind).length
+  return `${n('direct')} direct, ${n('hole-punched')} hole-punched, ${n('relayed')} relayed`
+}
+
 export function statusLines (s: StatusJson): string[] {
   const lines = [
     `node      ${s.peerId}`,
     `gateway   ${s.gateway.url}  (status page: ${s.gateway.url}/status)`,
     `upload    ${s.uploadReady ? 'READY' : 'NOT READY'}: ${s.storageServersConnected} storage servers connected, an upload needs ${s.happy}`,
-    `peers     ${s.peers.length} connected (${s.peers.filter(p => p.connection === 'relayed').length} relayed)`
+    `reachable ${reachabilityText(s.reachability)}`,
+    ...(s.relay?.serving === true ? [`relay     serving: ${s.relay.reservations} reservations (${s.relay.unlimited} unlimited), ${formatBytes(s.relay.relayedBytes)} relayed`] : []),
+    `peers     ${s.peers.length} connected (${peerCounts(s.peers)})`,
+    ...s.peers.slice(0, MAX_PEER_LINES).map(p => `  ${p.peerId} ${p.connection}${p.via !== undefined ? ` via ${p.via}` : ''}, ${p.direction}${p.storageServer ? ', storage' : ''}`)
   ]
+  if (s.peers.length > MAX_PEER_LINES) lines.push(`  … ${s.peers.length - MAX_PEER_LINES} more (the status page lists them all)`)
   if (s.bootstrap?.alone === true && s.bootstrap.configured > 0) lines.push('bootstrap none of the bootstrap peers answered: running alone')
   if (s.storage === null) lines.push('storage   off')
   else lines.push(`storage   ${s.storage.shares} shares, ${formatBytes(s.storage.bytes)} of ${formatBytes(s.storage.capacity)}, ${s.accountsTotal} accounts, ${s.corruptionTotal} corruption advisories`)

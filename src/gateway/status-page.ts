@@ -32,7 +32,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   .no { background: #ffebe9; color: var(--bad); }
   .warn { background: #fff8c5; color: var(--warn); }
   .relayed { background: #fff8c5; color: var(--warn); }
-  .direct { background: #ddf4ff; color: var(--accent); }
+  .direct, .hole-punched { background: #ddf4ff; color: var(--accent); }
   .ready { font-size: 20px; font-weight: 700; display: flex; align-items: center; gap: 10px; }
   .kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; font-size: 13px; }
   .kv dt { color: var(--muted); }
@@ -125,6 +125,14 @@ function kv (target, pairs) {
 }
 function put (id, node) { $(id).replaceChildren(node) }
 
+function reachable (r) {
+  if (!r) return 'unknown'
+  if (r.kind === 'public') return 'public: ' + r.publicAddrs.join(' ')
+  if (r.kind === 'upnp') return 'UPnP-mapped: ' + r.publicAddrs.join(' ')
+  if (r.kind === 'relayed') return 'behind NAT, via relay ' + r.relays.join(', ')
+  return 'unknown (no verified public address or relay yet)'
+}
+
 function render (s) {
   $('peer-id').textContent = s.peerId
   const ready = $('upload-ready')
@@ -132,7 +140,9 @@ function render (s) {
   ready.className = 'badge ' + (s.uploadReady ? 'yes' : 'no')
   $('ready-text').textContent = s.storageServersConnected + ' storage servers connected; an upload needs ' + s.happy
   kv($('overview'), [
-    ['peers', s.peers.length + ' (' + s.peers.filter(p => p.connection === 'relayed').length + ' relayed)'],
+    ['reachable', reachable(s.reachability)],
+    ['relay', !s.relay ? 'off' : !s.relay.serving ? 'waiting for a public address' : s.relay.reservations + ' reservations (' + s.relay.unlimited + ' unlimited), ' + bytes(s.relay.relayedBytes) + ' relayed'],
+    ['peers', s.peers.length + ' (' + ['direct', 'hole-punched', 'relayed'].map(k => s.peers.filter(p => p.connection === k).length + ' ' + k).join(', ') + ')'],
     ['bootstrap', s.bootstrap === null ? 'trying…' : s.bootstrap.configured === 0 ? 'none configured (this node is a bootstrap peer)' : (s.bootstrap.alone ? 'alone (no bootstrap peer answered)' : s.bootstrap.connected + ' of ' + s.bootstrap.configured + ' connected')],
     ['uploads', s.totals.uploadsSucceeded + ' done, ' + s.totals.uploadsFailed + ' failed, ' + bytes(s.totals.uploadBytes)],
     ['downloads', s.totals.downloadsSucceeded + ' done, ' + s.totals.downloadsFailed + ' failed, ' + bytes(s.totals.downloadBytes)],
@@ -165,7 +175,7 @@ function render (s) {
     'no transfers right now'))
   put('peers', table(
     [{ label: 'peer', mono: true }, { label: 'connection' }, { label: 'storage' }, { label: 'address', mono: true }],
-    s.peers.map(p => ({ cells: [p.peerId, el('span', { class: 'badge ' + p.connection }, p.connection + ', ' + p.direction), p.storageServer ? 'yes' : 'no', p.addresses.join(' ')] })),
+    s.peers.map(p => ({ cells: [p.peerId, el('span', { class: 'badge ' + p.connection, title: p.via ? 'relay ' + p.via : '' }, p.connection + (p.via ? ' via ' + short(p.via, 16) : '') + ', ' + p.direction), p.storageServer ? 'yes' : 'no', p.addresses.join(' ')] })),
     'no peers connected'))
   put('clubs', table([{ label: 'club' }, { label: 'sequence', num: true }, { label: 'servers', num: true }, { label: 'role' }],
     s.clubs.map(c => ({ cells: [el('span', { title: c.clubId }, c.name + ' ', el('span', { class: 'mono' }, short(c.clubId, 16))), c.sequence, c.servers.length, (c.owned ? 'owner' : 'member') + (c.isDefault ? ', default' : '')] })),

@@ -4,6 +4,7 @@
  */
 import { StorageDisabledError } from './errors.js'
 import { connectedPeers } from './peers.js'
+import { relayServerStatus } from './relay-policy.js'
 import type { AdminApi, ClubsApi } from './api.js'
 import type { BootstrapReport } from './bootstrap.js'
 import type { NodeConfig } from './config.js'
@@ -67,6 +68,8 @@ export function createAdmin (init: AdminInit): AdminApi {
       return {
         peerId: libp2p.peerId.toString(),
         multiaddrs: init.multiaddrs(),
+        reachability: libp2p.services.reachability.reachability(),
+        relay: relayServerStatus(libp2p.services.relay),
         peers,
         happy: init.config.client.happy,
         storageServersConnected,

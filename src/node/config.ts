@@ -126,6 +126,20 @@ export interface RelayConfig {
   client: boolean
   /** Act as a relay for others: true, false, or `auto` = once this node's public address is confirmed. */
   server: 'auto' | boolean
+  /**
+   * Whose relayed connections go without limit when this node relays:
+   * `club-members` (default) = the servers on the rosters of the clubs this
+   * node owns, serves or joined; `all`; `none` (everyone gets the limit below).
+   */
+  unlimitedFor: 'club-members' | 'all' | 'none'
+  /** Most reservations this relay holds at once. Default 64 (libp2p's own default is 15). */
+  maxReservations: number
+  /** Bytes per second all relayed connections together may carry; null (default) = no cap. File form may be "5MB". */
+  maxRelayedBytesPerSecond: number | null
+  /** Data limit of a relayed connection that is not unlimited. Default 131072 (libp2p's 128 KiB). */
+  limitedDataBytes: number
+  /** Duration limit of a relayed connection that is not unlimited. Default 120 (libp2p's 2 minutes). */
+  limitedDurationSeconds: number
 }
 
 export interface NatConfig {
@@ -233,7 +247,15 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     sessionsPerConnection: 4
   },
   gateway: { enabled: true, host: '127.0.0.1', port: 3456, inlineActiveContent: false },
-  relay: { client: true, server: 'auto' },
+  relay: {
+    client: true,
+    server: 'auto',
+    unlimitedFor: 'club-members',
+    maxReservations: 64,
+    maxRelayedBytesPerSecond: null,
+    limitedDataBytes: 128 * 1024,
+    limitedDurationSeconds: 120
+  },
   nat: { upnp: true, autonat: true },
   network: { publicRanges: [] },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
@@ -317,6 +339,14 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
   v.section(top, 'relay', (s, k) => {
     if (k === 'client') out.relay.client = v.boolean('relay.client', s.client)
     if (k === 'server') out.relay.server = v.oneOf('relay.server', s.server, ['auto', true, false] as const)
+    if (k === 'unlimitedFor') out.relay.unlimitedFor = v.oneOf('relay.unlimitedFor', s.unlimitedFor, ['club-members', 'all', 'none'] as const)
+    if (k === 'maxReservations') out.relay.maxReservations = v.integer('relay.maxReservations', s.maxReservations, { min: 0, max: 100_000 })
+    if (k === 'maxRelayedBytesPerSecond') {
+      out.relay.maxRelayedBytesPerSecond = s.maxRelayedBytesPerSecond === null ? null : v.size('relay.maxRelayedBytesPerSecond', s.maxRelayedBytesPerSecond)
+      if (out.relay.maxRelayedBytesPerSecond === 0) v.fail('relay.maxRelayedBytesPerSecond', 'must be more than 0, or null for no cap (set "relay.server" to false to relay nothing)')
+    }
+    if (k === 'limitedDataBytes') out.relay.limitedDataBytes = v.size('relay.limitedDataBytes', s.limitedDataBytes)
+    if (k === 'limitedDurationSeconds') out.relay.limitedDurationSeconds = v.integer('relay.limitedDurationSeconds', s.limitedDurationSeconds, { min: 1, max: 86_400 })
   }, Object.keys(DEFAULT_CONFIG.relay))
 
   v.section(top, 'nat', (s, k) => {

@@ -8,6 +8,7 @@ import { ClubManager } from '../club/index.js'
 import { createAccounts } from './accounts.js'
 import { createAdmin } from './admin.js'
 import { checkBootstrap, type BootstrapReport } from './bootstrap.js'
+import { registerWithClubRelays } from './club-relays.js'
 import { createClubs } from './clubs.js'
 import { mergeConfig, type ConfigInput, type NodeConfig } from './config.js'
 import { updateConfigFile } from './config-file.js'
@@ -16,9 +17,10 @@ import { NodeStoppedError } from './errors.js'
 import { createFiles } from './files.js'
 import { leaseRenewer } from './lease-renewal.js'
 import { LeaseBook } from './leases.js'
-import { buildLibp2p, networkProfile, openDatastore } from './libp2p.js'
+import { buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
 import { defaultLogger, type NodeLogger } from './log.js'
 import { keepRosterServersConnected } from './roster-keeper.js'
+import { LocalProtocols, selfAwareOpener } from './self-streams.js'
 import { startStorage, type NodeStorage } from './storage.js'
 import type { LafsNode } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
@@ -83,14 +85,19 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await datastore.close() })
     const leases = LeaseBook.open(paths.leases)
     cleanups.push(() => { leases.close() })
-    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore })
+    // The relay policy asks about club membership; the rosters are known once the club manager runs.
+    let isRosterServer: (peerId: string) => boolean = () => false
+    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId) })
     cleanups.push(async () => { await libp2p.stop() })
     const log = libp2p.logger.forComponent('lafs-club:node')
 
+    // This node's own storage server is reached in-process (libp2p cannot dial self).
+    const local = new LocalProtocols()
+    const opener = selfAwareOpener(libp2p, local)
     let storage: NodeStorage | undefined
     if (config.storage.enabled) {
       await mkdir(paths.storage, { recursive: true, mode: 0o700 })
-      storage = await startStorage(libp2p, config, paths.storage)
+      storage = await startStorage(libp2p, config, paths.storage, local)
       // Closed after libp2p stops, so no handler writes to a closed database.
       cleanups.splice(cleanups.length - 1, 0, async () => { await storage?.close() })
     }
@@ -100,6 +107,11 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await manager.stop() })
     const keeper = keepRosterServersConnected(libp2p, manager, { onError: m => { say.warn(m) } })
     cleanups.push(() => { keeper.stop() })
+    isRosterServer = keeper.isRosterServer
+    if (seeksRelayReservations(config)) {
+      const clubRelays = registerWithClubRelays(libp2p, { isRosterServer: keeper.isRosterServer })
+      cleanups.push(() => { clubRelays.stop() })
+    }
     const multiaddrs = (): string[] => libp2p.getMultiaddrs().map(ma => ma.toString())
     const clubs = createClubs({
       manager,
@@ -116,16 +128,21 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const files = createFiles({
       libp2p,
+      opener,
       dataDir: opts.dataDir,
       clientConfig: () => config.client,
       convergenceSecret: opened.convergenceSecret,
       leaseSecret: opened.leaseSecret,
       leases,
-      locateDeps: { libp2p, dht: libp2p.services.dht, clubs: manager },
+      locateDeps: {
+        libp2p: { ...opener, peerId: libp2p.peerId, getPeers: () => libp2p.getPeers() },
+        dht: libp2p.services.dht,
+        clubs: manager
+      },
       clubServers: clubs.servers
     })
     cleanups.push(() => { files.close() })
-    cleanups.push(leases.scheduleRenewals(leaseRenewer(libp2p, opened.leaseSecret), {
+    cleanups.push(leases.scheduleRenewals(leaseRenewer(opener, opened.leaseSecret), {
       onReport: r => { for (const f of r.failed) say.warn(`could not renew the leases of ${f.lease.storageIndex}: ${f.error.message}`) }
     }))
 

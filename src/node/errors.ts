@@ -113,3 +113,13 @@ export class NoStorageServersError extends Error {
     this.name = 'NoStorageServersError'
   }
 }
+
+/** A dial to this node's own peer ID for a protocol it does not serve (its storage server is off). */
+export class SelfProtocolNotServedError extends Error {
+  readonly code = 'ERR_SELF_NOT_SERVED'
+
+  constructor (protocols: string) {
+    super(`this node was asked to talk to itself over ${protocols}, which it does not serve: its storage server is off ("storage.enabled" in config.json), so it cannot keep shares itself`)
+    this.name = 'SelfProtocolNotServedError'
+  }
+}

@@ -18,10 +18,13 @@ import type { CheckOptions, DownloadExplain, FilesApi, GetOptions, NodeLocateOpt
 import type { ClientConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { LafsLibp2p } from './libp2p.js'
+import type { StreamOpener } from '../protocols/index.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface FilesInit {
   libp2p: LafsLibp2p
+  /** Opens the client's streams; default libp2p. create-node passes one that reaches this node's own storage server in-process. */
+  opener?: StreamOpener
   dataDir: string
   /** Read on every call: `client.club` changes when a club is joined. */
   clientConfig: () => ClientConfig
@@ -44,6 +47,7 @@ function shortCap (cap: string): string {
 
 export function createFiles (init: FilesInit): NodeFiles {
   const { libp2p } = init
+  const opener = init.opener ?? libp2p
   const log: Logger = libp2p.logger.forComponent('lafs-club:node:files')
   const reputation = new ReputationTable()
   const transfers = new AbortController()
@@ -83,7 +87,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       const { servers, club } = size <= LIT_SIZE_THRESHOLD ? { servers: [] } : await uploadServers(opts, signal)
       const client = init.clientConfig()
       log('put %d bytes to %d servers%s', size, servers.length, club != null ? ` of club ${club}` : '')
-      const result = await upload(libp2p, source, {
+      const result = await upload(opener, source, {
         size,
         servers,
         k: opts.k ?? client.k,
@@ -121,7 +125,7 @@ export function createFiles (init: FilesInit): NodeFiles {
   const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located' }> => {
     const si = storageIndexOf(cap)
     if (opts.servers != null && opts.servers.length > 0) {
-      const { holders, failures } = await findShares(libp2p, si, serversFromMultiaddrs(opts.servers), { signal })
+      const { holders, failures } = await findShares(opener, si, serversFromMultiaddrs(opts.servers), { signal })
       for (const f of failures) log('get %s: server %s did not answer have: %s', base32Encode(si), f.peerId, f.error.message)
       if (holders.length > 0) return { way: 'servers', servers: holders }
       log('get %s: none of the %d servers named holds shares; locating', base32Encode(si), opts.servers.length)
@@ -136,14 +140,14 @@ export function createFiles (init: FilesInit): NodeFiles {
     const signal = withStop(opts.signal)
     if (cap.kind === 'lit') {
       opts.onExplain?.({ way: 'literal' })
-      yield * download(libp2p, cap, { holders: [], signal, offset: opts.offset, length: opts.length })
+      yield * download(opener, cap, { holders: [], signal, offset: opts.offset, length: opts.length })
       return
     }
     if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'downloading needs a read-cap (URI:CHK:… or URI:LIT:…), not a verify-cap')
     const found = await findHolders(cap, hint, opts, signal)
     log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
     opts.onExplain?.(found)
-    yield * download(libp2p, cap, { holders: found.servers, signal, reputation, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
+    yield * download(opener, cap, { holders: found.servers, signal, reputation, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
   }
 
   const get = async (capText: string, opts: GetOptions = {}): Promise<Uint8Array> => {
@@ -173,9 +177,8 @@ export function createFiles (init: FilesInit): NodeFiles {
         }
       }
     }
-    byPeer.delete(libp2p.peerId.toString())
     log('check %s on %d servers (verify %s, repair %s)', shortCap(capText), byPeer.size, o.verify === true, o.repair === true)
-    return await checkFile(libp2p, capText, {
+    return await checkFile(opener, capText, {
       servers: [...byPeer.values()],
       verify: o.verify,
       repair: o.repair,

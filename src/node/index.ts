@@ -16,6 +16,10 @@ export type { LocateExplain, LocateResult, LocatedServer, WayEstimate, WayRun } 
 export type { Roster, RosterServer, SignedRoster } from '../club/index.js'
 export type { BootstrapReport } from './bootstrap.js'
 export type { LafsLibp2p, NetworkProfile } from './libp2p.js'
+// NAT and relays: what to give out, how this node is reachable, the relay policy.
+export { addressesToAdvertise, pickAdvertised, type Reachability, type ConnectionKind } from './reachability.js'
+export { relayPolicy } from './libp2p.js'
+export { RelayPolicyUnsupportedError, DEFAULT_RELAY_DATA_LIMIT, DEFAULT_RELAY_DURATION_SECONDS, type RelayPolicy } from './relay-policy.js'
 
 // Setting up and finding a data folder (what `lafs-club init` and the CLI's daemon lookup need).
 export { initDataDir, type InitOptions, type InitResult } from './data-dir.js'

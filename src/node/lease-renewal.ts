@@ -7,7 +7,7 @@
 import { renewLeases, SharesNotFoundError, type ServerInfo } from '../client/index.js'
 import { storageIndexOf, toCap } from '../immutable/index.js'
 import { ASSUMED_LEASE_MS, type RenewFn } from './leases.js'
-import type { LafsLibp2p } from './libp2p.js'
+import type { StreamOpener } from '../protocols/index.js'
 
 /** A lease book entry names a server by multiaddr (with /p2p/) or, when none was known, by bare peer ID. */
 function serverOf (entry: string): ServerInfo {
@@ -16,11 +16,11 @@ function serverOf (entry: string): ServerInfo {
   return { peerId: id, multiaddrs: [entry] }
 }
 
-export function leaseRenewer (libp2p: LafsLibp2p, leaseSecret: Uint8Array): RenewFn {
+export function leaseRenewer (opener: StreamOpener, leaseSecret: Uint8Array): RenewFn {
   return async (lease, { signal }) => {
     const cap = toCap(lease.cap)
     if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
-    const { renewed } = await renewLeases(libp2p, storageIndexOf(cap), lease.servers.map(serverOf), leaseSecret)
+    const { renewed } = await renewLeases(opener, storageIndexOf(cap), lease.servers.map(serverOf), leaseSecret)
     signal?.throwIfAborted()
     if (renewed.length === 0) throw new SharesNotFoundError(`no server holding ${lease.storageIndex} accepted the lease renewal`)
     return { expiresAt: Date.now() + ASSUMED_LEASE_MS }

@@ -7,7 +7,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { identify, identifyPush, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
@@ -19,9 +19,11 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { createDhtService } from '../dht/index.js'
-import { rosterIpnsCheck } from '../club/index.js'
+import { isPublicAddr, rosterIpnsCheck } from '../club/index.js'
 import { DataDirInUseError } from './errors.js'
+import { reachabilityService, type ReachabilityService } from './reachability.js'
 import { autoRelayServer } from './relay-auto.js'
+import { policyRelayServer, type RelayPolicy } from './relay-policy.js'
 import type { NodeConfig } from './config.js'
 import type { Libp2p, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -31,6 +33,7 @@ export interface LafsServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
   dht: KadDHT
+  reachability: ReachabilityService
 }
 
 export type LafsLibp2p = Libp2p<LafsServices>
@@ -73,6 +76,21 @@ export function networkProfile (config: NodeConfig): NetworkProfile {
   return { loopbackOnly, lan, upnp: config.nat.upnp && !loopbackOnly && addrs.length > 0, dhtClientMode }
 }
 
+/**
+ * Listening on /p2p-circuit asks relays for reservations, so peers can reach
+ * a node behind NAT; a loopback-only node has no one to be reachable for,
+ * and a node that announces a public address (a VPS) needs no relay.
+ */
+function seeksRelayByDefault (config: NodeConfig): boolean {
+  const announcesPublic = config.announce.some(a => isPublicAddr(a, config.network.publicRanges))
+  return config.relay.client && !networkProfile(config).loopbackOnly && !announcesPublic
+}
+
+/** The node holds relay reservations: by default (see above), or because `listen` names a `/p2p-circuit` address. */
+export function seeksRelayReservations (config: NodeConfig): boolean {
+  return config.relay.client && (seeksRelayByDefault(config) || config.listen.some(a => a.endsWith('/p2p-circuit')))
+}
+
 /** Opens the on-disk datastore, mapping LevelDB's lock error to DataDirInUseError. */
 export async function openDatastore (path: string, dataDir: string): Promise<LevelDatastore> {
   const ds = new LevelDatastore(path)
@@ -107,16 +125,31 @@ export interface BuildLibp2pOptions {
   config: NodeConfig
   privateKey: PrivateKey
   datastore: LevelDatastore
+  /**
+   * For `relay.unlimitedFor: "club-members"`: whether a peer is a server on
+   * a roster of this node's clubs. Asked on every reservation and relayed
+   * connection, so it must answer at once (from rosters already known).
+   */
+  isClubMember?: (peerId: string) => boolean
+}
+
+/** The relay policy config.json's `relay` section describes. */
+export function relayPolicy (config: NodeConfig, isClubMember: (peerId: string) => boolean = () => false): RelayPolicy {
+  const r = config.relay
+  return {
+    unlimited: peer => r.unlimitedFor === 'all' || (r.unlimitedFor === 'club-members' && isClubMember(peer.toString())),
+    defaultLimit: { dataBytes: r.limitedDataBytes, durationSeconds: r.limitedDurationSeconds },
+    maxReservations: r.maxReservations,
+    maxBytesPerSecond: r.maxRelayedBytesPerSecond
+  }
 }
 
 /** Creates (and starts) the libp2p node. The caller owns the datastore. */
-export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2pOptions): Promise<LafsLibp2p> {
+export async function buildLibp2p ({ config, privateKey, datastore, isClubMember }: BuildLibp2pOptions): Promise<LafsLibp2p> {
   const profile = networkProfile(config)
 
   const listen = [...config.listen]
-  // Listening on /p2p-circuit asks relays for reservations, so peers can reach
-  // a node behind NAT; a loopback-only node has no one to be reachable for.
-  if (config.relay.client && !profile.loopbackOnly) listen.push('/p2p-circuit')
+  if (seeksRelayByDefault(config)) listen.push('/p2p-circuit')
 
   const allow = [...config.connections.allow]
   // In-process grids and local tests open many connections from 127.0.0.1 at
@@ -136,14 +169,16 @@ export async function buildLibp2p ({ config, privateKey, datastore }: BuildLibp2
       addressScope: profile.lan ? 'all' : 'public',
       ipnsChecks: [rosterIpnsCheck]
     }),
-    dcutr: dcutr()
+    dcutr: dcutr(),
+    reachability: reachabilityService({ publicRanges: config.network.publicRanges })
   }
   // AutoNAT asks peers to dial back every new connection: on a loopback-only
   // node there is no NAT to learn about, and the dial-backs only cost CPU.
   if (!profile.loopbackOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNAT()
   if (profile.upnp) services.upnp = uPnPNAT()
-  if (config.relay.server === true) services.relay = circuitRelayServer()
-  else if (config.relay.server === 'auto') services.relay = autoRelayServer()
+  const relayServer = policyRelayServer(relayPolicy(config, isClubMember))
+  if (config.relay.server === true) services.relay = relayServer
+  else if (config.relay.server === 'auto') services.relay = autoRelayServer({ create: relayServer, publicRanges: config.network.publicRanges })
 
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))

@@ -9,14 +9,22 @@ import type { LafsLibp2p } from './libp2p.js'
 import type { PeerStatus } from './shapes.js'
 
 /** Connected peers, one entry per peer, with how they are connected. */
+/** Best first: a peer with a direct connection and a relayed one is direct. */
+const RANK: Record<PeerStatus['connection'], number> = { direct: 0, 'hole-punched': 1, relayed: 2 }
+
 export async function connectedPeers (libp2p: LafsLibp2p): Promise<PeerStatus[]> {
-  const byPeer = new Map<string, PeerStatus & { limited: boolean[] }>()
+  const byPeer = new Map<string, PeerStatus>()
   for (const conn of libp2p.getConnections()) {
     const id = conn.remotePeer.toString()
     const addr = conn.remoteAddr.toString()
-    const entry = byPeer.get(id) ?? { peerId: id, addresses: [], connection: 'direct', direction: conn.direction, storageServer: false, limited: [] }
+    const kind = libp2p.services.reachability?.connectionKind(conn) ?? { connection: addr.includes('/p2p-circuit') ? 'relayed' : 'direct' }
+    const entry = byPeer.get(id) ?? { peerId: id, addresses: [], connection: kind.connection, direction: conn.direction, storageServer: false }
     entry.addresses.push(addr)
-    entry.limited.push(conn.limits != null || addr.includes('/p2p-circuit'))
+    if (RANK[kind.connection] < RANK[entry.connection]) {
+      entry.connection = kind.connection
+      delete entry.via
+    }
+    if (entry.connection === 'relayed' && entry.via === undefined && kind.via !== undefined) entry.via = kind.via
     byPeer.set(id, entry)
     if (entry.addresses.length === 1) {
       try {
@@ -26,9 +34,7 @@ export async function connectedPeers (libp2p: LafsLibp2p): Promise<PeerStatus[]>
       }
     }
   }
-  return [...byPeer.values()]
-    .map(({ limited, ...peer }) => ({ ...peer, connection: limited.every(Boolean) ? 'relayed' as const : 'direct' as const }))
-    .sort((a, b) => a.peerId.localeCompare(b.peerId))
+  return [...byPeer.values()].sort((a, b) => a.peerId.localeCompare(b.peerId))
 }
 
 /** Connected peers that run a storage server, as the client layer addresses them (dialled by peer ID: the connection exists). */

@@ -6,8 +6,8 @@
  * circuit relay server only once the address manager holds a verified public
  * address (a VPS's interface address, or one AutoNAT/UPnP confirmed).
  */
-import { circuitRelayServer, type CircuitRelayServerComponents, type CircuitRelayServerInit } from '@libp2p/circuit-relay-v2'
-import { isLoopback, isPrivate } from '@libp2p/utils'
+import { circuitRelayServer, type CircuitRelayServerComponents } from '@libp2p/circuit-relay-v2'
+import { isPublicAddr, type PublicRanges } from '../club/index.js'
 import type { Libp2pEvents, Startable } from '@libp2p/interface'
 import type { NodeAddress } from '@libp2p/interface-internal'
 import type { TypedEventTarget } from 'main-event'
@@ -16,10 +16,18 @@ export interface AutoRelayServerComponents extends CircuitRelayServerComponents 
   events: TypedEventTarget<Libp2pEvents>
 }
 
-/** True when `addresses` include a verified IP address that is neither private nor loopback. */
-export function hasPublicAddress (addresses: NodeAddress[]): boolean {
-  return addresses.some(a => a.verified && /^\/ip[46]\//.test(a.multiaddr.toString()) &&
-    !isLoopback(a.multiaddr) && !isPrivate(a.multiaddr))
+/** True when `addresses` include a verified public IP address (`publicRanges`: config network.publicRanges, for labs). */
+export function hasPublicAddress (addresses: NodeAddress[], publicRanges: PublicRanges = []): boolean {
+  return addresses.some(a => a.verified && /^\/ip[46]\//.test(a.multiaddr.toString()) && !a.multiaddr.toString().includes('/p2p-circuit') &&
+    isPublicAddr(a.multiaddr, publicRanges))
+}
+
+/** Makes the real relay server once a public address is confirmed. */
+export type RelayServerFactory = (components: CircuitRelayServerComponents) => Startable
+
+export interface AutoRelayServerInit {
+  create?: RelayServerFactory
+  publicRanges?: PublicRanges
 }
 
 export class AutoRelayServer implements Startable {
@@ -27,7 +35,12 @@ export class AutoRelayServer implements Startable {
   private server?: Startable
   private running = false
 
-  constructor (private readonly components: AutoRelayServerComponents, private readonly init: CircuitRelayServerInit = {}) {}
+  constructor (private readonly components: AutoRelayServerComponents, private readonly init: AutoRelayServerInit = {}) {}
+
+  /** The relay server once it runs. */
+  get relay (): Startable | undefined {
+    return this.server
+  }
 
   /** Whether this node is relaying for others right now. */
   get serving (): boolean {
@@ -54,8 +67,9 @@ export class AutoRelayServer implements Startable {
   // an arrow function, so the same function can be added and removed as a listener
   private readonly check = (): void => {
     if (!this.running || this.server !== undefined) return
-    if (!hasPublicAddress(this.components.addressManager.getAddressesWithMetadata())) return
-    const server = circuitRelayServer(this.init)(this.components) as unknown as Startable
+    if (!hasPublicAddress(this.components.addressManager.getAddressesWithMetadata(), this.init.publicRanges)) return
+    const create = this.init.create ?? (circuitRelayServer() as unknown as RelayServerFactory)
+    const server = create(this.components)
     this.server = server
     Promise.resolve(server.start()).catch(() => {
       if (this.server === server) this.server = undefined
@@ -63,6 +77,6 @@ export class AutoRelayServer implements Startable {
   }
 }
 
-export function autoRelayServer (init: CircuitRelayServerInit = {}): (components: AutoRelayServerComponents) => AutoRelayServer {
+export function autoRelayServer (init: AutoRelayServerInit = {}): (components: AutoRelayServerComponents) => AutoRelayServer {
   return components => new AutoRelayServer(components, init)
 }

@@ -40,6 +40,8 @@ export interface RosterPass {
 export interface RosterKeeper {
   /** One pass now (also what the timer runs). */
   runNow: () => Promise<RosterPass>
+  /** Whether `peerId` is a server on a roster of this node's clubs, as of the last pass (the relay policy asks). */
+  isRosterServer: (peerId: string) => boolean
   stop: () => void
 }
 
@@ -49,6 +51,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
   const dialTimeoutMs = options.dialTimeoutMs ?? 10_000
   let stopped = false
   let running: Promise<RosterPass> | undefined
+  let rosterServers = new Set<string>()
 
   const pass = async (): Promise<RosterPass> => {
     const wanted = new Map<string, { id: PeerId, addrs: Multiaddr[] }>()
@@ -63,6 +66,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
         }
       }
     }
+    rosterServers = new Set(wanted.keys())
     const result: RosterPass = { servers: wanted.size, alreadyConnected: 0, dialed: 0, failed: 0 }
     await Promise.all([...wanted.values()].map(async ({ id, addrs }) => {
       if (stopped) return
@@ -96,6 +100,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
 
   return {
     runNow,
+    isRosterServer: peerId => rosterServers.has(peerId),
     stop: () => {
       stopped = true
       clearInterval(timer)

@@ -9,8 +9,14 @@ export interface PeerStatus {
   peerId: string
   /** Remote addresses of the open connections. */
   addresses: string[]
-  /** `relayed` when every connection goes through a circuit relay (limited), else `direct`. */
-  connection: 'direct' | 'relayed'
+  /**
+   * `relayed` when every connection goes through a circuit relay; `hole-punched`
+   * when the best one is a direct connection DCUtR upgraded from a relayed one;
+   * else `direct`.
+   */
+  connection: 'direct' | 'hole-punched' | 'relayed'
+  /** The relay's peer ID, for a relayed peer. */
+  via?: string
   direction: 'inbound' | 'outbound'
   /** The peer speaks the lafs-club storage protocol. */
   storageServer: boolean
@@ -92,10 +98,33 @@ export interface BootstrapStatus {
   alone: boolean
 }
 
+/** How others reach this node (src/node/reachability.ts). */
+export interface ReachabilityStatus {
+  /** public: a verified public address; upnp: a router-mapped one; relayed: behind NAT via `relays`; unknown: none yet. */
+  kind: 'public' | 'upnp' | 'relayed' | 'unknown'
+  publicAddrs: string[]
+  /** Peer IDs of the relays this node holds a reservation with. */
+  relays: string[]
+}
+
+/** This node as a circuit relay for others (config `relay`). */
+export interface RelayServerStatus {
+  /** Relaying now (`relay.server: "auto"` waits for a verified public address). */
+  serving: boolean
+  /** Reservations held, and how many of them are unlimited (club members, or everyone with `unlimitedFor: "all"`). */
+  reservations: number
+  unlimited: number
+  /** Bytes relayed since start, both directions counted. */
+  relayedBytes: number
+}
+
 /** Everything about the node the status page and metrics need, read at once. */
 export interface NodeSnapshot {
   peerId: string
   multiaddrs: string[]
+  reachability: ReachabilityStatus
+  /** null when this node never relays (`relay.server: false`). */
+  relay: RelayServerStatus | null
   peers: PeerStatus[]
   /** Shares of happiness an upload needs (config client.happy). */
   happy: number

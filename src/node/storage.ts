@@ -9,6 +9,7 @@ import { createStorageServer, serverIdOf, type ShareEventDetail, type StorageSer
 import type { NodeConfig } from './config.js'
 import type { PeerId } from '@libp2p/interface'
 import type { LafsLibp2p } from './libp2p.js'
+import type { LocalProtocols } from './self-streams.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -44,7 +45,11 @@ export interface NodeStorage {
   close: () => Promise<void>
 }
 
-export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir: string): Promise<NodeStorage> {
+/**
+ * `local`, when given, records the protocol handlers so this node can also
+ * be its own storage client (src/node/self-streams.ts).
+ */
+export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir: string, local?: LocalProtocols): Promise<NodeStorage> {
   const server = await createStorageServer({
     dir,
     logger: libp2p.logger,
@@ -58,7 +63,7 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
   })
   let unregister: (() => Promise<void>) | undefined
   try {
-    unregister = await registerStorageProtocols(libp2p, server, protocolLimits(config.storage))
+    unregister = await registerStorageProtocols(local?.registrar(libp2p) ?? libp2p, server, protocolLimits(config.storage))
   } catch (err) {
     await server.stop()
     throw err

@@ -105,3 +105,21 @@ export function wireError (err: unknown): { code: string, message: string } {
   if (code == null || !/^ERR_[A-Z0-9_]+$/.test(code)) return { code: 'ERR_INTERNAL', message: 'the server failed to handle this request' }
   return { code, message: errorMessage(err) }
 }
+
+/**
+ * The only connection to a server goes through a circuit relay that limits
+ * it (by default 128 KiB or 2 minutes): too little for shares, so the
+ * storage protocol is not run over it. Names the relay and its limit.
+ */
+export class RelayLimitedError extends ProtocolError {
+  static readonly code = 'ERR_RELAY_LIMITED'
+  readonly relay: string
+  readonly server: string
+  constructor (server: string, relay: string, limit: string) {
+    super(RelayLimitedError.code, `storage server ${server} is reachable only through relay ${relay}, whose limit allows ${limit}: ` +
+      'too little for shares, and no direct connection (hole punch) came up. The relay grants unlimited reservations only to the peers its ' +
+      'operator chose (relay.unlimitedFor, usually members of its clubs); ask that server to join the club, or to open a port / enable UPnP.')
+    this.relay = relay
+    this.server = server
+  }
+}

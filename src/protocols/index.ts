@@ -17,7 +17,7 @@ import type { StorageServer } from '../storage/index.js'
 import type { ComponentLogger, Libp2p } from '@libp2p/interface'
 
 export {
-  StorageClient, STORAGE_PROTOCOL,
+  StorageClient, STORAGE_PROTOCOL, dialUnlimited, relayOf, describeLimits,
   DEFAULT_WRITE_BUDGET, DEFAULT_SESSION_WRITE_BUDGET, DEFAULT_BUDGET_STALL_MS,
   type WriteBudgetOptions,
   MAX_SLOT_SHARES, MAX_SLOT_WRITE_VECTORS, MAX_SLOT_WRITE_BYTES, MAX_SLOT_READ_SHARES,
@@ -31,7 +31,7 @@ export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, t
 export { dialTarget, type ServerAddress } from './dial-target.js'
 export {
   ProtocolError, RemoteStorageError, SlowDownError, MalformedMessageError, MessageTooLargeError,
-  TruncatedFrameError, OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError
+  TruncatedFrameError, OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError, RelayLimitedError
 } from './errors.js'
 
 export interface StorageProtocolsOptions {

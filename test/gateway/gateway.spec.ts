@@ -180,6 +180,9 @@ describe('gateway: HTTP over a real node and storage grid', function () {
       assert.equal(p.storageServer, true)
     }
     assert.deepEqual(Object.keys(s.storage).sort(), ['accounts', 'bytes', 'capacity', 'incoming', 'shares'])
+    // a loopback node has no public address and no relay
+    assert.deepEqual(s.reachability, { kind: 'unknown', publicAddrs: [], relays: [] })
+    assert.deepEqual(s.relay, { serving: false, reservations: 0, unlimited: 0, relayedBytes: 0 }, 'relay.server "auto" waits for a public address')
     assert.ok(s.totals.uploadsSucceeded >= 1)
     assert.ok(s.totals.downloadsSucceeded >= 1)
     assert.ok(Array.isArray(s.transfers))

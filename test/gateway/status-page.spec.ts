@@ -44,6 +44,8 @@ describe('gateway: live status page in a real browser', function () {
     assert.match(await page.textContent('#transfers') ?? '', /no transfers right now/)
     const uploadsBefore = await page.textContent('#overview')
     assert.match(uploadsBefore ?? '', /uploads0 done/)
+    assert.match(uploadsBefore ?? '', /reachableunknown/)
+    assert.match(uploadsBefore ?? '', /peers\d+ \(\d+ direct, 0 hole-punched, 0 relayed\)/)
     // A marker on window survives only if the page is never reloaded.
     await page.evaluate('window.__sameDocument = true')
 

@@ -8,6 +8,7 @@
  */
 import { defaultLogger } from '@libp2p/logger'
 import { ClientStoppedError, StreamClosedError } from '../errors.js'
+import { dialUnlimited } from './limited.js'
 import {
   DEFAULT_CLIENT_IDLE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WRITE_WINDOW,
   MAX_READ_LENGTH, MAX_WRITE_SIZE, STORAGE_PROTOCOL
@@ -289,7 +290,7 @@ export class StorageClient {
     if (this.session?.usable === true) return this.session
     this.opening ??= (async () => {
       try {
-        const stream = await this.opener.dialProtocol(this.peer, STORAGE_PROTOCOL, { signal: AbortSignal.timeout(this.requestTimeoutMs) })
+        const stream = await dialUnlimited(this.opener, this.peer, STORAGE_PROTOCOL, { signal: AbortSignal.timeout(this.requestTimeoutMs) })
         const session = new ClientSession(stream, {
           requestTimeoutMs: this.requestTimeoutMs,
           idleTimeoutMs: this.idleTimeoutMs,

@@ -6,5 +6,6 @@ export type {
 } from './types.js'
 export { registerStorageProtocol, type StorageProtocolOptions } from './register.js'
 export { STORAGE_PROTOCOL, MAX_SLOT_SHARES, MAX_SLOT_WRITE_VECTORS, MAX_SLOT_WRITE_BYTES, MAX_SLOT_READ_SHARES } from './constants.js'
+export { dialUnlimited, relayOf, describeLimits, DEFAULT_DIRECT_UPGRADE_WAIT_MS } from './limited.js'
 export { DEFAULT_WRITE_BUDGET, DEFAULT_SESSION_WRITE_BUDGET, DEFAULT_BUDGET_STALL_MS, type WriteBudgetOptions } from './write-budget.js'
 export * from './errors.js'

@@ -4,7 +4,7 @@ export type { LeaseSecrets, ReadVector, TestVector, WriteVector } from '../../st
 import type { ReadVector, TestVector, WriteVector } from '../../storage/index.js'
 
 /** Anything that can open a stream to a peer: a libp2p node (whose logger is used when it has one). */
-export type StreamOpener = Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger'>>
+export type StreamOpener = Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger' | 'getConnections' | 'addEventListener' | 'removeEventListener'>>
 
 export interface StorageClientOptions {
   /** Fail the session when pending requests see no answer for this long (default 30 s). */

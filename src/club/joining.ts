@@ -126,7 +126,8 @@ export class ClubJoining {
    */
   async askToJoin (clubIdOrInvite: string, options: AskToJoinOptions = {}): Promise<JoinAnswer> {
     const { clubId, roster, targets } = await this.targets(clubIdOrInvite, options)
-    const multiaddrs = options.multiaddrs ?? contactAddrs(this.init.libp2p.getMultiaddrs(), { local: roster?.roster.local, publicRanges: this.init.publicRanges })
+    // without a roster this node cannot tell whether the club is local: it lists everything and the owner keeps what the club allows
+    const multiaddrs = options.multiaddrs ?? contactAddrs(this.init.libp2p.getMultiaddrs(), { local: roster == null || roster.roster.local === true, publicRanges: this.init.publicRanges })
     if (multiaddrs.length === 0) {
       throw new JoinServerUnreachableError(`this node has no address other networks can dial (it listens on ${this.init.libp2p.getMultiaddrs().map(a => a.toString()).join(', ') || 'nothing'}); ` +
         'set "announce" to its public address, forward a port, or wait for a relay reservation, then ask again')

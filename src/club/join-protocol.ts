@@ -68,7 +68,7 @@ export async function requestingPeer (sender: PeerId, request: JoinRequestBody, 
   if (peer.type !== 'Ed25519' && peer.type !== 'secp256k1') throw new JoinProtocolError('a forwarded request must come from a peer whose ID holds its key (Ed25519)')
   let ok = false
   try {
-    ok = await publicKeyFromMultihash(peer.toMultihash() as any).verify(signedBytes(request, signed.peer, signed.at), signed.sig)
+    ok = await publicKeyFromMultihash(peer.toMultihash()).verify(signedBytes(request, signed.peer, signed.at), signed.sig)
   } catch {
     ok = false
   }

@@ -5,7 +5,7 @@
  * a new one pushes out the oldest. Refusals are kept (bounded the same way) so
  * a refused server asking again gets the same answer instead of re-queueing.
  */
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { JoinRequestBody } from './join-protocol.js'
@@ -60,7 +60,13 @@ export class JoinQueue {
     return this.db
   }
 
+  /** Reads need no file: a node that never queued a request (status pages ask every few seconds) creates none. */
+  private get empty (): boolean {
+    return this.db == null && !existsSync(this.path)
+  }
+
   list (clubId?: string): JoinRequest[] {
+    if (this.empty) return []
     const rows = (clubId == null
       ? this.open().prepare('SELECT * FROM pending ORDER BY received_at, peer').all()
       : this.open().prepare('SELECT * FROM pending WHERE club = ? ORDER BY received_at, peer').all(clubId)) as PendingRow[]
@@ -91,6 +97,7 @@ export class JoinQueue {
 
   /** Removes a pending request; false when there was none. */
   remove (clubId: string, peerId: string): boolean {
+    if (this.empty) return false
     return this.open().prepare('DELETE FROM pending WHERE club = ? AND peer = ?').run(clubId, peerId).changes > 0
   }
 
@@ -105,12 +112,14 @@ export class JoinQueue {
   }
 
   refusal (clubId: string, peerId: string): string | undefined {
+    if (this.empty) return undefined
     const row = this.open().prepare('SELECT reason FROM refused WHERE club = ? AND peer = ?').get(clubId, peerId) as { reason: string } | undefined
     return row?.reason
   }
 
   /** Forgets a refusal (the owner accepted the server after all, e.g. added it by hand). */
   forgetRefusal (clubId: string, peerId: string): void {
+    if (this.empty) return
     this.open().prepare('DELETE FROM refused WHERE club = ? AND peer = ?').run(clubId, peerId)
   }
 

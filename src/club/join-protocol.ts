@@ -91,7 +91,14 @@ export interface JoinAnswer {
 /** The owner side decides; the peer ID is the connection's authenticated remote peer. */
 export type JoinDecider = (peerId: PeerId, request: JoinRequestBody) => Promise<JoinAnswer>
 
+/** Reading a request, writing an answer: each its own deadline (the decision between may take longer: a probe, a publish, a forward). */
 const TIMEOUT_MS = 20_000
+/**
+ * How long an asker waits for the answer: an open club's owner probes the
+ * server (up to 3 addresses) and publishes the next roster (a DHT put)
+ * before it answers, and a forwarding member waits for that too.
+ */
+export const JOIN_ANSWER_TIMEOUT_MS = 90_000
 
 function encodeRequest (r: JoinRequestBody): Uint8Array {
   const wire: Record<string, unknown> = { v: 1, club: r.clubId, multiaddrs: r.multiaddrs }
@@ -138,18 +145,18 @@ function decodeAnswer (bytes: Uint8Array): JoinAnswer {
 
 export function createJoinHandler (decide: JoinDecider): (stream: Stream, connection: Connection) => Promise<void> {
   return async (stream, connection) => {
-    const signal = AbortSignal.timeout(TIMEOUT_MS)
     const lp = lpStream(stream, { maxDataLength: MAX_JOIN_MESSAGE_BYTES })
     try {
       let answer: JoinAnswer
       try {
-        const request = decodeRequest((await lp.read({ signal })).subarray())
+        const request = decodeRequest((await lp.read({ signal: AbortSignal.timeout(TIMEOUT_MS) })).subarray())
         answer = await decide(connection.remotePeer, request)
       } catch (err: any) {
         answer = err?.code != null
           ? { status: 'refused', code: String(err.code), reason: `${err.code}: ${err.message}` }
           : { status: 'refused', reason: 'malformed request' }
       }
+      const signal = AbortSignal.timeout(TIMEOUT_MS)
       await lp.write(encodeAnswer(answer), { signal })
       await stream.close({ signal })
     } catch (err: any) {
@@ -159,7 +166,7 @@ export function createJoinHandler (decide: JoinDecider): (stream: Stream, connec
 }
 
 export async function sendJoinRequest (libp2p: Pick<Libp2p, 'dialProtocol'>, owner: PeerId | Multiaddr | Multiaddr[], request: JoinRequestBody, options: { signal?: AbortSignal } = {}): Promise<JoinAnswer> {
-  const signal = options.signal ?? AbortSignal.timeout(TIMEOUT_MS)
+  const signal = options.signal ?? AbortSignal.timeout(JOIN_ANSWER_TIMEOUT_MS)
   let stream: Stream | undefined
   try {
     stream = await libp2p.dialProtocol(owner, CLUB_JOIN_PROTOCOL, { signal })

@@ -18,7 +18,7 @@ import {
 } from './errors.js'
 import { decodeInvite, encodeInvite, isInvite } from './invite.js'
 import { JoinThrottle, probeServer } from './join-guard.js'
-import { requestingPeer, sendJoinRequest, signJoinRequest, type JoinAnswer, type JoinRequestBody } from './join-protocol.js'
+import { JOIN_ANSWER_TIMEOUT_MS, requestingPeer, sendJoinRequest, signJoinRequest, type JoinAnswer, type JoinRequestBody } from './join-protocol.js'
 import { checkRoster, type RosterServer } from './roster.js'
 import type { DhtCallOptions } from '../dht/index.js'
 import type { JoinQueue, JoinRequest } from './join-queue.js'
@@ -211,7 +211,7 @@ export class ClubJoining {
       // only a signed request can be forwarded; the owner (first) is always asked
       if (i > 0 && request.signed == null) break
       try {
-        const answer = await sendJoinRequest(this.init.libp2p, target.dial, request, { signal: signal ?? AbortSignal.timeout(30_000) })
+        const answer = await sendJoinRequest(this.init.libp2p, target.dial, request, { signal })
         this.init.log('club %s: %s request via %s: %s%s', clubId, request.op ?? 'join', target.label, answer.status, answer.reason != null ? ` (${answer.reason})` : '')
         if (answer.status === 'refused' && answer.code === OWNER_UNREACHABLE) {
           failures.push(`${target.label}: ${answer.reason ?? 'could not reach the owner'}`)
@@ -346,7 +346,8 @@ export class ClubJoining {
     if (owner == null || owner.peerId === self) return { status: 'refused', code: OWNER_UNREACHABLE, reason: `this node does not know club ${clubId}'s owner` }
     if (request.signed == null || request.signed.peer !== sender.toString()) return { status: 'refused', reason: 'only a request signed by its sender is forwarded to the owner' }
     try {
-      const answer = await sendJoinRequest(this.init.libp2p, dialTarget(owner), request, { signal: AbortSignal.timeout(this.probeTimeoutMs * 4) })
+      // a little less than the asker waits, so the asker hears why rather than timing out itself
+      const answer = await sendJoinRequest(this.init.libp2p, dialTarget(owner), request, { signal: AbortSignal.timeout(JOIN_ANSWER_TIMEOUT_MS - 10_000) })
       this.init.log('club %s: forwarded the %s request of %p to the owner: %s', clubId, request.op ?? 'join', sender, answer.status)
       return answer
     } catch (err: any) {

@@ -169,7 +169,7 @@ export async function sendJoinRequest (libp2p: Pick<Libp2p, 'dialProtocol'>, own
   const signal = options.signal ?? AbortSignal.timeout(JOIN_ANSWER_TIMEOUT_MS)
   let stream: Stream | undefined
   try {
-    stream = await libp2p.dialProtocol(owner, CLUB_JOIN_PROTOCOL, { signal })
+    stream = await libp2p.dialProtocol(owner, CLUB_JOIN_PROTOCOL, { signal, runOnLimitedConnection: true })
     const lp = lpStream(stream, { maxDataLength: MAX_JOIN_MESSAGE_BYTES })
     await lp.write(encodeRequest(request), { signal })
     const answer = decodeAnswer((await lp.read({ signal })).subarray())

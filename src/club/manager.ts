@@ -158,7 +158,11 @@ export class ClubManager extends EventTarget {
   async start (): Promise<void> {
     if (this.started) return
     await this.memberships.list()
-    await this.libp2p.handle(CLUB_JOIN_PROTOCOL, createJoinHandler(async (peerId, request) => await this.joining.decideJoin(peerId, request)), { maxInboundStreams: 8 })
+    await this.libp2p.handle(CLUB_JOIN_PROTOCOL, createJoinHandler(async (peerId, request) => await this.joining.decideJoin(peerId, request)), {
+      maxInboundStreams: 8,
+      // a few hundred bytes each way: fine over a relay's limited connection, which may be the only way to a NATed owner or joiner
+      runOnLimitedConnection: true
+    })
     this.timer = setInterval(() => { void this.republishNow() }, this.republishIntervalMs)
     this.timer.unref()
     this.started = true

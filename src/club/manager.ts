@@ -76,6 +76,9 @@ export interface RosterExpiryWarning {
   expiresAt: number
 }
 
+/** How long stop() waits for a republish round in flight (its DHT puts have their own, longer deadlines). */
+const STOP_WAIT_MS = 5000
+
 export type { CreateClubOptions, PublishOptions, PublishedRoster } from './owner.js'
 export type { AskToJoinOptions, JoinRequest, LeaveResult } from './joining.js'
 export type { RosterOptions } from './rosters.js'
@@ -93,6 +96,7 @@ export class ClubManager extends EventTarget {
   private readonly publicRanges: PublicRanges
   private readonly log: Logger
   private timer?: NodeJS.Timeout
+  private round?: Promise<unknown>
   private started = false
 
   constructor (init: ClubManagerInit) {
@@ -163,7 +167,10 @@ export class ClubManager extends EventTarget {
       // a few hundred bytes each way: fine over a relay's limited connection, which may be the only way to a NATed owner or joiner
       runOnLimitedConnection: true
     })
-    this.timer = setInterval(() => { void this.republishNow() }, this.republishIntervalMs)
+    this.timer = setInterval(() => {
+      if (this.round != null) return // the previous round is still putting
+      this.round = this.republishNow().catch(() => {}).finally(() => { this.round = undefined })
+    }, this.republishIntervalMs)
     this.timer.unref()
     this.started = true
   }
@@ -171,6 +178,12 @@ export class ClubManager extends EventTarget {
   async stop (): Promise<void> {
     clearInterval(this.timer)
     this.timer = undefined
+    // a round in flight finishes first (bounded), so no put lands after stop() returned
+    if (this.round != null) {
+      let wait: NodeJS.Timeout | undefined
+      await Promise.race([this.round, new Promise(resolve => { wait = setTimeout(resolve, STOP_WAIT_MS) })])
+      clearTimeout(wait)
+    }
     if (this.started) await this.libp2p.unhandle(CLUB_JOIN_PROTOCOL).catch(() => {})
     this.queue.close()
     this.started = false

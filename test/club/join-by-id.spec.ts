@@ -11,8 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { ClubManager, clubRoutingKey, contactAddrs, rosterIpnsCheck, DAY_MS } from '../../src/club/index.js'
-import { recordDatastoreKey } from '../../src/dht/index.js'
+import { ClubManager, clubIdFromPublicKey, clubRoutingKey, contactAddrs, rosterIpnsCheck, signRoster, verifyRosterRecord, DAY_MS } from '../../src/club/index.js'
+import { putRecord, recordDatastoreKey } from '../../src/dht/index.js'
 import { sendJoinRequest, signJoinRequest } from '../../src/club/join-protocol.js'
 import { createDhtNode, datastoreOf, dialRetry, startCluster, stopNodes, type DhtNode } from '../dht/cluster.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -189,6 +189,18 @@ describe('club: joining by ID, forwarding, leaving, local clubs and members keep
     await assert.rejects(owner.leave(signed.clubId), { code: 'ERR_NOT_CLUB_OWNER' })
   })
 
+  it('a roster from before owner contacts still parses; joining it by ID alone says what is missing', async function () {
+    const key = await generateKeyPair('Ed25519')
+    const record = await signRoster(key, { name: 'old style', description: '', policy: 'open', servers: [], updatedAt: 1 }, 1)
+    const clubId = clubIdFromPublicKey(key.publicKey)
+    const verified = await verifyRosterRecord(clubId, record)
+    assert.equal(verified.roster.owner, undefined)
+    assert.equal(verified.roster.local, undefined)
+    await putRecord(nodes[1].services.dht, clubRoutingKey(clubId), record, { minAccepted: 1, signal: AbortSignal.timeout(20_000) })
+    const joiner = await manager(nodes[7], 'old-style-joiner')
+    await assert.rejects(joiner.askToJoin(clubId), (err: any) => err.code === 'ERR_JOIN_REFUSED' && /does not name its owner's node/.test(err.message))
+  })
+
   it('the invitation queue is bounded: the oldest request is dropped for a new one', async function () {
     const owner = await manager(nodes[0], 'bounded-owner', { maxPendingJoinRequests: 2 })
     const { signed } = await owner.createClub({ name: 'bounded', policy: 'invitation', local: true })
@@ -230,7 +242,7 @@ describe('club: joining by ID, forwarding, leaving, local clubs and members keep
     await owner.stop()
     await ownerNode.stop()
     let dropped = 0
-    for (const n of nodes) dropped += await dropRoster(n, signed.clubId)
+    for (const n of [...nodes, ...extra]) dropped += await dropRoster(n, signed.clubId)
     assert.ok(dropped > 0, 'the DHT held copies the owner put')
 
     const newcomer = await manager(await (async () => {

@@ -125,6 +125,8 @@ export class ClubJoining {
    * decides later); throws JoinRefusedError when refused.
    */
   async askToJoin (clubIdOrInvite: string, options: AskToJoinOptions = {}): Promise<JoinAnswer> {
+    const own = isInvite(clubIdOrInvite) ? undefined : normalizeClubId(clubIdOrInvite)
+    if (own != null && await this.init.owner.isOwner(own)) return await this.listSelf(own, options)
     const { clubId, roster, targets } = await this.targets(clubIdOrInvite, options)
     // without a roster this node cannot tell whether the club is local: it lists everything and the owner keeps what the club allows
     const multiaddrs = options.multiaddrs ?? contactAddrs(this.init.libp2p.getMultiaddrs(), { local: roster == null || roster.roster.local === true, publicRanges: this.init.publicRanges })
@@ -140,6 +142,15 @@ export class ClubJoining {
     }
     if (answer.status === 'accepted') await this.becameServer(clubId, options.signal)
     return answer
+  }
+
+  /** The owner serving its own club: no request, it lists itself (its addresses as any joiner's). */
+  private async listSelf (clubId: string, options: AskToJoinOptions): Promise<JoinAnswer> {
+    const current = await this.init.owner.ownedRoster(clubId)
+    const multiaddrs = options.multiaddrs ?? contactAddrs(this.init.libp2p.getMultiaddrs(), { local: current.roster.local, publicRanges: this.init.publicRanges })
+    if (multiaddrs.length === 0) throw new JoinServerUnreachableError(`this node has no address other networks can dial, so listing it on club ${clubId}'s roster would not help its users; set "announce" or wait for a relay reservation`)
+    const published = await this.init.owner.addServer(clubId, { peerId: this.init.libp2p.peerId.toString(), multiaddrs, capacity: options.capacity })
+    return { status: 'accepted', sequence: Number(published.signed.sequence) }
   }
 
   /**

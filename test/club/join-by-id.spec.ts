@@ -94,6 +94,11 @@ describe('club: joining by ID, forwarding, leaving, local clubs and members keep
     assert.ok(entry != null, 'listed in the next roster')
     assert.equal(entry.capacity, 5e9)
     assert.deepEqual((await server.joinedClubs()).map(m => [m.clubId, m.role]), [[signed.clubId, 'server']])
+
+    // the owner serving its own club lists itself, no request needed
+    const self = await owner.askToJoin(signed.clubId)
+    assert.equal(self.status, 'accepted')
+    assert.ok((await owner.cached(signed.clubId))!.roster.servers.some(s => s.peerId === nodes[0].peerId.toString()))
   })
 
   it('a non-local club lists only addresses others can dial: a loopback-only joiner is refused, invites refuse loopback, and config publicRanges changes the verdict', async function () {

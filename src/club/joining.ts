@@ -7,7 +7,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { isPublicAddr, type PublicRanges } from './address-scope.js'
+import type { PublicRanges } from './address-scope.js'
 import { trailingPeerId, withPeerId } from './addresses.js'
 import { normalizeClubId } from './club-id.js'
 import { contactAddrs } from './contact-addrs.js'
@@ -319,7 +319,7 @@ export class ClubJoining {
     }
     if (listed) return { status: 'accepted', sequence: Number(current.sequence) }
     // a non-local club lists only addresses other networks can dial: loopback and LAN addresses would send every member to the wrong machine
-    const multiaddrs = current.roster.local === true ? request.multiaddrs : request.multiaddrs.filter(a => isPublicAddr(a, this.init.publicRanges))
+    const multiaddrs = contactAddrs(request.multiaddrs, { local: current.roster.local, publicRanges: this.init.publicRanges })
     if (multiaddrs.length === 0) {
       if (request.multiaddrs.length === 0) return { status: 'refused', reason: 'list at least one address the club\'s users can dial' }
       throw new JoinServerUnreachableError(`none of the addresses listed (${request.multiaddrs.join(', ')}) can be dialled from another network, and club ${clubId} is not a local club; ` +

@@ -112,7 +112,7 @@ async function grid (base: string, nodes: Node[]): Promise<void> {
   })
 
   const club = await step(`club: create on the owner, add the ${SERVERS} servers, publish`, async () => {
-    const created = await cli(owner.dir, ['club', 'create', 'interop grid', '--description', 'npm run interop'])
+    const created = await cli(owner.dir, ['club', 'create', 'interop grid', '--description', 'npm run interop', '--local'])
     const clubId: string = created.out.clubId
     log(`   created ${clubId} (seq ${created.out.sequence}) in ${ms(created.ms)}`)
     const t = Date.now()

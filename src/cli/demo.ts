@@ -86,7 +86,7 @@ export async function startDemoGrid (opts: { gatewayPort?: number, log?: (line: 
     const serverAddrs = servers.map(s => s.multiaddrs[0])
     let clubId: string | undefined
     try {
-      const club = await first.clubs.create({ name: 'demo club', description: 'five storage servers on this machine', servers: serverAddrs })
+      const club = await first.clubs.create({ name: 'demo club', description: 'five storage servers on this machine', servers: serverAddrs, local: true })
       clubId = club.clubId
       // So that `PUT /uri` on the demo's gateway goes through the club, as after `lafs-club club join`.
       await first.clubs.setDefault(clubId)

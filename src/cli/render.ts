@@ -1,6 +1,6 @@
 /** The text people read for each answer of the node (scripts get the same values as JSON with --json). */
 import { formatBytes } from './output.js'
-import type { CheckReport, ClubStatus, DownloadExplain, ServerAnswer, StatusJson, Terms, Usage } from '../node/index.js'
+import type { CheckReport, ClubJoinResult, ClubLeaveResult, ClubStatus, DownloadExplain, JoinRequestStatus, ServerAnswer, StatusJson, Terms, Usage } from '../node/index.js'
 
 export function explainLines (explain: DownloadExplain | undefined): string[] {
   if (explain === undefined) return ['locate: nothing was located (the download did not start)']
@@ -57,6 +57,8 @@ export function statusLines (s: StatusJson): string[] {
   if (s.reprovide !== null) lines.push(`reprovide backlog ${s.reprovide.backlog}${s.reprovide.failed > 0 ? `, ${s.reprovide.failed} failed` : ''}`)
   lines.push(`clubs     ${s.clubs.length}${s.defaultClub !== null ? `, default ${s.defaultClub}` : ', no default club'}`)
   for (const c of s.clubs) lines.push(`  ${c.clubId} "${c.name}" sequence ${c.sequence}, ${c.servers.length} servers${c.owned ? ' (owner)' : ''}`)
+  for (const w of s.clubsExpiringSoon ?? []) lines.push(`  WARNING club ${w.clubId} "${w.name}": its roster ${w.expiresAt <= Date.now() ? 'expired' : 'stops being valid'} ${new Date(w.expiresAt).toISOString()}; run "lafs-club club publish ${w.clubId}" while the node has DHT peers`)
+  if ((s.clubRequests ?? []).length > 0) lines.push(`  ${s.clubRequests.length} server(s) ask to join; see "lafs-club club requests"`)
   lines.push(`transfers ${s.transfers.length} in progress; ${s.totals.uploadsSucceeded} uploads and ${s.totals.downloadsSucceeded} downloads done since start`)
   for (const t of s.transfers) lines.push(`  #${t.id} ${t.direction} ${t.phase} ${formatBytes(t.bytesDone)}${t.bytesTotal !== undefined ? ` / ${formatBytes(t.bytesTotal)}` : ''}`)
   lines.push(`leases    ${s.leasesHeld} uploads kept alive`)
@@ -70,11 +72,29 @@ export function clubLines (c: ClubStatus): string[] {
   return [
     `club      ${c.clubId}`,
     `name      ${c.name}${c.description !== '' ? ` — ${c.description}` : ''}`,
-    `policy    ${c.policy}${c.owned ? ' (you own it)' : ''}${c.isDefault ? ', the default club' : ''}`,
+    `policy    ${c.policy}${c.local ? ', local' : ''}${c.owned ? ' (you own it)' : ''}${c.isDefault ? ', the default club' : ''}`,
     `sequence  ${c.sequence}, valid until ${new Date(c.expiresAt).toISOString()}`,
     `servers   ${c.servers.length}`,
     ...c.servers.map(s => `  ${s.peerId} ${s.multiaddrs.join(' ')}`)
   ]
+}
+
+export function joinLines (c: ClubJoinResult): string[] {
+  const lines = clubLines(c)
+  if (c.server?.status === 'accepted') lines.push(`joined as a server: accepted, listed in roster sequence ${c.server.sequence ?? c.sequence}`)
+  else if (c.server?.status === 'pending') lines.push('joined as a user; as a server: pending, the owner decides (this invitation-only club lists you once approved)')
+  return lines
+}
+
+export function leaveLines (r: ClubLeaveResult): string[] {
+  const lines = [`left club ${r.clubId}${r.wasDefault ? ' (it was the default club; none is set now)' : ''}`]
+  if (r.wasServer) lines.push(r.removed ? 'the owner took this server off the roster' : `the owner did not confirm taking this server off the roster: ${r.detail ?? 'no answer'}`)
+  return lines
+}
+
+export function requestLines (requests: JoinRequestStatus[]): string | string[] {
+  if (requests.length === 0) return 'no servers are waiting to join'
+  return requests.map(r => `${r.clubId}  ${r.peerId}  ${new Date(r.at).toISOString()}  ${r.multiaddrs.join(' ')}${r.note !== undefined ? `  "${r.note}"` : ''}`)
 }
 
 export function clubListLines (clubs: ClubStatus[]): string | string[] {

@@ -9,18 +9,39 @@ export const ROSTER_VERSION = 1
 export const CLUB_PATH_PREFIX = '/lafs-club/'
 
 export const HOUR_MS = 60 * 60 * 1000
-/** IPNS validity (EOL) of a published roster. DHT servers also drop records 48 h after receipt. */
-export const DEFAULT_VALIDITY_MS = 48 * HOUR_MS
+export const DAY_MS = 24 * HOUR_MS
+/**
+ * IPNS validity (EOL) of a published roster, unless the owner sets another
+ * (`club create|publish --valid`). Long on purpose: members and users re-put
+ * the owner's signed copy, so the club stays resolvable for this long while
+ * its owner's machine is away. DHT servers still drop each copy 48 h after
+ * receiving it, which the re-puts cover.
+ */
+export const DEFAULT_VALIDITY_MS = 30 * DAY_MS
+/** Shortest and longest validity an owner may choose. */
+export const MIN_VALIDITY_MS = HOUR_MS
+export const MAX_VALIDITY_MS = 365 * DAY_MS
+/** The owner is warned (status page, `lafs-club status`) when an owned roster's validity ends within this. */
+export const ROSTER_EXPIRY_WARNING_MS = 3 * DAY_MS
 /** IPNS TTL hint: how long a resolver may use a roster before asking the DHT again. */
 export const DEFAULT_TTL_MS = HOUR_MS
-/** Owner re-signs (and members re-put) rosters this often: 4 chances before the 48 h EOL. */
+/**
+ * Owner re-signs (and members and users re-put) rosters this often: four
+ * chances within kad-dht's fixed 48 h record lifetime, so copies put by
+ * members stay in the DHT while the owner is away.
+ */
 export const DEFAULT_REPUBLISH_INTERVAL_MS = 12 * HOUR_MS
 
 export const MAX_NAME_LENGTH = 128
 export const MAX_DESCRIPTION_LENGTH = 1024
 export const MAX_MULTIADDRS_PER_SERVER = 8
 export const MAX_JOIN_MESSAGE_BYTES = 16 * 1024
+/** Pending join requests an owner keeps (all its clubs together); the oldest is dropped for a new one. */
 export const MAX_PENDING_JOIN_REQUESTS = 256
+/** A forwarded join or leave request is refused when its signature is older than this (bounds replays). */
+export const FORWARDED_REQUEST_MAX_AGE_MS = 10 * 60 * 1000
+/** A roster entry (and the owner's contact) lists at most this many relayed (`/p2p-circuit`) addresses: one relay is enough to be reached. */
+export const MAX_RELAYED_ADDRS_PER_SERVER = 1
 
 export const INVITE_PREFIX = 'lafs-club-invite:'
 

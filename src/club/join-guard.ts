@@ -78,7 +78,7 @@ async function probeOnce (libp2p: Pick<Libp2p, 'dial' | 'getConnections'>, peerI
   try {
     conn = await libp2p.dial(multiaddr(withPeerId(addr, peerId.toString())), { force: true, signal })
     if (!conn.remotePeer.equals(peerId)) throw new Error(`answered by ${conn.remotePeer.toString()}`)
-    const stream = await conn.newStream(PING_PROTOCOL, { signal })
+    const stream = await conn.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
     const bytes = byteStream(stream)
     const challenge = randomBytes(PING_LENGTH)
     await bytes.write(challenge, { signal })

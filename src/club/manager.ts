@@ -12,19 +12,23 @@
  * - here: start/stop, the join protocol handler and the republish timer.
  */
 import { defaultLogger } from '@libp2p/logger'
-import { CLUB_JOIN_PROTOCOL, DEFAULT_REPUBLISH_INTERVAL_MS, DEFAULT_TTL_MS, DEFAULT_VALIDITY_MS } from './constants.js'
-import { ClubJoining, type AskToJoinOptions, type JoinRequest } from './joining.js'
+import { shareableAddrs, type PublicRanges } from './address-scope.js'
+import { CLUB_JOIN_PROTOCOL, DEFAULT_REPUBLISH_INTERVAL_MS, DEFAULT_TTL_MS, DEFAULT_VALIDITY_MS, MAX_PENDING_JOIN_REQUESTS, ROSTER_EXPIRY_WARNING_MS } from './constants.js'
+import { InviteBootstrapError } from './errors.js'
+import { ClubJoining, type AskToJoinOptions, type JoinRequest, type LeaveResult } from './joining.js'
+import { JoinQueue } from './join-queue.js'
+import { OwnerSettings } from './owner-settings.js'
 import { createJoinHandler, type JoinAnswer } from './join-protocol.js'
 import { ClubKeyStore } from './key-store.js'
 import { ClubMemberships, type ClubMembership } from './memberships.js'
-import { ClubOwner, type CreateClubOptions, type PublishedRoster } from './owner.js'
+import { ClubOwner, type CreateClubOptions, type PublishOptions, type PublishedRoster } from './owner.js'
 import { ReadRosterCache, type ReadRosterCacheOptions } from './read-cache.js'
 import { RosterCache } from './roster-cache.js'
 import { RosterBook, type RosterOptions } from './rosters.js'
 import type { SignedRoster } from './roster-record.js'
 import type { Roster, RosterServer } from './roster.js'
 import type { DhtCallOptions, KadDHT } from '../dht/index.js'
-import type { ComponentLogger, Libp2p, Logger, PeerId } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export type ClubLibp2p = Pick<Libp2p<{ dht: KadDHT }>, 'peerId' | 'services' | 'handle' | 'unhandle' | 'dial' | 'dialProtocol' | 'getMultiaddrs' | 'getConnections'> & {
@@ -53,10 +57,30 @@ export interface ClubManagerInit {
   joinProbeTimeoutMs?: number
   /** The clock of the read cache and the join rate limit; tests move it instead of sleeping. Default Date.now. */
   now?: () => number
+  /**
+   * The node's key: signs join and leave requests so roster members can
+   * forward them to an owner this node cannot dial. Without it requests go to
+   * the owner only.
+   */
+  privateKey?: PrivateKey
+  /** CIDR blocks counted as public (config `network.publicRanges`), for labs. Default none. */
+  publicRanges?: PublicRanges
+  /** Pending join requests kept over all owned clubs (default MAX_PENDING_JOIN_REQUESTS); the oldest is dropped. */
+  maxPendingJoinRequests?: number
 }
 
-export type { CreateClubOptions, PublishedRoster } from './owner.js'
-export type { AskToJoinOptions, JoinRequest } from './joining.js'
+/** An owned club whose roster's validity ends soon: the owner's node has not been able to republish it. */
+export interface RosterExpiryWarning {
+  clubId: string
+  name: string
+  expiresAt: number
+}
+
+/** How long stop() waits for a republish round in flight (its DHT puts have their own, longer deadlines). */
+const STOP_WAIT_MS = 5000
+
+export type { CreateClubOptions, PublishOptions, PublishedRoster } from './owner.js'
+export type { AskToJoinOptions, JoinRequest, LeaveResult } from './joining.js'
 export type { RosterOptions } from './rosters.js'
 export type { ClubMembership, MembershipRole } from './memberships.js'
 
@@ -68,8 +92,11 @@ export class ClubManager extends EventTarget {
   private readonly memberships: ClubMemberships
   private readonly readCache: ReadRosterCache
   private readonly republishIntervalMs: number
+  private readonly queue: JoinQueue
+  private readonly publicRanges: PublicRanges
   private readonly log: Logger
   private timer?: NodeJS.Timeout
+  private round?: Promise<unknown>
   private started = false
 
   constructor (init: ClubManagerInit) {
@@ -88,6 +115,8 @@ export class ClubManager extends EventTarget {
       return (await cache.list()).filter(id => !owned.has(id))
     })
     this.readCache = new ReadRosterCache({ ...init.readCache, now: init.now })
+    this.publicRanges = init.publicRanges ?? []
+    this.queue = new JoinQueue(init.dataDir, init.maxPendingJoinRequests ?? MAX_PENDING_JOIN_REQUESTS)
     this.rosters = new RosterBook({
       dht,
       cache,
@@ -102,6 +131,9 @@ export class ClubManager extends EventTarget {
       keys,
       cache,
       rosters: this.rosters,
+      settings: new OwnerSettings(init.dataDir),
+      self: () => ({ peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map(a => a.toString()) }),
+      publicRanges: this.publicRanges,
       validityMs: init.validityMs ?? DEFAULT_VALIDITY_MS,
       ttlMs: init.ttlMs ?? DEFAULT_TTL_MS,
       minPublishPeers: init.minPublishPeers ?? 1,
@@ -111,8 +143,12 @@ export class ClubManager extends EventTarget {
     })
     this.joining = new ClubJoining({
       libp2p: init.libp2p,
+      privateKey: init.privateKey,
       owner: this.owner,
       rosters: this.rosters,
+      memberships: this.memberships,
+      queue: this.queue,
+      publicRanges: this.publicRanges,
       emit,
       log: logger.forComponent('lafs-club:club:join'),
       openJoinsPerMinute: init.openJoinsPerMinute,
@@ -126,8 +162,15 @@ export class ClubManager extends EventTarget {
   async start (): Promise<void> {
     if (this.started) return
     await this.memberships.list()
-    await this.libp2p.handle(CLUB_JOIN_PROTOCOL, createJoinHandler(async (peerId, request) => await this.joining.decideJoin(peerId, request)), { maxInboundStreams: 8 })
-    this.timer = setInterval(() => { void this.republishNow() }, this.republishIntervalMs)
+    await this.libp2p.handle(CLUB_JOIN_PROTOCOL, createJoinHandler(async (peerId, request) => await this.joining.decideJoin(peerId, request)), {
+      maxInboundStreams: 8,
+      // a few hundred bytes each way: fine over a relay's limited connection, which may be the only way to a NATed owner or joiner
+      runOnLimitedConnection: true
+    })
+    this.timer = setInterval(() => {
+      if (this.round != null) return // the previous round is still putting
+      this.round = this.republishNow().catch(() => {}).finally(() => { this.round = undefined })
+    }, this.republishIntervalMs)
     this.timer.unref()
     this.started = true
   }
@@ -135,7 +178,14 @@ export class ClubManager extends EventTarget {
   async stop (): Promise<void> {
     clearInterval(this.timer)
     this.timer = undefined
+    // a round in flight finishes first (bounded), so no put lands after stop() returned
+    if (this.round != null) {
+      let wait: NodeJS.Timeout | undefined
+      await Promise.race([this.round, new Promise(resolve => { wait = setTimeout(resolve, STOP_WAIT_MS) })])
+      clearTimeout(wait)
+    }
     if (this.started) await this.libp2p.unhandle(CLUB_JOIN_PROTOCOL).catch(() => {})
+    this.queue.close()
     this.started = false
   }
 
@@ -193,8 +243,18 @@ export class ClubManager extends EventTarget {
 
   async updateClub (clubId: string, patch: Partial<Pick<Roster, 'name' | 'description' | 'policy'>>): Promise<PublishedRoster> { return await this.owner.updateClub(clubId, patch) }
 
-  /** Re-signs the current roster with the next sequence and a fresh validity, and puts it. */
-  async publish (clubId: string): Promise<PublishedRoster> { return await this.owner.publish(clubId) }
+  /** Re-signs the current roster with the next sequence and a fresh validity (a new, kept one with `validityMs`), and puts it. */
+  async publish (clubId: string, options: PublishOptions = {}): Promise<PublishedRoster> { return await this.owner.publish(clubId, options) }
+
+  /** Owned clubs whose cached roster's validity ends within `withinMs` (default 3 days), or has ended. */
+  async expiringRosters (withinMs = ROSTER_EXPIRY_WARNING_MS, now = Date.now()): Promise<RosterExpiryWarning[]> {
+    const out: RosterExpiryWarning[] = []
+    for (const clubId of await this.owner.ownedClubs()) {
+      const cached = await this.rosters.cached(clubId).catch(() => undefined)
+      if (cached != null && cached.expiresAt - now < withinMs) out.push({ clubId, name: cached.roster.name, expiresAt: cached.expiresAt })
+    }
+    return out
+  }
 
   // ---------- joining ----------
 
@@ -204,8 +264,23 @@ export class ClubManager extends EventTarget {
   /** One step from an invite string: dial a bootstrap peer, then join. */
   async joinWithInvite (invite: string, options: DhtCallOptions = {}): Promise<SignedRoster> { return await this.joining.joinWithInvite(invite, options) }
 
-  /** An invite carrying `clubId` and bootstrap addresses (default: this node's own). */
+  /** An invite carrying `clubId` and bootstrap addresses (default: this node's own), as given. */
   createInvite (clubId: string, bootstrap?: Array<Multiaddr | string>): string { return this.joining.createInvite(clubId, bootstrap) }
+
+  /**
+   * An invite with this node's addresses that others can dial (all of them for
+   * a local club); InviteBootstrapError when it has none (a node behind NAT
+   * without a relay address yet, or a loopback-only node in a non-local club).
+   */
+  async invite (clubId: string, addrs: Array<Multiaddr | string> = this.libp2p.getMultiaddrs()): Promise<string> {
+    const roster = await this.rosters.roster(clubId)
+    const shareable = shareableAddrs(addrs, { local: roster.roster.local, publicRanges: this.publicRanges })
+    if (shareable.length === 0) {
+      throw new InviteBootstrapError(`this node has no address other networks can dial (${addrs.map(a => a.toString()).join(', ') || 'none'}), so an invite from it would not work; ` +
+        'give the club ID instead (joiners find it through their bootstrap peers), set "announce" to a public address, or use a club created with --local on one machine or LAN')
+    }
+    return this.joining.createInvite(roster.clubId, shareable)
+  }
 
   /**
    * Asks the owner's node to add this node to the club: 'accepted' (then this
@@ -221,6 +296,14 @@ export class ClubManager extends EventTarget {
   async acceptJoin (clubId: string, peerId: string | PeerId): Promise<PublishedRoster> { return await this.joining.acceptJoin(clubId, peerId) }
 
   refuseJoin (clubId: string, peerId: string | PeerId, reason?: string): void { this.joining.refuseJoin(clubId, peerId, reason) }
+
+  /**
+   * Leaves a joined club: a server asks the owner (directly or through a
+   * member) to take it off the roster; either way the membership is forgotten,
+   * so this node stops re-putting the roster and keeping its servers connected.
+   * NotClubOwnerError for a club this node owns.
+   */
+  async leave (clubId: string, options: { signal?: AbortSignal } = {}): Promise<LeaveResult> { return await this.joining.leave(clubId, options) }
 
   // ---------- republishing ----------
 

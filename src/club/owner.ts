@@ -12,6 +12,9 @@ import { clubRoutingKey, normalizeClubId } from './club-id.js'
 import { ClubNotFoundError, ClubPublishError, InvalidRosterError, NotClubOwnerError, ServerNotMemberError } from './errors.js'
 import { signRoster, verifyRosterRecord, type SignedRoster } from './roster-record.js'
 import { checkRoster, type ClubPolicy, type Roster, type RosterServer } from './roster.js'
+import { contactAddrs } from './contact-addrs.js'
+import { checkValidity, type OwnerSettings } from './owner-settings.js'
+import type { PublicRanges } from './address-scope.js'
 import type { ClubKeyStore } from './key-store.js'
 import type { RosterCache } from './roster-cache.js'
 import type { RosterBook } from './rosters.js'
@@ -25,6 +28,15 @@ export interface CreateClubOptions {
   servers?: Array<RosterServer | Multiaddr | string>
   /** Publish right away (default). When false the roster is only signed and cached. */
   publish?: boolean
+  /** A local club (demo, loopback, one LAN): private and loopback addresses may be listed. Default false. */
+  local?: boolean
+  /** IPNS validity of this club's rosters (default: the manager's, 30 days); kept for later publishes. */
+  validityMs?: number
+}
+
+export interface PublishOptions {
+  /** A new validity for this and later rosters of the club. */
+  validityMs?: number
 }
 
 export interface PublishedRoster {
@@ -38,6 +50,10 @@ export interface ClubOwnerInit {
   keys: ClubKeyStore
   cache: RosterCache
   rosters: RosterBook
+  settings: OwnerSettings
+  /** This node's peer ID and current addresses: the roster's `owner` contact. */
+  self: () => { peerId: string, addrs: string[] }
+  publicRanges: PublicRanges
   validityMs: number
   ttlMs: number
   minPublishPeers: number
@@ -60,10 +76,13 @@ export class ClubOwner {
       description: options.description ?? '',
       policy: options.policy ?? 'open',
       servers: (options.servers ?? []).map(s => typeof s === 'string' || isMultiaddr(s) ? serverFromAddress(s) : s),
-      updatedAt: Date.now()
+      updatedAt: Date.now(),
+      ...(options.local === true ? { local: true } : {})
     })
+    if (options.validityMs != null) checkValidity(options.validityMs)
     const key = await generateKeyPair('Ed25519')
     const clubId = await this.init.keys.save(key)
+    if (options.validityMs != null) await this.init.settings.set(clubId, { validityMs: options.validityMs })
     this.init.log('created club %s (%s, %s)', clubId, roster.policy, JSON.stringify(roster.name))
     return await this.withLock(clubId, async () => await this.signAndPublish(clubId, key, roster, 1n, options.publish ?? true))
   }
@@ -103,9 +122,19 @@ export class ClubOwner {
     return await this.mutate(clubId, roster => ({ ...roster, ...patch }))
   }
 
-  /** Re-signs the current roster with the next sequence and a fresh validity, and puts it. */
-  async publish (clubId: string): Promise<PublishedRoster> {
+  /** Re-signs the current roster with the next sequence and a fresh validity (a new one with `validityMs`), and puts it. */
+  async publish (clubId: string, options: PublishOptions = {}): Promise<PublishedRoster> {
+    if (options.validityMs != null) {
+      checkValidity(options.validityMs)
+      if (!(await this.isOwner(clubId))) throw new NotClubOwnerError(`this node does not hold club ${normalizeClubId(clubId)}'s key (${this.init.keys.pathFor(clubId)})`)
+      await this.init.settings.set(clubId, { validityMs: options.validityMs })
+    }
     return await this.mutate(clubId, roster => roster, { touch: false })
+  }
+
+  /** The validity this club's rosters are signed with. */
+  async validityMs (clubId: string): Promise<number> {
+    return (await this.init.settings.get(clubId)).validityMs ?? this.init.validityMs
   }
 
   /** The owner's latest roster: the cache, or (key restored without cache) the DHT. */
@@ -132,8 +161,11 @@ export class ClubOwner {
     })
   }
 
-  private async signAndPublish (clubId: string, key: PrivateKey, roster: Roster, sequence: bigint, publish: boolean): Promise<PublishedRoster> {
-    const record = await signRoster(key, roster, sequence, { validityMs: this.init.validityMs, ttlMs: this.init.ttlMs })
+  private async signAndPublish (clubId: string, key: PrivateKey, content: Roster, sequence: bigint, publish: boolean): Promise<PublishedRoster> {
+    // the owner's contact is refreshed on every signature: its addresses change (a new relay, a new public IP)
+    const self = this.init.self()
+    const roster = checkRoster({ ...content, owner: { peerId: self.peerId, multiaddrs: contactAddrs(self.addrs, { local: content.local, publicRanges: this.init.publicRanges }) } })
+    const record = await signRoster(key, roster, sequence, { validityMs: await this.validityMs(clubId), ttlMs: this.init.ttlMs })
     const signed = await verifyRosterRecord(clubId, record)
     // cache first: even if the put fails, the next publish must use a higher sequence
     await this.init.cache.put(signed)

@@ -22,6 +22,13 @@ export interface RosterServer {
   capacity?: number
 }
 
+/** How to reach the owner's node: where join and leave requests go (members forward them when it cannot be dialled). */
+export interface RosterOwner {
+  peerId: string
+  /** Addresses others can dial (or all of them for a local club), without `/p2p/<id>`. */
+  multiaddrs: string[]
+}
+
 export interface Roster {
   name: string
   description: string
@@ -29,6 +36,16 @@ export interface Roster {
   servers: RosterServer[]
   /** ms since the epoch of the last change to the roster's content. */
   updatedAt: number
+  /**
+   * The owner's node. Absent in rosters signed before it was added; then a
+   * joiner needs the owner's address (an invite or `owner`) as before.
+   */
+  owner?: RosterOwner
+  /**
+   * A local club (the demo, loopback grids, one LAN): loopback and private
+   * addresses are fine in its invites and roster entries. Set at creation.
+   */
+  local?: boolean
 }
 
 /** The CBOR shape of the `LafsClub` field. */
@@ -39,6 +56,10 @@ interface RosterWire {
   policy: string
   servers: Array<{ peerId: Uint8Array, multiaddrs: Uint8Array[], capacity?: number }>
   updatedAt: number
+  /** Optional (added within version 1: older readers ignore it, rosters without it still parse). */
+  owner?: { peerId: Uint8Array, multiaddrs: Uint8Array[] }
+  /** Present (true) only for a local club. */
+  local?: boolean
 }
 
 export function rosterToWire (roster: Roster): RosterWire {
@@ -56,7 +77,25 @@ export function rosterToWire (roster: Roster): RosterWire {
       if (s.capacity != null) entry.capacity = s.capacity
       return entry
     }),
-    updatedAt: checked.updatedAt
+    updatedAt: checked.updatedAt,
+    ...(checked.owner != null ? { owner: { peerId: peerIdFromString(checked.owner.peerId).toMultihash().bytes, multiaddrs: checked.owner.multiaddrs.map(a => multiaddr(a).bytes) } } : {}),
+    ...(checked.local === true ? { local: true } : {})
+  }
+}
+
+function ownerFromWire (o: any): RosterOwner | undefined {
+  if (o == null) return undefined
+  if (!(o.peerId instanceof Uint8Array) || !Array.isArray(o.multiaddrs)) throw new InvalidRosterError('the roster\'s owner entry is malformed')
+  try {
+    return {
+      peerId: peerIdFromMultihash(Digest.decode(o.peerId)).toString(),
+      multiaddrs: o.multiaddrs.map((a: unknown) => {
+        if (!(a instanceof Uint8Array)) throw new Error('multiaddr is not bytes')
+        return multiaddr(a).toString()
+      })
+    }
+  } catch (err: any) {
+    throw new InvalidRosterError(`the roster's owner entry has a bad peer ID or address: ${err?.message ?? err}`, { cause: err })
   }
 }
 
@@ -84,12 +123,16 @@ export function rosterFromWire (wire: unknown): Roster {
     if (s.capacity != null) server.capacity = s.capacity
     return server
   })
-  return checkRoster({ name: w.name, description: w.description, policy: w.policy, servers, updatedAt: w.updatedAt })
+  const roster: Roster = { name: w.name, description: w.description, policy: w.policy, servers, updatedAt: w.updatedAt }
+  const owner = ownerFromWire(w.owner)
+  if (owner != null) roster.owner = owner
+  if (w.local === true) roster.local = true
+  return checkRoster(roster)
 }
 
 /** Throws InvalidRosterError unless the roster is well formed; returns a normalised copy. */
 export function checkRoster (roster: Roster): Roster {
-  const { name, description, policy, servers, updatedAt } = roster ?? ({} as Roster)
+  const { name, description, policy, servers, updatedAt, owner, local } = roster ?? ({} as Roster)
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
     throw new InvalidRosterError(`club name must be 1–${MAX_NAME_LENGTH} characters`)
   }
@@ -128,5 +171,26 @@ export function checkRoster (roster: Roster): Roster {
     }
     return out
   })
-  return { name, description, policy, servers: normalised, updatedAt }
+  const out: Roster = { name, description, policy, servers: normalised, updatedAt }
+  if (owner != null) {
+    let ownerId: string
+    try {
+      ownerId = peerIdFromString(owner.peerId).toString()
+    } catch (err: any) {
+      throw new InvalidRosterError(`the roster's owner has an invalid peer ID ${JSON.stringify(owner?.peerId)}`, { cause: err })
+    }
+    if (!Array.isArray(owner.multiaddrs) || owner.multiaddrs.length > MAX_MULTIADDRS_PER_SERVER) {
+      throw new InvalidRosterError(`the roster's owner must list at most ${MAX_MULTIADDRS_PER_SERVER} addresses`)
+    }
+    const multiaddrs = owner.multiaddrs.map(a => {
+      try {
+        return withoutPeerId(a, ownerId)
+      } catch (err: any) {
+        throw new InvalidRosterError(`the roster's owner has an invalid address ${JSON.stringify(a)}: ${err?.message ?? err}`, { cause: err })
+      }
+    })
+    out.owner = { peerId: ownerId, multiaddrs }
+  }
+  if (local === true) out.local = true
+  return out
 }

@@ -39,6 +39,21 @@ function intParam (url: URL, name: string): number | undefined {
   return n
 }
 
+function boolField (body: Body, key: string): boolean | undefined {
+  const v = body[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'boolean') throw new BadRequestError(`"${key}" must be true or false`)
+  return v
+}
+
+/** A roster validity: ms, or text such as "30d" (the node checks it). */
+function validField (body: Body): number | string | undefined {
+  const v = body.valid
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'number' && typeof v !== 'string') throw new BadRequestError('"valid" must be a number of ms or text such as "30d"')
+  return v
+}
+
 function quotaField (body: Body): number {
   const quota = body.quota
   if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota < 0) throw new BadRequestError('"quota" must be a whole number of bytes')
@@ -63,13 +78,27 @@ export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: Ser
     },
     'GET clubs': async () => await node.clubs.list(),
     'POST clubs': async ({ body }) => await node.clubs.create({
-      name: stringField(body, 'name', true), description: stringField(body, 'description'), policy: policyField(body), servers: stringList(body, 'servers')
+      name: stringField(body, 'name', true),
+      description: stringField(body, 'description'),
+      policy: policyField(body),
+      servers: stringList(body, 'servers'),
+      local: boolField(body, 'local'),
+      valid: validField(body)
     }),
-    'POST clubs/join': async ({ body }) => await node.clubs.join(stringField(body, 'club', true)),
+    // no client signal: each step (DHT lookup, the owner's answer) has its own deadline
+    'POST clubs/join': async ({ body }) => await node.clubs.join(stringField(body, 'club', true), { serve: boolField(body, 'serve'), note: stringField(body, 'note') }),
+    'GET clubs/requests': async () => node.clubs.requests(),
+    'GET clubs/:id/requests': async ({ id }) => node.clubs.requests(id),
+    'POST clubs/:id/approve': async ({ body, id }) => await node.clubs.approve(id, stringField(body, 'peer', true)),
+    'POST clubs/:id/deny': async ({ body, id }) => {
+      node.clubs.deny(id, stringField(body, 'peer', true), stringField(body, 'reason'))
+      return { denied: true }
+    },
+    'POST clubs/:id/leave': async ({ id }) => await node.clubs.leave(id),
     'GET clubs/:id': async ({ url, id }) => await node.clubs.show(id, { refresh: flag(url, 'refresh') }),
     'POST clubs/:id/servers': async ({ body, id }) => await node.clubs.add(id, stringField(body, 'server', true)),
     'DELETE clubs/:id/servers': async ({ body, id }) => await node.clubs.remove(id, stringField(body, 'server', true)),
-    'POST clubs/:id/publish': async ({ id }) => await node.clubs.publish(id),
+    'POST clubs/:id/publish': async ({ body, id }) => await node.clubs.publish(id, { valid: validField(body) }),
     'POST clubs/:id/invite': async ({ id }) => await node.clubs.invite(id),
     'POST invites': async ({ body }) => await node.accounts.createInvitation({ quota: quotaField(body), note: stringField(body, 'note') }),
     'POST invites/redeem': async ({ body }) => await node.accounts.redeem(stringField(body, 'code', true), stringField(body, 'server')),
@@ -93,7 +122,7 @@ export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: Ser
       const type = req.headers['content-type'] ?? ''
       if (!type.startsWith('application/json')) throw new GatewayError('ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'control API requests must be sent with Content-Type: application/json')
     }
-    const named = (i: number, p: string): boolean => i === 1 && ((parts[0] === 'clubs' && p !== 'join') || parts[0] === 'accounts')
+    const named = (i: number, p: string): boolean => i === 1 && ((parts[0] === 'clubs' && p !== 'join' && p !== 'requests') || parts[0] === 'accounts')
     const route = `${method} ${parts.map((p, i) => named(i, p) ? ':id' : p).join('/')}`
     const handler = routes[route]
     if (handler === undefined) throw new GatewayError('ERR_NO_SUCH_ROUTE', 404, `no API route ${method} /api/${parts.join('/')} (see docs/cli.md)`)

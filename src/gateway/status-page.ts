@@ -69,7 +69,10 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   </section>
   <section>
     <h2>Clubs</h2>
+    <div id="club-warnings"></div>
     <div id="clubs"></div>
+    <h3>Servers asking to join</h3>
+    <div id="club-requests"></div>
   </section>
   <section>
     <h2>Accounts on this server</h2>
@@ -180,6 +183,11 @@ function render (s) {
   put('clubs', table([{ label: 'club' }, { label: 'sequence', num: true }, { label: 'servers', num: true }, { label: 'role' }],
     s.clubs.map(c => ({ cells: [el('span', { title: c.clubId }, c.name + ' ', el('span', { class: 'mono' }, short(c.clubId, 16))), c.sequence, c.servers.length, (c.owned ? 'owner' : 'member') + (c.isDefault ? ', default' : '')] })),
     'no clubs joined'))
+  put('club-warnings', el('div', {}, ...(s.clubsExpiringSoon || []).map(w => el('p', { class: 'badge warn' },
+    'club ' + w.name + ' (' + short(w.clubId, 16) + '): roster valid ' + until(w.expiresAt) + '; run lafs-club club publish ' + w.clubId))))
+  put('club-requests', table([{ label: 'club', mono: true }, { label: 'server', mono: true }, { label: 'asked' }, { label: 'note' }],
+    (s.clubRequests || []).map(r => ({ cells: [short(r.clubId, 16), short(r.peerId, 24), ago(r.at), r.note || ''] })),
+    'none (approve with lafs-club club approve CLUB PEER)'))
   put('accounts', table([{ label: 'account', mono: true }, { label: 'used', num: true }, { label: 'shares', num: true }, { label: 'quota', num: true }],
     s.accounts.map(a => ({ cells: [short(a.account, 24), bytes(a.bytes), a.shares, bytes(a.quota)] })),
     s.storage === null ? 'no storage server' : 'no accounts yet'))

@@ -10,7 +10,7 @@ import type { BootstrapReport } from './bootstrap.js'
 import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { LafsLibp2p } from './libp2p.js'
-import type { BootstrapStatus, ClubStatus, NodeSnapshot } from './shapes.js'
+import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, JoinRequestStatus, NodeSnapshot } from './shapes.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { StorageServer } from '../storage/index.js'
 import type { Logger } from '@libp2p/interface'
@@ -60,8 +60,12 @@ export function createAdmin (init: AdminInit): AdminApi {
       const accounts = storage?.accounts({ limit: TOP_ACCOUNTS })
       const advisories = storage?.corruptionReports({ limit: RECENT_ADVISORIES })
       let clubs: ClubStatus[] = []
+      let clubRequests: JoinRequestStatus[] = []
+      let clubsExpiringSoon: ClubExpiryWarning[] = []
       try {
         clubs = await init.clubs.list()
+        clubRequests = init.clubs.requests()
+        clubsExpiringSoon = await init.clubs.expiringSoon()
       } catch (err) {
         log.error('status: listing clubs failed: %s', (err as Error).message)
       }
@@ -84,6 +88,8 @@ export function createAdmin (init: AdminInit): AdminApi {
         leasesExpiringSoon: leases.expiringSoon().map(l => ({ cap: l.cap, storageIndex: l.storageIndex, expiresAt: l.expiresAt, club: l.club, lastError: l.lastError })),
         leasesHeld: leases.list().length,
         clubs,
+        clubRequests,
+        clubsExpiringSoon,
         bootstrap
       }
     }

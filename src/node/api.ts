@@ -9,7 +9,7 @@ import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { LafsLibp2p, NetworkProfile } from './libp2p.js'
 import type {
-  ClubStatus, GcResult, GrantedAccountStatus, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TransferPhase, Usage
+  ClubExpiryWarning, ClubJoinResult, ClubLeaveResult, ClubStatus, GcResult, GrantedAccountStatus, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TransferPhase, Usage
 } from './shapes.js'
 import type { CheckReport } from '../client/index.js'
 import type { Roster, SignedRoster } from '../club/index.js'
@@ -93,6 +93,18 @@ export interface CreateClubInput {
   policy?: 'open' | 'invitation'
   /** First servers, multiaddrs ending in /p2p/<peer id>. */
   servers?: string[]
+  /** A local club (demo, loopback, one LAN): invites and roster entries may carry loopback and private addresses. */
+  local?: boolean
+  /** How long each published roster stays valid: ms, or text such as `30d`, `36h`. Default 30 days. */
+  valid?: number | string
+}
+
+export interface JoinClubOptions {
+  signal?: AbortSignal
+  /** Also ask to serve the club as a storage server (needs storage enabled). */
+  serve?: boolean
+  /** With `serve`: free text for the owner ("Alice's NAS"). */
+  note?: string
 }
 
 /** Clubs this node owns, has joined or serves. Changes keep the club's servers connected. */
@@ -106,15 +118,34 @@ export interface ClubsApi {
   /** Removes a server (peer ID or multiaddr) and publishes the next roster. */
   remove: (clubId: string, server: string) => Promise<ClubStatus>
   /** Publishes the roster again with the next sequence number. */
-  publish: (clubId: string) => Promise<ClubStatus>
-  /** Joins as a user, by club ID or one-code invite: resolves, checks and keeps the roster; becomes the default club when there is none. */
-  join: (clubIdOrInvite: string, opts?: { signal?: AbortSignal }) => Promise<ClubStatus>
+  publish: (clubId: string, opts?: { valid?: number | string }) => Promise<ClubStatus>
+  /**
+   * Joins as a user, by club ID or one-code invite: resolves, checks and keeps
+   * the roster; becomes the default club when there is none. With `serve`, then
+   * asks the owner (named in the roster; through a member when the owner cannot
+   * be dialled) to list this node as a server: `server.status` says accepted or pending.
+   */
+  join: (clubIdOrInvite: string, opts?: JoinClubOptions) => Promise<ClubJoinResult>
+  /**
+   * Leaves a club: a server asks the owner to take it off the roster; the
+   * membership is forgotten (no more re-puts, no kept connections) and the
+   * default club unset if it was this one.
+   */
+  leave: (clubId: string, opts?: { signal?: AbortSignal }) => Promise<ClubLeaveResult>
   /** A one-code invite: the club ID plus this node's addresses to bootstrap from. */
   invite: (clubId: string) => Promise<{ invite: string }>
-  /** Servers asking to join an invitation-only club this node owns. */
+  /** Servers asking to join an invitation-only club this node owns (kept across restarts), oldest first. */
   requests: (clubId?: string) => JoinRequestStatus[]
+  /** Lists a pending server after probing it on its listed addresses, and publishes. */
+  approve: (clubId: string, peerId: string) => Promise<ClubStatus>
+  /** Refuses a pending server; asking again gets the same answer. */
+  deny: (clubId: string, peerId: string, reason?: string) => void
+  /** `approve` */
   accept: (clubId: string, peerId: string) => Promise<ClubStatus>
+  /** `deny` */
   refuse: (clubId: string, peerId: string, reason?: string) => void
+  /** Owned clubs whose roster's validity ends within 3 days (the owner's node could not republish). */
+  expiringSoon: () => Promise<ClubExpiryWarning[]>
   /** The roster as its owner signed it (with the IPNS record bytes): cached while valid, else resolved from the DHT. */
   signedRoster: (clubId: string, opts?: { signal?: AbortSignal }) => Promise<SignedRoster>
   /** The club uploads go through when none is named (config `client.club`), or null. */

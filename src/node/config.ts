@@ -158,6 +158,16 @@ export interface NetworkConfig {
   publicRanges: string[]
 }
 
+export interface ClubsConfig {
+  /**
+   * How often the node re-signs the rosters of clubs it owns and re-puts the
+   * owner's signed roster of clubs it joined or serves, so the club stays
+   * resolvable while its owner is away. Default 43200 (12 h): four chances
+   * within kad-dht's fixed 48 h record lifetime.
+   */
+  republishIntervalSeconds: number
+}
+
 export interface ConnectionsConfig {
   /** Most open connections; above it the least useful are closed. Default 100, gentle on home routers. */
   maxConnections: number
@@ -202,6 +212,7 @@ export interface NodeConfig {
   relay: RelayConfig
   nat: NatConfig
   network: NetworkConfig
+  clubs: ClubsConfig
   connections: ConnectionsConfig
   client: ClientConfig
   /** File holding the convergence secret, relative to the data folder. Default `private/convergence`. */
@@ -258,6 +269,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   },
   nat: { upnp: true, autonat: true },
   network: { publicRanges: [] },
+  clubs: { republishIntervalSeconds: 12 * 3600 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
   client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null },
   convergenceSecretFile: 'private/convergence'
@@ -357,6 +369,10 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
   v.section(top, 'network', (s, k) => {
     if (k === 'publicRanges') out.network.publicRanges = v.cidrs('network.publicRanges', s.publicRanges)
   }, Object.keys(DEFAULT_CONFIG.network))
+
+  v.section(top, 'clubs', (s, k) => {
+    if (k === 'republishIntervalSeconds') out.clubs.republishIntervalSeconds = v.integer('clubs.republishIntervalSeconds', s.republishIntervalSeconds, { min: 1, max: 47 * 3600 })
+  }, Object.keys(DEFAULT_CONFIG.clubs))
 
   v.section(top, 'connections', (s, k) => {
     if (k === 'maxConnections') out.connections.maxConnections = v.integer('connections.maxConnections', s.maxConnections, { min: 1, max: 100_000 })

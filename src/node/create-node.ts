@@ -102,7 +102,13 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       cleanups.splice(cleanups.length - 1, 0, async () => { await storage?.close() })
     }
 
-    const manager = new ClubManager({ libp2p, dataDir: opts.dataDir })
+    const manager = new ClubManager({
+      libp2p,
+      dataDir: opts.dataDir,
+      privateKey: opened.privateKey,
+      publicRanges: config.network.publicRanges,
+      republishIntervalMs: config.clubs.republishIntervalSeconds * 1000
+    })
     await manager.start()
     cleanups.push(async () => { await manager.stop() })
     const keeper = keepRosterServersConnected(libp2p, manager, { onError: m => { say.warn(m) } })
@@ -118,6 +124,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       keeper,
       log: libp2p.logger.forComponent('lafs-club:node:clubs'),
       multiaddrs,
+      storage: { enabled: storage !== undefined, capacity: config.storage.capacity },
       defaultClub: () => config.client.club,
       saveDefaultClub: async (clubId) => {
         await updateConfigFile(paths.config, opts.dataDir, { client: { club: clubId } })

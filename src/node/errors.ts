@@ -123,3 +123,13 @@ export class SelfProtocolNotServedError extends Error {
     this.name = 'SelfProtocolNotServedError'
   }
 }
+
+/** A duration (a roster's validity) that is neither a number of ms nor text such as `30d`. */
+export class BadDurationError extends Error {
+  readonly code = 'ERR_INVALID_ARGUMENT'
+
+  constructor (text: string) {
+    super(`"${text.slice(0, 40)}" is not a duration; write it as 30d, 36h, 90m or a number of seconds`)
+    this.name = 'BadDurationError'
+  }
+}

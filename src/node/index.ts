@@ -31,6 +31,7 @@ export {
   type NodeConfig, type ConfigInput, type ClientConfig, type GatewayConfig, type StorageConfig
 } from './config.js'
 export { loadConfigFile } from './config-file.js'
+export { parseDuration } from './duration.js'
 
 // Running a node as a program.
 export { installProcessHandlers, type ProcessHandlerOptions } from './process.js'

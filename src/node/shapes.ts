@@ -41,6 +41,33 @@ export interface ClubStatus {
   /** This is the node's default club (config `client.club`). */
   isDefault: boolean
   servers: ClubServerStatus[]
+  /** A local club (created with --local): loopback and private addresses may be listed. */
+  local: boolean
+  /** The owner's node, where join and leave requests go; null in rosters signed before owners were named. */
+  owner: { peerId: string, multiaddrs: string[] } | null
+}
+
+/** What `club join` answers: the club, and with `serve` what the owner said about this node as a server. */
+export interface ClubJoinResult extends ClubStatus {
+  server?: {
+    /** accepted: listed now; pending: an invitation-only club's owner decides later. */
+    status: 'accepted' | 'pending'
+    /** The roster sequence that lists this node, when accepted. */
+    sequence?: number
+  }
+}
+
+/** What `club leave` answers. */
+export interface ClubLeaveResult {
+  clubId: string
+  /** This node was on the roster as a server and asked the owner to remove it. */
+  wasServer: boolean
+  /** The owner confirmed the removal. */
+  removed: boolean
+  /** Why the removal was not confirmed (the membership is forgotten anyway). */
+  detail?: string
+  /** It was the default club, which is now unset. */
+  wasDefault: boolean
 }
 
 export interface JoinRequestStatus {
@@ -49,6 +76,16 @@ export interface JoinRequestStatus {
   multiaddrs: string[]
   /** ms since the epoch. */
   at: number
+  capacity?: number
+  note?: string
+}
+
+/** An owned club whose roster stops being valid soon: republish it (`lafs-club club publish`) before then. */
+export interface ClubExpiryWarning {
+  clubId: string
+  name: string
+  /** ms since the epoch. */
+  expiresAt: number
 }
 
 export interface StorageStatus {
@@ -150,6 +187,10 @@ export interface NodeSnapshot {
   /** Uploads this node keeps leases for. */
   leasesHeld: number
   clubs: ClubStatus[]
+  /** Servers asking to join invitation-only clubs this node owns, oldest first. */
+  clubRequests: JoinRequestStatus[]
+  /** Owned clubs whose roster's validity ends within 3 days. */
+  clubsExpiringSoon: ClubExpiryWarning[]
   /** null until the bootstrap peers were tried. */
   bootstrap: BootstrapStatus | null
 }

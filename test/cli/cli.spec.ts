@@ -255,7 +255,7 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
       return status.uploadReady === true ? status : undefined
     }, 20_000)
 
-    const club = await cli('a', ['club', 'create', 'cli club', '--description', 'made by the test'])
+    const club = await cli('a', ['club', 'create', 'cli club', '--description', 'made by the test', '--local'])
     assert.match(club.clubId, /^k51/)
     assert.equal(club.sequence, '1')
     await cli('a', ['club', 'add', club.clubId, b.info.multiaddrs[0]])

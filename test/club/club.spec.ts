@@ -38,7 +38,7 @@ describe('club: rosters in a 20-node DHT', function () {
   }
 
   async function createClub (policy: ClubPolicy): Promise<string> {
-    const { signed, put } = await owner.createClub({ name: `${policy} club`, description: 'test', policy })
+    const { signed, put } = await owner.createClub({ name: `${policy} club`, description: 'test', policy, local: true })
     assert.ok(put != null && put.accepted >= 5, `published to ${put?.accepted} peers`)
     return signed.clubId
   }

@@ -123,7 +123,7 @@ describe('club: membership, the read cache, and open-club join guards', function
 
   it('an open club refuses a server that does not answer on its listed address, throttles a burst of fresh peer IDs, and accepts an honest server', async function () {
     const guarded = await manager(nodes[1], 'guarded-owner', { openJoinsPerMinute: 5, joinProbeTimeoutMs: 15_000 })
-    const { signed } = await guarded.createClub({ name: 'open to all', policy: 'open' })
+    const { signed } = await guarded.createClub({ name: 'open to all', policy: 'open', local: true })
     const ownerAddr = nodes[1].getMultiaddrs()[0]
 
     // lists a port nobody listens on: refused, and nothing published

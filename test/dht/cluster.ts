@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryDatastore } from 'datastore-core'
 import { createDhtService, type DhtServiceOptions, type KadDHT } from '../../src/dht/index.js'
 import { createTestLibp2p } from '../fixtures/libp2p.js'
-import type { Libp2p, Metrics, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p, Metrics, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
 export const TEST_DHT_PROTOCOL = '/lafs-club-test/kad/1.0.0'
@@ -22,6 +22,8 @@ export interface DhtNodeOptions {
   dht?: DhtServiceOptions
   /** libp2p's metrics hook, e.g. an InboundCounter's `metrics`. */
   metrics?: () => Metrics
+  /** libp2p's connection gater, e.g. to play a peer this node cannot reach. */
+  connectionGater?: ConnectionGater
 }
 
 const datastores = new WeakMap<object, Datastore>()
@@ -39,6 +41,7 @@ export async function createDhtNode (options: DhtNodeOptions = {}): Promise<DhtN
     privateKey: options.privateKey ?? await generateKeyPair('Ed25519'),
     datastore,
     ...(options.metrics != null ? { metrics: options.metrics } : {}),
+    ...(options.connectionGater != null ? { connectionGater: options.connectionGater } : {}),
     services: {
       dht: createDhtService({
         protocol: TEST_DHT_PROTOCOL,

@@ -53,6 +53,8 @@ interface State {
   uploads: Upload[]
   figures: Figures
   baseline: boolean
+  /** home2's address as mapped on r2 (from miniupnpd's list). */
+  home2Mapped?: string
 }
 
 interface Step {
@@ -103,11 +105,19 @@ async function initNode (s: State, name: string, role: 'vps1' | 'vps' | 'home' |
           // an operator states a VPS's address and relay role: AutoNAT would need four /16s of dial-backs
           announce: [`/ip4/${n.host.ip}/tcp/${PORT}`],
           relay: { server: role === 'vps1' },
-          nat: { upnp: false, autonat: false }
+          nat: { upnp: false }
         }
       : {}),
     ...(name === 'laptop5' ? { client: s.figures.encoding } : {})
   })
+  // AutoNAT's dial-back (@libp2p/autonat 3.0.28) reuses the connection the request came on and then
+  // closes it ("had an existing connection … closing connection"): every peer that serves AutoNAT
+  // drops home2 as soon as home2 asks it to verify its UPnP address. Baseline mode turns the service off
+  // (home2 still runs the client, which UPnP needs) so today's data paths can be measured.
+  // Today a peer that first met home2 through its relay reservation keeps that limited connection and the
+  // storage protocol refuses it; baseline mode keeps home2 (port-mapped by UPnP) off relays.
+  // (UPnP turns the AutoNAT service on regardless, so only home2 keeps UPnP.)
+  if (s.baseline) await patchConfig(n.dir, { nat: { autonat: false, upnp: name === 'home2' }, ...(name === 'home2' ? { relay: { client: false } } : {}) })
   return n
 }
 
@@ -207,14 +217,18 @@ const STEPS: Step[] = [
       const mapping = await until('a UPnP mapping on r2 for home2', async () => {
         const r = await runIn(home2.host.ns, ['upnpc', '-l'], 15_000)
         const line = r.stdout.split('\n').find(l => /TCP\s+\d+->192\.168\.2\.2:4001/.test(l))
-        return line?.trim()
+        return line?.trim().replace(/[^\x20-\x7e]+/g, '?')
       }, 45_000, 2000)
-      const addr = await until(`home2's status to list ${ext}`, async () => addrOn(home2, await status(home2), ext), 20_000, 1500)
-      const port = Number(/\/tcp\/(\d+)/.exec(addr)?.[1])
+      const port = Number(/->192\.168\.2\.2:4001/.test(mapping) ? /TCP\s+(\d+)->/.exec(mapping)?.[1] : NaN)
+      check(Number.isInteger(port), `cannot read the external port from "${mapping}"`)
       const probe = await runIn(VPSES[1].ns, [process.execPath, '-e',
         `require('net').connect(${port}, '${ext}').on('connect', () => { console.log('ok'); process.exit(0) }).on('error', e => { console.log(e.message); process.exit(1) })`], 10_000)
       check(probe.code === 0, `vps2 could not open TCP to ${ext}:${port}: ${probe.stdout}${probe.stderr}`)
-      return `miniupnpd: "${mapping}"; home2 announces ${addr}; vps2 connects to it`
+      // the node lists the mapped address only once AutoNAT verified it (the connection-kinds step checks reachability)
+      const listed = addrOn(home2, await status(home2), ext)
+      const addr = `/ip4/${ext}/tcp/${port}`
+      s.home2Mapped = addr
+      return `miniupnpd: "${mapping}"; vps2 connects to ${addr}; home2's status ${listed !== undefined ? `lists ${listed}` : `does NOT list ${addr} (not verified by AutoNAT)`}`
     }
   },
   {
@@ -247,9 +261,8 @@ const STEPS: Step[] = [
         // today: the owner names the servers it can dial (public addresses only: VPSes and home2's mapping)
         for (const name of ['vps1', 'vps2', 'home2']) {
           const n = node(s, name)
-          const ip = name === 'home2' ? wanIp(ROUTERS[1]) : n.host.ip
-          const a = addrOn(n, await status(n), ip) ?? fail(`${name} lists no address on ${ip}`)
-          args.push('--server', `${a.replace(/\/p2p\/\w+$/, '')}/p2p/${n.info?.peerId ?? ''}`)
+          const a = name === 'home2' ? s.home2Mapped ?? fail('no UPnP mapping for home2 was seen') : `/ip4/${n.host.ip}/tcp/${PORT}`
+          args.push('--server', `${a}/p2p/${n.info?.peerId ?? ''}`)
         }
       }
       const r = await cli(home1, args, 50_000)
@@ -282,12 +295,16 @@ const STEPS: Step[] = [
     run: async s => {
       const laptop = node(s, 'laptop5')
       const joined = await cli(laptop, ['club', 'join', s.clubId], 60_000)
+      log(`   roster as laptop5 resolved it: ${(joined.out.servers as any[] ?? []).map(x => (x.multiaddrs as string[]).join(',')).join(' | ')}`)
       const want = s.figures.encoding?.happy ?? 0
       const ready = await until(`laptop5 to be connected to ${want} of the club's storage servers`, async () => {
         const st = await status(laptop)
         return st.storageServersConnected >= want ? st.storageServersConnected : undefined
       }, 60_000, 2000)
-      const notes = [`joined (roster of ${joined.out.servers?.length} servers), ${ready} storage servers connected`]
+      const names = new Map([...s.nodes.values()].map(x => [x.info?.peerId, x.name]))
+      const peers = ((await status(laptop)).peers as any[]).map(p => `${names.get(p.peerId) ?? p.peerId.slice(-8)}:${p.connection}${p.storageServer === true ? '(storage)' : ''}`)
+      const notes = [`joined (roster of ${joined.out.servers?.length} servers), ${ready} storage servers connected; laptop5's peers: ${peers.join(' ')}`]
+      log(`   ${notes[0]}`)
       for (const [label, size, seed] of [['1 KiB', 1024, 11], ['20 MiB', 20 << 20, 12]] as const) {
         const path = join(s.base, `file-${size}.bin`)
         writeSeededFile(path, size, seed)

@@ -561,7 +561,7 @@ async function main (): Promise<void> {
   log(`NETLAB PASSED${untilStep !== undefined ? ` up to ${untilStep}` : ''} in ${ms(Date.now() - started)}`)
 }
 
-main().catch(err => {
+main().catch((err: unknown) => {
   console.error(err)
   process.exitCode = 1
 })

@@ -297,10 +297,13 @@ const STEPS: Step[] = [
       const joined = await cli(laptop, ['club', 'join', s.clubId], 60_000)
       log(`   roster as laptop5 resolved it: ${(joined.out.servers as any[] ?? []).map(x => (x.multiaddrs as string[]).join(',')).join(' | ')}`)
       const want = s.figures.encoding?.happy ?? 0
+      // a shortfall is only noted: the upload's own error says more about what went wrong
+      let seen = 0
       const ready = await until(`laptop5 to be connected to ${want} of the club's storage servers`, async () => {
         const st = await status(laptop)
+        seen = st.storageServersConnected
         return st.storageServersConnected >= want ? st.storageServersConnected : undefined
-      }, 60_000, 2000)
+      }, 45_000, 2000).catch(() => `only ${seen} of the ${want} needed after 45 s (uploading anyway)`)
       const names = new Map([...s.nodes.values()].map(x => [x.info?.peerId, x.name]))
       const peers = ((await status(laptop)).peers as any[]).map(p => `${names.get(p.peerId) ?? p.peerId.slice(-8)}:${p.connection}${p.storageServer === true ? '(storage)' : ''}`)
       const notes = [`joined (roster of ${joined.out.servers?.length} servers), ${ready} storage servers connected; laptop5's peers: ${peers.join(' ')}`]
@@ -321,7 +324,7 @@ const STEPS: Step[] = [
   {
     name: 'reader6-download',
     about: 'reader6 (fresh, behind the symmetric NAT, knowing only the bootstrap address) gets both files by hinted and by plain cap',
-    timeoutMs: 240_000,
+    timeoutMs: 180_000,
     logs: ['reader6', ...SERVER_NAMES],
     run: async s => await readerGets(s, 'reader6')
   },
@@ -360,7 +363,7 @@ const STEPS: Step[] = [
   {
     name: 'reader7-download',
     about: 'reader7 (fresh, behind the symmetric NAT) resolves the club from members\' re-puts and gets both files',
-    timeoutMs: 240_000,
+    timeoutMs: 180_000,
     logs: ['reader7', 'vps1', 'vps2', 'home2', 'home3', 'home4'],
     run: async s => {
       const reader = await initNode(s, 'reader7', 'user')
@@ -370,7 +373,7 @@ const STEPS: Step[] = [
         const r = await lafs(reader, ['club', 'show', s.clubId, '--refresh'], 60_000)
         if (r.code !== 0) throw new LabError(r.stderr.trim() || r.stdout.trim())
         return JSON.parse(r.stdout)
-      }, 90_000, 5000)
+      }, 60_000, 5000)
       return `resolved the club (sequence ${shown.sequence}, ${shown.servers?.length} servers); ${await readerGets(s, 'reader7', true)}`
     }
   }

@@ -5,7 +5,7 @@
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { autoNAT } from '@libp2p/autonat'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
@@ -13,7 +13,7 @@ import { identify, identifyPush, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { uPnPNAT } from '@libp2p/upnp-nat'
-import { isLoopback, isPrivate } from '@libp2p/utils'
+import { isLoopback, isPrivate, type AdaptiveTimeoutInit } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
@@ -121,6 +121,18 @@ export async function openDatastore (path: string, dataDir: string): Promise<Lev
  */
 export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20 } }
 
+/**
+ * libp2p's connection monitor pings every connection each 10 s and aborts it
+ * when a ping takes longer than an adaptive timeout (5 s at least). A ping
+ * queues behind the data already sent: a home uplink of 20 Mbit/s carrying an
+ * upload to 10 servers, each connection with up to 4 MiB in flight (the
+ * stream window above), delays it by about 16 s, and interop/netlab saw every
+ * connection of an upload aborted that way. A dead peer is still found: by
+ * this ping within two minutes, and sooner by the storage sessions' own
+ * request deadlines.
+ */
+export const CONNECTION_MONITOR_OPTIONS = { pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 } } satisfies { pingTimeout: AdaptiveTimeoutInit }
+
 export interface BuildLibp2pOptions {
   config: NodeConfig
   privateKey: PrivateKey
@@ -174,7 +186,12 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
   }
   // AutoNAT asks peers to dial back every new connection: on a loopback-only
   // node there is no NAT to learn about, and the dial-backs only cost CPU.
-  if (!profile.loopbackOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNAT()
+  // AutoNAT v2, not v1: a v1 server (@libp2p/autonat 3.0.28) dials back
+  // without `force`, gets the connection the request came in on, and closes
+  // it in its cleanup, so every peer that asked lost its connection to every
+  // public node (seen in interop/netlab). v2 dials back on a new connection
+  // and confirms a UPnP-mapped address after one successful dial-back.
+  if (!profile.loopbackOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNATv2()
   if (profile.upnp) services.upnp = uPnPNAT()
   const relayServer = policyRelayServer(relayPolicy(config, isClubMember))
   if (config.relay.server === true) services.relay = relayServer
@@ -197,6 +214,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux(YAMUX_OPTIONS)],
+    connectionMonitor: CONNECTION_MONITOR_OPTIONS,
     connectionManager: {
       maxConnections: config.connections.maxConnections,
       maxIncomingPendingConnections: config.connections.maxIncomingPending,

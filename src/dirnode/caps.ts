@@ -94,19 +94,9 @@ export function parseDirCap (text: string): DirCap {
   }
   const innerText = form.inner + s.slice(form.prefix.length)
   try {
-    switch (form.kind) {
-      case 'dir-write':
-      case 'dir-read':
-      case 'dir-verify': {
-        const file = parseMutableCap(innerText)
-        // parseMutableCap chose by prefix, so the kind matches the form.
-        return { kind: form.kind, format: form.format, file } as DirCap
-      }
-      default: {
-        const file = parseCap(innerText)
-        return { kind: form.kind, format: form.format, file } as DirCap
-      }
-    }
+    // The inner parser chooses by prefix, so the parsed kind matches the form.
+    if (form.format === 'sdmf' || form.format === 'mdmf') return { kind: form.kind, format: form.format, file: parseMutableCap(innerText) } as DirCap
+    return { kind: form.kind, format: form.format, file: parseCap(innerText) } as DirCap
   } catch (err) {
     if (err instanceof InvalidMutableCapError || err instanceof InvalidCapError) {
       throw new InvalidDirCapError('bad-inner-cap', `the ${form.prefix} cap is not valid: ${err.message}`, { cause: err })
@@ -127,7 +117,7 @@ export function parseHintedDirCap (text: string): HintedDirCap {
 export function formatDirCap (cap: DirCap, hint?: string): string {
   const form = formFor(cap)
   const inner = cap.format === 'sdmf' || cap.format === 'mdmf'
-    ? formatMutableCap(cap.file as MutableWriteCap | MutableReadCap | MutableVerifyCap)
+    ? formatMutableCap(cap.file)
     : formatCap(cap.file as ChkReadCap | ChkVerifyCap | LitCap)
   let s = form.prefix + inner.slice(form.inner.length)
   if (hint !== undefined) {
@@ -152,7 +142,7 @@ export function dirCapOfFile (file: MutableWriteCap | MutableReadCap | MutableVe
 /** The cap string of the file that holds the directory's bytes. */
 export function fileCapString (cap: DirCap): string {
   return cap.format === 'sdmf' || cap.format === 'mdmf'
-    ? formatMutableCap(cap.file as MutableWriteCap | MutableReadCap | MutableVerifyCap)
+    ? formatMutableCap(cap.file)
     : formatCap(cap.file as ChkReadCap | ChkVerifyCap | LitCap)
 }
 
@@ -188,7 +178,7 @@ export function isMutableDirCap (cap: DirCap): cap is MutableDirWriteCap | Mutab
 /** The storage index of the backing file, or undefined for a literal directory. */
 export function dirStorageIndex (cap: DirCap): Uint8Array | undefined {
   if (cap.format === 'sdmf' || cap.format === 'mdmf') return (cap.file as MutableVerifyCap).storageIndex
-  if (cap.format === 'chk') return storageIndexOf(cap.file as ChkReadCap | ChkVerifyCap)
+  if (cap.format === 'chk') return storageIndexOf(cap.file)
   return undefined
 }
 

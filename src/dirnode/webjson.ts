@@ -77,5 +77,5 @@ export function fileJson (cap: string, opts: FileJsonOptions = {}): NodeJson {
 
 /** The response body Tahoe sends for a `?t=json` value: json.dumps(value, indent=1) + "\n". */
 export function tahoeJsonText (value: NodeJson): string {
-  return pythonJsonDumps(value as JsonValue, 1) + '\n'
+  return pythonJsonDumps(value, 1) + '\n'
 }

@@ -10,9 +10,9 @@
  */
 import { formatCap, InvalidCapError, parseCap, toVerifyCap, type ChkReadCap, type LitCap } from '../immutable/index.js'
 import {
-  formatMutableCap, InvalidMutableCapError, parseMutableCap, toMutableVerifyCap, toReadCap, type MutableCap
+  formatMutableCap, InvalidMutableCapError, isMutableCapString, parseMutableCap, toMutableVerifyCap, toReadCap, type MutableCap
 } from '../mutable/index.js'
-import { formatDirCap, parseDirCap, toDirVerifyCap, toReadOnlyDirCap, type DirCap } from './caps.js'
+import { formatDirCap, isDirCapString, parseDirCap, toDirVerifyCap, toReadOnlyDirCap, type DirCap } from './caps.js'
 import { CapConstraintError, InvalidDirCapError } from './errors.js'
 
 export type ChildType = 'filenode' | 'dirnode' | 'unknown'
@@ -60,8 +60,8 @@ function classify (text: string, deepImmutable: boolean, name: string): Known {
     throw new CapConstraintError(`child '${name}': a read cap of a mutable file or directory cannot be a child of an immutable directory`)
   }
   try {
-    if (s.startsWith('URI:DIR2')) return { kind: 'dir', cap: parseDirCap(s) }
-    if (s.startsWith('URI:SSK') || s.startsWith('URI:MDMF')) return { kind: 'file', cap: parseMutableCap(s) }
+    if (isDirCapString(s)) return { kind: 'dir', cap: parseDirCap(s) }
+    if (isMutableCapString(s)) return { kind: 'file', cap: parseMutableCap(s) }
     if (s.startsWith('URI:CHK:') || s.startsWith('URI:LIT:')) return { kind: 'file', cap: parseCap(s) as ChkReadCap | LitCap }
   } catch (err) {
     if (err instanceof InvalidDirCapError || err instanceof InvalidMutableCapError || err instanceof InvalidCapError) {

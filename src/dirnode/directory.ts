@@ -103,7 +103,7 @@ export class Directory {
       writekey: dirWritekey(cap),
       deepImmutable,
       onDropped: (name, reason) => {
-        log('dropped a child of a %s directory: %s', cap.format, reason.message)
+        log('dropped a child of a %s directory: %s (%s)', cap.format, reason.name, (reason as { code?: string }).code)
         opts.onDropped?.(name, reason)
       }
     })

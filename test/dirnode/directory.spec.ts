@@ -213,6 +213,12 @@ describe('dirnode: Directory', function () {
     assert.deepEqual(back.get('future').node, u.node)
     const ro = Directory.fromBytes(toReadOnlyDirCap(writeDirCap()) as DirReadableCap, dir.toBytes())
     assert.deepEqual(ro.get('future').node, { type: 'unknown', readUri: 'ro.x-future:ro' })
+    // Unknown prefixes that merely look like ours stay unknown, as in Tahoe's uri.from_string.
+    assert.equal(dir.set('near', { readUri: 'URI:DIR2-FUTURE:abc' }).node.readUri, 'ro.URI:DIR2-FUTURE:abc')
+    // In an immutable directory the marker is 'imm.', and an unknown write cap is refused.
+    const { bytes } = newImmutableDirectoryBytes([{ name: 'u', caps: { readUri: 'x-future:ro' } }])
+    assert.deepEqual(Directory.fromBytes(readable(v.caps[4].cap), bytes).get('u').node, { type: 'unknown', readUri: 'imm.x-future:ro' })
+    assert.throws(() => newImmutableDirectoryBytes([{ name: 'u', caps: { writeUri: 'x-future:rw', readUri: 'x-future:ro' } }]), CapConstraintError)
   })
 
   it('round-trips unicode names, metadata and 1000 entries within a time bound', function () {

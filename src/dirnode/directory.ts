@@ -15,7 +15,7 @@ import { dirWritekey, formatDirCap, toReadOnlyDirCap, type DirReadableCap, type 
 import { ExistingChildError, NoSuchChildError, ReadOnlyDirectoryError } from './errors.js'
 import { checkChildName, normalizeName } from './names.js'
 import { packChildren, unpackChildren, type DirEntry, type StoredEntry } from './pack.js'
-import { type JsonObject } from './pyjson.js'
+import { type JsonObject, type JsonValue } from './pyjson.js'
 import { LIT_SIZE_THRESHOLD } from '../immutable/index.js'
 
 const log = logger('lafs-club:dirnode:directory')
@@ -46,6 +46,14 @@ export interface DeleteOptions {
 export interface OpenOptions {
   /** A child Tahoe would drop on reading (a cap breaking the directory's constraints). */
   onDropped?: (name: string, reason: Error) => void
+}
+
+/** Python truthiness, as Tahoe tests metadata.get('no-write'): empty lists and objects are false. */
+function pyTruthy (v: JsonValue | undefined): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false
+  if (Array.isArray(v)) return v.length > 0
+  if (typeof v === 'object') return Object.keys(v).length > 0
+  return true
 }
 
 function nowSeconds (): number {
@@ -177,7 +185,7 @@ export class Directory {
       if (overwrite === 'only-files' && existing.node.type === 'dirnode') throw new ExistingChildError(name, ' as a directory')
     }
     const md = updateMetadata(existing?.metadata, metadata, now)
-    const linked = md['no-write'] === true ? readOnlyChild(node, false, name) : node
+    const linked = pyTruthy(md['no-write']) ? readOnlyChild(node, false, name) : node
     const entry: StoredEntry = { name, node: linked, metadata: md }
     this.children.set(name, entry)
     return copyEntry(entry)
@@ -190,7 +198,7 @@ export class Directory {
     const e = this.children.get(n)
     if (e === undefined) throw new NoSuchChildError(n)
     const md = updateMetadata(e.metadata, metadata, now)
-    const node = md['no-write'] === true ? readOnlyChild(e.node, false, n) : e.node
+    const node = pyTruthy(md['no-write']) ? readOnlyChild(e.node, false, n) : e.node
     const entry: StoredEntry = { name: n, node, metadata: md }
     this.children.set(n, entry)
     return copyEntry(entry)

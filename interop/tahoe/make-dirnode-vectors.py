@@ -175,6 +175,24 @@ def main():
     listing = ['dirnode', {'children': {'\u00e9\U0001f389': ['filenode', {'mutable': False, 'format': 'CHK', 'size': 56,
                'metadata': {'tahoe': t(1700000000.0, 1.5)}, 'ro_uri': 'URI:LIT:'}]}, 'mutable': True, 'empty': {}, 'list': []}]
     out['json_indent1'] = {'value': listing, 'text': json.dumps(listing, indent=1) + '\n'}
+    # Tahoe's own packed directory from test_dirnode.py (Packing.known_tree, written by Tahoe 1.4-era
+    # code), read there through a read-only cap; the expected children are that test's.
+    import base64, re
+    test_src = open(os.path.join(args.tahoe, 'src', 'allmydata', 'test', 'test_dirnode.py')).read()
+    known = re.search(r'known_tree = "([A-Z2-7=]+)"', test_src).group(1)
+    out['tahoe_known_tree'] = {
+        'source': 'allmydata/test/test_dirnode.py Packing.known_tree and _check_children',
+        'readcap': 'URI:DIR2-RO:' + 'URI:SSK-RO:e3mdrzfwhoq42hy5ubcz6rp3o4:ybyibhnp3vvwuq2vaw2ckjmesgkklfs6ghxleztqidihjyofgw7q'[len('URI:SSK-RO:'):],
+        'packed_hex': base64.b32decode(known).hex(),
+        'children': {
+            'file1': {'ro_uri': 'URI:CHK:olxtimympo7f27jvhtgqlnbtn4:emzdnhk2um4seixozlkw3qx2nfijvdkx3ky7i7izl47yedl6e64a:3:10:10',
+                      'metadata': {'ctime': 1246663897.4275661, 'tahoe': {'linkmotime': 1246663897.4275661, 'linkcrtime': 1246663897.4275661}, 'mtime': 1246663897.4275661}},
+            'file2': {'ro_uri': 'URI:CHK:apegrpehshwugkbh3jlt5ei6hq:5oougnemcl5xgx4ijgiumtdojlipibctjkbwvyygdymdphib2fvq:3:10:4',
+                      'metadata': {'ctime': 1246663897.430218, 'tahoe': {'linkmotime': 1246663897.430218, 'linkcrtime': 1246663897.430218}, 'mtime': 1246663897.430218}},
+            'file3': {'ro_uri': 'URI:CHK:cmtcxq7hwxvfxan34yiev6ivhy:qvcekmjtoetdcw4kmi7b3rtblvgx7544crnwaqtiewemdliqsokq:3:10:5',
+                      'metadata': {'ctime': 1246663897.4336269, 'tahoe': {'linkmotime': 1246663897.4336269, 'linkcrtime': 1246663897.4336269}, 'mtime': 1246663897.4336269}},
+        },
+    }
     with open(args.out, 'w') as f:
         json.dump(out, f, indent=1)
         f.write('\n')

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import {
   CapConstraintError, Directory, ExistingChildError, InvalidChildNameError, MalformedDirectoryError, newImmutableDirectoryBytes,
-  NoSuchChildError, packEntry, ReadOnlyDirectoryError, toReadOnlyDirCap, type DirReadableCap, type JsonObject
+  NoSuchChildError, packEntry, ReadOnlyDirectoryError, toReadOnlyDirCap, updateMetadata, type DirReadableCap, type JsonObject
 } from '../../src/dirnode/index.js'
 import { concatBytes } from '../../src/immutable/index.js'
 import { dirnodeVectors, readable, writeDirCap } from './helpers.js'
@@ -47,6 +47,16 @@ describe('dirnode: Directory', function () {
     const bytes = concatBytes([packEntry({ name: 'old', node: dir.get('x').node, metadata: { ctime: 1.5, mtime: 2.5 } }, { writekey: writeDirCap().file.writekey, deepImmutable: false })])
     const old = Directory.fromBytes(writeDirCap(), bytes)
     assert.deepEqual(old.set('old', CHK, { now: 9 }).metadata, { ctime: 1.5, mtime: 2.5, tahoe: { linkcrtime: 1.5, linkmotime: 9 } })
+  })
+
+  it("updates metadata as Tahoe's test_update_metadata expects", function () {
+    const [t1, t2, t3] = [626644800.0, 634745640.0, 892226160.0]
+    const md1 = updateMetadata({ ctime: t1 }, {}, t2)
+    assert.deepEqual(md1, { tahoe: { linkcrtime: t1, linkmotime: t2 } })
+    assert.deepEqual(updateMetadata(md1, { key: 'value', tahoe: { bad: 'mojo' } }, t3), { key: 'value', tahoe: { linkcrtime: t1, linkmotime: t3 } })
+    assert.deepEqual(updateMetadata({}, undefined, t3), { tahoe: { linkcrtime: t3, linkmotime: t3 } })
+    assert.deepEqual(updateMetadata({}, { bool: true, number: 42 }, t1), { bool: true, number: 42, tahoe: { linkcrtime: t1, linkmotime: t1 } })
+    assert.deepEqual(md1, { tahoe: { linkcrtime: t1, linkmotime: t2 } }, 'inputs are not changed')
   })
 
   it('refuses to replace when asked not to, and directories with only-files', function () {

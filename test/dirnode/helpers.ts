@@ -9,6 +9,7 @@ export interface DirnodeVectors {
   caps: Array<{ cap: string, readonly: string, verify: string | null, filecap: string }>
   float_repr: string[]
   json_indent1: { value: unknown, text: string }
+  tahoe_known_tree: { readcap: string, packed_hex: string, children: Record<string, { ro_uri: string, metadata: JsonObject }> }
 }
 
 let cached: DirnodeVectors | undefined

@@ -68,6 +68,18 @@ describe('dirnode: Tahoe bytes', function () {
     assert.deepEqual(newImmutableDirectoryBytes([]).literalCap?.kind, 'dir-literal')
   })
 
+  it("reads the directory Tahoe's own test_dirnode.py packs (known_tree) through a read-only cap", function () {
+    const k = v.tahoe_known_tree
+    const dir = Directory.fromBytes(readable(k.readcap), Buffer.from(k.packed_hex, 'hex'))
+    assert.deepEqual(dir.names(), ['file1', 'file2', 'file3'])
+    for (const [name, want] of Object.entries(k.children)) {
+      const e = dir.get(name)
+      assert.equal(e.node.readUri, want.ro_uri)
+      assert.equal(e.node.writeUri, undefined)
+      assert.deepEqual(e.metadata, want.metadata)
+    }
+  })
+
   it('writes floats as Python repr', function () {
     for (const r of v.float_repr) assert.equal(pythonFloatRepr(Number(r)), r)
     assert.equal(pythonFloatRepr(-0), '-0.0')

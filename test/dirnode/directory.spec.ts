@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import {
   CapConstraintError, Directory, ExistingChildError, InvalidChildNameError, MalformedDirectoryError, newImmutableDirectoryBytes,
-  NoSuchChildError, packEntry, ReadOnlyDirectoryError, toReadOnlyDirCap, updateMetadata, type DirReadableCap, type JsonObject
+  NoSuchChildError, packEntry, ReadOnlyDirectoryError, splitNetstrings, toReadOnlyDirCap, updateMetadata, type DirReadableCap, type JsonObject
 } from '../../src/dirnode/index.js'
 import { concatBytes } from '../../src/immutable/index.js'
 import { dirnodeVectors, readable, writeDirCap } from './helpers.js'
@@ -185,6 +185,41 @@ describe('dirnode: Directory', function () {
     const empty = newImmutableDirectoryBytes([])
     assert.equal(empty.bytes.length, 0)
     assert.equal(Directory.fromBytes(empty.literalCap!, empty.bytes).size, 0)
+  })
+
+  it("allows only immutable children in an immutable directory, as Tahoe's test_deep_immutable", function () {
+    // The caps of Tahoe's test_dirnode _make_kids.
+    const caps: Record<string, string> = {
+      imm: 'URI:CHK:n7r3m6wmomelk4sep3kw5cvduq:os7ijw5c3maek7pg65e5254k2fzjflavtpejjyhshpsxuqzhcwwq:3:20:14861',
+      lit: 'URI:LIT:n5xgk',
+      write: 'URI:SSK:vfvcbdfbszyrsaxchgevhmmlii:euw4iw7bbnkrrwpzuburbhppuxhc3gwxv26f6imekhz7zyw2ojnq',
+      read: 'URI:SSK-RO:e3mdrzfwhoq42hy5ubcz6rp3o4:ybyibhnp3vvwuq2vaw2ckjmesgkklfs6ghxleztqidihjyofgw7q',
+      dirwrite: 'URI:DIR2:n6x24zd3seu725yluj75q5boaa:mm6yoqjhl6ueh7iereldqxue4nene4wl7rqfjfybqrehdqmqskvq',
+      dirread: 'URI:DIR2-RO:b7sr5qsifnicca7cbk3rhrhbvq:mm6yoqjhl6ueh7iereldqxue4nene4wl7rqfjfybqrehdqmqskvq'
+    }
+    const kids = (names: string[]): Array<{ name: string, caps: string }> => names.map(name => ({ name, caps: caps[name] }))
+    const mutable = Directory.empty(writeDirCap())
+    for (const k of kids(Object.keys(caps))) mutable.set(k.name, k.caps)
+    assert.ok(Buffer.from(mutable.toBytes()).includes('lit'))
+    assert.ok(Buffer.from(newImmutableDirectoryBytes(kids(['imm', 'lit'])).bytes).includes('lit'))
+    for (const extra of ['write', 'read', 'dirwrite', 'dirread']) {
+      assert.throws(() => newImmutableDirectoryBytes(kids(['imm', 'lit', extra])), CapConstraintError, extra)
+    }
+  })
+
+  it("strips Tahoe's markers from the stored read-only cap as strip_prefix_for_ro", function () {
+    const wk = writeDirCap().file.writekey
+    const roField = (readUri: string, deepImmutable: boolean): string => {
+      const packed = packEntry({ name: 'n', node: { type: 'unknown', readUri }, metadata: {} }, { writekey: deepImmutable ? undefined : wk, deepImmutable })
+      const [[entry]] = splitNetstrings(packed, 1)
+      return Buffer.from(splitNetstrings(entry, 4)[0][1]).toString()
+    }
+    assert.equal(roField('foo', false), 'foo')
+    assert.equal(roField('ro.foo', false), 'foo')
+    assert.equal(roField('imm.foo', false), 'imm.foo')
+    assert.equal(roField('foo', true), 'foo')
+    assert.equal(roField('ro.foo', true), 'foo')
+    assert.equal(roField('imm.foo', true), 'foo')
   })
 
   it('on unpack a repeated name keeps the last entry, as Tahoe', function () {

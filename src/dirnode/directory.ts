@@ -178,6 +178,25 @@ export class Directory {
     return this.link(n, node, opts.metadata, opts.overwrite ?? true, opts.now ?? nowSeconds())
   }
 
+  /**
+   * Links several children at once (Tahoe's set_children): every name and
+   * cap is checked before any is linked, so a refusal changes nothing.
+   */
+  setMany (children: ReadonlyArray<{ name: string, caps: ChildCaps, metadata?: JsonObject }>, opts: Omit<SetChildOptions, 'metadata'> = {}): DirEntry[] {
+    this.checkWritable('link children')
+    const overwrite = opts.overwrite ?? true
+    const now = opts.now ?? nowSeconds()
+    const planned = children.map(c => {
+      const name = checkChildName(c.name)
+      const pair = typeof c.caps === 'string' ? { writeUri: c.caps } : c.caps
+      const existing = this.children.get(name)
+      if (existing !== undefined && overwrite === false) throw new ExistingChildError(name)
+      if (existing !== undefined && overwrite === 'only-files' && existing.node.type === 'dirnode') throw new ExistingChildError(name, ' as a directory')
+      return { name, node: childFromCaps(pair.writeUri, pair.readUri, false, name), metadata: c.metadata }
+    })
+    return planned.map(p => this.link(p.name, p.node, p.metadata, true, now))
+  }
+
   private link (name: string, node: ChildNode, metadata: JsonObject | undefined, overwrite: boolean | 'only-files', now: number): DirEntry {
     const existing = this.children.get(name)
     if (existing !== undefined) {
@@ -247,6 +266,21 @@ export class Directory {
   readOnlyView (): Directory {
     if (this.cap.kind !== 'dir-write') return this
     return Directory.fromBytes(toReadOnlyDirCap(this.cap) as DirReadableCap, this.toBytes())
+  }
+}
+
+/**
+ * A modifier for a mutable file's modify(fn): opens the current contents
+ * with the write cap, applies the change, returns the new contents. On a
+ * collision the mutable layer calls it again with the fresh contents, so
+ * the change is re-applied rather than overwriting another writer's, as
+ * Tahoe's Adder/Deleter do.
+ */
+export function directoryModifier (cap: DirReadableCap & { kind: 'dir-write' }, change: (dir: Directory) => void): (old: Uint8Array) => Uint8Array {
+  return (old) => {
+    const dir = Directory.fromBytes(cap, old)
+    change(dir)
+    return dir.toBytes()
   }
 }
 

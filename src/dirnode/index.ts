@@ -22,7 +22,7 @@ export {
   packEntry, packChildren, unpackChildren, splitNetstrings, type DirEntry, type StoredEntry, type PackOptions, type UnpackOptions
 } from './pack.js'
 export {
-  Directory, updateMetadata, newMutableDirectoryBytes, newImmutableDirectoryBytes,
+  Directory, updateMetadata, directoryModifier, newMutableDirectoryBytes, newImmutableDirectoryBytes,
   type ChildCaps, type SetChildOptions, type DeleteOptions, type OpenOptions, type NewChild
 } from './directory.js'
 export {

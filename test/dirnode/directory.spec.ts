@@ -1,7 +1,7 @@
 /** The Directory model: Tahoe's link, unlink, rename and metadata rules, names, read-only and immutable refusals, size. */
 import assert from 'node:assert/strict'
 import {
-  CapConstraintError, Directory, ExistingChildError, InvalidChildNameError, MalformedDirectoryError, newImmutableDirectoryBytes,
+  CapConstraintError, Directory, directoryModifier, ExistingChildError, InvalidChildNameError, MalformedDirectoryError, newImmutableDirectoryBytes,
   NoSuchChildError, packEntry, ReadOnlyDirectoryError, splitNetstrings, toReadOnlyDirCap, updateMetadata, type DirReadableCap, type JsonObject
 } from '../../src/dirnode/index.js'
 import { concatBytes } from '../../src/immutable/index.js'
@@ -110,6 +110,26 @@ describe('dirnode: Directory', function () {
     dir.set('ok', CHK)
     assert.throws(() => dir.rename('ok', 'x/y'), InvalidChildNameError)
     assert.equal(dir.size, 1)
+  })
+
+  it('links several children at once, or none when one is refused', function () {
+    const dir = Directory.empty(writeDirCap())
+    dir.set('keep', CHK, { now: 1 })
+    const added = dir.setMany([{ name: 'a', caps: CHK }, { name: 'b', caps: LIT, metadata: { m: 1 } }], { now: 2 })
+    assert.deepEqual(added.map(e => e.name), ['a', 'b'])
+    assert.deepEqual(dir.get('b').metadata, { m: 1, tahoe: { linkcrtime: 2, linkmotime: 2 } })
+    assert.throws(() => dir.setMany([{ name: 'c', caps: CHK }, { name: 'x/y', caps: CHK }]), InvalidChildNameError)
+    assert.throws(() => dir.setMany([{ name: 'd', caps: CHK }, { name: 'keep', caps: LIT }], { overwrite: false }), ExistingChildError)
+    assert.deepEqual(dir.names(), ['keep', 'a', 'b'])
+  })
+
+  it('gives a bytes-to-bytes modifier for a mutable file’s modify', function () {
+    const cap = writeDirCap()
+    const addA = directoryModifier(cap, d => { d.set('a', CHK, { now: 1 }) })
+    const addB = directoryModifier(cap, d => { d.set('b', LIT, { now: 2 }) })
+    // Two writers' changes applied in turn, as modify() re-runs the loser's on the fresh contents.
+    const after = addB(addA(new Uint8Array(0)))
+    assert.deepEqual(Directory.fromBytes(cap, after).names(), ['a', 'b'])
   })
 
   it('deletes, with Tahoe’s must-exist and type checks', function () {

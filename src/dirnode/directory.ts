@@ -130,7 +130,12 @@ export class Directory {
     return this.children.size
   }
 
-  /** The directory's cap string; a read-only view of a write cap gives the read cap. */
+  /** A literal directory needs no fetch: its bytes are in the cap. */
+  static fromLiteralCap (cap: LiteralDirCap, opts: OpenOptions = {}): Directory {
+    return Directory.fromBytes(cap, cap.file.data, opts)
+  }
+
+  /** The cap string the directory was opened with. */
   get uri (): string {
     return formatDirCap(this.cap)
   }

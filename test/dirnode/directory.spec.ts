@@ -205,6 +205,7 @@ describe('dirnode: Directory', function () {
     const empty = newImmutableDirectoryBytes([])
     assert.equal(empty.bytes.length, 0)
     assert.equal(Directory.fromBytes(empty.literalCap!, empty.bytes).size, 0)
+    assert.equal(Directory.fromLiteralCap(empty.literalCap!).uri, 'URI:DIR2-LIT:')
   })
 
   it("allows only immutable children in an immutable directory, as Tahoe's test_deep_immutable", function () {

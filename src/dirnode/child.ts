@@ -45,8 +45,9 @@ const VERIFIERS = ['URI:CHK-Verifier:', 'URI:SSK-Verifier:', 'URI:MDMF-Verifier:
 
 /**
  * src/immutable refuses a CHK cap for 55 bytes or fewer (such a file is a
- * literal cap) and a literal cap of more, but Tahoe's uri.py accepts both, and directories Tahoe wrote
- * hold them (its own test_dirnode known_tree does): a child keeps it.
+ * literal cap) and a literal cap of more, but Tahoe's uri.py accepts both,
+ * and directories Tahoe wrote hold them (its own test_dirnode known_tree
+ * does): a child keeps such a cap.
  */
 function parseFileCap (s: string): ChkReadCap | LitCap {
   try {

@@ -100,6 +100,8 @@ async function initNode (s: State, name: string, role: 'vps1' | 'vps' | 'home' |
     // the lab's internet is 11.0.0.0/8 (README.md); it must count as public, private LANs must not
     network: { publicRanges: [PUBLIC_RANGE] },
     dht: { lan: false, ...(vps ? { clientMode: 'server' } : {}) },
+    // members re-put the owner's roster on this timer (12 h by default); the lab's owner is away for a minute
+    clubs: { republishIntervalSeconds: 15 },
     ...(vps
       ? {
           // an operator states a VPS's address and relay role: AutoNAT would need four /16s of dial-backs
@@ -110,13 +112,9 @@ async function initNode (s: State, name: string, role: 'vps1' | 'vps' | 'home' |
       : {}),
     ...(name === 'laptop5' ? { client: s.figures.encoding } : {})
   })
-  // AutoNAT's dial-back (@libp2p/autonat 3.0.28) reuses the connection the request came on and then
-  // closes it ("had an existing connection … closing connection"): every peer that serves AutoNAT
-  // drops home2 as soon as home2 asks it to verify its UPnP address. Baseline mode turns the service off
-  // (home2 still runs the client, which UPnP needs) so today's data paths can be measured.
-  // Today a peer that first met home2 through its relay reservation keeps that limited connection and the
-  // storage protocol refuses it; baseline mode keeps home2 (port-mapped by UPnP) off relays.
-  // (UPnP turns the AutoNAT service on regardless, so only home2 keeps UPnP.)
+  // Baseline mode reproduces the workarounds the lab needed before AutoNAT v2 replaced v1 (a v1
+  // server closed the connection it was asked on) and before relays carried shares for club
+  // members: no AutoNAT service, and home2 (port-mapped by UPnP) off relays.
   if (s.baseline) await patchConfig(n.dir, { nat: { autonat: false, upnp: name === 'home2' }, ...(name === 'home2' ? { relay: { client: false } } : {}) })
   return n
 }

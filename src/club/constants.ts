@@ -1,5 +1,9 @@
 /** The owner's node answers join requests from servers on this protocol. */
 export const CLUB_JOIN_PROTOCOL = '/lafs-club/club-join/1.0.0'
+/** The owner pushes a freshly published roster to the club's connected servers (src/club/roster-push.ts). */
+export const CLUB_ROSTER_PROTOCOL = '/lafs-club/club-roster/1.0.0'
+/** A roster record is at most 10 KiB (the IPNS limit); the club ID and framing add little. */
+export const MAX_ROSTER_PUSH_BYTES = 12 * 1024
 
 /** Name of the roster field inside the IPNS record's extensible DAG-CBOR data. */
 export const ROSTER_FIELD = 'LafsClub'

@@ -13,7 +13,7 @@
  */
 import { defaultLogger } from '@libp2p/logger'
 import { shareableAddrs, type PublicRanges } from './address-scope.js'
-import { CLUB_JOIN_PROTOCOL, DEFAULT_REPUBLISH_INTERVAL_MS, DEFAULT_TTL_MS, DEFAULT_VALIDITY_MS, MAX_PENDING_JOIN_REQUESTS, ROSTER_EXPIRY_WARNING_MS } from './constants.js'
+import { CLUB_JOIN_PROTOCOL, CLUB_ROSTER_PROTOCOL, DEFAULT_REPUBLISH_INTERVAL_MS, DEFAULT_TTL_MS, DEFAULT_VALIDITY_MS, MAX_PENDING_JOIN_REQUESTS, ROSTER_EXPIRY_WARNING_MS } from './constants.js'
 import { InviteBootstrapError } from './errors.js'
 import { ClubJoining, type AskToJoinOptions, type JoinRequest, type LeaveResult } from './joining.js'
 import { JoinQueue } from './join-queue.js'
@@ -25,6 +25,7 @@ import { ClubOwner, type CreateClubOptions, type PublishOptions, type PublishedR
 import { ReadRosterCache, type ReadRosterCacheOptions } from './read-cache.js'
 import { RosterCache } from './roster-cache.js'
 import { RosterBook, type RosterOptions } from './rosters.js'
+import { createRosterPushHandler, pushRoster } from './roster-push.js'
 import type { SignedRoster } from './roster-record.js'
 import type { Roster, RosterServer } from './roster.js'
 import type { DhtCallOptions, KadDHT } from '../dht/index.js'
@@ -167,6 +168,11 @@ export class ClubManager extends EventTarget {
       // a few hundred bytes each way: fine over a relay's limited connection, which may be the only way to a NATed owner or joiner
       runOnLimitedConnection: true
     })
+    await this.libp2p.handle(CLUB_ROSTER_PROTOCOL, createRosterPushHandler(async (_from, push) => {
+      const signed = await this.rosters.acceptPushed(push.club, push.record)
+      if (signed != null) this.dispatchEvent(new CustomEvent('roster', { detail: { clubId: signed.clubId, sequence: signed.sequence } }))
+    }, this.log), { maxInboundStreams: 4, runOnLimitedConnection: true })
+    this.addEventListener('published', this.onPublished)
     this.timer = setInterval(() => {
       if (this.round != null) return // the previous round is still putting
       this.round = this.republishNow().catch(() => {}).finally(() => { this.round = undefined })
@@ -184,9 +190,33 @@ export class ClubManager extends EventTarget {
       await Promise.race([this.round, new Promise(resolve => { wait = setTimeout(resolve, STOP_WAIT_MS) })])
       clearTimeout(wait)
     }
-    if (this.started) await this.libp2p.unhandle(CLUB_JOIN_PROTOCOL).catch(() => {})
+    this.removeEventListener('published', this.onPublished)
+    if (this.started) {
+      await this.libp2p.unhandle(CLUB_JOIN_PROTOCOL).catch(() => {})
+      await this.libp2p.unhandle(CLUB_ROSTER_PROTOCOL).catch(() => {})
+    }
     this.queue.close()
     this.started = false
+  }
+
+  /**
+   * Hands the roster just published to every server on it this node is
+   * connected to, so members (a club relay above all) know new servers at
+   * once instead of when their copy expires. Best effort: a server missed
+   * here still finds the roster in the DHT.
+   */
+  private readonly onPublished = (evt: Event): void => {
+    const { clubId } = (evt as CustomEvent<{ clubId: string }>).detail
+    void (async () => {
+      const signed = await this.rosters.cached(clubId)
+      if (signed == null) return
+      const self = this.libp2p.peerId.toString()
+      const connected = new Map(this.libp2p.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))
+      const targets = signed.roster.servers.map(s => connected.get(s.peerId)).filter((p): p is PeerId => p != null && p.toString() !== self)
+      const results = await Promise.allSettled(targets.map(async peer => { await pushRoster(this.libp2p, peer, { club: clubId, record: signed.record }) }))
+      const failed = results.filter(r => r.status === 'rejected').length
+      this.log('club %s: pushed roster sequence %s to %d connected server(s), %d failed', clubId, String(signed.sequence), targets.length - failed, failed)
+    })().catch((err: unknown) => { this.log.error('club %s: pushing the roster failed - %e', clubId, err) })
   }
 
   // ---------- rosters (users) ----------

@@ -116,6 +116,23 @@ export class RosterBook {
     this.log.trace('club %s: not a member, roster sequence %s kept in the read cache only', signed.clubId, String(signed.sequence))
   }
 
+  /**
+   * A roster a peer pushed (the owner, right after publishing): kept when this
+   * node belongs to the club and the record verifies under the club key with
+   * a sequence at least the cached one. Returns the roster when it is newer
+   * than what was cached, undefined when nothing changed or it was not wanted.
+   */
+  async acceptPushed (clubId: string, record: Uint8Array): Promise<SignedRoster | undefined> {
+    const id = normalizeClubId(clubId)
+    if (!await this.isMember(id) || await this.isOwned(id)) return undefined
+    const signed = await verifyRosterRecord(id, record)
+    const before = await this.cache.get(id).catch(() => undefined)
+    if (before != null && signed.sequence <= before.sequence) return undefined
+    await this.cache.put(signed)
+    this.log('club %s: took pushed roster sequence %s, %d server(s)', id, String(signed.sequence), signed.roster.servers.length)
+    return signed
+  }
+
   /** The cached roster, if this node has accepted one: the disk copy (it may be expired), else the read cache's. */
   async cached (clubId: string): Promise<SignedRoster | undefined> {
     return await this.cache.get(clubId) ?? this.readCache.get(clubId)

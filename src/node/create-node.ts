@@ -132,6 +132,9 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       }
     })
     void keeper.runNow().catch(() => {})
+    // a roster the owner pushed names servers this node should now keep
+    // connected (and, as a relay, grant unlimited circuits)
+    manager.addEventListener('roster', () => { void keeper.runNow().catch(() => {}) })
 
     const files = createFiles({
       libp2p,

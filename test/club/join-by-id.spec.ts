@@ -14,6 +14,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { ClubManager, clubIdFromPublicKey, clubRoutingKey, contactAddrs, rosterIpnsCheck, signRoster, verifyRosterRecord, DAY_MS } from '../../src/club/index.js'
 import { putRecord, recordDatastoreKey } from '../../src/dht/index.js'
 import { sendJoinRequest, signJoinRequest } from '../../src/club/join-protocol.js'
+import { pushRoster } from '../../src/club/roster-push.js'
 import { createDhtNode, datastoreOf, dialRetry, startCluster, stopNodes, type DhtNode } from '../dht/cluster.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -99,6 +100,28 @@ describe('club: joining by ID, forwarding, leaving, local clubs and members keep
     const self = await owner.askToJoin(signed.clubId)
     assert.equal(self.status, 'accepted')
     assert.ok((await owner.cached(signed.clubId))!.roster.servers.some(s => s.peerId === nodes[0].peerId.toString()))
+  })
+
+  it('the owner pushes each roster it publishes to its connected servers: a member knows a server that joined after it at once', async function () {
+    const owner = await manager(nodes[8], 'push-owner')
+    const { signed } = await owner.createClub({ name: 'push', local: true })
+    const early = await manager(nodes[3], 'push-early')
+    assert.equal((await early.askToJoin(signed.clubId)).status, 'accepted')
+    const before = (await early.cached(signed.clubId))?.sequence ?? 0n
+    const events: bigint[] = []
+    early.addEventListener('roster', (evt) => { events.push((evt as CustomEvent<{ sequence: bigint }>).detail.sequence) })
+    const late = await manager(nodes[9], 'push-late')
+    assert.equal((await late.askToJoin(signed.clubId)).status, 'accepted')
+    await until('the early member to hold a roster listing the late server', 10_000, async () =>
+      (await early.cached(signed.clubId))?.roster.servers.some(s => s.peerId === nodes[9].peerId.toString()) === true)
+    assert.ok(events.length > 0 && events.every(seq => seq > before), `roster events with newer sequences (${events.join(', ')})`)
+
+    // a node outside the club keeps nothing pushed to it
+    const outsider = await manager(nodes[7], 'push-outsider')
+    const latest = (await owner.cached(signed.clubId))!
+    await pushRoster(nodes[8], nodes[7].peerId, { club: signed.clubId, record: latest.record })
+    await new Promise(resolve => setTimeout(resolve, 300))
+    assert.equal(await outsider.cached(signed.clubId), undefined)
   })
 
   it('a non-local club lists only addresses others can dial: a loopback-only joiner is refused, invites refuse loopback, and config publicRanges changes the verdict', async function () {

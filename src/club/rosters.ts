@@ -8,7 +8,7 @@
  */
 import { getRecord, NotFoundError, putRecord, type DhtCallOptions, type KadDHT, type PutRecordResult } from '../dht/index.js'
 import { clubRoutingKey, normalizeClubId } from './club-id.js'
-import { ClubNotFoundError } from './errors.js'
+import { ClubNotFoundError, StaleRosterError } from './errors.js'
 import { verifyRosterRecord, type SignedRoster } from './roster-record.js'
 import type { ClubMemberships, MembershipRole } from './memberships.js'
 import type { ReadRosterCache } from './read-cache.js'
@@ -162,7 +162,17 @@ export class RosterBook {
    */
   async join (clubId: string, role: MembershipRole, options: DhtCallOptions = {}): Promise<SignedRoster> {
     const id = normalizeClubId(clubId)
-    const signed = await this.resolve(id, options)
+    let signed: SignedRoster
+    try {
+      signed = await this.resolve(id, options)
+    } catch (err) {
+      // The DHT may still serve an older sequence than this node holds (the
+      // owner joining its own club while another join is being published):
+      // the newer, verified copy stands.
+      const held = err instanceof StaleRosterError ? await this.cache.get(id).catch(() => undefined) : undefined
+      if (held == null) throw err
+      signed = held
+    }
     await this.memberships.add(id, role)
     await this.cache.put(signed)
     this.readCache.delete(id)

@@ -124,6 +124,20 @@ describe('club: joining by ID, forwarding, leaving, local clubs and members keep
     assert.equal(await outsider.cached(signed.clubId), undefined)
   })
 
+  it('joining a club whose DHT copy is older than the one this node holds keeps the newer copy (the owner serving its own club mid-publish)', async function () {
+    const owner = await manager(nodes[2], 'stale-owner')
+    const first = (await owner.createClub({ name: 'stale', local: true })).signed
+    const second = (await owner.publish(first.clubId)).signed
+    assert.equal(second.sequence, first.sequence + 1n)
+    // the DHT serves only the first sequence again, as it may for a moment while a publish spreads
+    for (const n of [...nodes, ...extra]) await dropRoster(n, first.clubId)
+    await putRecord(nodes[1].services.dht, clubRoutingKey(first.clubId), first.record, { minAccepted: 1, signal: AbortSignal.timeout(20_000) })
+    const joined = await owner.joinAsUser(first.clubId)
+    assert.equal(joined.sequence, second.sequence, 'the held, newer roster, not a StaleRosterError')
+    // a node holding nothing takes what the DHT has
+    assert.equal((await (await manager(nodes[6], 'stale-reader')).resolve(first.clubId)).sequence, first.sequence)
+  })
+
   it('a non-local club lists only addresses others can dial: a loopback-only joiner is refused, invites refuse loopback, and config publicRanges changes the verdict', async function () {
     const owner = await manager(nodes[1], 'public-owner')
     const { signed } = await owner.createClub({ name: 'public' })

@@ -122,16 +122,21 @@ export async function openDatastore (path: string, dataDir: string): Promise<Lev
 export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20 } }
 
 /**
- * libp2p's connection monitor pings every connection each 10 s and aborts it
- * when a ping takes longer than an adaptive timeout (5 s at least). A ping
- * queues behind the data already sent: a home uplink of 20 Mbit/s carrying an
- * upload to 10 servers, each connection with up to 4 MiB in flight (the
- * stream window above), delays it by about 16 s, and interop/netlab saw every
- * connection of an upload aborted that way. A dead peer is still found: by
- * this ping within two minutes, and sooner by the storage sessions' own
- * request deadlines.
+ * libp2p's connection monitor pings every connection and aborts it when a
+ * ping takes longer than an adaptive timeout (5 s at least by default). A
+ * ping queues behind the data already sent: a home uplink of 20 Mbit/s
+ * carrying an upload to 10 servers, each connection with up to 4 MiB in
+ * flight (the stream window above), delays it by about 16 s, and
+ * interop/netlab saw every connection of an upload aborted that way. So the
+ * timeout is 60-120 s, pings go every 30 s, and the ping protocol allows the
+ * few pings that then overlap (libp2p's default of one outbound ping stream
+ * made the second ping fail at once, which also aborted the connection). A
+ * dead peer is still found within a few minutes, and sooner by the storage
+ * sessions' own request deadlines.
  */
-export const CONNECTION_MONITOR_OPTIONS = { pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 } } satisfies { pingTimeout: AdaptiveTimeoutInit }
+export const CONNECTION_MONITOR_OPTIONS = { pingInterval: 30_000, pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 } } satisfies { pingInterval: number, pingTimeout: AdaptiveTimeoutInit }
+/** Overlapping pings allowed per connection: ceil(maxTimeout / pingInterval), each way. */
+export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4 }
 
 export interface BuildLibp2pOptions {
   config: NodeConfig
@@ -174,7 +179,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
     // peer met in between (a bootstrap dial) first hears a protocol list
     // without them; push tells connected peers when the list changes.
     identifyPush: identifyPush(),
-    ping: ping(),
+    ping: ping(PING_OPTIONS),
     dht: createDhtService({
       protocol: config.dht.protocol,
       clientMode: profile.dhtClientMode,

@@ -17,6 +17,7 @@ import { adviseCorrupt, retrieveMutable } from './retrieve.js'
 import { readWholeShare } from './source.js'
 import { updateServermap, type Servermap } from './servermap.js'
 import type { ServerInfo } from '../servers.js'
+import type { CheckReport } from '../checker.js'
 
 export interface MutableCheckOptions extends Omit<PublishOptions, 'leaseSecret'> {
   servers: readonly ServerInfo[]
@@ -26,26 +27,18 @@ export interface MutableCheckOptions extends Omit<PublishOptions, 'leaseSecret'>
   leaseSecret?: Uint8Array
 }
 
-export interface MutableCheckReport {
-  storageIndex: string
+/**
+ * The CHK check report (same fields, so callers print either) plus what only
+ * mutable files have. Seqnums are numbers (JSON-friendly; a file would need
+ * 2^53 versions to overflow one).
+ */
+export interface MutableCheckReport extends CheckReport {
   mutable: true
-  k: number
-  n: number
   /** The newest recoverable version's seqnum (undefined when none is). */
-  seqnum?: bigint
-  /** Distinct good share numbers of the newest recoverable version. */
-  sharesFound: number
-  serversWithShares: number
-  happiness: number
-  healthy: boolean
-  recoverable: boolean
+  seqnum?: number
   /** Versions found, newest first: seqnum and distinct shares. */
-  versions: Array<{ seqnum: bigint, shares: number, recoverable: boolean }>
-  /** Share → servers holding it, newest recoverable version only. */
-  sharemap: Record<number, string[]>
-  corrupt: Array<{ peerId: string, shnum: number, check: string }>
-  unreachable: string[]
-  repaired?: { seqnum: bigint, sharesWritten: number, happinessAfter: number }
+  versions: Array<{ seqnum: number, shares: number, recoverable: boolean }>
+  repaired?: { sharesUploaded: number, sharesFoundAfter: number, happinessAfter: number, seqnum?: number }
   /** Why repair did not run, when asked for and not possible. */
   repairSkipped?: string
 }
@@ -68,13 +61,13 @@ function summarize (map: Servermap, corrupt: MutableCheckReport['corrupt']): Mut
     mutable: true,
     k,
     n,
-    seqnum: best?.seqnum,
+    seqnum: best == null ? undefined : Number(best.seqnum),
     sharesFound,
     serversWithShares: byServer.size,
     happiness: happinessOf(byServer),
     recoverable: best != null && sharesFound >= k,
     healthy: best != null && map.versions.length === 1 && sharesFound >= n && corrupt.length === 0,
-    versions: map.versions.map(v => ({ seqnum: v.seqnum, shares: v.distinctShares, recoverable: v.recoverable })),
+    versions: map.versions.map(v => ({ seqnum: Number(v.seqnum), shares: v.distinctShares, recoverable: v.recoverable })),
     sharemap,
     corrupt,
     unreachable: map.unreachable.map(u => u.server.peerId)
@@ -120,6 +113,11 @@ export async function checkMutable (opener: StreamOpener, cap: MutableCap, optio
   log('%s: repaired as seqnum %d, %d of %d share(s) after', siText(si), published.seqnum, afterReport.sharesFound, afterReport.n)
   return {
     ...report,
-    repaired: { seqnum: published.seqnum, sharesWritten: [...published.placement.values()].flat().length, happinessAfter: afterReport.happiness }
+    repaired: {
+      seqnum: Number(published.seqnum),
+      sharesUploaded: [...published.placement.values()].flat().length,
+      sharesFoundAfter: afterReport.sharesFound,
+      happinessAfter: afterReport.happiness
+    }
   }
 }

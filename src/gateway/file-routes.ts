@@ -8,7 +8,7 @@ import { BadRequestError, FileNotFoundError, GatewayError } from './errors.js'
 import { abortOnClose, sendJson, sendText, serversParam, wantsJson } from './http.js'
 import { parseRange, type ByteRange } from './range.js'
 import type { TransferTracker } from './transfers.js'
-import { parseHintedCap, type Cap, type DownloadExplain, type LafsNode, type PutAnswer } from '../node/index.js'
+import { isMutableCapString, parseHintedCap, type Cap, type DownloadExplain, type LafsNode, type PutAnswer } from '../node/index.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 export interface FileRoutesInit {
@@ -88,7 +88,46 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
     }
   }
 
+  /**
+   * A mutable file: its newest contents, read whole (its size is known only
+   * then), never cached as immutable.
+   */
+  async function getMutable (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+    const client = abortOnClose(res)
+    try {
+      const { data } = await node.files.read(capText, { servers: serversParam(url), signal: client.signal })
+      let range: ByteRange | undefined
+      try {
+        range = parseRange(req.headers.range, data.length)
+      } catch (err) {
+        if (err instanceof GatewayError && err.status === 416) {
+          sendText(res, 416, err.message + '\n', 'text/plain; charset=utf-8', { 'Content-Range': `bytes */${data.length}` })
+          return
+        }
+        throw err
+      }
+      const filename = url.searchParams.get('filename')
+      const disposition = contentDispositionFor(filename, init.inlineActiveContent)
+      const body = range === undefined ? data : data.subarray(range.start, range.end + 1)
+      const headers: Record<string, string | number> = {
+        ...FILE_RESPONSE_HEADERS,
+        ...(disposition !== undefined ? { 'Content-Disposition': disposition } : {}),
+        'Content-Type': contentTypeFor(filename),
+        'Accept-Ranges': 'bytes',
+        // The same cap names newer contents after every write.
+        'Cache-Control': 'no-cache',
+        'Content-Length': body.length,
+        ...(range !== undefined ? { 'Content-Range': `bytes ${range.start}-${range.end}/${data.length}` } : {})
+      }
+      res.writeHead(range === undefined ? 200 : 206, headers)
+      res.end(req.method === 'HEAD' ? undefined : body)
+    } finally {
+      client.done()
+    }
+  }
+
   async function get (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+    if (isMutableCapString(capText)) { await getMutable(req, res, url, capText); return }
     const { cap } = parseHintedCap(capText)
     const size = sizeOf(cap)
     let range: ByteRange | undefined

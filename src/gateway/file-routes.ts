@@ -61,7 +61,29 @@ export interface FileRoutes {
 export function fileRoutes (init: FileRoutesInit): FileRoutes {
   const { node, transfers } = init
 
+  /** Tahoe's `PUT /uri?mutable=true` / `?format=sdmf|mdmf`: a new mutable file; answers its write cap. */
+  async function putMutable (req: IncomingMessage, res: ServerResponse, url: URL, format: 'sdmf' | 'mdmf'): Promise<void> {
+    const client = abortOnClose(res)
+    try {
+      const parts: Uint8Array[] = []
+      for await (const chunk of req as AsyncIterable<Uint8Array>) parts.push(chunk)
+      const result = await node.files.createMutable(Buffer.concat(parts), {
+        format, club: url.searchParams.get('club') ?? undefined, servers: serversParam(url), signal: client.signal
+      })
+      const answer: PutAnswer = { cap: result.cap, hintedCap: result.hintedCap ?? null }
+      if (wantsJson(req, url)) sendJson(res, 200, { ...answer, readCap: result.readCap })
+      else sendText(res, 200, result.cap, 'text/plain; charset=utf-8', result.hintedCap !== undefined ? { 'X-Lafs-Hinted-Cap': result.hintedCap } : {})
+    } finally {
+      client.done()
+    }
+  }
+
   async function put (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const format = url.searchParams.get('format')?.toLowerCase()
+    if (format === 'sdmf' || format === 'mdmf' || url.searchParams.get('mutable') === 'true') {
+      await putMutable(req, res, url, format === 'mdmf' ? 'mdmf' : 'sdmf')
+      return
+    }
     const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined
     const t = transfers.start('upload', { bytesTotal: Number.isSafeInteger(length) ? length : undefined })
     const client = abortOnClose(res)

@@ -96,6 +96,13 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
         })
         remember(res.cap, res.keyPair)
         const strings = capStrings(res.cap)
+        // Kept alive like uploads; the lease book gets the read cap (renewal needs only the storage index), never the write cap.
+        init.leases.record({
+          cap: strings.readCap,
+          storageIndex: base32Encode(res.cap.storageIndex),
+          servers: [...res.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
+          club
+        })
         log('created a %s file %s: %d bytes, happiness %d', format, base32Encode(res.cap.storageIndex), data.length, res.happiness)
         return {
           cap: strings.writeCap,

@@ -36,6 +36,8 @@ describe('node: mutable files through the door', function () {
       assert.match(made.cap, format === 'sdmf' ? /^URI:SSK:/ : /^URI:MDMF:/)
       assert.match(made.readCap, format === 'sdmf' ? /^URI:SSK-RO:/ : /^URI:MDMF-RO:/)
       assert.equal(made.happiness, 10)
+      const leases = writer.leases.list()
+      assert.deepEqual(leases.map(l => [l.cap, l.servers.length]), [[made.readCap, 10]], 'kept alive by read cap, never the write cap')
       assert.ok(Buffer.from(await writer.get(made.cap, { servers: addrs })).equals(data))
       const next = randomBytes(1024)
       const w = await writer.files.overwrite(made.cap, next, { servers: addrs })

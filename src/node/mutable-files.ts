@@ -15,6 +15,7 @@ import {
 } from '../mutable/index.js'
 import { base32Encode } from '../immutable/index.js'
 import { connectedStorageServers } from './peers.js'
+import { locate } from '../routing/index.js'
 import type { CreateMutableOptions, MutableCreated, MutableModifier, MutableWriteOptions, MutableWritten } from './api.js'
 import type { FilesInit } from './files.js'
 import type { Logger } from '@libp2p/interface'
@@ -50,7 +51,13 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
     return { cap: p.cap, hint: p.hint }
   }
 
-  const serversFor = async (opts: { servers?: string[], club?: string, signal?: AbortSignal }, hint: string | undefined, signal: AbortSignal): Promise<{ servers: ServerInfo[], club?: string }> => {
+  /**
+   * Servers for an operation: the ones named; else the connected storage
+   * servers and the club's roster; for an existing file with no club known,
+   * also whoever the DHT names as providers of its storage index (servers
+   * announce slots as they announce immutable shares).
+   */
+  const serversFor = async (opts: { servers?: string[], club?: string }, hint: string | undefined, signal: AbortSignal, storageIndex?: Uint8Array): Promise<{ servers: ServerInfo[], club?: string }> => {
     if (opts.servers != null && opts.servers.length > 0) return { servers: serversFromMultiaddrs(opts.servers) }
     const byPeer = new Map<string, ServerInfo>()
     for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
@@ -62,11 +69,19 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
         if (byPeer.size === 0) throw err
         log('club %s roster unavailable, using %d connected server(s): %s', club, byPeer.size, (err as Error).message)
       }
+    } else if (storageIndex != null) {
+      const { k, n } = init.clientConfig()
+      try {
+        const found = await locate(init.locateDeps, { storageIndex, k, n }, { signal, prefer: 'dht', budget: { deadlineMs: byPeer.size > 0 ? 10_000 : 30_000 } })
+        for (const s of found.servers) if (!byPeer.has(s.peerId)) byPeer.set(s.peerId, { peerId: s.peerId, multiaddrs: s.multiaddrs })
+      } catch (err) {
+        log('locating %s by provider records failed: %s', base32Encode(storageIndex), (err as Error).message)
+      }
     }
     byPeer.delete(libp2p.peerId.toString())
     if (byPeer.size === 0) {
-      throw new NoServersError('no storage servers for this mutable file: this node has no default club and is connected to no storage server. ' +
-        'Join a club ("lafs-club club join <club id>"), or name a club (--club ID, ?club=ID) or servers (--server MULTIADDR, ?server=MULTIADDR).')
+      throw new NoServersError('no storage servers for this mutable file: this node has no default club, is connected to no storage server, and no provider record named one. ' +
+        'Join a club ("lafs-club club join <club id>"), or name a club (--club ID, ?club=ID, or a cap@clubID hint) or servers (--server MULTIADDR, ?server=MULTIADDR).')
     }
     return { servers: [...byPeer.values()], club }
   }
@@ -121,7 +136,7 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
       const { cap, hint } = parse(capText)
       if (cap.kind === 'mutable-verify') throw new InvalidMutableCapError('unknown-type', 'reading a mutable file needs its read or write cap, not a verify cap')
       const signal = withStop(opts.signal)
-      const { servers } = await serversFor(opts, hint, signal)
+      const { servers } = await serversFor(opts, hint, signal, cap.storageIndex)
       return await withPool(async pool => {
         const map = await updateServermap(libp2p, cap, { servers, pool, signal })
         const got = await retrieveMutable(libp2p, cap, map, { pool, signal, offset: opts.offset, length: opts.length })
@@ -132,7 +147,7 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
     overwrite: async (capText, data, opts = {}) => {
       const { cap, hint } = writeCap(capText, 'overwriting a mutable file')
       const signal = withStop(opts.signal)
-      const { servers } = await serversFor(opts, hint, signal)
+      const { servers } = await serversFor(opts, hint, signal, cap.storageIndex)
       const stats = newStats()
       return await withPool(async pool => {
         const res = await overwriteMutable(libp2p, cap, data, {
@@ -147,7 +162,7 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
     modify: async (capText, fn, opts = {}) => {
       const { cap, hint } = writeCap(capText, 'modifying a mutable file')
       const signal = withStop(opts.signal)
-      const { servers } = await serversFor(opts, hint, signal)
+      const { servers } = await serversFor(opts, hint, signal, cap.storageIndex)
       const stats = newStats()
       return await withPool(async pool => {
         const res = await modifyMutable(libp2p, cap, async (old, info) => await fn(old, { seqnum: Number(info.seqnum), attempt: info.attempt }), {
@@ -162,7 +177,7 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
     checkMutable: async (capText, opts) => {
       const { cap, hint } = parse(capText)
       const signal = withStop(opts.signal)
-      const { servers } = await serversFor(opts, hint, signal)
+      const { servers } = await serversFor(opts, hint, signal, cap.storageIndex)
       log('check mutable %s on %d servers (verify %s, repair %s)', base32Encode(cap.storageIndex), servers.length, opts.verify === true, opts.repair === true)
       return await withPool(async pool => await checkMutable(libp2p, cap, {
         servers, pool, signal, verify: opts.verify, repair: opts.repair, leaseSecret: init.leaseSecret, happy: init.clientConfig().happy

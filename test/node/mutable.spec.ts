@@ -12,10 +12,10 @@ describe('node: mutable files through the door', function () {
   const dirs: string[] = []
   const nodes: LafsNode[] = []
   let addrs: string[]
-  const fresh = async (storage: boolean): Promise<LafsNode> => {
+  const fresh = async (storage: boolean, bootstrap: string[] = []): Promise<LafsNode> => {
     const dir = await mkdtemp(join(tmpdir(), 'lafs-node-'))
     dirs.push(dir)
-    const node = await createNode({ dataDir: dir, listen: LISTEN, bootstrap: [], storage: { enabled: storage }, gateway: false })
+    const node = await createNode({ dataDir: dir, listen: LISTEN, bootstrap, storage: { enabled: storage }, gateway: false })
     nodes.push(node)
     return node
   }
@@ -87,5 +87,22 @@ describe('node: mutable files through the door', function () {
     const final = await b.files.read(made.cap, { servers: addrs })
     assert.ok(final.seqnum > again.seqnum)
     assert.ok(['x', 'y'].includes(Buffer.from(final.data).toString()), 'one whole version, never a mix')
+  })
+
+  it('a fresh node with no club and no hint finds a mutable file by provider records', async () => {
+    const first = await fresh(true)
+    const seed = first.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws')) as string
+    const rest = await Promise.all(Array.from({ length: 4 }, async () => await fresh(true, [seed])))
+    await Promise.all(rest.map(async n => await n.bootstrapped))
+    const servers = [first, ...rest]
+    const five = servers.map(s => s.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws')) as string)
+    const writer = await fresh(false)
+    const made = await writer.files.createMutable(Buffer.from('found by the DHT'), { servers: five, k: 2, n: 5, happy: 4 })
+    await Promise.all(servers.map(async s => { await s.announcer?.onIdle() }))
+    assert.ok(servers.some(s => (s.announcer?.stats.announced ?? 0) >= 1), 'a server announced the slot')
+    const reader = await fresh(false, [seed])
+    await reader.bootstrapped
+    const got = await reader.files.read(made.readCap)
+    assert.equal(Buffer.from(got.data).toString(), 'found by the DHT')
   })
 })

@@ -55,6 +55,9 @@ async function firstChunk (it: AsyncIterator<Uint8Array>, abort: () => void, tim
 
 export interface FileRoutes {
   put: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
+  /** Tahoe's `PUT /uri/<mutable write cap>`: new contents; answers the write cap. */
+  overwrite: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string) => Promise<void>
+  isMutableWriteCap: (capText: string) => boolean
   get: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string) => Promise<void>
 }
 
@@ -230,5 +233,20 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
     }
   }
 
-  return { put, get }
+  async function overwrite (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+    const client = abortOnClose(res)
+    try {
+      const parts: Uint8Array[] = []
+      for await (const chunk of req as AsyncIterable<Uint8Array>) parts.push(chunk)
+      const written = await node.files.overwrite(capText, Buffer.concat(parts), { servers: serversParam(url), signal: client.signal })
+      if (wantsJson(req, url)) sendJson(res, 200, { cap: capText, seqnum: written.seqnum })
+      else sendText(res, 200, capText, 'text/plain; charset=utf-8')
+    } finally {
+      client.done()
+    }
+  }
+
+  const isMutableWriteCap = (capText: string): boolean => /^URI:(SSK|MDMF):/.test(capText.trim())
+
+  return { put, get, overwrite, isMutableWriteCap }
 }

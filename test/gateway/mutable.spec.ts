@@ -29,6 +29,22 @@ describe('gateway: GET /uri/<mutable cap>', function () {
     })
   }
 
+  it('PUT /uri?format=mdmf creates a mutable file; PUT /uri/<write cap> replaces its contents; a read cap cannot', async () => {
+    const made = await http(h.gateway.url, 'PUT', '/uri?format=mdmf&t=json', Buffer.from('first'))
+    assert.equal(made.status, 200, made.body.toString())
+    const { cap, readCap } = JSON.parse(made.body.toString())
+    assert.match(cap, /^URI:MDMF:/)
+    const put = await http(h.gateway.url, 'PUT', `/uri/${encodeURIComponent(cap)}`, Buffer.from('second'))
+    assert.equal(put.status, 200, put.body.toString())
+    assert.equal(put.body.toString(), cap)
+    assert.equal((await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(readCap)}`)).body.toString(), 'second')
+    const refused = await http(h.gateway.url, 'PUT', `/uri/${encodeURIComponent(readCap)}`, Buffer.from('third'))
+    assert.equal(refused.status, 405)
+    const foreign = await http(h.gateway.url, 'PUT', `/uri/${encodeURIComponent(cap)}`, Buffer.from('evil'), { Origin: 'https://evil.example' })
+    assert.equal(foreign.status, 403)
+    assert.equal((await http(h.gateway.url, 'GET', `/uri/${encodeURIComponent(readCap)}`)).body.toString(), 'second')
+  })
+
   it('a mutable cap nobody holds answers 404; a malformed one 400', async () => {
     const made = await h.node.files.createMutable(Buffer.from('x'))
     // Same key material, another storage index: change the read key's first character.

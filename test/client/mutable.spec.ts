@@ -92,6 +92,18 @@ describe('client: mutable files over 10 real servers', function () {
     const s2 = newStats()
     await overwriteMutable(client, mdmf.cap, randomBytes(1024), { ...base(), stats: s2 })
     assert.deepEqual(s2, { roundTrips: 2, requests: 20 })
+    // A read-modify-write of a small SDMF file: the map's reads hold the whole shares, so still 2.
+    const s3 = newStats()
+    await modifyMutable(client, pub.cap, old => Buffer.concat([old, Buffer.from('+')]), { ...base(), stats: s3 })
+    assert.deepEqual(s3, { roundTrips: 2, requests: 20 })
+    const s4 = newStats()
+    await modifyMutable(client, mdmf.cap, old => Buffer.concat([old, Buffer.from('+')]), { ...base(), stats: s4 })
+    assert.deepEqual(s4, { roundTrips: 2, requests: 20 })
+    // A larger MDMF file keeps its block hash tree past the mapped bytes: opening shares, then blocks, cost two more.
+    const big = await publishNewMutable(client, randomBytes(50_000), { ...base(), format: 'mdmf', k: 3, n: 10, keyPair: vectorKey(9) })
+    const s5 = newStats()
+    await modifyMutable(client, big.cap, old => Buffer.concat([old, Buffer.from('+')]), { ...base(), stats: s5 })
+    assert.equal(s5.roundTrips, 4, JSON.stringify(s5))
   })
 
   it('mdmf: a range read reads only its segments', async () => {

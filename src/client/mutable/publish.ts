@@ -20,7 +20,7 @@ import { clientLogger, shortPeer, siText } from '../log.js'
 import { MutablePublishError, UncoordinatedWriteError, WriteEnablerRefusedError } from './errors.js'
 import { remoteShareSource } from './source.js'
 import type { StorageClientPool, ServerInfo } from '../servers.js'
-import { PREFIX_READ, type MutableStats, type Servermap } from './servermap.js'
+import type { MutableStats, Servermap } from './servermap.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface PublishOptions {
@@ -178,7 +178,6 @@ export async function recoverKeyPair (cap: MutableWriteCap, map: Servermap, opti
     for (const s of v.shares) {
       try {
         const [from, to] = s.header.fields.encPrivkey
-        if (to > s.prefixBytes.length && s.prefixBytes.length >= PREFIX_READ && options.stats != null) options.stats.roundTrips++
         const enc = await remoteShareSource(options.pool, cap.storageIndex, s, options.stats).read(from, to - from)
         const der = decryptPrivateKey(cap.writekey, enc)
         if (!Buffer.from(writekeyHash(der)).equals(cap.writekey)) throw new Error('the encrypted private key is not this write cap\'s')

@@ -7,6 +7,22 @@ import type { MutableShareSource } from '../../mutable/index.js'
 import { PREFIX_READ, type MapShare, type MutableStats } from './servermap.js'
 import type { StorageClientPool } from '../servers.js'
 
+/** Reads in flight per stats object: a read starting when none is in flight opens a new round trip (a wave). */
+const inFlight = new WeakMap<MutableStats, number>()
+
+async function counted<T> (stats: MutableStats | undefined, fn: () => Promise<T>): Promise<T> {
+  if (stats == null) return await fn()
+  const now = inFlight.get(stats) ?? 0
+  if (now === 0) stats.roundTrips++
+  stats.requests++
+  inFlight.set(stats, now + 1)
+  try {
+    return await fn()
+  } finally {
+    inFlight.set(stats, (inFlight.get(stats) ?? 1) - 1)
+  }
+}
+
 export function remoteShareSource (pool: StorageClientPool, storageIndex: Uint8Array, share: MapShare, stats?: MutableStats): MutableShareSource {
   const cached = share.prefixBytes
   // A prefix shorter than asked is the whole share.
@@ -15,8 +31,7 @@ export function remoteShareSource (pool: StorageClientPool, storageIndex: Uint8A
     shnum: share.shnum,
     read: async (offset, length) => {
       if (whole || offset + length <= cached.length) return cached.subarray(offset, offset + length)
-      if (stats != null) stats.requests++
-      const got = await pool.get(share.server, 'small').slotRead(storageIndex, [share.shnum], [{ offset, size: length }])
+      const got = await counted(stats, async () => await pool.get(share.server, 'small').slotRead(storageIndex, [share.shnum], [{ offset, size: length }]))
       return got.get(share.shnum)?.[0] ?? new Uint8Array(0)
     }
   }
@@ -30,8 +45,7 @@ export async function readWholeShare (pool: StorageClientPool, storageIndex: Uin
   out.set(share.prefixBytes)
   const PART = 900 * 1024
   for (let at = share.prefixBytes.length; at < eof; at += PART) {
-    if (stats != null) stats.requests++
-    const got = await pool.get(share.server).slotRead(storageIndex, [share.shnum], [{ offset: at, size: Math.min(PART, eof - at) }])
+    const got = await counted(stats, async () => await pool.get(share.server).slotRead(storageIndex, [share.shnum], [{ offset: at, size: Math.min(PART, eof - at) }]))
     const bytes = got.get(share.shnum)?.[0] ?? new Uint8Array(0)
     out.set(bytes, at)
     if (bytes.length < Math.min(PART, eof - at)) return out.subarray(0, at + bytes.length)

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNode, type LafsNode, type MutableCheckReport } from '../../src/node/index.js'
+import { leaseRenewer } from '../../src/node/lease-renewal.js'
 
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
 
@@ -38,6 +39,9 @@ describe('node: mutable files through the door', function () {
       assert.equal(made.happiness, 10)
       const leases = writer.leases.list()
       assert.deepEqual(leases.map(l => [l.cap, l.servers.length]), [[made.readCap, 10]], 'kept alive by read cap, never the write cap')
+      // The renewer adds or renews a lease on the slot (add_lease works on slots).
+      const renewed = await leaseRenewer(writer.libp2p, randomBytes(32))(leases[0], {})
+      assert.ok(renewed.expiresAt > Date.now() && renewed.expiresAt < Number.MAX_SAFE_INTEGER)
       assert.ok(Buffer.from(await writer.get(made.cap, { servers: addrs })).equals(data))
       const next = randomBytes(1024)
       const w = await writer.files.overwrite(made.cap, next, { servers: addrs })

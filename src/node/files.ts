@@ -138,7 +138,8 @@ export function createFiles (init: FilesInit): NodeFiles {
 
   const cat = async function * (capText: string, opts: GetOptions = {}): AsyncGenerator<Uint8Array> {
     if (isMutable(capText)) {
-      const { data } = await mutable.readMutable(capText, { servers: opts.servers, signal: opts.signal, offset: opts.offset, length: opts.length })
+      const { data, holders } = await mutable.readMutable(capText, { servers: opts.servers, signal: opts.signal, offset: opts.offset, length: opts.length })
+      opts.onExplain?.({ way: 'servers', servers: holders })
       yield data
       return
     }
@@ -207,7 +208,10 @@ export function createFiles (init: FilesInit): NodeFiles {
     },
     createMutable: mutable.createMutable,
     read: async (capText, o = {}) => {
-      if (isMutable(capText)) return await mutable.readMutable(capText, { servers: o.servers, signal: o.signal, offset: o.offset, length: o.length })
+      if (isMutable(capText)) {
+        const { data, seqnum } = await mutable.readMutable(capText, { servers: o.servers, signal: o.signal, offset: o.offset, length: o.length })
+        return { data, seqnum }
+      }
       return { data: await get(capText, o), seqnum: 0 }
     },
     overwrite: mutable.overwrite,

@@ -15,7 +15,7 @@ import {
 } from '../mutable/index.js'
 import { base32Encode } from '../immutable/index.js'
 import { connectedStorageServers } from './peers.js'
-import { locate } from '../routing/index.js'
+import { locate, type LocatedServer } from '../routing/index.js'
 import type { CreateMutableOptions, MutableCreated, MutableModifier, MutableWriteOptions, MutableWritten } from './api.js'
 import type { FilesInit } from './files.js'
 import type { Logger } from '@libp2p/interface'
@@ -23,7 +23,7 @@ import type { Logger } from '@libp2p/interface'
 export interface MutableFiles {
   createMutable: (data: Uint8Array, opts?: CreateMutableOptions) => Promise<MutableCreated>
   /** Newest recoverable contents (or a range), with its seqnum. */
-  readMutable: (cap: string, opts?: MutableWriteOptions & { offset?: number, length?: number }) => Promise<{ data: Uint8Array, seqnum: number }>
+  readMutable: (cap: string, opts?: MutableWriteOptions & { offset?: number, length?: number }) => Promise<{ data: Uint8Array, seqnum: number, holders: LocatedServer[] }>
   overwrite: (cap: string, data: Uint8Array, opts?: MutableWriteOptions) => Promise<MutableWritten>
   modify: (cap: string, fn: MutableModifier, opts?: MutableWriteOptions) => Promise<MutableWritten>
   checkMutable: (cap: string, opts: { verify?: boolean, repair?: boolean, servers?: string[], signal?: AbortSignal }) => Promise<MutableCheckReport>
@@ -140,7 +140,13 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
       return await withPool(async pool => {
         const map = await updateServermap(libp2p, cap, { servers, pool, signal })
         const got = await retrieveMutable(libp2p, cap, map, { pool, signal, offset: opts.offset, length: opts.length })
-        return { data: got.plaintext, seqnum: Number(got.seqnum) }
+        const holders = new Map<string, LocatedServer>()
+        for (const sh of got.version.shares) {
+          const h = holders.get(sh.server.peerId) ?? { peerId: sh.server.peerId, multiaddrs: sh.server.multiaddrs, shares: [] }
+          h.shares.push(sh.shnum)
+          holders.set(sh.server.peerId, h)
+        }
+        return { data: got.plaintext, seqnum: Number(got.seqnum), holders: [...holders.values()] }
       })
     },
 

@@ -53,7 +53,10 @@ describe('node: mutable files through the door', function () {
       assert.equal(got.seqnum, 3)
       assert.ok(Buffer.from(got.data).equals(Buffer.concat([next, Buffer.from('!')])))
       const parts: Uint8Array[] = []
-      for await (const p of reader.cat(made.readCap, { servers: addrs, offset: 1000, length: 25 })) parts.push(p)
+      let explain: any
+      for await (const p of reader.cat(made.readCap, { servers: addrs, offset: 1000, length: 25, onExplain: e => { explain = e } })) parts.push(p)
+      assert.equal(explain?.way, 'servers')
+      assert.equal(explain.servers.length, 10, 'the holders of the version read')
       assert.ok(Buffer.concat(parts).equals(Buffer.concat([next, Buffer.from('!')]).subarray(1000, 1025)))
       await assert.rejects(reader.files.overwrite(made.readCap, data, { servers: addrs }), /needs the file's write cap/)
       const report = await reader.check(made.readCap, { servers: addrs, verify: true }) as MutableCheckReport

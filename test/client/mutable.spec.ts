@@ -9,7 +9,7 @@ import {
 import { base32Encode } from '../../src/immutable/index.js'
 import { StorageClient, dialTarget } from '../../src/protocols/index.js'
 import { serverLeaseSecrets } from '../../src/client/lease.js'
-import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
+import { startGrid, stopGrid, stopServer, type GridServer } from '../fixtures/grid.js'
 import { createTestLibp2p } from '../fixtures/libp2p.js'
 import { vectorKey } from '../mutable/helpers.js'
 import type { MutableWriteCap } from '../../src/mutable/index.js'
@@ -212,4 +212,22 @@ describe('client: mutable files over 10 real servers', function () {
       (err: Error) => err instanceof WriteEnablerRefusedError && err.code === 'ERR_BAD_WRITE_ENABLER' && err.servers.length === 10)
   })
 
+
+  // Last: it stops a server for good.
+  it('repair puts a lost share back on another server', async () => {
+    const data = randomBytes(10_000)
+    const pub = await publishNewMutable(client, data, { ...base(), format: 'mdmf', k: 3, n: 10, keyPair: vectorKey(10) })
+    const [lostPeer] = [...pub.placement].find(([, sh]) => sh.includes(4)) as [string, number[]]
+    await stopServer(grid.find(s => s.info.peerId === lostPeer) as GridServer)
+    const before = await checkMutable(client, pub.cap, { ...base() })
+    assert.equal(before.sharesFound, 9)
+    assert.equal(before.healthy, false)
+    assert.equal(before.sharemap[4], undefined)
+    const repaired = await checkMutable(client, pub.cap, { ...base(), repair: true })
+    assert.equal(repaired.repaired?.sharesFoundAfter, 10)
+    const after = await checkMutable(client, pub.cap, { ...base(), verify: true })
+    assert.equal(after.healthy, true)
+    assert.equal(after.sharemap[4]?.length, 1)
+    assert.ok((await read(pub.cap)).data.equals(data))
+  })
 })

@@ -106,6 +106,21 @@ describe('client: mutable files over 10 real servers', function () {
     assert.equal(s5.roundTrips, 4, JSON.stringify(s5))
   })
 
+  it('shares over 1 MiB, two per server, are written in several calls and read back', async () => {
+    const five = infos().slice(0, 5)
+    const data = randomBytes(5 * 2 ** 20 + 123)
+    const stats = newStats()
+    const pub = await publishNewMutable(client, data, { ...base(), servers: five, happy: 5, format: 'mdmf', k: 3, n: 10, keyPair: vectorKey(11), stats })
+    assert.equal(pub.happiness, 5)
+    assert.ok(stats.requests > 5, `several calls per server (${stats.requests})`)
+    assert.ok((await read(pub.cap, client, pool, five)).data.equals(data))
+    const next = randomBytes(4 * 2 ** 20)
+    await overwriteMutable(client, pub.cap, next, { ...base(), servers: five, happy: 5 })
+    const got = await read(pub.cap, client, pool, five)
+    assert.equal(got.seqnum, 2n)
+    assert.ok(got.data.equals(next))
+  })
+
   it('mdmf: a range read reads only its segments', async () => {
     const data = randomBytes(60_000)
     const pub = await publishNewMutable(client, data, { ...base(), format: 'mdmf', k: 3, n: 10, segmentSize: 6000, keyPair: vectorKey(4) })

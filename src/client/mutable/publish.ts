@@ -54,6 +54,9 @@ export interface PublishResult {
 
 interface Assignment { server: ServerInfo, shnum: number, expect?: Uint8Array }
 
+/** Calls of one share's later parts in flight per server. */
+const PIPELINE = 4
+
 /** Room left in a call for test specimens and framing. */
 const CALL_BUDGET = MAX_SLOT_WRITE_BYTES - 16 * 1024
 
@@ -88,14 +91,24 @@ async function writeServer (cap: MutableWriteCap, enc: EncodedMutable, server: S
       }])
     }
   }
+  const send = async (call: SlotShareWrite[]): Promise<boolean> => {
+    options.signal?.throwIfAborted()
+    if (options.stats != null) options.stats.requests++
+    return (await client.slotReadTestWrite(si, we, lease, call)).success
+  }
   try {
-    for (const call of calls) {
-      options.signal?.throwIfAborted()
-      if (options.stats != null) options.stats.requests++
-      const answer = await client.slotReadTestWrite(si, we, lease, call)
-      if (!answer.success) return { kind: 'collision' }
-    }
-    return { kind: 'ok' }
+    // The first call's tests decide whether we collided; the rest are
+    // pipelined (a session answers in order), a few in flight at a time.
+    if (!await send(calls[0])) return { kind: 'collision' }
+    let next = 1
+    let collided = false
+    await Promise.all(Array.from({ length: Math.min(PIPELINE, calls.length - 1) }, async () => {
+      while (next < calls.length && !collided) {
+        const call = calls[next++]
+        if (!await send(call)) collided = true
+      }
+    }))
+    return collided ? { kind: 'collision' } : { kind: 'ok' }
   } catch (err) {
     return { kind: 'error', error: err as Error }
   }

@@ -17,4 +17,4 @@ function option (name: string): number | undefined {
 
 runMutable(process.argv.includes('--quick'), { sizeMiB: option('--size'), updates: option('--updates'), rounds: option('--rounds') })
   .then(r => { console.log(formatTable(SUMMARY_HEADER, mutableRows(r).map(summaryCells))) })
-  .catch(err => { console.error(err); process.exitCode = 1 })
+  .catch((err: unknown) => { console.error(err); process.exitCode = 1 })

@@ -7,6 +7,7 @@ import '../src/shim.js'
  *   3 upload    64 MiB to 10 servers vs a raw libp2p stream
  *   4 memory    client peak RSS over a 1 GiB streamed round trip
  *   5 locate    RPCs and round trips to find a file, DHT vs club, at N = 10, 25, 50
+ *   6 mutable   1 KiB mutable update (round trips, ms); 64 MiB MDMF publish vs CHK upload
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean
@@ -31,6 +32,7 @@ import { codecRows, runCodec, type CodecResult } from './sections/codec.js'
 import { locateRows, runLocate, type LocateResult } from './sections/locate.js'
 import { rssRows, runRss, type RssResult } from './sections/rss.js'
 import { runTransfer, transferRows, type TransferResult } from './sections/transfer.js'
+import { mutableRows, runMutable, type MutableResult } from './sections/mutable.js'
 
 interface Section<R> {
   run: (quick: boolean) => Promise<R>
@@ -43,7 +45,8 @@ const SECTIONS = {
   codec: { run: runCodec, rows: codecRows, limitMs: 6 * 60_000 } satisfies Section<CodecResult>,
   transfer: { run: runTransfer, rows: transferRows, limitMs: 8 * 60_000 } satisfies Section<TransferResult>,
   rss: { run: runRss, rows: rssRows, limitMs: 8 * 60_000 } satisfies Section<RssResult>,
-  locate: { run: runLocate, rows: locateRows, limitMs: 12 * 60_000 } satisfies Section<LocateResult>
+  locate: { run: runLocate, rows: locateRows, limitMs: 12 * 60_000 } satisfies Section<LocateResult>,
+  mutable: { run: runMutable, rows: mutableRows, limitMs: 6 * 60_000 } satisfies Section<MutableResult>
 }
 type SectionName = keyof typeof SECTIONS
 const NAMES = Object.keys(SECTIONS) as SectionName[]

@@ -4,11 +4,11 @@
  * either way the bytes flow as a pipeline of async iterables.
  */
 import { createReadStream, createWriteStream } from 'node:fs'
-import { rename, rm, stat } from 'node:fs/promises'
+import { readFile, rename, rm, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { pipe } from 'it-pipe'
-import { defaultConfig, initDataDir, loadOrCreateApiToken, mergeConfig, parseHintedCap, type CheckReport, type DownloadExplain, type PutAnswer } from '../node/index.js'
+import { defaultConfig, initDataDir, loadOrCreateApiToken, mergeConfig, isMutableCapString, parseHintedCap, type CheckReport, type DownloadExplain, type PutAnswer } from '../node/index.js'
 import { addInitOptions, collect, configFromInitFlags, contextOf, query, type InitFlags } from './context.js'
 import { findDaemon, type DaemonClient } from './daemon-client.js'
 import { runDaemon } from './daemon.js'
@@ -97,9 +97,28 @@ export function addFileCommands (program: Command): void {
     .argument('<file>', 'the file to upload')
     .option('--club <id>', 'upload to this club\'s servers (default: the default club, else the connected storage servers); the club ID becomes the cap\'s hint')
     .option('--server <multiaddr>', 'upload to this server (repeatable; instead of a club)', collect)
-    .action(async (file: string, o: { club?: string, server?: string[] }, cmd: Command) => {
+    .option('--mutable', 'make a mutable file (Tahoe SDMF unless --format mdmf); prints its write cap')
+    .option('--format <format>', 'mutable file format: sdmf or mdmf (implies --mutable)')
+    .action(async (file: string, o: { club?: string, server?: string[], mutable?: boolean, format?: string }, cmd: Command) => {
       const { dataDir, out } = contextOf(cmd)
       const size = await fileSize(file)
+      if (o.format !== undefined && o.format !== 'sdmf' && o.format !== 'mdmf') throw new UsageError(`--format must be sdmf or mdmf, not "${o.format}"`)
+      const format = o.format
+      if (o.mutable === true || format !== undefined) {
+        const data = await readFile(file)
+        const d = await findDaemon(dataDir)
+        let answer: PutAnswer
+        if (d !== undefined) {
+          const res = await d.stream('PUT', `/uri${query({ t: 'json', format: format ?? 'sdmf', club: o.club, server: o.server })}`, { body: data, headers: { 'Content-Length': size, 'Content-Type': 'application/octet-stream', Accept: 'application/json' } })
+          answer = await readJsonBody<PutAnswer>(res)
+        } else {
+          out.note('no daemon running: publishing from an in-process node')
+          const r = await withLocalNode(dataDir, async node => await node.files.createMutable(data, { format, club: o.club, servers: o.server }))
+          answer = { cap: r.cap, hintedCap: r.hintedCap ?? null }
+        }
+        out.result({ cap: answer.cap, hintedCap: answer.hintedCap, size }, v => v.hintedCap !== null ? [v.cap, v.hintedCap] : [v.cap])
+        return
+      }
       const bar = out.progress('sending', size)
       let sent = 0
       const d = await findDaemon(dataDir)
@@ -134,7 +153,8 @@ export function addFileCommands (program: Command): void {
     .option('--explain', 'print how the shares were located and what it cost')
     .action(async (cap: string, o: { output?: string, server?: string[], explain?: boolean }, cmd: Command) => {
       const { dataDir, out } = contextOf(cmd)
-      const parsed = parseHintedCap(cap).cap
+      // Mutable caps (URI:SSK…, URI:MDMF…) go to the node like CHK caps; only a literal cap is read here.
+      const parsed = isMutableCapString(cap) ? undefined : parseHintedCap(cap).cap
       if (out.json && o.output === undefined) throw new UsageError('with --json the file cannot go to stdout: give -o FILE')
       const target = o.output !== undefined ? resolve(o.output) : undefined
       const part = target !== undefined ? `${target}.part-${process.pid}` : undefined
@@ -148,7 +168,7 @@ export function addFileCommands (program: Command): void {
         })
       }
       try {
-        if (parsed.kind === 'lit') {
+        if (parsed?.kind === 'lit') {
           // The bytes are inside the cap: no daemon, no node, no network.
           explain = { way: 'literal' }
           bar.update(0, parsed.data.length)
@@ -188,7 +208,7 @@ export function addFileCommands (program: Command): void {
     .option('--server <multiaddr>', 'check on these servers (repeatable)', collect)
     .action(async (cap: string, o: { verify?: boolean, repair?: boolean, server?: string[] }, cmd: Command) => {
       const { out, daemon } = contextOf(cmd)
-      parseHintedCap(cap)
+      if (!isMutableCapString(cap)) parseHintedCap(cap)
       const r = await (await daemon()).json<CheckReport>('POST', `/api/check${query({ cap, verify: o.verify === true, repair: o.repair === true, server: o.server })}`)
       out.result(r, checkLines)
       if (!r.recoverable) process.exitCode = 1

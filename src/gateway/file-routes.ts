@@ -8,7 +8,7 @@ import { BadRequestError, FileNotFoundError, GatewayError } from './errors.js'
 import { abortOnClose, sendJson, sendText, serversParam, wantsJson } from './http.js'
 import { parseRange, type ByteRange } from './range.js'
 import type { TransferTracker } from './transfers.js'
-import { parseHintedCap, type Cap, type DownloadExplain, type LafsNode, type PutAnswer } from '../node/index.js'
+import { isMutableCapString, parseHintedCap, type Cap, type DownloadExplain, type LafsNode, type PutAnswer } from '../node/index.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 export interface FileRoutesInit {
@@ -55,13 +55,38 @@ async function firstChunk (it: AsyncIterator<Uint8Array>, abort: () => void, tim
 
 export interface FileRoutes {
   put: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
+  /** Tahoe's `PUT /uri/<mutable write cap>`: new contents; answers the write cap. */
+  overwrite: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string) => Promise<void>
+  isMutableWriteCap: (capText: string) => boolean
   get: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string) => Promise<void>
 }
 
 export function fileRoutes (init: FileRoutesInit): FileRoutes {
   const { node, transfers } = init
 
+  /** Tahoe's `PUT /uri?mutable=true` / `?format=sdmf|mdmf`: a new mutable file; answers its write cap. */
+  async function putMutable (req: IncomingMessage, res: ServerResponse, url: URL, format: 'sdmf' | 'mdmf'): Promise<void> {
+    const client = abortOnClose(res)
+    try {
+      const parts: Uint8Array[] = []
+      for await (const chunk of req as AsyncIterable<Uint8Array>) parts.push(chunk)
+      const result = await node.files.createMutable(Buffer.concat(parts), {
+        format, club: url.searchParams.get('club') ?? undefined, servers: serversParam(url), signal: client.signal
+      })
+      const answer: PutAnswer = { cap: result.cap, hintedCap: result.hintedCap ?? null }
+      if (wantsJson(req, url)) sendJson(res, 200, { ...answer, readCap: result.readCap })
+      else sendText(res, 200, result.cap, 'text/plain; charset=utf-8', result.hintedCap !== undefined ? { 'X-Lafs-Hinted-Cap': result.hintedCap } : {})
+    } finally {
+      client.done()
+    }
+  }
+
   async function put (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const format = url.searchParams.get('format')?.toLowerCase()
+    if (format === 'sdmf' || format === 'mdmf' || url.searchParams.get('mutable') === 'true') {
+      await putMutable(req, res, url, format === 'mdmf' ? 'mdmf' : 'sdmf')
+      return
+    }
     const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined
     const t = transfers.start('upload', { bytesTotal: Number.isSafeInteger(length) ? length : undefined })
     const client = abortOnClose(res)
@@ -88,7 +113,46 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
     }
   }
 
+  /**
+   * A mutable file: its newest contents, read whole (its size is known only
+   * then), never cached as immutable.
+   */
+  async function getMutable (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+    const client = abortOnClose(res)
+    try {
+      const { data } = await node.files.read(capText, { servers: serversParam(url), signal: client.signal })
+      let range: ByteRange | undefined
+      try {
+        range = parseRange(req.headers.range, data.length)
+      } catch (err) {
+        if (err instanceof GatewayError && err.status === 416) {
+          sendText(res, 416, err.message + '\n', 'text/plain; charset=utf-8', { 'Content-Range': `bytes */${data.length}` })
+          return
+        }
+        throw err
+      }
+      const filename = url.searchParams.get('filename')
+      const disposition = contentDispositionFor(filename, init.inlineActiveContent)
+      const body = range === undefined ? data : data.subarray(range.start, range.end + 1)
+      const headers: Record<string, string | number> = {
+        ...FILE_RESPONSE_HEADERS,
+        ...(disposition !== undefined ? { 'Content-Disposition': disposition } : {}),
+        'Content-Type': contentTypeFor(filename),
+        'Accept-Ranges': 'bytes',
+        // The same cap names newer contents after every write.
+        'Cache-Control': 'no-cache',
+        'Content-Length': body.length,
+        ...(range !== undefined ? { 'Content-Range': `bytes ${range.start}-${range.end}/${data.length}` } : {})
+      }
+      res.writeHead(range === undefined ? 200 : 206, headers)
+      res.end(req.method === 'HEAD' ? undefined : body)
+    } finally {
+      client.done()
+    }
+  }
+
   async function get (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+    if (isMutableCapString(capText)) { await getMutable(req, res, url, capText); return }
     const { cap } = parseHintedCap(capText)
     const size = sizeOf(cap)
     let range: ByteRange | undefined
@@ -169,5 +233,20 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
     }
   }
 
-  return { put, get }
+  async function overwrite (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+    const client = abortOnClose(res)
+    try {
+      const parts: Uint8Array[] = []
+      for await (const chunk of req as AsyncIterable<Uint8Array>) parts.push(chunk)
+      const written = await node.files.overwrite(capText, Buffer.concat(parts), { servers: serversParam(url), signal: client.signal })
+      if (wantsJson(req, url)) sendJson(res, 200, { cap: capText, seqnum: written.seqnum })
+      else sendText(res, 200, capText, 'text/plain; charset=utf-8')
+    } finally {
+      client.done()
+    }
+  }
+
+  const isMutableWriteCap = (capText: string): boolean => /^URI:(SSK|MDMF):/.test(capText.trim())
+
+  return { put, get, overwrite, isMutableWriteCap }
 }

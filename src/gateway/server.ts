@@ -117,7 +117,9 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, 'use PUT /uri to upload, or GET /uri/<cap> to download')
     }
     if (path.startsWith('/uri/')) {
-      if (!readOnly) throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, `${method} is not allowed on a file; use GET or HEAD`)
+      // Tahoe's PUT /uri/<mutable write cap>: replace the mutable file's contents.
+      if (method === 'PUT' && files.isMutableWriteCap(capInPath(path))) { await files.overwrite(req, res, url, capInPath(path)); return }
+      if (!readOnly) throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, `${method} is not allowed on a file; use GET or HEAD (or PUT on a mutable file's write cap)`)
       await files.get(req, res, url, capInPath(path))
       return
     }

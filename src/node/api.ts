@@ -70,6 +70,49 @@ export interface CheckOptions {
   signal?: AbortSignal
 }
 
+/** Where a mutable-file operation runs, as for `put`; the cap's `@<clubId>` hint is used when no club is named. */
+export interface MutableWriteOptions {
+  servers?: string[]
+  club?: string
+  happy?: number
+  signal?: AbortSignal
+  /** `modify` only: attempts when other writers keep changing the file (default 5). */
+  maxAttempts?: number
+}
+
+export interface CreateMutableOptions extends MutableWriteOptions {
+  /** Tahoe's two mutable formats (default 'sdmf', as Tahoe's). */
+  format?: 'sdmf' | 'mdmf'
+  k?: number
+  n?: number
+}
+
+export interface MutableCreated {
+  /** The write cap (URI:SSK:… or URI:MDMF:…): whoever holds it can change the file. */
+  cap: string
+  readCap: string
+  verifyCap: string
+  /** The write cap with `@<club id>`, when created through a club. */
+  hintedCap?: string
+  format: 'sdmf' | 'mdmf'
+  size: number
+  seqnum: number
+  happiness: number
+}
+
+export interface MutableWritten {
+  /** The version now on the servers (unchanged when a modifier returned undefined). */
+  seqnum: number
+  changed: boolean
+  happiness: number
+  /** What the write cost: waves of parallel requests (an overwrite of a small file: 2) and requests sent. */
+  roundTrips: number
+  requests: number
+}
+
+/** Gets the current contents; returns the new ones, or undefined to leave the file unchanged. May run more than once (on collisions). */
+export type MutableModifier = (current: Uint8Array, info: { seqnum: number, attempt: number }) => Uint8Array | undefined | Promise<Uint8Array | undefined>
+
 export type NodeLocateOptions = Omit<LocateOptions, 'club'> & { club?: string }
 
 /** Files: upload, download, check and locate by cap. */
@@ -85,6 +128,18 @@ export interface FilesApi {
   check: (cap: string, opts?: CheckOptions) => Promise<CheckReport>
   /** Finds servers holding shares of a CHK cap: DHT provider records or the club hint, whichever is cheaper. */
   locate: (cap: string, opts?: NodeLocateOptions) => Promise<LocateResult>
+  /**
+   * Mutable files (Tahoe SDMF/MDMF). `get`, `cat` and `check` above take
+   * their caps too (`get`/`cat`: the newest recoverable contents; `check`:
+   * a MutableCheckReport, `repair` needs the write cap).
+   */
+  createMutable: (data: Uint8Array, opts?: CreateMutableOptions) => Promise<MutableCreated>
+  /** Newest recoverable contents of a mutable file (or a range), with its seqnum. */
+  read: (cap: string, opts?: GetOptions) => Promise<{ data: Uint8Array, seqnum: number }>
+  /** Replaces the contents (servermap update then write: two round trips); fails with ERR_UNCOORDINATED_WRITE if another writer raced. */
+  overwrite: (cap: string, data: Uint8Array, opts?: MutableWriteOptions) => Promise<MutableWritten>
+  /** Read, apply `fn`, write; on a collision everything again (bounded). */
+  modify: (cap: string, fn: MutableModifier, opts?: MutableWriteOptions) => Promise<MutableWritten>
 }
 
 export interface CreateClubInput {

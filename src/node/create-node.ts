@@ -194,7 +194,17 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       }
       return Object.defineProperties(out, Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(api)).filter(([, d]) => d.get !== undefined))) as T
     }
-    const filesApi = guard({ put: files.put, get: files.get, cat: files.cat, check: files.check, locate: files.locate })
+    const filesApi = guard({
+      put: files.put,
+      get: files.get,
+      cat: files.cat,
+      check: files.check,
+      locate: files.locate,
+      createMutable: files.createMutable,
+      read: files.read,
+      overwrite: files.overwrite,
+      modify: files.modify
+    })
     const clubsApi = guard(clubs)
 
     const node: LafsNode = {

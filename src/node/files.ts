@@ -14,6 +14,8 @@ import { join } from 'node:path'
 import { NodeStoppedError } from './errors.js'
 import { connectedStorageServers } from './peers.js'
 import { spool } from './spool.js'
+import { createMutableFiles } from './mutable-files.js'
+import { isMutableCapString } from '../mutable/index.js'
 import type { CheckOptions, DownloadExplain, FilesApi, GetOptions, NodeLocateOptions, PutOptions, PutResult } from './api.js'
 import type { ClientConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
@@ -52,6 +54,9 @@ export function createFiles (init: FilesInit): NodeFiles {
   const reputation = new ReputationTable()
   const transfers = new AbortController()
   const withStop = (signal?: AbortSignal): AbortSignal => signal == null ? transfers.signal : AbortSignal.any([signal, transfers.signal])
+
+  const mutable = createMutableFiles(init, withStop)
+  const isMutable = (capText: string): boolean => isMutableCapString(capText.trim())
 
   const parseChk = (capText: string, what: string): { cap: ChkReadCap, hint?: string } => {
     const { cap, hint } = parseHintedCap(capText)
@@ -136,6 +141,12 @@ export function createFiles (init: FilesInit): NodeFiles {
   }
 
   const cat = async function * (capText: string, opts: GetOptions = {}): AsyncGenerator<Uint8Array> {
+    if (isMutable(capText)) {
+      const { data, holders } = await mutable.readMutable(capText, { servers: opts.servers, signal: opts.signal, offset: opts.offset, length: opts.length })
+      opts.onExplain?.({ way: 'servers', servers: holders })
+      yield data
+      return
+    }
     const { cap, hint } = parseHintedCap(capText)
     const signal = withStop(opts.signal)
     if (cap.kind === 'lit') {
@@ -157,6 +168,7 @@ export function createFiles (init: FilesInit): NodeFiles {
   }
 
   const check = async (capText: string, o: CheckOptions = {}): Promise<CheckReport> => {
+    if (isMutable(capText)) return await mutable.checkMutable(capText, o)
     const signal = withStop(o.signal)
     const byPeer = new Map<string, ServerInfo>()
     if (o.servers != null && o.servers.length > 0) {
@@ -197,6 +209,16 @@ export function createFiles (init: FilesInit): NodeFiles {
       const { cap, hint } = parseChk(capText, 'locating shares')
       return await locateChk(cap, hint, o)
     },
+    createMutable: mutable.createMutable,
+    read: async (capText, o = {}) => {
+      if (isMutable(capText)) {
+        const { data, seqnum } = await mutable.readMutable(capText, { servers: o.servers, signal: o.signal, offset: o.offset, length: o.length })
+        return { data, seqnum }
+      }
+      return { data: await get(capText, o), seqnum: 0 }
+    },
+    overwrite: mutable.overwrite,
+    modify: mutable.modify,
     close: () => { transfers.abort(new NodeStoppedError()) }
   }
 }

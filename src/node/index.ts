@@ -6,10 +6,12 @@
 export { createNode, type CreateNodeOptions } from './create-node.js'
 export type {
   LafsNode, FilesApi, ClubsApi, AccountsApi, AdminApi, PutOptions, PutResult, GetOptions, CheckOptions, NodeLocateOptions,
-  DownloadExplain, CreateClubInput
+  DownloadExplain, CreateClubInput, CreateMutableOptions, MutableCreated, MutableWritten, MutableWriteOptions, MutableModifier
 } from './api.js'
 export type * from './shapes.js'
-export type { CheckReport } from '../client/index.js'
+export type { CheckReport, MutableCheckReport } from '../client/index.js'
+export { UncoordinatedWriteError, WriteEnablerRefusedError, ModifyRetriesExhaustedError } from '../client/index.js'
+export { isMutableCapString } from '../mutable/index.js'
 // Caps are what goes in and out of the door: callers parse them before they ask (a literal cap needs no node).
 export { parseHintedCap, storageIndexOf, base32Encode, type Cap } from '../immutable/index.js'
 export type { LocateExplain, LocateResult, LocatedServer, WayEstimate, WayRun } from '../routing/index.js'

@@ -6,6 +6,7 @@
  */
 import { renewLeases, SharesNotFoundError, type ServerInfo } from '../client/index.js'
 import { storageIndexOf, toCap } from '../immutable/index.js'
+import { isMutableCapString, parseMutableCap } from '../mutable/index.js'
 import { ASSUMED_LEASE_MS, type RenewFn } from './leases.js'
 import type { StreamOpener } from '../protocols/index.js'
 
@@ -18,9 +19,16 @@ function serverOf (entry: string): ServerInfo {
 
 export function leaseRenewer (opener: StreamOpener, leaseSecret: Uint8Array): RenewFn {
   return async (lease, { signal }) => {
-    const cap = toCap(lease.cap)
-    if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
-    const { renewed } = await renewLeases(opener, storageIndexOf(cap), lease.servers.map(serverOf), leaseSecret)
+    let storageIndex: Uint8Array
+    if (isMutableCapString(lease.cap)) {
+      // add_lease works on a mutable slot as on immutable shares.
+      storageIndex = parseMutableCap(lease.cap).storageIndex
+    } else {
+      const cap = toCap(lease.cap)
+      if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
+      storageIndex = storageIndexOf(cap)
+    }
+    const { renewed } = await renewLeases(opener, storageIndex, lease.servers.map(serverOf), leaseSecret)
     signal?.throwIfAborted()
     if (renewed.length === 0) throw new SharesNotFoundError(`no server holding ${lease.storageIndex} accepted the lease renewal`)
     return { expiresAt: Date.now() + ASSUMED_LEASE_MS }

@@ -206,6 +206,7 @@ export function prepareQueries (db: DB) {
     deleteExpiredLeases: stmt<[number]>(db, 'DELETE FROM leases WHERE expires <= ?'),
 
     slotSharesOf: stmt<[string], { shnum: number, size: number }>(db, 'SELECT shnum, size FROM mutable_shares WHERE si = ? ORDER BY shnum'),
+    slotStorageIndexes: value<[], string>(db, 'SELECT DISTINCT si FROM mutable_shares'),
     slotShare: stmt<[string, number], { size: number }>(db, 'SELECT size FROM mutable_shares WHERE si = ? AND shnum = ?'),
     allSlotShares: stmt<[], ShareRow>(db, 'SELECT si, shnum, size FROM mutable_shares'),
     // A rewrite keeps the first write's time: stored_at says how old the slot is.

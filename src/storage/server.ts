@@ -14,7 +14,7 @@ import { Limits } from './limits.js'
 import { MutableSlots } from './mutable-slots.js'
 import type { ReadVector } from './mutable-container.js'
 import type { ReadTestWriteResult } from './mutable-slots.js'
-import { sharePaths, type SharePaths } from './paths.js'
+import { decodeStorageIndex, sharePaths, type SharePaths } from './paths.js'
 import { recover } from './recovery.js'
 import { Reservations } from './reservations.js'
 import { ShareStore } from './share-store.js'
@@ -82,6 +82,8 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     this.limits = new Limits(config, config.freeBudget ?? defaultFreeBudget(config.capacity, paths.root, this.shares.bytes),
       this.accounting, this.reservations, logger)
     this.slots = new SlotStore(db, q, config.now, slots, this.leases, this.accounting, this.limits, this.capacity, logger)
+    // A new slot share is announced like an immutable one.
+    this.slots.onShareCreated = (si, n) => { this.emit('share-stored', si, n) }
     this.uploads = new Uploads({
       config,
       paths,
@@ -224,14 +226,25 @@ class LocalStorageServer extends EventTarget implements StorageServer {
     return await this.shares.read(storageIndex, shareNumber, offset, length)
   }
 
+  /** Share numbers held per storage index: immutable shares and mutable slot shares alike (a storage index is one or the other). */
   async have (storageIndexes: Uint8Array[]): Promise<number[][]> {
     this.assertOpen()
-    return this.shares.have(storageIndexes)
+    const held = this.shares.have(storageIndexes)
+    return held.map((shnums, i) => {
+      const slot = this.slots.list(storageIndexes[i]).map(s => s.shareNumber)
+      return slot.length === 0 ? shnums : [...new Set([...shnums, ...slot])].sort((a, b) => a - b)
+    })
   }
 
+  /** Every storage index held, immutable or mutable (what the node keeps provider records for). */
   storageIndexes (): Uint8Array[] {
     this.assertOpen()
-    return this.shares.storageIndexes()
+    const out = this.shares.storageIndexes()
+    for (const name of this.slots.storageIndexNames()) {
+      const si = decodeStorageIndex(name)
+      if (si !== undefined) out.push(si)
+    }
+    return out
   }
 
   async addLease (account: string, storageIndex: Uint8Array, lease: LeaseSecrets): Promise<void> {

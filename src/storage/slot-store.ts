@@ -74,6 +74,14 @@ export class SlotStore {
     return this.q.slotSharesOf.all(si).length > 0
   }
 
+  /** Called after a write created a share (the node announces the storage index as for immutable shares). */
+  onShareCreated?: (storageIndex: Uint8Array, shareNumber: number) => void
+
+  /** Every storage index with a slot share here. */
+  storageIndexNames (): string[] {
+    return this.q.slotStorageIndexes.all()
+  }
+
   list (storageIndex: Uint8Array): StoredShare[] {
     const si = encodeStorageIndex(checkStorageIndex(storageIndex))
     return this.q.slotSharesOf.all(si).map(r => ({ shareNumber: r.shnum, size: r.size }))
@@ -106,13 +114,18 @@ export class SlotStore {
     checkLease(req.lease)
     const si = encodeStorageIndex(checkStorageIndex(req.storageIndex))
     let held = { account: 0, total: 0 }
+    let created: number[] = []
     try {
       const result = await this.slots.readTestWrite(req, {
-        admit: changes => { held = this.admit(account, si, changes) },
+        admit: changes => {
+          held = this.admit(account, si, changes)
+          created = changes.filter(c => c.before === 0 && c.after > 0).map(c => c.shnum)
+        },
         commit: (r, sizes) => { this.commit(account, si, req.lease, r, sizes) }
       })
       this.log('read-test-write on %s by %s: %s; wrote %s, deleted %s', si, account, result.success ? 'tests passed' : 'a test failed, nothing written',
         result.written.join(',') || '-', result.deleted.join(',') || '-')
+      if (result.success) for (const shnum of created) this.onShareCreated?.(req.storageIndex, shnum)
       return result
     } catch (err) {
       if (err instanceof BadWriteEnablerError) {

@@ -306,6 +306,16 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
     assert.equal(human.code, 0, human.stderr)
     assert.deepEqual(human.stdout.trim().split('\n'), [put.cap, put.hintedCap])
 
+    // A mutable file: put --mutable through A's daemon, get by its hinted write cap, check it.
+    const mput = await cli('a', ['put', small, '--mutable', '--format', 'mdmf', '--club', club.clubId])
+    assert.match(mput.cap, /^URI:MDMF:/)
+    assert.equal(mput.hintedCap, `${mput.cap}@${club.clubId}`)
+    const mback = join(base, 'mutable-back.bin')
+    await cli('a', ['get', mput.hintedCap, '-o', mback])
+    assert.ok((await readFile(mback)).equals(smallData))
+    const mcheck = await cli('a', ['check', mput.hintedCap])
+    assert.equal(mcheck.healthy, true, JSON.stringify(mcheck))
+
     const usage = await cli('a', ['account', 'usage'])
     assert.ok(usage.some((u: any) => u.result?.bytes > 0), JSON.stringify(usage))
     const terms = await cli('b', ['account', 'terms'])
@@ -365,7 +375,9 @@ describe('cli: four processes, a club, put on one node, get on a fresh one', fun
     daemons[1] = again
     const s = await getJson(`${again.info.gateway as string}/status?t=json`)
     assert.equal(s.storage.incoming, 0)
-    assert.equal(s.storage.shares, sharesBefore.length)
+    // The status counts mutable shares (slots) too: the first test put a mutable file on B.
+    const slotShares = (await filesUnder(join(bDir, 'storage', 'slots')).catch(() => [])).filter(f => /(^|\/)\d+$/.test(f))
+    assert.equal(s.storage.shares, sharesBefore.length + slotShares.length)
     assert.equal(again.info.peerId, b.info.peerId)
   })
 })

@@ -113,6 +113,22 @@ describe('protocols: mutable slots over libp2p', function () {
     assert.deepEqual(new Uint8Array(file.subarray(32, 52)), id)
   })
 
+  it('a slot share counts as held: have-share answers it, storageIndexes lists it, its creation is a share-stored event', async function () {
+    const s = await serve()
+    const stored: number[] = []
+    s.server.addEventListener('share-stored', e => { stored.push((e as CustomEvent<{ shareNumber: number }>).detail.shareNumber) })
+    const c = client(await node(), s)
+    const si = new Uint8Array(randomBytes(16))
+    const we = new Uint8Array(32).fill(2)
+    const l = lease()
+    await c.slotReadTestWrite(si, we, l, [0, 3].map(shareNumber => ({ shareNumber, write: [{ offset: 0, data: new Uint8Array([1, 2, 3]) }] })))
+    // A rewrite creates nothing new.
+    await c.slotReadTestWrite(si, we, l, [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array([4]) }] }])
+    assert.deepEqual(stored, [0, 3])
+    assert.deepEqual(await s.server.have([si, new Uint8Array(16)]), [[0, 3], []])
+    assert.ok(s.server.storageIndexes().some(x => Buffer.from(x).equals(si)))
+  })
+
   it(`serves ${STORAGE_PROTOCOL}`, async function () {
     const s = await serve()
     assert.equal(STORAGE_PROTOCOL, '/lafs-club/storage/1.1.0')

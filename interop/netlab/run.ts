@@ -408,11 +408,16 @@ async function connectionKinds (s: State): Promise<string> {
   const running = [...s.nodes.values()].filter(isRunning)
   const byPeer = new Map<string, string>()
   for (const n of running) if (n.info !== undefined) byPeer.set(n.info.peerId, n.name)
-  const relay = node(s, 'vps1').info?.peerId
+  const statuses = new Map<LabNode, any>()
+  for (const n of running) statuses.set(n, await status(n))
+  // the nodes relaying for others: vps1 (relay.server true), and home2 once its UPnP mapping made it
+  // public (relay.server "auto"); a NATed node may hold its reservation on either
+  const relays = new Set(running.filter(n => statuses.get(n)?.relay?.serving === true).map(n => n.info?.peerId))
   const problems: string[] = []
   const warnings: string[] = []
+  if (!relays.has(node(s, 'vps1').info?.peerId)) problems.push('vps1: status says it does not relay (relay.serving)')
   for (const n of running) {
-    const st = await status(n)
+    const st = statuses.get(n)
     const reach = st.reachability
     const want = n.name.startsWith('vps') ? 'public' : n.name === 'home2' ? 'upnp' : 'relayed'
     const peers = (st.peers as any[]).map(p => `${byPeer.get(p.peerId) ?? p.peerId.slice(-6)}:${p.connection}${p.via !== undefined ? `(via ${byPeer.get(p.via) ?? p.via})` : ''}`)
@@ -420,7 +425,9 @@ async function connectionKinds (s: State): Promise<string> {
     if (reach === undefined) problems.push(`${n.name}: status --json has no "reachability" (want kind "${want}")`)
     else {
       if (reach.kind !== want) problems.push(`${n.name}: reachability.kind is "${reach.kind}", want "${want}"`)
-      if (want === 'relayed' && !(reach.relays ?? []).includes(relay)) problems.push(`${n.name}: reachability.relays ${JSON.stringify(reach.relays)} lacks vps1`)
+      if (want === 'relayed' && ((reach.relays ?? []).length === 0 || !(reach.relays as string[]).every(r => relays.has(r)))) {
+        problems.push(`${n.name}: reachability.relays ${JSON.stringify(reach.relays)} must name lab nodes that relay (${[...relays].map(r => byPeer.get(r ?? '') ?? r).join(', ')})`)
+      }
       if (want === 'upnp' && !(reach.publicAddrs ?? []).some((a: string) => a.includes(wanIp(ROUTERS[1])))) problems.push(`${n.name}: reachability.publicAddrs lacks r2's ${wanIp(ROUTERS[1])}`)
     }
     for (const p of st.peers as any[]) {

@@ -38,3 +38,24 @@ export function base32Decode (text: string): Uint8Array {
     throw new InvalidBase32Error('trailing-bits', `base32 text of ${text.length} characters is not canonical: its last character '${text[text.length - 1]}' carries non-zero unused bits`)
   }
 }
+
+/** Why a cap field did not decode: its base32 ('bad-base32', 'trailing-bits') or its byte count ('bad-length'). */
+export type CapFieldFault = 'bad-base32' | 'trailing-bits' | 'bad-length'
+
+/**
+ * A fixed-size base32 field of a cap, or the caller's own error (each cap
+ * family throws its own class) naming the field and the fault.
+ */
+export function decodeCapField (text: string, bytes: number, what: string, error: (fault: CapFieldFault, message: string) => Error): Uint8Array {
+  let out: Uint8Array
+  try {
+    out = base32Decode(text)
+  } catch (err) {
+    if (err instanceof InvalidBase32Error) {
+      throw error(err.reason === 'trailing-bits' ? 'trailing-bits' : 'bad-base32', `the ${what} in the cap is not valid: ${err.message}`)
+    }
+    throw err
+  }
+  if (out.length !== bytes) throw error('bad-length', `the ${what} in the cap must encode ${bytes} bytes, got ${out.length}`)
+  return out
+}

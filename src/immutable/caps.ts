@@ -3,7 +3,7 @@
  * hinted form `<cap>@<clubId>` (DESIGN §2). Parsing is strict so that one
  * file has exactly one cap string per kind.
  */
-import { base32Decode, base32Encode } from './base32.js'
+import { base32Decode, base32Encode, decodeCapField } from './base32.js'
 import { InvalidBase32Error, InvalidCapError } from './errors.js'
 import { storageIndexHash } from './hashes.js'
 import { LIT_SIZE_THRESHOLD, MAX_SHARES } from './params.js'
@@ -44,17 +44,7 @@ const VERIFY_PREFIX = 'URI:CHK-Verifier:'
 const LIT_PREFIX = 'URI:LIT:'
 
 function decodeField (text: string, bytes: number, what: string): Uint8Array {
-  let out: Uint8Array
-  try {
-    out = base32Decode(text)
-  } catch (err) {
-    if (err instanceof InvalidBase32Error) {
-      throw new InvalidCapError(err.reason === 'trailing-bits' ? 'trailing-bits' : 'bad-base32', `the ${what} in the cap is not valid: ${err.message}`)
-    }
-    throw err
-  }
-  if (out.length !== bytes) throw new InvalidCapError('bad-length', `the ${what} in the cap must encode ${bytes} bytes, got ${out.length}`)
-  return out
+  return decodeCapField(text, bytes, what, (fault, message) => new InvalidCapError(fault, message))
 }
 
 function decodeNumber (text: string, what: string): number {

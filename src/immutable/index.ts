@@ -12,7 +12,8 @@ import { readImmutable } from './decoder.js'
 import { shareSourceFromBytes } from './share-reader.js'
 
 export * from './errors.js'
-export { base32Encode, base32Decode } from './base32.js'
+export { base32Encode, base32Decode, decodeCapField } from './base32.js'
+export type { CapFieldFault } from './base32.js'
 export {
   parseCap, parseHintedCap, formatCap, toVerifyCap, storageIndexOf, toCap,
   type Cap, type ChkReadCap, type ChkVerifyCap, type LitCap, type HintedCap

@@ -4,7 +4,7 @@
  * keys it implies (a write cap also knows its read key and storage index),
  * so callers never re-derive them.
  */
-import { base32Decode, base32Encode, InvalidBase32Error } from '../immutable/index.js'
+import { base32Decode, base32Encode, decodeCapField, InvalidBase32Error } from '../immutable/index.js'
 import { InvalidMutableCapError } from './errors.js'
 import { fingerprintHash, HASH_LENGTH, KEY_LENGTH, mutableStorageIndexHash, readkeyHash, writekeyHash } from './hashes.js'
 import { importMutablePrivateKey, type MutableKeyPair } from './keys.js'
@@ -75,17 +75,7 @@ export function toMutableVerifyCap (cap: MutableCap): MutableVerifyCap {
 }
 
 function decodeField (text: string, bytes: number, what: string): Uint8Array {
-  let out: Uint8Array
-  try {
-    out = base32Decode(text)
-  } catch (err) {
-    if (err instanceof InvalidBase32Error) {
-      throw new InvalidMutableCapError(err.reason === 'trailing-bits' ? 'trailing-bits' : 'bad-base32', `the ${what} in the cap is not valid: ${err.message}`)
-    }
-    throw err
-  }
-  if (out.length !== bytes) throw new InvalidMutableCapError('bad-length', `the ${what} in the cap must encode ${bytes} bytes, got ${out.length}`)
-  return out
+  return decodeCapField(text, bytes, what, (fault, message) => new InvalidMutableCapError(fault, message))
 }
 
 function matchPrefix (s: string): { format: MutableFormat, kind: MutableCap['kind'], prefix: string } | undefined {

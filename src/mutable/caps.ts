@@ -4,7 +4,7 @@
  * keys it implies (a write cap also knows its read key and storage index),
  * so callers never re-derive them.
  */
-import { base32Decode, base32Encode, decodeCapField, InvalidBase32Error } from '../immutable/index.js'
+import { base32Encode, decodeCapField } from '../immutable/index.js'
 import { InvalidMutableCapError } from './errors.js'
 import { fingerprintHash, HASH_LENGTH, KEY_LENGTH, mutableStorageIndexHash, readkeyHash, writekeyHash } from './hashes.js'
 import { importMutablePrivateKey, type MutableKeyPair } from './keys.js'

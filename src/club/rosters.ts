@@ -162,22 +162,33 @@ export class RosterBook {
    */
   async join (clubId: string, role: MembershipRole, options: DhtCallOptions = {}): Promise<SignedRoster> {
     const id = normalizeClubId(clubId)
+    // The DHT may still serve an older sequence than this node holds, or the
+    // owner may publish a newer one between the lookup and the write below
+    // (the owner joining its own club while another join is being
+    // published): the newer, verified copy stands.
     let signed: SignedRoster
     try {
       signed = await this.resolve(id, options)
     } catch (err) {
-      // The DHT may still serve an older sequence than this node holds (the
-      // owner joining its own club while another join is being published):
-      // the newer, verified copy stands.
-      const held = err instanceof StaleRosterError ? await this.cache.get(id).catch(() => undefined) : undefined
-      if (held == null) throw err
-      signed = held
+      signed = await this.newerHeld(id, err)
     }
     await this.memberships.add(id, role)
-    await this.cache.put(signed)
+    try {
+      await this.cache.put(signed)
+    } catch (err) {
+      signed = await this.newerHeld(id, err)
+    }
     this.readCache.delete(id)
     this.log('club %s: joined as %s at roster sequence %s', id, role, String(signed.sequence))
     return signed
+  }
+
+  /** The held roster when `err` says it is newer than the one at hand (StaleRosterError); else `err` again. */
+  private async newerHeld (clubId: string, err: unknown): Promise<SignedRoster> {
+    if (!(err instanceof StaleRosterError)) throw err
+    const held = await this.cache.get(clubId)
+    if (held == null) throw err
+    return held
   }
 
   /**

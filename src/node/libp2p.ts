@@ -135,8 +135,14 @@ export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20
  * sessions' own request deadlines.
  */
 export const CONNECTION_MONITOR_OPTIONS = { pingInterval: 30_000, pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 } } satisfies { pingInterval: number, pingTimeout: AdaptiveTimeoutInit }
-/** Overlapping pings allowed per connection: ceil(maxTimeout / pingInterval), each way. */
-export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4 }
+/**
+ * Overlapping pings allowed per connection: ceil(maxTimeout / pingInterval),
+ * each way. `timeout` is how long the answering side waits for a ping's bytes
+ * before it resets the stream (10 s by default), which also reached the
+ * sender as a failed ping and aborted the connection (the lab again): it must
+ * be as long as the monitor's own timeout.
+ */
+export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4, timeout: CONNECTION_MONITOR_OPTIONS.pingTimeout.maxTimeout }
 
 export interface BuildLibp2pOptions {
   config: NodeConfig

@@ -9,20 +9,15 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BIN, ROOT, ms } from '../grid/lib.js'
+import { BIN, ROOT, fail, ms } from '../grid/lib.js'
 import type { Host } from './topology.js'
 
 export class LabError extends Error {
   readonly code = 'ERR_NETLAB'
 }
 
-export function fail (message: string): never {
-  throw new LabError(message)
-}
-
-export function check (ok: unknown, message: string): asserts ok {
-  if (ok === false || ok === undefined || ok === null || ok === 0) fail(message)
-}
+// the grid's step failures serve the lab too
+export { check, fail } from '../grid/lib.js'
 
 const children = new Set<ChildProcess>()
 

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BIN, ROOT, log, mib, ms, sha256File, writeSeededFile } from '../grid/lib.js'
+import { BIN, ROOT, log, mib, ms, sha256File, until as pollUntil, writeSeededFile } from '../grid/lib.js'
 import {
   LabError, check, cli, fail, isRunning, killAll, lafs, makeNode, patchConfig, runIn, spawnIn,
   startNode, status, stopNode, tail, type LabNode
@@ -74,17 +74,9 @@ function node (s: State, name: string): LabNode {
   return n
 }
 
+/** The grid's poll, at a pace that suits CLI calls into namespaces. */
 async function until<T> (what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await fn()
-      if (v !== undefined) return v
-    } catch (err) { last = err }
-    if (Date.now() > end) fail(`timed out after ${ms(timeoutMs)} waiting for ${what}${last !== undefined ? ` (last error: ${String((last as any)?.message ?? last)})` : ''}`)
-    await new Promise(resolve => setTimeout(resolve, everyMs))
-  }
+  return await pollUntil(what, fn, timeoutMs, everyMs)
 }
 
 /** init in the node's namespace, then the lab's config.json settings for its role. */

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { getJson, patchConfig, run, startDaemon, stopDaemon, type Daemon } from './helpers.js'
+import { getJson, patchConfig, run, startDaemon, stopDaemon, until, type Daemon } from './helpers.js'
 
 const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
 const DHT = '/lafs-club-test/kad/1.0.0'
@@ -22,16 +22,6 @@ async function filesUnder (dir: string): Promise<string[]> {
   }
   await walk(dir, '')
   return out
-}
-
-async function until<T> (what: string, fn: () => Promise<T | undefined>, ms: number, everyMs = 50): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, everyMs))
-  }
 }
 
 describe('cli: lafs-club as a user runs it', function () {

@@ -8,20 +8,10 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { getJson, patchConfig, run, startDaemon, stopDaemon, type Daemon } from './helpers.js'
+import { getJson, patchConfig, run, startDaemon, stopDaemon, until, type Daemon } from './helpers.js'
 
 const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
 const DHT = '/lafs-club-test/kad/1.0.0'
-
-async function until<T> (what: string, fn: () => Promise<T | undefined>, ms: number, everyMs = 100): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, everyMs))
-  }
-}
 
 describe('cli: servers join clubs by ID, the owner approves, a server leaves', function () {
   this.timeout(180_000)

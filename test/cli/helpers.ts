@@ -104,3 +104,14 @@ export async function getJson (url: string): Promise<any> {
   const res = await fetch(url)
   return await res.json()
 }
+
+/** Polls `fn` until it returns a value (errors count as "not yet"), or throws after `ms`. */
+export async function until<T> (what: string, fn: () => Promise<T | undefined>, ms: number, everyMs = 50): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn().catch(() => undefined)
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, everyMs))
+  }
+}

@@ -16,6 +16,7 @@ import type { Roster, SignedRoster } from '../club/index.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { LocatedServer, LocateExplain, LocateOptions, LocateResult } from '../routing/index.js'
 import type { StorageServer } from '../storage/index.js'
+import type { DirsApi } from './dirs-api.js'
 
 export interface PutOptions {
   /** Multiaddrs (with /p2p/) of the servers to upload to. */
@@ -250,6 +251,8 @@ export interface LafsNode {
   readonly stopped: boolean
 
   readonly files: FilesApi
+  /** Tahoe directories: mkdir, list, link, unlink, move, put a file at a path. */
+  readonly dirs: DirsApi
   readonly clubs: ClubsApi
   readonly accounts: AccountsApi
   readonly admin: AdminApi

@@ -15,6 +15,7 @@ import { updateConfigFile } from './config-file.js'
 import { ensureDataDir, openDataDir } from './data-dir.js'
 import { NodeStoppedError } from './errors.js'
 import { createFiles } from './files.js'
+import { createDirs } from './dirs.js'
 import { leaseRenewer } from './lease-renewal.js'
 import { LeaseBook } from './leases.js'
 import { buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
@@ -216,6 +217,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       bootstrapped,
       get stopped () { return stopped },
       files: filesApi,
+      dirs: guard(createDirs()),
       clubs: clubsApi,
       accounts: guard(accounts),
       admin: guard(admin),

@@ -8,6 +8,10 @@ export type {
   LafsNode, FilesApi, ClubsApi, AccountsApi, AdminApi, PutOptions, PutResult, GetOptions, CheckOptions, NodeLocateOptions,
   DownloadExplain, CreateClubInput, CreateMutableOptions, MutableCreated, MutableWritten, MutableWriteOptions, MutableModifier
 } from './api.js'
+export type {
+  DirsApi, DirOptions, MkdirOptions, DirCreated, DirChild, DirChildType, DirListing, DirNodeInfo, DirLinkTarget, LinkOptions, PutFileOptions,
+  PutFileResult, MoveOptions, ReplaceMode, DirFormatName
+} from './dirs-api.js'
 export type * from './shapes.js'
 export type { CheckReport, MutableCheckReport } from '../client/index.js'
 export { UncoordinatedWriteError, WriteEnablerRefusedError, ModifyRetriesExhaustedError } from '../client/index.js'

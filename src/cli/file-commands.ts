@@ -12,6 +12,7 @@ import { defaultConfig, initDataDir, loadOrCreateApiToken, mergeConfig, isMutabl
 import { addInitOptions, collect, configFromInitFlags, contextOf, query, type InitFlags } from './context.js'
 import { findDaemon, type DaemonClient } from './daemon-client.js'
 import { runDaemon } from './daemon.js'
+import { getFromPath, isGridPathArg, putToPath, readStdin } from './dir-commands.js'
 import { CliError, UsageError } from './errors.js'
 import { withLocalNode } from './local.js'
 import { formatBytes } from './output.js'
@@ -94,18 +95,26 @@ export function addFileCommands (program: Command): void {
 
   program.command('put')
     .description('upload a file; prints its read-cap (and the hinted cap when uploaded through a club)')
-    .argument('<file>', 'the file to upload')
+    .argument('<file>', 'the file to upload, or - for stdin')
+    .argument('[to]', 'link it at this grid path (alias:path, a dircap/path, or a path below tahoe:) instead of printing only its cap')
     .option('--club <id>', 'upload to this club\'s servers (default: the default club, else the connected storage servers); the club ID becomes the cap\'s hint')
     .option('--server <multiaddr>', 'upload to this server (repeatable; instead of a club)', collect)
     .option('--mutable', 'make a mutable file (Tahoe SDMF unless --format mdmf); prints its write cap')
     .option('--format <format>', 'mutable file format: sdmf or mdmf (implies --mutable)')
-    .action(async (file: string, o: { club?: string, server?: string[], mutable?: boolean, format?: string }, cmd: Command) => {
+    .action(async (file: string, to: string | undefined, o: { club?: string, server?: string[], mutable?: boolean, format?: string }, cmd: Command) => {
+      if (to !== undefined) {
+        if (o.club !== undefined || o.server !== undefined) throw new UsageError('--club and --server are for unlinked uploads; a linked one goes where the daemon\'s directories go')
+        await putToPath(cmd, file, to, o)
+        return
+      }
       const { dataDir, out } = contextOf(cmd)
-      const size = await fileSize(file)
+      // stdin is read whole: an upload needs its size before the first byte
+      const stdin = file === '-' ? await readStdin() : undefined
+      const size = stdin?.length ?? await fileSize(file)
       if (o.format !== undefined && o.format !== 'sdmf' && o.format !== 'mdmf') throw new UsageError(`--format must be sdmf or mdmf, not "${o.format}"`)
       const format = o.format
       if (o.mutable === true || format !== undefined) {
-        const data = await readFile(file)
+        const data = stdin ?? await readFile(file)
         const d = await findDaemon(dataDir)
         let answer: PutAnswer
         if (d !== undefined) {
@@ -126,7 +135,7 @@ export function addFileCommands (program: Command): void {
       let result: PutAnswer
       try {
         result = await pipe(
-          createReadStream(file),
+          stdin !== undefined ? (async function * () { yield stdin })() : createReadStream(file) as AsyncIterable<Uint8Array>,
           counted(n => { sent += n; bar.update(sent, size, sent >= size ? 'uploading' : 'sending') }),
           async body => {
             if (d !== undefined) {
@@ -147,11 +156,18 @@ export function addFileCommands (program: Command): void {
 
   program.command('get')
     .description('download a file by its cap, to a file (-o) or to stdout')
-    .argument('<cap>', 'read-cap (URI:CHK:… or URI:LIT:…), optionally with @<club id>')
+    .argument('<cap>', 'read-cap (URI:CHK:… or URI:LIT:…), optionally with @<club id>; or a grid path (alias:path, a dircap/path, a path below tahoe:)')
+    .argument('[local]', 'the file to write (as -o)')
     .option('-o, --output <file>', 'write to this file (created only once the whole file arrived)')
     .option('--server <multiaddr>', 'ask this server first (repeatable)', collect)
     .option('--explain', 'print how the shares were located and what it cost')
-    .action(async (cap: string, o: { output?: string, server?: string[], explain?: boolean }, cmd: Command) => {
+    .action(async (cap: string, local: string | undefined, o: { output?: string, server?: string[], explain?: boolean }, cmd: Command) => {
+      if (local !== undefined && o.output !== undefined) throw new UsageError('give the local file once: as the second argument or with -o')
+      if (local !== undefined) o.output = local
+      if (isGridPathArg(cap)) {
+        await getFromPath(cmd, cap, o.output)
+        return
+      }
       const { dataDir, out } = contextOf(cmd)
       // Mutable caps (URI:SSK…, URI:MDMF…) go to the node like CHK caps; only a literal cap is read here.
       const parsed = isMutableCapString(cap) ? undefined : parseHintedCap(cap).cap

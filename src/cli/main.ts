@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander'
 import { addClubCommands } from './club-commands.js'
+import { addCpCommand } from './cp-command.js'
+import { addDirCommands } from './dir-commands.js'
 import { EXIT_OK, EXIT_USAGE, exitCodeOf } from './errors.js'
 import { addFileCommands } from './file-commands.js'
 import { addNodeCommands } from './node-commands.js'
@@ -21,6 +23,8 @@ export function buildProgram (): Command {
     .showHelpAfterError('(run "lafs-club --help" for the commands)')
     .exitOverride()
   addFileCommands(program)
+  addDirCommands(program)
+  addCpCommand(program)
   addClubCommands(program)
   addNodeCommands(program)
   return program

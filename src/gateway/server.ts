@@ -9,6 +9,7 @@ import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { apiRoutes } from './api-routes.js'
 import { BadRequestError, errorBody, GatewayError, statusOf } from './errors.js'
+import { mkdirWithChildrenRoute } from './dir-batch-routes.js'
 import { dirRoutes, splitUriPath } from './dir-routes.js'
 import { fileRoutes } from './file-routes.js'
 import { createGuard } from './guard.js'
@@ -94,6 +95,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     node, transfers, locateTimeoutMs: opts.locateTimeoutMs ?? DEFAULT_LOCATE_TIMEOUT_MS, inlineActiveContent: opts.inlineActiveContent ?? false
   })
   const dirs = dirRoutes({ node, files, transfers })
+  const mkdirWithChildren = mkdirWithChildrenRoute(node)
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -114,6 +116,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     if (!readOnly || isApi) guard.checkOrigin(req, port, gatewayUrl)
     if (path === '/uri' || path === '/uri/') {
       if ((method === 'PUT' || method === 'POST') && url.searchParams.get('t') === 'mkdir') { await dirs.mkdir(req, res, url); return }
+      if (method === 'POST' && url.searchParams.get('t') === 'mkdir-with-children') { await mkdirWithChildren(req, res, url); return }
       if (method === 'PUT' || method === 'POST') { await files.put(req, res, url); return }
       const cap = url.searchParams.get('uri')
       if (readOnly && cap !== null) { await files.get(req, res, url, cap); return }

@@ -4,7 +4,8 @@
  * copied to the grid is built bottom-up: its files are uploaded unlinked
  * (a few at a time), then each directory is made with all its children in
  * one request (`POST /uri?t=mkdir-with-children`), so a directory of 1000
- * files costs one directory write, not 1000. Only the top one is linked.
+ * files costs one directory write, not 1000. Only the top one is linked;
+ * into an existing directory, its new children go in one `t=set_children`.
  */
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
@@ -281,22 +282,28 @@ class Copier {
     await this.dirs.link(rootCap, path, await this.build(tree))
   }
 
-  /** The children of `tree` into the existing directory at `path`: files one link each, subdirectories merged or built. */
+  /**
+   * The children of `tree` into the existing directory at `path`: new files
+   * and new subtrees in one `t=set_children`, existing subdirectories merged
+   * the same way (an existing file of the same name is replaced, as Tahoe's cp does).
+   */
   async mergeIntoGrid (tree: Tree, rootCap: string, path: string, known?: DirInfo): Promise<void> {
     let info = known
     if (info === undefined) {
       const got = await this.dirs.json(rootCap, path)
       info = got?.node[0] === 'dirnode' ? got.node[1] : { children: {} }
     }
-    for (const f of tree.files) {
-      const [, child] = await this.entry(f)
-      await this.dirs.link(rootCap, joinPath(path, f.name), (child.rw_uri ?? child.ro_uri) as string)
-    }
-    for (const d of tree.dirs) {
-      const existing = info.children[d.name]
-      if (existing?.[0] === 'dirnode') await this.mergeIntoGrid(d.tree, rootCap, joinPath(path, d.name))
-      else await this.dirs.link(rootCap, joinPath(path, d.name), await this.build(d.tree))
-    }
+    const children: Record<string, ChildJson> = {}
+    const existingDirs: Array<{ name: string, tree: Tree }> = []
+    await Promise.all([
+      ...tree.files.map(async f => { children[f.name] = await this.entry(f) }),
+      ...tree.dirs.map(async d => {
+        if (info.children[d.name]?.[0] === 'dirnode') existingDirs.push(d)
+        else children[d.name] = ['dirnode', { rw_uri: await this.build(d.tree) }]
+      })
+    ])
+    if (Object.keys(children).length > 0) await this.dirs.setChildren(rootCap, path, children)
+    for (const d of existingDirs) await this.mergeIntoGrid(d.tree, rootCap, joinPath(path, d.name))
   }
 
   async fileToLocal (f: TreeFile, path: string): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Directory requests to the daemon's gateway, in Tahoe's web API words
  * (docs/frontends/webapi.rst): `/uri/<dircap>/<path>` with `t=json`,
- * `t=uri`, `t=mkdir`, `t=relink`, `t=mkdir-with-children`, PUT and DELETE.
+ * `t=uri`, `t=mkdir`, `t=relink`, `t=mkdir-with-children`, `t=set_children`,
+ * PUT and DELETE.
  */
 import type { IncomingMessage } from 'node:http'
 import type { DaemonClient } from './daemon-client.js'
@@ -57,6 +58,8 @@ export interface DirClient {
   mkdir: (format?: string) => Promise<string>
   mkdirAt: (cap: string, path: string, format?: string) => Promise<string>
   mkdirWithChildren: (children: Record<string, ChildJson>, format?: string) => Promise<string>
+  /** Tahoe's `t=set_children`: many links into the existing directory at `path`, one write. */
+  setChildren: (cap: string, path: string, children: Record<string, ChildJson>) => Promise<void>
   putFile: (cap: string, path: string, body: AsyncIterable<Uint8Array> | Uint8Array, size: number | undefined, opts: { format?: string, mutable?: boolean, replace?: Replace }) => Promise<string>
   /** An unlinked upload (`PUT /uri`); answers the cap. */
   upload: (body: AsyncIterable<Uint8Array> | Uint8Array, size: number, opts: { format?: string, mutable?: boolean }) => Promise<string>
@@ -85,6 +88,10 @@ export function dirClient (d: DaemonClient): DirClient {
     mkdirWithChildren: async (children, format) => {
       const body = Buffer.from(JSON.stringify(children))
       return capOf(await send('POST', `/uri${query({ t: 'mkdir-with-children', format })}`, body, { 'Content-Type': 'application/json', 'Content-Length': body.length }))
+    },
+    setChildren: async (cap, path, children) => {
+      const body = Buffer.from(JSON.stringify(children))
+      await send('POST', uriPath(cap, path) + '?t=set_children', body, { 'Content-Type': 'application/json', 'Content-Length': body.length })
     },
     putFile: async (cap, path, body, size, o) => {
       const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream' }

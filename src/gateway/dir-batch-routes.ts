@@ -1,14 +1,15 @@
 /**
- * Tahoe's `POST /uri?t=mkdir-with-children`: a new unlinked directory made
- * with all its children in one write. The body is the `children` value of a
+ * Tahoe's batch directory routes: `POST /uri?t=mkdir-with-children` (a new
+ * unlinked directory made with all its children in one write) and
+ * `POST /uri/<dircap>/<path>?t=set_children` (many links into an existing
+ * directory in one write). The body is the `children` value of a
  * directory's `?t=json` (name → [type, {rw_uri, ro_uri, metadata}]; the type
- * is ignored, as Tahoe does). `lafs-club cp -r` builds trees with it,
- * bottom-up, so a directory of 1000 files costs one write, not 1000.
+ * is ignored, as Tahoe does). `lafs-club cp -r` builds trees with them, so a
+ * directory of 1000 files costs one write, not 1000.
  */
 import { BadRequestError } from './errors.js'
 import { abortOnClose, sendText, serversParam } from './http.js'
-import type { DirFormatName, DirLinkTarget, JsonObject } from '../node/index.js'
-import type { LafsNode } from '../node/index.js'
+import type { DirFormatName, DirLinkTarget, DirOptions, JsonObject, LafsNode } from '../node/index.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** Room for a few thousand children with their caps and metadata. */
@@ -55,14 +56,37 @@ function formatArg (url: URL): DirFormatName | undefined {
   throw new BadRequestError(`unknown format "${f.slice(0, 20)}" for a directory: use sdmf or mdmf`)
 }
 
+function where (url: URL, signal: AbortSignal): DirOptions {
+  return { servers: serversParam(url), club: url.searchParams.get('club') ?? undefined, signal }
+}
+
+/** Tahoe's `overwrite=` of set_children: true (default) replaces existing names, false refuses them. */
+function overwriteArg (url: URL): boolean {
+  const v = url.searchParams.get('overwrite')?.toLowerCase()
+  if (v === undefined || v === '' || ['true', 't', '1', 'on'].includes(v)) return true
+  if (['false', 'f', '0', 'off'].includes(v)) return false
+  throw new BadRequestError(`invalid overwrite= argument: "${v.slice(0, 40)}" (use true or false)`)
+}
+
+export function setChildrenRoute (node: LafsNode): (req: IncomingMessage, res: ServerResponse, url: URL, dircap: string, segments: string[]) => Promise<void> {
+  return async (req, res, url, dircap, segments) => {
+    const children = parseChildren((await readBody(req, MAX_CHILDREN_BODY)).toString('utf8'))
+    const client = abortOnClose(res)
+    try {
+      await node.dirs.linkMany(dircap, segments.join('/'), children, { ...where(url, client.signal), replace: overwriteArg(url) })
+      sendText(res, 200, 'children set', 'text/plain; charset=utf-8')
+    } finally {
+      client.done()
+    }
+  }
+}
+
 export function mkdirWithChildrenRoute (node: LafsNode): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
   return async (req, res, url) => {
     const children = parseChildren((await readBody(req, MAX_CHILDREN_BODY)).toString('utf8'))
     const client = abortOnClose(res)
     try {
-      const made = await node.dirs.mkdir({
-        servers: serversParam(url), club: url.searchParams.get('club') ?? undefined, signal: client.signal, format: formatArg(url), children
-      })
+      const made = await node.dirs.mkdir({ ...where(url, client.signal), format: formatArg(url), children })
       sendText(res, 200, made.cap, 'text/plain; charset=utf-8', made.hintedCap !== undefined ? { 'X-Lafs-Hinted-Cap': made.hintedCap } : {})
     } finally {
       client.done()

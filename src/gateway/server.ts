@@ -9,7 +9,7 @@ import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { apiRoutes } from './api-routes.js'
 import { BadRequestError, errorBody, GatewayError, statusOf } from './errors.js'
-import { mkdirWithChildrenRoute } from './dir-batch-routes.js'
+import { mkdirWithChildrenRoute, setChildrenRoute } from './dir-batch-routes.js'
 import { dirRoutes, splitUriPath } from './dir-routes.js'
 import { fileRoutes } from './file-routes.js'
 import { createGuard } from './guard.js'
@@ -96,6 +96,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   })
   const dirs = dirRoutes({ node, files, transfers })
   const mkdirWithChildren = mkdirWithChildrenRoute(node)
+  const setChildren = setChildrenRoute(node)
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -127,6 +128,8 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       // Tahoe's /uri/<dircap>/<path>: listings, files by name, and the directory writes.
       if (isDirCapString(cap)) {
         const { segments } = splitUriPath(path)
+        const t = url.searchParams.get('t')
+        if (method === 'POST' && (t === 'set_children' || t === 'set-children')) { await setChildren(req, res, url, cap, segments); return }
         await dirs.handle(req, res, url, cap, segments)
         return
       }

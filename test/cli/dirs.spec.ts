@@ -245,6 +245,46 @@ describe('cli: Tahoe directories (aliases, mkdir, ls, put/get, ln, mv, rm, cp -r
     assert.deepEqual(await names('tahoe:uni/uni-local'), [nfc])
   })
 
+  it('cp: into an existing directory (merged, one set_children per directory), grid to grid by cap, file to file, and its usage errors', async () => {
+    const m = join(base, 'm')
+    await mkdir(join(m, 'sub'), { recursive: true })
+    await writeFile(join(m, 'a.txt'), 'first a')
+    await writeFile(join(m, 'sub', 'b.txt'), randomBytes(100))
+    await ok(['cp', '-r', m, 'tahoe:merge'])
+    await writeFile(join(m, 'a.txt'), 'second a, longer than before')
+    await writeFile(join(m, 'c.txt'), 'new c')
+    await writeFile(join(m, 'sub', 'd.bin'), randomBytes(300))
+    const again = await json(['cp', '-r', m, 'tahoe:merge'])
+    assert.equal(again.files, 4)
+    assert.deepEqual(await names('tahoe:merge/m'), ['a.txt', 'c.txt', 'sub'])
+    assert.deepEqual(await names('tahoe:merge/m/sub'), ['b.txt', 'd.bin'])
+    assert.equal((await ok(['get', 'tahoe:merge/m/a.txt'])).stdout, 'second a, longer than before')
+
+    // grid to grid: the same caps, new directories
+    await ok(['cp', '-r', 'tahoe:merge/m', 'work:copy'])
+    const from = await json(['ls', 'tahoe:merge/m/sub'])
+    const to = await json(['ls', 'work:copy/m/sub'])
+    assert.equal(to[1].children['d.bin'][1].ro_uri, from[1].children['d.bin'][1].ro_uri)
+    assert.notEqual(to[1].rw_uri, from[1].rw_uri)
+
+    // file to file, both ways
+    await ok(['cp', 'tahoe:merge/m/sub/d.bin', join(base, 'd-back.bin')])
+    assert.deepEqual(await readFile(join(base, 'd-back.bin')), await readFile(join(m, 'sub', 'd.bin')))
+    await ok(['cp', join(base, 'd-back.bin'), 'tahoe:single.bin'])
+    assert.equal((await json(['ls', 'tahoe:single.bin']))[1].ro_uri, from[1].children['d.bin'][1].ro_uri, 'the same bytes give the same CHK cap')
+
+    for (const [args, message] of [
+      [['cp', m, 'tahoe:x'], /without --recursive/],
+      [['cp', join(base, 'small.txt'), join(base, 'elsewhere.txt')], /copies to or from the grid/],
+      [['cp', join(base, 'small.txt'), join(m, 'a.txt'), 'tahoe:merge/m/a.txt'], /needs a directory as the destination/],
+      [['cp', join(base, 'small.txt'), 'nosuch:x'], /there is no alias "nosuch:"/]
+    ] as const) {
+      const r = await run(['--data', a, ...args])
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+      assert.match(r.stderr, message)
+    }
+  })
+
   it('cp -r: a 5-level tree with a 1000-file folder goes in and comes back byte for byte; ls shows 1000 entries', async () => {
     const src = join(base, 'tree')
     let deep = src

@@ -2,16 +2,17 @@
  * `cp [-r] SRC… DEST`, with Tahoe's rules: local → grid, grid → local and
  * grid → grid (by linking caps; nothing is uploaded again). A directory
  * copied to the grid is built bottom-up: its files are uploaded unlinked
- * (a few at a time), then each directory is made with all its children in
+ * (a few at a time; files of 55 bytes or less become literal caps here,
+ * as the node would make them), then each directory is made with all its children in
  * one request (`POST /uri?t=mkdir-with-children`), so a directory of 1000
  * files costs one directory write, not 1000. Only the top one is linked;
  * into an existing directory, its new children go in one `t=set_children`.
  */
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { parseHintedCap } from '../node/index.js'
+import { formatCap, LIT_SIZE_THRESHOLD, parseHintedCap } from '../node/index.js'
 import { describe, isDirCap, joinPath, parentOf, parsePath, type RemotePath } from './aliases.js'
 import { checkFormat, dirContextOf, NoSuchPathError, requireWritable } from './dir-commands.js'
 import type { ChildJson, DirClient, DirInfo } from './dir-client.js'
@@ -242,6 +243,14 @@ class Copier {
   async entry (f: TreeFile): Promise<ChildJson> {
     if (f.local !== undefined) {
       const local = f.local
+      if (!this.opts.mutable && local.size <= LIT_SIZE_THRESHOLD) {
+        // A small file is its own cap (what the daemon would answer): no request for it.
+        const data = await readFile(local.path)
+        if (data.length <= LIT_SIZE_THRESHOLD) {
+          this.progress.file(data.length)
+          return ['filenode', { ro_uri: formatCap({ kind: 'lit', data }) }]
+        }
+      }
       const cap = await this.limit(async () => await this.dirs.upload(createReadStream(local.path), local.size, { format: this.opts.format, mutable: this.opts.mutable ? true : undefined }))
       this.progress.file(local.size)
       return ['filenode', this.opts.mutable ? { rw_uri: cap } : { ro_uri: cap }]

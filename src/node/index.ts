@@ -19,7 +19,7 @@ export type { CheckReport, MutableCheckReport } from '../client/index.js'
 export { UncoordinatedWriteError, WriteEnablerRefusedError, ModifyRetriesExhaustedError } from '../client/index.js'
 export { isMutableCapString } from '../mutable/index.js'
 // Caps are what goes in and out of the door: callers parse them before they ask (a literal cap needs no node).
-export { parseHintedCap, storageIndexOf, base32Encode, type Cap } from '../immutable/index.js'
+export { parseHintedCap, storageIndexOf, base32Encode, formatCap, LIT_SIZE_THRESHOLD, type Cap } from '../immutable/index.js'
 export { parseHintedDirCap, formatDirCap, toReadOnlyDirCap } from '../dirnode/index.js'
 export type { LocateExplain, LocateResult, LocatedServer, WayEstimate, WayRun } from '../routing/index.js'
 export type { Roster, RosterServer, SignedRoster } from '../club/index.js'

@@ -18,7 +18,7 @@ export function aliasesPath (dataDir: string): string {
 
 export class UnknownAliasError extends CliError {
   constructor (name: string) {
-    super('ERR_UNKNOWN_ALIAS', 2, `there is no alias "${name}:"; make one with "lafs-club create-alias ${name}" or "lafs-club add-alias ${name} DIRCAP" (list them with "lafs-club list-aliases")`)
+    super('ERR_UNKNOWN_ALIAS', 2, `there is no alias "${name}:"; make one with "lafs-club create-alias ${name}" or "lafs-club add-alias ${name} <directory cap>" (list them with "lafs-club list-aliases")`)
     this.name = 'UnknownAliasError'
   }
 }

@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { addAlias, aliasesPath, checkAliasName, describe, isReadOnlyDirCap, joinPath, parentOf, parseRemote, readAliases, readOnlyCapOf, type RemotePath } from './aliases.js'
+import { addAlias, aliasesPath, checkAliasName, describe, isReadOnlyDirCap, joinPath, parentOf, parseRemote, readAliases, readOnlyCapOf, UnknownAliasError, type RemotePath } from './aliases.js'
 import { contextOf, type CommandContext } from './context.js'
 import { dirClient, type ChildJson, type DirClient, type NodeJson, type Replace } from './dir-client.js'
 import { CliError, RemoteError, UsageError } from './errors.js'
@@ -98,7 +98,13 @@ export function isGridPathArg (arg: string): boolean {
 /** `get alias:path [LOCAL]`: a file by its path, to LOCAL (written whole, then renamed) or stdout. */
 export async function getFromPath (cmd: Command, from: string, local: string | undefined): Promise<void> {
   const c = await dirContextOf(cmd)
-  const src = parseRemote(from, c.aliases)
+  let src: RemotePath
+  try {
+    src = parseRemote(from, c.aliases)
+  } catch (err) {
+    if (err instanceof UnknownAliasError && !from.includes(':')) throw new UsageError(`"${from}" is not a cap (URI:…), nor a path below an alias: ${err.message}`)
+    throw err
+  }
   if (c.out.json && local === undefined) throw new UsageError('with --json the file cannot go to stdout: give a local file name')
   const dirs = await c.dirs()
   let res

@@ -143,7 +143,7 @@ function lsDate (seconds: number | undefined): string {
   return `${month} ${day} ${tail}`
 }
 
-interface LsRow { name: string, type: string, size: string, date: string, cap: string }
+interface LsRow { name: string, type: string, size: string, date: string, cap: string, readCap: string }
 
 function lsRow (name: string, [type, info]: ChildJson | NodeJson): LsRow {
   const dir = type === 'dirnode'
@@ -151,7 +151,7 @@ function lsRow (name: string, [type, info]: ChildJson | NodeJson): LsRow {
   const perms = `${info.ro_uri !== undefined || info.rw_uri !== undefined ? 'r' : '-'}${info.rw_uri !== undefined ? 'w' : '-'}${dir ? 'x' : '-'}`
   const size = dir ? '-' : typeof info.size === 'number' ? String(info.size) : '?'
   const motime = (info.metadata?.tahoe as { linkmotime?: unknown } | undefined)?.linkmotime ?? info.metadata?.mtime
-  return { name, type: kind + perms, size, date: lsDate(typeof motime === 'number' ? motime : undefined), cap: info.rw_uri ?? info.ro_uri ?? '' }
+  return { name, type: kind + perms, size, date: lsDate(typeof motime === 'number' ? motime : undefined), cap: info.rw_uri ?? info.ro_uri ?? '', readCap: info.ro_uri ?? '' }
 }
 
 export function addDirCommands (program: Command): void {
@@ -240,7 +240,7 @@ export function addDirCommands (program: Command): void {
         : [lsRow(parentOf(p.path).name, node)]
       const sizeWidth = Math.max(0, ...rows.map(r => r.size.length))
       c.out.result(rows, rs => rs.map(r => {
-        const cap = o.readonlyUri === true ? ` ${r.cap === '' ? '' : (isReadOnlyDirCap(r.cap) || !r.cap.startsWith('URI:DIR2') ? r.cap : readOnlyCapOf(r.cap))}` : o.uri === true ? ` ${r.cap}` : ''
+        const cap = o.readonlyUri === true ? ` ${r.readCap}` : o.uri === true ? ` ${r.cap}` : ''
         const name = o.long === true && r.type.startsWith('d') ? `${r.name}/` : r.name
         return o.long === true ? `${r.type} ${r.size.padStart(sizeWidth)} ${r.date} ${name}${cap}` : `${name}${cap}`
       }))

@@ -170,6 +170,10 @@ describe('cli: Tahoe directories (aliases, mkdir, ls, put/get, ln, mv, rm, cp -r
     assert.ok(withUri.includes(`big.bin ${putBig.cap as string}`), withUri)
     const one = await json(['ls', 'tahoe:docs/big.bin'])
     assert.equal(one[0], 'filenode')
+    assert.match((await ok(['ls', '--readonly-uri', 'tahoe:docs'])).stdout, /^m\.txt URI:MDMF-RO:/m)
+    // a bare directory cap stands for an alias: Tahoe's CAP/path and CAP:./path
+    await ok(['put', small, `${unlinked}/bare.txt`])
+    assert.deepEqual((await ok(['ls', `${unlinked}:./`])).stdout.trim().split('\n'), ['bare.txt'])
   })
 
   it('ln links the same cap again; mv renames (relink) and moves across aliases; rm unlinks', async () => {

@@ -307,7 +307,10 @@ describe('cli: Tahoe directories (aliases, mkdir, ls, put/get, ln, mv, rm, cp -r
     await mkdir(join(src, 'empty-dir'))
 
     const started = Date.now()
-    const copied = await json(['cp', '-r', src, 'tahoe:backup'], 120_000)
+    const copying = await run(['--data', a, '--json', 'cp', '-r', '--progress', src, 'tahoe:backup'], { timeoutMs: 120_000 })
+    assert.equal(copying.code, 0, copying.stderr)
+    assert.doesNotMatch(copying.stderr, /copied/, 'no progress with --json')
+    const copied = JSON.parse(copying.stdout)
     assert.equal(copied.files, 1010)
     const inMs = Date.now() - started
     const remoteBig = `tahoe:backup/tree/${levels.join('/')}/thousand`

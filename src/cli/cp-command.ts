@@ -91,13 +91,21 @@ function safeLocalName (name: string): string {
   return name
 }
 
-async function walkLocal (dir: string, note: (t: string) => void): Promise<Tree> {
+/** Symlinks are followed, as Tahoe's cp does; `ancestors` (device:inode) stops a link that loops back up the tree. */
+async function walkLocal (dir: string, note: (t: string) => void, ancestors: Set<string> = new Set()): Promise<Tree> {
   const tree: Tree = { files: [], dirs: [] }
+  const self = await stat(dir)
+  const id = `${self.dev}:${self.ino}`
+  if (ancestors.has(id)) {
+    note(`skipping ${dir}: a symbolic link back to a folder above it`)
+    return tree
+  }
+  const below = new Set(ancestors).add(id)
   const entries = await readdir(dir, { withFileTypes: true })
   for (const e of entries.sort((a, b) => a.name < b.name ? -1 : 1)) {
     const path = join(dir, e.name)
     const st = e.isSymbolicLink() ? await stat(path).catch(() => undefined) : undefined
-    if (e.isDirectory() || st?.isDirectory() === true) tree.dirs.push({ name: e.name.normalize('NFC'), tree: await walkLocal(path, note) })
+    if (e.isDirectory() || st?.isDirectory() === true) tree.dirs.push({ name: e.name.normalize('NFC'), tree: await walkLocal(path, note, below) })
     else if (e.isFile() || st?.isFile() === true) tree.files.push({ name: e.name.normalize('NFC'), local: { path, size: st?.size ?? (await stat(path)).size } })
     else note(`skipping ${path}: not a regular file or directory`)
   }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cliArgs, getJson, patchConfig, run, startDaemon, stopDaemon, until, type Daemon, type RunResult } from './helpers.js'
@@ -253,10 +253,13 @@ describe('cli: Tahoe directories (aliases, mkdir, ls, put/get, ln, mv, rm, cp -r
     await writeFile(join(m, 'a.txt'), 'second a, longer than before')
     await writeFile(join(m, 'c.txt'), 'new c')
     await writeFile(join(m, 'sub', 'd.bin'), randomBytes(300))
+    await symlink('..', join(m, 'sub', 'loop')) // followed, but not round and round
     const again = await json(['cp', '-r', m, 'tahoe:merge'])
     assert.equal(again.files, 4)
     assert.deepEqual(await names('tahoe:merge/m'), ['a.txt', 'c.txt', 'sub'])
-    assert.deepEqual(await names('tahoe:merge/m/sub'), ['b.txt', 'd.bin'])
+    assert.deepEqual(await names('tahoe:merge/m/sub'), ['b.txt', 'd.bin', 'loop'])
+    assert.deepEqual(await names('tahoe:merge/m/sub/loop'), [])
+    await rm(join(m, 'sub', 'loop'))
     assert.equal((await ok(['get', 'tahoe:merge/m/a.txt'])).stdout, 'second a, longer than before')
     // cp makes literal caps itself: the same cap the daemon gives the same bytes
     const lit = (await json(['ls', 'tahoe:merge/m']))[1].children['c.txt'][1].ro_uri

@@ -213,8 +213,8 @@ export function createDirs ({ files, log }: DirsInit): DirsApi {
       const names = splitPath(path)
       if (names.length === 0) throw new NotADirectoryError('', 'the directory itself: name the file below it')
       const name = names[names.length - 1]
-      const { cap: parentCap } = await ensureDirectory(o.store, o.root, names.slice(0, -1))
-      const parent = await openDirectory(o.store, parentCap)
+      const ensured = await ensureDirectory(o.store, o.root, names.slice(0, -1))
+      const parent = ensured.dir ?? await openDirectory(o.store, ensured.cap)
       const replace = opts.replace ?? true
       const old = parent.has(name) ? parent.get(name) : undefined
       if (old !== undefined && replace === false) throw new ExistingChildError(name)

@@ -120,6 +120,21 @@ async function creating<T> (p: Promise<T>): Promise<T> {
 
 const linkCap = (link: DirChild): string => link.writeCap ?? link.readCap ?? ''
 
+/** Read-only and immutable dircaps (behind Tahoe's optional `ro.`/`imm.` markers). */
+const READ_ONLY_DIRCAP = /^(?:ro\.|imm\.)?URI:DIR2(?:-MDMF)?-RO:/
+const IMMUTABLE_DIRCAP = /^(?:ro\.|imm\.)?URI:DIR2-(?:CHK|LIT):/
+
+/** Refuses a write under a read-only root before any body is read or uploaded (node.dirs would refuse it after). */
+function refuseReadOnlyRoot (dircap: string, method: string): void {
+  const what = `${method} under this directory`
+  if (READ_ONLY_DIRCAP.test(dircap)) {
+    throw new GatewayError('ERR_READ_ONLY_DIRECTORY', 400, `cannot ${what}: it was opened with a read-only cap (URI:DIR2-RO:/URI:DIR2-MDMF-RO:); use its write cap (URI:DIR2:/URI:DIR2-MDMF:) to change it`)
+  }
+  if (IMMUTABLE_DIRCAP.test(dircap)) {
+    throw new GatewayError('ERR_READ_ONLY_DIRECTORY', 400, `cannot ${what}: it is an immutable directory (URI:DIR2-CHK:/URI:DIR2-LIT:); its contents never change — make a new directory instead`)
+  }
+}
+
 export function dirRoutes (init: DirRoutesInit): DirRoutes {
   const { node, files, transfers } = init
   const where = (url: URL, signal?: AbortSignal): DirOptions => ({ servers: serversParam(url), club: url.searchParams.get('club') ?? undefined, signal })
@@ -286,6 +301,7 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
   return {
     handle: async (req, res, url, dircap, segments) => {
       const method = req.method ?? 'GET'
+      if (method === 'PUT' || method === 'POST' || method === 'DELETE') refuseReadOnlyRoot(dircap, method)
       if (method === 'GET' || method === 'HEAD') await get(req, res, url, dircap, segments)
       else if (method === 'PUT') await put(req, res, url, dircap, segments)
       else if (method === 'POST') await post(req, res, url, dircap, segments)

@@ -140,13 +140,24 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
   const where = (url: URL, signal?: AbortSignal): DirOptions => ({ servers: serversParam(url), club: url.searchParams.get('club') ?? undefined, signal })
   const answerCap = (res: ServerResponse, status: number, cap: string): void => { sendText(res, status, cap, TEXT) }
 
+  /**
+   * Tahoe's `?t=json` text. A directory's own value carries no link metadata in
+   * Tahoe (web/directory.py `_directory_json_metadata`), even when reached
+   * through a path; only a file's does (`_file_json_metadata`).
+   */
+  async function jsonText (dircap: string, path: string, signal: AbortSignal, url: URL): Promise<string> {
+    const value = await node.dirs.json(dircap, path, where(url, signal))
+    if (value[0] === 'dirnode') delete value[1].metadata
+    return tahoeJsonText(value)
+  }
+
   async function get (req: IncomingMessage, res: ServerResponse, url: URL, dircap: string, segments: string[]): Promise<void> {
     const t = url.searchParams.get('t')?.trim() ?? ''
     const path = segments.join('/')
     const client = abortOnClose(res)
     try {
       if (t === 'json') {
-        sendText(res, 200, tahoeJsonText(await node.dirs.json(dircap, path, where(url, client.signal))), TEXT)
+        sendText(res, 200, await jsonText(dircap, path, client.signal, url), TEXT)
         return
       }
       if (t !== '' && t !== 'uri' && t !== 'readonly-uri') throw new BadRequestError(`GET with t=${t.slice(0, 20)} is not supported here; use t=json, t=uri or t=readonly-uri`)
@@ -162,7 +173,7 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
       }
       if (info.type === 'dirnode') {
         if ((req.headers.accept ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/html')) {
-          sendText(res, 200, tahoeJsonText(await node.dirs.json(dircap, path, where(url, client.signal))), TEXT)
+          sendText(res, 200, await jsonText(dircap, path, client.signal, url), TEXT)
           return
         }
         sendText(res, 200, renderDirPage({ urlCap: dircap, segments, listing: info.listing }), 'text/html; charset=utf-8', { ...DIR_PAGE_HEADERS })

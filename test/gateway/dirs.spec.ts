@@ -158,6 +158,27 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     assert.equal((await req('PUT', u(root, 'links', 'bad') + '?replace=maybe', 'x')).status, 400)
   })
 
+  it('POST t=set_children links many caps at once, with their metadata (creating the path)', async () => {
+    const one = text(await req('PUT', '/uri', 'first child'))
+    const dir = text(await req('POST', '/uri?t=mkdir'))
+    const body = JSON.stringify({
+      'one.txt': ['filenode', { ro_uri: one, metadata: { note: 'given' } }],
+      sub: ['dirnode', { rw_uri: dir, ro_uri: text(await req('GET', u(dir) + '?t=readonly-uri')) }]
+    })
+    const res = await req('POST', u(root, 'many', 'here') + '?t=set_children', body)
+    assert.equal(res.status, 200, text(res))
+    assert.equal(text(res), 'Okay so I did it.')
+    const [, props] = await json(u(root, 'many', 'here'))
+    assert.deepEqual(Object.keys(props.children), ['one.txt', 'sub'])
+    assert.equal(props.children['one.txt'][1].metadata.note, 'given')
+    assert.equal(props.children.sub[1].rw_uri, dir)
+    assert.equal(text(await req('GET', u(root, 'many', 'here', 'one.txt'))), 'first child')
+    assert.equal((await req('POST', u(root, 'many') + '?t=set_children', '{"x": 1}')).status, 400)
+    assert.equal((await req('POST', u(root, 'many') + '?t=set_children&replace=false', body.replace('many', 'x'))).status, 200)
+    const clash = await req('POST', u(root, 'many', 'here') + '?t=set_children&replace=false', body)
+    assert.equal(clash.status, 409, text(clash))
+  })
+
   it('POST t=mkdir is mkdir -p (same cap when it exists), name= makes a child; a file in the way: 409 on writes, 400 on reads', async () => {
     const made = await req('POST', u(root, 'deep', 'er', 'est') + '?t=mkdir')
     assert.equal(made.status, 200, text(made))

@@ -1,5 +1,6 @@
 /**
- * The HTTP gateway of a node: Tahoe-style `PUT /uri` and `GET /uri/<cap>`,
+ * The HTTP gateway of a node: Tahoe-style `PUT /uri` and `GET /uri/<cap>`, Tahoe's
+ * directory routes under `/uri/<dircap>/<path>` (with an HTML listing),
  * the status page and its JSON, Prometheus metrics, and the JSON control API
  * the CLI talks to. It reaches the node only through the `LafsNode` door.
  * Every route is listed in docs/cli.md.
@@ -117,6 +118,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       if ((method === 'PUT' || method === 'POST') && url.searchParams.get('t') === 'mkdir') { await dirs.mkdir(req, res, url); return }
       if (method === 'PUT' || method === 'POST') { await files.put(req, res, url); return }
       const cap = url.searchParams.get('uri')
+      if (readOnly && cap !== null && isDirCapString(cap.trim())) { await dirs.handle(req, res, url, cap.trim(), []); return }
       if (readOnly && cap !== null) { await files.get(req, res, url, cap); return }
       throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, 'use PUT /uri to upload, or GET /uri/<cap> to download')
     }

@@ -42,6 +42,8 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     const [type, props] = await json(u(text(mdmf)))
     assert.equal(type, 'dirnode')
     assert.deepEqual(props.children, {})
+    const viaQuery = await req('GET', `/uri?uri=${encodeURIComponent(text(mdmf))}&t=json`)
+    assert.equal(JSON.parse(text(viaQuery))[0], 'dirnode')
     const bad = await req('POST', '/uri?t=mkdir&format=chk')
     assert.equal(bad.status, 400)
   })

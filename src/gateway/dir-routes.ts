@@ -85,6 +85,17 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
     return tahoeJsonText(value)
   }
 
+  /** replace=false: refuses an existing name before anything is made (node.dirs would refuse it only at the link). */
+  async function refuseExisting (dircap: string, names: string[], opts: DirOptions): Promise<void> {
+    try {
+      await node.dirs.stat(dircap, names.join('/'), opts)
+    } catch (err) {
+      if ((err as { code?: unknown })?.code === 'ERR_NO_SUCH_CHILD') return
+      throw err
+    }
+    throw new GatewayError('ERR_EXISTING_CHILD', 409, `there is already a child named "${names.at(-1) ?? ''}", and replace=false asks not to replace it`)
+  }
+
   async function get (req: IncomingMessage, res: ServerResponse, url: URL, dircap: string, segments: string[]): Promise<void> {
     const t = url.searchParams.get('t')?.trim() ?? ''
     const path = segments.join('/')
@@ -129,14 +140,22 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
     try {
       const format = formatArg(url)
       const name = nameArg(url, 'name', false)
+      if (name === undefined && segments.length === 0) {
+        // Tahoe: the directory the cap names exists, so the job is done; answer its cap.
+        const info = await node.dirs.stat(dircap, '', where(url, client.signal))
+        if (info.type === 'dirnode') answerCap(res, 200, info.listing.writeCap ?? info.listing.readCap)
+        return
+      }
       if (name === undefined) {
         const made = await creating(node.dirs.mkdirAt(dircap, segments.join('/'), { ...where(url, client.signal), format }))
         answerCap(res, 200, made.cap)
         return
       }
+      const replace = replaceArg(url)
       if (segments.length > 0) await creating(node.dirs.mkdirAt(dircap, segments.join('/'), { ...where(url, client.signal), format }))
+      if (replace === false) await refuseExisting(dircap, [...segments, name], where(url, client.signal))
       const made = await node.dirs.mkdir({ ...where(url, client.signal), format })
-      await node.dirs.link(dircap, [...segments, name].join('/'), made.cap, { ...where(url, client.signal), replace: replaceArg(url) })
+      await node.dirs.link(dircap, [...segments, name].join('/'), made.cap, { ...where(url, client.signal), replace })
       answerCap(res, 200, made.cap)
     } finally {
       client.done()

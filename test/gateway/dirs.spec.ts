@@ -192,6 +192,11 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     const named = await req('POST', u(root, 'deep') + '?t=mkdir&name=' + encodeURIComponent('by name'))
     assert.equal(named.status, 200, text(named))
     assert.equal((await json(u(root, 'deep', 'by name')))[0], 'dirnode')
+    const kept = await req('POST', u(root, 'deep') + '?t=mkdir&replace=false&name=' + encodeURIComponent('by name'))
+    assert.equal(kept.status, 409, text(kept))
+    const self = await req('POST', u(root) + '?t=mkdir')
+    assert.equal(self.status, 200, text(self))
+    assert.equal(text(self), root)
 
     await req('PUT', u(root, 'deep', 'file'), 'I am a file')
     const through = await req('PUT', u(root, 'deep', 'file', 'x.txt'), 'x')

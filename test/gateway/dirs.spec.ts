@@ -315,5 +315,13 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     const bad = await req('GET', u('URI:DIR2:abc:def'))
     assert.equal(bad.status, 400, text(bad))
     assert.equal((await req('GET', u(root) + '?t=bogus')).status, 400)
+    assert.equal((await req('GET', u(root) + '/%FF')).status, 400, 'not UTF-8')
+    // a trailing slash on a directory is fine
+    await req('POST', u(root, 'slash', 'ed') + '?t=mkdir')
+    const [type] = await json(u(root, 'slash', 'ed') + '/')
+    assert.equal(type, 'dirnode')
+    const page = await req('GET', u(root, 'slash') + '/', undefined, { Accept: 'text/html' })
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8')
+    assert.match(text(page), /<a class="name" href="[^"]+\/slash\/ed\/">ed\/<\/a>/)
   })
 })

@@ -58,7 +58,22 @@ export interface FileRoutes {
   /** Tahoe's `PUT /uri/<mutable write cap>`: new contents; answers the write cap. */
   overwrite: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string) => Promise<void>
   isMutableWriteCap: (capText: string) => boolean
-  get: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string) => Promise<void>
+  /** `as` names the file (content type, Content-Disposition) when it was reached through a directory; default `?filename=`. */
+  get: (req: IncomingMessage, res: ServerResponse, url: URL, capText: string, as?: FileNaming) => Promise<void>
+}
+
+export interface FileNaming {
+  filename?: string
+  /** Tahoe's `save=true`: always a download. */
+  attachment?: boolean
+}
+
+/** The file's name and Content-Disposition for a response. */
+function naming (url: URL, as: FileNaming | undefined, inlineActive: boolean): { filename: string | null, disposition: string | undefined } {
+  const filename = as?.filename ?? url.searchParams.get('filename')
+  let disposition = contentDispositionFor(filename, inlineActive)
+  if (disposition !== undefined && (as?.attachment === true || url.searchParams.get('save') === 'true')) disposition = disposition.replace(/^inline;/, 'attachment;')
+  return { filename, disposition }
 }
 
 export function fileRoutes (init: FileRoutesInit): FileRoutes {
@@ -117,7 +132,7 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
    * A mutable file: its newest contents, read whole (its size is known only
    * then), never cached as immutable.
    */
-  async function getMutable (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
+  async function getMutable (req: IncomingMessage, res: ServerResponse, url: URL, capText: string, as?: FileNaming): Promise<void> {
     const client = abortOnClose(res)
     try {
       const { data } = await node.files.read(capText, { servers: serversParam(url), signal: client.signal })
@@ -131,8 +146,7 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
         }
         throw err
       }
-      const filename = url.searchParams.get('filename')
-      const disposition = contentDispositionFor(filename, init.inlineActiveContent)
+      const { filename, disposition } = naming(url, as, init.inlineActiveContent)
       const body = range === undefined ? data : data.subarray(range.start, range.end + 1)
       const headers: Record<string, string | number> = {
         ...FILE_RESPONSE_HEADERS,
@@ -151,8 +165,8 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
     }
   }
 
-  async function get (req: IncomingMessage, res: ServerResponse, url: URL, capText: string): Promise<void> {
-    if (isMutableCapString(capText)) { await getMutable(req, res, url, capText); return }
+  async function get (req: IncomingMessage, res: ServerResponse, url: URL, capText: string, as?: FileNaming): Promise<void> {
+    if (isMutableCapString(capText)) { await getMutable(req, res, url, capText, as); return }
     const { cap } = parseHintedCap(capText)
     const size = sizeOf(cap)
     let range: ByteRange | undefined
@@ -165,8 +179,7 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
       }
       throw err
     }
-    const filename = url.searchParams.get('filename')
-    const disposition = contentDispositionFor(filename, init.inlineActiveContent)
+    const { filename, disposition } = naming(url, as, init.inlineActiveContent)
     const headers: Record<string, string | number> = {
       // Anyone can make a cap with any bytes: never let them act as a page of this origin.
       ...FILE_RESPONSE_HEADERS,

@@ -1,5 +1,6 @@
 /**
- * The HTTP gateway of a node: Tahoe-style `PUT /uri` and `GET /uri/<cap>`,
+ * The HTTP gateway of a node: Tahoe-style `PUT /uri` and `GET /uri/<cap>`, Tahoe's
+ * directory routes under `/uri/<dircap>/<path>` (with an HTML listing),
  * the status page and its JSON, Prometheus metrics, and the JSON control API
  * the CLI talks to. It reaches the node only through the `LafsNode` door.
  * Every route is listed in docs/cli.md.
@@ -9,6 +10,8 @@ import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { apiRoutes } from './api-routes.js'
 import { BadRequestError, errorBody, GatewayError, statusOf } from './errors.js'
+import { splitUriPath } from './dir-args.js'
+import { dirRoutes } from './dir-routes.js'
 import { fileRoutes } from './file-routes.js'
 import { createGuard } from './guard.js'
 import { isLoopback, sendJson, sendText, wantsJson } from './http.js'
@@ -16,7 +19,7 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
 import { withoutCaps } from './redact.js'
 import { STATUS_PAGE_HTML } from './status-page.js'
 import { TransferTracker } from './transfers.js'
-import { newApiToken, type LafsNode, type StatusJson } from '../node/index.js'
+import { isDirCapString, newApiToken, type LafsNode, type StatusJson } from '../node/index.js'
 
 const log = logger('lafs-club:gateway')
 
@@ -92,6 +95,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   const files = fileRoutes({
     node, transfers, locateTimeoutMs: opts.locateTimeoutMs ?? DEFAULT_LOCATE_TIMEOUT_MS, inlineActiveContent: opts.inlineActiveContent ?? false
   })
+  const dirs = dirRoutes({ node, files, transfers })
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -111,12 +115,23 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     // a fetch to /api), nor use the control API at all.
     if (!readOnly || isApi) guard.checkOrigin(req, port, gatewayUrl)
     if (path === '/uri' || path === '/uri/') {
+      if ((method === 'PUT' || method === 'POST') && url.searchParams.get('t') === 'mkdir') { await dirs.mkdir(req, res, url); return }
       if (method === 'PUT' || method === 'POST') { await files.put(req, res, url); return }
       const cap = url.searchParams.get('uri')
+      if (readOnly && cap !== null && isDirCapString(cap.trim())) { await dirs.handle(req, res, url, cap.trim(), []); return }
       if (readOnly && cap !== null) { await files.get(req, res, url, cap); return }
       throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, 'use PUT /uri to upload, or GET /uri/<cap> to download')
     }
     if (path.startsWith('/uri/')) {
+      const cap = capInPath(path).trim()
+      // Tahoe's /uri/<dircap>/<path>: listings, files by name, and the directory writes.
+      if (isDirCapString(cap)) {
+        const { segments } = splitUriPath(path)
+        await dirs.handle(req, res, url, cap, segments)
+        return
+      }
+      const t = url.searchParams.get('t')
+      if (readOnly && (t === 'json' || t === 'uri' || t === 'readonly-uri')) { await dirs.fileInfo(req, res, url, cap); return }
       // Tahoe's PUT /uri/<mutable write cap>: replace the mutable file's contents.
       if (method === 'PUT' && files.isMutableWriteCap(capInPath(path))) { await files.overwrite(req, res, url, capInPath(path)); return }
       if (!readOnly) throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, `${method} is not allowed on a file; use GET or HEAD (or PUT on a mutable file's write cap)`)

@@ -13,6 +13,8 @@ export type {
   PutFileResult, MoveOptions, ReplaceMode, DirFormatName
 } from './dirs-api.js'
 export type * from './shapes.js'
+// Directory caps and Tahoe's `?t=json` text, for the gateway's /uri/<dircap> routes.
+export { isDirCapString, fileJson, tahoeJsonText, type NodeJson, type JsonObject, type JsonValue } from '../dirnode/index.js'
 export type { CheckReport, MutableCheckReport } from '../client/index.js'
 export { UncoordinatedWriteError, WriteEnablerRefusedError, ModifyRetriesExhaustedError } from '../client/index.js'
 export { isMutableCapString } from '../mutable/index.js'

@@ -159,10 +159,8 @@ export function createDirs ({ files, log }: DirsInit): DirsApi {
       const o = open(dircap, opts)
       const { dir, entry } = await lookup(o, splitPath(path))
       if (dir !== undefined) {
-        const value = directoryJson(dir)
-        // A directory reached through a path is also described by its link, as Tahoe's t=json does for every child.
-        if (entry !== undefined) value[1].metadata = entry.metadata
-        return value
+        // Tahoe's directory JSON never carries the link's metadata (its children's entries do).
+        return directoryJson(dir)
       }
       const e = entry as DirEntry
       if (e.node.type !== 'filenode') return ['unknown', { metadata: e.metadata }]

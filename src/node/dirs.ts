@@ -15,6 +15,9 @@ import type { NodeFiles } from './files.js'
 import type { DirChild, DirCreated, DirLinkTarget, DirListing, DirOptions, DirsApi, MkdirOptions } from './dirs-api.js'
 import type { Logger } from '@libp2p/interface'
 
+/** Attempts of one directory change when other writers keep changing it first. */
+const DIRECTORY_MODIFY_ATTEMPTS = 10
+
 export interface DirsInit {
   files: NodeFiles
   log: Logger
@@ -79,7 +82,8 @@ export function createDirs ({ files, log }: DirsInit): DirsApi {
     const hinted = (cap: string): string => club !== undefined ? `${cap}@${club}` : cap
     const store: DirFileStore = {
       readMutable: async cap => (await files.mutable.readMutable(cap, where)).data,
-      modifyMutable: async (cap, fn) => { await files.mutable.modify(cap, old => fn(old), where) },
+      // A directory is where writers meet (every link is a change of it); a change re-applied is cheap, so retry longer than for a file.
+      modifyMutable: async (cap, fn) => { await files.mutable.modify(cap, old => fn(old), { ...where, maxAttempts: DIRECTORY_MODIFY_ATTEMPTS }) },
       createMutable: async (contents, format) => {
         const made = await files.mutable.createMutable(contents, { ...where, format })
         return parseMutableCap(made.cap) as MutableWriteCap

@@ -19,6 +19,8 @@ import { readShareUeb } from './share-ueb.js'
 import { StorageClientPool, type ServerInfo } from './servers.js'
 
 export interface CheckOptions {
+  /** Sessions shared with the node's other operations (a server allows few per connection); default: this call's own, closed at its end. */
+  pool?: StorageClientPool
   servers: readonly ServerInfo[]
   verify?: boolean
   repair?: boolean
@@ -67,7 +69,7 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
   const { holders, failures } = await findShares(opener, si, options.servers, { signal: options.signal })
   const corrupt: CheckReport['corrupt'] = []
   const bad = new Set<string>()
-  const pool = new StorageClientPool(opener)
+  const pool = options.pool ?? new StorageClientPool(opener)
   try {
     if (options.verify === true || options.repair === true) {
       const sources = holders.flatMap(h => h.shares.map(sh => new RemoteShare(pool.get(h), h.peerId, si, sh)))
@@ -100,7 +102,7 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
     }
     return report
   } finally {
-    await pool.stop()
+    if (options.pool == null) await pool.stop()
   }
 }
 

@@ -16,6 +16,8 @@ import type { ProgressHandler } from './progress.js'
 import type { StreamOpener } from '../protocols/index.js'
 
 export interface DownloadOptions {
+  /** Sessions shared with the node's other operations (a server allows few per connection); default: this call's own, closed at its end. */
+  pool?: StorageClientPool
   /** Servers holding shares (from findShares or the locate planner). */
   holders: readonly LocatedServer[]
   offset?: number
@@ -38,7 +40,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   const si = storageIndexOf(cap)
   const log = clientLogger(opener, 'download')
   const reputation = options.reputation ?? new ReputationTable()
-  const pool = new StorageClientPool(opener)
+  const pool = options.pool ?? new StorageClientPool(opener)
   const sources: RemoteShare[] = []
   const ordered = reputation.order(options.holders)
   for (const holder of ordered) {
@@ -77,7 +79,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
     log.trace('%s: done; bytes read per share: %s', siText(si), sources.filter(s => s.bytesRead > 0).map(s => `${s.shnum}@${shortPeer(s.serverId)}=${s.bytesRead}`).join(' '))
   } finally {
     for (const s of sources) s.discard()
-    await pool.stop()
+    if (options.pool == null) await pool.stop()
   }
 }
 

@@ -16,6 +16,8 @@ import type { ProgressHandler } from './progress.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface UploadOptions {
+  /** Sessions shared with the node's other operations (a server allows few per connection); default: this call's own, closed at its end. */
+  pool?: StorageClientPool
   servers: readonly ServerInfo[]
   k?: number
   happy?: number
@@ -77,7 +79,7 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
   if (options.servers.length === 0) throw new NoServersError('no storage servers to upload to: join a club or give server addresses')
   const log = clientLogger(opener, 'upload')
   log('%s: %d bytes, %d-of-%d, happy %d, %d server(s) offered', siText(plan.storageIndex), plan.size, plan.k, plan.n, plan.happy, options.servers.length)
-  const pool = new StorageClientPool(opener)
+  const pool = options.pool ?? new StorageClientPool(opener)
   try {
     const states = await placeShares(opener, pool, plan, options, log)
     const encoded = await writeShares(plan, source, states, options, log)
@@ -93,7 +95,7 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
     options.onProgress?.({ phase: 'done', bytesDone: plan.size, bytesTotal: plan.size })
     return { cap: encoded.cap, verifyCap: encoded.verifyCap, storageIndex: plan.storageIndex, size: plan.size, placement, happiness, ms: Date.now() - started }
   } finally {
-    await pool.stop()
+    if (options.pool == null) await pool.stop()
   }
 }
 

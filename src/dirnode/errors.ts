@@ -62,7 +62,7 @@ export class NoSuchChildError extends DirnodeError {
 export class ExistingChildError extends DirnodeError {
   readonly childName: string
   constructor (name: string, detail = '') {
-    super('ERR_EXISTING_CHILD', `a child named '${name}' already exists${detail}; pass overwrite to replace it`)
+    super('ERR_EXISTING_CHILD', `a child named '${name}' already exists${detail}; allow replacing (replace=true) to overwrite it`)
     this.name = 'ExistingChildError'
     this.childName = name
   }
@@ -81,5 +81,23 @@ export class MalformedDirectoryError extends DirnodeError {
   constructor (message: string, options?: { cause?: unknown }) {
     super('ERR_MALFORMED_DIRECTORY', message, options)
     this.name = 'MalformedDirectoryError'
+  }
+}
+
+/** A path goes through (or names, where a directory is needed) something that is not a directory. */
+export class NotADirectoryError extends DirnodeError {
+  readonly path: string
+  constructor (path: string, what: string) {
+    super('ERR_NOT_A_DIRECTORY', `'${path}' is ${what}, not a directory`)
+    this.name = 'NotADirectoryError'
+    this.path = path
+  }
+}
+
+/** A path needs at least one name (the operation works on a child, not on the directory the cap names). */
+export class EmptyPathError extends DirnodeError {
+  constructor (operation: string) {
+    super('ERR_EMPTY_PATH', `${operation} needs a path below the directory (e.g. 'docs/notes.txt'), not the directory itself`)
+    this.name = 'EmptyPathError'
   }
 }

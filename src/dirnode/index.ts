@@ -28,3 +28,7 @@ export {
 export {
   childJson, directoryJson, fileJson, tahoeJsonText, type NodeJson, type ListingOptions, type FileJsonOptions
 } from './webjson.js'
+export {
+  splitPath, readableDirCap, openDirectory, entryDirCap, walk, walkToParent, changeDirectory, createDirectory, ensureDirectory,
+  type DirFileStore
+} from './tree.js'

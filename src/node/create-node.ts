@@ -152,7 +152,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       },
       clubServers: clubs.servers
     })
-    cleanups.push(() => { files.close() })
+    cleanups.push(async () => { await files.close() })
     cleanups.push(leases.scheduleRenewals(leaseRenewer(opener, opened.leaseSecret), {
       onReport: r => { for (const f of r.failed) say.warn(`could not renew the leases of ${f.lease.storageIndex}: ${f.error.message}`) }
     }))
@@ -217,7 +217,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       bootstrapped,
       get stopped () { return stopped },
       files: filesApi,
-      dirs: guard(createDirs()),
+      dirs: guard(createDirs({ files, log: libp2p.logger.forComponent('lafs-club:node:dirs') })),
       clubs: clubsApi,
       accounts: guard(accounts),
       admin: guard(admin),

@@ -122,6 +122,11 @@ export interface DirsApi {
   unlink: (dircap: string, path: string, opts?: DirOptions & { mustBe?: 'file' | 'directory' }) => Promise<DirChild>
   /** Renames or moves a link (Tahoe's `t=relink`/`tahoe mv`): link at the new place first, then unlink the old. */
   move: (dircap: string, from: string, to: string, opts?: MoveOptions) => Promise<DirChild>
+  /**
+   * Links many children into the directory at `path` in one publish (Tahoe's
+   * `t=set_children`): what `cp -r` uses after uploading a folder's files.
+   */
+  linkMany: (dircap: string, path: string, children: Record<string, DirLinkTarget>, opts?: DirOptions & { replace?: boolean }) => Promise<DirChild[]>
   /** Uploads and links a file at `path`, creating missing parent directories (Tahoe's `PUT /uri/$DIRCAP/path`). */
   putFile: (dircap: string, path: string, data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutFileOptions) => Promise<PutFileResult>
 }

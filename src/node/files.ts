@@ -5,7 +5,7 @@
  * this node is connected to for an upload and the locate planner for a download.
  */
 import {
-  checkFile, download, findShares, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, upload,
+  checkFile, download, findShares, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
   type CheckReport, type ServerInfo
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { NodeStoppedError } from './errors.js'
 import { connectedStorageServers } from './peers.js'
 import { spool } from './spool.js'
-import { createMutableFiles } from './mutable-files.js'
+import { createMutableFiles, type MutableFiles } from './mutable-files.js'
 import { isMutableCapString } from '../mutable/index.js'
 import type { CheckOptions, DownloadExplain, FilesApi, GetOptions, NodeLocateOptions, PutOptions, PutResult } from './api.js'
 import type { ClientConfig } from './config.js'
@@ -39,8 +39,10 @@ export interface FilesInit {
 }
 
 export interface NodeFiles extends FilesApi {
-  /** Aborts every transfer in progress (the node is stopping). */
-  close: () => void
+  /** The mutable half with the options the door does not show (a club for reads, contents made from the new cap): for node.dirs. */
+  mutable: MutableFiles
+  /** Aborts every transfer in progress and closes the storage sessions (the node is stopping). */
+  close: () => Promise<void>
 }
 
 function shortCap (cap: string): string {
@@ -55,7 +57,9 @@ export function createFiles (init: FilesInit): NodeFiles {
   const transfers = new AbortController()
   const withStop = (signal?: AbortSignal): AbortSignal => signal == null ? transfers.signal : AbortSignal.any([signal, transfers.signal])
 
-  const mutable = createMutableFiles(init, withStop)
+  // One pool for every operation: a server allows few sessions per connection, so concurrent transfers share them.
+  const pool = new StorageClientPool(opener)
+  const mutable = createMutableFiles(init, withStop, pool)
   const isMutable = (capText: string): boolean => isMutableCapString(capText.trim())
 
   const parseChk = (capText: string, what: string): { cap: ChkReadCap, hint?: string } => {
@@ -102,7 +106,8 @@ export function createFiles (init: FilesInit): NodeFiles {
         convergenceSecret: init.convergenceSecret,
         leaseSecret: init.leaseSecret,
         onProgress: opts.onProgress,
-        signal
+        signal,
+        pool
       })
       if (result.storageIndex != null) {
         const storageIndex = base32Encode(result.storageIndex)
@@ -158,7 +163,7 @@ export function createFiles (init: FilesInit): NodeFiles {
     const found = await findHolders(cap, hint, opts, signal)
     log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
     opts.onExplain?.(found)
-    yield * download(opener, cap, { holders: found.servers, signal, reputation, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
+    yield * download(opener, cap, { holders: found.servers, signal, reputation, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
   }
 
   const get = async (capText: string, opts: GetOptions = {}): Promise<Uint8Array> => {
@@ -196,7 +201,8 @@ export function createFiles (init: FilesInit): NodeFiles {
       repair: o.repair,
       leaseSecret: init.leaseSecret,
       happy: init.clientConfig().happy,
-      signal
+      signal,
+      pool
     })
   }
 
@@ -219,6 +225,10 @@ export function createFiles (init: FilesInit): NodeFiles {
     },
     overwrite: mutable.overwrite,
     modify: mutable.modify,
-    close: () => { transfers.abort(new NodeStoppedError()) }
+    mutable,
+    close: async () => {
+      transfers.abort(new NodeStoppedError())
+      await pool.stop()
+    }
   }
 }

@@ -11,7 +11,7 @@ import {
   StorageClientPool, updateServermap, type MutableCheckReport, type MutableStats, type ServerInfo
 } from '../client/index.js'
 import {
-  capStrings, formatMutableCap, InvalidMutableCapError, parseHintedMutableCap, type MutableCap, type MutableKeyPair, type MutableWriteCap
+  capStrings, formatMutableCap, generateMutableKeyPair, InvalidMutableCapError, writeCapFromKeyPair, parseHintedMutableCap, type MutableCap, type MutableKeyPair, type MutableWriteCap
 } from '../mutable/index.js'
 import { base32Encode } from '../immutable/index.js'
 import { connectedStorageServers } from './peers.js'
@@ -21,7 +21,8 @@ import type { FilesInit } from './files.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface MutableFiles {
-  createMutable: (data: Uint8Array, opts?: CreateMutableOptions) => Promise<MutableCreated>
+  /** `data` may depend on the new file's write cap (a directory encrypts its children's write caps with the writekey). */
+  createMutable: (data: Uint8Array | ((cap: MutableWriteCap) => Uint8Array), opts?: CreateMutableOptions) => Promise<MutableCreated>
   /** Newest recoverable contents (or a range), with its seqnum. */
   readMutable: (cap: string, opts?: MutableWriteOptions & { offset?: number, length?: number }) => Promise<{ data: Uint8Array, seqnum: number, holders: LocatedServer[] }>
   overwrite: (cap: string, data: Uint8Array, opts?: MutableWriteOptions) => Promise<MutableWritten>
@@ -31,7 +32,8 @@ export interface MutableFiles {
 
 const KEY_CACHE_SIZE = 256
 
-export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSignal) => AbortSignal): MutableFiles {
+/** `pool`: the node's storage sessions, shared with its other transfers. */
+export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSignal) => AbortSignal, pool: StorageClientPool): MutableFiles {
   const { libp2p } = init
   const log: Logger = libp2p.logger.forComponent('lafs-club:node:mutable')
   const keys = new Map<string, MutableKeyPair>()
@@ -86,14 +88,7 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
     return { servers: [...byPeer.values()], club }
   }
 
-  const withPool = async <T>(fn: (pool: StorageClientPool) => Promise<T>): Promise<T> => {
-    const pool = new StorageClientPool(libp2p)
-    try {
-      return await fn(pool)
-    } finally {
-      await pool.stop()
-    }
-  }
+  const withPool = async <T>(fn: (pool: StorageClientPool) => Promise<T>): Promise<T> => await fn(pool)
 
   const written = (seqnum: bigint, happiness: number, stats: MutableStats, changed = true): MutableWritten =>
     ({ seqnum: Number(seqnum), happiness, changed, roundTrips: stats.roundTrips, requests: stats.requests })
@@ -104,9 +99,15 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
       const { servers, club } = await serversFor(opts, undefined, signal)
       const client = init.clientConfig()
       const format = opts.format ?? 'sdmf'
+      let keyPair: MutableKeyPair | undefined
+      if (typeof data === 'function') {
+        keyPair = await generateMutableKeyPair()
+        data = data(writeCapFromKeyPair(keyPair, format))
+      }
+      const bytes = data
       return await withPool(async pool => {
-        const res = await publishNewMutable(libp2p, data, {
-          servers, pool, leaseSecret: init.leaseSecret, format, signal,
+        const res = await publishNewMutable(libp2p, bytes, {
+          servers, pool, leaseSecret: init.leaseSecret, format, signal, keyPair,
           k: opts.k ?? client.k, n: opts.n ?? client.n, happy: opts.happy ?? client.happy
         })
         remember(res.cap, res.keyPair)
@@ -118,14 +119,14 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
           servers: [...res.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
           club
         })
-        log('created a %s file %s: %d bytes, happiness %d', format, base32Encode(res.cap.storageIndex), data.length, res.happiness)
+        log('created a %s file %s: %d bytes, happiness %d', format, base32Encode(res.cap.storageIndex), bytes.length, res.happiness)
         return {
           cap: strings.writeCap,
           readCap: strings.readCap,
           verifyCap: strings.verifyCap,
           hintedCap: club != null ? formatMutableCap(res.cap, club) : undefined,
           format,
-          size: data.length,
+          size: bytes.length,
           seqnum: Number(res.seqnum),
           happiness: res.happiness
         }

@@ -7,7 +7,8 @@ import '../src/shim.js'
  *   3 upload    64 MiB to 10 servers vs a raw libp2p stream
  *   4 memory    client peak RSS over a 1 GiB streamed round trip
  *   5 locate    RPCs and round trips to find a file, DHT vs club, at N = 10, 25, 50
- *   6 mutable   1 KiB mutable update (round trips, ms); 64 MiB MDMF publish vs CHK upload
+ *   6 mutable   1 KiB mutable update (round trips, ms); reading a 1000-entry directory vs a
+ *               CHK download of its packed size; 64 MiB MDMF publish vs CHK upload
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean

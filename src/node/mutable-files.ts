@@ -8,7 +8,7 @@
  */
 import {
   checkMutable, modifyMutable, newStats, NoServersError, overwriteMutable, publishNewMutable, retrieveMutable, serversFromMultiaddrs,
-  StorageClientPool, updateServermap, type MutableCheckReport, type MutableStats, type ServerInfo
+  updateServermap, type StorageClientPool, type MutableCheckReport, type MutableStats, type ServerInfo
 } from '../client/index.js'
 import {
   capStrings, formatMutableCap, generateMutableKeyPair, InvalidMutableCapError, writeCapFromKeyPair, parseHintedMutableCap, type MutableCap, type MutableKeyPair, type MutableWriteCap

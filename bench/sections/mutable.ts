@@ -22,6 +22,7 @@ import { join } from 'node:path'
 import { fileCapString, parseHintedDirCap } from '../../src/dirnode/index.js'
 import { formatCap } from '../../src/immutable/index.js'
 import { createNode, type LafsNode } from '../../src/node/index.js'
+import { processCpuMs } from '../lib/bench-child.js'
 import { mbps, median } from '../lib/measure.js'
 import { metText, progressLog, type SummaryRow } from '../lib/summary-row.js'
 import { startChildGrid, type ChildGrid } from '../lib/transfer-grid.js'
@@ -38,9 +39,11 @@ export interface MutableOptions { sizeMiB?: number, updates?: number, rounds?: n
 export interface PublishRound {
   chkSeconds: number
   mdmfSeconds: number
-  /** CPU time of the storage grid's process (all ten servers) during each. */
+  /** CPU time (all threads) of the storage grid's process (all ten servers), and of this process, during each. */
   chkServerCpuMs: number
   mdmfServerCpuMs: number
+  chkClientCpuMs: number
+  mdmfClientCpuMs: number
   /** This process's peak RSS (50 ms samples) during each. */
   chkPeakMiB: number
   mdmfPeakMiB: number
@@ -74,6 +77,10 @@ export interface MutableResult {
   /** Best of the rounds. */
   mdmfSeconds: number
   chkSeconds: number
+  /** Median over the rounds of MDMF time / CHK time in the same round. */
+  timeRatioSameRound: number
+  /** Median over the rounds of MDMF CPU / CHK CPU (client and servers): less swayed by other load on the machine than the times. */
+  cpuRatioSameRound: number
   /** This process's RSS just before the first publish round. */
   beforePublishMiB: number
   /** The kernel's high-water mark of this process's RSS over the whole section. */
@@ -142,13 +149,15 @@ async function directory (node: LafsNode, servers: string[], reads: number, log:
 }
 
 async function publishRound (node: LafsNode, grid: ChildGrid, servers: string[], data: Uint8Array, rss: RssSampler): Promise<PublishRound> {
-  const measure = async (fn: () => Promise<unknown>): Promise<{ seconds: number, serverCpuMs: number, peakMiB: number }> => {
+  const measure = async (fn: () => Promise<unknown>): Promise<{ seconds: number, serverCpuMs: number, clientCpuMs: number, peakMiB: number }> => {
     const before = await grid.usage()
     rss.phase()
+    const cpu0 = processCpuMs()
     const { ms } = await timed(fn)
+    const clientCpuMs = processCpuMs() - cpu0
     const peak = rss.phase()
     const after = await grid.usage()
-    return { seconds: ms / 1000, serverCpuMs: after.cpuMs - before.cpuMs, peakMiB: mib(peak) }
+    return { seconds: ms / 1000, serverCpuMs: after.cpuMs - before.cpuMs, clientCpuMs, peakMiB: mib(peak) }
   }
   const chk = await measure(async () => await node.files.put(data, { servers, k: K, n: N, happy: HAPPY }))
   const mdmf = await measure(async () => await node.files.createMutable(data, { servers, format: 'mdmf', k: K, n: N, happy: HAPPY }))
@@ -157,6 +166,8 @@ async function publishRound (node: LafsNode, grid: ChildGrid, servers: string[],
     mdmfSeconds: mdmf.seconds,
     chkServerCpuMs: chk.serverCpuMs,
     mdmfServerCpuMs: mdmf.serverCpuMs,
+    chkClientCpuMs: chk.clientCpuMs,
+    mdmfClientCpuMs: mdmf.clientCpuMs,
     chkPeakMiB: chk.peakMiB,
     mdmfPeakMiB: mdmf.peakMiB
   }
@@ -188,8 +199,9 @@ export async function runMutable (quick: boolean, opts: MutableOptions = {}): Pr
       // New bytes each round: the node's convergent encryption would find last round's CHK shares on the servers and upload nothing.
       const round = await publishRound(n, g, servers, randomBytes(size), rss)
       runs.push(round)
-      log(`round ${r + 1}/${rounds}: CHK ${round.chkSeconds.toFixed(2)} s (servers' CPU ${(round.chkServerCpuMs / 1000).toFixed(2)} s, peak RSS ${round.chkPeakMiB.toFixed(0)} MiB), ` +
-        `MDMF ${round.mdmfSeconds.toFixed(2)} s (servers' CPU ${(round.mdmfServerCpuMs / 1000).toFixed(2)} s, peak RSS ${round.mdmfPeakMiB.toFixed(0)} MiB)`)
+      const cpu = (client: number, server: number): string => `CPU client ${(client / 1000).toFixed(2)} s, servers ${(server / 1000).toFixed(2)} s`
+      log(`round ${r + 1}/${rounds}: CHK ${round.chkSeconds.toFixed(2)} s (${cpu(round.chkClientCpuMs, round.chkServerCpuMs)}, peak RSS ${round.chkPeakMiB.toFixed(0)} MiB), ` +
+        `MDMF ${round.mdmfSeconds.toFixed(2)} s (${cpu(round.mdmfClientCpuMs, round.mdmfServerCpuMs)}, peak RSS ${round.mdmfPeakMiB.toFixed(0)} MiB)`)
     }
     return {
       servers: SERVERS,
@@ -200,6 +212,8 @@ export async function runMutable (quick: boolean, opts: MutableOptions = {}): Pr
       rounds: runs,
       mdmfSeconds: Math.min(...runs.map(r => r.mdmfSeconds)),
       chkSeconds: Math.min(...runs.map(r => r.chkSeconds)),
+      timeRatioSameRound: median(runs.map(r => r.mdmfSeconds / r.chkSeconds)),
+      cpuRatioSameRound: median(runs.map(r => (r.mdmfClientCpuMs + r.mdmfServerCpuMs) / (r.chkClientCpuMs + r.chkServerCpuMs))),
       beforePublishMiB: mib(beforePublish),
       maxRssMiB: mib(rss.maxRss())
     }
@@ -238,7 +252,7 @@ export function mutableRows (r: MutableResult): SummaryRow[] {
       baseline: `CHK put ${mbps(r.publishBytes, r.chkSeconds).toFixed(1)} (${r.chkSeconds.toFixed(2)} s)`,
       ratio: x(r.chkSeconds / r.mdmfSeconds),
       goal: '',
-      result: `MDMF takes ${x(r.mdmfSeconds / r.chkSeconds)} the time`
+      result: `time ${x(r.mdmfSeconds / r.chkSeconds)} (same round ${x(r.timeRatioSameRound)}), CPU ${x(r.cpuRatioSameRound)}`
     },
     {
       section: '6 mutable',

@@ -12,6 +12,7 @@ export type {
   DirsApi, DirOptions, MkdirOptions, DirCreated, DirChild, DirChildType, DirListing, DirNodeInfo, DirLinkTarget, LinkOptions, PutFileOptions,
   PutFileResult, MoveOptions, ReplaceMode, DirFormatName
 } from './dirs-api.js'
+export type { MagicFoldersApi, MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions } from './magic-folders-api.js'
 export type * from './shapes.js'
 export type { CheckReport, MutableCheckReport } from '../client/index.js'
 export { UncoordinatedWriteError, WriteEnablerRefusedError, ModifyRetriesExhaustedError } from '../client/index.js'

@@ -202,7 +202,7 @@ export class MagicFolders {
     name = checkName(name)
     const base = this.newConfig(name, localPath, { ...opts, servers: opts.servers ?? invite.servers, club: opts.club ?? invite.club })
     if (invite.addrs !== undefined && invite.addrs.length > 0 && this.deps.connect !== undefined) {
-      await this.deps.connect(invite.addrs).catch((err: Error) => { this.deps.log('could not dial the inviter: %s', err.message) })
+      await this.deps.connect(invite.addrs).catch((err: unknown) => { this.deps.log('could not dial the inviter: %s', (err as Error).message) })
     }
     const folder = await this.startFolder({
       ...base, participant: invite.participant, collectiveCap: invite.collectiveReadCap, collectiveReadCap: invite.collectiveReadCap, admin: false, personalCap: invite.personalWriteCap

@@ -74,8 +74,8 @@ export async function uploadChange (ctx: SyncContext, change: Change): Promise<v
   } finally {
     await fh.close()
   }
-  const after = await stat(local.path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new FileBusyError(relpath)
+  const after = await stat(local.path).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FileBusyError(relpath)
     throw err
   })
   if (after.size !== local.size || after.mtimeMs !== local.mtimeMs) throw new FileBusyError(relpath)

@@ -6,7 +6,8 @@
  * Every problem is recorded in the status against its file; none stops the loop.
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { applyRemote } from './downloader.js'
 import { History } from './history.js'
 import { checkRelpath, METADATA_NAME, TMP_DIR, unmangle } from './magicpath.js'
@@ -78,6 +79,8 @@ export class MagicFolder {
 
   async start (): Promise<void> {
     await mkdir(this.config.localPath, { recursive: true })
+    // Leftovers of downloads a stop interrupted: the state never points at them.
+    await rm(join(this.config.localPath, TMP_DIR), { recursive: true, force: true })
     try {
       this.watcher = watch(this.config.localPath, { recursive: true, persistent: false }, (_event, file) => {
         if (typeof file === 'string' && (file === TMP_DIR || file.startsWith(TMP_DIR + '/'))) return

@@ -20,12 +20,14 @@ export interface InviteContents {
   participant: string
   servers?: string[]
   club?: string
+  /** A club invite (club ID plus where to find its roster), for a joiner not yet in the club. */
+  clubInvite?: string
   /** Addresses of the inviter's node, to dial before the first poll. */
   addrs?: string[]
 }
 
 export function encodeInvite (c: InviteContents): string {
-  const body = { v: 1, f: c.folder, c: c.collectiveReadCap, p: c.personalWriteCap, n: c.participant, s: c.servers, k: c.club, a: c.addrs }
+  const body = { v: 1, f: c.folder, c: c.collectiveReadCap, p: c.personalWriteCap, n: c.participant, s: c.servers, k: c.club, ci: c.clubInvite, a: c.addrs }
   return INVITE_PREFIX + Buffer.from(JSON.stringify(body)).toString('base64url')
 }
 
@@ -47,6 +49,7 @@ export function decodeInvite (code: string): InviteContents {
   if (body.s !== undefined && !strings(body.s)) throw new InvalidInviteError('servers is not a list')
   if (body.a !== undefined && !strings(body.a)) throw new InvalidInviteError('addresses is not a list')
   if (body.k !== undefined && typeof body.k !== 'string') throw new InvalidInviteError('club is not a string')
+  if (body.ci !== undefined && typeof body.ci !== 'string') throw new InvalidInviteError('club invite is not a string')
   return {
     folder: body.f,
     collectiveReadCap: body.c,
@@ -54,6 +57,7 @@ export function decodeInvite (code: string): InviteContents {
     participant: checkParticipantName(body.n),
     servers: body.s,
     club: body.k,
+    clubInvite: body.ci,
     addrs: body.a
   }
 }

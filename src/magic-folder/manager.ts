@@ -32,6 +32,12 @@ export interface MagicFoldersDeps {
   connect?: (addrs: string[]) => Promise<void>
   /** This node's addresses, put into invites. */
   ownAddrs?: () => string[]
+  /** The club used when a folder names neither servers nor a club (the node's default), for invites. */
+  defaultClub?: () => string | null | undefined
+  /** A club invite code for invites of folders that sync through a club (best effort). */
+  clubInvite?: (clubId: string) => Promise<string>
+  /** Joins a club (through its invite code when there is one) unless already in it, before a joined folder starts (best effort). */
+  joinClub?: (clubId: string, invite?: string) => Promise<void>
   log: (fmt: string, ...args: unknown[]) => void
 }
 
@@ -188,9 +194,12 @@ export class MagicFolders {
     const meta = await grid.upload(METADATA_JSON)
     const personal = await grid.mkdirMutable({ [METADATA_NAME]: meta })
     await grid.linkMany(f.config.collectiveCap, { [participant]: personal.readCap })
+    // A folder without servers or a club syncs through the node's default club: the joiner needs to know which.
+    const club = f.config.club ?? (f.config.servers === undefined ? this.deps.defaultClub?.() ?? undefined : undefined)
+    const clubInvite = club === undefined ? undefined : await this.deps.clubInvite?.(club).catch((err: unknown) => { this.deps.log('no club invite: %s', (err as Error).message); return undefined })
     const code = encodeInvite({
       folder: name, collectiveReadCap: f.config.collectiveReadCap, personalWriteCap: personal.writeCap, participant,
-      servers: f.config.servers, club: f.config.club, addrs: this.deps.ownAddrs?.()
+      servers: f.config.servers, club, clubInvite, addrs: this.deps.ownAddrs?.()
     })
     f.pollSoon()
     return { code, participant }
@@ -203,6 +212,10 @@ export class MagicFolders {
     const base = this.newConfig(name, localPath, { ...opts, servers: opts.servers ?? invite.servers, club: opts.club ?? invite.club })
     if (invite.addrs !== undefined && invite.addrs.length > 0 && this.deps.connect !== undefined) {
       await this.deps.connect(invite.addrs).catch((err: unknown) => { this.deps.log('could not dial the inviter: %s', (err as Error).message) })
+    }
+    const club = opts.club ?? invite.club
+    if (club !== undefined && opts.servers === undefined && this.deps.joinClub !== undefined) {
+      await this.deps.joinClub(club, club === invite.club ? invite.clubInvite : undefined).catch((err: unknown) => { this.deps.log('could not join the folder\'s club: %s', (err as Error).message) })
     }
     const folder = await this.startFolder({
       ...base, participant: invite.participant, collectiveCap: invite.collectiveReadCap, collectiveReadCap: invite.collectiveReadCap, admin: false, personalCap: invite.personalWriteCap

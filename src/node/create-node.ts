@@ -160,7 +160,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     // Folders use the unguarded parts: when the node stops, each finishes the file it is on first.
     const dirs = createDirs({ files, log: libp2p.logger.forComponent('lafs-club:node:dirs') })
-    const magic = await startMagicFolders({ files, dirs, libp2p, dir: magicFoldersDir(paths.privateDir), log: libp2p.logger.forComponent('lafs-club:magic-folder') })
+    const magic = await startMagicFolders({ files, dirs, clubs, libp2p, dir: magicFoldersDir(paths.privateDir), log: libp2p.logger.forComponent('lafs-club:magic-folder') })
     cleanups.push(magic.stop)
 
     const bootstrapAbort = new AbortController()

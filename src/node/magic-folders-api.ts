@@ -10,7 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderStatus, type MagicGrid } from '../magic-folder/index.js'
 import type { JsonObject } from '../dirnode/index.js'
 import type { DirsApi } from './dirs-api.js'
-import type { FilesApi } from './api.js'
+import type { ClubsApi, FilesApi } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -34,6 +34,7 @@ export interface MagicFoldersApi {
 export interface MagicFoldersInit {
   files: FilesApi
   dirs: DirsApi
+  clubs: Pick<ClubsApi, 'list' | 'join' | 'invite' | 'defaultClub'>
   libp2p: LafsLibp2p
   /** Where folders.json and the state files go (private: they hold write caps). */
   dir: string
@@ -70,6 +71,12 @@ export async function startMagicFolders (init: MagicFoldersInit): Promise<{ api:
     gridFor: where => gridOver(init.files, init.dirs, where),
     defaultParticipant: `node-${libp2p.peerId.toString().slice(-8)}`,
     ownAddrs: () => libp2p.getMultiaddrs().map(ma => ma.toString()),
+    defaultClub: () => init.clubs.defaultClub,
+    clubInvite: async clubId => (await init.clubs.invite(clubId)).invite,
+    joinClub: async (clubId, invite) => {
+      if ((await init.clubs.list()).some(c => c.clubId === clubId)) return
+      await init.clubs.join(invite ?? clubId)
+    },
     connect: async addrs => {
       await Promise.any(addrs.map(async a => await libp2p.dial(multiaddr(a), { signal: AbortSignal.timeout(10_000) })))
     },

@@ -7,8 +7,8 @@
  * `name.conflict-<participant>-<time>`. Snapshots that are behind ours are
  * ignored. A deletion never wins over a change: it removes only an unchanged file.
  */
-import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { lstat, mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises'
 import { dirname, join, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -17,7 +17,7 @@ import { conflictName, TMP_DIR } from './magicpath.js'
 import type { SyncContext } from './context.js'
 import type { SnapshotInfo } from './snapshot.js'
 
-export type RemoteOutcome = 'same' | 'behind' | 'created' | 'updated' | 'deleted' | 'conflict' | 'kept-local'
+export type RemoteOutcome = 'same' | 'behind' | 'created' | 'updated' | 'deleted' | 'conflict' | 'same-content' | 'kept-local'
 
 interface OnDisk { path: string, size: number, mtimeMs: number }
 
@@ -45,8 +45,8 @@ async function findLocal (root: string, relpath: string): Promise<OnDisk | undef
   return undefined
 }
 
-/** Downloads a snapshot's content to `target`: staged in the folder's .lafs-tmp, mtime set, then renamed into place. */
-async function place (ctx: SyncContext, s: SnapshotInfo, target: string): Promise<{ size: number, mtimeMs: number }> {
+/** Downloads a snapshot's content into the folder's .lafs-tmp (same filesystem: the rename into place is atomic), mtime set. */
+async function stage (ctx: SyncContext, s: SnapshotInfo): Promise<string> {
   const staging = join(ctx.root, TMP_DIR)
   await mkdir(staging, { recursive: true })
   const tmp = join(staging, `${randomBytes(8).toString('hex')}.part`)
@@ -54,6 +54,15 @@ async function place (ctx: SyncContext, s: SnapshotInfo, target: string): Promis
     await pipeline(Readable.from(ctx.grid.cat(s.contentCap as string, ctx.signal)), createWriteStream(tmp, { flags: 'wx' }), { signal: ctx.signal })
     const when = s.mtimeMs > 0 ? s.mtimeMs / 1000 : Date.now() / 1000
     await utimes(tmp, when, when)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+  return tmp
+}
+
+async function commit (tmp: string, target: string): Promise<{ size: number, mtimeMs: number }> {
+  try {
     await mkdir(dirname(target), { recursive: true })
     await rename(tmp, target)
   } catch (err) {
@@ -62,6 +71,18 @@ async function place (ctx: SyncContext, s: SnapshotInfo, target: string): Promis
   }
   const st = await stat(target)
   return { size: st.size, mtimeMs: st.mtimeMs }
+}
+
+/** Streamed, so a large file is never held in memory whole. */
+async function digest (path: string): Promise<string> {
+  const h = createHash('sha256')
+  await pipeline(createReadStream(path), h)
+  return h.digest('hex')
+}
+
+async function sameBytes (a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([digest(a), digest(b)])
+  return x === y
 }
 
 /** Removes folders emptied by a deletion, up to (not including) the root. */
@@ -73,16 +94,25 @@ async function pruneEmpty (root: string, from: string): Promise<void> {
   }
 }
 
-async function keepBoth (ctx: SyncContext, participant: string, relpath: string, s: SnapshotInfo): Promise<void> {
+/** Puts the remote version next to the local file, unless both hold the same bytes (then there is nothing to keep apart). */
+async function keepBoth (ctx: SyncContext, participant: string, relpath: string, s: SnapshotInfo, local: OnDisk): Promise<'conflict' | 'same-content'> {
+  const tmp = await stage(ctx, s)
+  if (local.size === s.size && await sameBytes(tmp, local.path)) {
+    await rm(tmp, { force: true })
+    // The same change made on both sides: take theirs as our version, so the participants converge on one snapshot.
+    ctx.state.setFile({ relpath, snapshotCap: s.cap, deleted: false, size: local.size, mtimeMs: local.mtimeMs, linked: false })
+    return 'same-content'
+  }
   let at = new Date()
   let name = conflictName(relpath, participant, at)
   while (await findLocal(ctx.root, name) !== undefined) {
     at = new Date(at.getTime() + 1000)
     name = conflictName(relpath, participant, at)
   }
-  await place(ctx, s, join(ctx.root, ...name.split('/')))
+  await commit(tmp, join(ctx.root, ...name.split('/')))
   ctx.state.addConflict({ relpath, participant, snapshotCap: s.cap, file: name, at: Date.now() })
   ctx.log('conflict: kept the other version next to the local file')
+  return 'conflict'
 }
 
 /** Applies `cap`, participant's current snapshot of `relpath`, to the local folder and the state. */
@@ -107,12 +137,11 @@ export async function applyRemote (ctx: SyncContext, participant: string, relpat
     return 'deleted'
   }
   if (local !== undefined && (localChanged || !descends)) {
-    await keepBoth(ctx, participant, relpath, s)
-    return 'conflict'
+    return await keepBoth(ctx, participant, relpath, s, local)
   }
   // New, a descendant of ours, or the only version left where ours was deleted: it becomes the local file.
   const target = local?.path ?? join(ctx.root, ...relpath.split('/'))
-  const placed = await place(ctx, s, target)
+  const placed = await commit(await stage(ctx, s), target)
   ctx.state.setFile({ relpath, snapshotCap: cap, deleted: false, size: placed.size, mtimeMs: placed.mtimeMs, linked: false })
   ctx.state.bump('downloads')
   return row === undefined || row.deleted ? 'created' : 'updated'

@@ -95,9 +95,12 @@ describe('magic folders: sync between nodes on loopback', function () {
     const before = [(await a.magicFolders.status('docs')).uploads, (await b.magicFolders.status('docs')).uploads]
     await writeFile(join(pa, 'plan.txt'), 'alice\'s version')
     await writeFile(join(pb, 'plan.txt'), 'bob\'s version')
+    // The same new file on both sides is no conflict: nothing to keep apart.
+    await writeFile(join(pa, 'same.txt'), 'identical')
+    await writeFile(join(pb, 'same.txt'), 'identical')
     await waitFor('both changes uploaded', CROSS_MS, async () => {
       const [sa, sb] = [await a.magicFolders.status('docs'), await b.magicFolders.status('docs')]
-      return sa.uploads > before[0] && sb.uploads > before[1] ? true : undefined
+      return sa.uploads >= before[0] + 2 && sb.uploads >= before[1] + 2 ? true : undefined
     })
     assert.equal(await readFile(join(pb, 'plan.txt'), 'utf8'), 'bob\'s version', 'no poll ran: bob has not seen alice\'s change')
     await a.magicFolders.setIntervals('docs', { pollSeconds: 1 })
@@ -114,12 +117,18 @@ describe('magic folders: sync between nodes on loopback', function () {
     assert.equal(sb.conflicts[0].participant, 'alice')
     assert.equal(await readFile(join(pb, 'plan.txt'), 'utf8'), 'bob\'s version')
     assert.equal(await readFile(join(pb, sb.conflicts[0].file), 'utf8'), 'alice\'s version')
+    // Markers sort after same.txt: once they crossed, both sides dealt with same.txt.
+    await writeFile(join(pa, 'zz-a.txt'), 'a')
+    await writeFile(join(pb, 'zz-b.txt'), 'b')
+    await waitFor('the markers', CROSS_MS, async () => (await contentsIs(join(pb, 'zz-a.txt'), 'a')) && (await contentsIs(join(pa, 'zz-b.txt'), 'b')))
+    for (const node of [a, b]) assert.deepEqual((await node.magicFolders.status('docs')).conflicts.map(c => c.relpath), ['plan.txt'])
+    assert.equal(await readFile(join(pa, 'same.txt'), 'utf8'), 'identical')
     // Conflict copies stay local: they are not uploaded (and so not copied back and forth).
     const ups = (await a.magicFolders.status('docs')).uploads
     await a.magicFolders.setIntervals('docs', { scanSeconds: 0.2 })
     await waitFor('two more scans', 5000, async () => { const s = await a.magicFolders.status('docs'); return (s.lastScan as number) > Date.now() - 300 ? true : undefined })
     assert.equal((await a.magicFolders.status('docs')).uploads, ups)
-    assert.deepEqual((await names(pa)).length, 2)
+    assert.deepEqual((await names(pa)).filter(n => n.startsWith('plan.txt')).length, 2)
   })
 
   it('Unicode names: NFD on disk arrives as NFC; names with "@" and "/" survive the flattening', async () => {

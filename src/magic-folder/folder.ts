@@ -6,7 +6,7 @@
  * Every problem is recorded in the status against its file; none stops the loop.
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { applyRemote } from './downloader.js'
 import { History } from './history.js'
@@ -56,6 +56,7 @@ export class MagicFolder {
   private wakeUp?: () => void
   private stopping = false
   private queued = 0
+  private scanProblems: string[] = []
   private lastScan?: number
   private lastPoll?: number
   private nextScan = 0
@@ -77,8 +78,8 @@ export class MagicFolder {
 
   get name (): string { return this.config.name }
 
+  /** The local folder is not made here: a folder that vanished (an unmounted disk) is reported, and never taken for deleted files. */
   async start (): Promise<void> {
-    await mkdir(this.config.localPath, { recursive: true })
     // Leftovers of downloads a stop interrupted: the state never points at them.
     await rm(join(this.config.localPath, TMP_DIR), { recursive: true, force: true })
     try {
@@ -200,6 +201,9 @@ export class MagicFolder {
     try {
       await this.link()
       const scan = await scanFolder(this.config.localPath)
+      // The last scan's problems that are gone now (a folder readable again, a name collision resolved) are cleared.
+      for (const key of this.scanProblems) this.clear(key)
+      this.scanProblems = scan.problems.map(p => p.relpath)
       for (const p of scan.problems) this.report(p.relpath, p)
       const plan = planChanges(this.ctx, scan, Date.now(), this.config.settleMs)
       this.queued = plan.due.length

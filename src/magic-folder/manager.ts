@@ -94,7 +94,8 @@ export class MagicFolders {
     return join(this.deps.dir, `${createHash('sha256').update(name).digest('hex').slice(0, 16)}.sqlite`)
   }
 
-  private async startFolder (cfg: FolderConfig): Promise<MagicFolder> {
+  private async startFolder (cfg: FolderConfig, create = false): Promise<MagicFolder> {
+    if (create) await mkdir(cfg.localPath, { recursive: true })
     const folder = new MagicFolder(cfg, { grid: this.deps.gridFor({ servers: cfg.servers, club: cfg.club }), stateFile: this.stateFile(cfg.name), log: this.deps.log })
     this.folders.set(cfg.name, folder)
     await folder.start()
@@ -148,7 +149,7 @@ export class MagicFolders {
     const personal = await grid.mkdirMutable({ [METADATA_NAME]: meta })
     const collective = await grid.mkdirMutable({ [METADATA_NAME]: meta, [participant]: personal.readCap })
     if (this.folders.has(name)) throw new FolderExistsError(name)
-    const folder = await this.startFolder({ ...base, participant, collectiveCap: collective.writeCap, collectiveReadCap: collective.readCap, admin: true, personalCap: personal.writeCap })
+    const folder = await this.startFolder({ ...base, participant, collectiveCap: collective.writeCap, collectiveReadCap: collective.readCap, admin: true, personalCap: personal.writeCap }, true)
     await this.save()
     return folder.status()
   }
@@ -219,7 +220,7 @@ export class MagicFolders {
     }
     const folder = await this.startFolder({
       ...base, participant: invite.participant, collectiveCap: invite.collectiveReadCap, collectiveReadCap: invite.collectiveReadCap, admin: false, personalCap: invite.personalWriteCap
-    })
+    }, true)
     await this.save()
     return folder.status()
   }

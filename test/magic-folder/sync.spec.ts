@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { contentsIs, gone, MagicGridFixture, names, waitFor } from './helpers.js'
 import type { LafsNode, MagicFolderStatus } from '../../src/node/index.js'
@@ -161,6 +161,16 @@ describe('magic folders: sync between nodes on loopback', function () {
     await waitFor('the file on bob once the way is clear', CROSS_MS, async () => await contentsIs(join(pb, 'blocked'), 'a file where bob has an empty folder'))
     await waitFor('the problem cleared', CROSS_MS, async () => (await b.magicFolders.status('errors')).errors.length === 0 ? true : undefined)
     assert.deepEqual(await names(join(pb, '.lafs-tmp')), [], 'no staging leftovers')
+
+    // A local folder that vanished (an unmounted disk) is reported, not taken for deleted files.
+    await rename(pb, `${pb}-away`)
+    await waitFor('the missing folder in bob\'s status', CROSS_MS, async () => (await b.magicFolders.status('errors')).errors.find(e => e.relpath === '.'))
+    const scanned = Date.now()
+    await waitFor('another scan on bob', CROSS_MS, async () => ((await b.magicFolders.status('errors')).lastScan as number) > scanned ? true : undefined)
+    assert.equal((await b.magicFolders.status('errors')).deletionsSent, 0)
+    await rename(`${pb}-away`, pb)
+    await waitFor('the problem cleared', CROSS_MS, async () => (await b.magicFolders.status('errors')).errors.length === 0 ? true : undefined)
+    assert.equal(await readFile(join(pa, 'ok.txt'), 'utf8'), 'fine')
 
     await assert.rejects(a.magicFolders.create('errors', pa), (err: any) => err.code === 'ERR_MAGIC_FOLDER_EXISTS')
     await assert.rejects(a.magicFolders.setIntervals('errors', { pollSeconds: 0 }), (err: any) => err.code === 'ERR_INVALID_MAGIC_FOLDER_INPUT')

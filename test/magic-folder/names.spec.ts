@@ -38,7 +38,7 @@ describe('magic folders: names and invite codes', () => {
     }
     const code = encodeInvite(contents)
     assert.match(code, /^lafs-mf1:[A-Za-z0-9_-]+$/)
-    assert.deepEqual(decodeInvite(`  ${code}\n`), { ...contents, club: undefined })
+    assert.deepEqual(decodeInvite(`  ${code}\n`), { ...contents, club: undefined, clubInvite: undefined })
     const refused = (c: string): void => { assert.throws(() => decodeInvite(c), (err: any) => err.code === 'ERR_INVALID_MAGIC_FOLDER_INVITE', c) }
     refused('hello')
     refused('lafs-mf1:!!!')

@@ -77,7 +77,6 @@ export class MagicFolders {
   /** Reads the saved folders and starts each. */
   static async open (deps: MagicFoldersDeps): Promise<MagicFolders> {
     const m = new MagicFolders(deps)
-    await mkdir(deps.dir, { recursive: true, mode: 0o700 })
     let saved: FolderConfig[] = []
     try {
       saved = JSON.parse(await readFile(m.configFile, 'utf8')).folders ?? []
@@ -96,6 +95,8 @@ export class MagicFolders {
 
   private async startFolder (cfg: FolderConfig, create = false): Promise<MagicFolder> {
     if (create) await mkdir(cfg.localPath, { recursive: true })
+    // Made with the first folder, so a node without magic folders has no trace of them.
+    await mkdir(this.deps.dir, { recursive: true, mode: 0o700 })
     const folder = new MagicFolder(cfg, { grid: this.deps.gridFor({ servers: cfg.servers, club: cfg.club }), stateFile: this.stateFile(cfg.name), log: this.deps.log })
     this.folders.set(cfg.name, folder)
     await folder.start()

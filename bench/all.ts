@@ -7,7 +7,8 @@ import '../src/shim.js'
  *   3 upload    64 MiB to 10 servers vs a raw libp2p stream
  *   4 memory    client peak RSS over a 1 GiB streamed round trip
  *   5 locate    RPCs and round trips to find a file, DHT vs club, at N = 10, 25, 50
- *   6 mutable   1 KiB mutable update (round trips, ms); 64 MiB MDMF publish vs CHK upload
+ *   6 mutable   1 KiB mutable update (round trips, ms); reading a 1000-entry directory vs a
+ *               CHK download of its packed size; 64 MiB MDMF publish vs CHK upload
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean
@@ -144,6 +145,7 @@ async function main (): Promise<void> {
   console.log(formatTable(SUMMARY_HEADER, rows.map(summaryCells)))
   const codec = outcomes.find(o => o.name === 'codec')?.result as CodecResult | undefined
   const transfer = outcomes.find(o => o.name === 'transfer')?.result as TransferResult | undefined
+  const mutable = outcomes.find(o => o.name === 'mutable')?.result as MutableResult | undefined
   const notes = [
     'ratios: ours / baseline measured in the same section process; MB/s = 10^6 plaintext bytes per second, best round',
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
@@ -151,6 +153,7 @@ async function main (): Promise<void> {
     transfer != null ? `transfer: best of ${transfer.rounds} interleaved rounds; ${transfer.topology}; Helia file: ${transfer.helia.importer}, ${transfer.helia.blocks} blocks; "same round" = median of per-round ratios` : '',
     transfer != null ? `ceiling: the best ratio vs raw this machine allows if a transfer paid only the raw stream's CPU per wire byte plus the CHK work (SHA-256d, AES, erasure code: ${transfer.chkWorkMs.download.toFixed(0)} ms down, ${transfer.chkWorkMs.upload.toFixed(0)} ms up, one thread) spread perfectly over ${transfer.ceiling.cores} cores; bench/lib/cpu-ceiling.ts` : '',
     outcomes.some(o => o.name === 'locate' && o.error == null) ? 'locate: means over 6 dht, 6 club-cached, 2 club-uncached locates per N (5 servers, light DHT fillers); RT = sequential round trips incl. the have-share round' : '',
+    mutable != null ? `mutable: LafsNode client, ${mutable.servers} servers in one child process, ${mutable.code}; directory: ${mutable.directory.entries} CHK links, ${mutable.directory.format}, medians of ${mutable.directory.reads} interleaved reads; publish: best of ${mutable.rounds.length} rounds, "same round" = median of per-round ratios, CPU = client + servers' process` : '',
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`
   ].filter(n => n !== '')
   for (const n of notes) console.log(`  ${n}`)

@@ -1,20 +1,56 @@
 /**
  * npm run bench:mutable: section 6 of `npm run bench` on its own
- * (bench/sections/mutable.ts): 1 KiB update round trips and ms; MDMF
- * publish against a CHK upload of the same bytes.
+ * (bench/sections/mutable.ts): 1 KiB update round trips and ms; reading a
+ * 1000-entry directory against a CHK download of its packed size; MDMF
+ * publish against a CHK upload of the same bytes. A run with the default
+ * options saves bench/results/mutable-<date>.json (not with --no-save).
  *
- * Options: --quick, --size <MiB> (default 64), --updates <n> (default 20), --rounds <n> (default 2)
+ * Options: --quick, --size <MiB> (default 64), --updates <n> (default 20), --rounds <n> (default 3),
+ * --reads <n> directory and CHK reads (default 15), --no-save
  */
 import '../src/shim.js'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { formatTable } from './lib/measure.js'
 import { SUMMARY_HEADER, summaryCells } from './lib/summary-row.js'
 import { mutableRows, runMutable } from './sections/mutable.js'
 
+const args = process.argv.slice(2)
+const OPTIONS = ['--size', '--updates', '--rounds', '--reads']
+
 function option (name: string): number | undefined {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? Number(process.argv[i + 1]) : undefined
+  const i = args.indexOf(name)
+  return i >= 0 ? Number(args[i + 1]) : undefined
 }
 
-runMutable(process.argv.includes('--quick'), { sizeMiB: option('--size'), updates: option('--updates'), rounds: option('--rounds') })
-  .then(r => { console.log(formatTable(SUMMARY_HEADER, mutableRows(r).map(summaryCells))) })
-  .catch((err: unknown) => { console.error(err); process.exitCode = 1 })
+async function main (): Promise<void> {
+  const quick = args.includes('--quick')
+  const loadStart = loadavg()
+  const t0 = Date.now()
+  const result = await runMutable(quick, { sizeMiB: option('--size'), updates: option('--updates'), rounds: option('--rounds'), reads: option('--reads') })
+  const rows = mutableRows(result)
+  console.log(formatTable(SUMMARY_HEADER, rows.map(summaryCells)))
+  console.log(`  load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end on ${cpus().length} cores: figures from a busy machine are lower bounds`)
+  // Only a run with the defaults is comparable with the saved ones.
+  if (!quick && !args.includes('--no-save') && !OPTIONS.some(o => args.includes(o))) {
+    const date = new Date().toISOString()
+    // bench/mutable.ts under tsx, dist/bench/mutable.js when built: both write to the source tree's bench/results.
+    const dir = new URL(import.meta.url.endsWith('.ts') ? './results/' : '../../bench/results/', import.meta.url)
+    const file = new URL(`mutable-${date.slice(0, 10)}.json`, dir)
+    await mkdir(dir, { recursive: true })
+    await writeFile(file, JSON.stringify({
+      bench: 'mutable',
+      date,
+      command: 'npm run bench:mutable',
+      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20) },
+      totalSeconds: (Date.now() - t0) / 1000,
+      loadAverage: { start: loadStart, end: loadavg() },
+      table: rows,
+      result
+    }, null, 2) + '\n')
+    console.log(`\nsaved ${fileURLToPath(file)}`)
+  }
+}
+
+main().catch((err: unknown) => { console.error(err); process.exitCode = 1 })

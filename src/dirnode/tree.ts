@@ -107,16 +107,17 @@ export async function createDirectory (store: DirFileStore, children: readonly N
  * (each new directory created with its one child, so one publish each) and
  * linked with a single change of the deepest existing one. When another
  * writer created the same name meanwhile, the walk starts again and the
- * directories built for nothing stay unlinked.
+ * directories built for nothing stay unlinked. `dir` is the directory as
+ * read, when it was already there (saves the caller a read).
  */
-export async function ensureDirectory (store: DirFileStore, root: DirReadableCap, names: readonly string[], opts: { format?: MutableFormat, intermediateFormat?: MutableFormat } = {}): Promise<{ cap: DirReadableCap, created: boolean }> {
+export async function ensureDirectory (store: DirFileStore, root: DirReadableCap, names: readonly string[], opts: { format?: MutableFormat, intermediateFormat?: MutableFormat } = {}): Promise<{ cap: DirReadableCap, created: boolean, dir?: Directory }> {
   for (let attempt = 1; ; attempt++) {
     let dir = await openDirectory(store, root)
     let i = 0
     for (; i < names.length && dir.has(names[i]); i++) {
       dir = await openDirectory(store, entryDirCap(dir.get(names[i]), names.slice(0, i + 1).join('/')))
     }
-    if (i === names.length) return { cap: dir.cap, created: false }
+    if (i === names.length) return { cap: dir.cap, created: false, dir }
     if (dir.cap.kind !== 'dir-write') throw new ReadOnlyDirectoryError(`create '${names.slice(0, i + 1).join('/')}'`, dir.cap.kind === 'dir-read' ? 'read-only' : 'immutable')
     let below: DirReadableCap | undefined
     let deepest: DirReadableCap | undefined

@@ -124,7 +124,7 @@ ${table}
 <section id="caps">
 ${access}
 <p>Read-only cap: <code id="ro-cap">${escapeHtml(listing.readCap)}</code></p>
-<p>Format: ${escapeHtml(listing.format.toUpperCase())}${listing.mutable ? ', mutable' : ', immutable'} · <a href="?t=json">JSON</a></p>
+<p>Format: ${escapeHtml(listing.format.toUpperCase())}${listing.mutable ? ', mutable' : ', immutable'} · <a id="json" href="${escapeHtml(dirHref(input.urlCap, segments, segments.length > 0))}?t=json">JSON</a></p>
 </section>
 </body>
 </html>

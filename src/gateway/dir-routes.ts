@@ -1,17 +1,18 @@
 /**
  * Tahoe's directory routes: `/uri/<dircap>/<path>` read (a file's bytes, the
  * HTML listing, `?t=json`, `?t=uri`), `PUT` (a file, `t=uri`, `t=mkdir`),
- * `POST` (`t=mkdir`, `t=relink`, `t=rename`, `t=delete`/`t=unlink`),
+ * `POST` (`t=mkdir`, `t=relink`, `t=rename`, `t=delete`/`t=unlink`, `t=set_children`),
  * `DELETE`; and `POST|PUT /uri?t=mkdir`. Everything goes through `node.dirs`
  * and `node.files`; the answers (texts, statuses) are those of Tahoe's web API.
  */
+import { booleanArg, childrenArg, formatArg, nameArg, readBody, replaceArg } from './dir-args.js'
 import { renderDirPage, DIR_PAGE_HEADERS } from './dir-page.js'
 import { BadRequestError, GatewayError } from './errors.js'
 import type { FileRoutes } from './file-routes.js'
 import { abortOnClose, sendText, serversParam } from './http.js'
 import type { TransferTracker } from './transfers.js'
 import {
-  fileJson, isMutableCapString, tahoeJsonText, type DirChild, type DirFormatName, type DirOptions, type LafsNode, type ReplaceMode
+  fileJson, isMutableCapString, tahoeJsonText, type DirChild, type DirOptions, type LafsNode
 } from '../node/index.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -34,75 +35,8 @@ export interface DirRoutes {
 const TEXT = 'text/plain; charset=utf-8'
 /** A cap linked with `t=uri` is short; anything longer is not a cap. */
 const MAX_CAP_BODY = 8 * 1024
-
-/**
- * `/uri/<cap>/<a>/<b>/` → the cap and the names, each percent-decoded UTF-8.
- * A trailing slash is fine; an empty name in the middle (`a//b`) is refused
- * as Tahoe does; so is a name holding `/` (sent as `%2F`).
- */
-export function splitUriPath (pathname: string): { cap: string, segments: string[] } {
-  const raw = pathname.slice('/uri/'.length).split('/')
-  if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop()
-  const decode = (s: string, what: string): string => {
-    try {
-      return decodeURIComponent(s)
-    } catch {
-      throw new BadRequestError(`the ${what} in the URL is not valid percent-encoded UTF-8`)
-    }
-  }
-  const cap = decode(raw[0], 'cap')
-  const segments = raw.slice(1).map(s => {
-    if (s === '') throw new GatewayError('ERR_INVALID_CHILD_NAME', 400, 'the path has an empty name (a double slash); the web API does not allow empty path components')
-    const name = decode(s, 'path')
-    if (name.includes('/')) throw new GatewayError('ERR_INVALID_CHILD_NAME', 400, `a name may not contain '/' (it was sent as %2F in "${s.slice(0, 60)}")`)
-    return name
-  })
-  return { cap, segments }
-}
-
-/** Tahoe's boolean arguments: true/t/1/on, false/f/0/off. */
-function booleanArg (value: string, name: string): boolean {
-  const v = value.toLowerCase()
-  if (['true', 't', '1', 'on'].includes(v)) return true
-  if (['false', 'f', '0', 'off'].includes(v)) return false
-  throw new BadRequestError(`invalid ${name}= argument: "${value.slice(0, 40)}" (use true or false)`)
-}
-
-function replaceArg (url: URL): ReplaceMode {
-  const v = url.searchParams.get('replace')
-  if (v === null) return true
-  return v.toLowerCase() === 'only-files' ? 'only-files' : booleanArg(v, 'replace')
-}
-
-function formatArg (url: URL): DirFormatName | undefined {
-  const f = url.searchParams.get('format')
-  if (f === null || f === '') return undefined
-  const v = f.toLowerCase()
-  if (v === 'sdmf' || v === 'mdmf') return v
-  throw new BadRequestError(`unknown format "${f.slice(0, 20)}" for a directory or mutable file: use sdmf or mdmf`)
-}
-
-/** A name given in a query parameter (`name=`, `from_name=`, `to_name=`). */
-function nameArg (url: URL, key: string, required: boolean): string | undefined {
-  const v = url.searchParams.get(key)?.trim()
-  if (v === undefined || v === '') {
-    if (required) throw new BadRequestError(`${key}= is required`)
-    return undefined
-  }
-  if (v.includes('/')) throw new GatewayError('ERR_INVALID_CHILD_NAME', 400, `${key}= may not contain a slash`)
-  return v
-}
-
-async function readBody (req: IncomingMessage, limit: number): Promise<Buffer> {
-  const parts: Buffer[] = []
-  let total = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length
-    if (total > limit) throw new BadRequestError(`the request body is larger than ${limit} bytes; t=uri takes a cap`)
-    parts.push(chunk)
-  }
-  return Buffer.concat(parts)
-}
+/** `t=set_children` takes the JSON of many links (about 500 bytes each). */
+const MAX_CHILDREN_BODY = 4 * 1024 * 1024
 
 /** A write that would create directories through a file answers 409, as Tahoe ("its parent is a file"); a read, 400. */
 function asCreating (err: unknown): unknown {
@@ -120,10 +54,47 @@ async function creating<T> (p: Promise<T>): Promise<T> {
 
 const linkCap = (link: DirChild): string => link.writeCap ?? link.readCap ?? ''
 
+/** Read-only and immutable dircaps (behind Tahoe's optional `ro.`/`imm.` markers). */
+const READ_ONLY_DIRCAP = /^(?:ro\.|imm\.)?URI:DIR2(?:-MDMF)?-RO:/
+const IMMUTABLE_DIRCAP = /^(?:ro\.|imm\.)?URI:DIR2-(?:CHK|LIT):/
+
+/** Refuses a write under a read-only root before any body is read or uploaded (node.dirs would refuse it after). */
+function refuseReadOnlyRoot (dircap: string, method: string): void {
+  const what = `${method} under this directory`
+  if (READ_ONLY_DIRCAP.test(dircap)) {
+    throw new GatewayError('ERR_READ_ONLY_DIRECTORY', 400, `cannot ${what}: it was opened with a read-only cap (URI:DIR2-RO:/URI:DIR2-MDMF-RO:); use its write cap (URI:DIR2:/URI:DIR2-MDMF:) to change it`)
+  }
+  if (IMMUTABLE_DIRCAP.test(dircap)) {
+    throw new GatewayError('ERR_READ_ONLY_DIRECTORY', 400, `cannot ${what}: it is an immutable directory (URI:DIR2-CHK:/URI:DIR2-LIT:); its contents never change — make a new directory instead`)
+  }
+}
+
 export function dirRoutes (init: DirRoutesInit): DirRoutes {
   const { node, files, transfers } = init
   const where = (url: URL, signal?: AbortSignal): DirOptions => ({ servers: serversParam(url), club: url.searchParams.get('club') ?? undefined, signal })
   const answerCap = (res: ServerResponse, status: number, cap: string): void => { sendText(res, status, cap, TEXT) }
+
+  /**
+   * Tahoe's `?t=json` text. A directory's own value carries no link metadata in
+   * Tahoe (web/directory.py `_directory_json_metadata`), even when reached
+   * through a path; only a file's does (`_file_json_metadata`).
+   */
+  async function jsonText (dircap: string, path: string, signal: AbortSignal, url: URL): Promise<string> {
+    const value = await node.dirs.json(dircap, path, where(url, signal))
+    if (value[0] === 'dirnode') delete value[1].metadata
+    return tahoeJsonText(value)
+  }
+
+  /** replace=false: refuses an existing name before anything is made (node.dirs would refuse it only at the link). */
+  async function refuseExisting (dircap: string, names: string[], opts: DirOptions): Promise<void> {
+    try {
+      await node.dirs.stat(dircap, names.join('/'), opts)
+    } catch (err) {
+      if ((err as { code?: unknown })?.code === 'ERR_NO_SUCH_CHILD') return
+      throw err
+    }
+    throw new GatewayError('ERR_EXISTING_CHILD', 409, `there is already a child named "${names.at(-1) ?? ''}", and replace=false asks not to replace it`)
+  }
 
   async function get (req: IncomingMessage, res: ServerResponse, url: URL, dircap: string, segments: string[]): Promise<void> {
     const t = url.searchParams.get('t')?.trim() ?? ''
@@ -131,7 +102,7 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
     const client = abortOnClose(res)
     try {
       if (t === 'json') {
-        sendText(res, 200, tahoeJsonText(await node.dirs.json(dircap, path, where(url, client.signal))), TEXT)
+        sendText(res, 200, await jsonText(dircap, path, client.signal, url), TEXT)
         return
       }
       if (t !== '' && t !== 'uri' && t !== 'readonly-uri') throw new BadRequestError(`GET with t=${t.slice(0, 20)} is not supported here; use t=json, t=uri or t=readonly-uri`)
@@ -147,7 +118,7 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
       }
       if (info.type === 'dirnode') {
         if ((req.headers.accept ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/html')) {
-          sendText(res, 200, tahoeJsonText(await node.dirs.json(dircap, path, where(url, client.signal))), TEXT)
+          sendText(res, 200, await jsonText(dircap, path, client.signal, url), TEXT)
           return
         }
         sendText(res, 200, renderDirPage({ urlCap: dircap, segments, listing: info.listing }), 'text/html; charset=utf-8', { ...DIR_PAGE_HEADERS })
@@ -169,14 +140,22 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
     try {
       const format = formatArg(url)
       const name = nameArg(url, 'name', false)
+      if (name === undefined && segments.length === 0) {
+        // Tahoe: the directory the cap names exists, so the job is done; answer its cap.
+        const info = await node.dirs.stat(dircap, '', where(url, client.signal))
+        if (info.type === 'dirnode') answerCap(res, 200, info.listing.writeCap ?? info.listing.readCap)
+        return
+      }
       if (name === undefined) {
         const made = await creating(node.dirs.mkdirAt(dircap, segments.join('/'), { ...where(url, client.signal), format }))
         answerCap(res, 200, made.cap)
         return
       }
+      const replace = replaceArg(url)
       if (segments.length > 0) await creating(node.dirs.mkdirAt(dircap, segments.join('/'), { ...where(url, client.signal), format }))
+      if (replace === false) await refuseExisting(dircap, [...segments, name], where(url, client.signal))
       const made = await node.dirs.mkdir({ ...where(url, client.signal), format })
-      await node.dirs.link(dircap, [...segments, name].join('/'), made.cap, { ...where(url, client.signal), replace: replaceArg(url) })
+      await node.dirs.link(dircap, [...segments, name].join('/'), made.cap, { ...where(url, client.signal), replace })
       answerCap(res, 200, made.cap)
     } finally {
       client.done()
@@ -240,7 +219,8 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
 
   async function post (req: IncomingMessage, res: ServerResponse, url: URL, dircap: string, segments: string[]): Promise<void> {
     const t = url.searchParams.get('t')?.trim() ?? ''
-    req.resume() // these operations take their arguments from the query
+    // All but set_children take their arguments from the query.
+    if (t !== 'set_children' && t !== 'set-children') req.resume()
     if (t === 'mkdir') { await mkdirAt(res, url, dircap, segments); return }
     const client = abortOnClose(res)
     try {
@@ -260,13 +240,22 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
         sendText(res, 200, 'thing moved', TEXT)
         return
       }
+      if (t === 'set_children' || t === 'set-children') {
+        const replace = replaceArg(url)
+        if (replace === 'only-files') throw new BadRequestError('t=set_children takes replace=true or false')
+        const children = childrenArg(await readBody(req, MAX_CHILDREN_BODY))
+        if (segments.length > 0) await creating(node.dirs.mkdirAt(dircap, segments.join('/'), where(url, client.signal)))
+        await node.dirs.linkMany(dircap, segments.join('/'), children, { ...where(url, client.signal), replace })
+        sendText(res, 200, 'Okay so I did it.', TEXT)
+        return
+      }
       if (t === 'delete' || t === 'unlink') {
         const name = nameArg(url, 'name', true) as string
         await node.dirs.unlink(dircap, [...segments, name].join('/'), where(url, client.signal))
         sendText(res, 200, 'thing unlinked', TEXT)
         return
       }
-      throw new BadRequestError(`POST with t=${t.slice(0, 20)} is not supported here; use t=mkdir, t=relink, t=rename or t=delete`)
+      throw new BadRequestError(`POST with t=${t.slice(0, 20)} is not supported here; use t=mkdir, t=relink, t=rename, t=delete or t=set_children`)
     } finally {
       client.done()
     }
@@ -286,6 +275,7 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
   return {
     handle: async (req, res, url, dircap, segments) => {
       const method = req.method ?? 'GET'
+      if (method === 'PUT' || method === 'POST' || method === 'DELETE') refuseReadOnlyRoot(dircap, method)
       if (method === 'GET' || method === 'HEAD') await get(req, res, url, dircap, segments)
       else if (method === 'PUT') await put(req, res, url, dircap, segments)
       else if (method === 'POST') await post(req, res, url, dircap, segments)

@@ -1,5 +1,6 @@
 /**
- * The HTTP gateway of a node: Tahoe-style `PUT /uri` and `GET /uri/<cap>`,
+ * The HTTP gateway of a node: Tahoe-style `PUT /uri` and `GET /uri/<cap>`, Tahoe's
+ * directory routes under `/uri/<dircap>/<path>` (with an HTML listing),
  * the status page and its JSON, Prometheus metrics, and the JSON control API
  * the CLI talks to. It reaches the node only through the `LafsNode` door.
  * Every route is listed in docs/cli.md.
@@ -9,8 +10,9 @@ import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { apiRoutes } from './api-routes.js'
 import { BadRequestError, errorBody, GatewayError, statusOf } from './errors.js'
-import { mkdirWithChildrenRoute, setChildrenRoute } from './dir-batch-routes.js'
-import { dirRoutes, splitUriPath } from './dir-routes.js'
+import { mkdirWithChildrenRoute } from './dir-batch-routes.js'
+import { splitUriPath } from './dir-args.js'
+import { dirRoutes } from './dir-routes.js'
 import { fileRoutes } from './file-routes.js'
 import { createGuard } from './guard.js'
 import { isLoopback, sendJson, sendText, wantsJson } from './http.js'
@@ -96,7 +98,6 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   })
   const dirs = dirRoutes({ node, files, transfers })
   const mkdirWithChildren = mkdirWithChildrenRoute(node)
-  const setChildren = setChildrenRoute(node)
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -120,6 +121,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       if (method === 'POST' && url.searchParams.get('t') === 'mkdir-with-children') { await mkdirWithChildren(req, res, url); return }
       if (method === 'PUT' || method === 'POST') { await files.put(req, res, url); return }
       const cap = url.searchParams.get('uri')
+      if (readOnly && cap !== null && isDirCapString(cap.trim())) { await dirs.handle(req, res, url, cap.trim(), []); return }
       if (readOnly && cap !== null) { await files.get(req, res, url, cap); return }
       throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, 'use PUT /uri to upload, or GET /uri/<cap> to download')
     }
@@ -128,8 +130,6 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       // Tahoe's /uri/<dircap>/<path>: listings, files by name, and the directory writes.
       if (isDirCapString(cap)) {
         const { segments } = splitUriPath(path)
-        const t = url.searchParams.get('t')
-        if (method === 'POST' && (t === 'set_children' || t === 'set-children')) { await setChildren(req, res, url, cap, segments); return }
         await dirs.handle(req, res, url, cap, segments)
         return
       }

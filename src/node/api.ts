@@ -17,6 +17,7 @@ import type { ProviderAnnouncer } from '../dht/index.js'
 import type { LocatedServer, LocateExplain, LocateOptions, LocateResult } from '../routing/index.js'
 import type { StorageServer } from '../storage/index.js'
 import type { DirsApi } from './dirs-api.js'
+import type { MagicFoldersApi } from './magic-folders-api.js'
 
 export interface PutOptions {
   /** Multiaddrs (with /p2p/) of the servers to upload to. */
@@ -253,6 +254,8 @@ export interface LafsNode {
   readonly files: FilesApi
   /** Tahoe directories: mkdir, list, link, unlink, move, put a file at a path. */
   readonly dirs: DirsApi
+  /** Magic folders: local folders kept in sync with other participants through the grid. */
+  readonly magicFolders: MagicFoldersApi
   readonly clubs: ClubsApi
   readonly accounts: AccountsApi
   readonly admin: AdminApi

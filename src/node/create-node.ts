@@ -16,6 +16,7 @@ import { ensureDataDir, openDataDir } from './data-dir.js'
 import { NodeStoppedError } from './errors.js'
 import { createFiles } from './files.js'
 import { createDirs } from './dirs.js'
+import { magicFoldersDir, startMagicFolders } from './magic-folders-api.js'
 import { leaseRenewer } from './lease-renewal.js'
 import { LeaseBook } from './leases.js'
 import { buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
@@ -157,6 +158,11 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       onReport: r => { for (const f of r.failed) say.warn(`could not renew the leases of ${f.lease.storageIndex}: ${f.error.message}`) }
     }))
 
+    // Folders use the unguarded parts: when the node stops, each finishes the file it is on first.
+    const dirs = createDirs({ files, log: libp2p.logger.forComponent('lafs-club:node:dirs') })
+    const magic = await startMagicFolders({ files, dirs, clubs, libp2p, dir: magicFoldersDir(paths.privateDir), log: libp2p.logger.forComponent('lafs-club:magic-folder') })
+    cleanups.push(magic.stop)
+
     const bootstrapAbort = new AbortController()
     cleanups.push(() => { bootstrapAbort.abort() })
     const bootstrapped = reportBootstrap(libp2p, config, say, opts.bootstrapTimeoutMs, bootstrapAbort.signal)
@@ -217,7 +223,8 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       bootstrapped,
       get stopped () { return stopped },
       files: filesApi,
-      dirs: guard(createDirs({ files, log: libp2p.logger.forComponent('lafs-club:node:dirs') })),
+      dirs: guard(dirs),
+      magicFolders: guard(magic.api),
       clubs: clubsApi,
       accounts: guard(accounts),
       admin: guard(admin),

@@ -15,6 +15,9 @@ import type { NodeFiles } from './files.js'
 import type { DirChild, DirCreated, DirLinkTarget, DirListing, DirOptions, DirsApi, MkdirOptions } from './dirs-api.js'
 import type { Logger } from '@libp2p/interface'
 
+/** Attempts of one directory change when other writers keep changing it first. */
+const DIRECTORY_MODIFY_ATTEMPTS = 10
+
 export interface DirsInit {
   files: NodeFiles
   log: Logger
@@ -79,7 +82,8 @@ export function createDirs ({ files, log }: DirsInit): DirsApi {
     const hinted = (cap: string): string => club !== undefined ? `${cap}@${club}` : cap
     const store: DirFileStore = {
       readMutable: async cap => (await files.mutable.readMutable(cap, where)).data,
-      modifyMutable: async (cap, fn) => { await files.mutable.modify(cap, old => fn(old), where) },
+      // A directory is where writers meet (every link is a change of it); a change re-applied is cheap, so retry longer than for a file.
+      modifyMutable: async (cap, fn) => { await files.mutable.modify(cap, old => fn(old), { ...where, maxAttempts: DIRECTORY_MODIFY_ATTEMPTS }) },
       createMutable: async (contents, format) => {
         const made = await files.mutable.createMutable(contents, { ...where, format })
         return parseMutableCap(made.cap) as MutableWriteCap
@@ -159,10 +163,8 @@ export function createDirs ({ files, log }: DirsInit): DirsApi {
       const o = open(dircap, opts)
       const { dir, entry } = await lookup(o, splitPath(path))
       if (dir !== undefined) {
-        const value = directoryJson(dir)
-        // A directory reached through a path is also described by its link, as Tahoe's t=json does for every child.
-        if (entry !== undefined) value[1].metadata = entry.metadata
-        return value
+        // Tahoe's directory JSON never carries the link's metadata (its children's entries do).
+        return directoryJson(dir)
       }
       const e = entry as DirEntry
       if (e.node.type !== 'filenode') return ['unknown', { metadata: e.metadata }]
@@ -213,8 +215,8 @@ export function createDirs ({ files, log }: DirsInit): DirsApi {
       const names = splitPath(path)
       if (names.length === 0) throw new NotADirectoryError('', 'the directory itself: name the file below it')
       const name = names[names.length - 1]
-      const { cap: parentCap } = await ensureDirectory(o.store, o.root, names.slice(0, -1))
-      const parent = await openDirectory(o.store, parentCap)
+      const ensured = await ensureDirectory(o.store, o.root, names.slice(0, -1))
+      const parent = ensured.dir ?? await openDirectory(o.store, ensured.cap)
       const replace = opts.replace ?? true
       const old = parent.has(name) ? parent.get(name) : undefined
       if (old !== undefined && replace === false) throw new ExistingChildError(name)

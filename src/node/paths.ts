@@ -8,6 +8,7 @@
  *       identity.key      libp2p Ed25519 private key (protobuf), 0600
  *       convergence       convergence secret (base32 of 32 bytes), 0600
  *       secret            lease secret (base32 of 32 bytes), 0600
+ *       magic-folders/    folders.json (the folders and their caps, 0600) and one <hash>.sqlite sync state per folder
  *     datastore/          libp2p datastore (LevelDB): peer store, DHT records
  *     storage/            storage server: shares and storage.sqlite
  *     leases.sqlite       caps this node uploaded and their lease expiry

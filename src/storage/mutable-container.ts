@@ -9,11 +9,13 @@
  * Tahoe server reads such a file as a share without leases.
  *
  * Reads and tests see only the data region and are cut at the data length,
- * as Tahoe's are. A write goes to a copy that is fsynced and renamed over
- * the share, so a reader never sees a half-applied write vector.
+ * as Tahoe's are. A small share is changed by writing a whole new copy that
+ * is fsynced and renamed over it (all or nothing); a large one in place
+ * (`writeInPlace`, see there for why that is safe). Callers serialise the
+ * calls on a slot, so no reader sees a half-applied call either way.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { open, readFile, rename, rm } from 'node:fs/promises'
+import { open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { TaggedHasher } from '../immutable/index.js'
 import { BadMutableContainerError, BadWriteEnablerError, InvalidArgumentError } from './errors.js'
 
@@ -91,22 +93,6 @@ export interface ReadVector { offset: number, size: number }
 export interface TestVector { offset: number, size: number, specimen: Uint8Array }
 export interface WriteVector { offset: number, data: Uint8Array }
 
-/** Data bytes [offset, offset+size), cut at the data length (empty past it), as Tahoe reads. */
-export function readData (container: Uint8Array, header: ContainerHeader, offset: number, size: number): Uint8Array {
-  if (offset >= header.dataLength) return new Uint8Array(0)
-  const end = Math.min(header.dataLength, offset + size)
-  return container.slice(CONTAINER_DATA_OFFSET + offset, CONTAINER_DATA_OFFSET + end)
-}
-
-/** Tahoe's only test operator is equality of the (cut) data with the specimen. */
-export function testPasses (container: Uint8Array | undefined, header: ContainerHeader | undefined, tests: readonly TestVector[]): boolean {
-  for (const t of tests) {
-    const data = container === undefined || header === undefined ? new Uint8Array(0) : readData(container, header, t.offset, t.size)
-    if (Buffer.compare(data, t.specimen) !== 0) return false
-  }
-  return true
-}
-
 /**
  * Applies write vectors in order, then `newLength` (which only ever
  * shortens: Tahoe ignores a larger one). Gaps are zero-filled. The
@@ -147,26 +133,24 @@ export function checkWriteEnabler (header: ContainerHeader, writeEnabler: Uint8A
   }
 }
 
-export async function readContainer (path: string): Promise<{ bytes: Uint8Array, header: ContainerHeader } | undefined> {
-  let bytes: Uint8Array
-  try {
-    bytes = new Uint8Array(await readFile(path))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-  return { bytes, header: parseContainerHeader(bytes, path) }
+/**
+ * A container file held open with its header and size read, so a call can
+ * read the few ranges it needs (tests, read vectors, a large MDMF share's
+ * blocks) and write in place without loading the whole share.
+ */
+export interface OpenContainer {
+  path: string
+  handle: FileHandle
+  header: ContainerHeader
+  /** The whole file's bytes. */
+  size: number
 }
 
-/**
- * Reads ranges of a container's data (cut at the data length) with the
- * header and those ranges only, not the whole file: a reader of a large
- * MDMF share asks for a few blocks at a time. Undefined if there is no file.
- */
-export async function readContainerRanges (path: string, ranges: readonly ReadVector[]): Promise<Uint8Array[] | undefined> {
+/** Opens a container (`r+` to write it in place); undefined if there is no file. The caller closes `handle`. */
+export async function openContainer (path: string, flags: 'r' | 'r+' = 'r'): Promise<OpenContainer | undefined> {
   let handle
   try {
-    handle = await open(path, 'r')
+    handle = await open(path, flags)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
@@ -175,22 +159,130 @@ export async function readContainerRanges (path: string, ranges: readonly ReadVe
     const { size } = await handle.stat()
     const head = new Uint8Array(CONTAINER_HEADER_SIZE)
     const { bytesRead } = await handle.read(head, 0, head.length, 0)
-    const header = parseContainerHeader(head.subarray(0, bytesRead), path, size)
-    const out: Uint8Array[] = []
-    for (const r of ranges) {
-      const length = r.offset >= header.dataLength ? 0 : Math.min(header.dataLength, r.offset + r.size) - r.offset
-      const buf = new Uint8Array(length)
-      let at = 0
-      while (at < length) {
-        const got = (await handle.read(buf, at, length - at, CONTAINER_DATA_OFFSET + r.offset + at)).bytesRead
-        if (got === 0) throw new BadMutableContainerError(`${path} ended before its data length`)
-        at += got
-      }
-      out.push(buf)
-    }
-    return out
-  } finally {
+    return { path, handle, size, header: parseContainerHeader(head.subarray(0, bytesRead), path, size) }
+  } catch (err) {
     await handle.close()
+    throw err
+  }
+}
+
+async function readAt (c: OpenContainer, position: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length)
+  let at = 0
+  while (at < length) {
+    const got = (await c.handle.read(buf, at, length - at, position + at)).bytesRead
+    if (got === 0) throw new BadMutableContainerError(`${c.path} ended before its data length`)
+    at += got
+  }
+  return buf
+}
+
+async function writeAt (c: OpenContainer, position: number, data: Uint8Array): Promise<void> {
+  let at = 0
+  while (at < data.length) at += (await c.handle.write(data, at, data.length - at, position + at)).bytesWritten
+}
+
+/** Data ranges of an open container, cut at the data length (empty past it), as Tahoe reads. */
+export async function readOpenRanges (c: OpenContainer, ranges: readonly ReadVector[]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for (const r of ranges) {
+    const length = r.offset >= c.header.dataLength ? 0 : Math.min(c.header.dataLength, r.offset + r.size) - r.offset
+    out.push(await readAt(c, CONTAINER_DATA_OFFSET + r.offset, length))
+  }
+  return out
+}
+
+/** Tahoe's only test operator, equality of the (cut) data with the specimen, on an open container (undefined: no share, which reads as empty). */
+export async function testPassesOpen (c: OpenContainer | undefined, tests: readonly TestVector[]): Promise<boolean> {
+  for (const t of tests) {
+    const [data] = c === undefined ? [new Uint8Array(0)] : await readOpenRanges(c, [t])
+    if (Buffer.compare(data, t.specimen) !== 0) return false
+  }
+  return true
+}
+
+/** The whole container file. */
+export async function readWholeContainer (c: OpenContainer): Promise<Uint8Array> {
+  return await readAt(c, 0, c.size)
+}
+
+/** The data length `applyWrites` would leave. */
+function dataLengthAfter (header: ContainerHeader, writes: readonly WriteVector[], newLength: number | null): number {
+  let dataLength = header.dataLength
+  for (const w of writes) dataLength = Math.max(dataLength, w.offset + w.data.length)
+  if (newLength !== null && newLength < dataLength) dataLength = newLength
+  if (CONTAINER_DATA_OFFSET + dataLength > MAX_CONTAINER_DATA) throw new InvalidArgumentError('the write goes past the largest share this server holds')
+  return dataLength
+}
+
+/** The container's size on disk after `writeInPlace` (or `applyWrites`) with these vectors. */
+export function sizeAfterWrites (c: OpenContainer, writes: readonly WriteVector[], newLength: number | null): number {
+  return CONTAINER_DATA_OFFSET + dataLengthAfter(c.header, writes, newLength) + (c.size - c.header.extraLeaseOffset)
+}
+
+/**
+ * Applies write vectors to the file in place, with the same result on disk
+ * as `applyWrites` (gaps zero, the extra-lease block moved to follow the
+ * data, the file cut after it), then fsyncs. Returns the new size.
+ *
+ * Order: data, then the extra-lease block at its new place, then the
+ * header's data length and extra-lease offset (16 bytes in one sector),
+ * then truncation, then fsync. A crash part-way leaves the old header: reads
+ * are still cut at the old length and the container still parses (the file
+ * only shrinks after the header changes). The old extra-lease count may then
+ * read as share data; this server keeps leases in SQLite and never reads it.
+ *
+ * Why a crash can never leave a share that verifies as another version:
+ * only the data region may be torn, a mix of the old share's bytes and the
+ * new one's. A mutable share verifies only if its prefix (seqnum, root
+ * hash, …) carries the writer's signature under the key the cap fingerprints
+ * and every block and salt hashes up to that root hash; a mix passes only
+ * where it equals a whole share the writer signed (a SHA-256d collision
+ * otherwise). So a torn share is a corrupt one, which readers skip and
+ * repair replaces: the state a publish of more than one call (a large MDMF
+ * share) passes through anyway between its calls, since the new header is
+ * written by the first one. The all-or-nothing copy is kept for small
+ * shares (mutable-slots.ts), which a single call replaces whole.
+ */
+export async function writeInPlace (c: OpenContainer, writes: readonly WriteVector[], newLength: number | null): Promise<number> {
+  const h = c.header
+  const dataLength = dataLengthAfter(h, writes, newLength)
+  const extraBlock = await readAt(c, h.extraLeaseOffset, c.size - h.extraLeaseOffset)
+  const extraAt = CONTAINER_DATA_OFFSET + dataLength
+  const size = extraAt + extraBlock.length
+  // What lay past the old data (the extra-lease block, any gap before it) becomes data: it must read as zero where no write covers it, as
+  // in `applyWrites`. Past the file's end reads zero already.
+  const stale = Math.min(c.size, extraAt) - (CONTAINER_DATA_OFFSET + h.dataLength)
+  if (stale > 0) await writeAt(c, CONTAINER_DATA_OFFSET + h.dataLength, new Uint8Array(stale))
+  for (const w of writes) {
+    const room = dataLength - w.offset
+    if (room > 0) await writeAt(c, CONTAINER_DATA_OFFSET + w.offset, room >= w.data.length ? w.data : w.data.subarray(0, room))
+  }
+  if (dataLength !== h.dataLength || extraAt !== h.extraLeaseOffset) {
+    await writeAt(c, extraAt, extraBlock)
+    const fields = new Uint8Array(16)
+    const dv = new DataView(fields.buffer)
+    dv.setBigUint64(0, BigInt(dataLength))
+    dv.setBigUint64(8, BigInt(extraAt))
+    await writeAt(c, 84, fields)
+  }
+  if (c.size > size) await c.handle.truncate(size)
+  await c.handle.sync()
+  return size
+}
+
+/**
+ * Reads ranges of a container's data (cut at the data length) with the
+ * header and those ranges only, not the whole file: a reader of a large
+ * MDMF share asks for a few blocks at a time. Undefined if there is no file.
+ */
+export async function readContainerRanges (path: string, ranges: readonly ReadVector[]): Promise<Uint8Array[] | undefined> {
+  const c = await openContainer(path)
+  if (c === undefined) return undefined
+  try {
+    return await readOpenRanges(c, ranges)
+  } finally {
+    await c.handle.close()
   }
 }
 

@@ -42,6 +42,8 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     const [type, props] = await json(u(text(mdmf)))
     assert.equal(type, 'dirnode')
     assert.deepEqual(props.children, {})
+    const viaQuery = await req('GET', `/uri?uri=${encodeURIComponent(text(mdmf))}&t=json`)
+    assert.equal(JSON.parse(text(viaQuery))[0], 'dirnode')
     const bad = await req('POST', '/uri?t=mkdir&format=chk')
     assert.equal(bad.status, 400)
   })
@@ -158,6 +160,27 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     assert.equal((await req('PUT', u(root, 'links', 'bad') + '?replace=maybe', 'x')).status, 400)
   })
 
+  it('POST t=set_children links many caps at once, with their metadata (creating the path)', async () => {
+    const one = text(await req('PUT', '/uri', 'first child'))
+    const dir = text(await req('POST', '/uri?t=mkdir'))
+    const body = JSON.stringify({
+      'one.txt': ['filenode', { ro_uri: one, metadata: { note: 'given' } }],
+      sub: ['dirnode', { rw_uri: dir, ro_uri: text(await req('GET', u(dir) + '?t=readonly-uri')) }]
+    })
+    const res = await req('POST', u(root, 'many', 'here') + '?t=set_children', body)
+    assert.equal(res.status, 200, text(res))
+    assert.equal(text(res), 'Okay so I did it.')
+    const [, props] = await json(u(root, 'many', 'here'))
+    assert.deepEqual(Object.keys(props.children), ['one.txt', 'sub'])
+    assert.equal(props.children['one.txt'][1].metadata.note, 'given')
+    assert.equal(props.children.sub[1].rw_uri, dir)
+    assert.equal(text(await req('GET', u(root, 'many', 'here', 'one.txt'))), 'first child')
+    assert.equal((await req('POST', u(root, 'many') + '?t=set_children', '{"x": 1}')).status, 400)
+    assert.equal((await req('POST', u(root, 'many') + '?t=set_children&replace=false', body.replace('many', 'x'))).status, 200)
+    const clash = await req('POST', u(root, 'many', 'here') + '?t=set_children&replace=false', body)
+    assert.equal(clash.status, 409, text(clash))
+  })
+
   it('POST t=mkdir is mkdir -p (same cap when it exists), name= makes a child; a file in the way: 409 on writes, 400 on reads', async () => {
     const made = await req('POST', u(root, 'deep', 'er', 'est') + '?t=mkdir')
     assert.equal(made.status, 200, text(made))
@@ -169,6 +192,11 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     const named = await req('POST', u(root, 'deep') + '?t=mkdir&name=' + encodeURIComponent('by name'))
     assert.equal(named.status, 200, text(named))
     assert.equal((await json(u(root, 'deep', 'by name')))[0], 'dirnode')
+    const kept = await req('POST', u(root, 'deep') + '?t=mkdir&replace=false&name=' + encodeURIComponent('by name'))
+    assert.equal(kept.status, 409, text(kept))
+    const self = await req('POST', u(root) + '?t=mkdir')
+    assert.equal(self.status, 200, text(self))
+    assert.equal(text(self), root)
 
     await req('PUT', u(root, 'deep', 'file'), 'I am a file')
     const through = await req('PUT', u(root, 'deep', 'file', 'x.txt'), 'x')
@@ -287,5 +315,13 @@ describe('gateway: Tahoe directories at /uri/<dircap>/<path>', function () {
     const bad = await req('GET', u('URI:DIR2:abc:def'))
     assert.equal(bad.status, 400, text(bad))
     assert.equal((await req('GET', u(root) + '?t=bogus')).status, 400)
+    assert.equal((await req('GET', u(root) + '/%FF')).status, 400, 'not UTF-8')
+    // a trailing slash on a directory is fine
+    await req('POST', u(root, 'slash', 'ed') + '?t=mkdir')
+    const [type] = await json(u(root, 'slash', 'ed') + '/')
+    assert.equal(type, 'dirnode')
+    const page = await req('GET', u(root, 'slash') + '/', undefined, { Accept: 'text/html' })
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8')
+    assert.match(text(page), /<a class="name" href="[^"]+\/slash\/ed\/">ed\/<\/a>/)
   })
 })

@@ -74,6 +74,21 @@ describe('node: put/get/cat through the programmatic API', function () {
     assert.ok(Buffer.from(await node.get(cap, { servers: all.slice(4) })).equals(data))
   })
 
+  it('many transfers at once from one node share its storage sessions: a server allows 4 per connection, 6 downloads and 3 uploads all succeed', async () => {
+    // Each transfer once opened its own sessions (a download: two), so the third concurrent download reset streams.
+    const servers = await Promise.all(Array.from({ length: 3 }, async () => await fresh(true)))
+    const addrs = servers.map(s => s.multiaddrs.find(a => a.includes('/tcp/') && !a.includes('/ws')) as string)
+    const node = await fresh(false)
+    const files = Array.from({ length: 6 }, () => randomBytes(200_000))
+    const caps = await Promise.all(files.map(async f => (await node.put(f, { servers: addrs, k: 2, happy: 3, n: 3 })).cap))
+    const more = Array.from({ length: 3 }, () => randomBytes(150_000))
+    const [got] = await Promise.all([
+      Promise.all(caps.map(async cap => await node.get(cap, { servers: addrs }))),
+      Promise.all(more.map(async f => await node.put(f, { servers: addrs, k: 2, happy: 3, n: 3 })))
+    ])
+    got.forEach((g, i) => { assert.ok(Buffer.from(g).equals(files[i]), `download ${i}`) })
+  })
+
   it('refuses a put with no servers and no club, and a bad cap, with typed errors', async () => {
     const node = await fresh(false)
     await assert.rejects(node.put(randomBytes(1000), {}), (e: any) => e.code === 'ERR_NO_SERVERS')

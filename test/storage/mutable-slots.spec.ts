@@ -25,9 +25,11 @@ describe('storage: mutable slots', function () {
   const h = new Harness()
   afterEach(async () => { await h.cleanup() })
 
-  async function slots (maxShareSize = 1 << 24): Promise<MutableSlots> {
-    return new MutableSlots({ dir: await h.tempDir(), serverId, maxShareSize })
+  async function slots (maxShareSize = 1 << 24, rewriteLimit?: number): Promise<MutableSlots> {
+    return new MutableSlots({ dir: await h.tempDir(), serverId, maxShareSize, rewriteLimit })
   }
+  /** Small shares are rewritten whole and renamed; with a limit of 0 every existing share is written in place. */
+  const MODES = [{ mode: 'copied whole', rewriteLimit: undefined }, { mode: 'in place', rewriteLimit: 0 }]
 
   it('writes Tahoe\'s container: v2 magic, server id, write enabler, data at 468, blank leases', function () {
     assert.equal(Buffer.from(CONTAINER_MAGIC[1]).toString('latin1'), 'Tahoe mutable container v1\n\x75\x09\x44\x03\x8e')
@@ -45,9 +47,9 @@ describe('storage: mutable slots', function () {
     assert.equal(hd.extraLeaseOffset, CONTAINER_DATA_OFFSET)
   })
 
-  for (const format of ['sdmf', 'mdmf'] as MutableFormat[]) {
-    it(`${format}: publishes a file into slots with test-and-set, reads it back, and refuses a stale writer`, async function () {
-      const s = await slots()
+  for (const { mode, rewriteLimit } of MODES) for (const format of ['sdmf', 'mdmf'] as MutableFormat[]) {
+    it(`${format}, ${mode}: publishes a file into slots with test-and-set, reads it back, and refuses a stale writer`, async function () {
+      const s = await slots(undefined, rewriteLimit)
       const key = vectorKey(format === 'sdmf' ? 0 : 1)
       const v1 = encodeMutable(pseudoRandom(20000, 1), { keyPair: key, format, seqnum: 1, k: 3, n: 5, segmentSize: 4096 })
       const si = v1.cap.storageIndex
@@ -94,8 +96,8 @@ describe('storage: mutable slots', function () {
     })
   }
 
-  it('refuses a wrong write enabler, naming the server that recorded the right one, and changes nothing', async function () {
-    const s = await slots()
+  for (const { mode, rewriteLimit } of MODES) it(`${mode}: refuses a wrong write enabler, naming the server that recorded the right one, and changes nothing`, async function () {
+    const s = await slots(undefined, rewriteLimit)
     const si = storageIndex()
     const right = we()
     await s.readTestWrite({ storageIndex: si, writeEnabler: right, readVector: [], vectors: new Map([[0, { test: [], write: [{ offset: 0, data: bytes(100) }], newLength: null }]]) })
@@ -107,8 +109,8 @@ describe('storage: mutable slots', function () {
     assert.deepEqual(await s.readv(si, [], [{ offset: 0, size: 1000 }]), before)
   })
 
-  it('cuts reads and tests at the data length, zero-fills gaps, truncates, and moves the extra-lease block', async function () {
-    const s = await slots()
+  for (const { mode, rewriteLimit } of MODES) it(`${mode}: cuts reads and tests at the data length, zero-fills gaps, truncates, and moves the extra-lease block`, async function () {
+    const s = await slots(undefined, rewriteLimit)
     const si = storageIndex()
     const w = we()
     const rtw = async (shnum: number, v: { test?: any[], write?: any[], newLength?: number | null }, readVector: any[] = []) =>
@@ -133,6 +135,40 @@ describe('storage: mutable slots', function () {
     assert.equal(hd.extraLeaseOffset, CONTAINER_DATA_OFFSET + 15)
     assert.equal(file.length, CONTAINER_DATA_OFFSET + 15 + 4)
     assert.ok(file.subarray(100, 468).every(b => b === 0), 'no lease records in the container')
+  })
+
+  it('writes in place exactly the bytes a whole rewrite would (gaps, truncation, a Tahoe container with extra leases and a gap)', async function () {
+    const copied = await slots()
+    const inPlace = await slots(undefined, 0)
+    const si = storageIndex()
+    const w = we()
+    const fileOf = (s: MutableSlots, shnum: number): string => join(s.root, encodeStorageIndex(si).slice(0, 2), encodeStorageIndex(si), String(shnum))
+    // Share 1 starts as a container another server wrote: 10 data bytes, a 6-byte gap, an extra-lease block of count 1 and 72 lease bytes.
+    const tahoe = newContainer(serverId, w)
+    const head = Buffer.from(tahoe.subarray(0, CONTAINER_DATA_OFFSET))
+    head.writeBigUInt64BE(10n, 84)
+    head.writeBigUInt64BE(BigInt(CONTAINER_DATA_OFFSET + 16), 92)
+    const extra = Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.alloc(72, 0xab)])
+    const seeded = Buffer.concat([head, Buffer.alloc(10, 0x11), Buffer.alloc(6, 0x22), extra])
+    for (const s of [copied, inPlace]) {
+      await mkdir(join(s.root, encodeStorageIndex(si).slice(0, 2), encodeStorageIndex(si)), { recursive: true })
+      await writeFile(fileOf(s, 1), seeded)
+    }
+    let seed = 7
+    const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+    for (let step = 0; step < 60; step++) {
+      for (const shnum of [0, 1]) {
+        const write = Array.from({ length: rand(3) }, () => ({ offset: rand(3000), data: Uint8Array.from({ length: rand(700) }, () => 1 + rand(255)) }))
+        const newLength = rand(4) === 0 ? rand(2500) + 1 : null
+        const vectors = new Map([[shnum, { test: [], write, newLength }]])
+        const [a, b] = await Promise.all([copied, inPlace].map(async s => await s.readTestWrite({ storageIndex: si, writeEnabler: w, readVector: [], vectors })))
+        assert.deepEqual(a, b)
+        const [fa, fb] = await Promise.all([copied, inPlace].map(async s => await readFile(fileOf(s, shnum))))
+        assert.ok(fa.equals(fb), `step ${step}, share ${shnum}: ${write.map(x => `${x.offset}+${x.data.length}`).join(', ')}, newLength ${newLength}: the files differ`)
+      }
+    }
+    const last = await readFile(fileOf(inPlace, 1))
+    assert.ok(last.subarray(last.length - extra.length).equals(extra), 'the extra-lease block still follows the data')
   })
 
   it('deletes a share with newLength 0, and the folder with the last one', async function () {

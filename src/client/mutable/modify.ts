@@ -43,6 +43,7 @@ export async function modifyMutable (opener: StreamOpener, cap: MutableWriteCap,
   let last: unknown
   for (let attempt = 1; attempt <= max; attempt++) {
     options.signal?.throwIfAborted()
+    const started = Date.now()
     const map = await updateServermap(opener, cap, options)
     const current = await retrieveMutable(opener, cap, map, options)
     const next = await modifier(current.plaintext, { seqnum: current.seqnum, attempt })
@@ -55,8 +56,10 @@ export async function modifyMutable (opener: StreamOpener, cap: MutableWriteCap,
       if (!(err instanceof UncoordinatedWriteError)) throw err
       last = err
       log('%s: collision on attempt %d of %d; mapping again', siText(cap.storageIndex), attempt, max)
-      // Back off a little, randomly, so two writers do not collide forever.
-      await new Promise(resolve => setTimeout(resolve, Math.floor(Math.random() * 50 * attempt)))
+      // Back off randomly, on the scale of one attempt (the round trips here), so writers that
+      // collided spread out instead of colliding again; capped so a slow grid does not stall.
+      const scale = Math.min(Math.max(Date.now() - started, 50), 2000)
+      await new Promise(resolve => setTimeout(resolve, Math.floor(Math.random() * scale * attempt)))
     }
   }
   throw new ModifyRetriesExhaustedError(max, { cause: last })

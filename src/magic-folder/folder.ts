@@ -1,0 +1,283 @@
+/**
+ * One magic folder at work: a single loop that scans and uploads when a scan
+ * is due, polls and downloads when a poll is due, and sleeps until the next of
+ * the two (fs.watch, where it works, brings a scan forward). One loop means
+ * our own personal directory is only ever changed by one step at a time.
+ * Every problem is recorded in the status against its file; none stops the loop.
+ */
+import { watch, type FSWatcher } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { applyRemote } from './downloader.js'
+import { History } from './history.js'
+import { checkRelpath, METADATA_NAME, TMP_DIR, unmangle } from './magicpath.js'
+import { scanFolder } from './scanner.js'
+import { FolderState } from './state.js'
+import { linkPending, planChanges, uploadChange } from './uploader.js'
+import type { SyncContext } from './context.js'
+import type { MagicGrid } from './grid.js'
+import type { FolderIntervals, FolderProblem, MagicFolderStatus } from './status.js'
+
+export interface FolderConfig extends FolderIntervals {
+  name: string
+  /** Absolute path of the local folder. */
+  localPath: string
+  participant: string
+  /** The collective's write cap when this node is its admin, else its read cap. */
+  collectiveCap: string
+  collectiveReadCap: string
+  admin: boolean
+  /** Our personal directory's write cap: never shared. */
+  personalCap: string
+  /** A local change is uploaded once it is this old (ms). */
+  settleMs: number
+  servers?: string[]
+  club?: string
+}
+
+export interface FolderDeps {
+  grid: MagicGrid
+  stateFile: string
+  log: (fmt: string, ...args: unknown[]) => void
+}
+
+const MAX_PROBLEMS = 200
+/** How long after a watch event the scan runs: editors write in bursts. */
+const WATCH_DEBOUNCE_MS = 100
+
+export class MagicFolder {
+  private readonly state: FolderState
+  private readonly abort = new AbortController()
+  private readonly ctx: SyncContext
+  private readonly problems = new Map<string, FolderProblem>()
+  private participants: string[] = []
+  private watcher?: FSWatcher
+  private loop?: Promise<void>
+  private wakeUp?: () => void
+  private stopping = false
+  private queued = 0
+  private scanProblems: string[] = []
+  private lastScan?: number
+  private lastPoll?: number
+  private nextScan = 0
+  private nextPoll = 0
+
+  constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
+    this.state = new FolderState(deps.stateFile)
+    this.ctx = {
+      grid: deps.grid,
+      state: this.state,
+      history: new History(deps.grid, this.state, this.abort.signal),
+      root: config.localPath,
+      participant: config.participant,
+      personalCap: config.personalCap,
+      signal: this.abort.signal,
+      log: deps.log
+    }
+  }
+
+  get name (): string { return this.config.name }
+
+  /** The local folder is not made here: a folder that vanished (an unmounted disk) is reported, and never taken for deleted files. */
+  async start (): Promise<void> {
+    // Leftovers of downloads a stop interrupted: the state never points at them.
+    await rm(join(this.config.localPath, TMP_DIR), { recursive: true, force: true })
+    try {
+      this.watcher = watch(this.config.localPath, { recursive: true, persistent: false }, (_event, file) => {
+        if (typeof file === 'string' && (file === TMP_DIR || file.startsWith(TMP_DIR + '/'))) return
+        this.scanSoon(WATCH_DEBOUNCE_MS)
+      })
+      this.watcher.on('error', () => { this.watcher?.close(); this.watcher = undefined })
+    } catch {
+      // No recursive watch on this platform or filesystem: the periodic scans do the work.
+      this.watcher = undefined
+    }
+    this.loop = this.run()
+  }
+
+  /** Lets the current file finish, then stops; the state says what is done. */
+  async stop (): Promise<void> {
+    this.stopping = true
+    this.watcher?.close()
+    this.wakeUp?.()
+    const finished = this.loop ?? Promise.resolve()
+    // A transfer that does not finish in time is aborted; its file is simply done again after a restart.
+    const timer = setTimeout(() => { this.abort.abort() }, 10_000)
+    await finished.catch(() => {})
+    clearTimeout(timer)
+    this.abort.abort()
+    this.state.close()
+  }
+
+  setIntervals (iv: Partial<FolderIntervals>): void {
+    if (iv.pollSeconds !== undefined) {
+      this.config.pollSeconds = iv.pollSeconds
+      this.nextPoll = (this.lastPoll ?? 0) + iv.pollSeconds * 1000
+    }
+    if (iv.scanSeconds !== undefined) {
+      this.config.scanSeconds = iv.scanSeconds
+      this.nextScan = (this.lastScan ?? 0) + iv.scanSeconds * 1000
+    }
+    this.wakeUp?.()
+  }
+
+  /** Brings the next scan forward (a watch event, or a caller who knows a file changed). */
+  scanSoon (delayMs = 0): void {
+    const at = Date.now() + delayMs
+    if (at < this.nextScan) {
+      this.nextScan = at
+      this.wakeUp?.()
+    }
+  }
+
+  pollSoon (): void {
+    this.nextPoll = Date.now()
+    this.wakeUp?.()
+  }
+
+  status (): MagicFolderStatus {
+    const seen = this.state.participants()
+    const names = new Set([...this.participants, ...seen.keys()])
+    return {
+      name: this.config.name,
+      localPath: this.config.localPath,
+      participant: this.config.participant,
+      admin: this.config.admin,
+      running: this.loop !== undefined && !this.stopping,
+      pollSeconds: this.config.pollSeconds,
+      scanSeconds: this.config.scanSeconds,
+      settleMs: this.config.settleMs,
+      lastScan: this.lastScan,
+      nextScan: this.stopping ? undefined : this.nextScan,
+      lastPoll: this.lastPoll,
+      nextPoll: this.stopping ? undefined : this.nextPoll,
+      queuedUploads: this.queued,
+      uploads: this.state.counter('uploads'),
+      deletionsSent: this.state.counter('deletions_sent'),
+      downloads: this.state.counter('downloads'),
+      deletionsApplied: this.state.counter('deletions_applied'),
+      participants: [...names].sort().map(name => ({ name, lastChange: seen.get(name), me: name === this.config.participant })),
+      conflicts: this.state.conflicts().map(c => ({ relpath: c.relpath, participant: c.participant, file: c.file, at: c.at })),
+      errors: [...this.problems.values()]
+    }
+  }
+
+  private report (relpath: string | undefined, err: unknown): void {
+    if (this.abort.signal.aborted) return
+    const e = err as { code?: string, message?: string }
+    const key = relpath ?? ''
+    this.problems.delete(key)
+    this.problems.set(key, { relpath, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err), at: Date.now() })
+    if (this.problems.size > MAX_PROBLEMS) this.problems.delete(this.problems.keys().next().value as string)
+    this.deps.log('problem with %s: %s', relpath === undefined ? 'the folder' : 'a file', e.code ?? e.message)
+  }
+
+  private clear (relpath: string | undefined): void { this.problems.delete(relpath ?? '') }
+
+  private async run (): Promise<void> {
+    while (!this.stopping) {
+      const now = Date.now()
+      if (now >= this.nextScan) await this.scanOnce()
+      if (this.stopping) break
+      if (Date.now() >= this.nextPoll) await this.pollOnce()
+      if (this.stopping) break
+      await this.sleep(Math.min(this.nextScan, this.nextPoll) - Date.now())
+    }
+  }
+
+  private async sleep (ms: number): Promise<void> {
+    if (ms <= 0) return
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(done, ms)
+      function done (): void { clearTimeout(timer); resolve() }
+      this.wakeUp = done
+    })
+    this.wakeUp = undefined
+  }
+
+  private async scanOnce (): Promise<void> {
+    const started = Date.now()
+    this.nextScan = started + this.config.scanSeconds * 1000
+    try {
+      await this.link()
+      const scan = await scanFolder(this.config.localPath)
+      // The last scan's problems that are gone now (a folder readable again, a name collision resolved) are cleared.
+      for (const key of this.scanProblems) this.clear(key)
+      this.scanProblems = scan.problems.map(p => p.relpath)
+      for (const p of scan.problems) this.report(p.relpath, p)
+      const plan = planChanges(this.ctx, scan, Date.now(), this.config.settleMs)
+      this.queued = plan.due.length
+      if (plan.settlesAt !== undefined) this.nextScan = Math.min(this.nextScan, plan.settlesAt + 10)
+      for (const change of plan.due) {
+        if (this.stopping) break
+        try {
+          await uploadChange(this.ctx, change)
+          this.clear(change.relpath)
+        } catch (err) {
+          this.report(change.relpath, err)
+        }
+        this.queued--
+        if (this.state.unlinked().length >= 50) await this.link()
+      }
+      await this.link()
+      if (!scan.problems.some(p => p.relpath === '.')) this.clear(undefined)
+    } catch (err) {
+      this.report(undefined, err)
+    }
+    this.lastScan = started
+  }
+
+  private async link (): Promise<void> {
+    if (this.abort.signal.aborted) return
+    await linkPending(this.ctx)
+  }
+
+  private async pollOnce (): Promise<void> {
+    const started = Date.now()
+    try {
+      const collective = await this.deps.grid.list(this.config.collectiveCap, this.abort.signal)
+      this.participants = collective.filter(c => c.name !== METADATA_NAME && c.type === 'dirnode').map(c => c.name)
+      for (const p of collective) {
+        if (p.name === METADATA_NAME || p.type !== 'dirnode' || p.name === this.config.participant) continue
+        if (this.stopping) break
+        await this.pollParticipant(p.name, p.readCap)
+      }
+      await this.link()
+      this.clear(undefined)
+    } catch (err) {
+      this.report(undefined, err)
+    }
+    this.lastPoll = started
+    // Measured from the start, so the bound a user sees is the interval, not the interval plus the transfer time.
+    this.nextPoll = Math.max(started + this.config.pollSeconds * 1000, Date.now())
+  }
+
+  private async pollParticipant (participant: string, personalReadCap: string): Promise<void> {
+    let entries
+    try {
+      entries = await this.deps.grid.list(personalReadCap, this.abort.signal)
+    } catch (err) {
+      this.report(undefined, err)
+      return
+    }
+    for (const e of entries) {
+      if (e.name === METADATA_NAME || this.stopping) continue
+      let relpath: string
+      try {
+        relpath = checkRelpath(unmangle(e.name))
+      } catch (err) {
+        this.report(e.name, err)
+        continue
+      }
+      if (this.state.seen(participant, relpath) === e.readCap) continue
+      try {
+        const outcome = await applyRemote(this.ctx, participant, relpath, e.readCap)
+        this.state.setSeen(participant, relpath, e.readCap)
+        if (outcome !== 'same' && outcome !== 'behind') this.state.participantChanged(participant, Date.now())
+        this.clear(relpath)
+      } catch (err) {
+        this.report(relpath, err)
+      }
+    }
+  }
+}

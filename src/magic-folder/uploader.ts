@@ -1,0 +1,97 @@
+/**
+ * The local → grid half: which scanned files changed since the state last
+ * recorded them (and have settled), and uploading each as a snapshot whose
+ * parent is the version the local file was before. A snapshot and its state
+ * row are written together; linking into the personal directory comes after,
+ * in batches, so a restart links what was made and uploads nothing twice.
+ */
+import { open, stat } from 'node:fs/promises'
+import { MagicFolderError } from './errors.js'
+import { mangle } from './magicpath.js'
+import { writeSnapshot } from './snapshot.js'
+import type { SyncContext } from './context.js'
+import type { LocalFile, ScanResult } from './scanner.js'
+import type { FileRow } from './state.js'
+
+export interface Change {
+  relpath: string
+  /** Absent: the file was deleted. */
+  local?: LocalFile
+  row?: FileRow
+}
+
+export interface ChangePlan {
+  due: Change[]
+  /** Soonest time (ms since the epoch) a changed but unsettled file settles; undefined when none waits. */
+  settlesAt?: number
+}
+
+/** Changes a scan shows against the state. A path under a folder the scan could not read is not taken for deleted. */
+export function planChanges (ctx: Pick<SyncContext, 'state'>, scan: ScanResult, now: number, settleMs: number): ChangePlan {
+  const due: Change[] = []
+  let settlesAt: number | undefined
+  for (const [relpath, local] of scan.files) {
+    const row = ctx.state.file(relpath)
+    if (row !== undefined && !row.deleted && row.size === local.size && row.mtimeMs === local.mtimeMs) continue
+    const age = now - local.mtimeMs
+    if (age >= 0 && age < settleMs) {
+      settlesAt = Math.min(settlesAt ?? Infinity, local.mtimeMs + settleMs)
+      continue
+    }
+    due.push({ relpath, local, row })
+  }
+  const blocked = scan.problems.filter(p => p.code !== 'ERR_NFC_COLLISION').map(p => p.relpath)
+  const hidden = (relpath: string): boolean => blocked.some(b => b === '.' || relpath === b || relpath.startsWith(b + '/'))
+  for (const row of ctx.state.files()) {
+    if (!row.deleted && !scan.files.has(row.relpath) && !hidden(row.relpath)) due.push({ relpath: row.relpath, row })
+  }
+  return { due, settlesAt }
+}
+
+/** The file changed while it was read: it is still being written; the next scan tries again. */
+export class FileBusyError extends MagicFolderError {
+  constructor (relpath: string) {
+    super('ERR_FILE_BUSY', `'${relpath}' changed while it was being uploaded; it is uploaded once it stops changing`)
+    this.name = 'FileBusyError'
+  }
+}
+
+/** Uploads one change as a snapshot and records it (not yet linked). */
+export async function uploadChange (ctx: SyncContext, change: Change): Promise<void> {
+  const { relpath, local, row } = change
+  const parents = row !== undefined ? [row.snapshotCap] : []
+  if (local === undefined) {
+    const s = await writeSnapshot(ctx.grid, { relpath, author: ctx.participant, parents }, ctx.signal)
+    ctx.state.recordUpload(s, { relpath, snapshotCap: s.cap, deleted: true, size: 0, mtimeMs: 0, linked: false })
+    ctx.log('deletion of a file recorded as a snapshot')
+    return
+  }
+  // Opening first turns a permission problem into a clear error before anything is sent.
+  const fh = await open(local.path, 'r')
+  let contentCap: string
+  try {
+    contentCap = await ctx.grid.upload(fh.createReadStream({ autoClose: false }), ctx.signal)
+  } finally {
+    await fh.close()
+  }
+  const after = await stat(local.path).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FileBusyError(relpath)
+    throw err
+  })
+  if (after.size !== local.size || after.mtimeMs !== local.mtimeMs) throw new FileBusyError(relpath)
+  const s = await writeSnapshot(ctx.grid, { relpath, author: ctx.participant, parents, content: { cap: contentCap, size: local.size, mtimeMs: local.mtimeMs } }, ctx.signal)
+  ctx.state.recordUpload(s, { relpath, snapshotCap: s.cap, deleted: false, size: local.size, mtimeMs: local.mtimeMs, linked: false })
+}
+
+/** Links every recorded but unlinked snapshot (ours or acknowledged downloads) into our personal directory in one publish. */
+export async function linkPending (ctx: SyncContext): Promise<number> {
+  const rows = ctx.state.unlinked()
+  if (rows.length === 0) return 0
+  const children: Record<string, string> = {}
+  for (const r of rows) children[mangle(r.relpath)] = r.snapshotCap
+  await ctx.grid.linkMany(ctx.personalCap, children, ctx.signal)
+  // A row changed again meanwhile keeps linked = 0 only if its cap differs: compare before marking.
+  const now = new Map(ctx.state.unlinked().map(r => [r.relpath, r.snapshotCap]))
+  ctx.state.markLinked(rows.filter(r => now.get(r.relpath) === r.snapshotCap).map(r => r.relpath))
+  return rows.length
+}

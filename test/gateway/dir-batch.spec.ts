@@ -1,6 +1,8 @@
 /**
- * Tahoe's batch directory routes on the gateway: `POST /uri?t=mkdir-with-children`
- * and `POST /uri/<dircap>/<path>?t=set_children`, over real HTTP on a real node and grid.
+ * Tahoe's batch directory routes on the gateway, which `lafs-club cp -r` uses:
+ * `POST /uri?t=mkdir-with-children` (dir-batch-routes.ts) and
+ * `POST /uri/<dircap>/<path>?t=set_children` (dir-routes.ts), over real HTTP
+ * on a real node and grid.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -50,7 +52,7 @@ describe('gateway: t=mkdir-with-children and t=set_children', function () {
     }
   })
 
-  it('set_children links many children into an existing directory in one request; overwrite=false refuses existing names', async () => {
+  it('set_children links many children into an existing directory in one request, with Tahoe\'s older name set-children too', async () => {
     const root = text(await req('POST', '/uri?t=mkdir'))
     assert.equal((await req('POST', u(root, 'a', 'b') + '?t=mkdir')).status, 200)
     const children: Record<string, unknown> = {}
@@ -58,8 +60,6 @@ describe('gateway: t=mkdir-with-children and t=set_children', function () {
     const set = await req('POST', u(root, 'a', 'b') + '?t=set_children', JSON.stringify(children), JSON_BODY)
     assert.equal(set.status, 200, text(set))
     assert.equal(Object.keys((await json(u(root, 'a', 'b')))[1].children).length, 50)
-    const refused = await req('POST', u(root, 'a', 'b') + '?t=set_children&overwrite=false', JSON.stringify({ f1: ['filenode', { ro_uri: 'URI:LIT:mfrgg' }] }), JSON_BODY)
-    assert.equal(refused.status, 409, text(refused))
     const hyphen = await req('POST', u(root, 'a', 'b') + '?t=set-children', JSON.stringify({ f1: ['filenode', { ro_uri: 'URI:LIT:mfrgg' }] }), JSON_BODY)
     assert.equal(hyphen.status, 200, text(hyphen))
     assert.equal((await json(u(root, 'a', 'b', 'f1')))[1].ro_uri, 'URI:LIT:mfrgg')

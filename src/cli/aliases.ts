@@ -72,7 +72,11 @@ export async function addAlias (dataDir: string, name: string, cap: string): Pro
   const n = checkAliasName(name)
   const c = cap.trim()
   if (!isDirCap(c)) throw new UsageError(`"${c.slice(0, 16)}…" is not a directory cap (URI:DIR2:…, URI:DIR2-MDMF:…, or their -RO forms)`)
-  parseHintedDirCap(c)
+  try {
+    parseHintedDirCap(c)
+  } catch (err) {
+    throw new UsageError(`not a valid directory cap: ${(err as Error).message}`)
+  }
   const aliases = await readAliases(dataDir)
   if (aliases.has(n)) throw new CliError('ERR_ALIAS_EXISTS', 2, `the alias "${n}:" exists already; pick another name (or edit ${aliasesPath(dataDir)} to change it)`)
   aliases.set(n, c)

@@ -149,6 +149,12 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
       if (missing.length === 0 && (st != null || holding.length === 0)) return
       const client = st?.client ?? pool.get(server)
       try {
+        if (missing.length === 0) {
+          // It already holds all it is meant to hold: renew our lease on it (an allocation must name shares).
+          await client.addLease(si, serverLeaseSecrets(options.leaseSecret, si, server.peerId))
+          states.set(server.peerId, { server, client, writing: [], holding })
+          return
+        }
         const answer = await client.allocate(si, missing, plan.shareSize, serverLeaseSecrets(options.leaseSecret, si, server.peerId))
         st ??= { server, client, writing: [], holding: [] }
         st.writing.push(...answer.allocated)

@@ -121,12 +121,15 @@ export async function ensureDirectory (store: DirFileStore, root: DirReadableCap
     if (dir.cap.kind !== 'dir-write') throw new ReadOnlyDirectoryError(`create '${names.slice(0, i + 1).join('/')}'`, dir.cap.kind === 'dir-read' ? 'read-only' : 'immutable')
     let below: DirReadableCap | undefined
     let deepest: DirReadableCap | undefined
+    // Each new directory's one child is a new link: it gets the link times Tahoe's set_node would give it.
+    const now = Date.now() / 1000
+    const linked = (name: string, cap: DirReadableCap): NewChild => ({ name, caps: formatDirCap(cap), metadata: { tahoe: { linkcrtime: now, linkmotime: now } } })
     for (let j = names.length - 1; j > i; j--) {
-      const kids: NewChild[] = below === undefined ? [] : [{ name: names[j + 1], caps: formatDirCap(below) }]
+      const kids: NewChild[] = below === undefined ? [] : [linked(names[j + 1], below)]
       below = await createDirectory(store, kids, { format: j === names.length - 1 ? opts.format : opts.intermediateFormat })
       deepest ??= below
     }
-    const top = await createDirectory(store, below === undefined ? [] : [{ name: names[i + 1], caps: formatDirCap(below) }], {
+    const top = await createDirectory(store, below === undefined ? [] : [linked(names[i + 1], below)], {
       format: i === names.length - 1 ? opts.format : opts.intermediateFormat
     })
     deepest ??= top

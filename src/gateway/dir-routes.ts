@@ -241,8 +241,10 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
         return
       }
       if (t === 'set_children' || t === 'set-children') {
-        const replace = replaceArg(url)
-        if (replace === 'only-files') throw new BadRequestError('t=set_children takes replace=true or false')
+        // Tahoe names this one's argument overwrite= (webapi.rst); replace= is taken too, as everywhere else here.
+        const overwrite = url.searchParams.get('overwrite')
+        const replace = overwrite !== null ? booleanArg(overwrite, 'overwrite') : replaceArg(url)
+        if (replace === 'only-files') throw new BadRequestError('t=set_children takes overwrite=true or false')
         const children = childrenArg(await readBody(req, MAX_CHILDREN_BODY))
         if (segments.length > 0) await creating(node.dirs.mkdirAt(dircap, segments.join('/'), where(url, client.signal)))
         await node.dirs.linkMany(dircap, segments.join('/'), children, { ...where(url, client.signal), replace })

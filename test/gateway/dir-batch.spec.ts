@@ -63,5 +63,9 @@ describe('gateway: t=mkdir-with-children and t=set_children', function () {
     const hyphen = await req('POST', u(root, 'a', 'b') + '?t=set-children', JSON.stringify({ f1: ['filenode', { ro_uri: 'URI:LIT:mfrgg' }] }), JSON_BODY)
     assert.equal(hyphen.status, 200, text(hyphen))
     assert.equal((await json(u(root, 'a', 'b', 'f1')))[1].ro_uri, 'URI:LIT:mfrgg')
+    // Tahoe's argument for this one is overwrite=: false refuses an existing name and changes nothing
+    const refused = await req('POST', u(root, 'a', 'b') + '?t=set_children&overwrite=false', JSON.stringify({ f1: ['filenode', { ro_uri: 'URI:LIT:nbswy3dp' }] }), JSON_BODY)
+    assert.equal(refused.status, 409, text(refused))
+    assert.equal((await json(u(root, 'a', 'b', 'f1')))[1].ro_uri, 'URI:LIT:mfrgg')
   })
 })

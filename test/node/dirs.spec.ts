@@ -89,6 +89,8 @@ describe('node: directories through the door (node.dirs)', function () {
     await rejectsCode(writer.dirs.link(root.cap, 'a.bin', file.cap, { servers, replace: false }), 'ERR_EXISTING_CHILD')
     const made = await writer.dirs.mkdirAt(root.cap, 'sub/deeper', { servers })
     assert.equal(made.created, true)
+    const inner = (await writer.dirs.list(root.cap, 'sub', { servers })).children[0]
+    assert.equal(typeof (inner.metadata.tahoe as any)?.linkcrtime, 'number', 'a directory made on the way has link times like any link')
     const again = await writer.dirs.mkdirAt(root.cap, 'sub/deeper', { servers })
     assert.deepEqual([again.created, again.cap], [false, made.cap])
     await rejectsCode(writer.dirs.putFile(root.cap, 'sub', randomBytes(80), { servers, replace: 'only-files' }), 'ERR_EXISTING_CHILD')

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander'
 import { addClubCommands } from './club-commands.js'
 import { EXIT_OK, EXIT_USAGE, exitCodeOf } from './errors.js'
 import { addFileCommands } from './file-commands.js'
+import { addMagicFolderCommands } from './magic-commands.js'
 import { addNodeCommands } from './node-commands.js'
 
 export { defaultDataDir } from './context.js'
@@ -23,6 +24,7 @@ export function buildProgram (): Command {
   addFileCommands(program)
   addClubCommands(program)
   addNodeCommands(program)
+  addMagicFolderCommands(program)
   return program
 }
 

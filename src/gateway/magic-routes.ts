@@ -157,9 +157,8 @@ export function magicRoutes (init: MagicRoutesInit): (req: IncomingMessage, res:
 
   return async (req, res, _url, path) => {
     const method = req.method ?? 'GET'
-    if (method === 'POST') {
-      // As in api-routes: a page of another origin may POST only simple content types, so JSON keeps it out.
-      // (It cannot send PATCH or DELETE at all without a preflight we never answer; curl may leave the type out.)
+    if (method !== 'GET' && method !== 'HEAD') {
+      // As in api-routes: a page of another origin may only send simple content types, so JSON keeps it out.
       const type = req.headers['content-type'] ?? ''
       if (!type.startsWith('application/json')) throw new GatewayError('ERR_UNSUPPORTED_MEDIA_TYPE', 415, 'control API requests must be sent with Content-Type: application/json')
     }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
+import { disable, enable } from '@libp2p/logger'
 import { http, startHarness, type Answer, type GatewayHarness } from './helpers.js'
 
 describe('gateway: /api/magic-folders', function () {
@@ -13,7 +14,7 @@ describe('gateway: /api/magic-folders', function () {
   after(async () => { await h?.stop() })
 
   const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer & { json: any }> => {
-    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const payload = body === undefined ? (method === 'GET' ? undefined : '{}') : JSON.stringify(body)
     const res = await http(h.gateway.url, method, path, payload, {
       Authorization: `Bearer ${token}`,
       // Node's client sends no length for a DELETE body unless told.
@@ -23,6 +24,19 @@ describe('gateway: /api/magic-folders', function () {
     let json: any
     try { json = JSON.parse(res.body.toString()) } catch { json = undefined }
     return { ...res, json }
+  }
+  /** The gateway's log lines (written to stderr when enabled) while `fn` runs. */
+  const logged = async <T>(fn: () => Promise<T>): Promise<{ value: T, lines: string }> => {
+    let lines = ''
+    const write = process.stderr.write.bind(process.stderr)
+    enable('lafs-club:gateway*')
+    process.stderr.write = ((chunk: string | Uint8Array): boolean => { lines += chunk.toString(); return true }) as typeof process.stderr.write
+    try {
+      return { value: await fn(), lines }
+    } finally {
+      process.stderr.write = write
+      disable()
+    }
   }
   const local = (name: string): string => join(h.dir, 'folders', name)
   const enc = encodeURIComponent
@@ -36,6 +50,8 @@ describe('gateway: /api/magic-folders', function () {
     assert.equal(unauthorizedCreate.status, 401)
     const form = await api('POST', '/api/magic-folders', { name: 'x', localPath: local('x') }, { 'Content-Type': 'text/plain' })
     assert.equal(form.status, 415)
+    const untyped = await http(h.gateway.url, 'DELETE', '/api/magic-folders/x', undefined, { Authorization: `Bearer ${token}` })
+    assert.equal(untyped.status, 415, 'every request but GET is JSON, as on the rest of /api')
     const foreign = await api('POST', '/api/magic-folders', { name: 'x', localPath: local('x') }, { Origin: 'https://evil.example' })
     assert.equal(foreign.status, 403)
     assert.deepEqual((await api('GET', '/api/magic-folders')).json, [], 'none of the refused requests made a folder')
@@ -69,7 +85,9 @@ describe('gateway: /api/magic-folders', function () {
     assert.equal(posted.json.scanSeconds, 60)
     assert.equal((await api('GET', `/api/magic-folders/${enc(name)}`)).json.pollSeconds, 2)
 
-    const invited = await api('POST', `/api/magic-folders/${enc(name)}/invite`, { participant: 'bob' })
+    const { value: invited, lines } = await logged(async () => await api('POST', `/api/magic-folders/${enc(name)}/invite`, { participant: 'bob' }))
+    assert.match(lines, /invited participant bob/, 'the log shows the invite happened')
+    assert.doesNotMatch(lines, /URI:|lafs-mf1:/, 'but never the code or a cap')
     assert.equal(invited.status, 200, invited.body.toString())
     assert.equal(invited.json.participant, 'bob')
     assert.match(invited.json.code, /^lafs-mf1:/)
@@ -77,7 +95,9 @@ describe('gateway: /api/magic-folders', function () {
     assert.equal(again.status, 400, 'a participant name is used once')
 
     // The same node joins under another name: enough to drive the route (syncing between nodes is the CLI test's).
-    const joined = await api('POST', '/api/magic-folders/join', { code: invited.json.code, name: 'copy', localPath: local('b'), pollSeconds: 1 })
+    const { value: joined, lines: joinLines } = await logged(async () => await api('POST', '/api/magic-folders/join', { code: invited.json.code, name: 'copy', localPath: local('b'), pollSeconds: 1 }))
+    assert.match(joinLines, /joined magic folder copy as bob/)
+    assert.doesNotMatch(joinLines, /URI:|lafs-mf1:/)
     assert.equal(joined.status, 200, joined.body.toString())
     assert.equal(joined.json.name, 'copy')
     assert.equal(joined.json.participant, 'bob')

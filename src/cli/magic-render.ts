@@ -62,7 +62,8 @@ export function magicStatusLines (f: StatusView, now = Date.now()): string[] {
     `  participants   ${f.participants.length}`
   ]
   for (const p of f.participants) {
-    lines.push(`    ${p.name}${p.me ? ' (you)' : ''}: ${p.lastChange === undefined ? 'no change seen yet' : `last change ${when(p.lastChange, now)}`}`)
+    const change = p.lastChange !== undefined ? `: last change ${when(p.lastChange, now)}` : (p.me ? '' : ': no change seen yet')
+    lines.push(`    ${p.name}${p.me ? ' (you)' : ''}${change}`)
   }
   lines.push(`  conflicts      ${f.conflicts.length === 0 ? 'none' : f.conflicts.length}`)
   for (const c of f.conflicts) lines.push(`    ${c.relpath}: ${c.participant}'s version kept as ${c.file} (${when(c.at, now)})`)

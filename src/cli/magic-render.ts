@@ -66,9 +66,9 @@ export function magicStatusLines (f: StatusView, now = Date.now()): string[] {
     lines.push(`    ${p.name}${p.me ? ' (you)' : ''}${change}`)
   }
   lines.push(`  conflicts      ${f.conflicts.length === 0 ? 'none' : f.conflicts.length}`)
-  for (const c of f.conflicts) lines.push(`    ${c.relpath}: ${c.participant}'s version kept as ${c.file} (${when(c.at, now)})`)
+  for (const c of f.conflicts) lines.push(`    ${c.relpath}: ${c.participant}'s version kept as ${c.file}, ${when(c.at, now)}`)
   lines.push(`  errors         ${f.errors.length === 0 ? 'none' : f.errors.length}`)
-  for (const e of f.errors) lines.push(`    ${e.relpath ?? '(the folder)'}: ${e.message} [${e.code}] (${when(e.at, now)})`)
+  for (const e of f.errors) lines.push(`    ${e.relpath ?? '(the folder)'}: ${e.message} [${e.code}], ${when(e.at, now)}`)
   return lines
 }
 

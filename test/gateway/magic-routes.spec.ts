@@ -30,7 +30,7 @@ describe('gateway: /api/magic-folders', function () {
     let lines = ''
     const write = process.stderr.write.bind(process.stderr)
     enable('lafs-club:gateway*')
-    process.stderr.write = ((chunk: string | Uint8Array): boolean => { lines += chunk.toString(); return true }) as typeof process.stderr.write
+    process.stderr.write = (chunk: string | Uint8Array): boolean => { lines += chunk.toString(); return true }
     try {
       return { value: await fn(), lines }
     } finally {

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { patchConfig, run, startDaemon, stopDaemon, until, type Daemon } from './helpers.js'
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { cliArgs, patchConfig, run, startDaemon, stopDaemon, until, type Daemon, type RunResult } from './helpers.js'
 
 const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
 
@@ -46,6 +49,20 @@ describe('cli: magic-folder add, invite, join, status, set-intervals, leave', fu
     return r.stdout
   }
 
+  /** The CLI run from `cwd`, so relative paths mean something. */
+  const runIn = async (cwd: string, args: string[]): Promise<RunResult> => await new Promise((resolve, reject) => {
+    // `--import tsx` is looked up from the working folder: name it by its path instead.
+    const argv = cliArgs(args).map(a => a === 'tsx' ? pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href : a)
+    const child = spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`lafs-club ${args.join(' ')} did not finish in time`)) }, 60_000)
+    child.on('error', reject)
+    child.on('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+
   before(async () => { base = await mkdtemp(join(tmpdir(), 'lafs-cli-mf-')) })
   after(async () => {
     await Promise.all([...daemons.values()].map(stopDaemon))
@@ -73,11 +90,17 @@ describe('cli: magic-folder add, invite, join, status, set-intervals, leave', fu
     assert.match(invite.stderr, /privately/)
     const code = invite.stdout.trim()
 
-    const joined = await cli('b', ['magic-folder', 'join', code, 'photos', pathB, '--poll-interval', '1s', '--scan-interval', '1s'])
+    // A relative local path is the user's, not the daemon's: the CLI resolves it where it runs.
+    const joining = await runIn(base, ['--data', dirs.b, '--json', 'magic-folder', 'join', code, 'photos', 'bob photos', '--poll-interval', '1s', '--scan-interval', '1s'])
+    assert.equal(joining.code, 0, joining.stderr)
+    const joined = JSON.parse(joining.stdout)
     assert.deepEqual([joined.name, joined.localPath, joined.participant, joined.admin], ['photos', pathB, 'bob', false])
 
     await writeFile(join(pathA, 'beach.jpg'), 'sand and sea')
     await until('beach.jpg in bob\'s folder', async () => await readFile(join(pathB, 'beach.jpg'), 'utf8').then(t => t === 'sand and sea' ? true : undefined), 30_000, 200)
+
+    await writeFile(join(pathB, 'reply.txt'), 'wish I were there')
+    await until('reply.txt in alice\'s folder', async () => await readFile(join(pathA, 'reply.txt'), 'utf8').then(t => t === 'wish I were there' ? true : undefined), 30_000, 200)
 
     const status = await cli('b', ['magic-folder', 'status', 'photos'])
     assert.ok(status.downloads >= 1, JSON.stringify(status))
@@ -92,6 +115,7 @@ describe('cli: magic-folder add, invite, join, status, set-intervals, leave', fu
 
     const changed = await cli('b', ['magic-folder', 'set-intervals', 'photos', '--poll-interval', '5m'])
     assert.deepEqual([changed.pollSeconds, changed.scanSeconds], [300, 1])
+    assert.ok(changed.nextPoll > Date.now() + 200_000, 'the next poll moved to the new interval at once')
     assert.match(await text('b', ['magic-folder', 'list']), /poll every 5 m, scan every 1 s/)
 
     // Mistakes: usage errors (exit 2) before or from the daemon, an unknown folder fails (exit 1).

@@ -20,6 +20,16 @@ export function intervalArg (value: string): number {
   return ms / 1000
 }
 
+/** `-`: the code from stdin, which keeps it (a write cap) out of the process list and the shell's history. */
+async function inviteCode (code: string): Promise<string> {
+  if (code !== '-') return code.trim()
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin as AsyncIterable<Buffer>) chunks.push(c)
+  const text = Buffer.concat(chunks).toString('utf8').trim()
+  if (text === '') throw new UsageError('no invite code on stdin')
+  return text
+}
+
 interface IntervalFlags { pollInterval?: number, scanInterval?: number }
 
 function withIntervals (cmd: Command): Command {
@@ -79,12 +89,12 @@ export function addMagicFolderCommands (program: Command): void {
       out.result(r, v => v.code)
     })
 
-  withIntervals(mf.command('join').argument('<code>', 'the code from "magic-folder invite"').argument('<name>', 'what this node calls the folder').argument('<local-path>', 'where to sync it (made if missing)'))
+  withIntervals(mf.command('join').argument('<code>', 'the code from "magic-folder invite", or - to read it from stdin').argument('<name>', 'what this node calls the folder').argument('<local-path>', 'where to sync it (made if missing)'))
     .description('join a magic folder with an invite code and start syncing it')
     .action(async (code: string, name: string, localPath: string, o: IntervalFlags, cmd: Command) => {
       const { out, daemon } = contextOf(cmd)
       const r = await (await daemon()).json<MagicFolderStatus>('POST', '/api/magic-folders/join', {
-        code, name, localPath: resolve(localPath), pollSeconds: o.pollInterval, scanSeconds: o.scanInterval
+        code: await inviteCode(code), name, localPath: resolve(localPath), pollSeconds: o.pollInterval, scanSeconds: o.scanInterval
       })
       out.result(r, magicStatusLines)
     })

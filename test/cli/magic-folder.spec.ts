@@ -50,10 +50,11 @@ describe('cli: magic-folder add, invite, join, status, set-intervals, leave', fu
   }
 
   /** The CLI run from `cwd`, so relative paths mean something. */
-  const runIn = async (cwd: string, args: string[]): Promise<RunResult> => await new Promise((resolve, reject) => {
+  const runIn = async (cwd: string, args: string[], stdin = ''): Promise<RunResult> => await new Promise((resolve, reject) => {
     // `--import tsx` is looked up from the working folder: name it by its path instead.
     const argv = cliArgs(args).map(a => a === 'tsx' ? pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href : a)
-    const child = spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, argv, { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    child.stdin.end(stdin)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
@@ -88,10 +89,9 @@ describe('cli: magic-folder add, invite, join, status, set-intervals, leave', fu
     assert.equal(invite.code, 0, invite.stderr)
     assert.match(invite.stdout, /^lafs-mf1:\S+\n$/)
     assert.match(invite.stderr, /privately/)
-    const code = invite.stdout.trim()
 
-    // A relative local path is the user's, not the daemon's: the CLI resolves it where it runs.
-    const joining = await runIn(base, ['--data', dirs.b, '--json', 'magic-folder', 'join', code, 'photos', 'bob photos', '--poll-interval', '1s', '--scan-interval', '1s'])
+    // The code piped in (kept out of the process list); a relative local path is the user's, not the daemon's: the CLI resolves it where it runs.
+    const joining = await runIn(base, ['--data', dirs.b, '--json', 'magic-folder', 'join', '-', 'photos', 'bob photos', '--poll-interval', '1s', '--scan-interval', '1s'], invite.stdout)
     assert.equal(joining.code, 0, joining.stderr)
     const joined = JSON.parse(joining.stdout)
     assert.deepEqual([joined.name, joined.localPath, joined.participant, joined.admin], ['photos', pathB, 'bob', false])

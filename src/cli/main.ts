@@ -9,6 +9,7 @@ import { addCpCommand } from './cp-command.js'
 import { addDirCommands } from './dir-commands.js'
 import { EXIT_OK, EXIT_USAGE, exitCodeOf } from './errors.js'
 import { addFileCommands } from './file-commands.js'
+import { addMagicFolderCommands } from './magic-commands.js'
 import { addNodeCommands } from './node-commands.js'
 
 export { defaultDataDir } from './context.js'
@@ -27,6 +28,7 @@ export function buildProgram (): Command {
   addCpCommand(program)
   addClubCommands(program)
   addNodeCommands(program)
+  addMagicFolderCommands(program)
   return program
 }
 

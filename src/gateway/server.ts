@@ -15,6 +15,7 @@ import { splitUriPath } from './dir-args.js'
 import { dirRoutes } from './dir-routes.js'
 import { fileRoutes } from './file-routes.js'
 import { createGuard } from './guard.js'
+import { isMagicPath, magicRoutes } from './magic-routes.js'
 import { isLoopback, sendJson, sendText, wantsJson } from './http.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
 import { withoutCaps } from './redact.js'
@@ -99,6 +100,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   const dirs = dirRoutes({ node, files, transfers })
   const mkdirWithChildren = mkdirWithChildrenRoute(node)
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
+  const magic = magicRoutes({ node, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid')
@@ -139,6 +141,11 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       if (method === 'PUT' && files.isMutableWriteCap(capInPath(path))) { await files.overwrite(req, res, url, capInPath(path)); return }
       if (!readOnly) throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, `${method} is not allowed on a file; use GET or HEAD (or PUT on a mutable file's write cap)`)
       await files.get(req, res, url, capInPath(path))
+      return
+    }
+    if (isApi && isMagicPath(path)) {
+      guard.requireToken(req)
+      await magic(req, res, url, path)
       return
     }
     if (isApi) {

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { apiRoutes } from './api-routes.js'
+import { MAGIC_EVENTS_PATH, magicEvents } from './magic-events.js'
 import { BadRequestError, errorBody, GatewayError, statusOf } from './errors.js'
 import { splitUriPath } from './dir-args.js'
 import { dirRoutes } from './dir-routes.js'
@@ -97,6 +98,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   })
   const dirs = dirRoutes({ node, files, transfers })
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
+  const magic = magicEvents({ node })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid')
@@ -140,6 +142,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     }
     if (isApi) {
       guard.requireToken(req)
+      if (readOnly && path === MAGIC_EVENTS_PATH) { await magic.handle(req, res, url); return }
       await api(req, res, url, path.slice('/api/'.length).split('/').filter(p => p !== '').map(decodeURIComponent))
       return
     }
@@ -204,6 +207,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     apiToken,
     status,
     close: async () => {
+      magic.close()
       closing ??= new Promise<void>(resolve => {
         server.close(() => { resolve() })
         server.closeAllConnections()

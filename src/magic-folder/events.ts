@@ -9,14 +9,14 @@
 import { TypedEventEmitter } from '@libp2p/interface'
 import type { RemoteOutcome } from './downloader.js'
 
-interface Base {
+export interface Base {
   /** The folder's local name. */
   folder: string
   /** When it happened, ms since the epoch. */
   at: number
 }
 
-export interface ScanStarted extends Base {}
+export type ScanStarted = Base
 export interface ScanFinished extends Base {
   startedAt: number
   /** Local changes found and due for upload (settled). */
@@ -24,7 +24,7 @@ export interface ScanFinished extends Base {
   /** When the next scan is due (ms since the epoch). */
   nextScan: number
 }
-export interface PollStarted extends Base {}
+export type PollStarted = Base
 export interface PollFinished extends Base {
   startedAt: number
   /** The collective could be read (else an `error` event says why). */
@@ -75,7 +75,7 @@ export interface IntervalsChanged extends Base {
   nextScan: number
 }
 export interface FolderAdded extends Base { localPath: string }
-export interface FolderRemoved extends Base {}
+export type FolderRemoved = Base
 
 /** Event name → payload (`event.detail`). The names are also the gateway's SSE event names. */
 export interface MagicFolderEventDetails {

@@ -7,13 +7,14 @@
  */
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderEventDetails, type MagicFolderEventName, type MagicFolderEvents, type MagicFolderStatus, type MagicGrid } from '../magic-folder/index.js'
+import { MAGIC_FOLDER_EVENT_NAMES, MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderEventDetails, type MagicFolderEventName, type MagicFolderEvents, type MagicFolderStatus, type MagicGrid } from '../magic-folder/index.js'
 import type { JsonObject } from '../dirnode/index.js'
 import type { DirsApi } from './dirs-api.js'
 import type { ClubsApi, FilesApi } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
 import type { Logger, TypedEventTarget } from '@libp2p/interface'
 
+export { MAGIC_FOLDER_EVENT_NAMES }
 export type { MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, MagicFolderEvents, MagicFolderEventDetails, MagicFolderEventName }
 
 export interface MagicFoldersApi {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { magicEvents } from '../../src/gateway/magic-events.js'
@@ -101,6 +101,39 @@ describe('gateway: magic-folder events as server-sent events', function () {
     assert.ok(Number(after[0].id) > Number(queued.id))
     assert.equal(after.find(e => detail(e).relpath === 'big.bin')?.event, 'upload-started')
     assert.ok(!after.some(e => e.event === 'upload-queued' && detail(e).relpath === 'big.bin'))
+  })
+
+  it('new intervals, a conflict, and the participant whose change caused it reach the stream', async () => {
+    const live = await follow('?replay=0')
+    await live.next(e => e.event === 'snapshot', 5000, 'the snapshot')
+    // alice stops polling for now, so both sides change the file before she looks.
+    await h.node.magicFolders.setIntervals('photos', { pollSeconds: 3600 })
+    const iv = await live.next(e => e.event === 'intervals-changed', 5000, 'intervals-changed')
+    assert.equal(detail(iv).pollSeconds, 3600)
+    assert.equal(detail(iv).scanSeconds, 1)
+    await live.next(e => e.event === 'status' && detail(e).pollSeconds === 3600, 5000, 'a status with the new interval')
+    const bobUploaded = new Promise<void>(resolve => {
+      pair.other.magicFolders.events.addEventListener('upload-done', e => { if (e.detail.relpath === 'both.txt') resolve() })
+    })
+    await writeFile(join(pair.pathA, 'both.txt'), 'alice wrote this')
+    await writeFile(join(pair.pathB, 'both.txt'), 'bob wrote that')
+    await live.next(e => e.event === 'upload-done' && detail(e).relpath === 'both.txt', CROSS_MS, 'alice\'s upload')
+    await bobUploaded
+    const from = live.events.length
+    await h.node.magicFolders.setIntervals('photos', { pollSeconds: 1 })
+    const conflict = await live.next(e => e.event === 'conflict', CROSS_MS, 'the conflict', from)
+    assert.equal(detail(conflict).relpath, 'both.txt')
+    assert.equal(detail(conflict).participant, 'bob')
+    assert.match(String(detail(conflict).file), /^both\.txt\.conflict-bob-\d{8}T\d{6}Z$/)
+    assert.equal(await readFile(join(pair.pathA, String(detail(conflict).file)), 'utf8'), 'bob wrote that')
+    const doneEv = await live.next(e => e.event === 'download-done' && detail(e).relpath === 'both.txt', 5000, 'download-done', from)
+    assert.equal(detail(doneEv).outcome, 'conflict')
+    const changed = await live.next(e => e.event === 'participant-changed' && detail(e).relpath === 'both.txt', 5000, 'participant-changed', from)
+    assert.equal(detail(changed).participant, 'bob')
+    const order = live.events.slice(from).filter(e => detail(e).relpath === 'both.txt').map(e => e.event)
+    assert.deepEqual(order.filter(n => n !== 'download-progress'), ['download-queued', 'download-started', 'participant-changed', 'conflict', 'download-done'])
+    const status = await live.next(e => e.event === 'status' && (detail(e).conflicts as unknown[]).length > 0, 5000, 'a status with the conflict', from)
+    assert.equal((detail(status).conflicts as Array<{ file: string }>)[0].file, detail(conflict).file)
   })
 
   it('at most 16 subscribers: the 17th is refused with 503, and a place frees up when one leaves', async () => {

@@ -71,7 +71,7 @@ describe('gateway: magic folders live on the status page in a real browser', fun
     assert.equal(navigations, 1, 'the page was reloaded')
     assert.doesNotMatch(await page.locator('#magic-folders').textContent() ?? '', /URI:/, 'no cap in the magic-folders section')
     assert.deepEqual(violations, [])
-    await page.screenshot({ path: `${h.dir}/magic-status.png`, fullPage: true })
+    await page.screenshot({ path: process.env.MF_SHOT ?? `${h.dir}/magic-status.png`, fullPage: true })
     await context.close()
   })
 })

@@ -5,7 +5,7 @@ import type { MagicFolderStatus } from '../node/index.js'
  * Fields the status may carry as the magic-folder layer grows (downloads
  * waiting, progress); shown when present.
  */
-type StatusView = MagicFolderStatus & { queuedDownloads?: number }
+type StatusView = MagicFolderStatus
 
 /** `45 s`, `90 s` → `1 m 30 s`, `2 h`, `1 d 3 h`: an interval as people say it. */
 export function formatSeconds (seconds: number): string {
@@ -57,7 +57,7 @@ export function magicStatusLines (f: StatusView, now = Date.now()): string[] {
     `  you are        ${f.participant}${f.admin ? ' (admin: you can invite others)' : ''}`,
     `  remote poll    every ${formatSeconds(f.pollSeconds)}; last ${when(f.lastPoll, now)}, next ${when(f.nextPoll, now)}`,
     `  local scan     every ${formatSeconds(f.scanSeconds)}; last ${when(f.lastScan, now)}, next ${when(f.nextScan, now)}`,
-    `  queued         ${f.queuedUploads} to upload${f.queuedDownloads !== undefined ? `, ${f.queuedDownloads} to download` : ''}`,
+    `  queued         ${f.queuedUploads} to upload, ${f.queuedDownloads} to download`,
     `  done so far    ${plural(f.uploads, 'upload')} (${plural(f.deletionsSent, 'deletion')}), ${plural(f.downloads, 'download')} (${plural(f.deletionsApplied, 'deletion')})`,
     `  participants   ${f.participants.length}`
   ]

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { apiRoutes } from './api-routes.js'
+import { MAGIC_EVENTS_PATH, magicEvents } from './magic-events.js'
 import { BadRequestError, errorBody, GatewayError, statusOf } from './errors.js'
 import { mkdirWithChildrenRoute } from './dir-batch-routes.js'
 import { splitUriPath } from './dir-args.js'
@@ -101,6 +102,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   const mkdirWithChildren = mkdirWithChildrenRoute(node)
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
   const magic = magicRoutes({ node, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
+  const magicStream = magicEvents({ node })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid')
@@ -141,6 +143,12 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
       if (method === 'PUT' && files.isMutableWriteCap(capInPath(path))) { await files.overwrite(req, res, url, capInPath(path)); return }
       if (!readOnly) throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 405, `${method} is not allowed on a file; use GET or HEAD (or PUT on a mutable file's write cap)`)
       await files.get(req, res, url, capInPath(path))
+      return
+    }
+    if (isApi && readOnly && path === MAGIC_EVENTS_PATH) {
+      // Before the folder routes: a folder named "events" is not reachable by GET (docs/cli.md).
+      guard.requireToken(req)
+      await magicStream.handle(req, res, url)
       return
     }
     if (isApi && isMagicPath(path)) {
@@ -214,6 +222,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     apiToken,
     status,
     close: async () => {
+      magicStream.close()
       closing ??= new Promise<void>(resolve => {
         server.close(() => { resolve() })
         server.closeAllConnections()

@@ -9,6 +9,7 @@ import { watch, type FSWatcher } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { applyRemote } from './downloader.js'
+import { counted, MagicFolderEmitter, type MagicFolderEventDetails, type MagicFolderEventName, type UploadEvent } from './events.js'
 import { History } from './history.js'
 import { checkRelpath, METADATA_NAME, TMP_DIR, unmangle } from './magicpath.js'
 import { scanFolder } from './scanner.js'
@@ -45,7 +46,16 @@ const MAX_PROBLEMS = 200
 /** How long after a watch event the scan runs: editors write in bursts. */
 const WATCH_DEBOUNCE_MS = 100
 
+/** The file the loop is transferring now (one at a time): progress from the grid calls is reported against it. */
+interface Current { relpath: string, participant?: string, snapshotCap?: string, size: number }
+
 export class MagicFolder {
+  /** What happens in this folder, as it happens (events.ts). */
+  readonly events = new MagicFolderEmitter()
+  private current?: Current
+  /** Uploads recorded but not yet linked: `upload-done` once our personal directory shows them. */
+  private unpublished: UploadEvent[] = []
+  private queuedDown = 0
   private readonly state: FolderState
   private readonly abort = new AbortController()
   private readonly ctx: SyncContext
@@ -65,7 +75,7 @@ export class MagicFolder {
   constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
     this.state = new FolderState(deps.stateFile)
     this.ctx = {
-      grid: deps.grid,
+      grid: this.observe(deps.grid),
       state: this.state,
       history: new History(deps.grid, this.state, this.abort.signal),
       root: config.localPath,
@@ -77,6 +87,33 @@ export class MagicFolder {
   }
 
   get name (): string { return this.config.name }
+
+  private emit<K extends MagicFolderEventName>(name: K, detail: Omit<MagicFolderEventDetails[K], 'folder' | 'at'>): void {
+    this.events.emit(name, { folder: this.config.name, at: Date.now(), ...detail } as unknown as MagicFolderEventDetails[K])
+  }
+
+  /** The folder's grid, with the bytes of file contents counted for progress (metadata and snapshots are small and not counted). */
+  private observe (grid: MagicGrid): MagicGrid {
+    return {
+      ...grid,
+      upload: async (data, signal) => {
+        const cur = this.current
+        if (data instanceof Uint8Array || cur === undefined || cur.participant !== undefined) return await grid.upload(data, signal)
+        return await grid.upload(counted(data, bytesDone => { this.emit('upload-progress', { relpath: cur.relpath, bytesDone, bytesTotal: cur.size }) }), signal)
+      },
+      cat: (cap, signal) => this.download(grid, cap, signal)
+    }
+  }
+
+  private async * download (grid: MagicGrid, cap: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const cur = this.current
+    if (cur?.participant === undefined || cur.snapshotCap === undefined) { yield * grid.cat(cap, signal); return }
+    const participant = cur.participant
+    // Already read (and cached) by the downloader before it asks for the content.
+    cur.size = (await this.ctx.history.get(cur.snapshotCap)).size
+    this.emit('download-started', { relpath: cur.relpath, participant, size: cur.size })
+    yield * counted(grid.cat(cap, signal), bytesDone => { this.emit('download-progress', { relpath: cur.relpath, participant, bytesDone, bytesTotal: cur.size }) })
+  }
 
   /** The local folder is not made here: a folder that vanished (an unmounted disk) is reported, and never taken for deleted files. */
   async start (): Promise<void> {
@@ -118,6 +155,7 @@ export class MagicFolder {
       this.config.scanSeconds = iv.scanSeconds
       this.nextScan = (this.lastScan ?? 0) + iv.scanSeconds * 1000
     }
+    this.emit('intervals-changed', { pollSeconds: this.config.pollSeconds, scanSeconds: this.config.scanSeconds, nextPoll: this.nextPoll, nextScan: this.nextScan })
     this.wakeUp?.()
   }
 
@@ -152,6 +190,7 @@ export class MagicFolder {
       lastPoll: this.lastPoll,
       nextPoll: this.stopping ? undefined : this.nextPoll,
       queuedUploads: this.queued,
+      queuedDownloads: this.queuedDown,
       uploads: this.state.counter('uploads'),
       deletionsSent: this.state.counter('deletions_sent'),
       downloads: this.state.counter('downloads'),
@@ -170,6 +209,7 @@ export class MagicFolder {
     this.problems.set(key, { relpath, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err), at: Date.now() })
     if (this.problems.size > MAX_PROBLEMS) this.problems.delete(this.problems.keys().next().value as string)
     this.deps.log('problem with %s: %s', relpath === undefined ? 'the folder' : 'a file', e.code ?? e.message)
+    this.emit('error', { relpath, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err) })
   }
 
   private clear (relpath: string | undefined): void { this.problems.delete(relpath ?? '') }
@@ -198,6 +238,8 @@ export class MagicFolder {
   private async scanOnce (): Promise<void> {
     const started = Date.now()
     this.nextScan = started + this.config.scanSeconds * 1000
+    this.emit('scan-started', {})
+    let due = 0
     try {
       await this.link()
       const scan = await scanFolder(this.config.localPath)
@@ -206,15 +248,24 @@ export class MagicFolder {
       this.scanProblems = scan.problems.map(p => p.relpath)
       for (const p of scan.problems) this.report(p.relpath, p)
       const plan = planChanges(this.ctx, scan, Date.now(), this.config.settleMs)
-      this.queued = plan.due.length
+      this.queued = due = plan.due.length
+      const upload = (c: typeof plan.due[number]): UploadEvent => ({ folder: this.config.name, at: Date.now(), relpath: c.relpath, kind: c.local === undefined ? 'deletion' : 'change', size: c.local?.size ?? 0 })
+      for (const change of plan.due) this.emit('upload-queued', upload(change))
       if (plan.settlesAt !== undefined) this.nextScan = Math.min(this.nextScan, plan.settlesAt + 10)
       for (const change of plan.due) {
         if (this.stopping) break
+        this.emit('upload-started', upload(change))
+        this.current = { relpath: change.relpath, size: change.local?.size ?? 0 }
         try {
           await uploadChange(this.ctx, change)
+          this.unpublished.push(upload(change))
           this.clear(change.relpath)
         } catch (err) {
+          const e = err as { code?: string, message?: string }
+          this.emit('upload-failed', { relpath: change.relpath, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err) })
           this.report(change.relpath, err)
+        } finally {
+          this.current = undefined
         }
         this.queued--
         if (this.state.unlinked().length >= 50) await this.link()
@@ -224,16 +275,23 @@ export class MagicFolder {
     } catch (err) {
       this.report(undefined, err)
     }
+    this.queued = 0
     this.lastScan = started
+    this.emit('scan-finished', { startedAt: started, queued: due, nextScan: this.nextScan })
   }
 
   private async link (): Promise<void> {
     if (this.abort.signal.aborted) return
     await linkPending(this.ctx)
+    const published = this.unpublished
+    this.unpublished = []
+    for (const { folder: _f, at: _a, ...u } of published) this.emit('upload-done', u)
   }
 
   private async pollOnce (): Promise<void> {
     const started = Date.now()
+    this.emit('poll-started', {})
+    let ok = false
     try {
       const collective = await this.deps.grid.list(this.config.collectiveCap, this.abort.signal)
       this.participants = collective.filter(c => c.name !== METADATA_NAME && c.type === 'dirnode').map(c => c.name)
@@ -244,12 +302,14 @@ export class MagicFolder {
       }
       await this.link()
       this.clear(undefined)
+      ok = true
     } catch (err) {
       this.report(undefined, err)
     }
     this.lastPoll = started
     // Measured from the start, so the bound a user sees is the interval, not the interval plus the transfer time.
     this.nextPoll = Math.max(started + this.config.pollSeconds * 1000, Date.now())
+    this.emit('poll-finished', { startedAt: started, ok, participants: this.participants, nextPoll: this.nextPoll })
   }
 
   private async pollParticipant (participant: string, personalReadCap: string): Promise<void> {
@@ -260,6 +320,7 @@ export class MagicFolder {
       this.report(undefined, err)
       return
     }
+    const todo: Array<{ relpath: string, cap: string }> = []
     for (const e of entries) {
       if (e.name === METADATA_NAME || this.stopping) continue
       let relpath: string
@@ -270,14 +331,38 @@ export class MagicFolder {
         continue
       }
       if (this.state.seen(participant, relpath) === e.readCap) continue
+      todo.push({ relpath, cap: e.readCap })
+    }
+    // Their acknowledgement of our own version is nothing a person waits for: not shown as queued.
+    const shown = new Set(todo.filter(t => this.state.file(t.relpath)?.snapshotCap !== t.cap).map(t => t.relpath))
+    this.queuedDown += shown.size
+    for (const relpath of shown) this.emit('download-queued', { relpath, participant })
+    for (const { relpath, cap } of todo) {
+      if (this.stopping) break
+      this.current = { relpath, participant, snapshotCap: cap, size: 0 }
       try {
-        const outcome = await applyRemote(this.ctx, participant, relpath, e.readCap)
-        this.state.setSeen(participant, relpath, e.readCap)
-        if (outcome !== 'same' && outcome !== 'behind') this.state.participantChanged(participant, Date.now())
+        const outcome = await applyRemote(this.ctx, participant, relpath, cap)
+        this.state.setSeen(participant, relpath, cap)
+        if (outcome !== 'same' && outcome !== 'behind') {
+          this.state.participantChanged(participant, Date.now())
+          this.emit('participant-changed', { relpath, participant })
+        }
+        if (outcome === 'conflict') {
+          const c = this.state.conflicts().filter(c => c.relpath === relpath && c.participant === participant).pop()
+          if (c !== undefined) this.emit('conflict', { relpath, participant, file: c.file })
+        }
+        if (shown.has(relpath)) this.emit('download-done', { relpath, participant, outcome })
         this.clear(relpath)
       } catch (err) {
+        const e = err as { code?: string, message?: string }
+        if (shown.has(relpath)) this.emit('download-failed', { relpath, participant, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err) })
         this.report(relpath, err)
+      } finally {
+        this.current = undefined
+        if (shown.delete(relpath)) this.queuedDown--
       }
     }
+    // Stopped part-way: what was queued and not reached is not waiting any more.
+    this.queuedDown -= shown.size
   }
 }

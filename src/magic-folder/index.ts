@@ -7,6 +7,7 @@ export { MagicFolders, DEFAULT_POLL_SECONDS, DEFAULT_SCAN_SECONDS, DEFAULT_SETTL
 export type { MagicGrid, GridChild } from './grid.js'
 export type { MagicFolderStatus, FolderIntervals, FolderProblem, FolderConflict, ParticipantStatus } from './status.js'
 export type { FolderConfig } from './folder.js'
+export { MagicFolderEmitter, MAGIC_FOLDER_EVENT_NAMES, type MagicFolderEvents, type MagicFolderEventDetails, type MagicFolderEventName } from './events.js'
 export { mangle, unmangle, conflictName, isConflictName, checkRelpath, METADATA_NAME, TMP_DIR } from './magicpath.js'
 export { encodeInvite, decodeInvite, INVITE_PREFIX, type InviteContents } from './invite.js'
 export { readSnapshot, writeSnapshot, SNAPSHOT_VERSION, type SnapshotInfo } from './snapshot.js'

@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { FolderExistsError, InvalidFolderInputError, NoSuchFolderError, NotAdminError } from './errors.js'
 import { MagicFolder, type FolderConfig } from './folder.js'
+import { MAGIC_FOLDER_EVENT_NAMES, MagicFolderEmitter } from './events.js'
 import { decodeInvite, encodeInvite } from './invite.js'
 import { checkParticipantName, METADATA_NAME } from './magicpath.js'
 import type { MagicGrid } from './grid.js'
@@ -68,6 +69,8 @@ function checkName (name: string): string {
 }
 
 export class MagicFolders {
+  /** The events of every folder (each carries its folder's name), and folders added and removed. */
+  readonly events = new MagicFolderEmitter()
   private readonly folders = new Map<string, MagicFolder>()
   private writing: Promise<void> = Promise.resolve()
   private stopped = false
@@ -99,6 +102,10 @@ export class MagicFolders {
     await mkdir(this.deps.dir, { recursive: true, mode: 0o700 })
     const folder = new MagicFolder(cfg, { grid: this.deps.gridFor({ servers: cfg.servers, club: cfg.club }), stateFile: this.stateFile(cfg.name), log: this.deps.log })
     this.folders.set(cfg.name, folder)
+    for (const name of MAGIC_FOLDER_EVENT_NAMES) {
+      folder.events.addEventListener(name, (e: CustomEvent) => { this.events.emit(name, e.detail) })
+    }
+    this.events.emit('folder-added', { folder: cfg.name, at: Date.now(), localPath: cfg.localPath })
     await folder.start()
     return folder
   }
@@ -177,6 +184,7 @@ export class MagicFolders {
     const f = this.get(name)
     this.folders.delete(name)
     await f.stop()
+    this.events.emit('folder-removed', { folder: name, at: Date.now() })
     await this.save()
     for (const ext of ['', '-wal', '-shm']) await rm(this.stateFile(name) + ext, { force: true })
   }

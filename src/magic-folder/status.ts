@@ -45,6 +45,8 @@ export interface MagicFolderStatus extends FolderIntervals {
   nextPoll?: number
   /** Local changes found by the last scan and not uploaded yet (or waiting to settle). */
   queuedUploads: number
+  /** Remote versions found by the poll in progress and not dealt with yet. */
+  queuedDownloads: number
   /** Snapshots of local changes made and recorded, across restarts. */
   uploads: number
   deletionsSent: number

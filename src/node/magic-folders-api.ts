@@ -7,14 +7,15 @@
  */
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderStatus, type MagicGrid } from '../magic-folder/index.js'
+import { MAGIC_FOLDER_EVENT_NAMES, MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderEventDetails, type MagicFolderEventName, type MagicFolderEvents, type MagicFolderStatus, type MagicGrid } from '../magic-folder/index.js'
 import type { JsonObject } from '../dirnode/index.js'
 import type { DirsApi } from './dirs-api.js'
 import type { ClubsApi, FilesApi } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
-import type { Logger } from '@libp2p/interface'
+import type { Logger, TypedEventTarget } from '@libp2p/interface'
 
-export type { MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions }
+export { MAGIC_FOLDER_EVENT_NAMES }
+export type { MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, MagicFolderEvents, MagicFolderEventDetails, MagicFolderEventName }
 
 export interface MagicFoldersApi {
   /** Creates the folder's collective and this node's personal directory and starts syncing `localPath` (made if missing). */
@@ -29,6 +30,11 @@ export interface MagicFoldersApi {
   invite: (name: string, participant: string) => Promise<{ code: string, participant: string }>
   /** Joins a folder with an invite code, syncing it into `localPath` under the local name `name`. */
   join: (code: string, name: string, localPath: string, opts?: FolderOptions) => Promise<MagicFolderStatus>
+  /**
+   * What happens in every folder, as it happens: `events.addEventListener('upload-done', e => e.detail.relpath)`.
+   * Names and payloads: src/magic-folder/events.ts (no caps in them).
+   */
+  readonly events: TypedEventTarget<MagicFolderEvents>
 }
 
 export interface MagicFoldersInit {
@@ -89,7 +95,8 @@ export async function startMagicFolders (init: MagicFoldersInit): Promise<{ api:
     setIntervals: async (name, iv) => await folders.setIntervals(name, iv),
     remove: async name => { await folders.remove(name) },
     invite: async (name, participant) => await folders.invite(name, participant),
-    join: async (code, name, localPath, opts) => await folders.join(code, name, localPath, opts)
+    join: async (code, name, localPath, opts) => await folders.join(code, name, localPath, opts),
+    get events () { return folders.events }
   }
   return { api, stop: async () => { await folders.stop() } }
 }

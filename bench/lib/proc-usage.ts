@@ -48,3 +48,19 @@ export class ProcSampler {
     return this.samples
   }
 }
+
+/** CPU ms so far per thread: 'main' (the event loop's thread), the others by name and id (Node 20 names most of them 'node'). */
+export function threadCpuMs (pid: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  let tids: string[] = []
+  try { tids = readdirSync(`/proc/${pid}/task`) } catch { return out }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out[tid === String(pid) ? 'main' : `${name}/${tid}`] = (Number(f[11]) + Number(f[12])) * 1000 / HZ
+    } catch { /* the thread ended */ }
+  }
+  return out
+}

@@ -36,7 +36,7 @@ import { join } from 'node:path'
 import { FolderState } from '../../src/magic-folder/state.js'
 import { median } from '../lib/measure.js'
 import { startMagicNode, type ActivityWindow, type MagicNode } from '../lib/magic-node.js'
-import { procSample, ProcSampler, type ProcSample } from '../lib/proc-usage.js'
+import { procSample, ProcSampler, threadCpuMs, type ProcSample } from '../lib/proc-usage.js'
 import { metText, progressLog, type SummaryRow } from '../lib/summary-row.js'
 import { startChildGrid, type ChildGrid } from '../lib/transfer-grid.js'
 import { mib } from '../lib/transfer-rss.js'
@@ -132,6 +132,10 @@ export interface IdleResult {
   rssMiB: { median: number, max: number }
   fds: { median: number, max: number }
   instrumented: boolean
+  /** CPU ms over the idle minutes per thread name: which thread pays. */
+  threadsCpuMs: Record<string, number>
+  /** CPU ms of each ~1 s sample over the idle minutes. */
+  cpuPerSecond: number[]
   profile?: string
 }
 
@@ -350,6 +354,7 @@ async function idle (servers: string[], root: string, opts: { minutes: number, f
   log(`idle: ${FOLDERS} × ${opts.filesPerFolder} files written in ${makeFilesSeconds.toFixed(1)} s, entered in the folders' state in ${seedSeconds.toFixed(1)} s; restarting the node`)
 
   const profile = opts.profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []
+  if (opts.profileDir !== undefined) log(`idle: the node runs under the V8 profiler (into ${opts.profileDir}): its CPU figures include the profiler's own cost`)
   node = await startMagicNode(dataDir, CLIENT, profile)
   try {
     // The start's first scans (every file compared with the state) are reported apart from the idle time.
@@ -363,8 +368,11 @@ async function idle (servers: string[], root: string, opts: { minutes: number, f
     if (uploadsAfter !== FOLDERS || first.some(x => x.queuedUploads !== 0)) throw new Error(`after the restart the folders upload again (${uploadsAfter} uploads): the seeded state does not match the files`)
     log(`idle: first scans after the restart ${firstScanMs.map(ms => ms.toFixed(0)).join(', ')} ms; watching for ${opts.minutes} min`)
     const sampler = new ProcSampler(node.pid)
+    const threads0 = threadCpuMs(node.pid)
     await sleep(opts.minutes * 60_000)
     const samples = sampler.stop()
+    const threads1 = threadCpuMs(node.pid)
+    const threads = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, v - (threads0[k] ?? 0)]).filter(([, v]) => (v as number) > 0))
     const windows = await node.call<ActivityWindow[]>('activity')
     const busyWindows = windows.map(w => ({ from: w.start - 100, to: w.end + 300 }))
     const parts = split(samples, (from, to) => busyWindows.some(w => w.from < to && w.to > from))
@@ -394,10 +402,14 @@ async function idle (servers: string[], root: string, opts: { minutes: number, f
       rssMiB: { median: median(rss), max: Math.max(...rss) },
       fds: { median: median(fds), max: Math.max(...fds) },
       instrumented: windows.length > 0,
+      threadsCpuMs: threads,
+      cpuPerSecond: samples.slice(1).map((x, j) => Math.round(x.cpuMs - samples[j].cpuMs)),
       profile: opts.profileDir
     }
     log(`idle: ${r.scans} scans (median ${r.scanMsMedian.toFixed(0)} ms), ${r.polls} polls (median ${r.pollMsMedian.toFixed(0)} ms); CPU between polls ${r.betweenPolls.percent.toFixed(2)}% of a core over ${r.betweenPolls.seconds.toFixed(0)} s, ` +
       `during ${r.duringPolls.percent.toFixed(1)}% over ${r.duringPolls.seconds.toFixed(0)} s, overall ${r.total.percent.toFixed(2)}%; ~${r.cpuMsPerScan.toFixed(0)} CPU ms a scan; RSS median ${r.rssMiB.median.toFixed(0)} MiB (max ${r.rssMiB.max.toFixed(0)}), fds ${r.fds.median}`)
+    log(`idle: CPU ms by thread: ${Object.entries(threads).map(([k, v]) => `${k} ${(v as number).toFixed(0)}`).join(', ')}`)
+    log(`idle: CPU ms each second: ${r.cpuPerSecond.join(' ')}`)
     return r
   } finally {
     await node.stop()

@@ -13,7 +13,7 @@ import '../src/shim.js'
  *               multiple of the interval (3 samples here, 5 in `npm run bench:magic`); the
  *               initial upload rate; an idle node watching 3 folders of 10,000 files
  *               (2 min here, 3 in bench:magic): CPU between polls, RSS. The 60 s interval
- *               makes this the longest section (~10 min)
+ *               makes this the longest section (~8 min)
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean
@@ -22,7 +22,7 @@ import '../src/shim.js'
  * to stdout, progress to stderr. A full run saves
  * bench/results/bench-<date>.json and bench/results/bench.svg.
  *
- *   npm run bench                          everything (~20 min on 2 cores, half of it section 7)
+ *   npm run bench                          everything (~12 min on 2 cores, 8 of them section 7)
  *   npm run bench -- --quick               smaller sizes, 1 round, N = 10, 25 (not saved)
  *   npm run bench -- --only transfer,rss   some sections (not saved)
  *   --no-save                              print only

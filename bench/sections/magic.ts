@@ -115,7 +115,7 @@ export interface IdleResult {
   seedSeconds: number
   pollSeconds: number
   scanSeconds: number
-  /** The node alone, no folder yet, for comparison. */
+  /** The node alone, no folder yet, for comparison (20 s, from 10 s after its start). */
   bare: CpuSplit & { rssMiB: number, fds: number }
   /** First scan of every folder after the restart (all unchanged). */
   firstScanMs: number[]
@@ -310,7 +310,8 @@ async function idle (servers: string[], root: string, opts: { minutes: number, f
   let node = await startMagicNode(dataDir, CLIENT)
   let bare: IdleResult['bare']
   try {
-    // The node alone first: what the folders add is measured against it.
+    // The node alone first: what the folders add is measured against it, once its start-up work is over.
+    await sleep(10_000)
     const s = new ProcSampler(node.pid)
     await sleep(20_000)
     const bs = s.stop()

@@ -1,0 +1,77 @@
+/**
+ * npm run bench:magic: section 7 of `npm run bench` on its own
+ * (bench/sections/magic.ts), with the full measurement: write → arrival
+ * latency between two nodes polling every 60 s (5 samples), the initial
+ * upload rate, and an idle node watching 3 folders of 10,000 files for
+ * 3 minutes. A run with the default options saves
+ * bench/results/magic-<date>.json (not with --no-save).
+ *
+ * Options: --quick, --poll <s> (60), --samples <n> (5), --size <bytes> (1 MiB) of the latency files,
+ * --upload-files <n> (300), --idle <min> (3), --files <n> per idle folder (10000),
+ * --skip latency,upload,idle, --profile <dir> (V8 CPU profile of the idle node), --no-save
+ */
+import '../src/shim.js'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { formatTable } from './lib/measure.js'
+import { SUMMARY_HEADER, summaryCells } from './lib/summary-row.js'
+import { magicRows, runMagic } from './sections/magic.js'
+
+const args = process.argv.slice(2)
+const OPTIONS = ['--poll', '--samples', '--size', '--upload-files', '--idle', '--files', '--skip', '--profile']
+
+function value (name: string): string | undefined {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+function option (name: string): number | undefined {
+  const v = value(name)
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} wants a positive number, not '${v}'`)
+  return n
+}
+
+async function main (): Promise<void> {
+  const quick = args.includes('--quick')
+  const loadStart = loadavg()
+  const t0 = Date.now()
+  const profile = value('--profile')
+  const result = await runMagic(quick, {
+    poll: option('--poll'),
+    samples: option('--samples'),
+    fileBytes: option('--size'),
+    uploadFiles: option('--upload-files'),
+    idle: option('--idle'),
+    filesPerFolder: option('--files'),
+    skip: value('--skip')?.split(','),
+    profileDir: profile !== undefined ? resolve(profile) : undefined
+  })
+  const rows = magicRows(result)
+  console.log(formatTable(SUMMARY_HEADER, rows.map(summaryCells)))
+  console.log(`  magic: ${result.servers} storage servers in one child process, ${result.code}; nodes A, B and the idle node each their own process, CPU from /proc`)
+  console.log(`  load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end on ${cpus().length} cores: figures from a busy machine are upper bounds of the cost`)
+  // Only a run with the defaults is comparable with the saved ones.
+  if (!quick && !args.includes('--no-save') && !OPTIONS.some(o => args.includes(o))) {
+    const date = new Date().toISOString()
+    // bench/magic.ts under tsx, dist/bench/magic.js when built: both write to the source tree's bench/results.
+    const dir = new URL(import.meta.url.endsWith('.ts') ? './results/' : '../../bench/results/', import.meta.url)
+    const file = new URL(`magic-${date.slice(0, 10)}.json`, dir)
+    await mkdir(dir, { recursive: true })
+    await writeFile(file, JSON.stringify({
+      bench: 'magic',
+      date,
+      command: 'npm run bench:magic',
+      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20) },
+      totalSeconds: (Date.now() - t0) / 1000,
+      loadAverage: { start: loadStart, end: loadavg() },
+      table: rows,
+      result
+    }, null, 2) + '\n')
+    console.log(`\nsaved ${fileURLToPath(file)}`)
+  }
+}
+
+main().catch((err: unknown) => { console.error(err); process.exitCode = 1 })

@@ -15,7 +15,7 @@ import { scanFolder } from './scanner.js'
 import { FolderState } from './state.js'
 import { linkPending, planChanges, uploadChange } from './uploader.js'
 import type { SyncContext } from './context.js'
-import type { MagicGrid } from './grid.js'
+import type { GridChild, MagicGrid } from './grid.js'
 import type { FolderIntervals, FolderProblem, MagicFolderStatus } from './status.js'
 
 export interface FolderConfig extends FolderIntervals {
@@ -61,6 +61,9 @@ export class MagicFolder {
   private lastPoll?: number
   private nextScan = 0
   private nextPoll = 0
+  /** Per personal directory read cap: the version whose every entry was dealt with. Equal on the next poll: nothing to read. */
+  private readonly polledVersions = new Map<string, string>()
+  private collectiveCache?: { version: string, children: GridChild[] }
 
   constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
     this.state = new FolderState(deps.stateFile)
@@ -235,7 +238,7 @@ export class MagicFolder {
   private async pollOnce (): Promise<void> {
     const started = Date.now()
     try {
-      const collective = await this.deps.grid.list(this.config.collectiveCap, this.abort.signal)
+      const collective = await this.listCollective()
       this.participants = collective.filter(c => c.name !== METADATA_NAME && c.type === 'dirnode').map(c => c.name)
       for (const p of collective) {
         if (p.name === METADATA_NAME || p.type !== 'dirnode' || p.name === this.config.participant) continue
@@ -252,20 +255,36 @@ export class MagicFolder {
     this.nextPoll = Math.max(started + this.config.pollSeconds * 1000, Date.now())
   }
 
+  /** The collective's children; read again only when its version changed (a participant added). */
+  private async listCollective (): Promise<GridChild[]> {
+    const grid = this.deps.grid
+    const version = await grid.version?.(this.config.collectiveCap, this.abort.signal)
+    if (version !== undefined && this.collectiveCache?.version === version) return this.collectiveCache.children
+    const children = await grid.list(this.config.collectiveCap, this.abort.signal)
+    this.collectiveCache = version === undefined ? undefined : { version, children }
+    return children
+  }
+
   private async pollParticipant (participant: string, personalReadCap: string): Promise<void> {
     let entries
+    let version: string | undefined
     try {
+      // A servermap update tells whether the directory changed: an idle poll reads no listing.
+      version = await this.deps.grid.version?.(personalReadCap, this.abort.signal)
+      if (version !== undefined && this.polledVersions.get(personalReadCap) === version) return
       entries = await this.deps.grid.list(personalReadCap, this.abort.signal)
     } catch (err) {
       this.report(undefined, err)
       return
     }
+    let complete = true
     for (const e of entries) {
       if (e.name === METADATA_NAME || this.stopping) continue
       let relpath: string
       try {
         relpath = checkRelpath(unmangle(e.name))
       } catch (err) {
+        // A name that can never be read stays invalid in this version: no reason to read it again.
         this.report(e.name, err)
         continue
       }
@@ -276,8 +295,11 @@ export class MagicFolder {
         if (outcome !== 'same' && outcome !== 'behind') this.state.participantChanged(participant, Date.now())
         this.clear(relpath)
       } catch (err) {
+        complete = false
         this.report(relpath, err)
       }
     }
+    // Only a version dealt with in full is skipped next time: a failed entry is retried on the next poll.
+    if (version !== undefined && complete && !this.stopping) this.polledVersions.set(personalReadCap, version)
   }
 }

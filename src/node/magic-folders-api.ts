@@ -60,6 +60,10 @@ export function gridOver (files: FilesApi, dirs: DirsApi, where: GridWhere): Mag
       const { tahoe: _t, ...metadata } = c.metadata
       return { name: c.name, readCap: c.readCap ?? c.writeCap ?? '', type: c.type, metadata }
     }),
+    version: async (dircap, signal) => {
+      const v = await dirs.version(dircap, opts(signal))
+      return v === undefined ? undefined : `${v.seqnum}:${v.roothash}`
+    },
     linkMany: async (dircap, children, signal) => { await dirs.linkMany(dircap, '', children, { ...opts(signal), replace: true }) }
   }
 }

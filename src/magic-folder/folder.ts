@@ -10,9 +10,12 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { applyRemote } from './downloader.js'
 import { History } from './history.js'
+import { detectCaseInsensitive, foldPath, type CaseCheck } from './casefold.js'
+import { NameCollisionError } from './errors.js'
 import { checkRelpath, METADATA_NAME, TMP_DIR, unmangle } from './magicpath.js'
 import { scanFolder } from './scanner.js'
 import { FolderState } from './state.js'
+import { eachLimited } from './limit.js'
 import { linkPending, planChanges, uploadChange } from './uploader.js'
 import type { SyncContext } from './context.js'
 import type { GridChild, MagicGrid } from './grid.js'
@@ -39,9 +42,15 @@ export interface FolderDeps {
   grid: MagicGrid
   stateFile: string
   log: (fmt: string, ...args: unknown[]) => void
+  /** Whether the local folder ignores case (default: a probe file); a test simulates a case-insensitive one. */
+  caseCheck?: CaseCheck
 }
 
 const MAX_PROBLEMS = 200
+/** Files uploaded or downloaded at once. */
+const TRANSFER_CONCURRENCY = 4
+/** Every this many polls, every directory is read in full even when its version looks unchanged (a server that hid a version once cannot hide it for ever). */
+const FULL_POLL_EVERY = 10
 /** How long after a watch event the scan runs: editors write in bursts. */
 const WATCH_DEBOUNCE_MS = 100
 
@@ -63,6 +72,8 @@ export class MagicFolder {
   private nextPoll = 0
   /** Per personal directory read cap: the version whose every entry was dealt with. Equal on the next poll: nothing to read. */
   private readonly polledVersions = new Map<string, string>()
+  private linking: Promise<void> = Promise.resolve()
+  private polls = 0
   private collectiveCache?: { version: string, children: GridChild[] }
 
   constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
@@ -75,6 +86,7 @@ export class MagicFolder {
       participant: config.participant,
       personalCap: config.personalCap,
       signal: this.abort.signal,
+      onProblem: (relpath, err) => { this.report(relpath, err) },
       log: deps.log
     }
   }
@@ -85,6 +97,12 @@ export class MagicFolder {
   async start (): Promise<void> {
     // Leftovers of downloads a stop interrupted: the state never points at them.
     await rm(join(this.config.localPath, TMP_DIR), { recursive: true, force: true })
+    try {
+      this.ctx.caseInsensitive = await (this.deps.caseCheck ?? detectCaseInsensitive)(this.config.localPath)
+    } catch (err) {
+      // A folder that cannot be written now (gone, read-only) is reported by the scan; case is checked again at the next start.
+      this.deps.log('could not probe the folder for case: %s', (err as Error).message)
+    }
     try {
       this.watcher = watch(this.config.localPath, { recursive: true, persistent: false }, (_event, file) => {
         if (typeof file === 'string' && (file === TMP_DIR || file.startsWith(TMP_DIR + '/'))) return
@@ -147,6 +165,7 @@ export class MagicFolder {
       participant: this.config.participant,
       admin: this.config.admin,
       running: this.loop !== undefined && !this.stopping,
+      caseInsensitive: this.ctx.caseInsensitive === true,
       pollSeconds: this.config.pollSeconds,
       scanSeconds: this.config.scanSeconds,
       settleMs: this.config.settleMs,
@@ -211,8 +230,8 @@ export class MagicFolder {
       const plan = planChanges(this.ctx, scan, Date.now(), this.config.settleMs)
       this.queued = plan.due.length
       if (plan.settlesAt !== undefined) this.nextScan = Math.min(this.nextScan, plan.settlesAt + 10)
-      for (const change of plan.due) {
-        if (this.stopping) break
+      // A few files at a time: each small file is two or three round trips of waiting on servers, not of work.
+      await eachLimited(plan.due, TRANSFER_CONCURRENCY, async change => {
         try {
           await uploadChange(this.ctx, change)
           this.clear(change.relpath)
@@ -221,7 +240,7 @@ export class MagicFolder {
         }
         this.queued--
         if (this.state.unlinked().length >= 50) await this.link()
-      }
+      }, () => this.stopping)
       await this.link()
       if (!scan.problems.some(p => p.relpath === '.')) this.clear(undefined)
     } catch (err) {
@@ -230,13 +249,22 @@ export class MagicFolder {
     this.lastScan = started
   }
 
+  /** One link publish at a time: two at once would race each other on our own personal directory. */
   private async link (): Promise<void> {
-    if (this.abort.signal.aborted) return
-    await linkPending(this.ctx)
+    const next = this.linking.then(async () => {
+      if (this.abort.signal.aborted) return
+      await linkPending(this.ctx)
+    })
+    this.linking = next.catch(() => {})
+    await next
   }
 
   private async pollOnce (): Promise<void> {
     const started = Date.now()
+    if (++this.polls % FULL_POLL_EVERY === 0) {
+      this.polledVersions.clear()
+      this.collectiveCache = undefined
+    }
     try {
       const collective = await this.listCollective()
       this.participants = collective.filter(c => c.name !== METADATA_NAME && c.type === 'dirnode').map(c => c.name)
@@ -278,8 +306,11 @@ export class MagicFolder {
       return
     }
     let complete = true
+    // Names first: two entries that are one path in NFC (a writer that does not normalise) cannot both be synced.
+    const todo: Array<{ relpath: string, cap: string }> = []
+    const byPath = new Map<string, string>()
     for (const e of entries) {
-      if (e.name === METADATA_NAME || this.stopping) continue
+      if (e.name === METADATA_NAME) continue
       let relpath: string
       try {
         relpath = checkRelpath(unmangle(e.name))
@@ -288,17 +319,36 @@ export class MagicFolder {
         this.report(e.name, err)
         continue
       }
-      if (this.state.seen(participant, relpath) === e.readCap) continue
+      const first = byPath.get(relpath)
+      if (first !== undefined) {
+        this.report(relpath, new NameCollisionError(e.name, first))
+        continue
+      }
+      byPath.set(relpath, e.name)
+      if (this.state.seen(participant, relpath) !== e.readCap) todo.push({ relpath, cap: e.readCap })
+    }
+    // Names one with another once case is ignored go one at a time, after the rest: the second then sees the first.
+    const folded = new Set<string>()
+    const now: typeof todo = []
+    const later: typeof todo = []
+    for (const t of todo) {
+      const key = this.ctx.caseInsensitive === true ? foldPath(t.relpath) : t.relpath
+      if (folded.has(key)) later.push(t)
+      else { folded.add(key); now.push(t) }
+    }
+    const apply = async ({ relpath, cap }: { relpath: string, cap: string }): Promise<void> => {
       try {
-        const outcome = await applyRemote(this.ctx, participant, relpath, e.readCap)
-        this.state.setSeen(participant, relpath, e.readCap)
+        const outcome = await applyRemote(this.ctx, participant, relpath, cap)
+        this.state.setSeen(participant, relpath, cap)
         if (outcome !== 'same' && outcome !== 'behind') this.state.participantChanged(participant, Date.now())
-        this.clear(relpath)
+        if (outcome !== 'name-collision') this.clear(relpath)
       } catch (err) {
         complete = false
         this.report(relpath, err)
       }
     }
+    await eachLimited(now, TRANSFER_CONCURRENCY, apply, () => this.stopping)
+    await eachLimited(later, 1, apply, () => this.stopping)
     // Only a version dealt with in full is skipped next time: a failed entry is retried on the next poll.
     if (version !== undefined && complete && !this.stopping) this.polledVersions.set(personalReadCap, version)
   }

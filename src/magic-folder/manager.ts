@@ -11,6 +11,7 @@ import { FolderExistsError, InvalidFolderInputError, NoSuchFolderError, NotAdmin
 import { MagicFolder, type FolderConfig } from './folder.js'
 import { decodeInvite, encodeInvite } from './invite.js'
 import { checkParticipantName, METADATA_NAME } from './magicpath.js'
+import type { CaseCheck } from './casefold.js'
 import type { MagicGrid } from './grid.js'
 import type { FolderIntervals, MagicFolderStatus } from './status.js'
 
@@ -39,6 +40,8 @@ export interface MagicFoldersDeps {
   /** Joins a club (through its invite code when there is one) unless already in it, before a joined folder starts (best effort). */
   joinClub?: (clubId: string, invite?: string) => Promise<void>
   log: (fmt: string, ...args: unknown[]) => void
+  /** Whether a local folder's filesystem ignores case (default: a probe file in it); tests simulate one. */
+  caseCheck?: CaseCheck
 }
 
 export interface FolderOptions extends Partial<FolderIntervals>, GridWhere {
@@ -97,7 +100,7 @@ export class MagicFolders {
     if (create) await mkdir(cfg.localPath, { recursive: true })
     // Made with the first folder, so a node without magic folders has no trace of them.
     await mkdir(this.deps.dir, { recursive: true, mode: 0o700 })
-    const folder = new MagicFolder(cfg, { grid: this.deps.gridFor({ servers: cfg.servers, club: cfg.club }), stateFile: this.stateFile(cfg.name), log: this.deps.log })
+    const folder = new MagicFolder(cfg, { grid: this.deps.gridFor({ servers: cfg.servers, club: cfg.club }), stateFile: this.stateFile(cfg.name), log: this.deps.log, caseCheck: this.deps.caseCheck })
     this.folders.set(cfg.name, folder)
     await folder.start()
     return folder

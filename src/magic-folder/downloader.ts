@@ -24,7 +24,7 @@ export type RemoteOutcome = 'same' | 'behind' | 'created' | 'updated' | 'deleted
 interface OnDisk { path: string, size: number, mtimeMs: number }
 
 /** The local file for an NFC relative path, also when the disk spells its names otherwise (NFD). */
-async function findLocal (root: string, relpath: string): Promise<OnDisk | undefined> {
+export async function findLocal (root: string, relpath: string): Promise<OnDisk | undefined> {
   const direct = join(root, ...relpath.split('/'))
   try {
     const st = await lstat(direct)
@@ -48,7 +48,7 @@ async function findLocal (root: string, relpath: string): Promise<OnDisk | undef
 }
 
 /** Downloads a snapshot's content into the folder's .lafs-tmp (same filesystem: the rename into place is atomic), mtime set. */
-async function stage (ctx: SyncContext, s: SnapshotInfo): Promise<string> {
+export async function stage (ctx: SyncContext, s: SnapshotInfo): Promise<string> {
   const staging = join(ctx.root, TMP_DIR)
   await mkdir(staging, { recursive: true })
   const tmp = join(staging, `${randomBytes(8).toString('hex')}.part`)
@@ -63,7 +63,7 @@ async function stage (ctx: SyncContext, s: SnapshotInfo): Promise<string> {
   return tmp
 }
 
-async function commit (tmp: string, target: string): Promise<{ size: number, mtimeMs: number }> {
+export async function commit (tmp: string, target: string): Promise<{ size: number, mtimeMs: number }> {
   try {
     await mkdir(dirname(target), { recursive: true })
     await rename(tmp, target)

@@ -84,3 +84,10 @@ export class LocalChangePendingError extends MagicFolderError {
     this.name = 'LocalChangePendingError'
   }
 }
+
+export class FolderStoppedError extends MagicFolderError {
+  constructor (name: string) {
+    super('ERR_MAGIC_FOLDER_STOPPED', `magic folder '${name}' is stopping or stopped; try again once the node runs it`)
+    this.name = 'FolderStoppedError'
+  }
+}

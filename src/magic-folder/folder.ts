@@ -11,7 +11,8 @@ import { join } from 'node:path'
 import { applyRemote } from './downloader.js'
 import { History } from './history.js'
 import { detectCaseInsensitive, foldPath, type CaseCheck } from './casefold.js'
-import { NameCollisionError } from './errors.js'
+import { FolderStoppedError, NameCollisionError } from './errors.js'
+import { fileHistory, restoreVersion, type FileVersion, type RestoreResult } from './restore.js'
 import { checkRelpath, METADATA_NAME, TMP_DIR, unmangle } from './magicpath.js'
 import { scanFolder } from './scanner.js'
 import { FolderState } from './state.js'
@@ -73,6 +74,8 @@ export class MagicFolder {
   /** Per personal directory read cap: the version whose every entry was dealt with. Equal on the next poll: nothing to read. */
   private readonly polledVersions = new Map<string, string>()
   private linking: Promise<void> = Promise.resolve()
+  /** Work that must not run beside a scan or a poll (a restore writes into the folder); the loop runs it between steps. */
+  private readonly tasks: Array<{ run: () => Promise<void>, cancel: () => void }> = []
   private polls = 0
   private collectiveCache?: { version: string, children: GridChild[] }
 
@@ -196,15 +199,46 @@ export class MagicFolder {
 
   private clear (relpath: string | undefined): void { this.problems.delete(relpath ?? '') }
 
+  /** A file's versions, newest first. */
+  async history (relpath: string): Promise<FileVersion[]> {
+    return await fileHistory(this.ctx, this.config.name, checkRelpath(relpath))
+  }
+
+  /** Writes a version of a file back into the folder (between the loop's steps); the scan that follows uploads it as a new change. */
+  async restore (relpath: string, version?: number): Promise<RestoreResult> {
+    const path = checkRelpath(relpath)
+    const done = await this.between(async () => await restoreVersion(this.ctx, this.config.name, path, version))
+    if (done.written) this.scanSoon(this.config.settleMs + 10)
+    return done
+  }
+
+  private async between<T> (fn: () => Promise<T>): Promise<T> {
+    if (this.stopping || this.loop === undefined) throw new FolderStoppedError(this.config.name)
+    return await new Promise<T>((resolve, reject) => {
+      this.tasks.push({
+        run: async () => { try { resolve(await fn()) } catch (err) { reject(err as Error) } },
+        cancel: () => { reject(new FolderStoppedError(this.config.name)) }
+      })
+      this.wakeUp?.()
+    })
+  }
+
+  private async runTasks (): Promise<void> {
+    for (let task = this.tasks.shift(); task !== undefined; task = this.tasks.shift()) await task.run()
+  }
+
   private async run (): Promise<void> {
     while (!this.stopping) {
+      await this.runTasks()
       const now = Date.now()
       if (now >= this.nextScan) await this.scanOnce()
       if (this.stopping) break
       if (Date.now() >= this.nextPoll) await this.pollOnce()
       if (this.stopping) break
-      await this.sleep(Math.min(this.nextScan, this.nextPoll) - Date.now())
+      if (this.tasks.length === 0) await this.sleep(Math.min(this.nextScan, this.nextPoll) - Date.now())
     }
+    // Asked for while stopping: refused, never left waiting.
+    for (let task = this.tasks.shift(); task !== undefined; task = this.tasks.shift()) task.cancel()
   }
 
   private async sleep (ms: number): Promise<void> {

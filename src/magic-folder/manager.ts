@@ -12,6 +12,7 @@ import { MagicFolder, type FolderConfig } from './folder.js'
 import { decodeInvite, encodeInvite } from './invite.js'
 import { checkParticipantName, METADATA_NAME } from './magicpath.js'
 import type { CaseCheck } from './casefold.js'
+import type { FileVersion, RestoreResult } from './restore.js'
 import type { MagicGrid } from './grid.js'
 import type { FolderIntervals, MagicFolderStatus } from './status.js'
 
@@ -164,6 +165,16 @@ export class MagicFolders {
 
   status (name: string): MagicFolderStatus {
     return this.get(name).status()
+  }
+
+  /** A file's versions, newest first. */
+  async history (name: string, relpath: string): Promise<FileVersion[]> {
+    return await this.get(name).history(relpath)
+  }
+
+  /** Writes a version of a file (default: the newest that is not a deletion) back into the local folder; it then syncs as a local change. */
+  async restore (name: string, relpath: string, opts: { version?: number } = {}): Promise<RestoreResult> {
+    return await this.get(name).restore(relpath, opts.version)
   }
 
   async setIntervals (name: string, iv: Partial<FolderIntervals>): Promise<MagicFolderStatus> {

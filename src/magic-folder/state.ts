@@ -106,6 +106,11 @@ export class FolderState {
     this.db.prepare('INSERT OR REPLACE INTO seen (participant, relpath, cap) VALUES (?, ?, ?)').run(participant, relpath, cap)
   }
 
+  /** Every participant's last seen snapshot of `relpath`. */
+  seenCaps (relpath: string): string[] {
+    return (this.db.prepare('SELECT DISTINCT cap FROM seen WHERE relpath = ?').all(relpath) as Array<{ cap: string }>).map(r => r.cap)
+  }
+
   participantChanged (name: string, at: number): void {
     this.db.prepare('INSERT INTO participants (name, last_change) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET last_change = excluded.last_change').run(name, at)
   }

@@ -12,7 +12,7 @@ export type {
   DirsApi, DirOptions, MkdirOptions, DirCreated, DirChild, DirChildType, DirListing, DirNodeInfo, DirLinkTarget, LinkOptions, PutFileOptions,
   PutFileResult, MoveOptions, ReplaceMode, DirFormatName
 } from './dirs-api.js'
-export type { MagicFoldersApi, MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions } from './magic-folders-api.js'
+export type { MagicFoldersApi, MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, FileVersion, RestoreResult } from './magic-folders-api.js'
 export type * from './shapes.js'
 // Directory caps and Tahoe's `?t=json` text, for the gateway's /uri/<dircap> routes.
 export { isDirCapString, fileJson, tahoeJsonText, type NodeJson, type JsonObject, type JsonValue } from '../dirnode/index.js'

@@ -7,14 +7,14 @@
  */
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderStatus, type MagicGrid } from '../magic-folder/index.js'
+import { MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderStatus, type MagicGrid, type FileVersion, type RestoreResult } from '../magic-folder/index.js'
 import type { JsonObject } from '../dirnode/index.js'
 import type { DirsApi } from './dirs-api.js'
 import type { ClubsApi, FilesApi } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
 import type { Logger } from '@libp2p/interface'
 
-export type { MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions }
+export type { MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, FileVersion, RestoreResult }
 
 export interface MagicFoldersApi {
   /** Creates the folder's collective and this node's personal directory and starts syncing `localPath` (made if missing). */
@@ -29,6 +29,10 @@ export interface MagicFoldersApi {
   invite: (name: string, participant: string) => Promise<{ code: string, participant: string }>
   /** Joins a folder with an invite code, syncing it into `localPath` under the local name `name`. */
   join: (code: string, name: string, localPath: string, opts?: FolderOptions) => Promise<MagicFolderStatus>
+  /** The versions of a file (relative path in the folder), newest first, from the snapshot history. */
+  history: (name: string, relpath: string) => Promise<FileVersion[]>
+  /** Writes a version (default: the newest that is not a deletion) back into the local folder; it syncs to the others as a new change. */
+  restore: (name: string, relpath: string, opts?: { version?: number }) => Promise<RestoreResult>
 }
 
 export interface MagicFoldersInit {
@@ -93,7 +97,9 @@ export async function startMagicFolders (init: MagicFoldersInit): Promise<{ api:
     setIntervals: async (name, iv) => await folders.setIntervals(name, iv),
     remove: async name => { await folders.remove(name) },
     invite: async (name, participant) => await folders.invite(name, participant),
-    join: async (code, name, localPath, opts) => await folders.join(code, name, localPath, opts)
+    join: async (code, name, localPath, opts) => await folders.join(code, name, localPath, opts),
+    history: async (name, relpath) => await folders.history(name, relpath),
+    restore: async (name, relpath, opts) => await folders.restore(name, relpath, opts)
   }
   return { api, stop: async () => { await folders.stop() } }
 }

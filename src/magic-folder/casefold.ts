@@ -18,7 +18,7 @@ export type CaseCheck = (dir: string) => Promise<boolean>
 export const detectCaseInsensitive: CaseCheck = async dir => {
   const staging = join(dir, TMP_DIR)
   // Not recursive: a folder that vanished (an unmounted disk) must not be made again here.
-  await mkdir(staging).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err })
+  await mkdir(staging).catch((err: unknown) => { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err })
   const base = `case-probe-${randomBytes(6).toString('hex')}-`
   const probe = join(staging, `${base}aB`)
   await writeFile(probe, '', { flag: 'wx' })

@@ -8,18 +8,19 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { applyRemote } from './downloader.js'
 import { History } from './history.js'
-import { detectCaseInsensitive, foldPath, type CaseCheck } from './casefold.js'
-import { FolderStoppedError, NameCollisionError } from './errors.js'
+import { detectCaseInsensitive, type CaseCheck } from './casefold.js'
+import { FolderStoppedError } from './errors.js'
 import { fileHistory, restoreVersion, type FileVersion, type RestoreResult } from './restore.js'
-import { checkRelpath, METADATA_NAME, TMP_DIR, unmangle } from './magicpath.js'
+import { checkRelpath, METADATA_NAME, TMP_DIR } from './magicpath.js'
 import { scanFolder } from './scanner.js'
 import { FolderState } from './state.js'
 import { eachLimited } from './limit.js'
+import { Poller, TRANSFER_CONCURRENCY } from './poller.js'
+import { rebuildState } from './rebuild.js'
 import { linkPending, planChanges, uploadChange } from './uploader.js'
 import type { SyncContext } from './context.js'
-import type { GridChild, MagicGrid } from './grid.js'
+import type { MagicGrid } from './grid.js'
 import type { FolderIntervals, FolderProblem, MagicFolderStatus } from './status.js'
 
 export interface FolderConfig extends FolderIntervals {
@@ -48,10 +49,6 @@ export interface FolderDeps {
 }
 
 const MAX_PROBLEMS = 200
-/** Files uploaded or downloaded at once. */
-const TRANSFER_CONCURRENCY = 4
-/** Every this many polls, every directory is read in full even when its version looks unchanged (a server that hid a version once cannot hide it for ever). */
-const FULL_POLL_EVERY = 10
 /** How long after a watch event the scan runs: editors write in bursts. */
 const WATCH_DEBOUNCE_MS = 100
 
@@ -71,13 +68,10 @@ export class MagicFolder {
   private lastPoll?: number
   private nextScan = 0
   private nextPoll = 0
-  /** Per personal directory read cap: the version whose every entry was dealt with. Equal on the next poll: nothing to read. */
-  private readonly polledVersions = new Map<string, string>()
   private linking: Promise<void> = Promise.resolve()
   /** Work that must not run beside a scan or a poll (a restore writes into the folder); the loop runs it between steps. */
   private readonly tasks: Array<{ run: () => Promise<void>, cancel: () => void }> = []
-  private polls = 0
-  private collectiveCache?: { version: string, children: GridChild[] }
+  private readonly poller: Poller
 
   constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
     this.state = new FolderState(deps.stateFile)
@@ -92,6 +86,11 @@ export class MagicFolder {
       onProblem: (relpath, err) => { this.report(relpath, err) },
       log: deps.log
     }
+    this.poller = new Poller(this.ctx, config.collectiveCap, {
+      report: (relpath, err) => { this.report(relpath, err) },
+      clear: relpath => { this.clear(relpath) },
+      stopping: () => this.stopping
+    })
   }
 
   get name (): string { return this.config.name }
@@ -216,7 +215,7 @@ export class MagicFolder {
     if (this.stopping || this.loop === undefined) throw new FolderStoppedError(this.config.name)
     return await new Promise<T>((resolve, reject) => {
       this.tasks.push({
-        run: async () => { try { resolve(await fn()) } catch (err) { reject(err as Error) } },
+        run: async () => { try { resolve(await fn()) } catch (err) { reject(err) } },
         cancel: () => { reject(new FolderStoppedError(this.config.name)) }
       })
       this.wakeUp?.()
@@ -227,9 +226,28 @@ export class MagicFolder {
     for (let task = this.tasks.shift(); task !== undefined; task = this.tasks.shift()) await task.run()
   }
 
+  /** A lost state is rebuilt from our personal directory before the first scan, or the scan would upload every file again as new. */
+  private async rebuilt (): Promise<boolean> {
+    if (!this.state.needsRebuild) return true
+    try {
+      const r = await rebuildState(this.ctx)
+      this.deps.log('state rebuilt from our personal directory: %d matched, %d changed, %d missing', r.matched, r.changed, r.missing)
+      this.clear(undefined)
+      return true
+    } catch (err) {
+      this.report(undefined, err)
+      this.nextScan = Date.now() + this.config.scanSeconds * 1000
+      return false
+    }
+  }
+
   private async run (): Promise<void> {
     while (!this.stopping) {
       await this.runTasks()
+      if (!await this.rebuilt()) {
+        await this.sleep(this.nextScan - Date.now())
+        continue
+      }
       const now = Date.now()
       if (now >= this.nextScan) await this.scanOnce()
       if (this.stopping) break
@@ -295,17 +313,14 @@ export class MagicFolder {
 
   private async pollOnce (): Promise<void> {
     const started = Date.now()
-    if (++this.polls % FULL_POLL_EVERY === 0) {
-      this.polledVersions.clear()
-      this.collectiveCache = undefined
-    }
+    this.poller.next()
     try {
-      const collective = await this.listCollective()
+      const collective = await this.poller.listCollective()
       this.participants = collective.filter(c => c.name !== METADATA_NAME && c.type === 'dirnode').map(c => c.name)
       for (const p of collective) {
         if (p.name === METADATA_NAME || p.type !== 'dirnode' || p.name === this.config.participant) continue
         if (this.stopping) break
-        await this.pollParticipant(p.name, p.readCap)
+        await this.poller.pollParticipant(p.name, p.readCap)
       }
       await this.link()
       this.clear(undefined)
@@ -315,75 +330,5 @@ export class MagicFolder {
     this.lastPoll = started
     // Measured from the start, so the bound a user sees is the interval, not the interval plus the transfer time.
     this.nextPoll = Math.max(started + this.config.pollSeconds * 1000, Date.now())
-  }
-
-  /** The collective's children; read again only when its version changed (a participant added). */
-  private async listCollective (): Promise<GridChild[]> {
-    const grid = this.deps.grid
-    const version = await grid.version?.(this.config.collectiveCap, this.abort.signal)
-    if (version !== undefined && this.collectiveCache?.version === version) return this.collectiveCache.children
-    const children = await grid.list(this.config.collectiveCap, this.abort.signal)
-    this.collectiveCache = version === undefined ? undefined : { version, children }
-    return children
-  }
-
-  private async pollParticipant (participant: string, personalReadCap: string): Promise<void> {
-    let entries
-    let version: string | undefined
-    try {
-      // A servermap update tells whether the directory changed: an idle poll reads no listing.
-      version = await this.deps.grid.version?.(personalReadCap, this.abort.signal)
-      if (version !== undefined && this.polledVersions.get(personalReadCap) === version) return
-      entries = await this.deps.grid.list(personalReadCap, this.abort.signal)
-    } catch (err) {
-      this.report(undefined, err)
-      return
-    }
-    let complete = true
-    // Names first: two entries that are one path in NFC (a writer that does not normalise) cannot both be synced.
-    const todo: Array<{ relpath: string, cap: string }> = []
-    const byPath = new Map<string, string>()
-    for (const e of entries) {
-      if (e.name === METADATA_NAME) continue
-      let relpath: string
-      try {
-        relpath = checkRelpath(unmangle(e.name))
-      } catch (err) {
-        // A name that can never be read stays invalid in this version: no reason to read it again.
-        this.report(e.name, err)
-        continue
-      }
-      const first = byPath.get(relpath)
-      if (first !== undefined) {
-        this.report(relpath, new NameCollisionError(e.name, first))
-        continue
-      }
-      byPath.set(relpath, e.name)
-      if (this.state.seen(participant, relpath) !== e.readCap) todo.push({ relpath, cap: e.readCap })
-    }
-    // Names one with another once case is ignored go one at a time, after the rest: the second then sees the first.
-    const folded = new Set<string>()
-    const now: typeof todo = []
-    const later: typeof todo = []
-    for (const t of todo) {
-      const key = this.ctx.caseInsensitive === true ? foldPath(t.relpath) : t.relpath
-      if (folded.has(key)) later.push(t)
-      else { folded.add(key); now.push(t) }
-    }
-    const apply = async ({ relpath, cap }: { relpath: string, cap: string }): Promise<void> => {
-      try {
-        const outcome = await applyRemote(this.ctx, participant, relpath, cap)
-        this.state.setSeen(participant, relpath, cap)
-        if (outcome !== 'same' && outcome !== 'behind') this.state.participantChanged(participant, Date.now())
-        if (outcome !== 'name-collision') this.clear(relpath)
-      } catch (err) {
-        complete = false
-        this.report(relpath, err)
-      }
-    }
-    await eachLimited(now, TRANSFER_CONCURRENCY, apply, () => this.stopping)
-    await eachLimited(later, 1, apply, () => this.stopping)
-    // Only a version dealt with in full is skipped next time: a failed entry is retried on the next poll.
-    if (version !== undefined && complete && !this.stopping) this.polledVersions.set(personalReadCap, version)
   }
 }

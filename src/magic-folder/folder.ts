@@ -215,7 +215,7 @@ export class MagicFolder {
     if (this.stopping || this.loop === undefined) throw new FolderStoppedError(this.config.name)
     return await new Promise<T>((resolve, reject) => {
       this.tasks.push({
-        run: async () => { try { resolve(await fn()) } catch (err) { reject(err) } },
+        run: async () => { await fn().then(resolve, reject) },
         cancel: () => { reject(new FolderStoppedError(this.config.name)) }
       })
       this.wakeUp?.()

@@ -78,7 +78,8 @@ export class Poller {
       }
       const first = byPath.get(relpath)
       if (first !== undefined) {
-        this.hooks.report(relpath, new NameCollisionError(e.name, first))
+        // Keyed by the raw name: the first entry syncing cleanly must not clear it.
+        this.hooks.report(e.name, new NameCollisionError(e.name, first))
         continue
       }
       byPath.set(relpath, e.name)

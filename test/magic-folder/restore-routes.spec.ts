@@ -5,6 +5,9 @@ import { join } from 'node:path'
 import { magicRestoreRoutes } from '../../src/gateway/magic-restore-routes.js'
 import { errorBody, statusOf } from '../../src/gateway/errors.js'
 import { sendJson } from '../../src/gateway/http.js'
+import { Command } from 'commander'
+import { addRestoreCommands } from '../../src/cli/magic-restore.js'
+import { loadOrCreateApiToken } from '../../src/node/index.js'
 import { MagicGridFixture, waitFor } from './helpers.js'
 import type { LafsNode } from '../../src/node/index.js'
 
@@ -16,14 +19,22 @@ describe('magic folders: the history and restore routes', function () {
   let a: LafsNode
   let server: Server
   let base: string
+  let aData: string
+  let token: string
 
   before(async () => {
     await grid.start(4)
-    a = (await grid.client()).node
-    // The handler as the gateway runs it: /api/ stripped, parts decoded, errors answered as JSON.
+    const ca = await grid.client()
+    a = ca.node
+    aData = ca.dataDir
+    token = await loadOrCreateApiToken(aData)
+    // The handler as the gateway runs it: token checked, /api/ stripped, parts decoded, errors answered as JSON.
     const handler = magicRestoreRoutes({ node: a, maxJsonBytes: 64 * 1024 })
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x')
+      if (req.headers.authorization !== `Bearer ${token}`) { sendJson(res, 401, { error: { code: 'ERR_UNAUTHORIZED', message: '' } }); return }
+      // What the CLI asks first to know it reached this node's daemon.
+      if (url.pathname === '/api/node') { sendJson(res, 200, { peerId: a.libp2p.peerId.toString(), multiaddrs: [] }); return }
       const parts = url.pathname.slice('/api/'.length).split('/').filter(p => p !== '').map(decodeURIComponent)
       handler(req, res, url, parts).then(done => { if (!done) sendJson(res, 404, { error: { code: 'ERR_NO_SUCH_ROUTE', message: '' } }) })
         .catch((err: unknown) => { sendJson(res, statusOf(err), errorBody(err)) })
@@ -47,6 +58,7 @@ describe('magic folders: the history and restore routes', function () {
     await waitFor('the second upload', 20_000, async () => (await a.magicFolders.status('my docs')).uploads === 2 ? true : undefined)
 
     const folder = `${base}/${encodeURIComponent('my docs')}`
+    const fetch = async (u: string, init: RequestInit = {}): Promise<Response> => await globalThis.fetch(u, { ...init, headers: { ...init.headers as Record<string, string>, authorization: `Bearer ${token}` } })
     const h = await fetch(`${folder}/history?path=${encodeURIComponent('ünïcode name.txt')}`)
     assert.equal(h.status, 200)
     const versions = await h.json() as Array<{ version: number, size: number, current: boolean, author: string }>
@@ -70,5 +82,29 @@ describe('magic folders: the history and restore routes', function () {
     assert.deepEqual(await code(await fetch(`${folder}/history?path=..%2Fx`)), [400, 'ERR_INVALID_MAGIC_FOLDER_INPUT'])
     assert.deepEqual(await code(await fetch(`${folder}/restore`)), [405, 'ERR_METHOD_NOT_ALLOWED'])
     assert.deepEqual(await code(await fetch(`${base}/x/other`)), [404, 'ERR_NO_SUCH_ROUTE'], 'other paths are left to the rest of the API')
+  })
+
+  it('the CLI commands reach the routes through the data folder\'s daemon', async () => {
+    await writeFile(join(aData, 'gateway.url'), base.replace('/api/magic-folders', '') + '\n')
+    const run = async (...args: string[]): Promise<string> => {
+      const program = new Command().option('--data <dir>').option('--json').exitOverride()
+      addRestoreCommands(program.command('magic-folder'))
+      const out: string[] = []
+      const write = process.stdout.write.bind(process.stdout)
+      process.stdout.write = ((chunk: string) => { out.push(String(chunk)); return true }) as typeof process.stdout.write
+      try {
+        await program.parseAsync(['node', 'lafs-club', '--data', aData, ...args])
+      } finally {
+        process.stdout.write = write
+      }
+      return out.join('')
+    }
+    const json = JSON.parse(await run('--json', 'magic-folder', 'history', 'my docs', 'ünïcode name.txt')) as Array<{ version: number }>
+    assert.deepEqual(json.map(v => v.version), [3, 2, 1])
+    const text = await run('magic-folder', 'history', 'my docs', 'ünïcode name.txt')
+    assert.match(text, /^versions of ünïcode name\.txt, newest first:\n +3 +\d{4}-\d\d-\d\dT[\d:.]+Z +3 B +by alice +\(current\)\n/)
+    assert.match(await run('magic-folder', 'restore', 'my docs', 'ünïcode name.txt', '--version', '2'), /^restored version 2 of ünïcode name\.txt \(12 B\)/)
+    await assert.rejects(run('magic-folder', 'restore', 'my docs', 'ünïcode name.txt', '--version', 'x'), { code: 'ERR_USAGE' })
+    await assert.rejects(run('magic-folder', 'history', 'my docs', 'nope.txt'), { code: 'ERR_NO_SUCH_FILE_VERSION' })
   })
 })

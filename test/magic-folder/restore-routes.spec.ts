@@ -91,7 +91,7 @@ describe('magic folders: the history and restore routes', function () {
       addRestoreCommands(program.command('magic-folder'))
       const out: string[] = []
       const write = process.stdout.write.bind(process.stdout)
-      process.stdout.write = ((chunk: string) => { out.push(String(chunk)); return true }) as typeof process.stdout.write
+      process.stdout.write = (chunk: string | Uint8Array): boolean => { out.push(String(chunk)); return true }
       try {
         await program.parseAsync(['node', 'lafs-club', '--data', aData, ...args])
       } finally {

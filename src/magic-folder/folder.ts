@@ -5,6 +5,7 @@
  * our own personal directory is only ever changed by one step at a time.
  * Every problem is recorded in the status against its file; none stops the loop.
  */
+import { setMaxListeners } from 'node:events'
 import { watch, type FSWatcher } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -74,6 +75,8 @@ export class MagicFolder {
   private readonly poller: Poller
 
   constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
+    // Every transfer in flight (a few at a time, each with its own steps) listens on this signal.
+    setMaxListeners(100, this.abort.signal)
     this.state = new FolderState(deps.stateFile)
     this.ctx = {
       grid: deps.grid,

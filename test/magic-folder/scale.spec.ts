@@ -54,17 +54,26 @@ describe('magic folders: scale', function () {
       if (i < 10) await mkdir(dir)
       await writeFile(join(dir, `file-${i}.txt`), `file ${i} `.padEnd(100, '.'))
     }
-    const uploaded = await waitFor('every upload on alice', 600_000, async () => {
+    let shown = Date.now()
+    const progress = (what: string, s: { uploads: number, downloads: number, errors: unknown[] }): void => {
+      if (Date.now() - shown < 30_000) return
+      shown = Date.now()
+      console.log(`      … ${what} after ${Math.round((Date.now() - started) / 1000)} s: ${s.uploads} uploads, ${s.downloads} downloads, ${s.errors.length} errors ${JSON.stringify(s.errors.slice(0, 2))}`)
+    }
+    const uploaded = await waitFor('every upload on alice', 900_000, async () => {
       const s = await a.magicFolders.status('many')
-      return s.uploads === FILES && s.queuedUploads === 0 ? Date.now() : undefined
+      progress('alice', s)
+      return s.uploads >= FILES && s.queuedUploads === 0 ? Date.now() : undefined
     })
     let arrived = 0
-    await waitFor(`${FILES} files on bob`, 600_000, async () => {
+    await waitFor(`${FILES} files on bob`, 900_000, async () => {
+      progress('bob', await b.magicFolders.status('many'))
       arrived = 0
       for (let d = 0; d < 10; d++) arrived += (await readdir(join(pb, `d${d}`)).catch(() => [])).length
       return arrived === FILES ? true : undefined
     })
     const done = Date.now()
+    assert.equal((await a.magicFolders.status('many')).uploads, FILES, 'each file uploaded once')
     const sb = await b.magicFolders.status('many')
     assert.equal(sb.downloads, FILES)
     assert.deepEqual(sb.errors, [])

@@ -3,8 +3,8 @@
  * 1.5 min on a 2-core machine where all six nodes share one process; the
  * issue's 1,000 with MF_SCALE_FILES=1000), and one 200 MiB file streamed both
  * ways (never whole in memory: the upload spools from a read stream, the
- * download pipes `cat` into the staging file), run with MF_BIG=1 (minutes);
- * its size with MF_BIG_MIB.
+ * download pipes `cat` into the staging file; about 10 s here), its size
+ * with MF_BIG_MIB.
  */
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
@@ -82,17 +82,18 @@ describe('magic folders: scale', function () {
     console.log(`      ${FILES} files: all uploaded after ${uploaded - started} ms, all on bob after ${done - started} ms`)
   })
 
-  const big = process.env.MF_BIG === '1' ? it : it.skip
-  big(`one ${BIG_MIB} MiB file crosses without being held in memory`, async () => {
+  it(`one ${BIG_MIB} MiB file crosses without being held in memory`, async () => {
     const { pa, pb } = await share('big')
+    const tmp = join(await grid.dir('lafs-mf-src-'), 'big.bin')
+    const out = createWriteStream(tmp)
+    for (let i = 0; i < BIG_MIB; i++) if (!out.write(randomBytes(1 << 20))) await new Promise<void>(resolve => { out.once('drain', () => { resolve() }) })
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => { if (err != null) reject(err); else resolve() }))
+    // The baseline once the source file's buffers are gone: what follows is the sync alone.
+    await new Promise(resolve => setTimeout(resolve, 500))
     const baseline = process.memoryUsage().rss
     let peak = baseline
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 100)
     try {
-      const tmp = join(await grid.dir('lafs-mf-src-'), 'big.bin')
-      const out = createWriteStream(tmp)
-      for (let i = 0; i < BIG_MIB; i++) if (!out.write(randomBytes(1 << 20))) await new Promise<void>(resolve => { out.once('drain', () => { resolve() }) })
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => { if (err != null) reject(err); else resolve() }))
       const want = await sha256(tmp)
       // Moved in whole, so the folder never sees a half-written file.
       const { rename } = await import('node:fs/promises')
@@ -104,7 +105,9 @@ describe('magic folders: scale', function () {
       assert.equal(await sha256(join(pb, 'big.bin')), want)
       const mib = (n: number): number => Math.round(n / (1 << 20))
       console.log(`      ${BIG_MIB} MiB: upload done after ${uploaded - placed} ms, on bob after ${done - placed} ms; RSS ${mib(baseline)} MiB before, peak ${mib(peak)} MiB (+${mib(peak - baseline)})`)
-      assert.ok(peak - baseline < BIG_MIB * (1 << 20) / 2, `RSS grew by ${mib(peak - baseline)} MiB: the file was held in memory`)
+      // Six nodes share this process: their in-flight segments and buffers cost about 100 MiB whatever the size
+      // (measured: +115 MiB for 200 MiB, +98 MiB for 400 MiB). A file held whole on either side would add its size.
+      assert.ok(peak - baseline < BIG_MIB * (1 << 20) * 0.8, `RSS grew by ${mib(peak - baseline)} MiB: the file was held in memory`)
     } finally {
       clearInterval(sampler)
     }

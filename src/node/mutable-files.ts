@@ -43,6 +43,8 @@ export interface MutableVersion {
 }
 
 const KEY_CACHE_SIZE = 256
+/** Bytes of each share a version check reads from an SDMF file (a servermap update reads PREFIX_READ). */
+const VERSION_PREFIX_READ = 1024
 
 /** `pool`: the node's storage sessions, shared with its other transfers. */
 export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSignal) => AbortSignal, pool: StorageClientPool): MutableFiles {
@@ -198,7 +200,10 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
       if (cap.kind === 'mutable-verify') throw new InvalidMutableCapError('unknown-type', 'the version of a mutable file needs its read or write cap, not a verify cap')
       const signal = withStop(opts.signal)
       const { servers } = await serversFor(opts, hint, signal, cap.storageIndex)
-      const best = (await updateServermap(libp2p, cap, { servers, pool, signal })).best
+      // An SDMF share's verification key and signature end about 660 bytes in (2048-bit keys): a short read proves its version.
+      let map = await updateServermap(libp2p, cap, { servers, pool, signal, prefixBytes: cap.format === 'sdmf' ? VERSION_PREFIX_READ : undefined })
+      if (map.best === undefined && map.bad.length > 0) map = await updateServermap(libp2p, cap, { servers, pool, signal })
+      const best = map.best
       return best === undefined ? undefined : { seqnum: Number(best.seqnum), roothash: Buffer.from(best.prefix.rootHash).toString('hex') }
     },
 

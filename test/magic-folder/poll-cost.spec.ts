@@ -14,7 +14,8 @@ import { contentsIs, MagicGridFixture, waitFor } from './helpers.js'
 import type { LafsNode } from '../../src/node/index.js'
 
 const FAST = { pollSeconds: 0.5, scanSeconds: 60, settleMs: 100 }
-const POLLS = 6
+/** Ten polls: exactly one of them is the every-10th poll that reads everything regardless, so the average is what a poll costs over time. */
+const POLLS = 10
 /** Files per other participant: enough that a personal directory is larger than a servermap update's 4000-byte reads. */
 const FILES = Number(process.env.MF_POLL_FILES ?? 40)
 
@@ -104,10 +105,11 @@ describe('magic folders: the cost of an idle poll', function () {
         const bytes = await tcpBytes(portsOf(a, grid.nodes.slice(0, 4)))
         results[name] = { list: (counts.list - before.list) / POLLS, version: (counts.version - before.version) / POLLS, bytes: Math.round((bytes - before.bytes) / POLLS) }
         if (withVersion) {
-          assert.equal(counts.list - before.list, 0, 'an idle poll lists nothing when the versions are unchanged')
-          assert.ok(counts.version - before.version >= 3 * POLLS - 3, 'each poll checks the collective and both personal directories')
+          // The window's edges may catch a poll in flight: one full poll in ten, plus at most one more.
+          assert.ok(counts.list - before.list <= 6, `an idle poll lists nothing when the versions are unchanged, but for one full poll in ten (${counts.list - before.list} lists)`)
+          assert.ok(counts.version - before.version >= 3 * (POLLS - 1), 'each poll checks the collective and both personal directories')
         } else {
-          assert.ok(counts.list - before.list >= 3 * POLLS - 3, 'each poll lists the collective and both personal directories')
+          assert.ok(counts.list - before.list >= 3 * (POLLS - 1), 'each poll lists the collective and both personal directories')
         }
       } finally {
         await folders.stop()

@@ -58,7 +58,7 @@ describe('magic folders: the cost of an idle poll', function () {
   this.timeout(180_000)
   const grid = new MagicGridFixture()
   let nodes: LafsNode[]
-  const results: Record<string, { list: number, version: number, bytes: number }> = {}
+  const results: Record<string, { list: number, version: number, bytes: number, backgroundBytes?: number }> = {}
 
   before(async () => {
     await grid.start(4)
@@ -100,10 +100,18 @@ describe('magic folders: the cost of an idle poll', function () {
         let last = await pollsDone(0, 1)
         last = await pollsDone(last, 1)
         const ports = portsOf(a, grid.nodes.slice(0, 4))
-        const before = { ...counts, bytes: await tcpBytes(ports) }
+        const before = { ...counts, bytes: await tcpBytes(ports), at: Date.now() }
         for (let i = 0; i < POLLS; i++) last = await pollsDone(last, 1)
         const bytes = await tcpBytes(portsOf(a, grid.nodes.slice(0, 4)))
+        const window = Date.now() - before.at
         results[name] = { list: (counts.list - before.list) / POLLS, version: (counts.version - before.version) / POLLS, bytes: Math.round((bytes - before.bytes) / POLLS) }
+        if (withVersion) {
+          // What the same connections carry with no folder running (libp2p's own traffic), over as long a time.
+          await folders.stop()
+          const quiet = await tcpBytes(portsOf(a, grid.nodes.slice(0, 4)))
+          await new Promise(resolve => setTimeout(resolve, window))
+          results[name].backgroundBytes = Math.round((await tcpBytes(portsOf(a, grid.nodes.slice(0, 4))) - quiet) / POLLS)
+        }
         if (withVersion) {
           // The window's edges may catch a poll in flight: one full poll in ten, plus at most one more.
           assert.ok(counts.list - before.list <= 6, `an idle poll lists nothing when the versions are unchanged, but for one full poll in ten (${counts.list - before.list} lists)`)

@@ -92,6 +92,8 @@ describe('magic folders: the cost of an idle poll', function () {
           // Bob and carol stop: only alice's polls touch the grid from here on.
           await node.magicFolders.remove(name)
         }
+        // Downloads go four at a time: the last-numbered file is not the last to arrive. Every one must be in before measuring.
+        await waitFor('every download on alice', 60_000, () => folders.status(name).downloads === 2 * FILES ? true : undefined)
         const pollsDone = async (after: number, n: number): Promise<number> => await waitFor(`${n} polls`, 30_000, () => {
           const last = folders.status(name).lastPoll ?? 0
           return last > after ? last : undefined

@@ -4,6 +4,7 @@
  * `/api/magic-folders` routes. Local paths are made absolute here: the
  * daemon's working folder is not the user's.
  */
+import { addRestoreCommands } from './magic-restore.js'
 import { resolve } from 'node:path'
 import { collect, contextOf } from './context.js'
 import { UsageError } from './errors.js'
@@ -41,6 +42,7 @@ function withIntervals (cmd: Command): Command {
 export function addMagicFolderCommands (program: Command): void {
   const mf = program.command('magic-folder')
     .description('local folders kept in sync with other people\'s copies through the grid')
+  addRestoreCommands(mf)
 
   withIntervals(mf.command('add').argument('<name>', 'what this node calls the folder').argument('<local-path>', 'the folder to sync (made if missing)'))
     .description('start a new magic folder: its collective and your personal directory on the grid; you can then invite others')

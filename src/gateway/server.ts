@@ -17,6 +17,7 @@ import { dirRoutes } from './dir-routes.js'
 import { fileRoutes } from './file-routes.js'
 import { createGuard } from './guard.js'
 import { isMagicPath, magicRoutes } from './magic-routes.js'
+import { magicRestoreRoutes } from './magic-restore-routes.js'
 import { isLoopback, sendJson, sendText, wantsJson } from './http.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
 import { withoutCaps } from './redact.js'
@@ -25,6 +26,15 @@ import { TransferTracker } from './transfers.js'
 import { isDirCapString, newApiToken, type LafsNode, type StatusJson } from '../node/index.js'
 
 const log = logger('lafs-club:gateway')
+
+/** An /api path as decoded names (NFC); undecodable ones are left to the routes that report them. */
+function apiParts (path: string): string[] {
+  try {
+    return path.slice('/api/'.length).split('/').filter(p => p !== '').map(p => decodeURIComponent(p).normalize('NFC'))
+  } catch {
+    return []
+  }
+}
 
 export interface GatewayOptions {
   node: LafsNode
@@ -103,6 +113,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
   const api = apiRoutes({ node, status, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
   const magic = magicRoutes({ node, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
   const magicStream = magicEvents({ node })
+  const magicRestore = magicRestoreRoutes({ node, maxJsonBytes: opts.maxJsonBytes ?? 64 * 1024 })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid')
@@ -153,6 +164,7 @@ export async function startGateway (opts: GatewayOptions): Promise<Gateway> {
     }
     if (isApi && isMagicPath(path)) {
       guard.requireToken(req)
+      if (await magicRestore(req, res, url, apiParts(path))) return
       await magic(req, res, url, path)
       return
     }

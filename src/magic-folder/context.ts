@@ -13,6 +13,10 @@ export interface SyncContext {
   participant: string
   /** Our personal directory's write cap. */
   personalCap: string
+  /** The local folder's filesystem ignores case (detected at start): names equal but for case are kept apart. */
+  caseInsensitive?: boolean
   signal: AbortSignal
+  /** Reports a problem against a file without failing the step (it stays in the status until the file syncs cleanly). */
+  onProblem?: (relpath: string, err: Error) => void
   log: (fmt: string, ...args: unknown[]) => void
 }

@@ -13,16 +13,18 @@ import { lstat, mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/
 import { dirname, join, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
+import { caseTwin } from './casefold.js'
+import { NameCollisionError } from './errors.js'
 import { conflictName, TMP_DIR } from './magicpath.js'
 import type { SyncContext } from './context.js'
 import type { SnapshotInfo } from './snapshot.js'
 
-export type RemoteOutcome = 'same' | 'behind' | 'created' | 'updated' | 'deleted' | 'conflict' | 'same-content' | 'kept-local'
+export type RemoteOutcome = 'same' | 'behind' | 'created' | 'updated' | 'deleted' | 'conflict' | 'same-content' | 'kept-local' | 'name-collision'
 
 interface OnDisk { path: string, size: number, mtimeMs: number }
 
 /** The local file for an NFC relative path, also when the disk spells its names otherwise (NFD). */
-async function findLocal (root: string, relpath: string): Promise<OnDisk | undefined> {
+export async function findLocal (root: string, relpath: string): Promise<OnDisk | undefined> {
   const direct = join(root, ...relpath.split('/'))
   try {
     const st = await lstat(direct)
@@ -46,7 +48,7 @@ async function findLocal (root: string, relpath: string): Promise<OnDisk | undef
 }
 
 /** Downloads a snapshot's content into the folder's .lafs-tmp (same filesystem: the rename into place is atomic), mtime set. */
-async function stage (ctx: SyncContext, s: SnapshotInfo): Promise<string> {
+export async function stage (ctx: SyncContext, s: SnapshotInfo): Promise<string> {
   const staging = join(ctx.root, TMP_DIR)
   await mkdir(staging, { recursive: true })
   const tmp = join(staging, `${randomBytes(8).toString('hex')}.part`)
@@ -61,7 +63,7 @@ async function stage (ctx: SyncContext, s: SnapshotInfo): Promise<string> {
   return tmp
 }
 
-async function commit (tmp: string, target: string): Promise<{ size: number, mtimeMs: number }> {
+export async function commit (tmp: string, target: string): Promise<{ size: number, mtimeMs: number }> {
   try {
     await mkdir(dirname(target), { recursive: true })
     await rename(tmp, target)
@@ -103,6 +105,13 @@ async function keepBoth (ctx: SyncContext, participant: string, relpath: string,
     ctx.state.setFile({ relpath, snapshotCap: s.cap, deleted: false, size: local.size, mtimeMs: local.mtimeMs, linked: false })
     return 'same-content'
   }
+  await placeCopy(ctx, participant, relpath, s, tmp)
+  ctx.log('conflict: kept the other version next to the local file')
+  return 'conflict'
+}
+
+/** Renames a staged download to a free `name.conflict-<participant>-<time>` and records it; answers that name. */
+async function placeCopy (ctx: SyncContext, participant: string, relpath: string, s: SnapshotInfo, tmp: string): Promise<string> {
   let at = new Date()
   let name = conflictName(relpath, participant, at)
   while (await findLocal(ctx.root, name) !== undefined) {
@@ -111,8 +120,20 @@ async function keepBoth (ctx: SyncContext, participant: string, relpath: string,
   }
   await commit(tmp, join(ctx.root, ...name.split('/')))
   ctx.state.addConflict({ relpath, participant, snapshotCap: s.cap, file: name, at: Date.now() })
-  ctx.log('conflict: kept the other version next to the local file')
-  return 'conflict'
+  return name
+}
+
+/**
+ * A name we never had that is one with another (local or known) name on a case-insensitive
+ * filesystem: written as a conflict-style copy, so neither file overwrites the other. No file row
+ * is made for it (the copy is local only), so nothing is uploaded or deleted on its behalf.
+ */
+async function keepApart (ctx: SyncContext, participant: string, relpath: string, s: SnapshotInfo, twin: string): Promise<RemoteOutcome> {
+  if (s.deleted) return 'kept-local'
+  const name = await placeCopy(ctx, participant, relpath, s, await stage(ctx, s))
+  ctx.log('name collision: a name differing only in case from a local one was kept as a conflict copy')
+  ctx.onProblem?.(relpath, new NameCollisionError(relpath, twin, name))
+  return 'name-collision'
 }
 
 /** Applies `cap`, participant's current snapshot of `relpath`, to the local folder and the state. */
@@ -121,6 +142,10 @@ export async function applyRemote (ctx: SyncContext, participant: string, relpat
   if (row?.snapshotCap === cap) return 'same'
   if (row !== undefined && await ctx.history.isAncestor(cap, row.snapshotCap)) return 'behind'
   const s = await ctx.history.get(cap)
+  if (ctx.caseInsensitive === true && (row === undefined || row.deleted)) {
+    const twin = await caseTwin(ctx.root, ctx.state, relpath)
+    if (twin !== undefined) return await keepApart(ctx, participant, relpath, s, twin)
+  }
   const descends = row === undefined || await ctx.history.isAncestor(row.snapshotCap, cap)
   const local = await findLocal(ctx.root, relpath)
   // The local file differs from the version the state knows: a change not uploaded yet (or not yet recorded).

@@ -59,3 +59,35 @@ export class InvalidSnapshotError extends MagicFolderError {
     this.name = 'InvalidSnapshotError'
   }
 }
+
+/** Reported (never thrown out of the loop) when a remote name is one with a local name on a case-insensitive filesystem. */
+export class NameCollisionError extends MagicFolderError {
+  constructor (relpath: string, other: string, copy?: string) {
+    super('ERR_NAME_COLLISION', `'${relpath}' and '${other}' are one name on this folder's filesystem (it ignores case, or they differ only in Unicode normalisation): ` +
+      `${copy !== undefined ? `the other participant's '${relpath}' was written as '${copy}'` : `'${relpath}' is not written`}; rename one of them on the side that has both`)
+    this.name = 'NameCollisionError'
+  }
+}
+
+export class NoSuchFileVersionError extends MagicFolderError {
+  constructor (folder: string, relpath: string, version?: number) {
+    super('ERR_NO_SUCH_FILE_VERSION', version === undefined
+      ? `magic folder '${folder}' has no history for '${relpath}' (check the path, relative to the folder; see the folder's files with "magic-folder status")`
+      : `'${relpath}' in magic folder '${folder}' has no version ${version}; "magic-folder history ${folder} ${relpath}" lists the versions`)
+    this.name = 'NoSuchFileVersionError'
+  }
+}
+
+export class LocalChangePendingError extends MagicFolderError {
+  constructor (relpath: string) {
+    super('ERR_LOCAL_CHANGE_PENDING', `'${relpath}' has a local change that is not uploaded yet; restoring now would overwrite it — wait until it has synced (see "magic-folder status"), or move the file away first`)
+    this.name = 'LocalChangePendingError'
+  }
+}
+
+export class FolderStoppedError extends MagicFolderError {
+  constructor (name: string) {
+    super('ERR_MAGIC_FOLDER_STOPPED', `magic folder '${name}' is stopping or stopped; try again once the node runs it`)
+    this.name = 'FolderStoppedError'
+  }
+}

@@ -5,15 +5,22 @@
  * our own personal directory is only ever changed by one step at a time.
  * Every problem is recorded in the status against its file; none stops the loop.
  */
+import { setMaxListeners } from 'node:events'
 import { watch, type FSWatcher } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { applyRemote } from './downloader.js'
-import { counted, MagicFolderEmitter, type MagicFolderEventDetails, type MagicFolderEventName, type UploadEvent } from './events.js'
+import { MagicFolderEmitter, type MagicFolderEventDetails, type MagicFolderEventName, type UploadEvent } from './events.js'
 import { History } from './history.js'
-import { checkRelpath, METADATA_NAME, TMP_DIR, unmangle } from './magicpath.js'
+import { TransferObserver } from './progress.js'
+import { detectCaseInsensitive, type CaseCheck } from './casefold.js'
+import { FolderStoppedError } from './errors.js'
+import { fileHistory, restoreVersion, type FileVersion, type RestoreResult } from './restore.js'
+import { checkRelpath, METADATA_NAME, TMP_DIR } from './magicpath.js'
 import { scanFolder } from './scanner.js'
 import { FolderState } from './state.js'
+import { eachLimited } from './limit.js'
+import { Poller, TRANSFER_CONCURRENCY } from './poller.js'
+import { rebuildState } from './rebuild.js'
 import { linkPending, planChanges, uploadChange } from './uploader.js'
 import type { SyncContext } from './context.js'
 import type { MagicGrid } from './grid.js'
@@ -40,22 +47,15 @@ export interface FolderDeps {
   grid: MagicGrid
   stateFile: string
   log: (fmt: string, ...args: unknown[]) => void
+  /** Whether the local folder ignores case (default: a probe file); a test simulates a case-insensitive one. */
+  caseCheck?: CaseCheck
 }
 
 const MAX_PROBLEMS = 200
 /** How long after a watch event the scan runs: editors write in bursts. */
 const WATCH_DEBOUNCE_MS = 100
 
-/** The file the loop is transferring now (one at a time): progress from the grid calls is reported against it. */
-interface Current { relpath: string, participant?: string, snapshotCap?: string, size: number }
-
 export class MagicFolder {
-  /** What happens in this folder, as it happens (events.ts). */
-  readonly events = new MagicFolderEmitter()
-  private current?: Current
-  /** Uploads recorded but not yet linked: `upload-done` once our personal directory shows them. */
-  private unpublished: UploadEvent[] = []
-  private queuedDown = 0
   private readonly state: FolderState
   private readonly abort = new AbortController()
   private readonly ctx: SyncContext
@@ -71,54 +71,59 @@ export class MagicFolder {
   private lastPoll?: number
   private nextScan = 0
   private nextPoll = 0
+  private linking: Promise<void> = Promise.resolve()
+  /** Work that must not run beside a scan or a poll (a restore writes into the folder); the loop runs it between steps. */
+  private readonly tasks: Array<{ run: () => Promise<void>, cancel: () => void }> = []
+  private readonly poller: Poller
+  /** What happens in this folder, as it happens (events.ts). */
+  readonly events = new MagicFolderEmitter()
+  private readonly transfers: TransferObserver
+  /** Uploads recorded but not yet linked: `upload-done` once our personal directory shows them. */
+  private unpublished: UploadEvent[] = []
+  private queuedDown = 0
 
   constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
+    // Every transfer in flight (a few at a time, each with its own steps) listens on this signal.
+    setMaxListeners(100, this.abort.signal)
     this.state = new FolderState(deps.stateFile)
+    this.transfers = new TransferObserver((name, detail) => { this.emit(name, detail) }, async cap => (await this.ctx.history.get(cap)).size)
     this.ctx = {
-      grid: this.observe(deps.grid),
+      grid: this.transfers.wrap(deps.grid),
       state: this.state,
       history: new History(deps.grid, this.state, this.abort.signal),
       root: config.localPath,
       participant: config.participant,
       personalCap: config.personalCap,
       signal: this.abort.signal,
+      onProblem: (relpath, err) => { this.report(relpath, err) },
       log: deps.log
     }
+    this.poller = new Poller(this.ctx, config.collectiveCap, {
+      report: (relpath, err) => { this.report(relpath, err) },
+      clear: relpath => { this.clear(relpath) },
+      stopping: () => this.stopping,
+      emit: (name, detail) => { this.emit(name, detail) },
+      transfer: async (t, fn) => await this.transfers.run(t, fn),
+      queuedDownloads: delta => { this.queuedDown += delta }
+    })
   }
-
-  get name (): string { return this.config.name }
 
   private emit<K extends MagicFolderEventName>(name: K, detail: Omit<MagicFolderEventDetails[K], 'folder' | 'at'>): void {
     this.events.emit(name, { folder: this.config.name, at: Date.now(), ...detail } as unknown as MagicFolderEventDetails[K])
   }
 
-  /** The folder's grid, with the bytes of file contents counted for progress (metadata and snapshots are small and not counted). */
-  private observe (grid: MagicGrid): MagicGrid {
-    return {
-      ...grid,
-      upload: async (data, signal) => {
-        const cur = this.current
-        if (data instanceof Uint8Array || cur === undefined || cur.participant !== undefined) return await grid.upload(data, signal)
-        return await grid.upload(counted(data, bytesDone => { this.emit('upload-progress', { relpath: cur.relpath, bytesDone, bytesTotal: cur.size }) }), signal)
-      },
-      cat: (cap, signal) => this.download(grid, cap, signal)
-    }
-  }
-
-  private async * download (grid: MagicGrid, cap: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-    const cur = this.current
-    if (cur?.participant === undefined || cur.snapshotCap === undefined) { yield * grid.cat(cap, signal); return }
-    const participant = cur.participant
-    // Already read (and cached) by the downloader before it asks for the content.
-    cur.size = (await this.ctx.history.get(cur.snapshotCap)).size
-    this.emit('download-started', { relpath: cur.relpath, participant, size: cur.size })
-    yield * counted(grid.cat(cap, signal), bytesDone => { this.emit('download-progress', { relpath: cur.relpath, participant, bytesDone, bytesTotal: cur.size }) })
-  }
+  get name (): string { return this.config.name }
 
   /** The local folder is not made here: a folder that vanished (an unmounted disk) is reported, and never taken for deleted files. */
   async start (): Promise<void> {
     // Leftovers of downloads a stop interrupted: the state never points at them.
     await rm(join(this.config.localPath, TMP_DIR), { recursive: true, force: true })
+    try {
+      this.ctx.caseInsensitive = await (this.deps.caseCheck ?? detectCaseInsensitive)(this.config.localPath)
+    } catch (err) {
+      // A folder that cannot be written now (gone, read-only) is reported by the scan; case is checked again at the next start.
+      this.deps.log('could not probe the folder for case: %s', (err as Error).message)
+    }
     try {
       this.watcher = watch(this.config.localPath, { recursive: true, persistent: false }, (_event, file) => {
         if (typeof file === 'string' && (file === TMP_DIR || file.startsWith(TMP_DIR + '/'))) return
@@ -182,6 +187,7 @@ export class MagicFolder {
       participant: this.config.participant,
       admin: this.config.admin,
       running: this.loop !== undefined && !this.stopping,
+      caseInsensitive: this.ctx.caseInsensitive === true,
       pollSeconds: this.config.pollSeconds,
       scanSeconds: this.config.scanSeconds,
       settleMs: this.config.settleMs,
@@ -214,15 +220,65 @@ export class MagicFolder {
 
   private clear (relpath: string | undefined): void { this.problems.delete(relpath ?? '') }
 
+  /** A file's versions, newest first. */
+  async history (relpath: string): Promise<FileVersion[]> {
+    return await fileHistory(this.ctx, this.config.name, checkRelpath(relpath))
+  }
+
+  /** Writes a version of a file back into the folder (between the loop's steps); the scan that follows uploads it as a new change. */
+  async restore (relpath: string, version?: number): Promise<RestoreResult> {
+    const path = checkRelpath(relpath)
+    const done = await this.between(async () => await restoreVersion(this.ctx, this.config.name, path, version))
+    if (done.written) this.scanSoon(this.config.settleMs + 10)
+    return done
+  }
+
+  private async between<T> (fn: () => Promise<T>): Promise<T> {
+    if (this.stopping || this.loop === undefined) throw new FolderStoppedError(this.config.name)
+    return await new Promise<T>((resolve, reject) => {
+      this.tasks.push({
+        run: async () => { await fn().then(resolve, reject) },
+        cancel: () => { reject(new FolderStoppedError(this.config.name)) }
+      })
+      this.wakeUp?.()
+    })
+  }
+
+  private async runTasks (): Promise<void> {
+    for (let task = this.tasks.shift(); task !== undefined; task = this.tasks.shift()) await task.run()
+  }
+
+  /** A lost state is rebuilt from our personal directory before the first scan, or the scan would upload every file again as new. */
+  private async rebuilt (): Promise<boolean> {
+    if (!this.state.needsRebuild) return true
+    try {
+      const r = await rebuildState(this.ctx)
+      this.deps.log('state rebuilt from our personal directory: %d matched, %d changed, %d missing', r.matched, r.changed, r.missing)
+      this.clear(undefined)
+      return true
+    } catch (err) {
+      this.report(undefined, err)
+      this.nextScan = Date.now() + this.config.scanSeconds * 1000
+      return false
+    }
+  }
+
   private async run (): Promise<void> {
     while (!this.stopping) {
+      await this.runTasks()
+      if (!await this.rebuilt()) {
+        await this.sleep(this.nextScan - Date.now())
+        continue
+      }
       const now = Date.now()
       if (now >= this.nextScan) await this.scanOnce()
       if (this.stopping) break
       if (Date.now() >= this.nextPoll) await this.pollOnce()
       if (this.stopping) break
-      await this.sleep(Math.min(this.nextScan, this.nextPoll) - Date.now())
+      if (this.tasks.length === 0) await this.sleep(Math.min(this.nextScan, this.nextPoll) - Date.now())
     }
+    // Asked for while stopping: refused, never left waiting.
+    for (let task = this.tasks.shift(); task !== undefined; task = this.tasks.shift()) task.cancel()
   }
 
   private async sleep (ms: number): Promise<void> {
@@ -252,24 +308,21 @@ export class MagicFolder {
       const upload = (c: typeof plan.due[number]): UploadEvent => ({ folder: this.config.name, at: Date.now(), relpath: c.relpath, kind: c.local === undefined ? 'deletion' : 'change', size: c.local?.size ?? 0 })
       for (const change of plan.due) this.emit('upload-queued', upload(change))
       if (plan.settlesAt !== undefined) this.nextScan = Math.min(this.nextScan, plan.settlesAt + 10)
-      for (const change of plan.due) {
-        if (this.stopping) break
+      // A few files at a time: each small file is two or three round trips of waiting on servers, not of work.
+      await eachLimited(plan.due, TRANSFER_CONCURRENCY, async change => {
         this.emit('upload-started', upload(change))
-        this.current = { relpath: change.relpath, size: change.local?.size ?? 0 }
         try {
-          await uploadChange(this.ctx, change)
+          await this.transfers.run({ relpath: change.relpath, size: change.local?.size ?? 0 }, async () => { await uploadChange(this.ctx, change) })
           this.unpublished.push(upload(change))
           this.clear(change.relpath)
         } catch (err) {
           const e = err as { code?: string, message?: string }
           this.emit('upload-failed', { relpath: change.relpath, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err) })
           this.report(change.relpath, err)
-        } finally {
-          this.current = undefined
         }
         this.queued--
         if (this.state.unlinked().length >= 50) await this.link()
-      }
+      }, () => this.stopping)
       await this.link()
       if (!scan.problems.some(p => p.relpath === '.')) this.clear(undefined)
     } catch (err) {
@@ -280,25 +333,37 @@ export class MagicFolder {
     this.emit('scan-finished', { startedAt: started, queued: due, nextScan: this.nextScan })
   }
 
+  /** One link publish at a time: two at once would race each other on our own personal directory. */
   private async link (): Promise<void> {
-    if (this.abort.signal.aborted) return
-    await linkPending(this.ctx)
-    const published = this.unpublished
-    this.unpublished = []
-    for (const { folder: _f, at: _a, ...u } of published) this.emit('upload-done', u)
+    const next = this.linking.then(async () => {
+      if (this.abort.signal.aborted) return
+      // Taken before the publish: an upload finishing meanwhile is not in it, and waits for the next link.
+      const published = this.unpublished
+      this.unpublished = []
+      try {
+        await linkPending(this.ctx)
+      } catch (err) {
+        this.unpublished.unshift(...published)
+        throw err
+      }
+      for (const { folder: _f, at: _a, ...u } of published) this.emit('upload-done', u)
+    })
+    this.linking = next.catch(() => {})
+    await next
   }
 
   private async pollOnce (): Promise<void> {
     const started = Date.now()
     this.emit('poll-started', {})
     let ok = false
+    this.poller.next()
     try {
-      const collective = await this.deps.grid.list(this.config.collectiveCap, this.abort.signal)
+      const collective = await this.poller.listCollective()
       this.participants = collective.filter(c => c.name !== METADATA_NAME && c.type === 'dirnode').map(c => c.name)
       for (const p of collective) {
         if (p.name === METADATA_NAME || p.type !== 'dirnode' || p.name === this.config.participant) continue
         if (this.stopping) break
-        await this.pollParticipant(p.name, p.readCap)
+        await this.poller.pollParticipant(p.name, p.readCap)
       }
       await this.link()
       this.clear(undefined)
@@ -310,59 +375,5 @@ export class MagicFolder {
     // Measured from the start, so the bound a user sees is the interval, not the interval plus the transfer time.
     this.nextPoll = Math.max(started + this.config.pollSeconds * 1000, Date.now())
     this.emit('poll-finished', { startedAt: started, ok, participants: this.participants, nextPoll: this.nextPoll })
-  }
-
-  private async pollParticipant (participant: string, personalReadCap: string): Promise<void> {
-    let entries
-    try {
-      entries = await this.deps.grid.list(personalReadCap, this.abort.signal)
-    } catch (err) {
-      this.report(undefined, err)
-      return
-    }
-    const todo: Array<{ relpath: string, cap: string }> = []
-    for (const e of entries) {
-      if (e.name === METADATA_NAME || this.stopping) continue
-      let relpath: string
-      try {
-        relpath = checkRelpath(unmangle(e.name))
-      } catch (err) {
-        this.report(e.name, err)
-        continue
-      }
-      if (this.state.seen(participant, relpath) === e.readCap) continue
-      todo.push({ relpath, cap: e.readCap })
-    }
-    // Their acknowledgement of our own version is nothing a person waits for: not shown as queued.
-    const shown = new Set(todo.filter(t => this.state.file(t.relpath)?.snapshotCap !== t.cap).map(t => t.relpath))
-    this.queuedDown += shown.size
-    for (const relpath of shown) this.emit('download-queued', { relpath, participant })
-    for (const { relpath, cap } of todo) {
-      if (this.stopping) break
-      this.current = { relpath, participant, snapshotCap: cap, size: 0 }
-      try {
-        const outcome = await applyRemote(this.ctx, participant, relpath, cap)
-        this.state.setSeen(participant, relpath, cap)
-        if (outcome !== 'same' && outcome !== 'behind') {
-          this.state.participantChanged(participant, Date.now())
-          this.emit('participant-changed', { relpath, participant })
-        }
-        if (outcome === 'conflict') {
-          const c = this.state.conflicts().filter(c => c.relpath === relpath && c.participant === participant).pop()
-          if (c !== undefined) this.emit('conflict', { relpath, participant, file: c.file })
-        }
-        if (shown.has(relpath)) this.emit('download-done', { relpath, participant, outcome })
-        this.clear(relpath)
-      } catch (err) {
-        const e = err as { code?: string, message?: string }
-        if (shown.has(relpath)) this.emit('download-failed', { relpath, participant, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err) })
-        this.report(relpath, err)
-      } finally {
-        this.current = undefined
-        if (shown.delete(relpath)) this.queuedDown--
-      }
-    }
-    // Stopped part-way: what was queued and not reached is not waiting any more.
-    this.queuedDown -= shown.size
   }
 }

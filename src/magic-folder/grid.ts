@@ -26,6 +26,12 @@ export interface MagicGrid {
   mkdirMutable: (children: Record<string, string>, signal?: AbortSignal) => Promise<{ writeCap: string, readCap: string }>
   /** The children of a directory (mutable: the newest version). */
   list: (dircap: string, signal?: AbortSignal) => Promise<GridChild[]>
+  /**
+   * A mutable directory's current version as an opaque string (seqnum and root hash), read
+   * without reading the directory (one round trip of small reads); undefined when unknown.
+   * Equal to the one seen before means the directory is unchanged. Optional: without it every poll lists.
+   */
+  version?: (dircap: string, signal?: AbortSignal) => Promise<string | undefined>
   /** Links (or replaces) several children of a mutable directory in one publish. */
   linkMany: (dircap: string, children: Record<string, string>, signal?: AbortSignal) => Promise<void>
 }

@@ -12,3 +12,5 @@ export { mangle, unmangle, conflictName, isConflictName, checkRelpath, METADATA_
 export { encodeInvite, decodeInvite, INVITE_PREFIX, type InviteContents } from './invite.js'
 export { readSnapshot, writeSnapshot, SNAPSHOT_VERSION, type SnapshotInfo } from './snapshot.js'
 export * from './errors.js'
+export { detectCaseInsensitive, foldPath, type CaseCheck } from './casefold.js'
+export type { FileVersion, RestoreResult } from './restore.js'

@@ -12,6 +12,8 @@ import { MagicFolder, type FolderConfig } from './folder.js'
 import { MAGIC_FOLDER_EVENT_NAMES, MagicFolderEmitter } from './events.js'
 import { decodeInvite, encodeInvite } from './invite.js'
 import { checkParticipantName, METADATA_NAME } from './magicpath.js'
+import type { CaseCheck } from './casefold.js'
+import type { FileVersion, RestoreResult } from './restore.js'
 import type { MagicGrid } from './grid.js'
 import type { FolderIntervals, MagicFolderStatus } from './status.js'
 
@@ -40,6 +42,8 @@ export interface MagicFoldersDeps {
   /** Joins a club (through its invite code when there is one) unless already in it, before a joined folder starts (best effort). */
   joinClub?: (clubId: string, invite?: string) => Promise<void>
   log: (fmt: string, ...args: unknown[]) => void
+  /** Whether a local folder's filesystem ignores case (default: a probe file in it); tests simulate one. */
+  caseCheck?: CaseCheck
 }
 
 export interface FolderOptions extends Partial<FolderIntervals>, GridWhere {
@@ -100,7 +104,7 @@ export class MagicFolders {
     if (create) await mkdir(cfg.localPath, { recursive: true })
     // Made with the first folder, so a node without magic folders has no trace of them.
     await mkdir(this.deps.dir, { recursive: true, mode: 0o700 })
-    const folder = new MagicFolder(cfg, { grid: this.deps.gridFor({ servers: cfg.servers, club: cfg.club }), stateFile: this.stateFile(cfg.name), log: this.deps.log })
+    const folder = new MagicFolder(cfg, { grid: this.deps.gridFor({ servers: cfg.servers, club: cfg.club }), stateFile: this.stateFile(cfg.name), log: this.deps.log, caseCheck: this.deps.caseCheck })
     this.folders.set(cfg.name, folder)
     for (const name of MAGIC_FOLDER_EVENT_NAMES) {
       folder.events.addEventListener(name, (e: CustomEvent) => { this.events.emit(name, e.detail) })
@@ -168,6 +172,16 @@ export class MagicFolders {
 
   status (name: string): MagicFolderStatus {
     return this.get(name).status()
+  }
+
+  /** A file's versions, newest first. */
+  async history (name: string, relpath: string): Promise<FileVersion[]> {
+    return await this.get(name).history(relpath)
+  }
+
+  /** Writes a version of a file (default: the newest that is not a deletion) back into the local folder; it then syncs as a local change. */
+  async restore (name: string, relpath: string, opts: { version?: number } = {}): Promise<RestoreResult> {
+    return await this.get(name).restore(relpath, opts.version)
   }
 
   async setIntervals (name: string, iv: Partial<FolderIntervals>): Promise<MagicFolderStatus> {

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS seen (participant TEXT NOT NULL, relpath TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS participants (name TEXT PRIMARY KEY, last_change INTEGER);
 CREATE TABLE IF NOT EXISTS conflicts (id INTEGER PRIMARY KEY AUTOINCREMENT, relpath TEXT NOT NULL, participant TEXT NOT NULL, snapshot_cap TEXT NOT NULL, file TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `
 
 export class FolderState {
@@ -47,6 +48,19 @@ export class FolderState {
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
     this.db.exec(SCHEMA)
+    // A state written before rebuilds existed is complete as it is.
+    if (this.meta('rebuilt') === undefined && this.db.prepare('SELECT 1 FROM files LIMIT 1').get() !== undefined) this.setMeta('rebuilt', 'not needed')
+  }
+
+  /** True until the state was rebuilt from our personal directory (or found complete). */
+  get needsRebuild (): boolean { return this.meta('rebuilt') === undefined }
+
+  meta (key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value
+  }
+
+  setMeta (key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value)
   }
 
   close (): void { this.db.close() }
@@ -104,6 +118,11 @@ export class FolderState {
 
   setSeen (participant: string, relpath: string, cap: string): void {
     this.db.prepare('INSERT OR REPLACE INTO seen (participant, relpath, cap) VALUES (?, ?, ?)').run(participant, relpath, cap)
+  }
+
+  /** Every participant's last seen snapshot of `relpath`. */
+  seenCaps (relpath: string): string[] {
+    return (this.db.prepare('SELECT DISTINCT cap FROM seen WHERE relpath = ?').all(relpath) as Array<{ cap: string }>).map(r => r.cap)
   }
 
   participantChanged (name: string, at: number): void {

@@ -38,6 +38,8 @@ export interface MagicFolderStatus extends FolderIntervals {
   /** This node holds the collective's write cap (it created the folder and can invite). */
   admin: boolean
   running: boolean
+  /** The local folder's filesystem ignores case (detected at start): remote names equal but for case are kept apart as conflict copies. */
+  caseInsensitive?: boolean
   settleMs: number
   lastScan?: number
   nextScan?: number

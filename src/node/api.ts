@@ -142,6 +142,12 @@ export interface FilesApi {
   overwrite: (cap: string, data: Uint8Array, opts?: MutableWriteOptions) => Promise<MutableWritten>
   /** Read, apply `fn`, write; on a collision everything again (bounded). */
   modify: (cap: string, fn: MutableModifier, opts?: MutableWriteOptions) => Promise<MutableWritten>
+  /**
+   * A mutable file's newest recoverable version (seqnum, root hash in hex) from one servermap update
+   * of small reads, without retrieving it: equal to a version seen before means unchanged. Undefined
+   * when no version is recoverable.
+   */
+  version: (cap: string, opts?: { servers?: string[], club?: string, signal?: AbortSignal }) => Promise<{ seqnum: number, roothash: string } | undefined>
 }
 
 export interface CreateClubInput {

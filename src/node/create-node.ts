@@ -210,7 +210,8 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       createMutable: files.createMutable,
       read: files.read,
       overwrite: files.overwrite,
-      modify: files.modify
+      modify: files.modify,
+      version: files.version
     })
     const clubsApi = guard(clubs)
 

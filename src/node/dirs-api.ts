@@ -127,6 +127,12 @@ export interface DirsApi {
    * `t=set_children`): what `cp -r` uses after uploading a folder's files.
    */
   linkMany: (dircap: string, path: string, children: Record<string, DirLinkTarget>, opts?: DirOptions & { replace?: boolean }) => Promise<DirChild[]>
+  /**
+   * The version of a mutable directory (seqnum and root hash of the file holding it) from one
+   * servermap update, without reading it: equal to a version seen before means unchanged.
+   * Undefined for an immutable directory (it never changes) or when no version is recoverable.
+   */
+  version: (dircap: string, opts?: DirOptions) => Promise<{ seqnum: number, roothash: string } | undefined>
   /** Uploads and links a file at `path`, creating missing parent directories (Tahoe's `PUT /uri/$DIRCAP/path`). */
   putFile: (dircap: string, path: string, data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutFileOptions) => Promise<PutFileResult>
 }

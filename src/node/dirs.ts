@@ -243,6 +243,12 @@ export function createDirs ({ files, log }: DirsInit): DirsApi {
       return { cap, replaced: old !== undefined, size }
     },
 
+    version: async (dircap, opts = {}) => {
+      const { cap, hint } = parseHintedDirCap(dircap.trim())
+      if (cap.format !== 'sdmf' && cap.format !== 'mdmf') return undefined
+      return await files.mutable.version(fileCapString(cap), { servers: opts.servers, club: opts.club ?? hint, signal: opts.signal })
+    },
+
     linkMany: async (dircap, path, children, opts = {}) => {
       const o = open(dircap, opts)
       const dir = await walk(o.store, o.root, splitPath(path))

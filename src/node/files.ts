@@ -225,6 +225,7 @@ export function createFiles (init: FilesInit): NodeFiles {
     },
     overwrite: mutable.overwrite,
     modify: mutable.modify,
+    version: mutable.version,
     mutable,
     close: async () => {
       transfers.abort(new NodeStoppedError())

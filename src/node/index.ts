@@ -13,7 +13,10 @@ export type {
   PutFileResult, MoveOptions, ReplaceMode, DirFormatName
 } from './dirs-api.js'
 export { MAGIC_FOLDER_EVENT_NAMES } from './magic-folders-api.js'
-export type { MagicFoldersApi, MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, MagicFolderEvents, MagicFolderEventDetails, MagicFolderEventName } from './magic-folders-api.js'
+export type {
+  MagicFoldersApi, MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, MagicFolderEvents, MagicFolderEventDetails, MagicFolderEventName,
+  FileVersion, RestoreResult
+} from './magic-folders-api.js'
 export type * from './shapes.js'
 // Directory caps and Tahoe's `?t=json` text, for the gateway's /uri/<dircap> routes.
 export { isDirCapString, fileJson, tahoeJsonText, type NodeJson, type JsonObject, type JsonValue } from '../dirnode/index.js'

@@ -7,7 +7,10 @@
  */
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MAGIC_FOLDER_EVENT_NAMES, MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderEventDetails, type MagicFolderEventName, type MagicFolderEvents, type MagicFolderStatus, type MagicGrid } from '../magic-folder/index.js'
+import {
+  MAGIC_FOLDER_EVENT_NAMES, MagicFolders, type CreateFolderOptions, type FolderIntervals, type FolderOptions, type GridWhere, type MagicFolderEventDetails,
+  type MagicFolderEventName, type MagicFolderEvents, type MagicFolderStatus, type MagicGrid, type FileVersion, type RestoreResult
+} from '../magic-folder/index.js'
 import type { JsonObject } from '../dirnode/index.js'
 import type { DirsApi } from './dirs-api.js'
 import type { ClubsApi, FilesApi } from './api.js'
@@ -15,7 +18,7 @@ import type { LafsLibp2p } from './libp2p.js'
 import type { Logger, TypedEventTarget } from '@libp2p/interface'
 
 export { MAGIC_FOLDER_EVENT_NAMES }
-export type { MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, MagicFolderEvents, MagicFolderEventDetails, MagicFolderEventName }
+export type { MagicFolderStatus, FolderIntervals, CreateFolderOptions, FolderOptions, MagicFolderEvents, MagicFolderEventDetails, MagicFolderEventName, FileVersion, RestoreResult }
 
 export interface MagicFoldersApi {
   /** Creates the folder's collective and this node's personal directory and starts syncing `localPath` (made if missing). */
@@ -35,6 +38,10 @@ export interface MagicFoldersApi {
    * Names and payloads: src/magic-folder/events.ts (no caps in them).
    */
   readonly events: TypedEventTarget<MagicFolderEvents>
+  /** The versions of a file (relative path in the folder), newest first, from the snapshot history. */
+  history: (name: string, relpath: string) => Promise<FileVersion[]>
+  /** Writes a version (default: the newest that is not a deletion) back into the local folder; it syncs to the others as a new change. */
+  restore: (name: string, relpath: string, opts?: { version?: number }) => Promise<RestoreResult>
 }
 
 export interface MagicFoldersInit {
@@ -66,6 +73,10 @@ export function gridOver (files: FilesApi, dirs: DirsApi, where: GridWhere): Mag
       const { tahoe: _t, ...metadata } = c.metadata
       return { name: c.name, readCap: c.readCap ?? c.writeCap ?? '', type: c.type, metadata }
     }),
+    version: async (dircap, signal) => {
+      const v = await dirs.version(dircap, opts(signal))
+      return v === undefined ? undefined : `${v.seqnum}:${v.roothash}`
+    },
     linkMany: async (dircap, children, signal) => { await dirs.linkMany(dircap, '', children, { ...opts(signal), replace: true }) }
   }
 }
@@ -96,7 +107,9 @@ export async function startMagicFolders (init: MagicFoldersInit): Promise<{ api:
     remove: async name => { await folders.remove(name) },
     invite: async (name, participant) => await folders.invite(name, participant),
     join: async (code, name, localPath, opts) => await folders.join(code, name, localPath, opts),
-    get events () { return folders.events }
+    get events () { return folders.events },
+    history: async (name, relpath) => await folders.history(name, relpath),
+    restore: async (name, relpath, opts) => await folders.restore(name, relpath, opts)
   }
   return { api, stop: async () => { await folders.stop() } }
 }

@@ -28,9 +28,23 @@ export interface MutableFiles {
   overwrite: (cap: string, data: Uint8Array, opts?: MutableWriteOptions) => Promise<MutableWritten>
   modify: (cap: string, fn: MutableModifier, opts?: MutableWriteOptions) => Promise<MutableWritten>
   checkMutable: (cap: string, opts: { verify?: boolean, repair?: boolean, servers?: string[], signal?: AbortSignal }) => Promise<MutableCheckReport>
+  /**
+   * The newest recoverable version's seqnum and root hash (hex) from a servermap
+   * update alone: one round trip of small reads, no retrieve. Undefined when no
+   * version is recoverable. Lets a poller skip reading a file that has not changed.
+   */
+  version: (cap: string, opts?: { servers?: string[], club?: string, signal?: AbortSignal }) => Promise<MutableVersion | undefined>
+}
+
+export interface MutableVersion {
+  seqnum: number
+  /** Hex of the version's root hash: with the seqnum, it names one version. */
+  roothash: string
 }
 
 const KEY_CACHE_SIZE = 256
+/** Bytes of each share a version check reads from an SDMF file (a servermap update reads PREFIX_READ). */
+const VERSION_PREFIX_READ = 1024
 
 /** `pool`: the node's storage sessions, shared with its other transfers. */
 export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSignal) => AbortSignal, pool: StorageClientPool): MutableFiles {
@@ -179,6 +193,18 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
         if (res.keyPair != null) remember(cap, res.keyPair)
         return written(res.seqnum ?? 0n, res.happiness ?? 0, stats, res.changed)
       })
+    },
+
+    version: async (capText, opts = {}) => {
+      const { cap, hint } = parse(capText)
+      if (cap.kind === 'mutable-verify') throw new InvalidMutableCapError('unknown-type', 'the version of a mutable file needs its read or write cap, not a verify cap')
+      const signal = withStop(opts.signal)
+      const { servers } = await serversFor(opts, hint, signal, cap.storageIndex)
+      // An SDMF share's verification key and signature end about 660 bytes in (2048-bit keys): a short read proves its version.
+      let map = await updateServermap(libp2p, cap, { servers, pool, signal, prefixBytes: cap.format === 'sdmf' ? VERSION_PREFIX_READ : undefined })
+      if (map.best === undefined && map.bad.length > 0) map = await updateServermap(libp2p, cap, { servers, pool, signal })
+      const best = map.best
+      return best === undefined ? undefined : { seqnum: Number(best.seqnum), roothash: Buffer.from(best.prefix.rootHash).toString('hex') }
     },
 
     checkMutable: async (capText, opts) => {

@@ -74,6 +74,8 @@ export interface ServermapOptions {
   pool: StorageClientPool
   stats?: MutableStats
   signal?: AbortSignal
+  /** Bytes read from each share (default PREFIX_READ). Less is enough to learn an SDMF file's version (its key and signature follow the header), not to retrieve it. */
+  prefixBytes?: number
 }
 
 function checkShare (cap: MutableCap, shnum: number, bytes: Uint8Array, keys: Map<string, KeyObject>): ParsedHeader {
@@ -114,7 +116,7 @@ export async function updateServermap (opener: StreamOpener, cap: MutableCap, op
     try {
       options.signal?.throwIfAborted()
       if (options.stats != null) options.stats.requests++
-      answer = await options.pool.get(server, 'small').slotRead(si, [], [{ offset: 0, size: PREFIX_READ }])
+      answer = await options.pool.get(server, 'small').slotRead(si, [], [{ offset: 0, size: options.prefixBytes ?? PREFIX_READ }])
     } catch (err) {
       map.unreachable.push({ server, error: err as Error })
       return

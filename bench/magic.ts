@@ -11,13 +11,12 @@
  * --skip latency,upload,idle, --profile <dir> (V8 CPU profile of the idle node), --no-save
  */
 import '../src/shim.js'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { cpus, loadavg, totalmem } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { formatTable } from './lib/measure.js'
 import { SUMMARY_HEADER, summaryCells } from './lib/summary-row.js'
 import { magicRows, runMagic } from './sections/magic.js'
+import { saveBenchResults } from './lib/results.js'
 
 const args = process.argv.slice(2)
 const OPTIONS = ['--poll', '--samples', '--size', '--upload-files', '--idle', '--files', '--skip', '--profile']
@@ -55,22 +54,8 @@ async function main (): Promise<void> {
   console.log(`  load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end on ${cpus().length} cores: figures from a busy machine are upper bounds of the cost`)
   // Only a run with the defaults is comparable with the saved ones.
   if (!quick && !args.includes('--no-save') && !OPTIONS.some(o => args.includes(o))) {
-    const date = new Date().toISOString()
-    // bench/magic.ts under tsx, dist/bench/magic.js when built: both write to the source tree's bench/results.
-    const dir = new URL(import.meta.url.endsWith('.ts') ? './results/' : '../../bench/results/', import.meta.url)
-    const file = new URL(`magic-${date.slice(0, 10)}.json`, dir)
-    await mkdir(dir, { recursive: true })
-    await writeFile(file, JSON.stringify({
-      bench: 'magic',
-      date,
-      command: 'npm run bench:magic',
-      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20) },
-      totalSeconds: (Date.now() - t0) / 1000,
-      loadAverage: { start: loadStart, end: loadavg() },
-      table: rows,
-      result
-    }, null, 2) + '\n')
-    console.log(`\nsaved ${fileURLToPath(file)}`)
+    console.log(`
+saved ${await saveBenchResults('magic', t0, loadStart, rows, result)}`)
   }
 }
 

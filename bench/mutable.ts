@@ -9,12 +9,11 @@
  * --reads <n> directory and CHK reads (default 15), --no-save
  */
 import '../src/shim.js'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { cpus, loadavg, totalmem } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import { cpus, loadavg } from 'node:os'
 import { formatTable } from './lib/measure.js'
 import { SUMMARY_HEADER, summaryCells } from './lib/summary-row.js'
 import { mutableRows, runMutable } from './sections/mutable.js'
+import { saveBenchResults } from './lib/results.js'
 
 const args = process.argv.slice(2)
 const OPTIONS = ['--size', '--updates', '--rounds', '--reads']
@@ -34,22 +33,8 @@ async function main (): Promise<void> {
   console.log(`  load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end on ${cpus().length} cores: figures from a busy machine are lower bounds`)
   // Only a run with the defaults is comparable with the saved ones.
   if (!quick && !args.includes('--no-save') && !OPTIONS.some(o => args.includes(o))) {
-    const date = new Date().toISOString()
-    // bench/mutable.ts under tsx, dist/bench/mutable.js when built: both write to the source tree's bench/results.
-    const dir = new URL(import.meta.url.endsWith('.ts') ? './results/' : '../../bench/results/', import.meta.url)
-    const file = new URL(`mutable-${date.slice(0, 10)}.json`, dir)
-    await mkdir(dir, { recursive: true })
-    await writeFile(file, JSON.stringify({
-      bench: 'mutable',
-      date,
-      command: 'npm run bench:mutable',
-      machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20) },
-      totalSeconds: (Date.now() - t0) / 1000,
-      loadAverage: { start: loadStart, end: loadavg() },
-      table: rows,
-      result
-    }, null, 2) + '\n')
-    console.log(`\nsaved ${fileURLToPath(file)}`)
+    console.log(`
+saved ${await saveBenchResults('mutable', t0, loadStart, rows, result)}`)
   }
 }
 

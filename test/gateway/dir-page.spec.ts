@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { DIR_PAGE_HEADERS, renderDirPage } from '../../src/gateway/dir-page.js'
 import type { DirListing } from '../../src/node/index.js'
 import { http, startHarness, type GatewayHarness } from './helpers.js'
 import type { Browser } from 'playwright-core'
+import { launchChromium } from '../fixtures/chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">\'"<script>document.title=\'pwned\' <b>bold.txt'
 const u = (cap: string, ...names: string[]): string => `/uri/${encodeURIComponent(cap)}${names.map(n => '/' + encodeURIComponent(n)).join('')}`
 
@@ -52,16 +51,7 @@ describe('gateway: the directory page in a real browser', function () {
   let ro = ''
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log('SKIPPED: chromium not installed (apt-get install chromium)')
-      this.skip()
-    }
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium(this)
     h = await startHarness()
     root = (await http(h.gateway.url, 'POST', '/uri?t=mkdir')).body.toString()
     for (const [path, body] of [[['hello.txt'], 'hello, world'], [['docs', 'readme.txt'], 'read me please'], [['docs', 'deeper', 'x.bin'], 'x'], [[HOSTILE], 'hostile']] as const) {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startHarness, type GatewayHarness } from './helpers.js'
 import { sharedFolder, type MagicPair } from './magic-helpers.js'
 import type { Browser } from 'playwright-core'
+import { launchChromium } from '../fixtures/chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 
 describe('gateway: magic folders live on the status page in a real browser', function () {
   this.timeout(90_000)
@@ -15,16 +14,7 @@ describe('gateway: magic folders live on the status page in a real browser', fun
   let browser: Browser | undefined
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log('SKIPPED: chromium not installed (apt-get install chromium)')
-      this.skip()
-    }
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium(this)
     h = await startHarness()
     pair = await sharedFolder(h, 'family photos')
   })

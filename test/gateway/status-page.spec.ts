@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -7,8 +6,8 @@ import { startGateway } from '../../src/gateway/index.js'
 import { formatCap } from '../../src/immutable/index.js'
 import { startHarness, startSilentServer, type GatewayHarness } from './helpers.js'
 import type { Browser } from 'playwright-core'
+import { launchChromium } from '../fixtures/chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 
 describe('gateway: live status page in a real browser', function () {
   this.timeout(90_000)
@@ -16,16 +15,7 @@ describe('gateway: live status page in a real browser', function () {
   let browser: Browser | undefined
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log('SKIPPED: chromium not installed (apt-get install chromium)')
-      this.skip()
-    }
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium(this)
     h = await startHarness({ locateTimeoutMs: 8000 })
   })
   after(async () => {

@@ -74,15 +74,9 @@ export function dirRoutes (init: DirRoutesInit): DirRoutes {
   const where = (url: URL, signal?: AbortSignal): DirOptions => ({ servers: serversParam(url), club: url.searchParams.get('club') ?? undefined, signal })
   const answerCap = (res: ServerResponse, status: number, cap: string): void => { sendText(res, status, cap, TEXT) }
 
-  /**
-   * Tahoe's `?t=json` text. A directory's own value carries no link metadata in
-   * Tahoe (web/directory.py `_directory_json_metadata`), even when reached
-   * through a path; only a file's does (`_file_json_metadata`).
-   */
+  /** Tahoe's `?t=json` text (node.dirs.json gives Tahoe's value: link metadata on files only). */
   async function jsonText (dircap: string, path: string, signal: AbortSignal, url: URL): Promise<string> {
-    const value = await node.dirs.json(dircap, path, where(url, signal))
-    if (value[0] === 'dirnode') delete value[1].metadata
-    return tahoeJsonText(value)
+    return tahoeJsonText(await node.dirs.json(dircap, path, where(url, signal)))
   }
 
   /** replace=false: refuses an existing name before anything is made (node.dirs would refuse it only at the link). */

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { formatSeconds, magicListLines, magicStatusLines, magicStatusListLines } from '../../src/cli/magic-render.js'
 import type { MagicFolderStatus } from '../../src/node/index.js'
+
+// Any absolute folder does: the status only shows it.
+const PHOTOS = join(tmpdir(), 'Photos')
 
 describe('cli: magic-folder status for people', () => {
   const now = new Date(2026, 11, 4, 14, 2, 31).getTime()
   const status: MagicFolderStatus = {
     name: 'photos',
-    localPath: '/home/bob/Photos',
+    localPath: PHOTOS,
     participant: 'bob',
     admin: false,
     running: true,
@@ -43,7 +48,7 @@ describe('cli: magic-folder status for people', () => {
   it('one folder: polls, scans, queue, participants, conflicts, errors with their files', () => {
     assert.deepEqual(magicStatusLines(status, now), [
       'photos',
-      '  local folder   /home/bob/Photos',
+      `  local folder   ${PHOTOS}`,
       '  you are        bob',
       '  remote poll    every 1 m; last 14:02:19 (12 s ago), next 14:03:19 (in 48 s)',
       '  local scan     every 1 h 30 m; last 14:02:31 (now), next never',
@@ -63,8 +68,8 @@ describe('cli: magic-folder status for people', () => {
 
   it('the list, and no folders at all', () => {
     assert.deepEqual(magicListLines([status, { ...status, name: 'docs', admin: true, running: false, errors: [], conflicts: [], participants: [] }]), [
-      'photos  /home/bob/Photos  as bob, 3 participants, poll every 1 m, scan every 1 h 30 m  [2 errors, 1 conflict]',
-      'docs  /home/bob/Photos  as bob (admin), 0 participants, poll every 1 m, scan every 1 h 30 m  [stopped]'
+      `photos  ${PHOTOS}  as bob, 3 participants, poll every 1 m, scan every 1 h 30 m  [2 errors, 1 conflict]`,
+      `docs  ${PHOTOS}  as bob (admin), 0 participants, poll every 1 m, scan every 1 h 30 m  [stopped]`
     ])
     assert.match(String(magicListLines([])), /^no magic folders; add one with "lafs-club magic-folder add NAME LOCAL_PATH"/)
     assert.equal(magicStatusListLines([status, status], now).length, 2 * 16 + 1, 'every folder, a blank line between')

@@ -20,6 +20,9 @@ import type { RosterCache } from './roster-cache.js'
 import type { RosterBook } from './rosters.js'
 import type { Logger, PeerId, PrivateKey } from '@libp2p/interface'
 
+/** Pauses before a rejected roster put is tried again (then it fails). */
+const PUT_RETRY_DELAYS_MS = [500, 2000]
+
 export interface CreateClubOptions {
   name: string
   description?: string
@@ -175,15 +178,38 @@ export class ClubOwner {
     }
     let put: PutRecordResult
     try {
-      put = await putRecord(this.init.dht(), clubRoutingKey(clubId), record, { minAccepted: this.init.minPublishPeers, signal: AbortSignal.timeout(this.init.queryTimeoutMs) })
+      put = await this.put(clubId, record, sequence)
     } catch (err) {
-      const detail = err instanceof PutRejectedError ? `${err.accepted} peer(s) accepted, ${err.rejected} refused` : String(err)
+      const detail = err instanceof PutRejectedError
+        ? `${err.accepted} peer(s) accepted, ${err.rejected} refused or failed${err.errors[0] != null ? `: ${err.errors[0].message}` : ''}`
+        : String(err)
       this.init.log.error('club %s: publishing roster sequence %s failed (%s)', clubId, String(sequence), detail)
       throw new ClubPublishError(`club ${clubId}: roster sequence ${sequence} is signed and cached but publishing failed (${detail}); the key is saved, run publish once the node has DHT peers`, { cause: err })
     }
     this.init.log('club %s: published roster sequence %s (%d server(s)) to %d peer(s), %d refused', clubId, String(sequence), roster.servers.length, put.accepted, put.rejected)
     this.init.emit('published', { clubId, sequence, accepted: put.accepted })
     return { signed, put }
+  }
+
+  /**
+   * A put that no DHT server took is tried again while the deadline lasts: in a
+   * small DHT the one or two servers a node knows can be busy or mid-reconnect
+   * (seen in the NAT lab: the only peer a home node reached failed the put),
+   * and the roster must not wait for the next republish round to be found.
+   */
+  private async put (clubId: string, record: Uint8Array, sequence: bigint): Promise<PutRecordResult> {
+    const signal = AbortSignal.timeout(this.init.queryTimeoutMs)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await putRecord(this.init.dht(), clubRoutingKey(clubId), record, { minAccepted: this.init.minPublishPeers, signal })
+      } catch (err) {
+        const wait = PUT_RETRY_DELAYS_MS[attempt - 1]
+        // with no peer tried at all there is nobody to ask again: the node has no DHT peers yet
+        if (!(err instanceof PutRejectedError) || err.rejected === 0 || wait === undefined || signal.aborted) throw err
+        this.init.log('club %s: roster sequence %s reached %d peer(s) (attempt %d); trying again in %d ms', clubId, String(sequence), err.accepted, attempt, wait)
+        await new Promise(resolve => setTimeout(resolve, wait))
+      }
+    }
   }
 
   private async withLock<T> (clubId: string, fn: () => Promise<T>): Promise<T> {

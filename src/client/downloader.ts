@@ -24,7 +24,10 @@ export interface DownloadOptions {
   length?: number
   signal?: AbortSignal
   onProgress?: ProgressHandler
+  /** Where the holders' reputation is read (download order) and what this download saw is recorded; default: none kept. */
   reputation?: ReputationTable
+  /** The club the download is in ('' or absent: none): a server's probation is per club. */
+  club?: string
   /** Called for every share that failed a check (after advise-corrupt was sent). */
   onBadShare?: (report: { peerId: string, shnum: number, check: string, message: string }) => void
   readAheadBytes?: number
@@ -39,27 +42,33 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   }
   const si = storageIndexOf(cap)
   const log = clientLogger(opener, 'download')
-  const reputation = options.reputation ?? new ReputationTable()
+  const reputation = options.reputation
+  const club = options.club ?? ''
   const pool = options.pool ?? new StorageClientPool(opener)
   const sources: RemoteShare[] = []
-  const ordered = reputation.order(options.holders)
-  for (const holder of ordered) {
+  // Holders keep the ring order; the reputation only sets each one's preference tier.
+  const ranks = reputation?.rank(options.holders, club)
+  options.holders.forEach((holder, i) => {
+    const preference = ranks?.[i].tier ?? 0
     for (const shnum of holder.shares) {
-      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, { readAheadBytes: options.readAheadBytes, smallReads: pool.get(holder, 'small') }))
+      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, { readAheadBytes: options.readAheadBytes, smallReads: pool.get(holder, 'small'), preference }))
     }
-  }
-  log('%s: %d share(s) on %d server(s), in this order: %s', siText(si), sources.length, ordered.length,
-    ordered.map(h => `${shortPeer(h.peerId)} [${h.shares.join(',')}]`).join(' '))
+  })
+  log('%s: %d share(s) on %d server(s): %s', siText(si), sources.length, options.holders.length,
+    options.holders.map((h, i) => `${shortPeer(h.peerId)} [${h.shares.join(',')}]${ranks == null ? '' : ` tier ${ranks[i].tier}`}`).join(' '))
+  const started = Date.now()
   if (sources.length === 0) throw new SharesNotFoundError(`no server holds shares of ${cap.kind === 'chk' ? 'this file' : 'this storage index'}`)
   const onBadShare = (report: BadShareReport): void => {
     const source = report.source as RemoteShare
     source.discard()
     if (report.check === 'read-error') {
       log('%s: share %d on %s dropped, it could not be read: %s', siText(si), source.shnum, shortPeer(source.serverId), report.error.message)
-      reputation.failed(source.serverId)
+      // The server listed the share, then said it has none: a have-share answer that was wrong.
+      if (hasCode(report.error, 'ERR_NO_SUCH_SHARE')) reputation?.wrongHave(source.serverId, { club, detail: `share ${source.shnum}: ${report.error.message}` })
+      else reputation?.failed(source.serverId, causeOf(report.error))
     } else {
       log('%s: share %d on %s dropped, it failed the %s check: %s; telling the server', siText(si), source.shnum, shortPeer(source.serverId), report.check, report.error.message)
-      reputation.corrupt(source.serverId)
+      reputation?.corrupt(source.serverId, { club, detail: `share ${source.shnum} failed the ${report.check} check` })
       // Fire and forget: the download must not wait on a server that just served garbage.
       pool.get({ peerId: source.serverId, multiaddrs: holderAddrs(options.holders, source.serverId) }, 'small')
         .adviseCorrupt(si, source.shnum, `${report.check}: ${report.error.message}`.slice(0, 1000))
@@ -75,12 +84,33 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
       onBadShare,
       onProgress: p => options.onProgress?.({ phase: 'downloading', bytesDone: p.bytesDone, bytesTotal: p.bytesTotal })
     })
-    for (const s of sources) if (s.bytesRead > 0) reputation.good(s.serverId)
+    if (reputation != null) recordReads(reputation, sources, Date.now() - started)
     log.trace('%s: done; bytes read per share: %s', siText(si), sources.filter(s => s.bytesRead > 0).map(s => `${s.shnum}@${shortPeer(s.serverId)}=${s.bytesRead}`).join(' '))
   } finally {
     for (const s of sources) s.discard()
     if (options.pool == null) await pool.stop()
   }
+}
+
+/** Good reads and the throughput seen, per server (its shares were read side by side, so the whole download's time is fair). */
+function recordReads (reputation: ReputationTable, sources: readonly RemoteShare[], ms: number): void {
+  const bytes = new Map<string, number>()
+  for (const s of sources) if (s.bytesRead > 0) bytes.set(s.serverId, (bytes.get(s.serverId) ?? 0) + s.bytesRead)
+  for (const [peer, n] of bytes) {
+    reputation.good(peer, sources.filter(s => s.serverId === peer && s.bytesRead > 0).length)
+    reputation.throughput(peer, n, ms)
+  }
+}
+
+function causeOf (err: Error): unknown {
+  return err.cause ?? err
+}
+
+function hasCode (err: unknown, code: string): boolean {
+  for (let e = err as { code?: string, cause?: unknown } | undefined, depth = 0; e != null && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code === code) return true
+  }
+  return false
 }
 
 function holderAddrs (holders: readonly LocatedServer[], peerId: string): string[] {

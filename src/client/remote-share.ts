@@ -29,12 +29,15 @@ export interface RemoteShareOptions {
   readAheadBytes?: number
   /** Session for small reads; defaults to the bulk one. */
   smallReads?: StorageClient
+  /** Lower is read first (ShareSource.preference); from the server's reputation. */
+  preference?: number
 }
 
 export class RemoteShare implements ShareSource {
   readonly shnum: number
   readonly serverId: string
   readonly storageIndex: Uint8Array
+  readonly preference: number
   bytesRead = 0
   private readonly client: StorageClient
   private readonly small: StorageClient
@@ -47,6 +50,7 @@ export class RemoteShare implements ShareSource {
     this.serverId = serverId
     this.storageIndex = storageIndex
     this.shnum = shnum
+    this.preference = options.preference ?? 0
     this.aheadChunks = Math.max(1, Math.floor((options.readAheadBytes ?? DEFAULT_READ_AHEAD) / CHUNK))
   }
 

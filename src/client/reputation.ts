@@ -1,50 +1,506 @@
 /**
- * The downloader's local memory of how servers behaved: verified blocks,
- * corrupt shares, failures and timeouts. It only breaks ties in server order;
- * it never excludes a server, so a recovered server gets another chance.
+ * What this node remembers about each storage server it used: have-share
+ * answers that turned out wrong, corrupt blocks, failures and timeouts, the
+ * throughput it saw, when it saw the server up or down, and how long the
+ * server kept the shares placed on it (found by later checks). Kept in
+ * SQLite (`<dataDir>/reputation.sqlite`) so a restart forgets nothing;
+ * `new ReputationTable()` keeps the same tables in memory.
+ *
+ * How it is used (docs/architecture.md, "Server reputation"):
+ * - downloads read from preferred holders first (a tier per holder, see
+ *   `rank`); a holder is never excluded, so a file whose only shares sit on
+ *   a bad server is still read;
+ * - uploads skip a server on probation as if it were unreachable, unless
+ *   the upload cannot be happy without it. The permuted ring is never
+ *   reordered: club-hinted locates ask servers in ring order.
+ *
+ * A server that said it held a share and then could not serve it, served a
+ * corrupt one, or lost one goes on probation in that club (club '' = no club:
+ * servers named by address or found through the DHT). It leaves probation
+ * after VERIFY_PASSES_TO_CLEAR verify checks of files in that club found all
+ * its shares good; probation for a lost share alone also ends
+ * LOST_SHARE_PROBATION_MS after the loss, since a server skipped for uploads
+ * may hold nothing left to verify.
  */
+import Database from 'better-sqlite3'
+import type { CheckReport } from './checker.js'
+
+/** Verify checks a server must pass in a club before it is preferred (and used for uploads) there again. */
+export const VERIFY_PASSES_TO_CLEAR = 3
+/** Probation for a lost share (and nothing worse) ends this long after the loss even without verify passes. */
+export const LOST_SHARE_PROBATION_MS = 7 * 24 * 60 * 60 * 1000
+/** A failure or timeout this recent puts a holder behind those without one. */
+export const RECENT_FAILURE_MS = 10 * 60 * 1000
+/** Weight of the newest throughput sample in the moving average. */
+export const THROUGHPUT_ALPHA = 0.3
+/** Transfers smaller than this measure latency, not throughput: they are not sampled. */
+export const MIN_THROUGHPUT_SAMPLE_BYTES = 64 * 1024
+/** A holder whose throughput is below this fraction of the fastest known holder's is read after the others. */
+const SLOW_FRACTION = 0.25
+
+/** Why a server went on probation. */
+export type Offence = 'wrong-have' | 'corrupt' | 'lost-share'
+
+export interface Probation {
+  peerId: string
+  /** '' for downloads and uploads through no club. */
+  club: string
+  kind: Offence
+  detail: string
+  /** When the (latest) offence happened, ms since the epoch. */
+  since: number
+  /** Verify checks passed in the club since then. */
+  passes: number
+  needed: number
+}
+
 export interface ServerRecord {
+  peerId: string
+  /** First contact of any kind, ms since the epoch. */
+  firstSeen: number
+  /** Last successful contact, or null if none succeeded. */
+  lastSeen: number | null
+  /** Contacts that succeeded and that failed: the uptime this node saw is up / (up + down). */
+  upSamples: number
+  downSamples: number
+  /** Successful share reads (one per share per download). */
   goodReads: number
-  corruptShares: number
+  corruptBlocks: number
+  /** Have-share answers that turned out wrong: the server listed a share, then could not serve it or served a corrupt one. */
+  wrongHaves: number
+  /** Requests that failed, timeouts included. */
   failures: number
+  timeouts: number
+  /** Moving average of the throughput seen, bytes/s; null before a transfer big enough to measure. */
+  bytesPerSec: number | null
+  /** Shares placed here that a later check found still present / missing. */
+  sharesConfirmed: number
+  sharesLost: number
+  /** Longest time a share placed here was found still present by a check. */
+  longestKeptMs: number | null
+  /** How long the lost shares were kept on average (placed → found missing). */
+  meanLostAfterMs: number | null
+  lastProblem: { kind: string, at: number, detail: string } | null
+  /** The clubs where the server is on probation. */
+  probation: Probation[]
+}
+
+/** A holder's place in a download, and why. Lower tiers are read first. */
+export interface RankedHolder {
+  peerId: string
+  tier: number
+  note: string
+}
+
+export interface ReputationOptions {
+  /** Clock in ms (default Date.now); tests move it forward. */
+  now?: () => number
+}
+
+/** What a check learnt, in the shape of `CheckReport` plus what the report cannot say. */
+export interface CheckObservation {
+  /** Base32 storage index (as placements are recorded). */
+  storageIndex: string
+  club?: string
+  /** Every server asked: a placed share on a server not asked is neither kept nor lost. */
+  asked: readonly string[]
+  /** Whether blocks were read and hashed (verify or repair), or only have-share asked. */
+  verified: boolean
+  report: Pick<CheckReport, 'sharemap' | 'corrupt' | 'unreachable'>
+}
+
+export interface CheckOutcome {
+  lost: Array<{ peerId: string, shnum: number, keptMs: number }>
+  passed: string[]
+  cleared: string[]
+}
+
+const SCHEMA_VERSION = 1
+
+interface ServerRow {
+  peer_id: string
+  first_seen: number
+  last_seen: number | null
+  up_samples: number
+  down_samples: number
+  good_reads: number
+  corrupt_blocks: number
+  wrong_haves: number
+  failures: number
+  timeouts: number
+  bytes_per_sec: number | null
+  last_failure_at: number | null
+  last_problem_kind: string | null
+  last_problem_at: number | null
+  last_problem_detail: string | null
+}
+
+interface ProbationRow { peer_id: string, club: string, kind: Offence, detail: string, since: number, passes: number }
+
+function isTimeout (err: unknown): boolean {
+  const e = err as { code?: string, name?: string, message?: string } | undefined
+  return e?.code === 'ERR_TIMEOUT' || e?.name === 'TimeoutError' || /timed? ?out/i.test(e?.message ?? '')
+}
+
+/** "3 min ago", "2 h ago": how notes and the status page say when. */
+export function agoText (ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 90) return `${s} s ago`
+  const min = Math.round(s / 60)
+  if (min < 90) return `${min} min ago`
+  const h = Math.round(min / 60)
+  if (h < 48) return `${h} h ago`
+  return `${Math.round(h / 24)} d ago`
+}
+
+function offenceText (kind: Offence): string {
+  switch (kind) {
+    case 'corrupt': return 'served a corrupt block'
+    case 'wrong-have': return 'listed a share it could not serve'
+    case 'lost-share': return 'lost a share placed on it'
+  }
+}
+
+function rateText (bps: number): string {
+  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} MB/s`
+  if (bps >= 1e3) return `${(bps / 1e3).toFixed(0)} kB/s`
+  return `${Math.round(bps)} B/s`
 }
 
 export class ReputationTable {
-  private readonly records = new Map<string, ServerRecord>()
+  private readonly db: Database.Database
+  private readonly now: () => number
 
-  private record (peerId: string): ServerRecord {
-    let r = this.records.get(peerId)
-    if (r == null) {
-      r = { goodReads: 0, corruptShares: 0, failures: 0 }
-      this.records.set(peerId, r)
+  /** An in-memory table (lost when the process ends); `ReputationTable.open` keeps one on disk. */
+  constructor (options: ReputationOptions = {}, db?: Database.Database) {
+    this.db = db ?? ReputationTable.prepare(new Database(':memory:'), ':memory:')
+    this.now = options.now ?? Date.now
+  }
+
+  /** Opens (creating if needed) the table at `path`. */
+  static open (path: string, options: ReputationOptions = {}): ReputationTable {
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    return new ReputationTable(options, ReputationTable.prepare(db, path))
+  }
+
+  private static prepare (db: Database.Database, path: string): Database.Database {
+    const version = db.pragma('user_version', { simple: true }) as number
+    if (version > SCHEMA_VERSION) {
+      db.close()
+      throw new Error(`${path} was written by a newer lafs-club (schema ${version}); upgrade lafs-club`)
     }
-    return r
+    if (version < 1) {
+      db.exec(`
+        CREATE TABLE servers (
+          peer_id TEXT PRIMARY KEY,
+          first_seen INTEGER NOT NULL,
+          last_seen INTEGER,
+          up_samples INTEGER NOT NULL DEFAULT 0,
+          down_samples INTEGER NOT NULL DEFAULT 0,
+          good_reads INTEGER NOT NULL DEFAULT 0,
+          corrupt_blocks INTEGER NOT NULL DEFAULT 0,
+          wrong_haves INTEGER NOT NULL DEFAULT 0,
+          failures INTEGER NOT NULL DEFAULT 0,
+          timeouts INTEGER NOT NULL DEFAULT 0,
+          bytes_per_sec REAL,
+          last_failure_at INTEGER,
+          last_problem_kind TEXT,
+          last_problem_at INTEGER,
+          last_problem_detail TEXT
+        );
+        CREATE TABLE probation (
+          peer_id TEXT NOT NULL,
+          club TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          detail TEXT NOT NULL,
+          since INTEGER NOT NULL,
+          passes INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (peer_id, club)
+        );
+        CREATE TABLE placements (
+          peer_id TEXT NOT NULL,
+          storage_index TEXT NOT NULL,
+          shnum INTEGER NOT NULL,
+          club TEXT NOT NULL,
+          placed_at INTEGER NOT NULL,
+          confirmed_at INTEGER,
+          PRIMARY KEY (storage_index, peer_id, shnum)
+        );
+        CREATE TABLE share_losses (
+          peer_id TEXT NOT NULL,
+          storage_index TEXT NOT NULL,
+          shnum INTEGER NOT NULL,
+          placed_at INTEGER NOT NULL,
+          missing_at INTEGER NOT NULL
+        );
+        CREATE INDEX share_losses_peer ON share_losses (peer_id);
+        CREATE INDEX placements_peer ON placements (peer_id);
+        PRAGMA user_version = 1;
+      `)
+    }
+    return db
   }
 
-  good (peerId: string, count = 1): void { this.record(peerId).goodReads += count }
-  corrupt (peerId: string): void { this.record(peerId).corruptShares++ }
-  failed (peerId: string): void { this.record(peerId).failures++ }
-
-  /** Higher is better. Corruption weighs more than a failure (a timeout may be bad luck). */
-  score (peerId: string): number {
-    const r = this.records.get(peerId)
-    if (r == null) return 0
-    return Math.min(r.goodReads, 100) / 100 - 5 * r.corruptShares - r.failures
+  close (): void {
+    if (this.db.open) this.db.close()
   }
 
-  get (peerId: string): ServerRecord | undefined {
-    const r = this.records.get(peerId)
-    return r == null ? undefined : { ...r }
+  /** Creates the server's row on first contact. */
+  private touch (peerId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO servers (peer_id, first_seen) VALUES (?, ?)').run(peerId, this.now())
   }
 
-  /** Stable sort: better servers first, ties keep the given (permuted-ring) order. */
-  order<T extends { peerId: string }> (servers: readonly T[]): T[] {
-    return servers.map((s, i) => ({ s, i, score: this.score(s.peerId) }))
-      .sort((a, b) => b.score - a.score || a.i - b.i)
+  private problem (peerId: string, kind: string, detail: string, column?: 'corrupt_blocks' | 'wrong_haves' | 'failures'): void {
+    this.touch(peerId)
+    const count = column == null ? '' : `${column} = ${column} + 1,`
+    this.db.prepare(`UPDATE servers SET ${count} last_problem_kind = ?, last_problem_at = ?, last_problem_detail = ? WHERE peer_id = ?`)
+      .run(kind, this.now(), detail.slice(0, 300), peerId)
+  }
+
+  // ---- what happened ----
+
+  /** A contact with the server succeeded (`ok`) or not: one uptime sample. */
+  contact (peerId: string, ok: boolean): void {
+    this.touch(peerId)
+    if (ok) this.db.prepare('UPDATE servers SET up_samples = up_samples + 1, last_seen = ? WHERE peer_id = ?').run(this.now(), peerId)
+    else this.db.prepare('UPDATE servers SET down_samples = down_samples + 1 WHERE peer_id = ?').run(peerId)
+  }
+
+  /** Shares read from the server passed every hash check. */
+  good (peerId: string, count = 1): void {
+    this.contact(peerId, true)
+    this.db.prepare('UPDATE servers SET good_reads = good_reads + ? WHERE peer_id = ?').run(count, peerId)
+  }
+
+  /** A request failed (a timeout counts too); the server is read after others for RECENT_FAILURE_MS. */
+  failed (peerId: string, err?: unknown): void {
+    this.contact(peerId, false)
+    const timeout = isTimeout(err)
+    this.problem(peerId, timeout ? 'timeout' : 'failure', (err as Error | undefined)?.message ?? 'request failed', 'failures')
+    this.db.prepare(`UPDATE servers SET last_failure_at = ?${timeout ? ', timeouts = timeouts + 1' : ''} WHERE peer_id = ?`).run(this.now(), peerId)
+  }
+
+  /** The server served a block that failed a hash check: it lied about holding that share. */
+  corrupt (peerId: string, at: { club?: string, detail?: string } = {}): void {
+    this.problem(peerId, 'corrupt', at.detail ?? 'a block failed its hash check', 'corrupt_blocks')
+    this.db.prepare('UPDATE servers SET wrong_haves = wrong_haves + 1 WHERE peer_id = ?').run(peerId)
+    this.probate(peerId, at.club ?? '', 'corrupt', at.detail ?? 'a block failed its hash check')
+  }
+
+  /** The server listed a share in a have-share answer and then said it had no such share. */
+  wrongHave (peerId: string, at: { club?: string, detail?: string } = {}): void {
+    this.problem(peerId, 'wrong-have', at.detail ?? 'no such share', 'wrong_haves')
+    this.probate(peerId, at.club ?? '', 'wrong-have', at.detail ?? 'no such share')
+  }
+
+  /** `bytes` moved to or from the server in `ms`: one throughput sample (ignored when too small to measure). */
+  throughput (peerId: string, bytes: number, ms: number): void {
+    if (bytes < MIN_THROUGHPUT_SAMPLE_BYTES || ms <= 0) return
+    this.touch(peerId)
+    const bps = bytes / (ms / 1000)
+    this.db.prepare('UPDATE servers SET bytes_per_sec = CASE WHEN bytes_per_sec IS NULL THEN @bps ELSE @a * @bps + (1 - @a) * bytes_per_sec END WHERE peer_id = @peer')
+      .run({ bps, a: THROUGHPUT_ALPHA, peer: peerId })
+  }
+
+  /** An upload placed these shares (peer → share numbers): later checks tell how long each server kept them. */
+  placed (storageIndex: string, placement: ReadonlyMap<string, readonly number[]>, club?: string): void {
+    const now = this.now()
+    const put = this.db.prepare(`INSERT INTO placements (peer_id, storage_index, shnum, club, placed_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT DO NOTHING`)
+    this.db.transaction(() => {
+      for (const [peer, shares] of placement) {
+        this.touch(peer)
+        for (const sh of shares) put.run(peer, storageIndex, sh, club ?? '', now)
+      }
+    })()
+  }
+
+  /** One verify check in `club` found every share the server holds good. */
+  verifyPassed (peerId: string, club = ''): boolean {
+    const row = this.probationRow(peerId, club)
+    if (row == null) return false
+    if (row.passes + 1 >= VERIFY_PASSES_TO_CLEAR) {
+      this.db.prepare('DELETE FROM probation WHERE peer_id = ? AND club = ?').run(peerId, club)
+      return true
+    }
+    this.db.prepare('UPDATE probation SET passes = passes + 1 WHERE peer_id = ? AND club = ?').run(peerId, club)
+    return false
+  }
+
+  /**
+   * What a check (or verify) found: placed shares still there or gone (a lost
+   * share puts its server on probation), corrupt shares, unreachable servers,
+   * and — for a verify — a pass for each server whose every share was good.
+   */
+  checked (obs: CheckObservation): CheckOutcome {
+    const now = this.now()
+    const club = obs.club ?? ''
+    const outcome: CheckOutcome = { lost: [], passed: [], cleared: [] }
+    const unreachable = new Set(obs.report.unreachable)
+    const asked = new Set(obs.asked)
+    const held = new Map<string, Set<number>>()
+    for (const [sh, peers] of Object.entries(obs.report.sharemap)) {
+      for (const p of peers) {
+        let s = held.get(p)
+        if (s == null) held.set(p, s = new Set())
+        s.add(Number(sh))
+      }
+    }
+    const corruptAt = new Set(obs.report.corrupt.map(c => `${c.peerId}/${c.shnum}`))
+    for (const peer of asked) this.contact(peer, !unreachable.has(peer))
+    for (const c of obs.report.corrupt) this.corrupt(c.peerId, { club, detail: `verify: share ${c.shnum} failed the ${c.check} check` })
+    const rows = this.db.prepare('SELECT peer_id, shnum, placed_at FROM placements WHERE storage_index = ?')
+      .all(obs.storageIndex) as Array<{ peer_id: string, shnum: number, placed_at: number }>
+    const confirm = this.db.prepare('UPDATE placements SET confirmed_at = ? WHERE storage_index = ? AND peer_id = ? AND shnum = ?')
+    const drop = this.db.prepare('DELETE FROM placements WHERE storage_index = ? AND peer_id = ? AND shnum = ?')
+    const lose = this.db.prepare('INSERT INTO share_losses (peer_id, storage_index, shnum, placed_at, missing_at) VALUES (?, ?, ?, ?, ?)')
+    this.db.transaction(() => {
+      for (const r of rows) {
+        if (!asked.has(r.peer_id) || unreachable.has(r.peer_id) || corruptAt.has(`${r.peer_id}/${r.shnum}`)) continue
+        if (held.get(r.peer_id)?.has(r.shnum) === true) {
+          confirm.run(now, obs.storageIndex, r.peer_id, r.shnum)
+        } else {
+          drop.run(obs.storageIndex, r.peer_id, r.shnum)
+          lose.run(r.peer_id, obs.storageIndex, r.shnum, r.placed_at, now)
+          outcome.lost.push({ peerId: r.peer_id, shnum: r.shnum, keptMs: now - r.placed_at })
+        }
+      }
+    })()
+    for (const l of outcome.lost) {
+      const detail = `share ${l.shnum} placed ${agoText(l.keptMs)} was gone`
+      this.problem(l.peerId, 'lost-share', detail)
+      this.probate(l.peerId, club, 'lost-share', detail)
+    }
+    if (obs.verified) {
+      const offenders = new Set([...obs.report.corrupt.map(c => c.peerId), ...outcome.lost.map(l => l.peerId)])
+      for (const peer of held.keys()) {
+        if (offenders.has(peer)) continue
+        outcome.passed.push(peer)
+        if (this.verifyPassed(peer, club)) outcome.cleared.push(peer)
+      }
+    }
+    return outcome
+  }
+
+  private probate (peerId: string, club: string, kind: Offence, detail: string): void {
+    // A lost share does not soften a standing lie: keep the worse kind.
+    const existing = this.probationRow(peerId, club)
+    const keep = existing != null && existing.kind !== 'lost-share' && kind === 'lost-share' ? existing.kind : kind
+    this.db.prepare(`INSERT INTO probation (peer_id, club, kind, detail, since, passes) VALUES (?, ?, ?, ?, ?, 0)
+      ON CONFLICT (peer_id, club) DO UPDATE SET kind = excluded.kind, detail = excluded.detail, since = excluded.since, passes = 0`)
+      .run(peerId, club, keep, detail.slice(0, 300), this.now())
+  }
+
+  private probationRow (peerId: string, club: string): ProbationRow | undefined {
+    const row = this.db.prepare('SELECT * FROM probation WHERE peer_id = ? AND club = ?').get(peerId, club) as ProbationRow | undefined
+    if (row == null) return undefined
+    if (row.kind === 'lost-share' && this.now() - row.since >= LOST_SHARE_PROBATION_MS) {
+      this.db.prepare('DELETE FROM probation WHERE peer_id = ? AND club = ?').run(peerId, club)
+      return undefined
+    }
+    return row
+  }
+
+  // ---- what it means ----
+
+  /** The server's probation in `club` (undefined when it is in good standing there). */
+  probation (peerId: string, club = ''): Probation | undefined {
+    const r = this.probationRow(peerId, club)
+    return r == null ? undefined : { peerId, club, kind: r.kind, detail: r.detail, since: r.since, passes: r.passes, needed: VERIFY_PASSES_TO_CLEAR }
+  }
+
+  /** Why an upload in `club` should skip the server, or undefined to use it. */
+  avoidForUpload (peerId: string, club = ''): string | undefined {
+    const p = this.probation(peerId, club)
+    return p == null ? undefined : this.probationText(p)
+  }
+
+  probationText (p: Probation): string {
+    return `${offenceText(p.kind)} ${agoText(this.now() - p.since)}, ${p.passes} of ${p.needed} verify checks passed`
+  }
+
+  /**
+   * Where each holder goes in a download in `club`, lower tiers first:
+   * 0 good or unknown, 1 slow (under a quarter of the fastest known holder's
+   * throughput), 2 failed or timed out within RECENT_FAILURE_MS, 3 on
+   * probation. Within a tier the given (permuted-ring) order stays.
+   */
+  rank (holders: ReadonlyArray<{ peerId: string }>, club = ''): RankedHolder[] {
+    const now = this.now()
+    const rows = new Map(holders.map(h => [h.peerId, this.row(h.peerId)]))
+    const fastest = Math.max(0, ...[...rows.values()].map(r => r?.bytes_per_sec ?? 0))
+    return holders.map(h => {
+      const r = rows.get(h.peerId)
+      const p = this.probation(h.peerId, club)
+      if (p != null) return { peerId: h.peerId, tier: 3, note: `not preferred: ${this.probationText(p)}` }
+      if (r?.last_failure_at != null && now - r.last_failure_at < RECENT_FAILURE_MS) {
+        return { peerId: h.peerId, tier: 2, note: `read after others: ${r.last_problem_kind === 'timeout' ? 'timed out' : 'failed'} ${agoText(now - r.last_failure_at)}` }
+      }
+      const bps = r?.bytes_per_sec ?? null
+      if (bps != null && bps < SLOW_FRACTION * fastest) return { peerId: h.peerId, tier: 1, note: `read after faster holders: ${rateText(bps)} (fastest ${rateText(fastest)})` }
+      return { peerId: h.peerId, tier: 0, note: bps == null ? 'preferred: no problems seen' : `preferred: ${rateText(bps)}, no problems seen` }
+    })
+  }
+
+  /** Holders in download order: stable by tier, ties keep the given (ring) order. */
+  order<T extends { peerId: string }> (holders: readonly T[], club = ''): T[] {
+    const ranks = this.rank(holders, club)
+    return holders.map((s, i) => ({ s, i, tier: ranks[i].tier }))
+      .sort((a, b) => a.tier - b.tier || a.i - b.i)
       .map(x => x.s)
   }
 
-  entries (): Array<{ peerId: string } & ServerRecord> {
-    return [...this.records].map(([peerId, r]) => ({ peerId, ...r }))
+  private row (peerId: string): ServerRow | undefined {
+    return this.db.prepare('SELECT * FROM servers WHERE peer_id = ?').get(peerId) as ServerRow | undefined
+  }
+
+  /** Everything known about one server. */
+  get (peerId: string): ServerRecord | undefined {
+    const r = this.row(peerId)
+    return r == null ? undefined : this.toRecord(r)
+  }
+
+  /** Servers known, those with problems first, then the most recently seen; `limit` bounds the list. */
+  list (options: { limit?: number } = {}): ServerRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM servers ORDER BY
+        (EXISTS (SELECT 1 FROM probation p WHERE p.peer_id = servers.peer_id)) DESC,
+        COALESCE(last_problem_at, 0) DESC, COALESCE(last_seen, first_seen) DESC
+      LIMIT ?`).all(options.limit ?? -1) as ServerRow[]
+    return rows.map(r => this.toRecord(r))
+  }
+
+  /** How many servers are known. */
+  count (): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM servers').get() as { n: number }).n
+  }
+
+  private toRecord (r: ServerRow): ServerRecord {
+    const kept = this.db.prepare(`SELECT COUNT(*) AS n, MAX(confirmed_at - placed_at) AS longest FROM placements
+      WHERE peer_id = ? AND confirmed_at IS NOT NULL`).get(r.peer_id) as { n: number, longest: number | null }
+    const lost = this.db.prepare('SELECT COUNT(*) AS n, AVG(missing_at - placed_at) AS mean FROM share_losses WHERE peer_id = ?')
+      .get(r.peer_id) as { n: number, mean: number | null }
+    const clubs = (this.db.prepare('SELECT club FROM probation WHERE peer_id = ?').all(r.peer_id) as Array<{ club: string }>)
+      .map(c => this.probation(r.peer_id, c.club)).filter((p): p is Probation => p != null)
+    return {
+      peerId: r.peer_id,
+      firstSeen: r.first_seen,
+      lastSeen: r.last_seen,
+      upSamples: r.up_samples,
+      downSamples: r.down_samples,
+      goodReads: r.good_reads,
+      corruptBlocks: r.corrupt_blocks,
+      wrongHaves: r.wrong_haves,
+      failures: r.failures,
+      timeouts: r.timeouts,
+      bytesPerSec: r.bytes_per_sec,
+      sharesConfirmed: kept.n,
+      sharesLost: lost.n,
+      longestKeptMs: kept.longest,
+      meanLostAfterMs: lost.mean == null ? null : Math.round(lost.mean),
+      lastProblem: r.last_problem_kind == null ? null : { kind: r.last_problem_kind, at: r.last_problem_at ?? 0, detail: r.last_problem_detail ?? '' },
+      probation: clubs
+    }
   }
 }

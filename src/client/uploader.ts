@@ -12,6 +12,7 @@ import { NoServersError, UploadUnhappyError } from './errors.js'
 import { serverLeaseSecrets } from './lease.js'
 import { clientLogger, shortPeer as short, siText } from './log.js'
 import { StorageClientPool, type ServerInfo } from './servers.js'
+import type { ReputationTable } from './reputation.js'
 import type { ProgressHandler } from './progress.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -33,6 +34,10 @@ export interface UploadOptions {
   signal?: AbortSignal
   /** Per-server deadline for the have query (default 10 s). */
   queryTimeoutMs?: number
+  /** Servers on probation here are skipped as if unreachable (unless the upload cannot be happy without them); what the upload saw is recorded. */
+  reputation?: ReputationTable
+  /** The club the upload goes through ('' or absent: none): probation is per club. */
+  club?: string
 }
 
 export interface UploadResult {
@@ -45,6 +50,8 @@ export interface UploadResult {
   happiness: number
   /** Wall time of the whole upload. */
   ms: number
+  /** Candidate servers the reputation had this upload skip, and why. */
+  skipped: Array<{ peerId: string, reason: string }>
 }
 
 /** Bytes of consecutive blocks per share sent as one write request. */
@@ -74,15 +81,21 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
     size: options.size
   })
   if (plan.kind === 'lit') {
-    return { cap: plan.cap, size: plan.size, placement: new Map(), happiness: 0, ms: Date.now() - started }
+    return { cap: plan.cap, size: plan.size, placement: new Map(), happiness: 0, ms: Date.now() - started, skipped: [] }
   }
   if (options.servers.length === 0) throw new NoServersError('no storage servers to upload to: join a club or give server addresses')
   const log = clientLogger(opener, 'upload')
   log('%s: %d bytes, %d-of-%d, happy %d, %d server(s) offered', siText(plan.storageIndex), plan.size, plan.k, plan.n, plan.happy, options.servers.length)
   const pool = options.pool ?? new StorageClientPool(opener)
   try {
-    const states = await placeShares(opener, pool, plan, options, log)
+    const skipped: UploadResult['skipped'] = []
+    const states = await placeShares(opener, pool, plan, options, log, skipped)
+    const writing = Date.now()
     const encoded = await writeShares(plan, source, states, options, log)
+    const writeMs = Date.now() - writing
+    for (const st of states.values()) {
+      if (st.failed == null) options.reputation?.throughput(st.server.peerId, st.writing.length * plan.shareSize, writeMs)
+    }
     const placement = new Map<string, number[]>()
     for (const st of states.values()) {
       if (st.failed != null) continue
@@ -93,14 +106,16 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
     log('%s: stored in %d ms, happiness %d; %s', siText(plan.storageIndex), Date.now() - started, happiness,
       [...placement].map(([peer, sh]) => `${short(peer)} [${sh.join(',')}]`).join(' '))
     options.onProgress?.({ phase: 'done', bytesDone: plan.size, bytesTotal: plan.size })
-    return { cap: encoded.cap, verifyCap: encoded.verifyCap, storageIndex: plan.storageIndex, size: plan.size, placement, happiness, ms: Date.now() - started }
+    return { cap: encoded.cap, verifyCap: encoded.verifyCap, storageIndex: plan.storageIndex, size: plan.size, placement, happiness, ms: Date.now() - started, skipped }
   } finally {
     if (options.pool == null) await pool.stop()
   }
 }
 
-async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan: ChkPlan, options: UploadOptions, log: Logger): Promise<Map<string, ServerState>> {
+async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan: ChkPlan, options: UploadOptions, log: Logger,
+  skipped: UploadResult['skipped']): Promise<Map<string, ServerState>> {
   const si = plan.storageIndex
+  const reputation = options.reputation
   const candidates = permute(si, options.servers).slice(0, 2 * plan.n)
   log('%s: candidates in ring order: %s', siText(si), candidates.map(c => short(c.peerId)).join(' '))
   options.onProgress?.({ phase: 'placing', bytesDone: 0, bytesTotal: plan.size })
@@ -115,8 +130,36 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
     readOnly.add(f.peerId)
     reasons.push(`${short(f.peerId)}: ${f.error.message}`)
     log('%s: %s not used, have-share failed: %s', siText(si), short(f.peerId), f.error.message)
+    reputation?.failed(f.peerId, f.error)
   }
+  for (const c of candidates) if (!readOnly.has(c.peerId)) reputation?.contact(c.peerId, true)
   if (existing.size > 0) log('%s: already stored: %s', siText(si), [...existing].map(([p, sh]) => `${short(p)} [${[...sh].join(',')}]`).join(' '))
+  // Servers on probation are left out as if unreachable, their ring places
+  // kept; only when the others cannot make the upload happy are they used.
+  const avoided = new Map<string, Set<number> | undefined>()
+  for (const c of candidates) {
+    const why = readOnly.has(c.peerId) ? undefined : reputation?.avoidForUpload(c.peerId, options.club ?? '')
+    if (why == null) continue
+    avoided.set(c.peerId, existing.get(c.peerId))
+    existing.delete(c.peerId)
+    readOnly.add(c.peerId)
+  }
+  if (avoided.size > 0) {
+    const without = planPlacement({ servers: candidates.map(s => s.peerId), existing, readOnly, totalShares: plan.n })
+    if (without.happiness >= plan.happy) {
+      for (const peer of avoided.keys()) {
+        const reason = reputation?.avoidForUpload(peer, options.club ?? '') ?? ''
+        skipped.push({ peerId: peer, reason })
+        log('%s: %s skipped: %s', siText(si), short(peer), reason)
+      }
+    } else {
+      log('%s: %d server(s) on probation are used after all: without them happiness is %d of %d', siText(si), avoided.size, without.happiness, plan.happy)
+      for (const [peer, held] of avoided) {
+        readOnly.delete(peer)
+        if (held != null) existing.set(peer, held)
+      }
+    }
+  }
   const unreachable = new Set(readOnly)
   const states = new Map<string, ServerState>()
   const order = candidates.map(s => s.peerId)
@@ -169,6 +212,7 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
           refused = true
         }
       } catch (err) {
+        reputation?.failed(server.peerId, err)
         log('%s: %s refused the allocation: %s; planning again', siText(si), short(server.peerId), (err as Error).message)
         readOnly.add(server.peerId)
         reasons.push(`${short(server.peerId)}: ${(err as Error).message}`)
@@ -187,6 +231,7 @@ async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<
   const fail = async (st: ServerState, err: unknown): Promise<void> => {
     if (st.failed != null) return
     st.failed = err as Error
+    options.reputation?.failed(st.server.peerId, err)
     log('%s: %s failed during the upload, its share(s) %s are dropped: %s', siText(si), short(st.server.peerId), st.writing.join(','), st.failed.message)
     for (const sh of st.writing) await st.client.abort(si, sh).catch(() => {})
     const placement = new Map<string, Set<number>>()

@@ -31,6 +31,12 @@ export interface ShareSource {
    * is hashed and decrypted in place instead of being copied together.
    */
   readPieces?: (offset: number, length: number) => Promise<Uint8Array[]>
+  /**
+   * Optional: lower is read first (the client's view of the server: fast and
+   * honest ones first). Sources of one preference keep the decoder's own
+   * order (primary shares first). Default 0.
+   */
+  preference?: number
 }
 
 export type ReadKind = 'data' | 'meta'

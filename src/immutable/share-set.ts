@@ -72,7 +72,7 @@ export class ShareSet {
     this.signal = opts.signal
     const rank = (s: ShareSource): number => (s.shnum < file.k ? 0 : 1)
     this.candidates = [...sources].map((s, i) => ({ s, i }))
-      .sort((a, b) => rank(a.s) - rank(b.s) || a.s.shnum - b.s.shnum || a.i - b.i)
+      .sort((a, b) => (a.s.preference ?? 0) - (b.s.preference ?? 0) || rank(a.s) - rank(b.s) || a.s.shnum - b.s.shnum || a.i - b.i)
       .map(x => x.s)
     log('%s: %d candidate sources, share numbers %s; need %d of %d', label, this.candidates.length, shnumList(this.candidates), file.k, file.n)
   }

@@ -9,8 +9,9 @@ import type { AdminApi, ClubsApi } from './api.js'
 import type { BootstrapReport } from './bootstrap.js'
 import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
+import type { ReputationTable } from '../client/index.js'
 import type { LafsLibp2p } from './libp2p.js'
-import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, JoinRequestStatus, NodeSnapshot } from './shapes.js'
+import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, JoinRequestStatus, NodeSnapshot, ServerReputationStatus } from './shapes.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { StorageServer } from '../storage/index.js'
 import type { Logger } from '@libp2p/interface'
@@ -19,6 +20,8 @@ import type { Logger } from '@libp2p/interface'
 const RECENT_ADVISORIES = 20
 /** How many accounts (those using the most bytes) the snapshot carries. */
 const TOP_ACCOUNTS = 50
+/** How many servers' reputations the snapshot carries. */
+const REPUTATION_SERVERS = 50
 
 export interface AdminInit {
   libp2p: LafsLibp2p
@@ -26,6 +29,8 @@ export interface AdminInit {
   storage?: StorageServer
   announcer?: ProviderAnnouncer
   leases: LeaseBook
+  /** Absent: the snapshot lists no server reputation. */
+  reputation?: ReputationTable
   clubs: ClubsApi
   bootstrapped: Promise<BootstrapReport>
   multiaddrs: () => string[]
@@ -90,8 +95,21 @@ export function createAdmin (init: AdminInit): AdminApi {
         clubs,
         clubRequests,
         clubsExpiringSoon,
-        bootstrap
+        bootstrap,
+        reputation: init.reputation == null ? [] : reputationStatus(init.reputation),
+        reputationTotal: init.reputation?.count() ?? 0
       }
     }
   }
+}
+
+function reputationStatus (table: ReputationTable): ServerReputationStatus[] {
+  return table.list({ limit: REPUTATION_SERVERS }).map(r => {
+    const samples = r.upSamples + r.downSamples
+    return {
+      ...r,
+      uptime: samples === 0 ? null : r.upSamples / samples,
+      probation: r.probation.map(p => ({ club: p.club, kind: p.kind, since: p.since, passes: p.passes, needed: p.needed, text: table.probationText(p) }))
+    }
+  })
 }

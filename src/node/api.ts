@@ -11,7 +11,7 @@ import type { LafsLibp2p, NetworkProfile } from './libp2p.js'
 import type {
   ClubExpiryWarning, ClubJoinResult, ClubLeaveResult, ClubStatus, GcResult, GrantedAccountStatus, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TransferPhase, Usage
 } from './shapes.js'
-import type { CheckReport } from '../client/index.js'
+import type { CheckReport, ReputationTable } from '../client/index.js'
 import type { Roster, SignedRoster } from '../club/index.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { LocatedServer, LocateExplain, LocateOptions, LocateResult } from '../routing/index.js'
@@ -42,6 +42,8 @@ export interface PutResult {
   size?: number
   /** Distinct servers holding shares (servers of happiness). */
   happiness?: number
+  /** Servers the upload skipped because of their reputation (lost or lied about shares), and why. */
+  skipped?: Array<{ peerId: string, reason: string }>
 }
 
 /** How a download found the shares it read: what `--explain` prints. */
@@ -49,9 +51,16 @@ export type DownloadExplain =
   /** A literal cap holds the file itself: nothing was asked of anyone. */
   | { way: 'literal' }
   /** The servers the caller named held enough shares: nothing was located. */
-  | { way: 'servers', servers: LocatedServer[] }
+  | { way: 'servers', servers: LocatedServer[], ranking?: HolderRanking[] }
   /** The locate planner found them (DHT provider records or the club hint). */
-  | { way: 'located', servers: LocatedServer[], explain: LocateExplain }
+  | { way: 'located', servers: LocatedServer[], explain: LocateExplain, ranking?: HolderRanking[] }
+
+/** Where a holder went in the download's order and why (its reputation): tier 0 is read first, ties keep ring order. */
+export interface HolderRanking {
+  peerId: string
+  tier: number
+  note: string
+}
 
 export interface GetOptions {
   /** Servers to ask first (multiaddrs with /p2p/); otherwise the DHT or the cap's club hint. */
@@ -277,6 +286,12 @@ export interface LafsNode {
   readonly announcer?: ProviderAnnouncer
   /** The caps this node uploaded and their lease expiry. */
   readonly leases: LeaseBook
+  /**
+   * What this node saw of each storage server (persisted): downloads prefer
+   * good holders, uploads skip servers on probation. Checks run outside
+   * `files.check` feed it with `reputation.checked(…)`.
+   */
+  readonly reputation: ReputationTable
 
   /** `files.put` */
   put: (data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutOptions) => Promise<PutResult>

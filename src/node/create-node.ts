@@ -4,6 +4,7 @@
  * keeping and the files API — assembled behind the `LafsNode` door.
  */
 import { mkdir } from 'node:fs/promises'
+import { ReputationTable } from '../client/index.js'
 import { ClubManager } from '../club/index.js'
 import { createAccounts } from './accounts.js'
 import { createAdmin } from './admin.js'
@@ -87,6 +88,8 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await datastore.close() })
     const leases = LeaseBook.open(paths.leases)
     cleanups.push(() => { leases.close() })
+    const reputation = ReputationTable.open(paths.reputation)
+    cleanups.push(() => { reputation.close() })
     // The relay policy asks about club membership; the rosters are known once the club manager runs.
     let isRosterServer: (peerId: string) => boolean = () => false
     const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId) })
@@ -151,7 +154,8 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
         dht: libp2p.services.dht,
         clubs: manager
       },
-      clubServers: clubs.servers
+      clubServers: clubs.servers,
+      reputation
     })
     cleanups.push(async () => { await files.close() })
     cleanups.push(leases.scheduleRenewals(leaseRenewer(opener, opened.leaseSecret), {
@@ -174,7 +178,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
     const admin = createAdmin({
-      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, clubs, bootstrapped, multiaddrs,
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs,
       log: libp2p.logger.forComponent('lafs-club:node:admin')
     })
 
@@ -233,6 +237,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       storage: storage?.server,
       announcer: storage?.announcer,
       leases,
+      reputation,
       put: filesApi.put,
       get: filesApi.get,
       cat: filesApi.cat,

@@ -36,6 +36,8 @@ export interface FilesInit {
   locateDeps: LocateDeps
   /** The servers of a club's roster (cached, or resolved when missing or expired). */
   clubServers: (clubId: string, opts: { signal?: AbortSignal }) => Promise<ServerInfo[]>
+  /** What this node remembers about servers (create-node opens `<dataDir>/reputation.sqlite`); default: in memory. */
+  reputation?: ReputationTable
 }
 
 export interface NodeFiles extends FilesApi {
@@ -53,7 +55,7 @@ export function createFiles (init: FilesInit): NodeFiles {
   const { libp2p } = init
   const opener = init.opener ?? libp2p
   const log: Logger = libp2p.logger.forComponent('lafs-club:node:files')
-  const reputation = new ReputationTable()
+  const reputation = init.reputation ?? new ReputationTable()
   const transfers = new AbortController()
   const withStop = (signal?: AbortSignal): AbortSignal => signal == null ? transfers.signal : AbortSignal.any([signal, transfers.signal])
 
@@ -107,10 +109,13 @@ export function createFiles (init: FilesInit): NodeFiles {
         leaseSecret: init.leaseSecret,
         onProgress: opts.onProgress,
         signal,
-        pool
+        pool,
+        reputation,
+        club
       })
       if (result.storageIndex != null) {
         const storageIndex = base32Encode(result.storageIndex)
+        reputation.placed(storageIndex, result.placement, club)
         log('put %s: happiness %d on %d servers', storageIndex, result.happiness, result.placement.size)
         init.leases.record({
           cap: result.cap,
@@ -124,7 +129,8 @@ export function createFiles (init: FilesInit): NodeFiles {
         cap: result.cap,
         hintedCap: club != null && result.storageIndex != null ? `${result.cap}@${club}` : undefined,
         size: result.size,
-        happiness: result.happiness
+        happiness: result.happiness,
+        ...(result.skipped.length > 0 ? { skipped: result.skipped } : {})
       }
     } finally {
       await spooled?.remove()
@@ -132,17 +138,24 @@ export function createFiles (init: FilesInit): NodeFiles {
   }
 
   /** Where the shares are: the servers named (when they hold any), else the locate planner. */
-  const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located' }> => {
+  /** Where the shares are: the servers named (when they hold any), else the locate planner; with the club the download is in. */
+  const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located', club: string }> => {
     const si = storageIndexOf(cap)
     if (opts.servers != null && opts.servers.length > 0) {
-      const { holders, failures } = await findShares(opener, si, serversFromMultiaddrs(opts.servers), { signal })
-      for (const f of failures) log('get %s: server %s did not answer have: %s', base32Encode(si), f.peerId, f.error.message)
-      if (holders.length > 0) return { way: 'servers', servers: holders }
+      const asked = serversFromMultiaddrs(opts.servers)
+      const { holders, failures } = await findShares(opener, si, asked, { signal })
+      for (const f of failures) {
+        log('get %s: server %s did not answer have: %s', base32Encode(si), f.peerId, f.error.message)
+        reputation.failed(f.peerId, f.error)
+      }
+      // Servers named by address are in no club, as for put.
+      if (holders.length > 0) return { way: 'servers', servers: holders, club: '', ranking: reputation.rank(holders, '') }
       log('get %s: none of the %d servers named holds shares; locating', base32Encode(si), opts.servers.length)
     }
+    const club = hint ?? init.clientConfig().club ?? ''
     const { servers, explain } = await locateChk(cap, hint, { signal })
     if (servers.length === 0) throw new SharesNotFoundError('no server holds shares of this file')
-    return { way: 'located', servers, explain }
+    return { way: 'located', servers, explain, club, ranking: reputation.rank(servers, club) }
   }
 
   const cat = async function * (capText: string, opts: GetOptions = {}): AsyncGenerator<Uint8Array> {
@@ -162,8 +175,9 @@ export function createFiles (init: FilesInit): NodeFiles {
     if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'downloading needs a read-cap (URI:CHK:… or URI:LIT:…), not a verify-cap')
     const found = await findHolders(cap, hint, opts, signal)
     log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
-    opts.onExplain?.(found)
-    yield * download(opener, cap, { holders: found.servers, signal, reputation, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
+    const { club, ...explain } = found
+    opts.onExplain?.(explain)
+    yield * download(opener, cap, { holders: found.servers, signal, reputation, club, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
   }
 
   const get = async (capText: string, opts: GetOptions = {}): Promise<Uint8Array> => {
@@ -176,14 +190,15 @@ export function createFiles (init: FilesInit): NodeFiles {
     if (isMutable(capText)) return await mutable.checkMutable(capText, o)
     const signal = withStop(o.signal)
     const byPeer = new Map<string, ServerInfo>()
+    let club = ''
     if (o.servers != null && o.servers.length > 0) {
       for (const s of serversFromMultiaddrs(o.servers)) byPeer.set(s.peerId, s)
     } else {
       // Tahoe asks every server it knows: the connected storage servers, the club's roster, and whoever the DHT names.
       for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
       const { cap, hint } = parseHintedCap(capText)
-      const club = hint ?? init.clientConfig().club ?? undefined
-      if (club != null) for (const s of await init.clubServers(club, { signal })) byPeer.set(s.peerId, s)
+      club = hint ?? init.clientConfig().club ?? ''
+      if (club !== '') for (const s of await init.clubServers(club, { signal })) byPeer.set(s.peerId, s)
       if (cap.kind === 'chk') {
         try {
           const located = await locateChk(cap, hint, { signal, budget: { deadlineMs: byPeer.size > 0 ? 10_000 : 30_000 } })
@@ -195,7 +210,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       }
     }
     log('check %s on %d servers (verify %s, repair %s)', shortCap(capText), byPeer.size, o.verify === true, o.repair === true)
-    return await checkFile(opener, capText, {
+    const report = await checkFile(opener, capText, {
       servers: [...byPeer.values()],
       verify: o.verify,
       repair: o.repair,
@@ -204,6 +219,19 @@ export function createFiles (init: FilesInit): NodeFiles {
       signal,
       pool
     })
+    if (report.storageIndex !== '') {
+      const outcome = reputation.checked({
+        storageIndex: base32Encode(Buffer.from(report.storageIndex, 'hex')),
+        club,
+        asked: [...byPeer.keys()],
+        verified: o.verify === true || o.repair === true,
+        report
+      })
+      if (outcome.lost.length > 0 || outcome.cleared.length > 0) {
+        log('check %s: %d share(s) lost by their servers; %d server(s) left probation', shortCap(capText), outcome.lost.length, outcome.cleared.length)
+      }
+    }
+    return report
   }
 
   return {

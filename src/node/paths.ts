@@ -12,6 +12,7 @@
  *     datastore/          libp2p datastore (LevelDB): peer store, DHT records
  *     storage/            storage server: shares and storage.sqlite
  *     leases.sqlite       caps this node uploaded and their lease expiry
+ *     reputation.sqlite   what this node saw of each storage server (docs/architecture.md, "Server reputation")
  */
 import { isAbsolute, join } from 'node:path'
 
@@ -24,6 +25,7 @@ export interface DataDirPaths {
   datastore: string
   storage: string
   leases: string
+  reputation: string
 }
 
 export function dataDirPaths (dataDir: string): DataDirPaths {
@@ -36,7 +38,8 @@ export function dataDirPaths (dataDir: string): DataDirPaths {
     leaseSecret: join(privateDir, 'secret'),
     datastore: join(dataDir, 'datastore'),
     storage: join(dataDir, 'storage'),
-    leases: join(dataDir, 'leases.sqlite')
+    leases: join(dataDir, 'leases.sqlite'),
+    reputation: join(dataDir, 'reputation.sqlite')
   }
 }
 

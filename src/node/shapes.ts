@@ -193,6 +193,39 @@ export interface NodeSnapshot {
   clubsExpiringSoon: ClubExpiryWarning[]
   /** null until the bootstrap peers were tried. */
   bootstrap: BootstrapStatus | null
+  /** What this node saw of storage servers: those on probation or with recent problems first (at most 50). */
+  reputation: ServerReputationStatus[]
+  /** Servers this node remembers in all. */
+  reputationTotal: number
+}
+
+/** One storage server as this node saw it (docs/architecture.md, "Server reputation"). */
+export interface ServerReputationStatus {
+  peerId: string
+  /** ms since the epoch. */
+  firstSeen: number
+  /** Last successful contact; null if none succeeded. */
+  lastSeen: number | null
+  /** Successful contacts / all contacts this node made; null before any. */
+  uptime: number | null
+  upSamples: number
+  downSamples: number
+  goodReads: number
+  corruptBlocks: number
+  /** Have-share answers that turned out wrong (a listed share it could not serve, or served corrupt). */
+  wrongHaves: number
+  failures: number
+  timeouts: number
+  /** Moving average, bytes/s; null before a transfer big enough to measure. */
+  bytesPerSec: number | null
+  /** Shares placed there that checks found still present / gone. */
+  sharesConfirmed: number
+  sharesLost: number
+  longestKeptMs: number | null
+  meanLostAfterMs: number | null
+  lastProblem: { kind: string, at: number, detail: string } | null
+  /** Clubs ('' = no club) where it is not preferred until it passes verify checks. */
+  probation: Array<{ club: string, kind: string, since: number, passes: number, needed: number, text: string }>
 }
 
 /** One server's answer to a question asked of several. */

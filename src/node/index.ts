@@ -6,7 +6,7 @@
 export { createNode, type CreateNodeOptions } from './create-node.js'
 export type {
   LafsNode, FilesApi, ClubsApi, AccountsApi, AdminApi, PutOptions, PutResult, GetOptions, CheckOptions, NodeLocateOptions,
-  DownloadExplain, CreateClubInput, CreateMutableOptions, MutableCreated, MutableWritten, MutableWriteOptions, MutableModifier
+  DownloadExplain, HolderRanking, CreateClubInput, CreateMutableOptions, MutableCreated, MutableWritten, MutableWriteOptions, MutableModifier
 } from './api.js'
 export type {
   DirsApi, DirOptions, MkdirOptions, DirCreated, DirChild, DirChildType, DirListing, DirNodeInfo, DirLinkTarget, LinkOptions, PutFileOptions,

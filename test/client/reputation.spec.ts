@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { LOST_SHARE_PROBATION_MS, ReputationTable, VERIFY_PASSES_TO_CLEAR } from '../../src/client/index.js'
+
+const A = 'server-a'
+const B = 'server-b'
+const C = 'server-c'
+const CLUB = 'k51club'
+
+describe('client: the reputation table (SQLite)', () => {
+  let dir: string
+  let clock: number
+  const open = (): ReputationTable => ReputationTable.open(join(dir, 'reputation.sqlite'), { now: () => clock })
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lafs-reputation-'))
+    clock = 1_000_000_000_000
+  })
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('a lie puts the server last in that club only, until it passes the verify checks; the file on disk keeps it', () => {
+    let t = open()
+    assert.deepEqual(t.order([{ peerId: A }, { peerId: B }, { peerId: C }], CLUB).map(s => s.peerId), [A, B, C])
+    t.corrupt(A, { club: CLUB, detail: 'share 0 failed the block-hash check' })
+    assert.deepEqual(t.order([{ peerId: A }, { peerId: B }, { peerId: C }], CLUB).map(s => s.peerId), [B, C, A], 'ties keep ring order')
+    assert.deepEqual(t.order([{ peerId: A }, { peerId: B }], 'other-club').map(s => s.peerId), [A, B], 'another club is not affected')
+    assert.ok(t.avoidForUpload(A, CLUB) != null)
+    assert.equal(t.avoidForUpload(A, 'other-club'), undefined)
+    clock += 2 * 3600_000
+    assert.match(t.rank([{ peerId: A }], CLUB)[0].note, /served a corrupt block 2 h ago, 0 of 3 verify checks passed/)
+    t.close()
+    t = open()
+    for (let i = 1; i < VERIFY_PASSES_TO_CLEAR; i++) {
+      assert.equal(t.verifyPassed(A, CLUB), false)
+      assert.equal(t.probation(A, CLUB)?.passes, i)
+    }
+    assert.equal(t.verifyPassed(A, CLUB), true, 'the last pass clears it')
+    assert.equal(t.probation(A, CLUB), undefined)
+    assert.deepEqual(t.order([{ peerId: A }, { peerId: B }], CLUB).map(s => s.peerId), [A, B])
+    const rec = t.get(A)
+    assert.equal(rec?.corruptBlocks, 1)
+    assert.equal(rec?.wrongHaves, 1, 'a corrupt share is a have-share answer that was wrong')
+    t.close()
+  })
+
+  it('checks: a placed share found missing is a loss (how long it was kept), one found present is confirmed; servers not asked are neither', () => {
+    const t = open()
+    t.placed('SI1', new Map([[A, [0]], [B, [1]], [C, [2]]]), CLUB)
+    clock += 5 * 86_400_000
+    const out = t.checked({
+      storageIndex: 'SI1',
+      club: CLUB,
+      asked: [A, B],
+      verified: false,
+      report: { sharemap: { 1: [B] }, corrupt: [], unreachable: [] }
+    })
+    assert.deepEqual(out.lost, [{ peerId: A, shnum: 0, keptMs: 5 * 86_400_000 }])
+    assert.equal(t.get(A)?.sharesLost, 1)
+    assert.equal(t.get(A)?.meanLostAfterMs, 5 * 86_400_000)
+    assert.equal(t.get(B)?.sharesConfirmed, 1)
+    assert.equal(t.get(B)?.longestKeptMs, 5 * 86_400_000)
+    assert.equal(t.get(C)?.sharesLost, 0, 'C was not asked')
+    assert.match(t.avoidForUpload(A, CLUB) ?? '', /lost a share placed on it/)
+    // A loss alone stops counting after a while, so a server skipped for uploads gets another chance.
+    clock += LOST_SHARE_PROBATION_MS
+    assert.equal(t.avoidForUpload(A, CLUB), undefined)
+    t.close()
+  })
+
+  it('a verify pass counts only for servers whose every share was good', () => {
+    const t = open()
+    t.wrongHave(A, { club: CLUB })
+    t.wrongHave(B, { club: CLUB })
+    const out = t.checked({
+      storageIndex: 'SI2',
+      club: CLUB,
+      asked: [A, B],
+      verified: true,
+      report: { sharemap: { 0: [A], 1: [B] }, corrupt: [{ peerId: B, shnum: 2, check: 'block-hash' }], unreachable: [] }
+    })
+    assert.deepEqual(out.passed, [A])
+    assert.equal(t.probation(A, CLUB)?.passes, 1)
+    assert.equal(t.probation(B, CLUB)?.passes, 0)
+    assert.equal(t.probation(B, CLUB)?.kind, 'corrupt')
+    t.close()
+  })
+
+  it('throughput is a moving average; slow and recently failed holders go after the others', () => {
+    const t = open()
+    t.throughput(A, 1_000_000, 1000)
+    t.throughput(A, 3_000_000, 1000)
+    assert.ok(Math.abs((t.get(A)?.bytesPerSec ?? 0) - 1_600_000) < 1)
+    t.throughput(B, 10_000_000, 100)
+    t.throughput(C, 1000, 1000)
+    assert.equal(t.get(C), undefined, 'a transfer too small to measure is not a sample')
+    assert.deepEqual(t.rank([{ peerId: A }, { peerId: B }, { peerId: C }]).map(r => r.tier), [1, 0, 0])
+    t.failed(B, Object.assign(new Error('request timed out'), { code: 'ERR_TIMEOUT' }))
+    assert.equal(t.get(B)?.timeouts, 1)
+    assert.deepEqual(t.order([{ peerId: A }, { peerId: B }, { peerId: C }]).map(s => s.peerId), [C, A, B])
+    assert.equal(t.get(B)?.upSamples, 0)
+    assert.equal(t.get(B)?.downSamples, 1)
+    t.close()
+  })
+})

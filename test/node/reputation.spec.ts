@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { base32Encode, parseHintedCap, storageIndexOf, type ChkReadCap } from '../../src/immutable/index.js'
+import { createNode, type DownloadExplain, type HolderRanking, type LafsNode } from '../../src/node/index.js'
+import { permute, planPlacement } from '../../src/routing/index.js'
+import { startGrid, startServer, stopGrid, type GridServer } from '../fixtures/grid.js'
+
+const LISTEN = ['/ip4/127.0.0.1/tcp/0']
+
+/** Path of a share's file on a grid server (Tahoe's share tree). */
+function shareFile (server: GridServer, cap: string, shnum: number): string {
+  const si = base32Encode(storageIndexOf(parseHintedCap(cap).cap as ChkReadCap))
+  return join(server.dir, 'shares', si.slice(0, 2), si, String(shnum))
+}
+
+describe('node: reputation that remembers (real servers, real SQLite)', function () {
+  this.timeout(60_000)
+  const dirs: string[] = []
+  const nodes: LafsNode[] = []
+  const grids: GridServer[][] = []
+  const client = async (dataDir?: string): Promise<LafsNode> => {
+    if (dataDir == null) {
+      dataDir = await mkdtemp(join(tmpdir(), 'lafs-rep-'))
+      dirs.push(dataDir)
+    }
+    const node = await createNode({ dataDir, listen: LISTEN, bootstrap: [], storage: { enabled: false }, gateway: false })
+    nodes.push(node)
+    return node
+  }
+  after(async () => {
+    await Promise.all(nodes.map(async n => { await n.stop() }))
+    await Promise.all(grids.map(async g => { await stopGrid(g) }))
+    await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
+  })
+
+  it('a server that served a corrupt block is read last, across a restart, until it passed 3 verify checks', async () => {
+    const grid = await startGrid(5)
+    grids.push(grid)
+    const addrs = grid.map(s => s.info.multiaddrs[0])
+    const byPeer = new Map(grid.map(s => [s.info.peerId, s]))
+    let node = await client()
+    const data = randomBytes(300_000)
+    const { cap } = await node.put(data, { servers: addrs, k: 3, n: 5, happy: 5 })
+    const holderOf = async (shnum: number): Promise<GridServer> => {
+      const r = await node.check(cap, { servers: addrs })
+      return byPeer.get(r.sharemap[shnum][0]) as GridServer
+    }
+    const bad = await holderOf(0)
+    const badId = bad.info.peerId
+    const file = shareFile(bad, cap, 0)
+    const original = await readFile(file)
+    const corrupted = Buffer.from(original)
+    corrupted[Math.floor(corrupted.length / 2)] ^= 0xff
+    await writeFile(file, corrupted)
+
+    // The first download reads share 0 (a primary share), finds it corrupt and reads another.
+    let explain: DownloadExplain | undefined
+    assert.ok(Buffer.from(await node.get(cap, { servers: addrs, onExplain: e => { explain = e } })).equals(data))
+    assert.equal(rankingOf(explain, badId)?.tier, 0, 'nothing was known before')
+    assert.equal(node.reputation.get(badId)?.corruptBlocks, 1)
+    const reads = node.reputation.get(badId)?.goodReads ?? 0
+
+    // The next one does not ask it: its corrupt share would be caught again (a second corrupt block).
+    assert.ok(Buffer.from(await node.get(cap, { servers: addrs, onExplain: e => { explain = e } })).equals(data))
+    assert.equal(node.reputation.get(badId)?.corruptBlocks, 1, 'the server that lied was not read first again')
+    assert.equal(rankingOf(explain, badId)?.tier, 3)
+    assert.match(rankingOf(explain, badId)?.note ?? '', /not preferred: served a corrupt block \d+ s ago, 0 of 3 verify checks passed/)
+
+    // Restart: the record is on disk.
+    const dataDir = node.dataDir
+    await node.stop()
+    node = await client(dataDir)
+    assert.equal(node.reputation.get(badId)?.corruptBlocks, 1)
+    assert.equal(node.reputation.probation(badId, '')?.kind, 'corrupt')
+    const status = await node.admin.status()
+    const shown = status.reputation.find(r => r.peerId === badId)
+    assert.match(shown?.probation[0]?.text ?? '', /served a corrupt block/)
+
+    // The operator restores the share; verify checks pass, and after the third the server is preferred again.
+    await writeFile(file, original)
+    for (let pass = 1; pass <= 3; pass++) {
+      const r = await node.check(cap, { servers: addrs, verify: true })
+      assert.deepEqual(r.corrupt, [])
+      assert.ok(Buffer.from(await node.get(cap, { servers: addrs, onExplain: e => { explain = e } })).equals(data))
+      if (pass < 3) {
+        assert.match(rankingOf(explain, badId)?.note ?? '', new RegExp(`${pass} of 3 verify checks passed`))
+        assert.equal(node.reputation.get(badId)?.goodReads, reads, 'still read after the others')
+      }
+    }
+    assert.equal(node.reputation.probation(badId, ''), undefined)
+    assert.equal(rankingOf(explain, badId)?.tier, 0)
+    assert.equal(node.reputation.get(badId)?.goodReads, reads + 1, 'preferred again: its share 0 is read')
+  })
+
+  it('an upload skips a server that lost shares, keeping the ring order; it uses it when it cannot be happy without it', async () => {
+    let skew = 0
+    const grid = await startGrid(5)
+    // One server whose clock runs ahead on demand: its leases expire and gc drops the shares.
+    const leaky = await startServer(undefined, { now: () => Date.now() + skew })
+    grid.push(leaky)
+    grids.push(grid)
+    const addrs = grid.map(s => s.info.multiaddrs[0])
+    const ids = grid.map(s => s.info.peerId)
+    const leakyId = leaky.info.peerId
+    const node = await client()
+    const first = await node.put(randomBytes(100_000), { servers: addrs, k: 3, n: 6, happy: 6 })
+    assert.equal(first.skipped, undefined)
+    skew = 40 * 86_400_000
+    assert.ok((await leaky.storage.gc()).deletedShares >= 1)
+    const report = await node.check(first.cap, { servers: addrs })
+    assert.equal(report.sharesFound, 5)
+    assert.equal(node.reputation.get(leakyId)?.sharesLost, 1)
+    assert.equal(node.reputation.probation(leakyId, '')?.kind, 'lost-share')
+
+    const second = await node.put(randomBytes(100_000), { servers: addrs, k: 3, n: 6, happy: 5 })
+    assert.deepEqual(second.skipped?.map(s => s.peerId), [leakyId])
+    assert.match(second.skipped?.[0].reason ?? '', /lost a share placed on it .*, 0 of 3 verify checks passed/)
+    const placed = await node.check(second.cap, { servers: addrs })
+    assert.equal(placed.sharesFound, 6)
+    assert.ok(!Object.values(placed.sharemap).flat().includes(leakyId), 'the server on probation got no share')
+    // Placement on the unchanged ring, the server on probation counted as unreachable.
+    const si = storageIndexOf(parseHintedCap(second.cap).cap as ChkReadCap)
+    const ring = permute(si, ids.map(peerId => ({ peerId }))).map(s => s.peerId)
+    const expected = planPlacement({ servers: ring, existing: new Map(), readOnly: new Set([leakyId]), totalShares: 6 })
+    for (const [peer, shares] of expected.uploads) {
+      for (const sh of shares) assert.ok(placed.sharemap[sh].includes(peer), `share ${sh} on ${peer}, as the ring says`)
+    }
+
+    // Happy 6 of 6 servers needs it: it is used after all.
+    const third = await node.put(randomBytes(100_000), { servers: addrs, k: 3, n: 6, happy: 6 })
+    assert.equal(third.skipped, undefined)
+    assert.equal(third.happiness, 6)
+  })
+})
+
+function rankingOf (explain: DownloadExplain | undefined, peerId: string): HolderRanking | undefined {
+  if (explain == null || explain.way === 'literal') return undefined
+  return explain.ranking?.find(r => r.peerId === peerId)
+}

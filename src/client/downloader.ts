@@ -56,11 +56,12 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   })
   log('%s: %d share(s) on %d server(s): %s', siText(si), sources.length, options.holders.length,
     options.holders.map((h, i) => `${shortPeer(h.peerId)} [${h.shares.join(',')}]${ranks == null ? '' : ` tier ${ranks[i].tier}`}`).join(' '))
-  const started = Date.now()
   if (sources.length === 0) throw new SharesNotFoundError(`no server holds shares of ${cap.kind === 'chk' ? 'this file' : 'this storage index'}`)
+  const dropped = new Set<RemoteShare>()
   const onBadShare = (report: BadShareReport): void => {
     const source = report.source as RemoteShare
     source.discard()
+    dropped.add(source)
     if (report.check === 'read-error') {
       log('%s: share %d on %s dropped, it could not be read: %s', siText(si), source.shnum, shortPeer(source.serverId), report.error.message)
       // The server listed the share, then said it has none: a have-share answer that was wrong.
@@ -84,7 +85,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
       onBadShare,
       onProgress: p => options.onProgress?.({ phase: 'downloading', bytesDone: p.bytesDone, bytesTotal: p.bytesTotal })
     })
-    if (reputation != null) recordReads(reputation, sources, Date.now() - started)
+    if (reputation != null) recordReads(reputation, sources.filter(s => !dropped.has(s)))
     log.trace('%s: done; bytes read per share: %s', siText(si), sources.filter(s => s.bytesRead > 0).map(s => `${s.shnum}@${shortPeer(s.serverId)}=${s.bytesRead}`).join(' '))
   } finally {
     for (const s of sources) s.discard()
@@ -92,13 +93,23 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   }
 }
 
-/** Good reads and the throughput seen, per server (its shares were read side by side, so the whole download's time is fair). */
-function recordReads (reputation: ReputationTable, sources: readonly RemoteShare[], ms: number): void {
-  const bytes = new Map<string, number>()
-  for (const s of sources) if (s.bytesRead > 0) bytes.set(s.serverId, (bytes.get(s.serverId) ?? 0) + s.bytesRead)
-  for (const [peer, n] of bytes) {
-    reputation.good(peer, sources.filter(s => s.serverId === peer && s.bytesRead > 0).length)
-    reputation.throughput(peer, n, ms)
+/** Good reads and the throughput seen, per server: its bytes over the span from its first read asked to its last answered. */
+function recordReads (reputation: ReputationTable, sources: readonly RemoteShare[]): void {
+  const byServer = new Map<string, { shares: number, bytes: number, from: number, to: number }>()
+  for (const s of sources) {
+    if (s.bytesRead === 0 || s.firstReadAt == null || s.lastReadAt == null) continue
+    const t = byServer.get(s.serverId)
+    if (t == null) byServer.set(s.serverId, { shares: 1, bytes: s.bytesRead, from: s.firstReadAt, to: s.lastReadAt })
+    else {
+      t.shares++
+      t.bytes += s.bytesRead
+      t.from = Math.min(t.from, s.firstReadAt)
+      t.to = Math.max(t.to, s.lastReadAt)
+    }
+  }
+  for (const [peer, t] of byServer) {
+    reputation.good(peer, t.shares)
+    reputation.throughput(peer, t.bytes, Math.max(1, t.to - t.from))
   }
 }
 

@@ -39,6 +39,9 @@ export class RemoteShare implements ShareSource {
   readonly storageIndex: Uint8Array
   readonly preference: number
   bytesRead = 0
+  /** When the first read was asked for and the last one answered (ms): the span the throughput is measured over. */
+  firstReadAt?: number
+  lastReadAt?: number
   private readonly client: StorageClient
   private readonly small: StorageClient
   private readonly aheadChunks: number
@@ -56,8 +59,10 @@ export class RemoteShare implements ShareSource {
 
   async read (offset: number, length: number, kind: ReadKind = 'data'): Promise<Uint8Array> {
     if (kind === 'meta' || length < MIN_READ_AHEAD_LENGTH) {
+      this.firstReadAt ??= Date.now()
       const got = await this.small.read(this.storageIndex, this.shnum, offset, length)
       this.bytesRead += got.length
+      this.lastReadAt = Date.now()
       return got
     }
     const views = await this.readPieces(offset, length)
@@ -66,6 +71,7 @@ export class RemoteShare implements ShareSource {
 
   async readPieces (offset: number, length: number): Promise<Uint8Array[]> {
     if (length <= 0) return []
+    this.firstReadAt ??= Date.now()
     const first = Math.floor(offset / CHUNK)
     const last = Math.floor((offset + length - 1) / CHUNK)
     // Chunks behind this read will not be asked for again by a forward scan.
@@ -82,6 +88,7 @@ export class RemoteShare implements ShareSource {
       if (got[i].length < CHUNK) break // the share ends in this chunk
     }
     this.bytesRead += filled
+    this.lastReadAt = Date.now()
     return views
   }
 

@@ -35,8 +35,12 @@ export const RECENT_FAILURE_MS = 10 * 60 * 1000
 export const THROUGHPUT_ALPHA = 0.3
 /** Transfers smaller than this measure latency, not throughput: they are not sampled. */
 export const MIN_THROUGHPUT_SAMPLE_BYTES = 64 * 1024
-/** A holder whose throughput is below this fraction of the fastest known holder's is read after the others. */
-const SLOW_FRACTION = 0.25
+/**
+ * A holder whose read throughput is below this fraction of the fastest known
+ * holder's is read after the others. Loose on purpose: one sample may have
+ * included a cold connection, and a wrong "slow" costs more than a tie.
+ */
+const SLOW_FRACTION = 1 / 8
 
 /** Why a server went on probation. */
 export type Offence = 'wrong-have' | 'corrupt' | 'lost-share'
@@ -71,8 +75,9 @@ export interface ServerRecord {
   /** Requests that failed, timeouts included. */
   failures: number
   timeouts: number
-  /** Moving average of the throughput seen, bytes/s; null before a transfer big enough to measure. */
-  bytesPerSec: number | null
+  /** Moving averages of the throughput seen reading shares (downloads) and writing them (uploads, encoding included), bytes/s; null before a transfer big enough to measure. */
+  readBytesPerSec: number | null
+  writeBytesPerSec: number | null
   /** Shares placed here that a later check found still present / missing. */
   sharesConfirmed: number
   sharesLost: number
@@ -128,7 +133,8 @@ interface ServerRow {
   wrong_haves: number
   failures: number
   timeouts: number
-  bytes_per_sec: number | null
+  read_bps: number | null
+  write_bps: number | null
   last_failure_at: number | null
   last_problem_kind: string | null
   last_problem_at: number | null
@@ -204,7 +210,8 @@ export class ReputationTable {
           wrong_haves INTEGER NOT NULL DEFAULT 0,
           failures INTEGER NOT NULL DEFAULT 0,
           timeouts INTEGER NOT NULL DEFAULT 0,
-          bytes_per_sec REAL,
+          read_bps REAL,
+          write_bps REAL,
           last_failure_at INTEGER,
           last_problem_kind TEXT,
           last_problem_at INTEGER,
@@ -295,12 +302,13 @@ export class ReputationTable {
     this.probate(peerId, at.club ?? '', 'wrong-have', at.detail ?? 'no such share')
   }
 
-  /** `bytes` moved to or from the server in `ms`: one throughput sample (ignored when too small to measure). */
-  throughput (peerId: string, bytes: number, ms: number): void {
+  /** `bytes` read from (or written to) the server in `ms`: one throughput sample (ignored when too small to measure). */
+  throughput (peerId: string, bytes: number, ms: number, direction: 'read' | 'write' = 'read'): void {
     if (bytes < MIN_THROUGHPUT_SAMPLE_BYTES || ms <= 0) return
     this.touch(peerId)
     const bps = bytes / (ms / 1000)
-    this.db.prepare('UPDATE servers SET bytes_per_sec = CASE WHEN bytes_per_sec IS NULL THEN @bps ELSE @a * @bps + (1 - @a) * bytes_per_sec END WHERE peer_id = @peer')
+    const col = direction === 'read' ? 'read_bps' : 'write_bps'
+    this.db.prepare(`UPDATE servers SET ${col} = CASE WHEN ${col} IS NULL THEN @bps ELSE @a * @bps + (1 - @a) * ${col} END WHERE peer_id = @peer`)
       .run({ bps, a: THROUGHPUT_ALPHA, peer: peerId })
   }
 
@@ -423,14 +431,14 @@ export class ReputationTable {
 
   /**
    * Where each holder goes in a download in `club`, lower tiers first:
-   * 0 good or unknown, 1 slow (under a quarter of the fastest known holder's
-   * throughput), 2 failed or timed out within RECENT_FAILURE_MS, 3 on
+   * 0 good or unknown, 1 slow (under an eighth of the fastest known holder's
+   * read throughput), 2 failed or timed out within RECENT_FAILURE_MS, 3 on
    * probation. Within a tier the given (permuted-ring) order stays.
    */
   rank (holders: ReadonlyArray<{ peerId: string }>, club = ''): RankedHolder[] {
     const now = this.now()
     const rows = new Map(holders.map(h => [h.peerId, this.row(h.peerId)]))
-    const fastest = Math.max(0, ...[...rows.values()].map(r => r?.bytes_per_sec ?? 0))
+    const fastest = Math.max(0, ...[...rows.values()].map(r => r?.read_bps ?? 0))
     return holders.map(h => {
       const r = rows.get(h.peerId)
       const p = this.probation(h.peerId, club)
@@ -438,7 +446,7 @@ export class ReputationTable {
       if (r?.last_failure_at != null && now - r.last_failure_at < RECENT_FAILURE_MS) {
         return { peerId: h.peerId, tier: 2, note: `read after others: ${r.last_problem_kind === 'timeout' ? 'timed out' : 'failed'} ${agoText(now - r.last_failure_at)}` }
       }
-      const bps = r?.bytes_per_sec ?? null
+      const bps = r?.read_bps ?? null
       if (bps != null && bps < SLOW_FRACTION * fastest) return { peerId: h.peerId, tier: 1, note: `read after faster holders: ${rateText(bps)} (fastest ${rateText(fastest)})` }
       return { peerId: h.peerId, tier: 0, note: bps == null ? 'preferred: no problems seen' : `preferred: ${rateText(bps)}, no problems seen` }
     })
@@ -494,7 +502,8 @@ export class ReputationTable {
       wrongHaves: r.wrong_haves,
       failures: r.failures,
       timeouts: r.timeouts,
-      bytesPerSec: r.bytes_per_sec,
+      readBytesPerSec: r.read_bps,
+      writeBytesPerSec: r.write_bps,
       sharesConfirmed: kept.n,
       sharesLost: lost.n,
       longestKeptMs: kept.longest,

@@ -94,7 +94,7 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
     const encoded = await writeShares(plan, source, states, options, log)
     const writeMs = Date.now() - writing
     for (const st of states.values()) {
-      if (st.failed == null) options.reputation?.throughput(st.server.peerId, st.writing.length * plan.shareSize, writeMs)
+      if (st.failed == null) options.reputation?.throughput(st.server.peerId, st.writing.length * plan.shareSize, writeMs, 'write')
     }
     const placement = new Map<string, number[]>()
     for (const st of states.values()) {

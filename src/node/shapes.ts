@@ -216,8 +216,9 @@ export interface ServerReputationStatus {
   wrongHaves: number
   failures: number
   timeouts: number
-  /** Moving average, bytes/s; null before a transfer big enough to measure. */
-  bytesPerSec: number | null
+  /** Moving averages reading shares and writing them (encoding included), bytes/s; null before a transfer big enough to measure. */
+  readBytesPerSec: number | null
+  writeBytesPerSec: number | null
   /** Shares placed there that checks found still present / gone. */
   sharesConfirmed: number
   sharesLost: number

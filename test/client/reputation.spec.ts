@@ -90,7 +90,7 @@ describe('client: the reputation table (SQLite)', () => {
     const t = open()
     t.throughput(A, 1_000_000, 1000)
     t.throughput(A, 3_000_000, 1000)
-    assert.ok(Math.abs((t.get(A)?.bytesPerSec ?? 0) - 1_600_000) < 1)
+    assert.ok(Math.abs((t.get(A)?.readBytesPerSec ?? 0) - 1_600_000) < 1)
     t.throughput(B, 10_000_000, 100)
     t.throughput(C, 1000, 1000)
     assert.equal(t.get(C), undefined, 'a transfer too small to measure is not a sample')

@@ -100,6 +100,10 @@ export const STATUS_PAGE_HTML = `<!doctype html>
     <h2>Recent corrupt-share advisories</h2>
     <div id="corruption"></div>
   </section>
+  <section class="wide">
+    <h2>Storage servers as this node saw them <span class="live" id="reputation-total"></span></h2>
+    <div id="reputation"></div>
+  </section>
 </main>
 <script>
 'use strict'
@@ -141,6 +145,14 @@ function kv (target, pairs) {
   target.replaceChildren(...pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]))
 }
 function put (id, node) { $(id).replaceChildren(node) }
+function rate (bps) {
+  if (bps === null || bps === undefined) return '–'
+  return bytes(bps) + '/s'
+}
+function standing (r) {
+  if (r.probation.length === 0) return el('span', { class: 'badge yes' }, 'good')
+  return el('span', {}, ...r.probation.map(p => el('span', { class: 'badge no', title: p.text }, (p.club === '' ? 'no club' : short(p.club, 12)) + ': ' + p.text)))
+}
 
 function reachable (r) {
   if (!r) return 'unknown'
@@ -211,6 +223,20 @@ function render (s) {
   put('corruption', table([{ label: 'storage index', mono: true }, { label: 'share', num: true }, { label: 'reason' }, { label: 'when' }],
     s.corruption.map(c => ({ cells: [short(c.storageIndex, 20), c.shareNumber, c.reason, ago(c.at)] })),
     'no advisories'))
+  const reps = s.reputation || []
+  $('reputation-total').textContent = reps.length < (s.reputationTotal || 0) ? reps.length + ' of ' + s.reputationTotal : ''
+  put('reputation', table(
+    [{ label: 'server', mono: true }, { label: 'standing' }, { label: 'uptime seen', num: true }, { label: 'read', num: true }, { label: 'write', num: true },
+      { label: 'corrupt / wrong have', num: true }, { label: 'failures (timeouts)', num: true }, { label: 'shares kept / lost', num: true }, { label: 'last problem' }],
+    reps.map(r => ({
+      attrs: { 'data-peer': r.peerId },
+      cells: [short(r.peerId, 24), standing(r),
+        r.uptime === null ? '–' : (100 * r.uptime).toFixed(0) + '% of ' + (r.upSamples + r.downSamples) + (r.lastSeen ? ', seen ' + ago(r.lastSeen) : ''),
+        rate(r.readBytesPerSec), rate(r.writeBytesPerSec), r.corruptBlocks + ' / ' + r.wrongHaves, r.failures + ' (' + r.timeouts + ')',
+        r.sharesConfirmed + ' / ' + r.sharesLost + (r.meanLostAfterMs !== null ? ' (lost after ' + Math.round(r.meanLostAfterMs / 3600000) + ' h)' : ''),
+        r.lastProblem ? r.lastProblem.kind + ' ' + ago(r.lastProblem.at) + ': ' + r.lastProblem.detail : '']
+    })),
+    'no storage server used yet'))
 }
 
 let failures = 0

@@ -73,6 +73,9 @@ describe('gateway: live status page in a real browser', function () {
     await page.waitForFunction("document.getElementById('upload-ready').textContent === 'YES'", undefined, { timeout: 5_000 })
     assert.match(answer, /^URI:CHK:/)
     assert.equal(await page.evaluate('window.__sameDocument'), true, 'the page was reloaded')
+    // The servers the upload used are listed with what the node saw of them.
+    await page.waitForFunction("document.querySelector('#reputation tr[data-peer]') !== null", undefined, { timeout: 5_000 })
+    assert.match(await page.textContent('#reputation') ?? '', /good/)
     await page.screenshot({ path: `${h.dir}/status.png`, fullPage: true })
   })
 

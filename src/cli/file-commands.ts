@@ -16,7 +16,7 @@ import { getFromPath, isGridPathArg, putToPath, readStdin } from './dir-commands
 import { CliError, UsageError } from './errors.js'
 import { withLocalNode } from './local.js'
 import { formatBytes } from './output.js'
-import { checkLines, explainLines } from './render.js'
+import { checkLines, explainLines, putExplainLines } from './render.js'
 import type { Command } from 'commander'
 
 /** Counts bytes through an async iterable, for a progress bar. */
@@ -101,7 +101,8 @@ export function addFileCommands (program: Command): void {
     .option('--server <multiaddr>', 'upload to this server (repeatable; instead of a club)', collect)
     .option('--mutable', 'make a mutable file (Tahoe SDMF unless --format mdmf); prints its write cap')
     .option('--format <format>', 'mutable file format: sdmf or mdmf (implies --mutable)')
-    .action(async (file: string, to: string | undefined, o: { club?: string, server?: string[], mutable?: boolean, format?: string }, cmd: Command) => {
+    .option('--explain', 'print the servers the upload skipped because of their reputation, and why')
+    .action(async (file: string, to: string | undefined, o: { club?: string, server?: string[], mutable?: boolean, format?: string, explain?: boolean }, cmd: Command) => {
       if (to !== undefined) {
         if (o.club !== undefined || o.server !== undefined) throw new UsageError('--club and --server are for unlinked uploads; a linked one goes where the daemon\'s directories go')
         await putToPath(cmd, file, to, o)
@@ -145,13 +146,14 @@ export function addFileCommands (program: Command): void {
             const r = await withLocalNode(dataDir, async node => await node.files.put(body, {
               club: o.club, servers: o.server, onProgress: p => { if (p.phase !== 'hashing') bar.update(p.bytesDone, p.bytesTotal, p.phase) }
             }))
-            return { cap: r.cap, hintedCap: r.hintedCap ?? null }
+            return { cap: r.cap, hintedCap: r.hintedCap ?? null, skipped: r.skipped }
           }
         )
       } finally {
         bar.done()
       }
-      out.result({ cap: result.cap, hintedCap: result.hintedCap, size }, v => v.hintedCap !== null ? [v.cap, v.hintedCap] : [v.cap])
+      if (o.explain === true && !out.json) for (const line of putExplainLines(result.skipped)) process.stderr.write(line + '\n')
+      out.result({ cap: result.cap, hintedCap: result.hintedCap, size, ...(o.explain === true ? { skipped: result.skipped ?? [] } : {}) }, v => v.hintedCap !== null ? [v.cap, v.hintedCap] : [v.cap])
     })
 
   program.command('get')

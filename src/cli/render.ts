@@ -1,11 +1,32 @@
 /** The text people read for each answer of the node (scripts get the same values as JSON with --json). */
 import { formatBytes } from './output.js'
-import type { CheckReport, ClubJoinResult, ClubLeaveResult, ClubStatus, DownloadExplain, JoinRequestStatus, ServerAnswer, StatusJson, Terms, Usage } from '../node/index.js'
+import type { CheckReport, ClubJoinResult, ClubLeaveResult, ClubStatus, DownloadExplain, HolderRanking, JoinRequestStatus, ServerAnswer, StatusJson, Terms, Usage } from '../node/index.js'
 
 export function explainLines (explain: DownloadExplain | undefined): string[] {
   if (explain === undefined) return ['locate: nothing was located (the download did not start)']
   if (explain.way === 'literal') return ['locate: literal cap, the file is inside the cap']
-  if (explain.way === 'servers') return [`locate: none needed; ${explain.servers.length} of the servers named hold shares (${explain.servers.map(s => `${s.peerId.slice(-8)}: ${s.shares.join(',')}`).join('; ')})`]
+  if (explain.way === 'servers') {
+    return [`locate: none needed; ${explain.servers.length} of the servers named hold shares (${explain.servers.map(s => `${s.peerId.slice(-8)}: ${s.shares.join(',')}`).join('; ')})`, ...rankingLines(explain.ranking)]
+  }
+  return [...locateLines(explain), ...rankingLines(explain.ranking)]
+}
+
+/** Why the holders are read in the order they are: only what differs from "no problems seen" is worth a line each. */
+function rankingLines (ranking: HolderRanking[] | undefined): string[] {
+  if (ranking === undefined || ranking.length === 0) return []
+  const notable = ranking.filter(r => r.tier > 0)
+  if (notable.length === 0) return [`reputation: all ${ranking.length} holders in good standing, read in ring order`]
+  return [`reputation: ${ranking.length - notable.length} of ${ranking.length} holders preferred, ring order kept among equals`,
+    ...notable.map(r => `  server ${r.peerId} ${r.note}`)]
+}
+
+/** What `put --explain` adds: the servers the upload skipped. */
+export function putExplainLines (skipped: Array<{ peerId: string, reason: string }> | undefined): string[] {
+  if (skipped === undefined || skipped.length === 0) return ['reputation: no server skipped']
+  return skipped.map(s => `server ${s.peerId} skipped: ${s.reason}`)
+}
+
+function locateLines (explain: Extract<DownloadExplain, { way: 'located' }>): string[] {
   const e = explain.explain
   const lines = [`locate: chose ${e.chosen}${e.fellBack ? ' (fell back to the other way)' : ''}, found ${explain.servers.length} servers`]
   for (const [way, est] of Object.entries(e.estimates)) {
@@ -65,6 +86,9 @@ export function statusLines (s: StatusJson): string[] {
   for (const l of s.leasesExpiringSoon) lines.push(`  WARNING lease of ${l.storageIndex} expires ${new Date(l.expiresAt).toISOString()}${l.lastError !== undefined ? ` (renewal failed: ${l.lastError})` : ''}`)
   if (s.corruptionTotal > 5) lines.push(`  the 5 newest of ${s.corruptionTotal} corruption advisories:`)
   for (const c of s.corruption.slice(0, 5)) lines.push(`  corrupt share ${c.storageIndex} #${c.shareNumber} reported by ${c.reportedBy}: ${c.reason}`)
+  const probation = (s.reputation ?? []).flatMap(r => r.probation.map(p => ({ peerId: r.peerId, ...p })))
+  lines.push(`servers   ${s.reputationTotal ?? 0} storage servers remembered${probation.length > 0 ? `, ${probation.length} on probation` : ''}`)
+  for (const p of probation) lines.push(`  ${p.peerId}${p.club !== '' ? ` in club ${p.club}` : ''}: ${p.text}`)
   return lines
 }
 

@@ -9,7 +9,7 @@ import { readImmutable, storageIndexOf, toCap, type Cap, type BadShareReport } f
 import { SharesNotFoundError } from './errors.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import { RemoteShare } from './remote-share.js'
-import { ReputationTable } from './reputation.js'
+import type { ReputationTable } from './reputation.js'
 import { StorageClientPool } from './servers.js'
 import type { LocatedServer } from '../routing/index.js'
 import type { ProgressHandler } from './progress.js'

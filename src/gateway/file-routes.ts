@@ -119,7 +119,7 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
       )
       transfers.setCap(t, result.cap)
       ok = true
-      const answer: PutAnswer = { cap: result.cap, hintedCap: result.hintedCap ?? null }
+      const answer: PutAnswer = { cap: result.cap, hintedCap: result.hintedCap ?? null, ...(result.skipped !== undefined ? { skipped: result.skipped } : {}) }
       if (wantsJson(req, url)) sendJson(res, 200, answer)
       else sendText(res, 200, result.cap, 'text/plain; charset=utf-8', result.hintedCap !== undefined ? { 'X-Lafs-Hinted-Cap': result.hintedCap } : {})
     } finally {

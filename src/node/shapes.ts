@@ -329,4 +329,6 @@ export interface NodeInfo {
 export interface PutAnswer {
   cap: string
   hintedCap: string | null
+  /** Servers the upload skipped because of their reputation, and why (absent when none was). */
+  skipped?: Array<{ peerId: string, reason: string }>
 }

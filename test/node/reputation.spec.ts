@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { explainLines, putExplainLines } from '../../src/cli/render.js'
 import { base32Encode, parseHintedCap, storageIndexOf, type ChkReadCap } from '../../src/immutable/index.js'
 import { createNode, type DownloadExplain, type HolderRanking, type LafsNode } from '../../src/node/index.js'
 import { permute, planPlacement } from '../../src/routing/index.js'
@@ -68,6 +69,8 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
     assert.equal(node.reputation.get(badId)?.corruptBlocks, 1, 'the server that lied was not read first again')
     assert.equal(rankingOf(explain, badId)?.tier, 3)
     assert.match(rankingOf(explain, badId)?.note ?? '', /not preferred: served a corrupt block \d+ s ago, 0 of 3 verify checks passed/)
+    // What `get --explain` prints.
+    assert.ok(explainLines(explain).some(l => l.startsWith(`  server ${badId} not preferred: served a corrupt block`)), explainLines(explain).join('\n'))
 
     // Restart: the record is on disk.
     const dataDir = node.dataDir
@@ -118,6 +121,7 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
     const second = await node.put(randomBytes(100_000), { servers: addrs, k: 3, n: 6, happy: 5 })
     assert.deepEqual(second.skipped?.map(s => s.peerId), [leakyId])
     assert.match(second.skipped?.[0].reason ?? '', /lost a share placed on it .*, 0 of 3 verify checks passed/)
+    assert.match(putExplainLines(second.skipped)[0], new RegExp(`^server ${leakyId} skipped: lost a share placed on it \\d+ s ago, 0 of 3 verify checks passed$`))
     const placed = await node.check(second.cap, { servers: addrs })
     assert.equal(placed.sharesFound, 6)
     assert.ok(!Object.values(placed.sharemap).flat().includes(leakyId), 'the server on probation got no share')

@@ -98,6 +98,26 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
     assert.equal(node.reputation.get(badId)?.goodReads, reads + 1, 'preferred again: its share 0 is read')
   })
 
+  it('a server that lists a share it cannot serve (a wrong have-share answer) is read last in the next download', async () => {
+    const grid = await startGrid(4)
+    grids.push(grid)
+    const addrs = grid.map(s => s.info.multiaddrs[0])
+    const node = await client()
+    const data = randomBytes(200_000)
+    const { cap } = await node.put(data, { servers: addrs, k: 2, n: 4, happy: 4 })
+    const holder = (await node.check(cap, { servers: addrs })).sharemap[0][0]
+    const liar = grid.find(s => s.info.peerId === holder) as GridServer
+    // The file goes, the server's database still lists the share: have-share says yes, the read says no such share.
+    await rm(shareFile(liar, cap, 0))
+    assert.ok(Buffer.from(await node.get(cap, { servers: addrs })).equals(data))
+    assert.equal(node.reputation.get(holder)?.wrongHaves, 1)
+    assert.equal(node.reputation.probation(holder, '')?.kind, 'wrong-have')
+    let explain: DownloadExplain | undefined
+    assert.ok(Buffer.from(await node.get(cap, { servers: addrs, onExplain: e => { explain = e } })).equals(data))
+    assert.equal(node.reputation.get(holder)?.wrongHaves, 1, 'not asked for the missing share again')
+    assert.match(rankingOf(explain, holder)?.note ?? '', /listed a share it could not serve .* 0 of 3 verify checks passed/)
+  })
+
   it('an upload skips a server that lost shares, keeping the ring order; it uses it when it cannot be happy without it', async () => {
     let skew = 0
     const grid = await startGrid(5)

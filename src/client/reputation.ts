@@ -484,6 +484,11 @@ export class ReputationTable {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM servers').get() as { n: number }).n
   }
 
+  /** How many servers are on probation in at least one club (a lost-share probation past its time still counts until next read). */
+  onProbation (): number {
+    return (this.db.prepare('SELECT COUNT(DISTINCT peer_id) AS n FROM probation').get() as { n: number }).n
+  }
+
   private toRecord (r: ServerRow): ServerRecord {
     const kept = this.db.prepare(`SELECT COUNT(*) AS n, MAX(confirmed_at - placed_at) AS longest FROM placements
       WHERE peer_id = ? AND confirmed_at IS NOT NULL`).get(r.peer_id) as { n: number, longest: number | null }

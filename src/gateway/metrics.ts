@@ -53,6 +53,8 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
     gauge('leases_held', 'Uploads whose leases this node keeps.', snap.leasesHeld),
     gauge('leases_expiring_soon', 'Uploads whose leases expire within the renewal margin.', snap.leasesExpiringSoon.length),
     gauge('clubs', 'Clubs this node knows (owned or joined).', snap.clubs.length),
+    gauge('servers_remembered', 'Storage servers whose reputation this node keeps.', snap.reputationTotal ?? 0),
+    gauge('servers_on_probation', 'Storage servers on probation in some club (a wrong have-share answer, a corrupt block or a lost share, not yet cleared by verify checks).', snap.reputationOnProbation ?? 0),
     { name: 'transfers_active', help: 'Gateway transfers in progress.', type: 'gauge', samples: [{ labels: { direction: 'upload' }, value: active.uploads }, { labels: { direction: 'download' }, value: active.downloads }] },
     counter('uploads_total', 'Gateway uploads, by outcome.', [
       { labels: { outcome: 'started' }, value: totals.uploadsStarted },

@@ -97,7 +97,8 @@ export function createAdmin (init: AdminInit): AdminApi {
         clubsExpiringSoon,
         bootstrap,
         reputation: init.reputation == null ? [] : reputationStatus(init.reputation),
-        reputationTotal: init.reputation?.count() ?? 0
+        reputationTotal: init.reputation?.count() ?? 0,
+        reputationOnProbation: init.reputation?.onProbation() ?? 0
       }
     }
   }

@@ -195,8 +195,9 @@ export interface NodeSnapshot {
   bootstrap: BootstrapStatus | null
   /** What this node saw of storage servers: those on probation or with recent problems first (at most 50). */
   reputation: ServerReputationStatus[]
-  /** Servers this node remembers in all. */
+  /** Servers this node remembers in all, and how many of them are on probation in some club. */
   reputationTotal: number
+  reputationOnProbation: number
 }
 
 /** One storage server as this node saw it (docs/architecture.md, "Server reputation"). */

@@ -79,6 +79,8 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
     assert.equal(node.reputation.get(badId)?.corruptBlocks, 1)
     assert.equal(node.reputation.probation(badId, '')?.kind, 'corrupt')
     const status = await node.admin.status()
+    assert.equal(status.reputationOnProbation, 1)
+    assert.equal(status.reputationTotal, 5)
     const shown = status.reputation.find(r => r.peerId === badId)
     assert.match(shown?.probation[0]?.text ?? '', /served a corrupt block/)
 

@@ -100,6 +100,8 @@ export interface RankedHolder {
 export interface ReputationOptions {
   /** Clock in ms (default Date.now); tests move it forward. */
   now?: () => number
+  /** Told about a database error (the call that met it did nothing). */
+  onError?: (err: Error) => void
 }
 
 /** What a check learnt, in the shape of `CheckReport` plus what the report cannot say. */
@@ -176,11 +178,12 @@ function rateText (bps: number): string {
 export class ReputationTable {
   private readonly db: Database.Database
   private readonly now: () => number
+  private readonly onError?: (err: Error) => void
 
-  /** An in-memory table (lost when the process ends); `ReputationTable.open` keeps one on disk. */
-  constructor (options: ReputationOptions = {}, db?: Database.Database) {
-    this.db = db ?? ReputationTable.prepare(new Database(':memory:'), ':memory:')
+  private constructor (db: Database.Database, options: ReputationOptions) {
+    this.db = db
     this.now = options.now ?? Date.now
+    this.onError = options.onError
   }
 
   /** Opens (creating if needed) the table at `path`. */
@@ -188,7 +191,27 @@ export class ReputationTable {
     const db = new Database(path)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    return new ReputationTable(options, ReputationTable.prepare(db, path))
+    return new ReputationTable(ReputationTable.prepare(db, path), options)
+  }
+
+  /** The same tables in memory, forgotten when the process ends. */
+  static inMemory (options: ReputationOptions = {}): ReputationTable {
+    return new ReputationTable(ReputationTable.prepare(new Database(':memory:'), ':memory:'), options)
+  }
+
+  /**
+   * Reputation is advice: recording or reading it never fails a transfer.
+   * After close (the node is stopping while a transfer ends) or on a
+   * database error, the call does nothing and answers `fallback`.
+   */
+  private safe<T> (fallback: T, fn: () => T): T {
+    if (!this.db.open) return fallback
+    try {
+      return fn()
+    } catch (err) {
+      this.onError?.(err as Error)
+      return fallback
+    }
   }
 
   private static prepare (db: Database.Database, path: string): Database.Database {
@@ -270,71 +293,87 @@ export class ReputationTable {
 
   /** A contact with the server succeeded (`ok`) or not: one uptime sample. */
   contact (peerId: string, ok: boolean): void {
-    this.touch(peerId)
-    if (ok) this.db.prepare('UPDATE servers SET up_samples = up_samples + 1, last_seen = ? WHERE peer_id = ?').run(this.now(), peerId)
-    else this.db.prepare('UPDATE servers SET down_samples = down_samples + 1 WHERE peer_id = ?').run(peerId)
+    this.safe(undefined, () => {
+      this.touch(peerId)
+      if (ok) this.db.prepare('UPDATE servers SET up_samples = up_samples + 1, last_seen = ? WHERE peer_id = ?').run(this.now(), peerId)
+      else this.db.prepare('UPDATE servers SET down_samples = down_samples + 1 WHERE peer_id = ?').run(peerId)
+    })
   }
 
   /** Shares read from the server passed every hash check. */
   good (peerId: string, count = 1): void {
-    this.contact(peerId, true)
-    this.db.prepare('UPDATE servers SET good_reads = good_reads + ? WHERE peer_id = ?').run(count, peerId)
+    this.safe(undefined, () => {
+      this.contact(peerId, true)
+      this.db.prepare('UPDATE servers SET good_reads = good_reads + ? WHERE peer_id = ?').run(count, peerId)
+    })
   }
 
   /** A request failed (a timeout counts too); the server is read after others for RECENT_FAILURE_MS. */
   failed (peerId: string, err?: unknown): void {
-    this.contact(peerId, false)
-    const timeout = isTimeout(err)
-    this.problem(peerId, timeout ? 'timeout' : 'failure', (err as Error | undefined)?.message ?? 'request failed', 'failures')
-    this.db.prepare(`UPDATE servers SET last_failure_at = ?${timeout ? ', timeouts = timeouts + 1' : ''} WHERE peer_id = ?`).run(this.now(), peerId)
+    this.safe(undefined, () => {
+      this.contact(peerId, false)
+      const timeout = isTimeout(err)
+      this.problem(peerId, timeout ? 'timeout' : 'failure', (err as Error | undefined)?.message ?? 'request failed', 'failures')
+      this.db.prepare(`UPDATE servers SET last_failure_at = ?${timeout ? ', timeouts = timeouts + 1' : ''} WHERE peer_id = ?`).run(this.now(), peerId)
+    })
   }
 
   /** The server served a block that failed a hash check: it lied about holding that share. */
   corrupt (peerId: string, at: { club?: string, detail?: string } = {}): void {
-    this.problem(peerId, 'corrupt', at.detail ?? 'a block failed its hash check', 'corrupt_blocks')
-    this.db.prepare('UPDATE servers SET wrong_haves = wrong_haves + 1 WHERE peer_id = ?').run(peerId)
-    this.probate(peerId, at.club ?? '', 'corrupt', at.detail ?? 'a block failed its hash check')
+    this.safe(undefined, () => {
+      this.problem(peerId, 'corrupt', at.detail ?? 'a block failed its hash check', 'corrupt_blocks')
+      this.db.prepare('UPDATE servers SET wrong_haves = wrong_haves + 1 WHERE peer_id = ?').run(peerId)
+      this.probate(peerId, at.club ?? '', 'corrupt', at.detail ?? 'a block failed its hash check')
+    })
   }
 
   /** The server listed a share in a have-share answer and then said it had no such share. */
   wrongHave (peerId: string, at: { club?: string, detail?: string } = {}): void {
-    this.problem(peerId, 'wrong-have', at.detail ?? 'no such share', 'wrong_haves')
-    this.probate(peerId, at.club ?? '', 'wrong-have', at.detail ?? 'no such share')
+    this.safe(undefined, () => {
+      this.problem(peerId, 'wrong-have', at.detail ?? 'no such share', 'wrong_haves')
+      this.probate(peerId, at.club ?? '', 'wrong-have', at.detail ?? 'no such share')
+    })
   }
 
   /** `bytes` read from (or written to) the server in `ms`: one throughput sample (ignored when too small to measure). */
   throughput (peerId: string, bytes: number, ms: number, direction: 'read' | 'write' = 'read'): void {
-    if (bytes < MIN_THROUGHPUT_SAMPLE_BYTES || ms <= 0) return
-    this.touch(peerId)
-    const bps = bytes / (ms / 1000)
-    const col = direction === 'read' ? 'read_bps' : 'write_bps'
-    this.db.prepare(`UPDATE servers SET ${col} = CASE WHEN ${col} IS NULL THEN @bps ELSE @a * @bps + (1 - @a) * ${col} END WHERE peer_id = @peer`)
-      .run({ bps, a: THROUGHPUT_ALPHA, peer: peerId })
+    this.safe(undefined, () => {
+      if (bytes < MIN_THROUGHPUT_SAMPLE_BYTES || ms <= 0) return
+      this.touch(peerId)
+      const bps = bytes / (ms / 1000)
+      const col = direction === 'read' ? 'read_bps' : 'write_bps'
+      this.db.prepare(`UPDATE servers SET ${col} = CASE WHEN ${col} IS NULL THEN @bps ELSE @a * @bps + (1 - @a) * ${col} END WHERE peer_id = @peer`)
+        .run({ bps, a: THROUGHPUT_ALPHA, peer: peerId })
+    })
   }
 
   /** An upload placed these shares (peer → share numbers): later checks tell how long each server kept them. */
   placed (storageIndex: string, placement: ReadonlyMap<string, readonly number[]>, club?: string): void {
-    const now = this.now()
-    const put = this.db.prepare(`INSERT INTO placements (peer_id, storage_index, shnum, club, placed_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT DO NOTHING`)
-    this.db.transaction(() => {
-      for (const [peer, shares] of placement) {
-        this.touch(peer)
-        for (const sh of shares) put.run(peer, storageIndex, sh, club ?? '', now)
-      }
-    })()
+    this.safe(undefined, () => {
+      const now = this.now()
+      const put = this.db.prepare(`INSERT INTO placements (peer_id, storage_index, shnum, club, placed_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING`)
+      this.db.transaction(() => {
+        for (const [peer, shares] of placement) {
+          this.touch(peer)
+          for (const sh of shares) put.run(peer, storageIndex, sh, club ?? '', now)
+        }
+      })()
+    })
   }
 
   /** One verify check in `club` found every share the server holds good. */
   verifyPassed (peerId: string, club = ''): boolean {
-    const row = this.probationRow(peerId, club)
-    if (row == null) return false
-    if (row.passes + 1 >= VERIFY_PASSES_TO_CLEAR) {
-      this.db.prepare('DELETE FROM probation WHERE peer_id = ? AND club = ?').run(peerId, club)
-      return true
-    }
-    this.db.prepare('UPDATE probation SET passes = passes + 1 WHERE peer_id = ? AND club = ?').run(peerId, club)
-    return false
+    return this.safe(false, () => {
+      const row = this.probationRow(peerId, club)
+      if (row == null) return false
+      if (row.passes + 1 >= VERIFY_PASSES_TO_CLEAR) {
+        this.db.prepare('DELETE FROM probation WHERE peer_id = ? AND club = ?').run(peerId, club)
+        return true
+      }
+      this.db.prepare('UPDATE probation SET passes = passes + 1 WHERE peer_id = ? AND club = ?').run(peerId, club)
+      return false
+    })
   }
 
   /**
@@ -343,53 +382,55 @@ export class ReputationTable {
    * and — for a verify — a pass for each server whose every share was good.
    */
   checked (obs: CheckObservation): CheckOutcome {
-    const now = this.now()
-    const club = obs.club ?? ''
-    const outcome: CheckOutcome = { lost: [], passed: [], cleared: [] }
-    const unreachable = new Set(obs.report.unreachable)
-    const asked = new Set(obs.asked)
-    const held = new Map<string, Set<number>>()
-    for (const [sh, peers] of Object.entries(obs.report.sharemap)) {
-      for (const p of peers) {
-        let s = held.get(p)
-        if (s == null) held.set(p, s = new Set())
-        s.add(Number(sh))
-      }
-    }
-    const corruptAt = new Set(obs.report.corrupt.map(c => `${c.peerId}/${c.shnum}`))
-    for (const peer of asked) this.contact(peer, !unreachable.has(peer))
-    for (const c of obs.report.corrupt) this.corrupt(c.peerId, { club, detail: `verify: share ${c.shnum} failed the ${c.check} check` })
-    const rows = this.db.prepare('SELECT peer_id, shnum, placed_at FROM placements WHERE storage_index = ?')
-      .all(obs.storageIndex) as Array<{ peer_id: string, shnum: number, placed_at: number }>
-    const confirm = this.db.prepare('UPDATE placements SET confirmed_at = ? WHERE storage_index = ? AND peer_id = ? AND shnum = ?')
-    const drop = this.db.prepare('DELETE FROM placements WHERE storage_index = ? AND peer_id = ? AND shnum = ?')
-    const lose = this.db.prepare('INSERT INTO share_losses (peer_id, storage_index, shnum, placed_at, missing_at) VALUES (?, ?, ?, ?, ?)')
-    this.db.transaction(() => {
-      for (const r of rows) {
-        if (!asked.has(r.peer_id) || unreachable.has(r.peer_id) || corruptAt.has(`${r.peer_id}/${r.shnum}`)) continue
-        if (held.get(r.peer_id)?.has(r.shnum) === true) {
-          confirm.run(now, obs.storageIndex, r.peer_id, r.shnum)
-        } else {
-          drop.run(obs.storageIndex, r.peer_id, r.shnum)
-          lose.run(r.peer_id, obs.storageIndex, r.shnum, r.placed_at, now)
-          outcome.lost.push({ peerId: r.peer_id, shnum: r.shnum, keptMs: now - r.placed_at })
+    return this.safe({ lost: [], passed: [], cleared: [] }, () => {
+      const now = this.now()
+      const club = obs.club ?? ''
+      const outcome: CheckOutcome = { lost: [], passed: [], cleared: [] }
+      const unreachable = new Set(obs.report.unreachable)
+      const asked = new Set(obs.asked)
+      const held = new Map<string, Set<number>>()
+      for (const [sh, peers] of Object.entries(obs.report.sharemap)) {
+        for (const p of peers) {
+          let s = held.get(p)
+          if (s == null) held.set(p, s = new Set())
+          s.add(Number(sh))
         }
       }
-    })()
-    for (const l of outcome.lost) {
-      const detail = `share ${l.shnum} placed ${agoText(l.keptMs)} was gone`
-      this.problem(l.peerId, 'lost-share', detail)
-      this.probate(l.peerId, club, 'lost-share', detail)
-    }
-    if (obs.verified) {
-      const offenders = new Set([...obs.report.corrupt.map(c => c.peerId), ...outcome.lost.map(l => l.peerId)])
-      for (const peer of held.keys()) {
-        if (offenders.has(peer)) continue
-        outcome.passed.push(peer)
-        if (this.verifyPassed(peer, club)) outcome.cleared.push(peer)
+      const corruptAt = new Set(obs.report.corrupt.map(c => `${c.peerId}/${c.shnum}`))
+      for (const peer of asked) this.contact(peer, !unreachable.has(peer))
+      for (const c of obs.report.corrupt) this.corrupt(c.peerId, { club, detail: `verify: share ${c.shnum} failed the ${c.check} check` })
+      const rows = this.db.prepare('SELECT peer_id, shnum, placed_at FROM placements WHERE storage_index = ?')
+        .all(obs.storageIndex) as Array<{ peer_id: string, shnum: number, placed_at: number }>
+      const confirm = this.db.prepare('UPDATE placements SET confirmed_at = ? WHERE storage_index = ? AND peer_id = ? AND shnum = ?')
+      const drop = this.db.prepare('DELETE FROM placements WHERE storage_index = ? AND peer_id = ? AND shnum = ?')
+      const lose = this.db.prepare('INSERT INTO share_losses (peer_id, storage_index, shnum, placed_at, missing_at) VALUES (?, ?, ?, ?, ?)')
+      this.db.transaction(() => {
+        for (const r of rows) {
+          if (!asked.has(r.peer_id) || unreachable.has(r.peer_id) || corruptAt.has(`${r.peer_id}/${r.shnum}`)) continue
+          if (held.get(r.peer_id)?.has(r.shnum) === true) {
+            confirm.run(now, obs.storageIndex, r.peer_id, r.shnum)
+          } else {
+            drop.run(obs.storageIndex, r.peer_id, r.shnum)
+            lose.run(r.peer_id, obs.storageIndex, r.shnum, r.placed_at, now)
+            outcome.lost.push({ peerId: r.peer_id, shnum: r.shnum, keptMs: now - r.placed_at })
+          }
+        }
+      })()
+      for (const l of outcome.lost) {
+        const detail = `share ${l.shnum} placed ${agoText(l.keptMs)} was gone`
+        this.problem(l.peerId, 'lost-share', detail)
+        this.probate(l.peerId, club, 'lost-share', detail)
       }
-    }
-    return outcome
+      if (obs.verified) {
+        const offenders = new Set([...obs.report.corrupt.map(c => c.peerId), ...outcome.lost.map(l => l.peerId)])
+        for (const peer of held.keys()) {
+          if (offenders.has(peer)) continue
+          outcome.passed.push(peer)
+          if (this.verifyPassed(peer, club)) outcome.cleared.push(peer)
+        }
+      }
+      return outcome
+    })
   }
 
   private probate (peerId: string, club: string, kind: Offence, detail: string): void {
@@ -421,8 +462,10 @@ export class ReputationTable {
 
   /** Why an upload in `club` should skip the server, or undefined to use it. */
   avoidForUpload (peerId: string, club = ''): string | undefined {
-    const p = this.probation(peerId, club)
-    return p == null ? undefined : this.probationText(p)
+    return this.safe(undefined, () => {
+      const p = this.probation(peerId, club)
+      return p == null ? undefined : this.probationText(p)
+    })
   }
 
   probationText (p: Probation): string {
@@ -436,19 +479,21 @@ export class ReputationTable {
    * probation. Within a tier the given (permuted-ring) order stays.
    */
   rank (holders: ReadonlyArray<{ peerId: string }>, club = ''): RankedHolder[] {
-    const now = this.now()
-    const rows = new Map(holders.map(h => [h.peerId, this.row(h.peerId)]))
-    const fastest = Math.max(0, ...[...rows.values()].map(r => r?.read_bps ?? 0))
-    return holders.map(h => {
-      const r = rows.get(h.peerId)
-      const p = this.probation(h.peerId, club)
-      if (p != null) return { peerId: h.peerId, tier: 3, note: `not preferred: ${this.probationText(p)}` }
-      if (r?.last_failure_at != null && now - r.last_failure_at < RECENT_FAILURE_MS) {
-        return { peerId: h.peerId, tier: 2, note: `read after others: ${r.last_problem_kind === 'timeout' ? 'timed out' : 'failed'} ${agoText(now - r.last_failure_at)}` }
-      }
-      const bps = r?.read_bps ?? null
-      if (bps != null && bps < SLOW_FRACTION * fastest) return { peerId: h.peerId, tier: 1, note: `read after faster holders: ${rateText(bps)} (fastest ${rateText(fastest)})` }
-      return { peerId: h.peerId, tier: 0, note: bps == null ? 'preferred: no problems seen' : `preferred: ${rateText(bps)}, no problems seen` }
+    return this.safe(holders.map(h => ({ peerId: h.peerId, tier: 0, note: 'no reputation kept' })), () => {
+      const now = this.now()
+      const rows = new Map(holders.map(h => [h.peerId, this.row(h.peerId)]))
+      const fastest = Math.max(0, ...[...rows.values()].map(r => r?.read_bps ?? 0))
+      return holders.map(h => {
+        const r = rows.get(h.peerId)
+        const p = this.probation(h.peerId, club)
+        if (p != null) return { peerId: h.peerId, tier: 3, note: `not preferred: ${this.probationText(p)}` }
+        if (r?.last_failure_at != null && now - r.last_failure_at < RECENT_FAILURE_MS) {
+          return { peerId: h.peerId, tier: 2, note: `read after others: ${r.last_problem_kind === 'timeout' ? 'timed out' : 'failed'} ${agoText(now - r.last_failure_at)}` }
+        }
+        const bps = r?.read_bps ?? null
+        if (bps != null && bps < SLOW_FRACTION * fastest) return { peerId: h.peerId, tier: 1, note: `read after faster holders: ${rateText(bps)} (fastest ${rateText(fastest)})` }
+        return { peerId: h.peerId, tier: 0, note: bps == null ? 'preferred: no problems seen' : `preferred: ${rateText(bps)}, no problems seen` }
+      })
     })
   }
 

@@ -88,7 +88,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await datastore.close() })
     const leases = LeaseBook.open(paths.leases)
     cleanups.push(() => { leases.close() })
-    const reputation = ReputationTable.open(paths.reputation)
+    const reputation = ReputationTable.open(paths.reputation, { onError: err => { say.warn(`server reputation not recorded: ${err.message}`) } })
     cleanups.push(() => { reputation.close() })
     // The relay policy asks about club membership; the rosters are known once the club manager runs.
     let isRosterServer: (peerId: string) => boolean = () => false

@@ -55,7 +55,7 @@ export function createFiles (init: FilesInit): NodeFiles {
   const { libp2p } = init
   const opener = init.opener ?? libp2p
   const log: Logger = libp2p.logger.forComponent('lafs-club:node:files')
-  const reputation = init.reputation ?? new ReputationTable()
+  const reputation = init.reputation ?? ReputationTable.inMemory()
   const transfers = new AbortController()
   const withStop = (signal?: AbortSignal): AbortSignal => signal == null ? transfers.signal : AbortSignal.any([signal, transfers.signal])
 

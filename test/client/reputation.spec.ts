@@ -102,4 +102,17 @@ describe('client: the reputation table (SQLite)', () => {
     assert.equal(t.get(B)?.downSamples, 1)
     t.close()
   })
+
+  it('after close (a transfer ending while the node stops) recording does nothing and ranking is neutral', () => {
+    const t = open()
+    t.corrupt(A)
+    t.close()
+    t.failed(A, new Error('late'))
+    assert.deepEqual(t.rank([{ peerId: A }]).map(r => r.tier), [0])
+    assert.equal(t.avoidForUpload(A), undefined)
+    const again = open()
+    assert.equal(again.get(A)?.failures, 0)
+    assert.equal(again.probation(A)?.kind, 'corrupt')
+    again.close()
+  })
 })

@@ -134,33 +134,29 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
   }
   for (const c of candidates) if (!readOnly.has(c.peerId)) reputation?.contact(c.peerId, true)
   if (existing.size > 0) log('%s: already stored: %s', siText(si), [...existing].map(([p, sh]) => `${short(p)} [${[...sh].join(',')}]`).join(' '))
+  const unreachable = new Set(readOnly)
   // Servers on probation are left out as if unreachable, their ring places
   // kept; only when the others cannot make the upload happy are they used.
-  const avoided = new Map<string, Set<number> | undefined>()
+  const avoided = new Map<string, { held?: Set<number>, reason: string }>()
   for (const c of candidates) {
-    const why = readOnly.has(c.peerId) ? undefined : reputation?.avoidForUpload(c.peerId, options.club ?? '')
-    if (why == null) continue
-    avoided.set(c.peerId, existing.get(c.peerId))
+    const reason = readOnly.has(c.peerId) ? undefined : reputation?.avoidForUpload(c.peerId, options.club ?? '')
+    if (reason == null) continue
+    avoided.set(c.peerId, { held: existing.get(c.peerId), reason })
     existing.delete(c.peerId)
     readOnly.add(c.peerId)
   }
+  const useAvoided = (happiness: number): void => {
+    log('%s: %d server(s) on probation are used after all: without them happiness is %d of %d', siText(si), avoided.size, happiness, plan.happy)
+    for (const [peer, { held }] of avoided) {
+      readOnly.delete(peer)
+      if (held != null) existing.set(peer, held)
+    }
+    avoided.clear()
+  }
   if (avoided.size > 0) {
     const without = planPlacement({ servers: candidates.map(s => s.peerId), existing, readOnly, totalShares: plan.n })
-    if (without.happiness >= plan.happy) {
-      for (const peer of avoided.keys()) {
-        const reason = reputation?.avoidForUpload(peer, options.club ?? '') ?? ''
-        skipped.push({ peerId: peer, reason })
-        log('%s: %s skipped: %s', siText(si), short(peer), reason)
-      }
-    } else {
-      log('%s: %d server(s) on probation are used after all: without them happiness is %d of %d', siText(si), avoided.size, without.happiness, plan.happy)
-      for (const [peer, held] of avoided) {
-        readOnly.delete(peer)
-        if (held != null) existing.set(peer, held)
-      }
-    }
+    if (without.happiness < plan.happy) useAvoided(without.happiness)
   }
-  const unreachable = new Set(readOnly)
   const states = new Map<string, ServerState>()
   const order = candidates.map(s => s.peerId)
   // Allocate, and when a server refuses, treat it as read-only and plan again.
@@ -168,6 +164,11 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
     const placement = planPlacement({ servers: order, existing, readOnly, totalShares: plan.n })
     log('%s: placement round %d: happiness %d; %s', siText(si), round, placement.happiness,
       [...placement.uploads].map(([peer, sh]) => `${short(peer)} [${sh.join(',')}]`).join(' '))
+    if (placement.happiness < plan.happy && avoided.size > 0) {
+      // Refusals left too few others: an upload that could succeed never fails because of reputation.
+      useAvoided(placement.happiness)
+      continue
+    }
     if (placement.happiness < plan.happy) {
       await abortAll(si, states)
       throw new UploadUnhappyError(placement.happiness, plan.happy,
@@ -219,7 +220,13 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
         refused = true
       }
     }))
-    if (!refused) return states
+    if (!refused) {
+      for (const [peer, { reason }] of avoided) {
+        skipped.push({ peerId: peer, reason })
+        log('%s: %s skipped: %s', siText(si), short(peer), reason)
+      }
+      return states
+    }
   }
   await abortAll(si, states)
   throw new UploadUnhappyError(0, plan.happy, 'placement did not settle')

@@ -113,6 +113,12 @@ export interface CheckObservation {
   asked: readonly string[]
   /** Whether blocks were read and hashed (verify or repair), or only have-share asked. */
   verified: boolean
+  /**
+   * When this node's lease on the file ran out, if it did: a share gone
+   * after that was collected because nobody renewed it, which is no fault
+   * of the server (its placement is forgotten, nothing is held against it).
+   */
+  leaseExpiredAt?: number
   report: Pick<CheckReport, 'sharemap' | 'corrupt' | 'unreachable'>
 }
 
@@ -409,6 +415,8 @@ export class ReputationTable {
           if (!asked.has(r.peer_id) || unreachable.has(r.peer_id) || corruptAt.has(`${r.peer_id}/${r.shnum}`)) continue
           if (held.get(r.peer_id)?.has(r.shnum) === true) {
             confirm.run(now, obs.storageIndex, r.peer_id, r.shnum)
+          } else if (obs.leaseExpiredAt != null && obs.leaseExpiredAt <= now) {
+            drop.run(obs.storageIndex, r.peer_id, r.shnum)
           } else {
             drop.run(obs.storageIndex, r.peer_id, r.shnum)
             lose.run(r.peer_id, obs.storageIndex, r.shnum, r.placed_at, now)

@@ -220,9 +220,12 @@ export function createFiles (init: FilesInit): NodeFiles {
       pool
     })
     if (report.storageIndex !== '') {
+      const storageIndex = base32Encode(Buffer.from(report.storageIndex, 'hex'))
+      const lease = init.leases.list().find(l => l.storageIndex === storageIndex)
       const outcome = reputation.checked({
-        storageIndex: base32Encode(Buffer.from(report.storageIndex, 'hex')),
+        storageIndex,
         club,
+        leaseExpiredAt: lease !== undefined && lease.expiresAt <= Date.now() ? lease.expiresAt : undefined,
         asked: [...byPeer.keys()],
         verified: o.verify === true || o.repair === true,
         report

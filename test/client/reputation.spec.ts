@@ -61,6 +61,10 @@ describe('client: the reputation table (SQLite)', () => {
     assert.equal(t.get(B)?.sharesConfirmed, 1)
     assert.equal(t.get(B)?.longestKeptMs, 5 * 86_400_000)
     assert.equal(t.get(C)?.sharesLost, 0, 'C was not asked')
+    // Our own lease ran out: a share gone is no fault of the server.
+    const expired = t.checked({ storageIndex: 'SI1', club: CLUB, asked: [B], verified: false, leaseExpiredAt: clock - 1, report: { sharemap: {}, corrupt: [], unreachable: [] } })
+    assert.deepEqual(expired.lost, [])
+    assert.equal(t.probation(B, CLUB), undefined)
     assert.match(t.avoidForUpload(A, CLUB) ?? '', /lost a share placed on it/)
     // A loss alone stops counting after a while, so a server skipped for uploads gets another chance.
     clock += LOST_SHARE_PROBATION_MS

@@ -22,11 +22,13 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
   const dirs: string[] = []
   const nodes: LafsNode[] = []
   const grids: GridServer[][] = []
+  const tempDir = async (): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'lafs-rep-'))
+    dirs.push(dir)
+    return dir
+  }
   const client = async (dataDir?: string): Promise<LafsNode> => {
-    if (dataDir == null) {
-      dataDir = await mkdtemp(join(tmpdir(), 'lafs-rep-'))
-      dirs.push(dataDir)
-    }
+    dataDir ??= await tempDir()
     const node = await createNode({ dataDir, listen: LISTEN, bootstrap: [], storage: { enabled: false }, gateway: false })
     nodes.push(node)
     return node
@@ -118,6 +120,33 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
     assert.ok(Buffer.from(await node.get(cap, { servers: addrs, onExplain: e => { explain = e } })).equals(data))
     assert.equal(node.reputation.get(holder)?.wrongHaves, 1, 'not asked for the missing share again')
     assert.match(rankingOf(explain, holder)?.note ?? '', /listed a share it could not serve .* 0 of 3 verify checks passed/)
+  })
+
+  it('probation is per club: a server that lied in a club is skipped there, not for uploads to servers named by address', async () => {
+    const grid = await startGrid(5)
+    grids.push(grid)
+    const addrs = grid.map(s => s.info.multiaddrs[0])
+    const peer = await client()
+    const node = await createNode({ dataDir: await tempDir(), listen: LISTEN, bootstrap: [peer.multiaddrs[0]], storage: { enabled: false }, gateway: false })
+    nodes.push(node)
+    await node.bootstrapped
+    const { clubId } = await node.clubs.create({ name: 'reputation club', servers: addrs })
+    const data = randomBytes(300_000)
+    const { hintedCap } = await node.put(data, { club: clubId, k: 3, n: 5, happy: 4 })
+    assert.ok(hintedCap !== undefined)
+    const holder = (await node.check(hintedCap, {})).sharemap[0][0]
+    const liar = grid.find(s => s.info.peerId === holder) as GridServer
+    const file = shareFile(liar, hintedCap, 0)
+    const bytes = await readFile(file)
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff
+    await writeFile(file, bytes)
+    assert.ok(Buffer.from(await node.get(hintedCap)).equals(data))
+    assert.equal(node.reputation.probation(holder, clubId)?.kind, 'corrupt')
+    assert.equal(node.reputation.probation(holder, ''), undefined, 'no club is another standing')
+    const inClub = await node.put(randomBytes(100_000), { club: clubId, k: 3, n: 5, happy: 4 })
+    assert.deepEqual(inClub.skipped?.map(s => s.peerId), [holder])
+    const byAddress = await node.put(randomBytes(100_000), { servers: addrs, k: 3, n: 5, happy: 4 })
+    assert.equal(byAddress.skipped, undefined)
   })
 
   it('an upload skips a server that lost shares, keeping the ring order; it uses it when it cannot be happy without it', async () => {

@@ -137,7 +137,6 @@ export function createFiles (init: FilesInit): NodeFiles {
     }
   }
 
-  /** Where the shares are: the servers named (when they hold any), else the locate planner. */
   /** Where the shares are: the servers named (when they hold any), else the locate planner; with the club the download is in. */
   const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located', club: string }> => {
     const si = storageIndexOf(cap)
@@ -146,7 +145,8 @@ export function createFiles (init: FilesInit): NodeFiles {
       const { holders, failures } = await findShares(opener, si, asked, { signal })
       for (const f of failures) {
         log('get %s: server %s did not answer have: %s', base32Encode(si), f.peerId, f.error.message)
-        reputation.failed(f.peerId, f.error)
+        // An answer cut short by our own abort says nothing about the server.
+        if (!signal.aborted) reputation.failed(f.peerId, f.error)
       }
       // Servers named by address are in no club, as for put.
       if (holders.length > 0) return { way: 'servers', servers: holders, club: '', ranking: reputation.rank(holders, '') }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { explainLines, putExplainLines } from '../../src/cli/render.js'
+import { explainLines, putExplainLines, statusLines } from '../../src/cli/render.js'
 import { base32Encode, parseHintedCap, storageIndexOf, type ChkReadCap } from '../../src/immutable/index.js'
 import { createNode, type DownloadExplain, type HolderRanking, type LafsNode } from '../../src/node/index.js'
 import { permute, planPlacement } from '../../src/routing/index.js'
@@ -85,6 +85,11 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
     assert.equal(status.reputationTotal, 5)
     const shown = status.reputation.find(r => r.peerId === badId)
     assert.match(shown?.probation[0]?.text ?? '', /served a corrupt block/)
+    // What `lafs-club status` prints.
+    const zero = { uploadsStarted: 0, uploadsSucceeded: 0, uploadsFailed: 0, uploadBytes: 0, downloadsStarted: 0, downloadsSucceeded: 0, downloadsFailed: 0, downloadBytes: 0 }
+    const lines = statusLines({ ...status, gateway: { url: 'http://127.0.0.1:1', startedAt: 0, uptimeMs: 0 }, transfers: [], totals: zero })
+    assert.ok(lines.includes('servers   5 storage servers remembered, 1 on probation'), lines.join('\n'))
+    assert.ok(lines.some(l => new RegExp(`^  ${badId}: served a corrupt block \\d+ s ago, 0 of 3 verify checks passed$`).test(l)), lines.join('\n'))
 
     // The operator restores the share; verify checks pass, and after the third the server is preferred again.
     await writeFile(file, original)

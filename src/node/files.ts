@@ -176,14 +176,18 @@ export function createFiles (init: FilesInit): NodeFiles {
     if (isMutable(capText)) return await mutable.checkMutable(capText, o)
     const signal = withStop(o.signal)
     const byPeer = new Map<string, ServerInfo>()
+    let placeOn: ServerInfo[] | undefined
     if (o.servers != null && o.servers.length > 0) {
       for (const s of serversFromMultiaddrs(o.servers)) byPeer.set(s.peerId, s)
     } else {
       // Tahoe asks every server it knows: the connected storage servers, the club's roster, and whoever the DHT names.
       for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
       const { cap, hint } = parseHintedCap(capText)
-      const club = hint ?? init.clientConfig().club ?? undefined
-      if (club != null) for (const s of await init.clubServers(club, { signal })) byPeer.set(s.peerId, s)
+      const club = o.club ?? hint ?? init.clientConfig().club ?? undefined
+      const roster = club == null ? [] : await init.clubServers(club, { signal })
+      for (const s of roster) byPeer.set(s.peerId, s)
+      // A club named by the caller is where the file belongs: repair keeps its shares there.
+      if (o.club != null) placeOn = roster
       if (cap.kind === 'chk') {
         try {
           const located = await locateChk(cap, hint, { signal, budget: { deadlineMs: byPeer.size > 0 ? 10_000 : 30_000 } })
@@ -201,6 +205,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       repair: o.repair,
       leaseSecret: init.leaseSecret,
       happy: init.clientConfig().happy,
+      placeOn,
       signal,
       pool
     })

@@ -3,6 +3,7 @@
  * `node.admin` answer, what the gateway sends and what the CLI reads. Typed
  * once here so the three cannot drift apart.
  */
+import type { RepairStats } from './self-repair.js'
 
 /** One connected peer as the status page shows it. */
 export interface PeerStatus {
@@ -193,6 +194,8 @@ export interface NodeSnapshot {
   clubsExpiringSoon: ClubExpiryWarning[]
   /** null until the bootstrap peers were tried. */
   bootstrap: BootstrapStatus | null
+  /** Self-repair counters since start and the newest repairs (files by storage index). */
+  repair: RepairStats
 }
 
 /** One server's answer to a question asked of several. */

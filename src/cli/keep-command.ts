@@ -5,12 +5,12 @@
  * by storage index only.
  */
 import { readFile } from 'node:fs/promises'
-import { contextOf } from './context.js'
+import { collect, contextOf } from './context.js'
 import { UsageError } from './errors.js'
 import type { KeptFile, RepairPassReport } from '../node/index.js'
 import type { Command } from 'commander'
 
-interface KeepFlags { from?: string, list?: boolean, all?: boolean, remove?: string, now?: boolean }
+interface KeepFlags { from?: string, list?: boolean, all?: boolean, remove?: string[], now?: boolean }
 
 function keptLine (f: KeptFile): string {
   const health = f.health === undefined ? 'not checked yet' : `${f.health.sharesFound}/${f.health.n} shares, happiness ${f.health.happiness}${f.health.healthy ? '' : ' (NOT HEALTHY)'}`
@@ -47,7 +47,7 @@ export function addKeepCommand (program: Command): void {
     .option('--from <file>', 'read caps from a file, one a line ("-" for stdin)')
     .option('--list', 'list the files kept (by storage index)')
     .option('--all', 'with --list: also the files this node uploaded')
-    .option('--remove <cap>', 'stop keeping a cap (or a storage index)')
+    .option('--remove <cap>', 'stop keeping a cap (or a storage index); repeatable', collect)
     .option('--now', 'run a self-repair pass now (checks, renewals, repairs) and print what it did')
     .action(async (args: string[], o: KeepFlags, cmd: Command) => {
       const { out, daemon } = contextOf(cmd)
@@ -56,17 +56,18 @@ export function addKeepCommand (program: Command): void {
         throw new UsageError('give caps to keep (or --from FILE), or --list, --remove CAP or --now')
       }
       const d = await daemon()
-      if (o.remove !== undefined) {
-        const r = await d.json<{ removed: number }>('DELETE', '/api/keep', { cap: o.remove })
-        out.result(r, v => v.removed === 0 ? 'that cap was not kept' : `no longer kept (${v.removed} file)`)
-        if (r.removed === 0) process.exitCode = 1
-      }
-      if (caps.length > 0) {
-        out.result(await d.json<KeptFile[]>('POST', '/api/keep', { caps }), v => [`keeping ${v.length} file(s):`, ...v.map(keptLine)])
-      }
-      if (o.now === true) out.result(await d.json<RepairPassReport>('POST', '/api/keep/run', {}), passLines)
-      if (o.list === true) {
-        out.result(await d.json<KeptFile[]>('GET', `/api/keep${o.all === true ? '?all=1' : ''}`), v => v.length === 0 ? 'no files kept (keep one with "lafs-club keep CAP")' : v.map(keptLine))
-      }
+      // One answer, whatever was asked: { removed?, kept?, pass?, files? } with --json.
+      const answer: { removed?: number, kept?: KeptFile[], pass?: RepairPassReport, files?: KeptFile[] } = {}
+      for (const cap of o.remove ?? []) answer.removed = (answer.removed ?? 0) + (await d.json<{ removed: number }>('DELETE', '/api/keep', { cap })).removed
+      if (caps.length > 0) answer.kept = await d.json<KeptFile[]>('POST', '/api/keep', { caps })
+      if (o.now === true) answer.pass = await d.json<RepairPassReport>('POST', '/api/keep/run', {})
+      if (o.list === true) answer.files = await d.json<KeptFile[]>('GET', `/api/keep${o.all === true ? '?all=1' : ''}`)
+      out.result(answer, v => [
+        ...(v.removed === undefined ? [] : [v.removed === 0 ? 'not kept: nothing removed' : `no longer kept: ${v.removed} file(s)`]),
+        ...(v.kept === undefined ? [] : [`keeping ${v.kept.length} file(s):`, ...v.kept.map(keptLine)]),
+        ...(v.pass === undefined ? [] : passLines(v.pass)),
+        ...(v.files === undefined ? [] : v.files.length === 0 ? ['no files kept (keep one with "lafs-club keep CAP")'] : v.files.map(keptLine))
+      ])
+      if (answer.removed === 0) process.exitCode = 1
     })
 }

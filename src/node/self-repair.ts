@@ -207,7 +207,7 @@ async function sleepUntil (at: number, now: () => number, signal: AbortSignal): 
   if (ms <= 0) return
   signal.throwIfAborted()
   await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason) }
+    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))) }
     const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
     signal.addEventListener('abort', onAbort, { once: true })
   })
@@ -421,7 +421,7 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
         log('keep %s%s: %s', p.storageIndex, p.club !== undefined ? ` (club ${p.club})` : '', isNew ? 'new' : 'already in the book')
       }
       // A new cap gets this node's lease (and a first check) at once, unless passes run only on demand.
-      if (added > 0 && timer !== undefined) runNow().catch(err => { log.error('pass after keep failed: %s', (err as Error).message) })
+      if (added > 0 && timer !== undefined) runNow().catch((err: unknown) => { log.error('pass after keep failed: %s', (err as Error).message) })
       return parsed.map(p => keptFileOf(leases.get(p.cap) as LeaseRecord))
     },
     unkeep: (capOrSi) => {
@@ -456,7 +456,7 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
     start: () => {
       const seconds = init.settings().repair.intervalSeconds
       if (seconds <= 0 || timer !== undefined) return
-      timer = setInterval(() => { runNow().catch(err => { log.error('scheduled pass failed: %s', (err as Error).message) }) }, seconds * 1000)
+      timer = setInterval(() => { runNow().catch((err: unknown) => { log.error('scheduled pass failed: %s', (err as Error).message) }) }, seconds * 1000)
       timer.unref()
     },
     stop: async () => {

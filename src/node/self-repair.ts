@@ -265,7 +265,14 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
       try {
         const r = await init.check(capText, { repair: true, club: lease.club, signal }) as MutableCheckReport
         if (r.repairSkipped !== undefined) throw new Error(`repair skipped: ${r.repairSkipped}`)
-        entry.sharesPlaced = r.repaired?.sharesUploaded ?? 0
+        if (r.repaired === undefined) {
+          // Healthy again when the repair looked (another keeper was quicker): nothing to count.
+          log('repair %s: healthy again, nothing to do', lease.storageIndex)
+          entry.sharesFoundAfter = r.sharesFound
+          entry.happinessAfter = r.happiness
+          return entry
+        }
+        entry.sharesPlaced = r.repaired.sharesUploaded
         entry.sharesFoundAfter = r.repaired?.sharesFoundAfter ?? r.sharesFound
         entry.happinessAfter = r.repaired?.happinessAfter ?? r.happiness
         const happy = Math.min(init.settings().happy, r.n)
@@ -275,6 +282,8 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
           happiness: entry.happinessAfter,
           healthy: entry.sharesFoundAfter === r.n && entry.happinessAfter >= happy
         })
+        // Nothing placed: every reachable server of the club already holds a share (or refused one).
+        if (entry.sharesPlaced === 0) throw new Error(`no server of the club could take a new share (${r.serversWithShares} hold shares): the club needs more servers`)
         counters.repairs++
         counters.sharesPlaced += entry.sharesPlaced
         report.repaired++

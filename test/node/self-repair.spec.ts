@@ -155,6 +155,20 @@ describe('node: self-repair and keep', function () {
     assert.deepEqual(await repairer.kept({ all: true }), [])
   })
 
+  it('repairs run one at a time, each charged size × N / k bytes against repair.maxBytesPerSecond before the next starts', async () => {
+    // 100 kB files with k=2, N=5 are charged 250 kB each: at 250 kB/s the second repair starts a second after the first.
+    const { uploader, clubId } = await setup(6, { repair: { intervalSeconds: 0, maxBytesPerSecond: 250_000 } })
+    const puts = [await uploader.put(randomBytes(100_000), { club: clubId }), await uploader.put(randomBytes(100_000), { club: clubId })]
+    // Each file has shares on five of the six servers: with three gone, at most three servers hold shares of either.
+    await Promise.all(grid.slice(0, 3).map(stopServer))
+    const pass = await uploader.repair.runNow()
+    assert.equal(pass.repaired, 2, JSON.stringify(pass))
+    const [second, first] = uploader.repair.stats().recent
+    assert.ok(first.at + first.durationMs <= second.at, 'one at a time')
+    assert.ok(second.at - first.at >= 950, `the second repair waited for the first one's charge (${second.at - first.at} ms)`)
+    for (const p of puts) assert.equal((await uploader.check(p.cap)).sharesFound, 5)
+  })
+
   it('keep refuses literal caps and directories with a typed error; keeping twice keeps once; unkeep by cap or storage index', async () => {
     const node = await start('alone')
     await assert.rejects(node.keep('URI:LIT:oruw46i'), (e: any) => e.code === 'ERR_INVALID_CAP' && /literal/.test(e.message))

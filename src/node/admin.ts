@@ -89,7 +89,7 @@ export function createAdmin (init: AdminInit): AdminApi {
         corruption: advisories?.recent ?? [],
         corruptionTotal: advisories?.total ?? 0,
         // A cap kept for others is never shown again, not even here: its storage index names it.
-        leasesExpiringSoon: leases.expiringSoon().map(l => ({ ...(l.uploaded ? { cap: l.cap } : {}), storageIndex: l.storageIndex, expiresAt: l.expiresAt, club: l.club, lastError: l.lastError })),
+        leasesExpiringSoon: leases.expiringSoon().map(l => ({ ...(l.uploaded && !l.kept ? { cap: l.cap } : {}), storageIndex: l.storageIndex, expiresAt: l.expiresAt, club: l.club, lastError: l.lastError })),
         leasesHeld: leases.list().length,
         clubs,
         clubRequests,

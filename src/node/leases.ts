@@ -201,10 +201,14 @@ export class LeaseBook {
    * self-repair pass renews and repairs it. A new entry knows no servers yet and
    * is due at once (its first pass finds the holders). Returns whether it is new.
    */
-  keep (input: { cap: string, storageIndex: string, club?: string }): boolean {
-    const existing = this.get(input.cap)
+  keep (input: { cap: string, storageIndex: string, club?: string, canRepair?: boolean }): boolean {
+    // The same file may be in the book under another cap (a mutable file's uploader records its read cap):
+    // a cap that can repair (a read cap of an immutable file, a write cap of a mutable one) takes its place.
+    const existing = (this.db.prepare('SELECT * FROM uploads WHERE cap = ? OR storage_index = ? ORDER BY cap = ? DESC')
+      .get(input.cap, input.storageIndex, input.cap) as Row | undefined)
     if (existing !== undefined) {
-      this.db.prepare('UPDATE uploads SET kept = 1, club = COALESCE(club, ?) WHERE cap = ?').run(input.club ?? null, input.cap)
+      const cap = input.canRepair === true ? input.cap : existing.cap
+      this.db.prepare('UPDATE uploads SET kept = 1, club = COALESCE(club, ?), cap = ? WHERE cap = ?').run(input.club ?? null, cap, existing.cap)
       return false
     }
     this.db.prepare(`
@@ -227,6 +231,11 @@ export class LeaseBook {
       else this.db.prepare('DELETE FROM uploads WHERE cap = ?').run(r.cap)
     }
     return rows
+  }
+
+  /** Files an entry under another cap of the same file (one with less authority, when a kept cap is given up). */
+  replaceCap (cap: string, by: string): void {
+    this.db.prepare('UPDATE uploads SET cap = ? WHERE cap = ?').run(by, cap)
   }
 
   /** Entries adopted with `keep`, soonest expiry first. */

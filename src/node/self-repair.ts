@@ -21,7 +21,7 @@
  * Nothing here logs or publishes a cap: files are named by storage index.
  */
 import { base32Encode, InvalidCapError, parseHintedCap, storageIndexOf } from '../immutable/index.js'
-import { isMutableCapString, parseHintedMutableCap } from '../mutable/index.js'
+import { capStrings, isMutableCapString, parseHintedMutableCap } from '../mutable/index.js'
 import { DEFAULT_RENEW_MARGIN_MS, type FileHealth, type LeaseBook, type LeaseRecord, type RenewFn } from './leases.js'
 import type { CheckOptions } from './api.js'
 import type { RepairConfig } from './config-types.js'
@@ -151,21 +151,21 @@ export interface SelfRepair {
   stop: () => Promise<void>
 }
 
-interface ParsedKeep { cap: string, storageIndex: string, club?: string }
+interface ParsedKeep { cap: string, storageIndex: string, club?: string, canRepair: boolean }
 
 /** A cap as the lease book stores it: without its hint; the hint becomes the file's club. */
 export function parseKeptCap (text: string): ParsedKeep {
   const t = text.trim()
   if (isMutableCapString(t)) {
     const { cap, hint } = parseHintedMutableCap(t)
-    return { cap: hint === undefined ? t : t.slice(0, t.length - hint.length - 1), storageIndex: base32Encode(cap.storageIndex), club: hint }
+    return { cap: hint === undefined ? t : t.slice(0, t.length - hint.length - 1), storageIndex: base32Encode(cap.storageIndex), club: hint, canRepair: cap.kind === 'mutable-write' }
   }
   if (t.startsWith('URI:DIR2')) {
     throw new InvalidCapError('unknown-type', 'keep takes file caps (URI:CHK:…, URI:SSK:…, URI:MDMF:… or their verify caps); a directory\'s children are not followed')
   }
   const { cap, hint } = parseHintedCap(t)
   if (cap.kind === 'lit') throw new InvalidCapError('unknown-type', 'a literal cap (URI:LIT:) holds its data itself: there is nothing on the grid to keep')
-  return { cap: hint === undefined ? t : t.slice(0, t.length - hint.length - 1), storageIndex: base32Encode(storageIndexOf(cap)), club: hint }
+  return { cap: hint === undefined ? t : t.slice(0, t.length - hint.length - 1), storageIndex: base32Encode(storageIndexOf(cap)), club: hint, canRepair: cap.kind === 'chk' }
 }
 
 /** Bytes a verify or a repair of the file moves: every share once (size × N / k). */
@@ -431,13 +431,20 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
       }
       // A new cap gets this node's lease (and a first check) at once, unless passes run only on demand.
       if (added > 0 && timer !== undefined) runNow().catch((err: unknown) => { log.error('pass after keep failed: %s', (err as Error).message) })
-      return parsed.map(p => keptFileOf(leases.get(p.cap) as LeaseRecord))
+      return parsed.map(p => keptFileOf(leases.get(p.cap) ?? leases.list().find(l => l.storageIndex === p.storageIndex) as LeaseRecord))
     },
     unkeep: (capOrSi) => {
       const key = capOrSi.trim()
       let removed = leases.unkeep(key)
       if (removed.length === 0 && key.startsWith('URI:')) removed = leases.unkeep(parseKeptCap(key).cap)
-      for (const r of removed) log('unkeep %s', r.storageIndex)
+      for (const r of removed) {
+        log('unkeep %s', r.storageIndex)
+        // An upload stays in the book, but not with a write cap it was given to keep: back to the read cap its uploader recorded.
+        if (r.uploaded && isMutableCapString(r.cap)) {
+          const cap = parseHintedMutableCap(r.cap).cap
+          if (cap.kind === 'mutable-write') leases.replaceCap(r.cap, capStrings(cap).readCap)
+        }
+      }
       return { removed: removed.length }
     },
     kept: (opts = {}) => (opts.all === true ? leases.list() : leases.keptList()).map(keptFileOf),

@@ -155,6 +155,30 @@ describe('node: self-repair and keep', function () {
     assert.deepEqual(await repairer.kept({ all: true }), [])
   })
 
+  it('a mutable file (kept by its write cap) is repaired the same way', async () => {
+    const { uploader, clubId } = await setup(8)
+    const data = randomBytes(5_000)
+    const created = await uploader.files.createMutable(data, { club: clubId })
+    assert.equal(created.happiness, 5)
+    await loseServers(uploader, created.cap, 3)
+    assert.equal((await uploader.check(created.cap)).happiness, 2)
+    // The uploader's book holds the read cap, which cannot sign a new version: the pass says so.
+    const readOnly = await uploader.repair.runNow()
+    assert.match(readOnly.failures[0]?.error ?? '', /write cap/)
+    const [kept] = await uploader.keep(created.hintedCap as string)
+    assert.deepEqual([kept.kind, kept.uploaded, kept.kept], ['mutable', true, true], 'the same file, now with its write cap')
+    assert.equal(uploader.leases.list().length, 1)
+    const pass = await uploader.repair.runNow()
+    assert.equal(pass.repaired, 1, JSON.stringify(pass))
+    const after = await uploader.check(created.cap)
+    assert.equal(after.sharesFound, 5)
+    assert.ok(after.happiness >= 4, `happiness ${after.happiness}`)
+    assert.ok(Buffer.from(await uploader.get(created.readCap)).equals(data))
+    // Given up, the write cap leaves the book; the upload stays under its read cap.
+    assert.deepEqual(await uploader.unkeep(kept.storageIndex), { removed: 1 })
+    assert.deepEqual(uploader.leases.list().map(l => l.cap), [created.readCap])
+  })
+
   it('repairs run one at a time, each charged size × N / k bytes against repair.maxBytesPerSecond before the next starts', async () => {
     // 100 kB files with k=2, N=5 are charged 250 kB each: at 250 kB/s the second repair starts a second after the first.
     const { uploader, clubId } = await setup(6, { repair: { intervalSeconds: 0, maxBytesPerSecond: 250_000 } })

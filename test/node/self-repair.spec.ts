@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, formatCap, silentLogger, type ConfigInput, type FileCheckEvent, type LafsNode } from '../../src/node/index.js'
+import { formatCap as formatAnyCap, parseCap, toVerifyCap, type ChkReadCap } from '../../src/immutable/index.js'
 import { startGrid, stopGrid, stopServer, type GridServer } from '../fixtures/grid.js'
 
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
@@ -69,6 +71,10 @@ describe('node: self-repair and keep', function () {
     const other = await uploader.put(randomBytes(100_000), { club: clubId })
     assert.equal(put.happiness, 5)
 
+    // Two storage servers outside the club, connected to the uploader: repair must not place shares on them.
+    const outsiders = await startGrid(2)
+    grid.push(...outsiders)
+    for (const o of outsiders) await uploader.libp2p.dial(multiaddr(o.info.multiaddrs[0]))
     const gone = await loseServers(uploader, put.cap, 3)
     const before = await uploader.check(put.cap)
     assert.equal(before.happiness, 2, 'happy − 2')
@@ -80,7 +86,7 @@ describe('node: self-repair and keep', function () {
     const after = await uploader.check(put.cap)
     assert.equal(after.sharesFound, 5, 'back at N')
     assert.equal(after.happiness, 5)
-    const live = new Set(grid.filter(s => s.running).map(s => s.info.peerId))
+    const live = new Set(grid.filter(s => s.running && !outsiders.includes(s)).map(s => s.info.peerId))
     for (const holders of Object.values(after.sharemap)) for (const p of holders) assert.ok(live.has(p) && !gone.includes(p), `share on ${p}, a live server of the club`)
     assert.ok(Buffer.from(await uploader.get(put.hintedCap as string)).equals(data))
 
@@ -177,6 +183,24 @@ describe('node: self-repair and keep', function () {
     // Given up, the write cap leaves the book; the upload stays under its read cap.
     assert.deepEqual(await uploader.unkeep(kept.storageIndex), { removed: 1 })
     assert.deepEqual(uploader.leases.list().map(l => l.cap), [created.readCap])
+  })
+
+  it('a keeper given only the verify cap checks, verifies and renews the file, and says why it cannot repair it', async () => {
+    const { dht, uploader, clubId } = await setup(8, { repair: { intervalSeconds: 0, verifyBytesPerPass: 1 } })
+    const keeper = await start('keeper', { bootstrap: [dht.multiaddrs[0]], config: { repair: { intervalSeconds: 0, verifyBytesPerPass: 1 } } })
+    await keeper.bootstrapped
+    const put = await uploader.put(randomBytes(90_000), { club: clubId })
+    const parsed = parseCap(put.cap)
+    assert.equal(parsed.kind, 'chk')
+    const verifyCap = formatAnyCap(toVerifyCap(parsed as ChkReadCap), clubId)
+    await keeper.keep(verifyCap)
+    const first = await keeper.repair.runNow()
+    assert.deepEqual([first.checked, first.verified, first.renewed, first.failures.length], [1, 1, 1, 0], JSON.stringify(first))
+    await loseServers(uploader, put.cap, 3)
+    const second = await keeper.repair.runNow()
+    assert.equal(second.repaired, 0)
+    assert.match(second.failures.map(f => f.error).join(), /read-cap/)
+    assert.equal((await keeper.kept())[0].health?.happiness, 2)
   })
 
   it('repairs run one at a time, each charged size × N / k bytes against repair.maxBytesPerSecond before the next starts', async () => {

@@ -75,6 +75,8 @@ export interface CheckOptions {
    * its roster is asked, and with `repair` new CHK shares go only to its servers.
    */
   club?: string
+  /** Servers to ask besides the ones found (multiaddrs with /p2p/): where the file was uploaded to. Ignored with `servers`. */
+  alsoAsk?: string[]
   signal?: AbortSignal
 }
 

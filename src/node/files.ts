@@ -182,6 +182,7 @@ export function createFiles (init: FilesInit): NodeFiles {
     } else {
       // Tahoe asks every server it knows: the connected storage servers, the club's roster, and whoever the DHT names.
       for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
+      for (const s of serversFromMultiaddrs(o.alsoAsk ?? [])) byPeer.set(s.peerId, s)
       const { cap, hint } = parseHintedCap(capText)
       const club = o.club ?? hint ?? init.clientConfig().club ?? undefined
       const roster = club == null ? [] : await init.clubServers(club, { signal })

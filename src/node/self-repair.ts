@@ -250,7 +250,7 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
     }
   }
 
-  const repairFile = async (lease: LeaseRecord, capText: string, before: CheckReport, report: RepairPassReport, signal: AbortSignal): Promise<RepairLogEntry> => {
+  const repairFile = async (lease: LeaseRecord, capText: string, where: CheckOptions, before: CheckReport, report: RepairPassReport, signal: AbortSignal): Promise<RepairLogEntry> => {
     return await gated(transferCost(lease.cap), signal, async () => {
       const started = now()
       const entry: RepairLogEntry = {
@@ -263,7 +263,7 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
       }
       if (lease.club !== undefined) entry.club = lease.club
       try {
-        const r = await init.check(capText, { repair: true, club: lease.club, signal }) as MutableCheckReport
+        const r = await init.check(capText, { ...where, repair: true, signal }) as MutableCheckReport
         if (r.repairSkipped !== undefined) throw new Error(`repair skipped: ${r.repairSkipped}`)
         if (r.repaired === undefined) {
           // Healthy again when the repair looked (another keeper was quicker): nothing to count.
@@ -307,12 +307,15 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
   const maintain = async (lease: LeaseRecord, verify: boolean, dueBy: number, report: RepairPassReport, signal: AbortSignal): Promise<void> => {
     const capText = lease.club !== undefined ? `${lease.cap}@${lease.club}` : lease.cap
     const previous = lease.servers.map(peerOf)
+    // Where to look and repair: the file's club; without one, every server the node knows (connected ones,
+    // its default club, the DHT) and the holders the book names by address (servers uploaded to by address).
+    const where: CheckOptions = lease.club !== undefined ? { club: lease.club } : { alsoAsk: lease.servers.filter(s => s.startsWith('/')) }
     const event: FileCheckEvent = { storageIndex: lease.storageIndex, at: now(), verified: false, lostBy: [], unreachable: [] }
     if (lease.club !== undefined) event.club = lease.club
     let checked: CheckReport | undefined
     let servers = lease.servers
     try {
-      checked = await init.check(capText, { verify, club: lease.club, signal })
+      checked = await init.check(capText, { ...where, verify, signal })
       counters.checks++
       report.checked++
       if (verify) { counters.verifies++; report.verified++; event.verified = true }
@@ -358,7 +361,7 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
         leases.markFailed(lease.cap, `repair: ${error}`)
         say.warn(`${lease.storageIndex} is not recoverable: ${error}`)
       } else {
-        event.repair = await repairFile(lease, capText, checked, report, signal)
+        event.repair = await repairFile(lease, capText, where, checked, report, signal)
       }
     }
     emit(event)

@@ -161,6 +161,26 @@ describe('node: self-repair and keep', function () {
     assert.deepEqual(await repairer.kept({ all: true }), [])
   })
 
+  it('a file uploaded to servers by address, without a club, is checked and repaired on the servers the node knows', async () => {
+    grid = await startGrid(8)
+    // a DHT peer that answers "no providers" at once (a node alone would wait out the locate deadline)
+    const dht = await start('dht')
+    const uploader = await start('no-club', { bootstrap: [dht.multiaddrs[0]] })
+    await uploader.bootstrapped
+    const addrs = grid.map(s => s.info.multiaddrs[0])
+    const data = randomBytes(120_000)
+    const { cap } = await uploader.put(data, { servers: addrs })
+    const report = await uploader.check(cap, { servers: addrs })
+    const holders = [...new Set(Object.values(report.sharemap).flat())]
+    await Promise.all(grid.filter(s => holders.slice(0, 3).includes(s.info.peerId)).map(stopServer))
+    const pass = await uploader.repair.runNow()
+    assert.equal(pass.repaired, 1, JSON.stringify(pass))
+    const after = await uploader.check(cap, { servers: addrs })
+    assert.deepEqual([after.sharesFound, after.happiness], [5, 5])
+    await uploader.repair.runNow()
+    assert.equal(uploader.leases.get(cap)?.servers.length, 5, 'the next check names the new holders in the book')
+  })
+
   it('a mutable file (kept by its write cap) is repaired the same way', async () => {
     const { uploader, clubId } = await setup(8)
     const data = randomBytes(5_000)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, formatCap, silentLogger, type ConfigInput, type FileCheckEvent, type LafsNode } from '../../src/node/index.js'
-import { formatCap as formatAnyCap, parseCap, toVerifyCap, type ChkReadCap } from '../../src/immutable/index.js'
+import { formatCap as formatAnyCap, parseCap, toVerifyCap } from '../../src/immutable/index.js'
 import { startGrid, stopGrid, stopServer, type GridServer } from '../fixtures/grid.js'
 
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
@@ -212,7 +212,7 @@ describe('node: self-repair and keep', function () {
     const put = await uploader.put(randomBytes(90_000), { club: clubId })
     const parsed = parseCap(put.cap)
     assert.equal(parsed.kind, 'chk')
-    const verifyCap = formatAnyCap(toVerifyCap(parsed as ChkReadCap), clubId)
+    const verifyCap = formatAnyCap(toVerifyCap(parsed), clubId)
     await keeper.keep(verifyCap)
     const first = await keeper.repair.runNow()
     assert.deepEqual([first.checked, first.verified, first.renewed, first.failures.length], [1, 1, 1, 0], JSON.stringify(first))

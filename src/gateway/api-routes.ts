@@ -116,7 +116,7 @@ export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: Ser
       return await node.repair.keep(caps)
     },
     'GET keep': async ({ url }) => await node.repair.kept({ all: flag(url, 'all') }),
-    'DELETE keep': async ({ url, body }) => await node.repair.unkeep(url.searchParams.get('cap') ?? stringField(body, 'cap', true)),
+    'DELETE keep': async ({ body }) => await node.repair.unkeep(stringField(body, 'cap', true)),
     'POST keep/run': async () => await node.repair.runNow(),
     'GET repair': async () => node.repair.stats(),
     'POST gc': async () => await node.admin.gc(),

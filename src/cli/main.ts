@@ -9,6 +9,7 @@ import { addCpCommand } from './cp-command.js'
 import { addDirCommands } from './dir-commands.js'
 import { EXIT_OK, EXIT_USAGE, exitCodeOf } from './errors.js'
 import { addFileCommands } from './file-commands.js'
+import { addKeepCommand } from './keep-command.js'
 import { addMagicFolderCommands } from './magic-commands.js'
 import { addNodeCommands } from './node-commands.js'
 
@@ -28,6 +29,7 @@ export function buildProgram (): Command {
   addCpCommand(program)
   addClubCommands(program)
   addNodeCommands(program)
+  addKeepCommand(program)
   addMagicFolderCommands(program)
   return program
 }

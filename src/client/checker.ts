@@ -27,6 +27,12 @@ export interface CheckOptions {
   /** Needed for repair (the new shares' leases). */
   leaseSecret?: Uint8Array
   happy?: number
+  /**
+   * Servers repair may place new shares on (default: `servers`). Self-repair
+   * passes the file's club roster so shares stay in the club they were uploaded to;
+   * servers already holding shares keep them wherever they are.
+   */
+  placeOn?: readonly ServerInfo[]
   signal?: AbortSignal
 }
 
@@ -140,7 +146,10 @@ async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkRe
   if (plan.kind !== 'chk') throw new ClientError('ERR_INTERNAL', 'repair planned a literal file')
 
   const existing = sharemapOf(holders, bad)
-  const order = permute(si, options.servers).slice(0, 2 * cap.n).map(s => s.peerId)
+  const candidates = options.placeOn == null
+    ? options.servers
+    : [...options.placeOn, ...options.servers.filter(s => existing.has(s.peerId) && !options.placeOn?.some(p => p.peerId === s.peerId))]
+  const order = permute(si, candidates).slice(0, 2 * cap.n + (options.placeOn == null ? 0 : existing.size)).map(s => s.peerId)
   // A server holding a corrupt copy of a share would answer "already have" to
   // it (the protocol cannot overwrite a share), so it takes no new ones; its
   // copy stays, with the advisory its operator was sent.
@@ -155,7 +164,7 @@ async function repair (opener: StreamOpener, pool: StorageClientPool, cap: ChkRe
   }
   log('%s: regenerating %s', siText(si), uploads.size === 0 ? 'nothing: no server can take the missing shares' : [...uploads].map(([p, sh]) => `[${sh.join(',')}] for ${shortPeer(p)}`).join(', '))
   if (uploads.size === 0) return 0
-  const byId = new Map(options.servers.map(s => [s.peerId, s]))
+  const byId = new Map(candidates.map(s => [s.peerId, s]))
   const targets: Array<{ server: ServerInfo, shares: number[] }> = []
   for (const [peer, shares] of uploads) {
     const server = byId.get(peer)

@@ -107,6 +107,18 @@ export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: Ser
     'GET accounts': async ({ url }) => await node.accounts.list({ limit: intParam(url, 'limit'), offset: intParam(url, 'offset') }),
     'POST accounts': async ({ body }) => await node.accounts.grant(stringField(body, 'account', true), { quota: quotaField(body), note: stringField(body, 'note') }),
     'DELETE accounts/:id': async ({ id }) => await node.accounts.revoke(id),
+    // Caps to keep: { "cap": "…" } or { "caps": ["…", …] }; answers their entries (by storage index, never the caps).
+    'POST keep': async ({ body }) => {
+      const caps = stringList(body, 'caps') ?? []
+      const one = stringField(body, 'cap')
+      if (one !== undefined) caps.push(one)
+      if (caps.length === 0) throw new BadRequestError('give "cap" or "caps" (a list of caps) to keep')
+      return await node.repair.keep(caps)
+    },
+    'GET keep': async ({ url }) => await node.repair.kept({ all: flag(url, 'all') }),
+    'DELETE keep': async ({ body }) => await node.repair.unkeep(stringField(body, 'cap', true)),
+    'POST keep/run': async () => await node.repair.runNow(),
+    'GET repair': async () => node.repair.stats(),
     'POST gc': async () => await node.admin.gc(),
     'GET node': async (): Promise<NodeInfo> => {
       const s = await init.status()

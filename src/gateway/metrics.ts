@@ -55,6 +55,21 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
     gauge('clubs', 'Clubs this node knows (owned or joined).', snap.clubs.length),
     gauge('servers_remembered', 'Storage servers whose reputation this node keeps.', snap.reputationTotal ?? 0),
     gauge('servers_on_probation', 'Storage servers on probation in some club (a wrong have-share answer, a corrupt block or a lost share, not yet cleared by verify checks).', snap.reputationOnProbation ?? 0),
+    gauge('repair_files', 'Files the self-repair passes look after (uploaded here or kept).', snap.repair.maintained),
+    gauge('repair_kept_files', 'Files adopted with keep.', snap.repair.kept),
+    counter('repair_passes_total', 'Self-repair passes run.', [{ value: snap.repair.passes }]),
+    counter('repair_checks_total', 'Health checks of files by self-repair, by kind (a verify downloads every share).', [
+      { labels: { kind: 'have' }, value: snap.repair.checks - snap.repair.verifies },
+      { labels: { kind: 'verify' }, value: snap.repair.verifies }
+    ]),
+    counter('repair_renewals_total', 'Lease renewals by self-repair.', [{ value: snap.repair.renewals }]),
+    counter('repairs_total', 'Files repaired by self-repair.', [{ value: snap.repair.repairs }]),
+    counter('repair_shares_placed_total', 'Shares self-repair uploaded.', [{ value: snap.repair.sharesPlaced }]),
+    counter('repair_failures_total', 'Self-repair steps that failed, by stage.', [
+      { labels: { stage: 'check' }, value: snap.repair.checkFailures },
+      { labels: { stage: 'renew' }, value: snap.repair.renewFailures },
+      { labels: { stage: 'repair' }, value: snap.repair.repairFailures }
+    ]),
     { name: 'transfers_active', help: 'Gateway transfers in progress.', type: 'gauge', samples: [{ labels: { direction: 'upload' }, value: active.uploads }, { labels: { direction: 'download' }, value: active.downloads }] },
     counter('uploads_total', 'Gateway uploads, by outcome.', [
       { labels: { outcome: 'started' }, value: totals.uploadsStarted },

@@ -97,6 +97,12 @@ export const STATUS_PAGE_HTML = `<!doctype html>
     <div id="leases"></div>
   </section>
   <section>
+    <h2>Self-repair</h2>
+    <div id="repair"></div>
+    <h3>Recent repairs</h3>
+    <div id="repairs"></div>
+  </section>
+  <section>
     <h2>Recent corrupt-share advisories</h2>
     <div id="corruption"></div>
   </section>
@@ -217,9 +223,22 @@ function render (s) {
   put('accounts', table([{ label: 'account', mono: true }, { label: 'used', num: true }, { label: 'shares', num: true }, { label: 'quota', num: true }],
     s.accounts.map(a => ({ cells: [short(a.account, 24), bytes(a.bytes), a.shares, bytes(a.quota)] })),
     s.storage === null ? 'no storage server' : 'no accounts yet'))
-  put('leases', table([{ label: 'cap', mono: true }, { label: 'expires' }, { label: 'last error' }],
-    s.leasesExpiringSoon.map(l => ({ cells: [l.cap ? short(l.cap, 40) : 'SI ' + l.storageIndex, el('span', { class: 'badge warn' }, until(l.expiresAt)), l.lastError || ''] })),
+  put('leases', table([{ label: 'storage index', mono: true }, { label: 'expires' }, { label: 'last error' }],
+    s.leasesExpiringSoon.map(l => ({ cells: [short(l.storageIndex, 20), el('span', { class: 'badge warn' }, l.expiresAt === 0 ? 'not leased yet' : until(l.expiresAt)), l.lastError || ''] })),
     'no lease needs attention'))
+  const r = s.repair
+  if (r) {
+    kv($('repair'), [
+      ['files looked after', r.maintained + ' (' + r.kept + ' kept for others)'],
+      ['passes', r.passes + (r.lastPassAt ? ', last ' + ago(r.lastPassAt) : '') + (r.running ? ', one running' : '')],
+      ['checks', r.checks + ' (' + r.verifies + ' verified, ' + r.checkFailures + ' failed)'],
+      ['renewals', r.renewals + ' (' + r.renewFailures + ' failed)'],
+      ['repairs', r.repairs + ' done, ' + r.repairFailures + ' failed, ' + r.sharesPlaced + ' shares placed']
+    ])
+    put('repairs', table([{ label: 'storage index', mono: true }, { label: 'shares', num: true }, { label: 'happiness', num: true }, { label: 'placed', num: true }, { label: 'when' }, { label: 'error' }],
+      r.recent.map(e => ({ cells: [short(e.storageIndex, 20), e.sharesFoundBefore + ' → ' + (e.sharesFoundAfter ?? '?'), e.happinessBefore + ' → ' + (e.happinessAfter ?? '?'), e.sharesPlaced, ago(e.at), e.error || ''] })),
+      'no repairs yet'))
+  }
   put('corruption', table([{ label: 'storage index', mono: true }, { label: 'share', num: true }, { label: 'reason' }, { label: 'when' }],
     s.corruption.map(c => ({ cells: [short(c.storageIndex, 20), c.shareNumber, c.reason, ago(c.at)] })),
     'no advisories'))

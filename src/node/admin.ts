@@ -10,6 +10,7 @@ import type { BootstrapReport } from './bootstrap.js'
 import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { ReputationTable } from '../client/index.js'
+import type { RepairStats } from './self-repair.js'
 import type { LafsLibp2p } from './libp2p.js'
 import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, JoinRequestStatus, NodeSnapshot, ServerReputationStatus } from './shapes.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
@@ -34,6 +35,8 @@ export interface AdminInit {
   clubs: ClubsApi
   bootstrapped: Promise<BootstrapReport>
   multiaddrs: () => string[]
+  /** Self-repair counters for the snapshot. */
+  repair: () => RepairStats
   log: Logger
 }
 
@@ -90,7 +93,8 @@ export function createAdmin (init: AdminInit): AdminApi {
         reprovide: announcer === undefined ? null : (({ backlog, announced, failed, rounds }) => ({ backlog, announced, failed, rounds }))(announcer.stats),
         corruption: advisories?.recent ?? [],
         corruptionTotal: advisories?.total ?? 0,
-        leasesExpiringSoon: leases.expiringSoon().map(l => ({ cap: l.cap, storageIndex: l.storageIndex, expiresAt: l.expiresAt, club: l.club, lastError: l.lastError })),
+        // A cap kept for others is never shown again, not even here: its storage index names it.
+        leasesExpiringSoon: leases.expiringSoon().map(l => ({ ...(l.uploaded && !l.kept ? { cap: l.cap } : {}), storageIndex: l.storageIndex, expiresAt: l.expiresAt, club: l.club, lastError: l.lastError })),
         leasesHeld: leases.list().length,
         clubs,
         clubRequests,
@@ -98,7 +102,8 @@ export function createAdmin (init: AdminInit): AdminApi {
         bootstrap,
         reputation: init.reputation == null ? [] : reputationStatus(init.reputation),
         reputationTotal: init.reputation?.count() ?? 0,
-        reputationOnProbation: init.reputation?.onProbation() ?? 0
+        reputationOnProbation: init.reputation?.onProbation() ?? 0,
+        repair: init.repair()
       }
     }
   }

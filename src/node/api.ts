@@ -16,6 +16,7 @@ import type { Roster, SignedRoster } from '../club/index.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { LocatedServer, LocateExplain, LocateOptions, LocateResult } from '../routing/index.js'
 import type { StorageServer } from '../storage/index.js'
+import type { FileCheckEvent, KeptFile, RepairPassReport, RepairStats } from './self-repair.js'
 import type { DirsApi } from './dirs-api.js'
 import type { MagicFoldersApi } from './magic-folders-api.js'
 
@@ -78,6 +79,13 @@ export interface CheckOptions {
   repair?: boolean
   /** Check on these servers only (multiaddrs with /p2p/). */
   servers?: string[]
+  /**
+   * The club the file belongs to (instead of the cap's hint or the default club):
+   * its roster is asked, and with `repair` new CHK shares go only to its servers.
+   */
+  club?: string
+  /** Servers to ask besides the ones found (multiaddrs with /p2p/): where the file was uploaded to. Ignored with `servers`. */
+  alsoAsk?: string[]
   signal?: AbortSignal
 }
 
@@ -243,6 +251,27 @@ export interface AccountsApi {
   list: (opts?: { limit?: number, offset?: number }) => Promise<{ total: number, accounts: GrantedAccountStatus[] }>
 }
 
+/**
+ * Self-repair: the files this node looks after (its uploads and the caps it
+ * keeps for others) are checked, renewed and repaired on a schedule
+ * (config `repair`). Files are listed by storage index: a cap given to `keep`
+ * is never shown, logged or published again.
+ */
+export interface RepairApi {
+  /** Adopts caps (hinted with `@<club id>` or not): this node renews their leases and repairs them from now on. */
+  keep: (caps: string | string[]) => Promise<KeptFile[]>
+  /** Files kept with `keep`; `all` adds the ones this node uploaded. */
+  kept: (opts?: { all?: boolean }) => Promise<KeptFile[]>
+  /** Stops keeping a cap (by cap or storage index); this node's own uploads are still looked after. */
+  unkeep: (capOrStorageIndex: string) => Promise<{ removed: number }>
+  /** Runs a pass now (checks, verify sample, renewals, repairs) and resolves with what it did. */
+  runNow: () => Promise<RepairPassReport>
+  /** Counters since start and the newest repairs. */
+  stats: () => RepairStats
+  /** Called after every check of a file (reputation's input); returns the removal. */
+  onCheck: (listener: (event: FileCheckEvent) => void) => () => void
+}
+
 /** Running the node: garbage collection and what the status page shows. */
 export interface AdminApi {
   /** Deletes shares whose leases have all expired, now. */
@@ -274,6 +303,8 @@ export interface LafsNode {
   readonly clubs: ClubsApi
   readonly accounts: AccountsApi
   readonly admin: AdminApi
+  /** Self-repair and `keep`. */
+  readonly repair: RepairApi
 
   /**
    * The parts below the door, as Helia exposes `helia.libp2p`: for embedders
@@ -303,6 +334,12 @@ export interface LafsNode {
   locate: (cap: string, opts?: NodeLocateOptions) => Promise<LocateResult>
   /** `files.check` */
   check: (cap: string, opts?: CheckOptions) => Promise<CheckReport>
+  /** `repair.keep` */
+  keep: (caps: string | string[]) => Promise<KeptFile[]>
+  /** `repair.kept` */
+  kept: (opts?: { all?: boolean }) => Promise<KeptFile[]>
+  /** `repair.unkeep` */
+  unkeep: (capOrStorageIndex: string) => Promise<{ removed: number }>
   /** `clubs.create`, resolving to the club ID. */
   createClub: (opts: { name: string, description?: string, policy?: 'open' | 'invitation' }) => Promise<string>
   /** `clubs.add`, resolving to the new roster. */

@@ -144,6 +144,21 @@ export interface ClubsConfig {
   republishIntervalSeconds: number
 }
 
+export interface RepairConfig {
+  /**
+   * Seconds between self-repair passes (lease renewal, health check, verify
+   * sample, repair) over the files this node uploaded or keeps. Default 21600
+   * (6 h); 0 = passes only when asked (`lafs-club keep --now`).
+   */
+  intervalSeconds: number
+  /** Files one pass checks beyond those whose leases are due (least recently checked first). Default 1000. */
+  maxChecksPerPass: number
+  /** Bytes of shares one pass may download to verify a sample of files (least recently verified first). Default 64 MiB; 0 = no verify. File form may be "64MiB". */
+  verifyBytesPerPass: number
+  /** Pace of repairs (one at a time; each charged size × N / k bytes before it starts). Default 1 MiB/s; 0 = no pacing. File form may be "1MiB". */
+  maxBytesPerSecond: number
+}
+
 export interface ConnectionsConfig {
   /** Most open connections; above it the least useful are closed. Default 100, gentle on home routers. */
   maxConnections: number
@@ -189,6 +204,7 @@ export interface NodeConfig {
   nat: NatConfig
   network: NetworkConfig
   clubs: ClubsConfig
+  repair: RepairConfig
   connections: ConnectionsConfig
   client: ClientConfig
   /** File holding the convergence secret, relative to the data folder. Default `private/convergence`. */
@@ -198,6 +214,6 @@ export interface NodeConfig {
 /** A deep-partial config, as found in config.json or passed to createNode. */
 export type ConfigInput = {
   [K in keyof NodeConfig]?: NodeConfig[K] extends any[] ? NodeConfig[K]
-    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' | 'writeBudget' | 'sessionWriteBudget' ? string : never) }
+    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' | 'writeBudget' | 'sessionWriteBudget' | 'verifyBytesPerPass' | 'maxBytesPerSecond' ? string : never) }
       : NodeConfig[K]
 }

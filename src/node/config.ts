@@ -30,7 +30,7 @@ export const IPFS_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
 
 export type {
   PaymentMethodConfig, DhtConfig, StorageConfig, GatewayConfig, RelayConfig, NatConfig, NetworkConfig,
-  ClubsConfig, ConnectionsConfig, ClientConfig, NodeConfig, ConfigInput
+  ClubsConfig, ConnectionsConfig, ClientConfig, NodeConfig, ConfigInput, RepairConfig
 } from './config-types.js'
 export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
@@ -76,6 +76,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   nat: { upnp: true, autonat: true },
   network: { publicRanges: [] },
   clubs: { republishIntervalSeconds: 12 * 3600 },
+  repair: { intervalSeconds: 6 * 3600, maxChecksPerPass: 1000, verifyBytesPerPass: 64 * 2 ** 20, maxBytesPerSecond: 2 ** 20 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
   client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null },
   convergenceSecretFile: 'private/convergence'
@@ -179,6 +180,13 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
   v.section(top, 'clubs', (s, k) => {
     if (k === 'republishIntervalSeconds') out.clubs.republishIntervalSeconds = v.integer('clubs.republishIntervalSeconds', s.republishIntervalSeconds, { min: 1, max: 47 * 3600 })
   }, Object.keys(DEFAULT_CONFIG.clubs))
+
+  v.section(top, 'repair', (s, k) => {
+    if (k === 'intervalSeconds') out.repair.intervalSeconds = v.integer('repair.intervalSeconds', s.intervalSeconds, { min: 0, max: 30 * 86_400 })
+    if (k === 'maxChecksPerPass') out.repair.maxChecksPerPass = v.integer('repair.maxChecksPerPass', s.maxChecksPerPass, { min: 0, max: 10_000_000 })
+    if (k === 'verifyBytesPerPass') out.repair.verifyBytesPerPass = v.size('repair.verifyBytesPerPass', s.verifyBytesPerPass)
+    if (k === 'maxBytesPerSecond') out.repair.maxBytesPerSecond = v.size('repair.maxBytesPerSecond', s.maxBytesPerSecond)
+  }, Object.keys(DEFAULT_CONFIG.repair))
 
   v.section(top, 'connections', (s, k) => {
     if (k === 'maxConnections') out.connections.maxConnections = v.integer('connections.maxConnections', s.maxConnections, { min: 1, max: 100_000 })

@@ -20,6 +20,7 @@ import { createDirs } from './dirs.js'
 import { magicFoldersDir, startMagicFolders } from './magic-folders-api.js'
 import { leaseRenewer } from './lease-renewal.js'
 import { LeaseBook } from './leases.js'
+import { createSelfRepair } from './self-repair.js'
 import { buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
 import { defaultLogger, type NodeLogger } from './log.js'
 import { keepRosterServersConnected } from './roster-keeper.js'
@@ -158,9 +159,17 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       reputation
     })
     cleanups.push(async () => { await files.close() })
-    cleanups.push(leases.scheduleRenewals(leaseRenewer(opener, opened.leaseSecret), {
-      onReport: r => { for (const f of r.failed) say.warn(`could not renew the leases of ${f.lease.storageIndex}: ${f.error.message}`) }
-    }))
+    // Renewals, health checks and repairs of the files this node uploaded or keeps (src/node/self-repair.ts).
+    const selfRepair = createSelfRepair({
+      leases,
+      check: files.check,
+      renew: leaseRenewer(opener, opened.leaseSecret),
+      settings: () => ({ happy: config.client.happy, repair: config.repair }),
+      log: libp2p.logger.forComponent('lafs-club:node:repair'),
+      say
+    })
+    selfRepair.start()
+    cleanups.push(selfRepair.stop)
 
     // Folders use the unguarded parts: when the node stops, each finishes the file it is on first.
     const dirs = createDirs({ files, log: libp2p.logger.forComponent('lafs-club:node:dirs') })
@@ -178,7 +187,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
     const admin = createAdmin({
-      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs,
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats,
       log: libp2p.logger.forComponent('lafs-club:node:admin')
     })
 
@@ -218,6 +227,14 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       version: files.version
     })
     const clubsApi = guard(clubs)
+    const repairApi = guard({
+      keep: async (caps: string | string[]) => selfRepair.keep(Array.isArray(caps) ? caps : [caps]),
+      kept: async (o?: { all?: boolean }) => selfRepair.kept(o),
+      unkeep: async (capOrSi: string) => selfRepair.unkeep(capOrSi),
+      runNow: selfRepair.runNow,
+      stats: selfRepair.stats,
+      onCheck: selfRepair.onCheck
+    })
 
     const node: LafsNode = {
       peerId: opened.peerId,
@@ -233,6 +250,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       clubs: clubsApi,
       accounts: guard(accounts),
       admin: guard(admin),
+      repair: repairApi,
       libp2p,
       storage: storage?.server,
       announcer: storage?.announcer,
@@ -243,6 +261,9 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       cat: filesApi.cat,
       locate: filesApi.locate,
       check: filesApi.check,
+      keep: repairApi.keep,
+      kept: repairApi.kept,
+      unkeep: repairApi.unkeep,
       createClub: alive(async o => (await clubs.signed.create(o)).clubId),
       clubAdd: alive(async (clubId, server) => (await clubs.signed.add(clubId, server)).roster),
       clubRemove: alive(async (clubId, peerId) => (await clubs.signed.remove(clubId, peerId)).roster),

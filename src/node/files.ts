@@ -191,14 +191,19 @@ export function createFiles (init: FilesInit): NodeFiles {
     const signal = withStop(o.signal)
     const byPeer = new Map<string, ServerInfo>()
     let club = ''
+    let placeOn: ServerInfo[] | undefined
     if (o.servers != null && o.servers.length > 0) {
       for (const s of serversFromMultiaddrs(o.servers)) byPeer.set(s.peerId, s)
     } else {
       // Tahoe asks every server it knows: the connected storage servers, the club's roster, and whoever the DHT names.
       for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
+      for (const s of serversFromMultiaddrs(o.alsoAsk ?? [])) byPeer.set(s.peerId, s)
       const { cap, hint } = parseHintedCap(capText)
-      club = hint ?? init.clientConfig().club ?? ''
-      if (club !== '') for (const s of await init.clubServers(club, { signal })) byPeer.set(s.peerId, s)
+      club = o.club ?? hint ?? init.clientConfig().club ?? ''
+      const roster = club === '' ? [] : await init.clubServers(club, { signal })
+      for (const s of roster) byPeer.set(s.peerId, s)
+      // A club named by the caller is where the file belongs: repair keeps its shares there.
+      if (o.club != null) placeOn = roster
       if (cap.kind === 'chk') {
         try {
           const located = await locateChk(cap, hint, { signal, budget: { deadlineMs: byPeer.size > 0 ? 10_000 : 30_000 } })
@@ -216,6 +221,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       repair: o.repair,
       leaseSecret: init.leaseSecret,
       happy: init.clientConfig().happy,
+      placeOn,
       signal,
       pool
     })

@@ -5,7 +5,7 @@
  */
 export { createNode, type CreateNodeOptions } from './create-node.js'
 export type {
-  LafsNode, FilesApi, ClubsApi, AccountsApi, AdminApi, PutOptions, PutResult, GetOptions, CheckOptions, NodeLocateOptions,
+  LafsNode, FilesApi, ClubsApi, AccountsApi, AdminApi, RepairApi, PutOptions, PutResult, GetOptions, CheckOptions, NodeLocateOptions,
   DownloadExplain, HolderRanking, CreateClubInput, CreateMutableOptions, MutableCreated, MutableWritten, MutableWriteOptions, MutableModifier
 } from './api.js'
 export type {
@@ -18,6 +18,7 @@ export type {
   FileVersion, RestoreResult
 } from './magic-folders-api.js'
 export type * from './shapes.js'
+export type { KeptFile, FileCheckEvent, RepairLogEntry, RepairPassReport, RepairStats } from './self-repair.js'
 // Directory caps and Tahoe's `?t=json` text, for the gateway's /uri/<dircap> routes.
 export { isDirCapString, fileJson, tahoeJsonText, type NodeJson, type JsonObject, type JsonValue } from '../dirnode/index.js'
 export type { CheckReport, MutableCheckReport } from '../client/index.js'

@@ -25,7 +25,8 @@ export function leaseRenewer (opener: StreamOpener, leaseSecret: Uint8Array): Re
       storageIndex = parseMutableCap(lease.cap).storageIndex
     } else {
       const cap = toCap(lease.cap)
-      if (cap.kind !== 'chk') return { expiresAt: Number.MAX_SAFE_INTEGER }
+      // A literal cap holds its data: nothing to lease. A verify cap (kept for others) names the storage index.
+      if (cap.kind === 'lit') return { expiresAt: Number.MAX_SAFE_INTEGER }
       storageIndex = storageIndexOf(cap)
     }
     const { renewed } = await renewLeases(opener, storageIndex, lease.servers.map(serverOf), leaseSecret)

@@ -35,6 +35,26 @@ export interface LeaseRecord {
   renewedAt?: number
   /** Why the last renewal attempt failed; cleared by a success. */
   lastError?: string
+  /** This node uploaded the file (its leases came with the upload). */
+  uploaded: boolean
+  /** Adopted with `keep`: renewed and repaired for others, whoever uploaded it. */
+  kept: boolean
+  /** Last health check (have-share counts) by the self-repair pass. */
+  checkedAt?: number
+  /** Last verify (every block of every share downloaded and hashed). */
+  verifiedAt?: number
+  /** What the last check found. */
+  health?: FileHealth
+}
+
+/** A file's health as the last check saw it. */
+export interface FileHealth {
+  k: number
+  n: number
+  sharesFound: number
+  happiness: number
+  healthy: boolean
+  recoverable: boolean
 }
 
 export interface RecordUploadInput {
@@ -76,9 +96,14 @@ interface Row {
   uploaded_at: number
   renewed_at: number | null
   last_error: string | null
+  uploaded: number
+  kept: number
+  checked_at: number | null
+  verified_at: number | null
+  health: string | null
 }
 
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
 function toRecord (r: Row): LeaseRecord {
   const rec: LeaseRecord = {
@@ -86,11 +111,16 @@ function toRecord (r: Row): LeaseRecord {
     storageIndex: r.storage_index,
     servers: JSON.parse(r.servers),
     expiresAt: r.expires_at,
-    uploadedAt: r.uploaded_at
+    uploadedAt: r.uploaded_at,
+    uploaded: r.uploaded === 1,
+    kept: r.kept === 1
   }
   if (r.club !== null) rec.club = r.club
   if (r.renewed_at !== null) rec.renewedAt = r.renewed_at
   if (r.last_error !== null) rec.lastError = r.last_error
+  if (r.checked_at !== null) rec.checkedAt = r.checked_at
+  if (r.verified_at !== null) rec.verifiedAt = r.verified_at
+  if (r.health !== null) rec.health = JSON.parse(r.health)
   return rec
 }
 
@@ -132,6 +162,17 @@ export class LeaseBook {
         PRAGMA user_version = 1;
       `)
     }
+    if (version < 2) {
+      // Version 2: caps adopted with `keep` (not uploaded here) and the self-repair pass's findings.
+      db.exec(`
+        ALTER TABLE uploads ADD COLUMN uploaded INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE uploads ADD COLUMN kept INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE uploads ADD COLUMN checked_at INTEGER;
+        ALTER TABLE uploads ADD COLUMN verified_at INTEGER;
+        ALTER TABLE uploads ADD COLUMN health TEXT;
+        PRAGMA user_version = 2;
+      `)
+    }
     return new LeaseBook(db, opts)
   }
 
@@ -143,7 +184,7 @@ export class LeaseBook {
       VALUES (@cap, @si, @servers, @club, @expires, @now)
       ON CONFLICT (cap) DO UPDATE SET
         servers = excluded.servers, club = excluded.club,
-        expires_at = excluded.expires_at, last_error = NULL
+        expires_at = excluded.expires_at, last_error = NULL, uploaded = 1
     `).run({
       cap: input.cap,
       si: input.storageIndex,
@@ -153,6 +194,77 @@ export class LeaseBook {
       now
     })
     return this.get(input.cap)!
+  }
+
+  /**
+   * Adopts a cap this node did not necessarily upload: from now on the
+   * self-repair pass renews and repairs it. A new entry knows no servers yet and
+   * is due at once (its first pass finds the holders). Returns whether it is new.
+   */
+  keep (input: { cap: string, storageIndex: string, club?: string, canRepair?: boolean }): boolean {
+    // The same file may be in the book under another cap (a mutable file's uploader records its read cap):
+    // a cap that can repair (a read cap of an immutable file, a write cap of a mutable one) takes its place.
+    const existing = (this.db.prepare('SELECT * FROM uploads WHERE cap = ? OR storage_index = ? ORDER BY cap = ? DESC')
+      .get(input.cap, input.storageIndex, input.cap) as Row | undefined)
+    if (existing !== undefined) {
+      const cap = input.canRepair === true ? input.cap : existing.cap
+      this.db.prepare('UPDATE uploads SET kept = 1, club = COALESCE(club, ?), cap = ? WHERE cap = ?').run(input.club ?? null, cap, existing.cap)
+      return false
+    }
+    this.db.prepare(`
+      INSERT INTO uploads (cap, storage_index, servers, club, expires_at, uploaded_at, uploaded, kept)
+      VALUES (?, ?, '[]', ?, 0, ?, 0, 1)
+    `).run(input.cap, input.storageIndex, input.club ?? null, this.now())
+    return true
+  }
+
+  /**
+   * Stops keeping a cap adopted with `keep` (by cap or storage index). A file
+   * this node uploaded stays in the book (its own leases are still renewed).
+   * Returns the entries that were kept.
+   */
+  unkeep (capOrStorageIndex: string): LeaseRecord[] {
+    const rows = (this.db.prepare('SELECT * FROM uploads WHERE kept = 1 AND (cap = ? OR storage_index = ?)')
+      .all(capOrStorageIndex, capOrStorageIndex) as Row[]).map(toRecord)
+    for (const r of rows) {
+      if (r.uploaded) this.db.prepare('UPDATE uploads SET kept = 0 WHERE cap = ?').run(r.cap)
+      else this.db.prepare('DELETE FROM uploads WHERE cap = ?').run(r.cap)
+    }
+    return rows
+  }
+
+  /** Files an entry under another cap of the same file (one with less authority, when a kept cap is given up). */
+  replaceCap (cap: string, by: string): void {
+    this.db.prepare('UPDATE uploads SET cap = ? WHERE cap = ?').run(by, cap)
+  }
+
+  /** Entries adopted with `keep`, soonest expiry first. */
+  keptList (): LeaseRecord[] {
+    return (this.db.prepare('SELECT * FROM uploads WHERE kept = 1 ORDER BY expires_at, cap').all() as Row[]).map(toRecord)
+  }
+
+  /** Every entry, least recently checked first (never checked first of all): the self-repair pass's order. */
+  byLastCheck (): LeaseRecord[] {
+    return (this.db.prepare('SELECT * FROM uploads ORDER BY COALESCE(checked_at, 0), expires_at, cap').all() as Row[]).map(toRecord)
+  }
+
+  /** Stores what a health check found and, when it found the holders, who they are now. */
+  recordCheck (cap: string, health: FileHealth, opts: { servers?: string[], verified?: boolean } = {}): void {
+    const now = this.now()
+    this.db.prepare(`UPDATE uploads SET checked_at = ?, health = ?, servers = COALESCE(?, servers),
+      verified_at = CASE WHEN ? THEN ? ELSE verified_at END WHERE cap = ?`)
+      .run(now, JSON.stringify(health), opts.servers === undefined ? null : JSON.stringify(opts.servers), opts.verified === true ? 1 : 0, now, cap)
+  }
+
+  /** Records a successful renewal (new expiry, and the holders when known). */
+  markRenewed (cap: string, out: RenewOutcome): void {
+    this.db.prepare('UPDATE uploads SET expires_at = ?, servers = COALESCE(?, servers), renewed_at = ?, last_error = NULL WHERE cap = ?')
+      .run(out.expiresAt, out.servers === undefined ? null : JSON.stringify(out.servers), this.now(), cap)
+  }
+
+  /** Records why a renewal (or the check before it) failed; the next success clears it. */
+  markFailed (cap: string, message: string): void {
+    this.db.prepare('UPDATE uploads SET last_error = ? WHERE cap = ?').run(message, cap)
   }
 
   get (cap: string): LeaseRecord | undefined {

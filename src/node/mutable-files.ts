@@ -27,7 +27,7 @@ export interface MutableFiles {
   readMutable: (cap: string, opts?: MutableWriteOptions & { offset?: number, length?: number }) => Promise<{ data: Uint8Array, seqnum: number, holders: LocatedServer[] }>
   overwrite: (cap: string, data: Uint8Array, opts?: MutableWriteOptions) => Promise<MutableWritten>
   modify: (cap: string, fn: MutableModifier, opts?: MutableWriteOptions) => Promise<MutableWritten>
-  checkMutable: (cap: string, opts: { verify?: boolean, repair?: boolean, servers?: string[], signal?: AbortSignal }) => Promise<MutableCheckReport>
+  checkMutable: (cap: string, opts: { verify?: boolean, repair?: boolean, servers?: string[], club?: string, signal?: AbortSignal }) => Promise<MutableCheckReport>
   /**
    * The newest recoverable version's seqnum and root hash (hex) from a servermap
    * update alone: one round trip of small reads, no retrieve. Undefined when no

@@ -3,6 +3,7 @@
  * `node.admin` answer, what the gateway sends and what the CLI reads. Typed
  * once here so the three cannot drift apart.
  */
+import type { RepairStats } from './self-repair.js'
 
 /** One connected peer as the status page shows it. */
 export interface PeerStatus {
@@ -198,6 +199,8 @@ export interface NodeSnapshot {
   /** Servers this node remembers in all, and how many of them are on probation in some club. */
   reputationTotal: number
   reputationOnProbation: number
+  /** Self-repair counters since start and the newest repairs (files by storage index). */
+  repair: RepairStats
 }
 
 /** One storage server as this node saw it (docs/architecture.md, "Server reputation"). */

@@ -79,4 +79,46 @@ describe('node lease book', () => {
     assert.equal(calls, 1)
     assert.equal(a, b)
   })
+
+  it('keeps caps it did not upload: due at once, unkept by cap or storage index; an upload stays when unkept', () => {
+    book.record({ cap: 'URI:CHK:mine', storageIndex: 'si-mine', servers: ['p1'], club: 'k51club' })
+    assert.equal(book.keep({ cap: 'URI:CHK:theirs', storageIndex: 'si-theirs', club: 'k51club' }), true)
+    assert.equal(book.keep({ cap: 'URI:CHK:theirs', storageIndex: 'si-theirs' }), false, 'kept once')
+    assert.equal(book.keep({ cap: 'URI:CHK:mine', storageIndex: 'si-mine' }), false)
+    const theirs = book.get('URI:CHK:theirs')!
+    assert.deepEqual([theirs.kept, theirs.uploaded, theirs.expiresAt, theirs.servers, theirs.club], [true, false, 0, [], 'k51club'])
+    assert.deepEqual(book.expiringSoon().map(l => l.cap), ['URI:CHK:theirs'], 'a new keep is due at once')
+    assert.deepEqual(book.keptList().map(l => l.cap).sort(), ['URI:CHK:mine', 'URI:CHK:theirs'])
+
+    book.recordCheck('URI:CHK:theirs', { k: 3, n: 10, sharesFound: 10, happiness: 10, healthy: true, recoverable: true }, { servers: ['p7', 'p8'], verified: true })
+    const checked = book.get('URI:CHK:theirs')!
+    assert.equal(checked.checkedAt, clock)
+    assert.equal(checked.verifiedAt, clock)
+    assert.deepEqual(checked.servers, ['p7', 'p8'])
+    assert.equal(checked.health?.sharesFound, 10)
+    clock += DAY
+    assert.deepEqual(book.byLastCheck().map(l => l.cap), ['URI:CHK:mine', 'URI:CHK:theirs'], 'never checked first')
+
+    assert.equal(book.unkeep('si-theirs').length, 1)
+    assert.equal(book.get('URI:CHK:theirs'), undefined)
+    assert.equal(book.unkeep('URI:CHK:mine').length, 1)
+    const mine = book.get('URI:CHK:mine')!
+    assert.deepEqual([mine.kept, mine.uploaded], [false, true], 'its own upload is still renewed')
+    assert.equal(book.unkeep('URI:CHK:mine').length, 0)
+  })
+
+  it('opens a book written before keep existed: its entries are uploads', async () => {
+    book.close()
+    const path = join(dir, 'old.sqlite')
+    const { default: Database } = await import('better-sqlite3')
+    const old = new Database(path)
+    old.exec(`CREATE TABLE uploads (cap TEXT PRIMARY KEY, storage_index TEXT NOT NULL, servers TEXT NOT NULL, club TEXT,
+      expires_at INTEGER NOT NULL, uploaded_at INTEGER NOT NULL, renewed_at INTEGER, last_error TEXT);
+      CREATE INDEX uploads_expiry ON uploads (expires_at); PRAGMA user_version = 1;`)
+    old.prepare('INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)').run('URI:CHK:old', 'si-old', '["p1"]', null, clock + DAY, clock)
+    old.close()
+    book = LeaseBook.open(path, { now })
+    const [entry] = book.list()
+    assert.deepEqual([entry.cap, entry.uploaded, entry.kept, entry.checkedAt], ['URI:CHK:old', true, false, undefined])
+  })
 })

@@ -103,10 +103,11 @@ export class DiskFullError extends MagicFolderError {
 
 /** A file of the local folder cannot be read (upload) or written (download) by the user the node runs as. */
 export class LocalPermissionError extends MagicFolderError {
-  constructor (relpath: string, direction: 'read' | 'write', errno: string, options?: { cause?: unknown }) {
+  constructor (relpath: string, direction: 'read' | 'write', errno: string, where?: string, options?: { cause?: unknown }) {
+    const at = where !== undefined ? ` on ${where}` : ''
     super('ERR_PERMISSION_DENIED', direction === 'read'
-      ? `'${relpath}' cannot be read (${errno}), so it is not uploaded: make it readable for the user the node runs as; it is tried again at every scan`
-      : `'${relpath}' cannot be written into the folder (${errno}): make the file and the folder it goes in writable for the user the node runs as ` +
+      ? `'${relpath}' cannot be read (${errno}${at}), so it is not uploaded: make it readable for the user the node runs as; it is tried again at every scan`
+      : `'${relpath}' cannot be written into the folder (${errno}${at}): make the file and the folder it goes in writable for the user the node runs as ` +
         '(check its permissions, `lsattr` for the immutable flag, a read-only mount); it is tried again at every poll', options)
     this.name = 'LocalPermissionError'
   }
@@ -117,8 +118,10 @@ export class LocalPermissionError extends MagicFolderError {
  * else is answered as it is. `direction` is what the folder was doing with the file.
  */
 export function localFileError (err: unknown, relpath: string, root: string, direction: 'read' | 'write'): unknown {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  const e = err as (NodeJS.ErrnoException & { dest?: string }) | undefined
+  const code = e?.code
   if (direction === 'write' && (code === 'ENOSPC' || code === 'EDQUOT')) return new DiskFullError(relpath, root, { cause: err })
-  if (code === 'EACCES' || code === 'EPERM' || (direction === 'write' && code === 'EROFS')) return new LocalPermissionError(relpath, direction, code, { cause: err })
+  // A rename names its target in `dest`: that is the path in the way, not the staged copy.
+  if (code === 'EACCES' || code === 'EPERM' || (direction === 'write' && code === 'EROFS')) return new LocalPermissionError(relpath, direction, code, e?.dest ?? e?.path, { cause: err })
   return err
 }

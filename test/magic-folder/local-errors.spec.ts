@@ -6,11 +6,12 @@
  * it these tests are skipped, saying so.
  */
 import assert from 'node:assert/strict'
-import { execFile as execFileCb } from 'node:child_process'
+import { execFile as execFileCb, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, rmdir, statfs, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, rmdir, statfs, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { contentsIs, MagicGridFixture, waitFor } from './helpers.js'
@@ -20,6 +21,9 @@ const execFile = promisify(execFileCb)
 const FAST = { pollSeconds: 1, scanSeconds: 1, settleMs: 200 }
 const CROSS_MS = 20_000
 const isRoot = process.getuid?.() === 0
+/** The unprivileged user the reading participant runs as (nobody/nogroup on Debian). */
+const NOBODY = 65534
+const HERE = dirname(fileURLToPath(import.meta.url))
 
 function skipUnless (ctx: Mocha.Context, ok: boolean, reason: string): void {
   if (ok) return
@@ -134,6 +138,66 @@ describe('magic folders: local problems are reported per file, never fatal', fun
       } finally {
         b.magicFolders.events.removeEventListener('error', onError)
       }
+    })
+  })
+
+  describe('a file that cannot be read', function () {
+    let child: ChildProcessWithoutNullStreams | undefined
+    let exited: Promise<number | null> | undefined
+    after(async () => {
+      if (child === undefined || child.exitCode !== null) return
+      child.stdin.end('stop\n')
+      const t = setTimeout(() => child?.kill('SIGKILL'), 15_000)
+      await exited
+      clearTimeout(t)
+    })
+
+    it('is reported as ERR_PERMISSION_DENIED by the participant that cannot read it (an unprivileged user), the other files go up, and it goes up once readable', async function () {
+      skipUnless(this, isRoot, `a participant running as uid ${NOBODY} (root reads every file) needs root to start it`)
+      const pa = await grid.dir('lafs-mf-a-')
+      await a.magicFolders.create('unreadable', pa, { ...FAST, participant: 'alice', servers: grid.servers })
+      const { code } = await a.magicFolders.invite('unreadable', 'bob')
+      const data = await grid.dir('lafs-mf-nobody-data-')
+      const pb = await grid.dir('lafs-mf-nobody-')
+      await writeFile(join(pb, 'open.txt'), 'anyone may read this')
+      await writeFile(join(pb, 'secret.txt'), 'nobody may read this yet')
+      await chmod(join(pb, 'secret.txt'), 0o000)
+      for (const p of [data, pb, join(pb, 'open.txt'), join(pb, 'secret.txt')]) await chown(p, NOBODY, NOBODY)
+
+      let latest: MagicFolderStatus | undefined
+      let stderr = ''
+      const proc = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'unprivileged-participant.ts'), data, pb], {
+        cwd: join(HERE, '..', '..'), uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: data }, stdio: ['pipe', 'pipe', 'pipe']
+      })
+      child = proc
+      exited = new Promise(resolve => proc.on('close', resolve))
+      let buffered = ''
+      proc.stdout.on('data', (d: Buffer) => {
+        buffered += d.toString()
+        const lines = buffered.split('\n')
+        buffered = lines.pop() ?? ''
+        if (lines.length > 0) latest = JSON.parse(lines[lines.length - 1]) as MagicFolderStatus
+      })
+      proc.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+      proc.stdin.write(code + '\n')
+      const status = async (what: string, ok: (s: MagicFolderStatus) => boolean): Promise<MagicFolderStatus> => await waitFor(what, 45_000, () => {
+        if (proc.exitCode !== null) throw new Error(`the unprivileged participant exited with ${proc.exitCode}: ${stderr}`)
+        return latest !== undefined && ok(latest) ? latest : undefined
+      })
+
+      const st = await status('ERR_PERMISSION_DENIED in the participant\'s status', s => errorOf(s, 'secret.txt') !== undefined)
+      assert.equal(errorOf(st, 'secret.txt')?.code, 'ERR_PERMISSION_DENIED', JSON.stringify(st.errors))
+      assert.match(errorOf(st, 'secret.txt')?.message ?? '', new RegExp(`cannot be read \\(EACCES on ${join(pb, 'secret.txt')}\\).*make it readable`))
+      assert.equal(st.running, true)
+      await waitFor('open.txt on alice', CROSS_MS, async () => await contentsIs(join(pa, 'open.txt'), 'anyone may read this'))
+      await assert.rejects(readFile(join(pa, 'secret.txt')), { code: 'ENOENT' })
+
+      await chmod(join(pb, 'secret.txt'), 0o644)
+      await waitFor('secret.txt on alice once readable', CROSS_MS, async () => await contentsIs(join(pa, 'secret.txt'), 'nobody may read this yet'))
+      const after = await status('the error cleared', s => errorOf(s, 'secret.txt') === undefined)
+      assert.deepEqual(after.errors, [])
+      proc.stdin.end('stop\n')
+      assert.equal(await exited, 0, stderr)
     })
   })
 

@@ -88,5 +88,13 @@ export async function scanFolder (root: string): Promise<ScanResult> {
     }
   }
   await walk(root, '')
+  // The folder went away during the walk (an unmounted disk, a rename): what it had not listed yet is not deleted.
+  if (!problems.some(p => p.relpath === '.')) {
+    try {
+      if (!lstatSync(root).isDirectory()) problems.push({ relpath: '.', code: 'ENOTDIR', message: `${root} is no longer a folder` })
+    } catch (err) {
+      problems.push(problemOf('.', err))
+    }
+  }
   return { files, problems }
 }

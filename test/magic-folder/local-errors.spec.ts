@@ -108,22 +108,22 @@ describe('magic folders: local problems are reported per file, never fatal', fun
         await writeFile(join(pa, 'big.bin'), big)
         const st = await waitFor('ERR_DISK_FULL in bob\'s status', CROSS_MS, async () => {
           const s = await b.magicFolders.status('disk')
-          return errorOf(s, 'big.bin') !== undefined ? s : undefined
+          return errorOf(s, 'big.bin')?.code === 'ERR_DISK_FULL' ? s : undefined
         })
-        assert.equal(errorOf(st, 'big.bin')?.code, 'ERR_DISK_FULL', JSON.stringify(st.errors))
         assert.match(errorOf(st, 'big.bin')?.message ?? '', /disk holding magic folder .* is full.*Free some space/)
-        assert.ok(failures.length >= 1 && failures.every(f => f.code === 'ERR_DISK_FULL'), JSON.stringify(failures))
-        assert.deepEqual(failures.map(f => f.partials).flat(), [], 'the partial download is removed before the failure is reported')
+        const full = failures.filter(f => f.code === 'ERR_DISK_FULL')
+        assert.ok(full.length >= 1, JSON.stringify(failures))
+        assert.deepEqual(full.map(f => f.partials).flat(), [], 'the partial download is removed before the failure is reported')
         assert.equal(st.running, true)
         assert.equal(await contentsIs(join(pb, 'keep.txt'), 'already here'), true, 'the files already there are untouched')
         await assert.rejects(readFile(join(pb, 'big.bin')), { code: 'ENOENT' })
 
-        // The loop goes on: a local change is still uploaded, and polls keep coming (and keep failing for big.bin).
-        const polled = st.lastPoll as number
+        // The loop goes on: a local change is still uploaded, and later polls try big.bin again (and fail again).
+        const tried = full.length
         await writeFile(join(pb, 'mine.txt'), 'bob v2, written while the disk is full')
         await waitFor('bob\'s change on alice', CROSS_MS, async () => await contentsIs(join(pa, 'mine.txt'), 'bob v2, written while the disk is full'))
-        await waitFor('another poll', CROSS_MS, async () => ((await b.magicFolders.status('disk')).lastPoll as number) > polled ? true : undefined)
-        assert.equal(errorOf(await b.magicFolders.status('disk'), 'big.bin')?.code, 'ERR_DISK_FULL')
+        await waitFor('another attempt at big.bin', CROSS_MS, () => failures.filter(f => f.code === 'ERR_DISK_FULL').length > tried ? true : undefined)
+        assert.deepEqual(failures.filter(f => f.code === 'ERR_DISK_FULL').map(f => f.partials).flat(), [])
 
         await rm(join(root, 'filler'))
         await waitFor('big.bin on bob once there is room', CROSS_MS, async () => {
@@ -240,10 +240,9 @@ describe('magic folders: local problems are reported per file, never fatal', fun
       await writeFile(join(pa, 'free.txt'), 'nothing in the way')
       const st = await waitFor('both failures in bob\'s status', CROSS_MS, async () => {
         const s = await b.magicFolders.status('locked')
-        return errorOf(s, 'fixed.txt') !== undefined && errorOf(s, 'sealed/new.txt') !== undefined ? s : undefined
+        return errorOf(s, 'fixed.txt')?.code === 'ERR_PERMISSION_DENIED' && errorOf(s, 'sealed/new.txt')?.code === 'ERR_PERMISSION_DENIED' ? s : undefined
       })
       for (const relpath of ['fixed.txt', 'sealed/new.txt']) {
-        assert.equal(errorOf(st, relpath)?.code, 'ERR_PERMISSION_DENIED', JSON.stringify(st.errors))
         assert.match(errorOf(st, relpath)?.message ?? '', new RegExp(`cannot be written into the folder \\(EPERM on ${join(pb, relpath)}\\).*writable`))
       }
       assert.equal(st.running, true)

@@ -39,26 +39,38 @@ export function foldPath (relpath: string): string {
 
 /**
  * Another name (on disk, or in the state and not deleted) that is the same as
- * `relpath` once case is ignored; undefined when there is none.
+ * `relpath` once case is ignored, or a folder of `relpath` spelled otherwise
+ * (`docs/b.txt` when `Docs/` exists: it would land in `Docs/`, answered as
+ * `Docs/b.txt`); undefined when there is none.
  */
 export async function caseTwin (root: string, state: FolderState, relpath: string): Promise<string | undefined> {
   const key = foldPath(relpath)
-  for (const row of state.files()) {
-    if (!row.deleted && row.relpath !== relpath && foldPath(row.relpath) === key) return row.relpath
-  }
-  // On disk, segment by segment: a local file not uploaded yet counts too.
-  let dir = root
   const parts = relpath.split('/')
+  const folders = parts.slice(0, -1).map((_, i) => foldPath(parts.slice(0, i + 1).join('/')))
+  for (const row of state.files()) {
+    if (row.deleted || row.relpath === relpath) continue
+    if (foldPath(row.relpath) === key) return row.relpath
+    if (folders.length === 0) continue
+    const theirs = row.relpath.split('/')
+    for (let i = 0; i < folders.length && i < theirs.length - 1; i++) {
+      const mine = parts.slice(0, i + 1).join('/')
+      const other = theirs.slice(0, i + 1).join('/')
+      if (foldPath(other) !== folders[i]) break
+      if (other !== mine) return [other, ...parts.slice(i + 1)].join('/')
+    }
+  }
+  // On disk, segment by segment: a local file not uploaded yet counts too, and so does a folder.
+  let dir = root
   const found: string[] = []
   for (const part of parts) {
     let names: string[]
-    try { names = await readdir(dir) } catch { return undefined }
+    try { names = await readdir(dir) } catch { break }
     const exact = names.find(n => n.normalize('NFC') === part)
     const hit = exact ?? names.find(n => foldPath(n) === foldPath(part))
-    if (hit === undefined) return undefined
+    if (hit === undefined) break
     found.push(hit.normalize('NFC'))
     dir = join(dir, hit)
   }
-  const onDisk = found.join('/')
+  const onDisk = [...found, ...parts.slice(found.length)].join('/')
   return onDisk !== relpath ? onDisk : undefined
 }

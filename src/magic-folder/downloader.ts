@@ -14,7 +14,7 @@ import { dirname, join, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import { caseTwin } from './casefold.js'
-import { NameCollisionError } from './errors.js'
+import { localFileError, NameCollisionError } from './errors.js'
 import { conflictName, TMP_DIR } from './magicpath.js'
 import type { SyncContext } from './context.js'
 import type { SnapshotInfo } from './snapshot.js'
@@ -110,13 +110,16 @@ async function keepBoth (ctx: SyncContext, participant: string, relpath: string,
   return 'conflict'
 }
 
-/** Renames a staged download to a free `name.conflict-<participant>-<time>` and records it; answers that name. */
-async function placeCopy (ctx: SyncContext, participant: string, relpath: string, s: SnapshotInfo, tmp: string): Promise<string> {
+/**
+ * Renames a staged download to a free `name.conflict-<participant>-<time>` and records it; answers that name.
+ * `base` is where the copy goes when that is not `relpath` itself (the folder of a case twin).
+ */
+async function placeCopy (ctx: SyncContext, participant: string, relpath: string, s: SnapshotInfo, tmp: string, base = relpath): Promise<string> {
   let at = new Date()
-  let name = conflictName(relpath, participant, at)
+  let name = conflictName(base, participant, at)
   while (await findLocal(ctx.root, name) !== undefined) {
     at = new Date(at.getTime() + 1000)
-    name = conflictName(relpath, participant, at)
+    name = conflictName(base, participant, at)
   }
   await commit(tmp, join(ctx.root, ...name.split('/')))
   ctx.state.addConflict({ relpath, participant, snapshotCap: s.cap, file: name, at: Date.now() })
@@ -130,14 +133,29 @@ async function placeCopy (ctx: SyncContext, participant: string, relpath: string
  */
 async function keepApart (ctx: SyncContext, participant: string, relpath: string, s: SnapshotInfo, twin: string): Promise<RemoteOutcome> {
   if (s.deleted) return 'kept-local'
-  const name = await placeCopy(ctx, participant, relpath, s, await stage(ctx, s))
+  // Into the twin's folder as the disk spells it: `docs/b.txt` beside `Docs/a.txt` goes into `Docs/`, where a
+  // case-insensitive filesystem would put it anyway (and a simulated one must not grow a second `docs/`).
+  const base = twin.slice(0, twin.lastIndexOf('/') + 1) + relpath.slice(relpath.lastIndexOf('/') + 1)
+  const name = await placeCopy(ctx, participant, relpath, s, await stage(ctx, s), base)
   ctx.log('name collision: a name differing only in case from a local one was kept as a conflict copy')
   ctx.onProblem?.(relpath, new NameCollisionError(relpath, twin, name))
   return 'name-collision'
 }
 
-/** Applies `cap`, participant's current snapshot of `relpath`, to the local folder and the state. */
+/**
+ * Applies `cap`, participant's current snapshot of `relpath`, to the local folder and the state. A full disk or
+ * a file or folder that cannot be written is answered as `ERR_DISK_FULL` / `ERR_PERMISSION_DENIED`; the partial
+ * download is gone by then, and nothing was recorded, so the next poll tries again.
+ */
 export async function applyRemote (ctx: SyncContext, participant: string, relpath: string, cap: string): Promise<RemoteOutcome> {
+  try {
+    return await applyRemoteUnchecked(ctx, participant, relpath, cap)
+  } catch (err) {
+    throw localFileError(err, relpath, ctx.root, 'write')
+  }
+}
+
+async function applyRemoteUnchecked (ctx: SyncContext, participant: string, relpath: string, cap: string): Promise<RemoteOutcome> {
   const row = ctx.state.file(relpath)
   if (row?.snapshotCap === cap) return 'same'
   if (row !== undefined && await ctx.history.isAncestor(cap, row.snapshotCap)) return 'behind'

@@ -91,3 +91,37 @@ export class FolderStoppedError extends MagicFolderError {
     this.name = 'FolderStoppedError'
   }
 }
+
+/** The local folder's disk is full: a download could not be written. Reported against the file; the next poll tries again. */
+export class DiskFullError extends MagicFolderError {
+  constructor (relpath: string, root: string, options?: { cause?: unknown }) {
+    super('ERR_DISK_FULL', `the disk holding magic folder '${root}' is full: the other participant's '${relpath}' could not be written (its partial copy was removed). ` +
+      'Free some space on that disk (or give the folder a larger one); it is downloaded again at the next poll', options)
+    this.name = 'DiskFullError'
+  }
+}
+
+/** A file of the local folder cannot be read (upload) or written (download) by the user the node runs as. */
+export class LocalPermissionError extends MagicFolderError {
+  constructor (relpath: string, direction: 'read' | 'write', errno: string, where?: string, options?: { cause?: unknown }) {
+    const at = where !== undefined ? ` on ${where}` : ''
+    super('ERR_PERMISSION_DENIED', direction === 'read'
+      ? `'${relpath}' cannot be read (${errno}${at}), so it is not uploaded: make it readable for the user the node runs as; it is tried again at every scan`
+      : `'${relpath}' cannot be written into the folder (${errno}${at}): make the file and the folder it goes in writable for the user the node runs as ` +
+        '(check its permissions, `lsattr` for the immutable flag, a read-only mount); it is tried again at every poll', options)
+    this.name = 'LocalPermissionError'
+  }
+}
+
+/**
+ * A local file-system error of one file in the status's words (full disk, permission denied); anything
+ * else is answered as it is. `direction` is what the folder was doing with the file.
+ */
+export function localFileError (err: unknown, relpath: string, root: string, direction: 'read' | 'write'): unknown {
+  const e = err as (NodeJS.ErrnoException & { dest?: string }) | undefined
+  const code = e?.code
+  if (direction === 'write' && (code === 'ENOSPC' || code === 'EDQUOT')) return new DiskFullError(relpath, root, { cause: err })
+  // A rename names its target in `dest`: that is the path in the way, not the staged copy.
+  if (code === 'EACCES' || code === 'EPERM' || (direction === 'write' && code === 'EROFS')) return new LocalPermissionError(relpath, direction, code, e?.dest ?? e?.path, { cause: err })
+  return err
+}

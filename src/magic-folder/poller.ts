@@ -90,14 +90,21 @@ export class Poller {
       byPath.set(relpath, e.name)
       if (this.ctx.state.seen(participant, relpath) !== e.readCap) todo.push({ relpath, cap: e.readCap })
     }
-    // Names one with another once case is ignored go one at a time, after the rest: the second then sees the first.
-    const folded = new Set<string>()
+    // Names one with another once case is ignored (the file's, or a folder's: `Docs/a` and `docs/b`) go one at
+    // a time, after the rest: the second then sees the first.
+    const spelled = new Map<string, string>()
     const now: typeof todo = []
     const later: typeof todo = []
     for (const t of todo) {
-      const key = this.ctx.caseInsensitive === true ? foldPath(t.relpath) : t.relpath
-      if (folded.has(key)) later.push(t)
-      else { folded.add(key); now.push(t) }
+      if (this.ctx.caseInsensitive !== true) { now.push(t); continue }
+      const parts = t.relpath.split('/')
+      const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'))
+      const clash = prefixes.some(p => {
+        const other = spelled.get(foldPath(p))
+        return other !== undefined && (other !== p || p === t.relpath)
+      })
+      if (clash) later.push(t)
+      else { for (const p of prefixes) spelled.set(foldPath(p), p); now.push(t) }
     }
     // Their acknowledgement of our own version is nothing a person waits for: not shown as queued.
     const shown = new Set(todo.filter(t => this.ctx.state.file(t.relpath)?.snapshotCap !== t.cap).map(t => t.relpath))

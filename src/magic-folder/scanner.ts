@@ -12,7 +12,7 @@
  * an idle node's CPU. A batch of local lstat calls blocks the loop for about
  * a millisecond.
  */
-import { lstatSync } from 'node:fs'
+import { lstatSync, statSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isConflictName, TMP_DIR } from './magicpath.js'
@@ -88,5 +88,14 @@ export async function scanFolder (root: string): Promise<ScanResult> {
     }
   }
   await walk(root, '')
+  // The folder went away during the walk (an unmounted disk, a rename): what it had not listed yet is not deleted.
+  if (!problems.some(p => p.relpath === '.')) {
+    try {
+      // stat, not lstat: the folder may be a symlink to one.
+      if (!statSync(root).isDirectory()) problems.push({ relpath: '.', code: 'ENOTDIR', message: `${root} is no longer a folder` })
+    } catch (err) {
+      problems.push(problemOf('.', err))
+    }
+  }
   return { files, problems }
 }

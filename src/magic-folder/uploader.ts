@@ -6,7 +6,7 @@
  * in batches, so a restart links what was made and uploads nothing twice.
  */
 import { open, stat } from 'node:fs/promises'
-import { MagicFolderError } from './errors.js'
+import { localFileError, MagicFolderError } from './errors.js'
 import { mangle } from './magicpath.js'
 import { writeSnapshot } from './snapshot.js'
 import type { SyncContext } from './context.js'
@@ -67,7 +67,7 @@ export async function uploadChange (ctx: SyncContext, change: Change): Promise<v
     return
   }
   // Opening first turns a permission problem into a clear error before anything is sent.
-  const fh = await open(local.path, 'r')
+  const fh = await open(local.path, 'r').catch((err: unknown) => { throw localFileError(err, relpath, ctx.root, 'read') })
   let contentCap: string
   try {
     contentCap = await ctx.grid.upload(fh.createReadStream({ autoClose: false }), ctx.signal)

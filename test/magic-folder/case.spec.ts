@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gridOver } from '../../src/node/magic-folders-api.js'
 import { detectCaseInsensitive, foldPath, MagicFolders } from '../../src/magic-folder/index.js'
@@ -75,4 +75,60 @@ describe('magic folders: names that differ only in case', function () {
       }
     })
   }
+
+  it('on a simulated case-insensitive folder, remote folders whose names differ only in case become one folder: what the other spelling holds is kept apart as conflict copies in it', async () => {
+    const name = 'ci-dirs'
+    const pa = await grid.dir('lafs-mf-a-')
+    const pc = await grid.dir('lafs-mf-c-')
+    await a.magicFolders.create(name, pa, { ...FAST, participant: 'alice', servers: grid.servers })
+    const { code } = await a.magicFolders.invite(name, 'carol')
+    const folders = await MagicFolders.open({
+      dir: await grid.dir('lafs-mf-state-'),
+      gridFor: where => gridOver(c.files, c.dirs, where),
+      defaultParticipant: 'carol',
+      caseCheck: async () => true,
+      log: () => {}
+    })
+    try {
+      await folders.join(code, name, pc, FAST)
+      const sent: Record<string, string> = { 'Docs/a.txt': 'Docs/a from alice', 'docs/a.txt': 'docs/a from alice', 'docs/b.txt': 'docs/b from alice' }
+      await mkdir(join(pa, 'Docs'))
+      await mkdir(join(pa, 'docs'))
+      for (const [p, text] of Object.entries(sent)) await writeFile(join(pa, ...p.split('/')), text)
+      // Whichever spelling arrives first is the folder; every file under the other one is a conflict copy in it.
+      const st = await waitFor('every file of alice\'s on carol', CROSS_MS, async () => {
+        const top = await names(pc)
+        if (top.length !== 1) return undefined
+        const inside = await readdir(join(pc, top[0]))
+        return inside.length === 3 ? { dir: top[0], inside, status: folders.status(name) } : undefined
+      })
+      assert.equal(foldPath(st.dir), 'docs')
+      assert.ok((await stat(join(pc, st.dir))).isDirectory())
+      const kept = Object.keys(sent).filter(p => !p.startsWith(st.dir + '/'))
+      for (const [p, text] of Object.entries(sent)) {
+        const base = p.slice(p.indexOf('/') + 1)
+        if (!kept.includes(p)) {
+          assert.equal(await readFile(join(pc, st.dir, base), 'utf8'), text, p)
+          continue
+        }
+        const copy = st.status.conflicts.find(c => c.relpath === p)
+        assert.ok(copy !== undefined, `a conflict copy for ${p}: ${JSON.stringify(st.status.conflicts)}`)
+        assert.match(copy.file, new RegExp(`^${st.dir}/${base.replace('.', '\\.')}\\.conflict-alice-\\d{8}T\\d{6}Z$`))
+        assert.equal(await readFile(join(pc, ...copy.file.split('/')), 'utf8'), text, p)
+      }
+      assert.deepEqual(st.status.conflicts.map(c => c.relpath).sort(), kept.sort())
+      assert.deepEqual(st.status.errors.map(e => `${e.relpath ?? ''} ${e.code}`).sort(), kept.sort().map(p => `${p} ERR_NAME_COLLISION`))
+      // Nothing goes back: the copies are local, and alice keeps her two folders. Two more polls and scans to be sure.
+      const since = Date.now()
+      await waitFor('two more polls and scans', CROSS_MS, () => {
+        const s = folders.status(name)
+        return (s.lastPoll as number) > since + 1000 && (s.lastScan as number) > since + 1000 ? true : undefined
+      })
+      assert.equal(folders.status(name).uploads + folders.status(name).deletionsSent, 0)
+      assert.equal(folders.status(name).conflicts.length, kept.length, 'the copies are made once, not on every poll')
+      for (const [p, text] of Object.entries(sent)) assert.equal(await contentsIs(join(pa, ...p.split('/')), text), true, p)
+    } finally {
+      await folders.stop()
+    }
+  })
 })

@@ -22,20 +22,16 @@ import '../src/shim.js'
  *   node dist/bench/lookup.js --no-validate        sweep only (~1 min)
  *   --sizes 10,50 --seeds 2 --files 10 --validate 30 --no-save
  */
-import { writeFile } from 'node:fs/promises'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { estimateLookupCost } from '../src/dht/index.js'
-import { buildNetwork, KAD_DHT_DEFAULTS, locateCosts, randomKey, tableStats, TEXTBOOK_ALPHA3, type FileLocateCosts, type KadParams, type NetworkAge } from './lib/kad-sim.js'
+import type { NetworkAge } from './lib/kad-sim.js'
 import { runRealNetwork, type RealRun } from './lib/lookup-real.js'
 import { lookupSvg, type Curve } from './lib/lookup-svg.js'
+import { CONFIGS, NEED_SHARES, SHARES, sweepPoint, type Stat, type SweepPoint, type WayName } from './lib/lookup-sweep.js'
 import { formatTable } from './lib/measure.js'
 import { saveBenchResults } from './lib/results.js'
 import { progressLog } from './lib/summary-row.js'
-
-const SHARES = 10
-const NEED = 4 // k + 1 distinct shares, k = 3
 
 const args = process.argv.slice(2)
 const valueOf = (flag: string): string | undefined => args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined
@@ -46,64 +42,6 @@ const FILES = Number(valueOf('--files') ?? 20)
 const VALIDATE = args.includes('--no-validate') ? [] : list('--validate', [50, 100])
 const SAVE = !args.includes('--no-save')
 const log = progressLog('lookup')
-
-type WayName = keyof FileLocateCosts
-const WAYS: WayName[] = ['dht', 'clubCached', 'clubResolve', 'providerWalk', 'ipnsGet']
-
-export interface Stat { mean: number, p95: number }
-export interface SweepPoint {
-  n: number
-  config: string
-  age: NetworkAge
-  samples: number
-  table: { mean: number, min: number, max: number }
-  rpcs: Record<WayName, Stat>
-  roundTrips: Record<WayName, Stat>
-  /** What the planner (src/dht/cost-model.ts, α = 10) estimates for the DHT way at this N. */
-  plannerEstimate: { rpcs: number, roundTrips: number }
-  seconds: number
-}
-
-function stat (values: number[]): Stat {
-  const sorted = [...values].sort((a, b) => a - b)
-  return { mean: values.reduce((a, b) => a + b, 0) / values.length, p95: sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] }
-}
-
-function sweepPoint (n: number, params: KadParams, config: string, age: NetworkAge): SweepPoint {
-  const t0 = Date.now()
-  const samples: FileLocateCosts[] = []
-  const tables: Array<{ mean: number, min: number, max: number }> = []
-  for (let seed = 1; seed <= SEEDS; seed++) {
-    const net = buildNetwork(n, params, seed * 1000 + n, age)
-    tables.push(tableStats(net))
-    for (let f = 0; f < FILES; f++) {
-      const order = Array.from({ length: n }, (_, i) => i)
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(net.rand() * (i + 1))
-        ;[order[i], order[j]] = [order[j], order[i]]
-      }
-      const servers = order.slice(1, 1 + Math.min(SHARES, n - 1))
-      samples.push(locateCosts(net, order[0], servers, Math.min(NEED, servers.length), randomKey(net.rand), `file-${f}`))
-    }
-  }
-  const est = estimateLookupCost(n)
-  return {
-    n,
-    config,
-    age,
-    samples: samples.length,
-    table: { mean: tables.reduce((a, t) => a + t.mean, 0) / tables.length, min: Math.min(...tables.map(t => t.min)), max: Math.max(...tables.map(t => t.max)) },
-    rpcs: Object.fromEntries(WAYS.map(w => [w, stat(samples.map(s => s[w].rpcs))])) as Record<WayName, Stat>,
-    roundTrips: Object.fromEntries(WAYS.map(w => [w, stat(samples.map(s => s[w].roundTrips))])) as Record<WayName, Stat>,
-    plannerEstimate: { rpcs: est.rpcs + Math.min(SHARES, n - 1), roundTrips: est.roundTrips + 1 },
-    seconds: (Date.now() - t0) / 1000
-  }
-}
-
-const CONFIGS: Array<{ name: string, params: KadParams }> = [
-  { name: 'kad-dht defaults (k=20, α=10, 20 paths)', params: KAD_DHT_DEFAULTS },
-  { name: 'textbook (k=20, α=3, 1 path)', params: TEXTBOOK_ALPHA3 }
-]
 
 interface Validation {
   config: string
@@ -126,7 +64,7 @@ async function validate (): Promise<Validation[]> {
       log(`validation: ${n} real kad-dht nodes, ${cfg.name}`)
       v.runs.push(...await runRealNetwork({ size: n, params: cfg.params, files: 8, servers: SHARES, replays: 10, seed: n, log }))
       for (const age of ['young', 'settled'] as const) {
-        const p = sweepPoint(n, cfg.params, cfg.name, age)
+        const p = sweepPoint(n, cfg, age, SEEDS, FILES)
         v.model.push({ n, age, table: p.table.mean, providerWalk: { ...p.rpcs.providerWalk, roundTrips: p.roundTrips.providerWalk.mean }, ipnsGet: { ...p.rpcs.ipnsGet, roundTrips: p.roundTrips.ipnsGet.mean } })
       }
     }
@@ -175,7 +113,7 @@ async function main (): Promise<void> {
   for (const cfg of CONFIGS) {
     for (const age of ['settled', 'young'] as const) {
       for (const n of SIZES) {
-        const p = sweepPoint(n, cfg.params, cfg.name, age)
+        const p = sweepPoint(n, cfg, age, SEEDS, FILES)
         points.push(p)
         log(`${cfg.name}, ${age}, N=${n}: DHT way ${f1(p.rpcs.dht.mean)} RPCs / ${f1(p.roundTrips.dht.mean)} RT, club resolving ${f1(p.rpcs.clubResolve.mean)} / ${f1(p.roundTrips.clubResolve.mean)} (${p.seconds.toFixed(1)} s)`)
       }
@@ -210,7 +148,7 @@ async function main (): Promise<void> {
 
   if (!SAVE) { console.log('\nnot saved (--no-save)'); return }
   const date = new Date().toISOString()
-  const file = await saveBenchResults('lookup', t0, loadStart, rows, { sizes: SIZES, seeds: SEEDS, files: FILES, shares: SHARES, needShares: NEED, configs: CONFIGS, validation, points })
+  const file = await saveBenchResults('lookup', t0, loadStart, rows, { sizes: SIZES, seeds: SEEDS, files: FILES, shares: SHARES, needShares: NEED_SHARES, configs: CONFIGS, validation, points })
   const svg = new URL(import.meta.url.endsWith('.ts') ? './results/lookup-cost.svg' : '../../bench/results/lookup-cost.svg', import.meta.url)
   await writeFile(svg, chart(points, date))
   console.log(`\nsaved ${file} and ${fileURLToPath(svg)}`)

@@ -266,7 +266,9 @@ export function lookup (net: KadNetwork, from: number, key: Key, options: Lookup
 
   const pump = (pathIndex: number): void => {
     const path = paths[pathIndex]
-    while (path.running < alpha && path.queue.length > 0 && now < abortAt) {
+    // an aborted walk starts nothing new
+    if (now >= abortAt) return
+    while (path.running < alpha && path.queue.length > 0) {
       // the queue hands out its closest job first
       let best = 0
       for (let i = 1; i < path.queue.length; i++) if (path.queue[i].d < path.queue[best].d) best = i

@@ -164,28 +164,32 @@ export async function runRealNetwork (opts: RealOptions): Promise<RealRun[]> {
     runs.push(await measure(nodes, opts, 'settled', rand))
     return runs
   } finally {
-    await Promise.all(nodes.map(async n => { await n.stop().catch(() => {}) }))
+    await Promise.all(nodes.map(async n => { await Promise.resolve(n.stop()).catch(() => {}) }))
   }
 }
 
 async function measure (nodes: Node[], opts: RealOptions, age: 'young' | 'settled', rand: () => number): Promise<RealRun> {
   const t0 = Date.now()
-  const pick = (n: number): number => Math.floor(rand() * n)
   const files = Array.from({ length: opts.files }, () => {
     const order = nodes.map((_, i) => i).sort(() => rand() - 0.5)
     return { si: new Uint8Array(randomBytes(16)), servers: order.slice(1, 1 + opts.servers), reader: order[0], ipnsReader: order[opts.servers + 1] ?? order[0], owner: order[opts.servers + 2] ?? order[1] }
   })
   // publish: provider records from every server, and one IPNS record per file from its owner
-  const records: Array<{ key: Uint8Array }> = []
-  for (const f of files) {
-    const cid = storageIndexToCid(f.si)
-    await Promise.all(f.servers.map(async s => { await drain(nodes[s].services.dht.provide(cid, { signal: AbortSignal.timeout(60_000) })).catch(() => {}) }))
-    const key = await generateKeyPair('Ed25519')
-    const record = await createIPNSRecord(key, `/ipfs/bafkqaaa`, 1n, 3_600_000)
-    const routingKey = multihashToIPNSRoutingKey(key.publicKey.toMultihash())
-    await drain(nodes[f.owner].services.dht.put(routingKey, marshalIPNSRecord(record), { signal: AbortSignal.timeout(60_000) })).catch(() => {})
-    records.push({ key: routingKey })
+  const timed = async (what: string, work: Promise<void>): Promise<void> => {
+    const started = Date.now()
+    await work.catch(err => { opts.log(`${what} failed: ${(err as Error).message}`) })
+    if (Date.now() - started > 30_000) opts.log(`${what} took ${Date.now() - started} ms`)
   }
+  // every file at once: a provide spends most of its time waiting on its ADD_PROVIDER streams, not working
+  const records = await Promise.all(files.map(async f => {
+    const cid = storageIndexToCid(f.si)
+    await Promise.all(f.servers.map(async s => { await timed(`provide from node ${s}`, drain(nodes[s].services.dht.provide(cid, { signal: AbortSignal.timeout(60_000) }))) }))
+    const key = await generateKeyPair('Ed25519')
+    const record = await createIPNSRecord(key, '/ipfs/bafkqaaa', 1n, 3_600_000)
+    const routingKey = multihashToIPNSRoutingKey(key.publicKey.toMultihash())
+    await timed(`IPNS put from node ${f.owner}`, drain(nodes[f.owner].services.dht.put(routingKey, marshalIPNSRecord(record), { signal: AbortSignal.timeout(60_000) })))
+    return { key: routingKey }
+  }))
   await quiet(nodes, 500, 10_000)
   opts.log(`N=${nodes.length} ${age}: ${opts.files} files provided by ${opts.servers} servers each and ${opts.files} IPNS records put in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
 
@@ -235,7 +239,6 @@ async function measure (nodes: Node[], opts: RealOptions, age: 'young' | 'settle
     const get = getMeter.finish()
     // a get that finds out-of-date copies sends PUT_VALUE corrections after the walk: not part of the walk
     realGets.push({ rpcs: get.rpcsByType.GET_VALUE ?? 0, roundTrips: get.roundTrips - ((get.rpcsByType.PUT_VALUE ?? 0) > 0 ? 1 : 0) })
-    void pick
   }
   const run: RealRun = {
     size: nodes.length,

@@ -81,7 +81,7 @@ describe('bench/kad-sim: Kademlia lookups as kad-dht 16 runs them', function () 
     }
   })
 
-  it('costs grow far slower than N: round trips stay under log2(N), textbook RPCs under 3·log2(N) + k', () => {
+  it('costs grow far slower than N: round trips under log2(N); textbook RPCs beyond the k answers under log2(N)', () => {
     const rt: number[] = []
     const rpcs: number[] = []
     for (const n of [50, 500]) {
@@ -89,7 +89,8 @@ describe('bench/kad-sim: Kademlia lookups as kad-dht 16 runs them', function () 
       rt.push(meanOver(net, 40, r => r.roundTrips))
       rpcs.push(meanOver(net, 40, r => r.rpcs))
       assert.ok(rt[rt.length - 1] < Math.log2(n), `N=${n}: ${rt[rt.length - 1]} round trips`)
-      assert.ok(rpcs[rpcs.length - 1] <= 3 * Math.log2(n) + 20, `N=${n}: ${rpcs[rpcs.length - 1]} RPCs`)
+      // a lookup must hear from k = 20 peers; a textbook one pays about one more RPC per bit of log2(N)
+      assert.ok(rpcs[rpcs.length - 1] <= 20 + Math.log2(n), `N=${n}: ${rpcs[rpcs.length - 1]} RPCs`)
     }
     // ten times the nodes: more work, but nowhere near ten times
     assert.ok(rpcs[1] >= rpcs[0] && rpcs[1] < 2 * rpcs[0], `RPCs ${rpcs.join(' → ')}`)

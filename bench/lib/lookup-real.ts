@@ -70,7 +70,9 @@ async function createNode (params: KadParams): Promise<Node> {
         // the start-up self-lookup runs soon after the first peer is known; the periodic one and reprovides wait an hour
         initialQuerySelfInterval: 100,
         querySelfInterval: HOUR,
-        kadInit: { reprovide: { interval: HOUR }, pingNewContactTimeout: { minTimeout: 15_000 } } as any
+        // on a busy 2-core box a new contact's admission ping can take seconds; kad-dht's 10 s
+        // default drops the contact for good, leaving tables thinner than any real network's
+        kadInit: { reprovide: { interval: HOUR }, pingNewContactTimeout: { minTimeout: 15_000 }, onPeerConnectTimeout: 30_000 } as any
       }) as any
     }
   }) as unknown as Node
@@ -152,7 +154,7 @@ export async function runRealNetwork (opts: RealOptions): Promise<RealRun[]> {
         }
       }))
       // kad-dht's own start-up self-lookup and cpl-0 refresh run now; wait until the tables stop changing
-      await quiet(nodes.slice(0, i + JOIN_BATCH), 500, 8_000)
+      await quiet(nodes.slice(0, i + JOIN_BATCH), 1000, 15_000)
     }
     opts.log(`N=${opts.size}: ${opts.size} real nodes joined in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
     const runs: RealRun[] = []

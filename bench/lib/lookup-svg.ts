@@ -63,9 +63,9 @@ function panel (x0: number, y0: number, p: Panel, sizes: number[]): string[] {
 
 function legend (x: number, y: number, curves: Curve[]): string[] {
   const out: string[] = []
-  const perRow = 3
+  const perRow = 2
   curves.forEach((c, i) => {
-    const cx = x + (i % perRow) * 320
+    const cx = x + (i % perRow) * 470
     const cy = y + Math.floor(i / perRow) * 18
     const dash = c.dashed === true ? ' stroke-dasharray="7 4"' : c.thin === true ? ' stroke-dasharray="2 3"' : ''
     out.push(`<line x1="${cx}" y1="${cy - 4}" x2="${cx + 26}" y2="${cy - 4}" stroke="${c.color}" stroke-width="${c.thin === true ? 1.5 : 2.5}"${dash}/>`)
@@ -77,7 +77,7 @@ function legend (x: number, y: number, curves: Curve[]): string[] {
 export function lookupSvg (opts: { title: string, left: Panel, right: Panel, sizes: number[], footer: string[] }): string {
   const names = new Map<string, Curve>()
   for (const c of [...opts.left.curves, ...opts.right.curves]) if (!names.has(c.name)) names.set(c.name, c)
-  const legendRows = Math.ceil(names.size / 3)
+  const legendRows = Math.ceil(names.size / 2)
   const H = TOP + PANEL_H + 60 + legendRows * 18 + opts.footer.length * 15 + 20
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,

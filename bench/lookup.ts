@@ -25,7 +25,7 @@ import '../src/shim.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import type { NetworkAge } from './lib/kad-sim.js'
+import type { KadParams, NetworkAge } from './lib/kad-sim.js'
 import { runRealNetwork, type RealRun } from './lib/lookup-real.js'
 import { lookupSvg, type Curve } from './lib/lookup-svg.js'
 import { CONFIGS, NEED_SHARES, SHARES, sweepPoint, type Stat, type SweepPoint, type WayName } from './lib/lookup-sweep.js'
@@ -50,12 +50,24 @@ interface Validation {
   model: Array<{ n: number, age: NetworkAge, table: number, providerWalk: Stat & { roundTrips: number }, ipnsGet: Stat & { roundTrips: number } }>
 }
 
+/** The simulator's own network at the real run's N and age, for the same comparison. */
+function modelAt (cfg: { name: string, params: KadParams }, n: number): Validation['model'] {
+  return (['young', 'settled'] as const).map(age => {
+    const p = sweepPoint(n, cfg, age, SEEDS, FILES)
+    return { n, age, table: p.table.mean, providerWalk: { ...p.rpcs.providerWalk, roundTrips: p.roundTrips.providerWalk.mean }, ipnsGet: { ...p.rpcs.ipnsGet, roundTrips: p.roundTrips.ipnsGet.mean } }
+  })
+}
+
 async function validate (): Promise<Validation[]> {
   const from = valueOf('--validation-from')
   if (from != null) {
+    // the real runs are taken as saved; the simulator's side is computed again with the current code
     const saved = JSON.parse(await readFile(from, 'utf8')) as { result: { validation: Validation[] } }
-    log(`validation taken from ${from}`)
-    return saved.result.validation
+    log(`real-node runs taken from ${from}`)
+    return saved.result.validation.map(v => {
+      const cfg = CONFIGS.find(c => c.name === v.config) ?? CONFIGS[0]
+      return { ...v, model: [...new Set(v.runs.map(r => r.size))].flatMap(n => modelAt(cfg, n)) }
+    })
   }
   const out: Validation[] = []
   for (const cfg of CONFIGS.slice(0, 1)) {
@@ -63,10 +75,7 @@ async function validate (): Promise<Validation[]> {
     for (const n of VALIDATE) {
       log(`validation: ${n} real kad-dht nodes, ${cfg.name}`)
       v.runs.push(...await runRealNetwork({ size: n, params: cfg.params, files: 8, servers: SHARES, replays: 10, seed: n, log }))
-      for (const age of ['young', 'settled'] as const) {
-        const p = sweepPoint(n, cfg, age, SEEDS, FILES)
-        v.model.push({ n, age, table: p.table.mean, providerWalk: { ...p.rpcs.providerWalk, roundTrips: p.roundTrips.providerWalk.mean }, ipnsGet: { ...p.rpcs.ipnsGet, roundTrips: p.roundTrips.ipnsGet.mean } })
-      }
+      v.model.push(...modelAt(cfg, n))
     }
     out.push(v)
   }

@@ -156,6 +156,11 @@ export interface LookupOptions {
   onProviders?: (providers: number[], at: number) => number | undefined
   /** Do not let this lookup change any routing table (measuring on a frozen snapshot). */
   frozen?: boolean
+  /**
+   * Stop after this many query events (DIAL_PEER and SEND_QUERY per request,
+   * PEER_RESPONSE per answer), as kad-dht's self-query does with `take(k)`.
+   */
+  maxEvents?: number
 }
 
 export interface LookupResult {
@@ -251,6 +256,8 @@ export function lookup (net: KadNetwork, from: number, key: Key, options: Lookup
   let depth = 0
   let now = 0
   let abortAt = Infinity
+  let queryEvents = 0
+  const maxEvents = options.maxEvents ?? Infinity
   let firstProvider: { rpcs: number, depth: number } | undefined
   const providersFound = new Set<number>()
   if (options.providerKey != null) {
@@ -274,6 +281,8 @@ export function lookup (net: KadNetwork, from: number, key: Key, options: Lookup
       for (let i = 1; i < path.queue.length; i++) if (path.queue[i].d < path.queue[best].d) best = i
       const job = path.queue.splice(best, 1)[0]
       if (!canAdd(path.closest, job.d, k)) continue
+      if (queryEvents >= maxEvents) return
+      queryEvents += 2
       if (!hops.has(job.peer)) hops.set(job.peer, 1)
       depth = Math.max(depth, hops.get(job.peer) as number)
       rpcs++
@@ -287,6 +296,8 @@ export function lookup (net: KadNetwork, from: number, key: Key, options: Lookup
     const ev = events.pop()
     if (ev.t >= abortAt) { now = abortAt; break }
     now = ev.t
+    if (queryEvents >= maxEvents) break
+    queryEvents++
     const path = paths[ev.path]
     path.running--
     const peer = ev.peer
@@ -355,9 +366,14 @@ function maxCommonPrefixBytes (net: KadNetwork, node: number): number {
   return best
 }
 
-/** What one node does when it starts: its self-lookup, and the routing-table refresh kad-dht runs at start. */
+/**
+ * What one node does when it starts: its self-query (query-self.ts, which stops
+ * after k query events), and the routing-table refresh kad-dht runs at start.
+ * The maintenance round ('full') runs the self-lookup to its end (bench/lib/lookup-real.ts
+ * does the same on real nodes) and refreshes every cpl.
+ */
 function startUpLookups (net: KadNetwork, node: number, full: boolean): void {
-  lookup(net, node, net.keyOf(node))
+  lookup(net, node, net.keyOf(node), full ? {} : { maxEvents: net.params.k })
   // refresh.ts computes the max common prefix in whole bytes (leading zero bytes of the XOR) and
   // refreshes cpl 0..that; at start the table is empty, so only cpl 0 runs.
   const top = full ? Math.min(15, maxCommonPrefixBytes(net, node)) : 0

@@ -179,7 +179,7 @@ async function measure (nodes: Node[], opts: RealOptions, age: 'young' | 'settle
   // publish: provider records from every server, and one IPNS record per file from its owner
   const timed = async (what: string, work: Promise<void>): Promise<void> => {
     const started = Date.now()
-    await work.catch(err => { opts.log(`${what} failed: ${(err as Error).message}`) })
+    await work.catch((err: unknown) => { opts.log(`${what} failed: ${(err as Error).message}`) })
     if (Date.now() - started > 30_000) opts.log(`${what} took ${Date.now() - started} ms`)
   }
   // every file at once: a provide spends most of its time waiting on its ADD_PROVIDER streams, not working

@@ -8,7 +8,7 @@ export interface CurvePoint { n: number, mean: number, p95?: number }
 export interface Curve { name: string, color: string, dashed?: boolean, thin?: boolean, points: CurvePoint[] }
 export interface Panel { title: string, yLabel: string, curves: Curve[] }
 
-const W = 980
+const W = 1030
 const PANEL_W = 440
 const PANEL_H = 300
 const TOP = 70

@@ -18,9 +18,10 @@ import '../src/shim.js'
  *   club, cached       one have-share round to the first 10 servers on the ring
  *   club, resolving    an IPNS get of the roster (a full GET_VALUE walk), then that round
  *
- *   npm run bench:lookup                           validation at 50, 100 (~10 min on a busy box) + sweep
+ *   npm run bench:lookup                           validation at 50, 100 (~25 min on a busy box) + sweep
  *   node dist/bench/lookup.js --no-validate        sweep only (~1 min)
  *   --sizes 10,50 --seeds 2 --files 10 --validate 30 --no-save
+ *   --validation-from bench/results/lookup-<date>.json   reuse saved real runs, simulate again
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'

@@ -14,6 +14,9 @@ import '../src/shim.js'
  *               initial upload rate; an idle node watching 3 folders of 10,000 files
  *               (2 min here, 3 in bench:magic): CPU between polls, RSS. The 60 s interval
  *               makes this the longest section (~8 min)
+ *   8 lookup    RPCs and round trips of the DHT way and the club way for N = 10 … 1000 DHT
+ *               nodes, from the Kademlia simulator (~1 min; `npm run bench:lookup` also checks
+ *               the simulator against real nodes and draws bench/results/lookup-cost.svg)
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean
@@ -22,7 +25,7 @@ import '../src/shim.js'
  * to stdout, progress to stderr. A full run saves
  * bench/results/bench-<date>.json and bench/results/bench.svg.
  *
- *   npm run bench                          everything (~12 min on 2 cores, 8 of them section 7)
+ *   npm run bench                          everything (~13 min on 2 cores, 8 of them section 7)
  *   npm run bench -- --quick               smaller sizes, 1 round, N = 10, 25 (not saved)
  *   npm run bench -- --only transfer,rss   some sections (not saved)
  *   --no-save                              print only
@@ -40,6 +43,7 @@ import { rssRows, runRss, type RssResult } from './sections/rss.js'
 import { runTransfer, transferRows, type TransferResult } from './sections/transfer.js'
 import { mutableRows, runMutable, type MutableResult } from './sections/mutable.js'
 import { magicRows, runMagic, type MagicResult } from './sections/magic.js'
+import { lookupRows, runLookup, type LookupResult } from './sections/lookup.js'
 
 interface Section<R> {
   run: (quick: boolean) => Promise<R>
@@ -55,7 +59,8 @@ const SECTIONS = {
   locate: { run: runLocate, rows: locateRows, limitMs: 12 * 60_000 } satisfies Section<LocateResult>,
   mutable: { run: runMutable, rows: mutableRows, limitMs: 6 * 60_000 } satisfies Section<MutableResult>,
   // Shorter than bench:magic's defaults (5 samples, 3 idle minutes): each latency sample costs about one 60 s poll interval.
-  magic: { run: async (quick: boolean) => await runMagic(quick, quick ? {} : { samples: 3, idle: 2, uploadFiles: 200 }), rows: magicRows, limitMs: 25 * 60_000 } satisfies Section<MagicResult>
+  magic: { run: async (quick: boolean) => await runMagic(quick, quick ? {} : { samples: 3, idle: 2, uploadFiles: 200 }), rows: magicRows, limitMs: 25 * 60_000 } satisfies Section<MagicResult>,
+  lookup: { run: runLookup, rows: lookupRows, limitMs: 10 * 60_000 } satisfies Section<LookupResult>
 }
 type SectionName = keyof typeof SECTIONS
 const NAMES = Object.keys(SECTIONS) as SectionName[]
@@ -155,6 +160,7 @@ async function main (): Promise<void> {
   const transfer = outcomes.find(o => o.name === 'transfer')?.result as TransferResult | undefined
   const mutable = outcomes.find(o => o.name === 'mutable')?.result as MutableResult | undefined
   const magic = outcomes.find(o => o.name === 'magic')?.result as MagicResult | undefined
+  const lookup = outcomes.find(o => o.name === 'lookup')?.result as LookupResult | undefined
   const notes = [
     'ratios: ours / baseline measured in the same section process; MB/s = 10^6 plaintext bytes per second, best round',
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
@@ -163,6 +169,7 @@ async function main (): Promise<void> {
     transfer != null ? `ceiling: the best ratio vs raw this machine allows if a transfer paid only the raw stream's CPU per wire byte plus the CHK work (SHA-256d, AES, erasure code: ${transfer.chkWorkMs.download.toFixed(0)} ms down, ${transfer.chkWorkMs.upload.toFixed(0)} ms up, one thread) spread perfectly over ${transfer.ceiling.cores} cores; bench/lib/cpu-ceiling.ts` : '',
     outcomes.some(o => o.name === 'locate' && o.error == null) ? 'locate: means over 6 dht, 6 club-cached, 2 club-uncached locates per N (5 servers, light DHT fillers); RT = sequential round trips incl. the have-share round' : '',
     mutable != null ? `mutable: LafsNode client, ${mutable.servers} servers in one child process, ${mutable.code}; directory: ${mutable.directory.entries} CHK links, ${mutable.directory.format}, medians of ${mutable.directory.reads} interleaved reads; publish: best of ${mutable.rounds.length} rounds, "same round" = median of per-round ratios, CPU = client + servers' process` : '',
+    lookup != null ? `lookup: simulated kad-dht 16 networks (bench/lib/kad-sim.ts, checked against real nodes at N = 50, 100 by npm run bench:lookup), settled, ${lookup.seeds} network(s) x ${lookup.files} files per N; a file of 10 shares, k = 3` : '',
     magic != null ? `magic: ${magic.servers} servers in one child process, ${magic.code}; nodes in their own processes, CPU from /proc; latency split from the nodes' scan and poll windows; idle folders' snapshots seeded (bench/sections/magic.ts says how); npm run bench:magic runs the longer measurement` : '',
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`
   ].filter(n => n !== '')

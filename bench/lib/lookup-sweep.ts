@@ -4,7 +4,8 @@
  * src/routing/locate.ts (bench/lib/kad-sim.ts `locateCosts`).
  */
 import { estimateLookupCost } from '../../src/dht/index.js'
-import { buildNetwork, KAD_DHT_DEFAULTS, locateCosts, randomKey, tableStats, TEXTBOOK_ALPHA3, type FileLocateCosts, type KadParams, type NetworkAge } from './kad-sim.js'
+import { KAD_DHT_DEFAULTS, randomKey, TEXTBOOK_ALPHA3, type KadParams } from './kad-sim.js'
+import { buildNetwork, locateCosts, tableStats, type FileLocateCosts, type NetworkAge } from './kad-sim-network.js'
 
 /** A file of 10 shares on 10 servers, k = 3: the DHT way stops at k + 1 distinct shares. */
 export const SHARES = 10

@@ -6,7 +6,8 @@
  * far slower than N.
  */
 import assert from 'node:assert/strict'
-import { buildNetwork, KadNetwork, KAD_DHT_DEFAULTS, lookup, randomKey, refreshKey, rng, TEXTBOOK_ALPHA3, type KadParams } from '../../bench/lib/kad-sim.js'
+import { KadNetwork, KAD_DHT_DEFAULTS, lookup, randomKey, rng, TEXTBOOK_ALPHA3, type KadParams } from '../../bench/lib/kad-sim.js'
+import { buildNetwork, refreshKey } from '../../bench/lib/kad-sim-network.js'
 
 function complete (size: number, params: KadParams, seed: number): KadNetwork {
   const net = new KadNetwork(size, params, rng(seed))

@@ -14,6 +14,9 @@ import '../src/shim.js'
  *               initial upload rate; an idle node watching 3 folders of 10,000 files
  *               (2 min here, 3 in bench:magic): CPU between polls, RSS. The 60 s interval
  *               makes this the longest section (~8 min)
+ *   8 first-byte time to the first byte, p50 and p95 over 20 runs: a fresh node given a hinted
+ *               cap, a fresh node given a plain cap, a warm node with the roster cached; vs a
+ *               bare libp2p stream to the same server (fresh node, and open connection)
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean
@@ -40,6 +43,7 @@ import { rssRows, runRss, type RssResult } from './sections/rss.js'
 import { runTransfer, transferRows, type TransferResult } from './sections/transfer.js'
 import { mutableRows, runMutable, type MutableResult } from './sections/mutable.js'
 import { magicRows, runMagic, type MagicResult } from './sections/magic.js'
+import { firstByteRows, runFirstByte, type FirstByteResult } from './sections/first-byte.js'
 
 interface Section<R> {
   run: (quick: boolean) => Promise<R>
@@ -55,7 +59,8 @@ const SECTIONS = {
   locate: { run: runLocate, rows: locateRows, limitMs: 12 * 60_000 } satisfies Section<LocateResult>,
   mutable: { run: runMutable, rows: mutableRows, limitMs: 6 * 60_000 } satisfies Section<MutableResult>,
   // Shorter than bench:magic's defaults (5 samples, 3 idle minutes): each latency sample costs about one 60 s poll interval.
-  magic: { run: async (quick: boolean) => await runMagic(quick, quick ? {} : { samples: 3, idle: 2, uploadFiles: 200 }), rows: magicRows, limitMs: 25 * 60_000 } satisfies Section<MagicResult>
+  magic: { run: async (quick: boolean) => await runMagic(quick, quick ? {} : { samples: 3, idle: 2, uploadFiles: 200 }), rows: magicRows, limitMs: 25 * 60_000 } satisfies Section<MagicResult>,
+  firstByte: { run: async (quick: boolean) => await runFirstByte(quick), rows: firstByteRows, limitMs: 8 * 60_000 } satisfies Section<FirstByteResult>
 }
 type SectionName = keyof typeof SECTIONS
 const NAMES = Object.keys(SECTIONS) as SectionName[]
@@ -155,6 +160,7 @@ async function main (): Promise<void> {
   const transfer = outcomes.find(o => o.name === 'transfer')?.result as TransferResult | undefined
   const mutable = outcomes.find(o => o.name === 'mutable')?.result as MutableResult | undefined
   const magic = outcomes.find(o => o.name === 'magic')?.result as MagicResult | undefined
+  const firstByte = outcomes.find(o => o.name === 'firstByte')?.result as FirstByteResult | undefined
   const notes = [
     'ratios: ours / baseline measured in the same section process; MB/s = 10^6 plaintext bytes per second, best round',
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
@@ -164,6 +170,7 @@ async function main (): Promise<void> {
     outcomes.some(o => o.name === 'locate' && o.error == null) ? 'locate: means over 6 dht, 6 club-cached, 2 club-uncached locates per N (5 servers, light DHT fillers); RT = sequential round trips incl. the have-share round' : '',
     mutable != null ? `mutable: LafsNode client, ${mutable.servers} servers in one child process, ${mutable.code}; directory: ${mutable.directory.entries} CHK links, ${mutable.directory.format}, medians of ${mutable.directory.reads} interleaved reads; publish: best of ${mutable.rounds.length} rounds, "same round" = median of per-round ratios, CPU = client + servers' process` : '',
     magic != null ? `magic: ${magic.servers} servers in one child process, ${magic.code}; nodes in their own processes, CPU from /proc; latency split from the nodes' scan and poll windows; idle folders' snapshots seeded (bench/sections/magic.ts says how); npm run bench:magic runs the longer measurement` : '',
+    firstByte != null ? `first byte: ${firstByte.runs} runs each, 6 servers (k=3, N=6) in one child process, files of ${firstByte.fileBytes} B; fresh = ms from createNode resolving, warm = ms from the call; medians fresh hinted: locate ${firstByte.breakdown['fresh hinted'].locateMs.toFixed(0)} ms + ${firstByte.breakdown['fresh hinted'].downloadMs.toFixed(0)} ms to the first byte` : '',
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`
   ].filter(n => n !== '')
   for (const n of notes) console.log(`  ${n}`)

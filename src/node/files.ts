@@ -69,10 +69,11 @@ export function createFiles (init: FilesInit): NodeFiles {
     return { cap, hint }
   }
 
-  const locateChk = async (cap: ChkReadCap, hint: string | undefined, o: NodeLocateOptions): Promise<LocateResult> => {
+  /** `backgroundAfter`: a download's first byte; the locate's background work (a hinted club's roster fetch) waits for it. */
+  const locateChk = async (cap: ChkReadCap, hint: string | undefined, o: NodeLocateOptions, backgroundAfter?: Promise<unknown>): Promise<LocateResult> => {
     const club = o.club ?? hint ?? init.clientConfig().club ?? undefined
     const target = { storageIndex: storageIndexOf(cap), k: cap.k, n: cap.n }
-    return await locate(init.locateDeps, target, { ...o, club })
+    return await locate(init.locateDeps, target, { ...o, club, backgroundAfter })
   }
 
   /** Servers for an upload, and the club that becomes the cap's hint. */
@@ -132,7 +133,7 @@ export function createFiles (init: FilesInit): NodeFiles {
   }
 
   /** Where the shares are: the servers named (when they hold any), else the locate planner. */
-  const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located' }> => {
+  const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal, firstByte?: Promise<void>): Promise<DownloadExplain & { way: 'servers' | 'located' }> => {
     const si = storageIndexOf(cap)
     if (opts.servers != null && opts.servers.length > 0) {
       const { holders, failures } = await findShares(opener, si, serversFromMultiaddrs(opts.servers), { signal })
@@ -140,7 +141,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       if (holders.length > 0) return { way: 'servers', servers: holders }
       log('get %s: none of the %d servers named holds shares; locating', base32Encode(si), opts.servers.length)
     }
-    const { servers, explain } = await locateChk(cap, hint, { signal })
+    const { servers, explain } = await locateChk(cap, hint, { signal }, firstByte)
     if (servers.length === 0) throw new SharesNotFoundError('no server holds shares of this file')
     return { way: 'located', servers, explain }
   }
@@ -160,10 +161,19 @@ export function createFiles (init: FilesInit): NodeFiles {
       return
     }
     if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'downloading needs a read-cap (URI:CHK:… or URI:LIT:…), not a verify-cap')
-    const found = await findHolders(cap, hint, opts, signal)
-    log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
-    opts.onExplain?.(found)
-    yield * download(opener, cap, { holders: found.servers, signal, reputation, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
+    let firstByteOut = (): void => {}
+    const firstByte = new Promise<void>(resolve => { firstByteOut = resolve })
+    try {
+      const found = await findHolders(cap, hint, opts, signal, firstByte)
+      log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
+      opts.onExplain?.(found)
+      for await (const chunk of download(opener, cap, { holders: found.servers, signal, reputation, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })) {
+        firstByteOut()
+        yield chunk
+      }
+    } finally {
+      firstByteOut()
+    }
   }
 
   const get = async (capText: string, opts: GetOptions = {}): Promise<Uint8Array> => {

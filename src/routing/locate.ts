@@ -82,6 +82,12 @@ export interface LocateOptions {
   /** Force one way (tests, `--explain` experiments); the other is still the fallback unless `noFallback`. */
   prefer?: LocateWay
   noFallback?: boolean
+  /**
+   * When background work this locate leaves (the hinted club's roster fetch)
+   * may start: a download passes its first byte, so the fetch does not
+   * compete with it. Default: as soon as the locate returns.
+   */
+  backgroundAfter?: Promise<unknown>
 }
 
 export interface LocateDeps {
@@ -176,7 +182,7 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       spent += run.rpcs
       if (run.distinctShares >= target.k) {
         const explain = explainOf(way, estimates, runs, started)
-        if (way === 'dht' && options.club != null && estimates.club?.rosterCached === false && fetchRosterLater(deps, options.club, deadlineMs)) explain.rosterFetch = 'background'
+        if (way === 'dht' && options.club != null && estimates.club?.rosterCached === false && fetchRosterLater(deps, options.club, deadlineMs, options.backgroundAfter)) explain.rosterFetch = 'background'
         log('locate %t: %s found %d server(s) holding %d distinct share(s) in %d RPCs, %d round trip(s), %d ms; total %d RPCs%s',
           target.storageIndex, way, run.servers, run.distinctShares, run.rpcs, run.roundTrips, run.ms, explain.actual.rpcs, explain.fellBack ? ' after falling back' : '')
         return { servers: found, explain }
@@ -205,10 +211,11 @@ const rosterFetches = new WeakMap<object, Set<string>>()
  * next locate in that club is one have-share round (DESIGN.md §5). The club
  * layer verifies it and keeps it in its cache (the read cache for a club this
  * node has not joined: no membership, no keep-alive). Started after the
- * locate, not beside it: the first byte does not wait on it. False when a
- * fetch for this club is already running.
+ * locate (and after `after`, the download's first byte), not beside it: the
+ * first byte does not wait on it. False when a fetch for this club is
+ * already running.
  */
-function fetchRosterLater (deps: LocateDeps, clubId: string, deadlineMs: number): boolean {
+function fetchRosterLater (deps: LocateDeps, clubId: string, deadlineMs: number, after?: Promise<unknown>): boolean {
   const clubs = deps.clubs
   if (clubs == null) return false
   let running = rosterFetches.get(clubs)
@@ -219,9 +226,13 @@ function fetchRosterLater (deps: LocateDeps, clubId: string, deadlineMs: number)
   if (running.has(clubId)) return false
   running.add(clubId)
   const log = logFor(deps)
-  const t0 = performance.now()
   const meter = new QueryCostMeter()
-  clubs.roster(clubId, { signal: AbortSignal.timeout(deadlineMs), onProgress: meter.onProgress })
+  let t0 = 0
+  ;(after ?? Promise.resolve()).catch(() => {})
+    .then(async () => {
+      t0 = performance.now()
+      return await clubs.roster(clubId, { signal: AbortSignal.timeout(deadlineMs), onProgress: meter.onProgress })
+    })
     .then(signed => { log('club %s: roster sequence %s fetched in the background in %d ms, %d RPCs', clubId, String(signed.sequence), Math.round(performance.now() - t0), meter.cost.rpcs) })
     .catch((err: unknown) => { log('club %s: background roster fetch failed - %s', clubId, (err as Error)?.message ?? String(err)) })
     .finally(() => { running.delete(clubId) })

@@ -18,6 +18,7 @@ export function explainLines (explain: DownloadExplain | undefined): string[] {
     lines.push(`  ran ${run.way}: ${run.rpcs} RPCs, ${run.roundTrips} round trips, ${run.ms} ms, ${run.servers} servers, ${run.distinctShares} distinct shares${run.error !== undefined ? ` — ${run.error}` : ''}`)
   }
   lines.push(`  actual: ${e.actual.rpcs} RPCs, ${e.actual.roundTrips} round trips, ${e.actual.ms} ms`)
+  if (e.rosterFetch === 'background') lines.push('  the hinted club\'s roster is being fetched in the background (not joined): the next locate in that club is one have-share round')
   return lines
 }
 

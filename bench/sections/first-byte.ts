@@ -95,7 +95,7 @@ async function firstChunk (node: LafsNode, cap: string): Promise<{ ms: number, l
   return { ms: performance.now() - t0, locateMs, way }
 }
 
-async function freshSample (kind: 'fresh hinted' | 'fresh plain', grid: FirstByteChild, cap: string): Promise<FirstByteSample> {
+export async function freshSample (kind: 'fresh hinted' | 'fresh plain', grid: FirstByteChild, cap: string): Promise<FirstByteSample> {
   const dir = await mkdtemp(join(tmpdir(), 'lafs-bench-reader-'))
   let node: LafsNode | undefined
   try {

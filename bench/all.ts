@@ -17,6 +17,9 @@ import '../src/shim.js'
  *   8 lookup    RPCs and round trips of the DHT way and the club way for N = 10 … 1000 DHT
  *               nodes, from the Kademlia simulator (~1 min; `npm run bench:lookup` also checks
  *               the simulator against real nodes and draws bench/results/lookup-cost.svg)
+ *   9 first-byte time to the first byte, p50 and p95 over 20 runs: a fresh node given a hinted
+ *               cap, a fresh node given a plain cap, a warm node with the roster cached; vs a
+ *               bare libp2p stream to the same server (fresh node, and open connection)
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean
@@ -44,6 +47,7 @@ import { runTransfer, transferRows, type TransferResult } from './sections/trans
 import { mutableRows, runMutable, type MutableResult } from './sections/mutable.js'
 import { magicRows, runMagic, type MagicResult } from './sections/magic.js'
 import { lookupRows, runLookup, type LookupResult } from './sections/lookup.js'
+import { firstByteRows, runFirstByte, type FirstByteResult } from './sections/first-byte.js'
 
 interface Section<R> {
   run: (quick: boolean) => Promise<R>
@@ -60,7 +64,8 @@ const SECTIONS = {
   mutable: { run: runMutable, rows: mutableRows, limitMs: 6 * 60_000 } satisfies Section<MutableResult>,
   // Shorter than bench:magic's defaults (5 samples, 3 idle minutes): each latency sample costs about one 60 s poll interval.
   magic: { run: async (quick: boolean) => await runMagic(quick, quick ? {} : { samples: 3, idle: 2, uploadFiles: 200 }), rows: magicRows, limitMs: 25 * 60_000 } satisfies Section<MagicResult>,
-  lookup: { run: runLookup, rows: lookupRows, limitMs: 10 * 60_000 } satisfies Section<LookupResult>
+  lookup: { run: runLookup, rows: lookupRows, limitMs: 10 * 60_000 } satisfies Section<LookupResult>,
+  firstByte: { run: async (quick: boolean) => await runFirstByte(quick), rows: firstByteRows, limitMs: 8 * 60_000 } satisfies Section<FirstByteResult>
 }
 type SectionName = keyof typeof SECTIONS
 const NAMES = Object.keys(SECTIONS) as SectionName[]
@@ -161,6 +166,7 @@ async function main (): Promise<void> {
   const mutable = outcomes.find(o => o.name === 'mutable')?.result as MutableResult | undefined
   const magic = outcomes.find(o => o.name === 'magic')?.result as MagicResult | undefined
   const lookup = outcomes.find(o => o.name === 'lookup')?.result as LookupResult | undefined
+  const firstByte = outcomes.find(o => o.name === 'firstByte')?.result as FirstByteResult | undefined
   const notes = [
     'ratios: ours / baseline measured in the same section process; MB/s = 10^6 plaintext bytes per second, best round',
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
@@ -171,6 +177,7 @@ async function main (): Promise<void> {
     mutable != null ? `mutable: LafsNode client, ${mutable.servers} servers in one child process, ${mutable.code}; directory: ${mutable.directory.entries} CHK links, ${mutable.directory.format}, medians of ${mutable.directory.reads} interleaved reads; publish: best of ${mutable.rounds.length} rounds, "same round" = median of per-round ratios, CPU = client + servers' process` : '',
     lookup != null ? `lookup: simulated kad-dht 16 networks (bench/lib/kad-sim.ts, checked against real nodes at N = 50, 100 by npm run bench:lookup), settled, ${lookup.seeds} network(s) x ${lookup.files} files per N; a file of 10 shares, k = 3` : '',
     magic != null ? `magic: ${magic.servers} servers in one child process, ${magic.code}; nodes in their own processes, CPU from /proc; latency split from the nodes' scan and poll windows; idle folders' snapshots seeded (bench/sections/magic.ts says how); npm run bench:magic runs the longer measurement` : '',
+    firstByte != null ? `first byte: ${firstByte.runs} runs each, 6 servers (k=3, N=6) in one child process, files of ${firstByte.fileBytes} B; fresh = ms from createNode resolving, warm = ms from the call; medians fresh hinted: locate ${firstByte.breakdown['fresh hinted'].locateMs.toFixed(0)} ms + ${firstByte.breakdown['fresh hinted'].downloadMs.toFixed(0)} ms to the first byte` : '',
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`
   ].filter(n => n !== '')
   for (const n of notes) console.log(`  ${n}`)

@@ -39,6 +39,7 @@ function locateLines (explain: Extract<DownloadExplain, { way: 'located' }>): st
     lines.push(`  ran ${run.way}: ${run.rpcs} RPCs, ${run.roundTrips} round trips, ${run.ms} ms, ${run.servers} servers, ${run.distinctShares} distinct shares${run.error !== undefined ? ` — ${run.error}` : ''}`)
   }
   lines.push(`  actual: ${e.actual.rpcs} RPCs, ${e.actual.roundTrips} round trips, ${e.actual.ms} ms`)
+  if (e.rosterFetch === 'background') lines.push('  the hinted club\'s roster is being fetched in the background (not joined): the next locate in that club is one have-share round')
   return lines
 }
 

@@ -18,6 +18,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { STORAGE_INDEX_CID_TAG, STORAGE_INDEX_LENGTH } from './constants.js'
 import { InvalidStorageIndexError, NotFoundError, QueryBudgetExceededError } from './errors.js'
 import { mapAbort, type DhtCallOptions } from './records.js'
+import { whenRoutable } from './routable.js'
 import type { PeerInfo } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 
@@ -45,6 +46,7 @@ export async function provide (dht: KadDHT, storageIndex: Uint8Array, options: D
   const cid = storageIndexToCid(storageIndex)
   let accepted = 0
   try {
+    await whenRoutable(dht, options.signal)
     for await (const event of dht.provide(cid, { signal: options.signal, onProgress: options.onProgress as any })) {
       if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') accepted++
     }
@@ -87,6 +89,7 @@ export async function * findProviders (dht: KadDHT, storageIndex: Uint8Array, op
   }
   const seen = new Set<string>()
   try {
+    await whenRoutable(dht, signal)
     for await (const event of dht.findProviders(cid, { signal, onProgress: onProgress as any })) {
       if (event.name !== 'PROVIDER') continue
       for (const peer of event.providers) {

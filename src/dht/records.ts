@@ -8,6 +8,7 @@ import { logger } from '@libp2p/logger'
 import { base58btc } from 'multiformats/bases/base58'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { NotFoundError, PutRejectedError, QueryAbortedError } from './errors.js'
+import { whenRoutable } from './routable.js'
 import type { KadDHT, QueryEvent } from '@libp2p/kad-dht'
 
 const log = logger('lafs-club:dht:records')
@@ -46,6 +47,7 @@ export async function putRecord (dht: KadDHT, key: Uint8Array, value: Uint8Array
   const minAccepted = options.minAccepted ?? 1
   const tally = new PutTally(value)
   try {
+    await whenRoutable(dht, options.signal)
     for await (const event of dht.put(key, value, { signal: options.signal, onProgress: options.onProgress as any })) {
       tally.add(event)
     }
@@ -101,6 +103,7 @@ export type GetRecordOptions = DhtCallOptions
 export async function getRecord (dht: KadDHT, key: Uint8Array, options: GetRecordOptions = {}): Promise<Uint8Array> {
   let best: Uint8Array | undefined
   try {
+    await whenRoutable(dht, options.signal)
     for await (const event of dht.get(key, { signal: options.signal, onProgress: options.onProgress as any })) {
       if (event.name === 'VALUE') best = event.value
     }

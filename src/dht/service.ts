@@ -6,6 +6,7 @@
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, removePublicAddressesMapper } from '@libp2p/kad-dht'
 import { DEFAULT_DATASTORE_PREFIX, DEFAULT_DHT_PROTOCOL } from './constants.js'
 import { createIpnsValidator, selectIpnsRecord, type IpnsRecordCheck } from './ipns-validation.js'
+import { whenRoutable } from './routable.js'
 import type { KadDHT, KadDHTComponents, KadDHTInit, PeerInfoMapper } from '@libp2p/kad-dht'
 
 /**
@@ -32,9 +33,15 @@ export interface DhtServiceOptions {
   kBucketSize?: number
   alpha?: number
   disjointPaths?: number
-  /** ms before the first self-lookup; every other query waits for it. kad-dht default 1000. */
+  /** ms before the first self-lookup; every other query waits for it unless `allowQueryWithZeroPeers`. kad-dht default 1000. */
   initialQuerySelfInterval?: number
   querySelfInterval?: number
+  /**
+   * true: queries do not wait for kad-dht's first self-lookup. Our get, put,
+   * provide and findProviders still wait for a first routing-table peer
+   * (routable.ts), and a first self-lookup that found the table empty is run
+   * again once a peer arrives. kad-dht default false.
+   */
   allowQueryWithZeroPeers?: boolean
   /** Anything else kad-dht accepts; wins over the fields above. */
   kadInit?: Partial<KadDHTInit>
@@ -76,6 +83,33 @@ export function createDhtService (options: DhtServiceOptions = {}): (components:
     log('kad-dht on %s, %s mode, %s addresses, records under %s', init.protocol, init.clientMode === undefined ? 'automatic' : init.clientMode ? 'client' : 'server',
       options.addressScope ?? 'public', datastorePrefix)
     // kad-dht treats an explicit `undefined` like a missing key for all of these
-    return kadDHT(init)(components)
+    const dht = kadDHT(init)(components)
+    if (init.allowQueryWithZeroPeers === true) redoEmptySelfLookup(dht, components, log)
+    return dht
   }
+}
+
+const SELF_LOOKUP_TIMEOUT_MS = 30_000
+
+/**
+ * Without the wait for peers, kad-dht's first self-lookup (1 s after start)
+ * finds nothing when the bootstrap peer is slower than that, and the next
+ * one comes only after `querySelfInterval` (5 min): the node would learn its
+ * neighbourhood from its queries alone. This runs that lookup once more, as
+ * soon as the routing table holds a peer.
+ */
+function redoEmptySelfLookup (dht: KadDHT, components: KadDHTComponents, log: (f: string, ...a: unknown[]) => void): void {
+  let redone = false
+  // kad-dht's lookups end when it stops, so this one needs no stop hook of its own
+  const events = components.events as unknown as EventTarget
+  events.addEventListener('kad-dht:query:self', (event) => {
+    if (redone || (event as CustomEvent<{ peers?: number }>).detail?.peers !== 0) return
+    redone = true
+    void (async () => {
+      await whenRoutable(dht, AbortSignal.timeout(SELF_LOOKUP_TIMEOUT_MS))
+      let peers = 0
+      for await (const e of dht.getClosestPeers(components.peerId.toMultihash().bytes, { signal: AbortSignal.timeout(SELF_LOOKUP_TIMEOUT_MS) })) if (e.name === 'FINAL_PEER') peers++
+      log('first self-lookup found an empty routing table; ran it again once a peer arrived: %d peer(s)', peers)
+    })().catch((err: unknown) => { log('self-lookup after the first peer did not run - %s', (err as Error)?.message ?? String(err)) })
+  })
 }

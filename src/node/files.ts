@@ -71,10 +71,11 @@ export function createFiles (init: FilesInit): NodeFiles {
     return { cap, hint }
   }
 
-  const locateChk = async (cap: ChkReadCap, hint: string | undefined, o: NodeLocateOptions): Promise<LocateResult> => {
+  /** `backgroundAfter`: a download's first byte; the locate's background work (a hinted club's roster fetch) waits for it. */
+  const locateChk = async (cap: ChkReadCap, hint: string | undefined, o: NodeLocateOptions, backgroundAfter?: Promise<unknown>): Promise<LocateResult> => {
     const club = o.club ?? hint ?? init.clientConfig().club ?? undefined
     const target = { storageIndex: storageIndexOf(cap), k: cap.k, n: cap.n }
-    return await locate(init.locateDeps, target, { ...o, club })
+    return await locate(init.locateDeps, target, { ...o, club, backgroundAfter })
   }
 
   /** Servers for an upload, and the club that becomes the cap's hint. */
@@ -138,7 +139,7 @@ export function createFiles (init: FilesInit): NodeFiles {
   }
 
   /** Where the shares are: the servers named (when they hold any), else the locate planner; with the club the download is in. */
-  const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located', club: string }> => {
+  const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal, firstByte?: Promise<void>): Promise<DownloadExplain & { way: 'servers' | 'located', club: string }> => {
     const si = storageIndexOf(cap)
     if (opts.servers != null && opts.servers.length > 0) {
       const asked = serversFromMultiaddrs(opts.servers)
@@ -153,7 +154,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       log('get %s: none of the %d servers named holds shares; locating', base32Encode(si), opts.servers.length)
     }
     const club = hint ?? init.clientConfig().club ?? ''
-    const { servers, explain } = await locateChk(cap, hint, { signal })
+    const { servers, explain } = await locateChk(cap, hint, { signal }, firstByte)
     if (servers.length === 0) throw new SharesNotFoundError('no server holds shares of this file')
     return { way: 'located', servers, explain, club, ranking: reputation.rank(servers, club) }
   }
@@ -173,11 +174,20 @@ export function createFiles (init: FilesInit): NodeFiles {
       return
     }
     if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'downloading needs a read-cap (URI:CHK:… or URI:LIT:…), not a verify-cap')
-    const found = await findHolders(cap, hint, opts, signal)
-    log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
-    const { club, ...explain } = found
-    opts.onExplain?.(explain)
-    yield * download(opener, cap, { holders: found.servers, signal, reputation, club, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })
+    let firstByteOut = (): void => {}
+    const firstByte = new Promise<void>(resolve => { firstByteOut = resolve })
+    try {
+      const found = await findHolders(cap, hint, opts, signal, firstByte)
+      log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
+      const { club, ...explain } = found
+      opts.onExplain?.(explain)
+      for await (const chunk of download(opener, cap, { holders: found.servers, signal, reputation, club, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })) {
+        firstByteOut()
+        yield chunk
+      }
+    } finally {
+      firstByteOut()
+    }
   }
 
   const get = async (capText: string, opts: GetOptions = {}): Promise<Uint8Array> => {

@@ -61,6 +61,13 @@ export interface LocateExplain {
   /** Totals over every way that ran. */
   actual: { rpcs: number, roundTrips: number, ms: number }
   fellBack: boolean
+  /**
+   * The cap named a club whose roster was not cached and the DHT way found
+   * the shares: the roster is being fetched in the background (into the
+   * short-lived read cache for a club this node has not joined), so the next
+   * locate in that club costs one have-share round. Its RPCs are not in `actual`.
+   */
+  rosterFetch?: 'background'
 }
 
 export interface LocateResult {
@@ -75,6 +82,12 @@ export interface LocateOptions {
   /** Force one way (tests, `--explain` experiments); the other is still the fallback unless `noFallback`. */
   prefer?: LocateWay
   noFallback?: boolean
+  /**
+   * When background work this locate leaves (the hinted club's roster fetch)
+   * may start: a download passes its first byte, so the fetch does not
+   * compete with it. Default: as soon as the locate returns.
+   */
+  backgroundAfter?: Promise<unknown>
 }
 
 export interface LocateDeps {
@@ -169,6 +182,7 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       spent += run.rpcs
       if (run.distinctShares >= target.k) {
         const explain = explainOf(way, estimates, runs, started)
+        if (way === 'dht' && options.club != null && estimates.club?.rosterCached === false && fetchRosterLater(deps, options.club, deadlineMs, options.backgroundAfter)) explain.rosterFetch = 'background'
         log('locate %t: %s found %d server(s) holding %d distinct share(s) in %d RPCs, %d round trip(s), %d ms; total %d RPCs%s',
           target.storageIndex, way, run.servers, run.distinctShares, run.rpcs, run.roundTrips, run.ms, explain.actual.rpcs, explain.fellBack ? ' after falling back' : '')
         return { servers: found, explain }
@@ -187,6 +201,42 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
   log.error('locate %t: not found after %d RPCs, %d ms: %s', target.storageIndex, explain.actual.rpcs, explain.actual.ms, why)
   if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
   throw new LocateError('ERR_NOT_FOUND', `could not find ${target.k} shares of this file within ${deadlineMs} ms and ${maxRpcs} RPCs (${why})`, explain)
+}
+
+/** Clubs whose roster is being fetched in the background, per club manager: one fetch at a time per club. */
+const rosterFetches = new WeakMap<object, Set<string>>()
+
+/**
+ * Fetches a hinted club's roster after the DHT way found the shares, so the
+ * next locate in that club is one have-share round (DESIGN.md §5). The club
+ * layer verifies it and keeps it in its cache (the read cache for a club this
+ * node has not joined: no membership, no keep-alive). Started after the
+ * locate (and after `after`, the download's first byte), not beside it: the
+ * first byte does not wait on it. False when a fetch for this club is
+ * already running.
+ */
+function fetchRosterLater (deps: LocateDeps, clubId: string, deadlineMs: number, after?: Promise<unknown>): boolean {
+  const clubs = deps.clubs
+  if (clubs == null) return false
+  let running = rosterFetches.get(clubs)
+  if (running == null) {
+    running = new Set()
+    rosterFetches.set(clubs, running)
+  }
+  if (running.has(clubId)) return false
+  running.add(clubId)
+  const log = logFor(deps)
+  const meter = new QueryCostMeter()
+  let t0 = 0
+  ;(after ?? Promise.resolve()).catch(() => {})
+    .then(async () => {
+      t0 = performance.now()
+      return await clubs.roster(clubId, { signal: AbortSignal.timeout(deadlineMs), onProgress: meter.onProgress })
+    })
+    .then(signed => { log('club %s: roster sequence %s fetched in the background in %d ms, %d RPCs', clubId, String(signed.sequence), Math.round(performance.now() - t0), meter.cost.rpcs) })
+    .catch((err: unknown) => { log('club %s: background roster fetch failed - %s', clubId, (err as Error)?.message ?? String(err)) })
+    .finally(() => { running.delete(clubId) })
+  return true
 }
 
 /** Cheaper way first among those that fit the budget; then the rest, cheapest first. */

@@ -129,6 +129,34 @@ describe('routing/locate: explain.actual.rpcs is what the nodes received', funct
     assert.equal(second.cost, SERVERS, 'one have query to each roster server')
   })
 
+  it('a hinted cap found the DHT way leaves its club roster cached: the next locate is one have-share round within 12 RPCs', async function () {
+    const reader = nodes[NODES - 4]
+    const clubs = new ClubManager({ libp2p: reader, dataDir: join(root, 'reader-prefetch') })
+    managers.push(clubs)
+    const deps = { libp2p: reader, dht: reader.services.dht, clubs }
+    const first = await locate(deps, target, { club: clubId })
+    assert.equal(first.explain.chosen, 'dht', 'a node without the roster takes the DHT way')
+    assert.equal(first.explain.estimates.club?.rosterCached, false)
+    assert.equal(first.explain.rosterFetch, 'background')
+    const end = Date.now() + 20_000
+    while (await clubs.cached(clubId) == null) {
+      if (Date.now() > end) throw new Error('the roster was not fetched in the background within 20 s')
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    assert.deepEqual(await clubs.knownClubs(), [], 'the roster is read-cached: the club is not joined')
+
+    const second = await measure(async () => await locate(deps, target, { club: clubId, budget: { maxRpcs: 12, deadlineMs: 20_000 } }))
+    console.log(`      explain ${JSON.stringify(second.result.explain.runs)}; received ${JSON.stringify(second.got)}`)
+    assert.equal(second.result.explain.estimates.club?.rosterCached, true)
+    assert.equal(second.result.explain.chosen, 'club')
+    assert.equal(second.result.explain.runs.length, 1)
+    assert.equal(second.result.explain.rosterFetch, undefined)
+    assert.equal(second.result.explain.actual.rpcs, SERVERS, 'one have-share query to each roster server')
+    assert.equal(second.result.explain.actual.roundTrips, 1)
+    assert.equal(second.got.kad.GET_VALUE ?? 0, 0, 'no roster lookup')
+    assert.equal(second.cost, second.result.explain.actual.rpcs, `received ${JSON.stringify(second.got)}`)
+  })
+
   it('the DHT way from a node that joined after the provides (no provider record of its own)', async function () {
     const counter = new InboundCounter()
     const fresh = await createDhtNode({ metrics: counter.metrics, dht: nodeDht })

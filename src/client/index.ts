@@ -8,10 +8,12 @@ export { findShares, type FindSharesOptions, type FoundShares } from './find-sha
 export { download, type DownloadOptions } from './downloader.js'
 export { checkFile, type CheckOptions, type CheckReport } from './checker.js'
 export { serversFromMultiaddrs, type ServerInfo } from './servers.js'
+export { ReputationTable } from './reputation.js'
+export { agoText } from './reputation-text.js'
 export {
-  ReputationTable, agoText, VERIFY_PASSES_TO_CLEAR, LOST_SHARE_PROBATION_MS, RECENT_FAILURE_MS,
+  VERIFY_PASSES_TO_CLEAR, LOST_SHARE_PROBATION_MS, RECENT_FAILURE_MS,
   type ServerRecord, type Probation, type Offence, type RankedHolder, type CheckObservation, type CheckOutcome
-} from './reputation.js'
+} from './reputation-types.js'
 export { serverLeaseSecrets, renewLeases, type LeaseRenewal } from './lease.js'
 export type { TransferProgress, ProgressHandler } from './progress.js'
 export * from './errors.js'

@@ -23,163 +23,12 @@
  * may hold nothing left to verify.
  */
 import Database from 'better-sqlite3'
-import type { CheckReport } from './checker.js'
-
-/** Verify checks a server must pass in a club before it is preferred (and used for uploads) there again. */
-export const VERIFY_PASSES_TO_CLEAR = 3
-/** Probation for a lost share (and nothing worse) ends this long after the loss even without verify passes. */
-export const LOST_SHARE_PROBATION_MS = 7 * 24 * 60 * 60 * 1000
-/** A failure or timeout this recent puts a holder behind those without one. */
-export const RECENT_FAILURE_MS = 10 * 60 * 1000
-/** Weight of the newest throughput sample in the moving average. */
-export const THROUGHPUT_ALPHA = 0.3
-/** Transfers smaller than this measure latency, not throughput: they are not sampled. */
-export const MIN_THROUGHPUT_SAMPLE_BYTES = 64 * 1024
-/**
- * A holder whose read throughput is below this fraction of the fastest known
- * holder's is read after the others. Loose on purpose: one sample may have
- * included a cold connection, and a wrong "slow" costs more than a tie.
- */
-const SLOW_FRACTION = 1 / 8
-
-/** Why a server went on probation. */
-export type Offence = 'wrong-have' | 'corrupt' | 'lost-share'
-
-export interface Probation {
-  peerId: string
-  /** '' for downloads and uploads through no club. */
-  club: string
-  kind: Offence
-  detail: string
-  /** When the (latest) offence happened, ms since the epoch. */
-  since: number
-  /** Verify checks passed in the club since then. */
-  passes: number
-  needed: number
-}
-
-export interface ServerRecord {
-  peerId: string
-  /** First contact of any kind, ms since the epoch. */
-  firstSeen: number
-  /** Last successful contact, or null if none succeeded. */
-  lastSeen: number | null
-  /** Contacts that succeeded and that failed: the uptime this node saw is up / (up + down). */
-  upSamples: number
-  downSamples: number
-  /** Successful share reads (one per share per download). */
-  goodReads: number
-  corruptBlocks: number
-  /** Have-share answers that turned out wrong: the server listed a share, then could not serve it or served a corrupt one. */
-  wrongHaves: number
-  /** Requests that failed, timeouts included. */
-  failures: number
-  timeouts: number
-  /** Moving averages of the throughput seen reading shares (downloads) and writing them (uploads, encoding included), bytes/s; null before a transfer big enough to measure. */
-  readBytesPerSec: number | null
-  writeBytesPerSec: number | null
-  /** Shares placed here that a later check found still present / missing. */
-  sharesConfirmed: number
-  sharesLost: number
-  /** Longest time a share placed here was found still present by a check. */
-  longestKeptMs: number | null
-  /** How long the lost shares were kept on average (placed → found missing). */
-  meanLostAfterMs: number | null
-  lastProblem: { kind: string, at: number, detail: string } | null
-  /** The clubs where the server is on probation. */
-  probation: Probation[]
-}
-
-/** A holder's place in a download, and why. Lower tiers are read first. */
-export interface RankedHolder {
-  peerId: string
-  tier: number
-  note: string
-}
-
-export interface ReputationOptions {
-  /** Clock in ms (default Date.now); tests move it forward. */
-  now?: () => number
-  /** Told about a database error (the call that met it did nothing). */
-  onError?: (err: Error) => void
-}
-
-/** What a check learnt, in the shape of `CheckReport` plus what the report cannot say. */
-export interface CheckObservation {
-  /** Base32 storage index (as placements are recorded). */
-  storageIndex: string
-  club?: string
-  /** Every server asked: a placed share on a server not asked is neither kept nor lost. */
-  asked: readonly string[]
-  /** Whether blocks were read and hashed (verify or repair), or only have-share asked. */
-  verified: boolean
-  /**
-   * When this node's lease on the file ran out, if it did: a share gone
-   * after that was collected because nobody renewed it, which is no fault
-   * of the server (its placement is forgotten, nothing is held against it).
-   */
-  leaseExpiredAt?: number
-  report: Pick<CheckReport, 'sharemap' | 'corrupt' | 'unreachable'>
-}
-
-export interface CheckOutcome {
-  lost: Array<{ peerId: string, shnum: number, keptMs: number }>
-  passed: string[]
-  cleared: string[]
-}
-
-const SCHEMA_VERSION = 1
-
-interface ServerRow {
-  peer_id: string
-  first_seen: number
-  last_seen: number | null
-  up_samples: number
-  down_samples: number
-  good_reads: number
-  corrupt_blocks: number
-  wrong_haves: number
-  failures: number
-  timeouts: number
-  read_bps: number | null
-  write_bps: number | null
-  last_failure_at: number | null
-  last_problem_kind: string | null
-  last_problem_at: number | null
-  last_problem_detail: string | null
-}
-
-interface ProbationRow { peer_id: string, club: string, kind: Offence, detail: string, since: number, passes: number }
-
-function isTimeout (err: unknown): boolean {
-  const e = err as { code?: string, name?: string, message?: string } | undefined
-  return e?.code === 'ERR_TIMEOUT' || e?.name === 'TimeoutError' || /timed? ?out/i.test(e?.message ?? '')
-}
-
-/** "3 min ago", "2 h ago": how notes and the status page say when. */
-export function agoText (ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 90) return `${s} s ago`
-  const min = Math.round(s / 60)
-  if (min < 90) return `${min} min ago`
-  const h = Math.round(min / 60)
-  if (h < 48) return `${h} h ago`
-  return `${Math.round(h / 24)} d ago`
-}
-
-function offenceText (kind: Offence): string {
-  switch (kind) {
-    case 'corrupt': return 'served a corrupt block'
-    case 'wrong-have': return 'listed a share it could not serve'
-    case 'lost-share': return 'lost a share placed on it'
-  }
-}
-
-function rateText (bps: number): string {
-  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} MB/s`
-  if (bps >= 1e3) return `${(bps / 1e3).toFixed(0)} kB/s`
-  return `${Math.round(bps)} B/s`
-}
+import { prepareReputationDb, serverRecord, type ProbationRow, type ServerRow } from './reputation-store.js'
+import { agoText, isTimeout, offenceText, rateText } from './reputation-text.js'
+import {
+  LOST_SHARE_PROBATION_MS, MIN_THROUGHPUT_SAMPLE_BYTES, RECENT_FAILURE_MS, SLOW_FRACTION, THROUGHPUT_ALPHA, VERIFY_PASSES_TO_CLEAR,
+  type CheckObservation, type CheckOutcome, type Offence, type Probation, type RankedHolder, type ReputationOptions, type ServerRecord
+} from './reputation-types.js'
 
 export class ReputationTable {
   private readonly db: Database.Database
@@ -197,12 +46,12 @@ export class ReputationTable {
     const db = new Database(path)
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    return new ReputationTable(ReputationTable.prepare(db, path), options)
+    return new ReputationTable(prepareReputationDb(db, path), options)
   }
 
   /** The same tables in memory, forgotten when the process ends. */
   static inMemory (options: ReputationOptions = {}): ReputationTable {
-    return new ReputationTable(ReputationTable.prepare(new Database(':memory:'), ':memory:'), options)
+    return new ReputationTable(prepareReputationDb(new Database(':memory:'), ':memory:'), options)
   }
 
   /**
@@ -218,65 +67,6 @@ export class ReputationTable {
       this.onError?.(err as Error)
       return fallback
     }
-  }
-
-  private static prepare (db: Database.Database, path: string): Database.Database {
-    const version = db.pragma('user_version', { simple: true }) as number
-    if (version > SCHEMA_VERSION) {
-      db.close()
-      throw new Error(`${path} was written by a newer lafs-club (schema ${version}); upgrade lafs-club`)
-    }
-    if (version < 1) {
-      db.exec(`
-        CREATE TABLE servers (
-          peer_id TEXT PRIMARY KEY,
-          first_seen INTEGER NOT NULL,
-          last_seen INTEGER,
-          up_samples INTEGER NOT NULL DEFAULT 0,
-          down_samples INTEGER NOT NULL DEFAULT 0,
-          good_reads INTEGER NOT NULL DEFAULT 0,
-          corrupt_blocks INTEGER NOT NULL DEFAULT 0,
-          wrong_haves INTEGER NOT NULL DEFAULT 0,
-          failures INTEGER NOT NULL DEFAULT 0,
-          timeouts INTEGER NOT NULL DEFAULT 0,
-          read_bps REAL,
-          write_bps REAL,
-          last_failure_at INTEGER,
-          last_problem_kind TEXT,
-          last_problem_at INTEGER,
-          last_problem_detail TEXT
-        );
-        CREATE TABLE probation (
-          peer_id TEXT NOT NULL,
-          club TEXT NOT NULL,
-          kind TEXT NOT NULL,
-          detail TEXT NOT NULL,
-          since INTEGER NOT NULL,
-          passes INTEGER NOT NULL DEFAULT 0,
-          PRIMARY KEY (peer_id, club)
-        );
-        CREATE TABLE placements (
-          peer_id TEXT NOT NULL,
-          storage_index TEXT NOT NULL,
-          shnum INTEGER NOT NULL,
-          club TEXT NOT NULL,
-          placed_at INTEGER NOT NULL,
-          confirmed_at INTEGER,
-          PRIMARY KEY (storage_index, peer_id, shnum)
-        );
-        CREATE TABLE share_losses (
-          peer_id TEXT NOT NULL,
-          storage_index TEXT NOT NULL,
-          shnum INTEGER NOT NULL,
-          placed_at INTEGER NOT NULL,
-          missing_at INTEGER NOT NULL
-        );
-        CREATE INDEX share_losses_peer ON share_losses (peer_id);
-        CREATE INDEX placements_peer ON placements (peer_id);
-        PRAGMA user_version = 1;
-      `)
-    }
-    return db
   }
 
   close (): void {
@@ -543,31 +333,6 @@ export class ReputationTable {
   }
 
   private toRecord (r: ServerRow): ServerRecord {
-    const kept = this.db.prepare(`SELECT COUNT(*) AS n, MAX(confirmed_at - placed_at) AS longest FROM placements
-      WHERE peer_id = ? AND confirmed_at IS NOT NULL`).get(r.peer_id) as { n: number, longest: number | null }
-    const lost = this.db.prepare('SELECT COUNT(*) AS n, AVG(missing_at - placed_at) AS mean FROM share_losses WHERE peer_id = ?')
-      .get(r.peer_id) as { n: number, mean: number | null }
-    const clubs = (this.db.prepare('SELECT club FROM probation WHERE peer_id = ?').all(r.peer_id) as Array<{ club: string }>)
-      .map(c => this.probation(r.peer_id, c.club)).filter((p): p is Probation => p != null)
-    return {
-      peerId: r.peer_id,
-      firstSeen: r.first_seen,
-      lastSeen: r.last_seen,
-      upSamples: r.up_samples,
-      downSamples: r.down_samples,
-      goodReads: r.good_reads,
-      corruptBlocks: r.corrupt_blocks,
-      wrongHaves: r.wrong_haves,
-      failures: r.failures,
-      timeouts: r.timeouts,
-      readBytesPerSec: r.read_bps,
-      writeBytesPerSec: r.write_bps,
-      sharesConfirmed: kept.n,
-      sharesLost: lost.n,
-      longestKeptMs: kept.longest,
-      meanLostAfterMs: lost.mean == null ? null : Math.round(lost.mean),
-      lastProblem: r.last_problem_kind == null ? null : { kind: r.last_problem_kind, at: r.last_problem_at ?? 0, detail: r.last_problem_detail ?? '' },
-      probation: clubs
-    }
+    return serverRecord(this.db, r, (peerId, club) => this.probation(peerId, club))
   }
 }

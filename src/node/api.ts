@@ -16,7 +16,7 @@ import type { Roster, SignedRoster } from '../club/index.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { LocatedServer, LocateExplain, LocateOptions, LocateResult } from '../routing/index.js'
 import type { StorageServer } from '../storage/index.js'
-import type { FileCheckEvent, KeptFile, RepairPassReport, RepairStats } from './self-repair.js'
+import type { FileCheckEvent, KeptFile, RepairPassReport, RepairStats } from './self-repair-types.js'
 import type { DirsApi } from './dirs-api.js'
 import type { MagicFoldersApi } from './magic-folders-api.js'
 

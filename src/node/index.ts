@@ -18,7 +18,7 @@ export type {
   FileVersion, RestoreResult
 } from './magic-folders-api.js'
 export type * from './shapes.js'
-export type { KeptFile, FileCheckEvent, RepairLogEntry, RepairPassReport, RepairStats } from './self-repair.js'
+export type { KeptFile, FileCheckEvent, RepairLogEntry, RepairPassReport, RepairStats } from './self-repair-types.js'
 // Directory caps and Tahoe's `?t=json` text, for the gateway's /uri/<dircap> routes.
 export { isDirCapString, fileJson, tahoeJsonText, type NodeJson, type JsonObject, type JsonValue } from '../dirnode/index.js'
 export type { CheckReport, MutableCheckReport } from '../client/index.js'

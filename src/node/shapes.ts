@@ -3,7 +3,7 @@
  * `node.admin` answer, what the gateway sends and what the CLI reads. Typed
  * once here so the three cannot drift apart.
  */
-import type { RepairStats } from './self-repair.js'
+import type { RepairStats } from './self-repair-types.js'
 
 /** One connected peer as the status page shows it. */
 export interface PeerStatus {

@@ -6,98 +6,18 @@
  */
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { format } from 'node:util'
-import {
-  checkstringOf, encodeMutable, readMutable, toReadCap, writeEnablerHash, type EncodedMutable, type MutableFormat, type MutableShareSource
-} from '../../src/mutable/index.js'
-import { registerStorageProtocols, RemoteStorageError, serverIdOf, StorageClient, STORAGE_PROTOCOL } from '../../src/protocols/index.js'
-import { createStorageServer, encodeStorageIndex, type LeaseSecrets, type StorageServer, type StorageServerOptions } from '../../src/storage/index.js'
-import { createTestLibp2p, stopAll } from '../fixtures/libp2p.js'
+import { checkstringOf, encodeMutable, readMutable, toReadCap, writeEnablerHash, type MutableFormat } from '../../src/mutable/index.js'
+import { RemoteStorageError, serverIdOf, STORAGE_PROTOCOL } from '../../src/protocols/index.js'
+import { encodeStorageIndex } from '../../src/storage/index.js'
 import { equalBytes, pseudoRandom, vectorKey } from '../mutable/helpers.js'
 import { Clock, DAY } from '../storage/helpers.js'
-import type { ComponentLogger, Logger } from '@libp2p/logger'
-import type { Libp2p } from '@libp2p/interface'
-
-const EMPTY = new Uint8Array(0)
-const lease = (): LeaseSecrets => ({ renewSecret: new Uint8Array(randomBytes(32)), cancelSecret: new Uint8Array(randomBytes(32)) })
-
-/** Keeps every log line, formatted (as test/storage/logging.spec.ts does). */
-function recordingLogger (lines: string[]): ComponentLogger {
-  const make = (component: string): Logger => {
-    const write = (fmt: string, ...args: unknown[]): void => { lines.push(`${component} ${format(String(fmt).replace(/%e/g, '%s'), ...args)}`) }
-    return Object.assign(write, { error: write, trace: write, enabled: true, newScope: (scope: string) => make(`${component}:${scope}`) })
-  }
-  return { forComponent: make }
-}
-
-interface Served { node: Libp2p, server: StorageServer, dir: string, stopProtocols: () => Promise<void> }
+import { lease, recordingLogger, slotHarness } from './slots-harness.js'
 
 describe('protocols: mutable slots over libp2p', function () {
   this.timeout(60_000)
-  const nodes: Libp2p[] = []
-  const servers: StorageServer[] = []
-  const dirs: string[] = []
-  const clients: StorageClient[] = []
-
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.stop()
-    await stopAll(nodes.splice(0).map(n => ({ stop: async () => { await n.stop() } })))
-    for (const s of servers.splice(0)) await s.stop().catch(() => {})
-    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true })
-  })
-
-  async function node (): Promise<Libp2p> {
-    const n = await createTestLibp2p()
-    nodes.push(n)
-    return n
-  }
-
-  /** A storage node whose server records its own id (serverIdOf(peer ID)) with each write enabler, as a lafs-club node does. */
-  async function serve (opts: Partial<StorageServerOptions> = {}, reuse?: { node: Libp2p, dir: string }): Promise<Served> {
-    const dir = reuse?.dir ?? await mkdtemp(join(tmpdir(), 'lafs-slots-'))
-    if (reuse === undefined) dirs.push(dir)
-    const n = reuse?.node ?? await node()
-    const server = await createStorageServer({ dir, gcIntervalMs: 0, serverId: serverIdOf(n.peerId), ...opts })
-    servers.push(server)
-    const stopProtocols = await registerStorageProtocols(n, server)
-    return { node: n, server, dir, stopProtocols }
-  }
-
-  function client (from: Libp2p, to: Served): StorageClient {
-    const c = new StorageClient(from, to.node.getMultiaddrs()[0])
-    clients.push(c)
-    return c
-  }
-
-  const enablerFor = (file: EncodedMutable, s: Served): Uint8Array => writeEnablerHash(file.cap.writekey, serverIdOf(s.node.peerId))
-
-  /**
-   * Publishes every share of `file`, share i on server i mod servers, with
-   * one read-test-write per server: a new share tests "empty", an update
-   * the checkstring of `previous`. Returns each server's answer.
-   */
-  async function publish (file: EncodedMutable, placed: Array<{ s: Served, c: StorageClient }>, previous?: EncodedMutable, leases = placed.map(() => lease())) {
-    const expect = previous === undefined ? EMPTY : checkstringOf(previous.prefix)
-    return await Promise.all(placed.map(async ({ s, c }, i) => {
-      const mine = file.shares.map((share, shnum) => ({ share, shnum })).filter(x => x.shnum % placed.length === i)
-      return await c.slotReadTestWrite(file.cap.storageIndex, enablerFor(file, s), leases[i], mine.map(({ share, shnum }) => ({
-        shareNumber: shnum,
-        test: [{ offset: 0, size: Math.max(1, expect.length), specimen: expect }],
-        write: [{ offset: 0, data: share }],
-        newLength: share.length
-      })), [{ offset: 0, size: checkstringOf(file.prefix).length }])
-    }))
-  }
-
-  function sources (file: EncodedMutable, placed: Array<{ c: StorageClient }>): MutableShareSource[] {
-    return file.shares.map((_, shnum) => ({
-      shnum,
-      read: async (offset: number, size: number) => (await placed[shnum % placed.length].c.slotRead(file.cap.storageIndex, [shnum], [{ offset, size }])).get(shnum)![0]
-    }))
-  }
+  const { node, serve, client, enablerFor, publish, sources } = slotHarness()
 
   it('derives the server id as SHA-1 of the peer ID multihash, the same from a PeerId or its string, and records it in containers', async function () {
     const s = await serve()
@@ -206,104 +126,6 @@ describe('protocols: mutable slots over libp2p', function () {
       }
     }
   })
-
-  it('charges containers like shares: a growing slot checks quota and the share limit, shrinking and deleting release', async function () {
-    // Quota for two minimum charges; at most two shares.
-    const s = await serve({ freeQuota: 2 * 4096, freeLimits: { shares: 2 } })
-    const from = await node()
-    const c = client(from, s)
-    const account = from.peerId.toString()
-    const si = new Uint8Array(randomBytes(16))
-    const we = new Uint8Array(randomBytes(32))
-    const l = lease()
-    const rtw = async (shareNumber: number, write: Array<{ offset: number, data: Uint8Array }>, newLength?: number) =>
-      await c.slotReadTestWrite(si, we, l, [{ shareNumber, write, newLength }])
-
-    await rtw(0, [{ offset: 0, data: new Uint8Array(3000) }])
-    // 3000 data bytes + 468 header and leases + 4 extra-lease count = 3472 on disk, charged 4096.
-    assert.deepEqual(await c.listSlotShares(si), [{ shareNumber: 0, size: 3472 }])
-    assert.equal(s.server.usage(account).bytes, 4096)
-
-    // Growing share 0 to 8000 bytes would charge 8472 + nothing else > 8192: refused, unchanged.
-    await assert.rejects(rtw(0, [{ offset: 7999, data: new Uint8Array(1) }]),
-      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_QUOTA_EXCEEDED')
-    assert.deepEqual(await c.listSlotShares(si), [{ shareNumber: 0, size: 3472 }])
-    assert.equal((await c.slotRead(si, [0], [{ offset: 0, size: 10_000 }])).get(0)![0].length, 3000)
-
-    // A second share fits (4096 + 4096); a third passes the share limit.
-    await rtw(1, [{ offset: 0, data: new Uint8Array(100) }])
-    assert.equal(s.server.usage(account).bytes, 8192)
-    await assert.rejects(rtw(2, [{ offset: 0, data: new Uint8Array(1) }]),
-      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_TOO_MANY_SHARES')
-
-    // Deleting share 1 releases its charge: share 0 may now grow to 8192 - 468 - 4 data bytes, and not one more.
-    await rtw(1, [], 0)
-    assert.deepEqual((await c.listSlotShares(si)).map(x => x.shareNumber), [0])
-    assert.equal(s.server.usage(account).bytes, 4096)
-    await rtw(0, [{ offset: 8192 - 472 - 1, data: new Uint8Array([1]) }])
-    assert.equal(s.server.usage(account).bytes, 8192)
-    await assert.rejects(rtw(0, [{ offset: 8192 - 472, data: new Uint8Array([1]) }]),
-      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_QUOTA_EXCEEDED')
-    // Truncating releases too.
-    await rtw(0, [], 10)
-    assert.equal(s.server.usage(account).bytes, 4096)
-    assert.equal(s.server.stats().mutableBytes, 482)
-  })
-
-  it('the per-account storage-index limit counts slots', async function () {
-    const s = await serve({ freeLimits: { storageIndexes: 1 } })
-    const c = client(await node(), s)
-    const we = new Uint8Array(randomBytes(32))
-    const [first, second] = [new Uint8Array(randomBytes(16)), new Uint8Array(randomBytes(16))]
-    await c.slotReadTestWrite(first, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(1) }] }])
-    await assert.rejects(c.slotReadTestWrite(second, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(1) }] }]),
-      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_TOO_MANY_SHARES')
-    // More shares in the slot it already leases are fine.
-    await c.slotReadTestWrite(first, we, lease(), [{ shareNumber: 1, write: [{ offset: 0, data: new Uint8Array(1) }] }])
-    assert.deepEqual(await c.slotRead(second, [], []), new Map())
-  })
-
-  it('free accounts: slots count in their shared budget, kept exact through growth, shrinking, a second writer and deletion', async function () {
-    const s = await serve({ freeBudget: 4 * 4096 })
-    const [a, b] = [client(await node(), s), client(await node(), s)]
-    const si = new Uint8Array(randomBytes(16))
-    const we = new Uint8Array(randomBytes(32))
-    // The running total must equal a fresh count (revoking any account makes the server count again).
-    const exact = (expected: number): void => {
-      const kept = s.server.stats().freeUsed
-      s.server.revokeAccount('12D3KooWNobodyAtAll')
-      assert.equal(s.server.stats().freeUsed, kept)
-      assert.equal(kept, expected)
-    }
-    exact(0)
-    await a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(100) }] }])
-    exact(4096)
-    await a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(5000) }] }])
-    exact(5472)
-    // A second free writer leases the same slot: each share still counts once.
-    await b.slotReadTestWrite(si, we, lease(), [{ shareNumber: 1, write: [{ offset: 0, data: new Uint8Array(10) }] }])
-    exact(5472 + 4096)
-    await b.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, newLength: 10 }])
-    exact(2 * 4096)
-    // Past the budget (4 × 4096): refused, whoever's quota would allow it.
-    await assert.rejects(a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 2, write: [{ offset: 0, data: new Uint8Array(9000) }] }]),
-      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_FREE_BUDGET_EXCEEDED')
-    exact(2 * 4096)
-    await a.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, newLength: 0 }, { shareNumber: 1, newLength: 0 }])
-    exact(0)
-    assert.deepEqual(await a.listSlotShares(si), [])
-  })
-
-  it('the capacity bounds a growing slot', async function () {
-    const s = await serve({ capacity: 10_000, freeBudget: 1e9 })
-    const c = client(await node(), s)
-    const si = new Uint8Array(randomBytes(16))
-    const we = new Uint8Array(randomBytes(32))
-    await c.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, write: [{ offset: 0, data: new Uint8Array(9000) }] }])
-    await assert.rejects(c.slotReadTestWrite(si, we, lease(), [{ shareNumber: 0, write: [{ offset: 9000, data: new Uint8Array(1000) }] }]),
-      (err: unknown) => err instanceof RemoteStorageError && err.code === 'ERR_CAPACITY_EXCEEDED')
-  })
-
   it('leases: a write leases the slot, add-lease renews it, GC deletes the slot once every lease expired', async function () {
     const clock = new Clock()
     const s = await serve({ now: clock.now, leaseDurationMs: DAY })
@@ -381,38 +203,5 @@ describe('protocols: mutable slots over libp2p', function () {
     // The writer can still update the slot with the same write enabler after the restart.
     const v2 = encodeMutable(pseudoRandom(10, 6), { keyPair: vectorKey(7), format: 'mdmf', seqnum: 2, k: 2, n: 2 })
     for (const a of await publish(v2, [{ s: again, c: c2 }], file)) assert.equal(a.success, true)
-  })
-
-  it('refuses calls over the documented limits with ERR_LIMIT_EXCEEDED, keeping the session', async function () {
-    const s = await serve()
-    const c = client(await node(), s)
-    const si = new Uint8Array(randomBytes(16))
-    const we = new Uint8Array(randomBytes(32))
-    const limited = (err: unknown): boolean => err instanceof RemoteStorageError && err.code === 'ERR_LIMIT_EXCEEDED' && !err.fatal
-
-    // More than 1 MiB of write data and specimens in one call (the frame itself is under its limit).
-    await assert.rejects(c.slotReadTestWrite(si, we, lease(), [{
-      shareNumber: 0, test: [{ offset: 0, size: 1, specimen: new Uint8Array(1000) }], write: [{ offset: 0, data: new Uint8Array(2 ** 20) }]
-    }]), limited)
-    assert.deepEqual(await c.listSlotShares(si), [], 'nothing was written')
-    // 31 test vectors on one share; 31 read vectors.
-    await assert.rejects(c.slotReadTestWrite(si, we, lease(), [{
-      shareNumber: 0, test: Array.from({ length: 31 }, () => ({ offset: 0, size: 1, specimen: EMPTY }))
-    }]), limited)
-    await assert.rejects(c.slotRead(si, [], Array.from({ length: 31 }, () => ({ offset: 0, size: 1 }))), limited)
-    // More than 1024 write vectors in one call.
-    await assert.rejects(c.slotReadTestWrite(si, we, lease(), [{
-      shareNumber: 0, write: Array.from({ length: 1025 }, (_, i) => ({ offset: i, data: new Uint8Array(1) }))
-    }]), limited)
-
-    // An answer over 960 KiB: two 600 KB shares read whole at once. One at a time is fine.
-    for (const shareNumber of [0, 1]) {
-      await c.slotReadTestWrite(si, we, lease(), [{ shareNumber, write: [{ offset: 0, data: new Uint8Array(600_000).fill(shareNumber + 1) }] }])
-    }
-    await assert.rejects(c.slotRead(si, [], [{ offset: 0, size: 600_000 }]), limited)
-    await assert.rejects(c.slotReadTestWrite(si, we, lease(), [], [{ offset: 0, size: 600_000 }]), limited)
-    const one = await c.slotRead(si, [1], [{ offset: 0, size: 600_000 }])
-    assert.equal(one.get(1)![0].length, 600_000)
-    assert.equal(one.get(1)![0][599_999], 2)
   })
 })

@@ -334,7 +334,7 @@ export class MagicFolder {
         // Linked in batches while the uploads go on: no worker waits for the publish (the loop's last link does).
         if (++this.uploadedSinceLink >= LINK_BATCH) {
           this.uploadedSinceLink = 0
-          this.link().catch(err => { this.report(undefined, err) })
+          this.link().catch((err: unknown) => { this.report(undefined, err) })
         }
       }, () => this.stopping)
       await this.link()

@@ -5,11 +5,11 @@
  * this node is connected to for an upload and the locate planner for a download.
  */
 import {
-  checkFile, download, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
+  checkFile, download, findSharesOnSessions, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
   type CheckReport, type ServerInfo
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
-import { locate, permute, type LocateDeps, type LocatedServer, type LocateResult } from '../routing/index.js'
+import { locate, type LocateDeps, type LocateResult } from '../routing/index.js'
 import { join } from 'node:path'
 import { NodeStoppedError } from './errors.js'
 import { connectedStorageServers } from './peers.js'
@@ -43,20 +43,6 @@ export interface NodeFiles extends FilesApi {
   mutable: MutableFiles
   /** Aborts every transfer in progress and closes the storage sessions (the node is stopping). */
   close: () => Promise<void>
-}
-
-/** How long a named server may take to list its shares of a file before the read goes without it. */
-const LIST_SHARES_TIMEOUT_MS = 10_000
-
-/** `p`, or the signal's reason once it fires first (the request itself ends with its session's own timeout). */
-async function abortable<T> (p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) throw signal.reason
-  let onAbort: (() => void) | undefined
-  try {
-    return await Promise.race([p, new Promise<never>((_resolve, reject) => { onAbort = () => { reject(signal.reason as Error) }; signal.addEventListener('abort', onAbort, { once: true }) })])
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
-  }
 }
 
 function shortCap (cap: string): string {
@@ -145,36 +131,12 @@ export function createFiles (init: FilesInit): NodeFiles {
     }
   }
 
-  /**
-   * Which of the named servers hold shares, asked on the pool's storage sessions (the download reads
-   * over them next): no new stream per server and file, which costs both ends a peer-store write.
-   * Many small files read one after another (a magic folder) paid more for those than for their bytes.
-   */
-  const sharesOnSessions = async (si: Uint8Array, servers: ServerInfo[], signal: AbortSignal): Promise<{ holders: LocatedServer[], failures: Array<{ peerId: string, error: Error }> }> => {
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(LIST_SHARES_TIMEOUT_MS)])
-    const answers = await Promise.all(servers.map(async server => {
-      try {
-        const shares = await abortable(pool.get(server, 'small').listShares(si), deadline)
-        return { server, shares: shares.map(s => s.shareNumber) }
-      } catch (err) {
-        return { server, error: err as Error }
-      }
-    }))
-    signal.throwIfAborted()
-    const holders: LocatedServer[] = []
-    const failures: Array<{ peerId: string, error: Error }> = []
-    for (const a of answers) {
-      if (a.error !== undefined) failures.push({ peerId: a.server.peerId, error: a.error })
-      else if (a.shares.length > 0) holders.push({ ...a.server, shares: a.shares })
-    }
-    return { holders: permute(si, holders), failures }
-  }
-
   /** Where the shares are: the servers named (when they hold any), else the locate planner. */
   const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal): Promise<DownloadExplain & { way: 'servers' | 'located' }> => {
     const si = storageIndexOf(cap)
     if (opts.servers != null && opts.servers.length > 0) {
-      const { holders, failures } = await sharesOnSessions(si, serversFromMultiaddrs(opts.servers), signal)
+      // On the pool's sessions, which the download reads over next: no new stream per server and file.
+      const { holders, failures } = await findSharesOnSessions(pool, si, serversFromMultiaddrs(opts.servers), { signal })
       for (const f of failures) log('get %s: server %s did not list its shares: %s', base32Encode(si), f.peerId, f.error.message)
       if (holders.length > 0) return { way: 'servers', servers: holders }
       log('get %s: none of the %d servers named holds shares; locating', base32Encode(si), opts.servers.length)

@@ -5,6 +5,7 @@
 import { queryHaveAcross, type StreamOpener } from '../protocols/index.js'
 import { permute, type LocatedServer } from '../routing/index.js'
 import { clientLogger, shortPeer, siText } from './log.js'
+import { setMaxListeners } from 'node:events'
 import type { ServerInfo, StorageClientPool } from './servers.js'
 
 export interface FindSharesOptions {
@@ -38,16 +39,27 @@ export async function findShares (opener: StreamOpener, storageIndex: Uint8Array
  */
 export async function findSharesOnSessions (pool: StorageClientPool, storageIndex: Uint8Array, servers: readonly ServerInfo[], options: FindSharesOptions = {}): Promise<FoundShares> {
   const signal = options.signal
-  const deadline = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
-  const until = signal == null ? deadline : AbortSignal.any([signal, deadline])
-  const answers = await Promise.all(servers.map(async server => {
-    try {
-      const shares = await raced(pool.get(server, 'small').listShares(storageIndex), until)
-      return { server, shares: shares.map(s => s.shareNumber) }
-    } catch (err) {
-      return { server, error: err instanceof Error ? err : new Error(String(err)) }
-    }
-  }))
+  signal?.throwIfAborted()
+  // One scope for the whole fan-out: a listener on the caller's signal and a timer, both gone on return.
+  const scope = new AbortController()
+  setMaxListeners(Infinity, scope.signal)
+  const onAbort = (): void => { scope.abort(signal?.reason) }
+  signal?.addEventListener('abort', onAbort, { once: true })
+  const timer = setTimeout(() => { scope.abort(new Error(`no answer within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)) }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  let answers
+  try {
+    answers = await Promise.all(servers.map(async server => {
+      try {
+        const shares = await raced(pool.get(server, 'small').listShares(storageIndex), scope.signal)
+        return { server, shares: shares.map(s => s.shareNumber) }
+      } catch (err) {
+        return { server, error: err instanceof Error ? err : new Error(String(err)) }
+      }
+    }))
+  } finally {
+    clearTimeout(timer)
+    signal?.removeEventListener('abort', onAbort)
+  }
   signal?.throwIfAborted()
   const found: FoundShares = { holders: [], failures: [] }
   for (const a of answers) {

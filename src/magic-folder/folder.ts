@@ -151,6 +151,8 @@ export class MagicFolder {
     await finished.catch(() => {})
     clearTimeout(timer)
     this.abort.abort()
+    // A batch link started while uploads went on may still be publishing: it ends before the state closes.
+    await this.linking
     this.state.close()
   }
 

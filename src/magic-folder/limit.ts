@@ -38,9 +38,10 @@ export class Slots {
 export const SMALL_FILE_BYTES = 1024 * 1024
 /**
  * Small files in flight at once, each way. An upload has its content and metadata in flight together, so
- * this many files make at most twice as many grid calls, each asking every server which shares it holds
- * on a stream of its own: a server takes 16 such streams per connection (src/protocols/have), and 2 × 6
- * leaves room for the node's other callers. Memory: at most this many small files held whole.
+ * this many files make at most twice as many grid calls. Uploads and reads from named servers ask for
+ * shares on the storage sessions; a read through a club still asks each server on a have-share stream of
+ * its own, of which a server takes 16 per connection (src/protocols/have): 2 × 6 leaves room for the
+ * node's other callers. Memory: at most this many small files held whole.
  */
 export const SMALL_TRANSFERS = 6
 /** Large files in flight at once, each way: they stream, but each holds a spool file and its servers' write windows. */

@@ -4,7 +4,7 @@
  * read-ahead and failover, Tahoe-style check/verify/repair, and leases.
  */
 export { upload, type UploadOptions, type UploadResult } from './uploader.js'
-export { findShares, type FindSharesOptions, type FoundShares } from './find-shares.js'
+export { findShares, findSharesOnSessions, type FindSharesOptions, type FoundShares } from './find-shares.js'
 export { download, type DownloadOptions } from './downloader.js'
 export { checkFile, type CheckOptions, type CheckReport } from './checker.js'
 export { serversFromMultiaddrs, type ServerInfo } from './servers.js'

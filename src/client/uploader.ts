@@ -6,7 +6,8 @@
  * slows the upload but no segment waits for a round trip.
  */
 import { encodeChk, planChk, type ChkPlan, type EncodeResult, type PlaintextSource } from '../immutable/index.js'
-import { queryHaveAcross, type StorageClient, type StreamOpener } from '../protocols/index.js'
+import { type StorageClient, type StreamOpener } from '../protocols/index.js'
+import { findSharesOnSessions } from './find-shares.js'
 import { permute, planPlacement, happinessOf } from '../routing/index.js'
 import { NoServersError, UploadUnhappyError } from './errors.js'
 import { serverLeaseSecrets } from './lease.js'
@@ -122,7 +123,8 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
   const existing = new Map<string, Set<number>>()
   const readOnly = new Set<string>()
   const reasons: string[] = []
-  const have = await queryHaveAcross(opener, si, candidates, { timeoutMs: options.queryTimeoutMs ?? 10_000, signal: options.signal })
+  // On the pool's sessions, which the allocation and the writes use next: no have-share stream per server.
+  const have = await findSharesOnSessions(pool, si, candidates, { timeoutMs: options.queryTimeoutMs ?? 10_000, signal: options.signal })
   // an aborted upload is not an unhappy one, though every have-share failed
   options.signal?.throwIfAborted()
   for (const h of have.holders) existing.set(h.peerId, new Set(h.shares))

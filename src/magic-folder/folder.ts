@@ -18,8 +18,8 @@ import { fileHistory, restoreVersion, type FileVersion, type RestoreResult } fro
 import { checkRelpath, METADATA_NAME, TMP_DIR } from './magicpath.js'
 import { scanFolder } from './scanner.js'
 import { FolderState } from './state.js'
-import { eachLimited } from './limit.js'
-import { Poller, TRANSFER_CONCURRENCY } from './poller.js'
+import { eachLimited, LARGE_TRANSFERS, Slots, SMALL_FILE_BYTES, SMALL_TRANSFERS } from './limit.js'
+import { Poller } from './poller.js'
 import { rebuildState } from './rebuild.js'
 import { linkPending, planChanges, uploadChange } from './uploader.js'
 import type { SyncContext } from './context.js'
@@ -52,6 +52,8 @@ export interface FolderDeps {
 }
 
 const MAX_PROBLEMS = 200
+/** Uploads linked into our personal directory in one publish while a scan's uploads go on. */
+const LINK_BATCH = 50
 /** How long after a watch event the scan runs: editors write in bursts. */
 const WATCH_DEBOUNCE_MS = 100
 
@@ -81,6 +83,7 @@ export class MagicFolder {
   /** Uploads recorded but not yet linked: `upload-done` once our personal directory shows them. */
   private unpublished: UploadEvent[] = []
   private queuedDown = 0
+  private uploadedSinceLink = 0
 
   constructor (readonly config: FolderConfig, private readonly deps: FolderDeps) {
     // Every transfer in flight (a few at a time, each with its own steps) listens on this signal.
@@ -148,6 +151,8 @@ export class MagicFolder {
     await finished.catch(() => {})
     clearTimeout(timer)
     this.abort.abort()
+    // A batch link started while uploads went on may still be publishing: it ends before the state closes.
+    await this.linking
     this.state.close()
   }
 
@@ -308,20 +313,31 @@ export class MagicFolder {
       const upload = (c: typeof plan.due[number]): UploadEvent => ({ folder: this.config.name, at: Date.now(), relpath: c.relpath, kind: c.local === undefined ? 'deletion' : 'change', size: c.local?.size ?? 0 })
       for (const change of plan.due) this.emit('upload-queued', upload(change))
       if (plan.settlesAt !== undefined) this.nextScan = Math.min(this.nextScan, plan.settlesAt + 10)
-      // A few files at a time: each small file is two or three round trips of waiting on servers, not of work.
-      await eachLimited(plan.due, TRANSFER_CONCURRENCY, async change => {
-        this.emit('upload-started', upload(change))
-        try {
-          await this.transfers.run({ relpath: change.relpath, size: change.local?.size ?? 0 }, async () => { await uploadChange(this.ctx, change) })
-          this.unpublished.push(upload(change))
-          this.clear(change.relpath)
-        } catch (err) {
-          const e = err as { code?: string, message?: string }
-          this.emit('upload-failed', { relpath: change.relpath, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err) })
-          this.report(change.relpath, err)
+      // Many small files at a time (each is a few round trips of waiting on servers, not of work), few large
+      // ones: a worker that meets a large file waits for a large slot, so at most LARGE_TRANSFERS stream at once.
+      const large = new Slots(LARGE_TRANSFERS)
+      await eachLimited(plan.due, SMALL_TRANSFERS, async change => {
+        const size = change.local?.size ?? 0
+        const send = async (): Promise<void> => {
+          this.emit('upload-started', upload(change))
+          try {
+            await this.transfers.run({ relpath: change.relpath, size }, async () => { await uploadChange(this.ctx, change) })
+            this.unpublished.push(upload(change))
+            this.clear(change.relpath)
+          } catch (err) {
+            const e = err as { code?: string, message?: string }
+            this.emit('upload-failed', { relpath: change.relpath, code: e.code ?? 'ERR_MAGIC_FOLDER', message: e.message ?? String(err) })
+            this.report(change.relpath, err)
+          }
         }
+        if (size > SMALL_FILE_BYTES) await large.run(send)
+        else await send()
         this.queued--
-        if (this.state.unlinked().length >= 50) await this.link()
+        // Linked in batches while the uploads go on: no worker waits for the publish (the loop's last link does).
+        if (++this.uploadedSinceLink >= LINK_BATCH) {
+          this.uploadedSinceLink = 0
+          this.link().catch((err: unknown) => { this.report(undefined, err) })
+        }
       }, () => this.stopping)
       await this.link()
       if (!scan.problems.some(p => p.relpath === '.')) this.clear(undefined)

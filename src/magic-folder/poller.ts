@@ -8,14 +8,12 @@
 import { foldPath } from './casefold.js'
 import { applyRemote } from './downloader.js'
 import { NameCollisionError } from './errors.js'
-import { eachLimited } from './limit.js'
+import { eachLimited, LARGE_TRANSFERS, Slots, SMALL_FILE_BYTES, SMALL_TRANSFERS } from './limit.js'
 import { checkRelpath, METADATA_NAME, unmangle } from './magicpath.js'
 import type { SyncContext } from './context.js'
 import type { Emit, Transfer } from './progress.js'
 import type { GridChild } from './grid.js'
 
-/** Files uploaded or downloaded at once. */
-export const TRANSFER_CONCURRENCY = 4
 /** Every this many polls, every directory is read in full even when its version looks unchanged (a server that hid a version once cannot hide it for ever). */
 const FULL_POLL_EVERY = 10
 
@@ -111,9 +109,18 @@ export class Poller {
     this.hooks.queuedDownloads(shown.size)
     for (const relpath of shown) this.hooks.emit('download-queued', { relpath, participant })
     const { emit } = this.hooks
+    const large = new Slots(LARGE_TRANSFERS)
     const apply = async ({ relpath, cap }: { relpath: string, cap: string }): Promise<void> => {
       try {
-        const outcome = await this.hooks.transfer({ relpath, participant, snapshotCap: cap, size: 0 }, async () => await applyRemote(this.ctx, participant, relpath, cap))
+        const outcome = await this.hooks.transfer({ relpath, participant, snapshotCap: cap, size: 0 }, async () => {
+          // The snapshot is read first (and kept in the state, where applyRemote finds it) to learn the
+          // content's size: a large file waits for a large slot. Our own version coming back is not read.
+          if (this.ctx.state.file(relpath)?.snapshotCap !== cap) {
+            const s = await this.ctx.history.get(cap)
+            if (!s.deleted && s.size > SMALL_FILE_BYTES) return await large.run(async () => await applyRemote(this.ctx, participant, relpath, cap))
+          }
+          return await applyRemote(this.ctx, participant, relpath, cap)
+        })
         this.ctx.state.setSeen(participant, relpath, cap)
         if (outcome !== 'same' && outcome !== 'behind') {
           this.ctx.state.participantChanged(participant, Date.now())
@@ -134,7 +141,7 @@ export class Poller {
         if (shown.delete(relpath)) this.hooks.queuedDownloads(-1)
       }
     }
-    await eachLimited(now, TRANSFER_CONCURRENCY, apply, () => this.hooks.stopping())
+    await eachLimited(now, SMALL_TRANSFERS, apply, () => this.hooks.stopping())
     await eachLimited(later, 1, apply, () => this.hooks.stopping())
     // Stopped part-way: what was queued and not reached is not waiting any more.
     this.hooks.queuedDownloads(-shown.size)

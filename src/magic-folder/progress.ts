@@ -35,7 +35,14 @@ export class TransferObserver {
       ...grid,
       upload: async (data, signal) => {
         const cur = this.current.getStore()
-        if (data instanceof Uint8Array || cur === undefined || cur.participant !== undefined) return await grid.upload(data, signal)
+        if (cur === undefined || cur.participant !== undefined) return await grid.upload(data, signal)
+        if (data instanceof Uint8Array) {
+          const cap = await grid.upload(data, signal)
+          // A small file goes up whole (uploader.ts): one progress event once it is sent. Its metadata, sent
+          // beside it, is told apart by size; one of the same size only repeats the final count.
+          if (data.byteLength === cur.size) this.emit('upload-progress', { relpath: cur.relpath, bytesDone: cur.size, bytesTotal: cur.size })
+          return cap
+        }
         return await grid.upload(counted(data, bytesDone => { this.emit('upload-progress', { relpath: cur.relpath, bytesDone, bytesTotal: cur.size }) }), signal)
       },
       cat: (cap, signal) => this.download(grid, cap, signal)

@@ -34,9 +34,8 @@ export interface NewSnapshot {
 
 const encoder = new TextEncoder()
 
-/** Uploads the metadata, then the snapshot directory; the content was uploaded by the caller. */
-export async function writeSnapshot (grid: MagicGrid, s: NewSnapshot, signal?: AbortSignal): Promise<SnapshotInfo> {
-  const mtimeMs = s.content?.mtimeMs ?? Date.now()
+/** The snapshot's metadata JSON, as uploaded. A deletion takes the time it is recorded as its mtime. */
+export function snapshotMetadata (s: NewSnapshot, mtimeMs = s.content?.mtimeMs ?? Date.now()): Uint8Array {
   const meta = {
     snapshot_version: SNAPSHOT_VERSION,
     relpath: s.relpath,
@@ -45,7 +44,16 @@ export async function writeSnapshot (grid: MagicGrid, s: NewSnapshot, signal?: A
     parents: s.parents,
     lafs_club: { size: s.content?.size ?? 0, mtime_ms: mtimeMs, deleted: s.content === undefined }
   }
-  const metadataCap = await grid.upload(encoder.encode(JSON.stringify(meta)), signal)
+  return encoder.encode(JSON.stringify(meta))
+}
+
+/**
+ * Uploads the metadata, then the snapshot directory; the content was uploaded by the caller. A caller
+ * that uploaded the metadata itself (beside the content, see uploader.ts) passes its cap.
+ */
+export async function writeSnapshot (grid: MagicGrid, s: NewSnapshot, signal?: AbortSignal, metadataCap?: string): Promise<SnapshotInfo> {
+  const mtimeMs = s.content?.mtimeMs ?? Date.now()
+  metadataCap ??= await grid.upload(snapshotMetadata(s, mtimeMs), signal)
   const children: Record<string, { cap: string, metadata?: Record<string, unknown> }> = { metadata: { cap: metadataCap } }
   if (s.content !== undefined) children.content = { cap: s.content.cap, metadata: { size: s.content.size, mtime: mtimeMs / 1000 } }
   const cap = await grid.mkdirImmutable(children, signal)

@@ -5,7 +5,7 @@
  * this node is connected to for an upload and the locate planner for a download.
  */
 import {
-  checkFile, download, findShares, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
+  checkFile, download, findSharesOnSessions, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
   type CheckReport, type ServerInfo
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
@@ -143,9 +143,10 @@ export function createFiles (init: FilesInit): NodeFiles {
     const si = storageIndexOf(cap)
     if (opts.servers != null && opts.servers.length > 0) {
       const asked = serversFromMultiaddrs(opts.servers)
-      const { holders, failures } = await findShares(opener, si, asked, { signal })
+      // On the pool's sessions, which the download reads over next: no new stream per server and file.
+      const { holders, failures } = await findSharesOnSessions(pool, si, asked, { signal })
       for (const f of failures) {
-        log('get %s: server %s did not answer have: %s', base32Encode(si), f.peerId, f.error.message)
+        log('get %s: server %s did not list its shares: %s', base32Encode(si), f.peerId, f.error.message)
         // An answer cut short by our own abort says nothing about the server.
         if (!signal.aborted) reputation.failed(f.peerId, f.error)
       }

@@ -49,13 +49,18 @@ export async function churn (init: ChurnInit, from: number, to: number, signal: 
   const chosen = victims(servers, restarts + retires, rand)
   const kinds: Array<'restart' | 'retire'> = rand.shuffle([...Array(restarts).fill('restart'), ...Array(retires).fill('retire')])
   const window = to - from
-  // spread over 10%…75% of the load, so the last restarts and the repairs still happen under load
-  const times = chosen.map((_, i) => from + window * (0.1 + 0.65 * (i + rand.next()) / Math.max(1, chosen.length)))
+  // spread over 10%…60% of the load, so the restarts (and repairs) still happen under load
+  const times = chosen.map((_, i) => from + window * (0.1 + 0.5 * (i + rand.next()) / Math.max(1, chosen.length)))
   const events: ChurnEvent[] = []
   const pending: Array<Promise<void>> = []
   const sleep = async (until: number): Promise<void> => {
     const wait = until - Date.now()
-    if (wait > 0 && !signal.aborted) await new Promise<void>(resolve => { const t = setTimeout(resolve, wait); signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true }) })
+    if (wait <= 0 || signal.aborted) return
+    await new Promise<void>(resolve => {
+      const done = (): void => { clearTimeout(t); signal.removeEventListener('abort', done); resolve() }
+      const t = setTimeout(done, wait)
+      signal.addEventListener('abort', done, { once: true })
+    })
   }
   for (const [i, victim] of chosen.entries()) {
     await sleep(times[i])
@@ -67,8 +72,8 @@ export async function churn (init: ChurnInit, from: number, to: number, signal: 
     if (victim.daemon !== undefined) await stopDaemon(victim.daemon, 'SIGKILL')
     init.log(`   churn: SIGKILL ${victim.name} (club ${victim.club})${kind === 'retire' ? ', retired for good' : ''}`)
     if (kind === 'retire') continue
-    // down for 5–20% of the load, at least 5 s, at most 90 s
-    const downFor = Math.min(90_000, Math.max(5_000, window * (0.05 + 0.15 * rand.next())))
+    // down for 5–15% of the load, at least 5 s, at most 60 s (a start on a busy machine adds to that)
+    const downFor = Math.min(60_000, Math.max(5_000, window * (0.05 + 0.1 * rand.next())))
     pending.push((async () => {
       await sleep(ev.killedAt + downFor)
       if (signal.aborted) return

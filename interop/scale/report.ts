@@ -26,6 +26,8 @@ export interface RunFacts {
   repair: RepairSummary
   usage: NodeUsage[]
   windowMs: number
+  /** The same, sampled with no load before the load starts. */
+  idle: { used: NodeUsage[], windowMs: number }
 }
 
 export function percentile (values: number[], p: number): number | null {
@@ -59,7 +61,8 @@ export function figures (f: RunFacts): Record<string, any> {
       rssMiB: pcts(list.map(u => u.maxRssBytes / MiB)),
       fds: pcts(list.map(u => u.maxFds), 0),
       // share of one core over the load window
-      cpuPercent: pcts(list.map(u => 100 * u.cpuMs / Math.max(1, f.windowMs)))
+      cpuPercent: pcts(list.map(u => 100 * u.cpuMs / Math.max(1, f.windowMs))),
+      idleCpuPercent: pcts(f.idle.used.filter(u => u.role === role).map(u => 100 * u.cpuMs / Math.max(1, f.idle.windowMs)))
     }]
   }))
   return {
@@ -91,6 +94,8 @@ export function figures (f: RunFacts): Record<string, any> {
     repair: { ...f.repair, repairSeconds: pcts(f.repair.repairMs.map(v => v / 1000)) },
     usage,
     totalRssMiBAtEnd: round(f.usage.reduce((a, u) => a + u.lastRssBytes, 0) / MiB, 0),
+    idleCpuCores: round(f.idle.used.reduce((a, u) => a + u.cpuMs, 0) / Math.max(1, f.idle.windowMs), 2),
+    loadCpuCores: round(f.usage.reduce((a, u) => a + u.cpuMs, 0) / Math.max(1, f.windowMs), 2),
     failures: failed(f.ops).slice(0, 50).map(o => ({ kind: o.kind, node: o.node, size: o.size, club: o.club, via: o.via, ms: o.ms, couldHaveSucceeded: o.couldHaveSucceeded, evidence: o.evidence, error: o.error })),
     lightened: f.lightened
   }
@@ -116,9 +121,9 @@ export function table (g: Record<string, any>): string[][] {
   ]
   for (const [role, u] of Object.entries(g.usage) as Array<[string, any]>) {
     if (u.nodes === 0) continue
-    rows.push([`${role} ×${u.nodes as number}`, `RSS ${p(u.rssMiB, ' MiB')} max ${fmt(u.rssMiB.max)}; fds ${p(u.fds)} max ${fmt(u.fds.max)}; CPU ${p(u.cpuPercent, '%')} of a core`])
+    rows.push([`${role} ×${u.nodes as number}`, `RSS ${p(u.rssMiB, ' MiB')} max ${fmt(u.rssMiB.max)}; fds ${p(u.fds)} max ${fmt(u.fds.max)}; CPU under load ${p(u.cpuPercent, '%')}, idle ${p(u.idleCpuPercent, '%')} of a core`])
   }
-  rows.push(['RSS of all nodes', `${g.totalRssMiBAtEnd as number} MiB at the end of the load`])
+  rows.push(['all nodes', `RSS ${g.totalRssMiBAtEnd as number} MiB at the end of the load; CPU idle ${g.idleCpuCores as number} cores, under load ${g.loadCpuCores as number} cores`])
   return rows
 }
 

@@ -8,6 +8,7 @@ import '../../src/shim.js'
  * share files on live servers say could have succeeded.
  * `npm run scale:short` is the CI size (30 nodes, 2 minutes of load).
  */
+import { setMaxListeners } from 'node:events'
 import { existsSync, rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
@@ -24,6 +25,8 @@ import { CLUBS, LIGHTENED, addressOf, inBatches, init, lightEnv, plan, start, ty
 import { UsageSampler } from './usage.js'
 
 const abort = new AbortController()
+// every operation's own signal listens to this one (AbortSignal.any), as does every churn wait
+setMaxListeners(1000, abort.signal)
 let nodesToKill: ScaleNode[] = []
 let base = ''
 let keepData = false
@@ -112,6 +115,14 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
     })
   })
   const startupMs = Date.now() - started
+  const idleMs = o.short ? 10_000 : 20_000
+  const idle = await step(`idle for ${idleMs / 1000} s: the CPU every node costs with no load`, async () => {
+    const sampler = new UsageSampler(p.all)
+    sampler.start()
+    await new Promise(resolve => setTimeout(resolve, idleMs))
+    const used = sampler.stop()
+    return { used, windowMs: sampler.stoppedAt - sampler.startedAt }
+  })
 
   const usage = new UsageSampler(p.all)
   const keep: Keeper | undefined = repair ? keeper(p.writers) : undefined
@@ -150,7 +161,7 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
     roles: { owner: 1, server: p.servers.length, writer: p.writers.length, reader: p.readers.length },
     clubSizes: clubIds.map((_, c) => p.servers.filter(s => s.club === c).length),
     lightened: LIGHTENED, loadStart, loadAtLoadEnd, startupMs, loadMs, ops: load.ops, churn: events,
-    repair: summarise(load.files, repair, keep), usage: used, windowMs: usage.stoppedAt - usage.startedAt
+    repair: summarise(load.files, repair, keep), usage: used, windowMs: usage.stoppedAt - usage.startedAt, idle
   })
   const rows = table(g)
   console.log('\nnpm run scale — results')

@@ -7,7 +7,8 @@
  * interop/grid/lib.ts, on a fixed port so a restarted server keeps its address.
  */
 import { join } from 'node:path'
-import { cli, fail, freePort, patchConfig, startDaemon, type Daemon } from '../grid/lib.js'
+import { initDataDir } from '../../src/index.js'
+import { fail, freePort, startDaemon, type Daemon } from '../grid/lib.js'
 import type { ScaleOptions } from './options.js'
 
 export const DHT = '/lafs-club-scale/kad/1.0.0'
@@ -60,8 +61,9 @@ export const LIGHTENED: readonly string[] = [
   'NAT: UPnP and AutoNAT off (loopback has no router to map and nobody to ask)',
   'relays: no relay server and no relay client (every node dials every other on 127.0.0.1)',
   'DHT: writers and readers run kad-dht in client mode (they query, they answer no one), servers and the owner in server mode, LAN only',
-  'connections: at most 48 per server and the owner, 96 per writer or reader (default 100); 32 handshakes pending (default 10, raised: everyone dials the owner at start)',
+  'connections: at most 64 per server and the owner, 96 per writer or reader (default 100); 32 handshakes pending (default 10, raised: everyone dials the owner at start)',
   'storage: write budget 16 MiB per server (default 64 MiB), 64 concurrent free uploads (default 256)',
+  'data folders made in the runner with initDataDir (what `lafs-club init` runs), not by a hundred init processes',
   'V8: --max-semi-space-size=2 (young generation 2 MiB per semi-space) and UV_THREADPOOL_SIZE=2 (default 4) in every node',
   'datastore: still LevelDB on disk for every node (no memory datastore option exists in the config yet)'
 ]
@@ -73,20 +75,25 @@ export function lightEnv (): void {
   process.env.UV_THREADPOOL_SIZE ??= '2'
 }
 
+/**
+ * The data folder, made in this process with the package's `initDataDir`
+ * (what `lafs-club init` calls): a hundred `init` processes would cost a
+ * minute of CPU before the first node starts. The daemon writes its API token on first start.
+ */
 export async function init (n: ScaleNode, bootstrap: string | undefined, o: ScaleOptions): Promise<void> {
-  const args = ['init', '--listen', `/ip4/127.0.0.1/tcp/${n.port}`, '--gateway-port', '0', '--dht-protocol', DHT]
-  if (bootstrap === undefined) args.push('--no-bootstrap')
-  else args.push('--bootstrap', bootstrap)
-  if (n.role !== 'server') args.push('--no-storage')
-  await cli(n.dir, args)
   const client = n.role === 'writer' || n.role === 'reader'
-  await patchConfig(n.dir, {
-    dht: { lan: true, clientMode: client ? 'client' : 'server' },
-    nat: { upnp: false, autonat: false },
-    relay: { client: false, server: false },
-    connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'], maxIncomingPending: 32, maxConnections: client ? 96 : 48 },
-    client: { k: o.k, happy: o.happy, n: o.n },
-    ...(n.role === 'server' ? { storage: { writeBudget: 16 * 2 ** 20, freeMaxUploads: 64 } } : {})
+  await initDataDir(n.dir, {
+    config: {
+      listen: [`/ip4/127.0.0.1/tcp/${n.port}`],
+      bootstrap: bootstrap === undefined ? [] : [bootstrap],
+      gateway: { port: 0 },
+      dht: { protocol: DHT, lan: true, clientMode: client ? 'client' : 'server' },
+      nat: { upnp: false, autonat: false },
+      relay: { client: false, server: false },
+      connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'], maxIncomingPending: 32, maxConnections: client ? 96 : 64 },
+      client: { k: o.k, happy: o.happy, n: o.n },
+      storage: n.role === 'server' ? { writeBudget: 16 * 2 ** 20, freeMaxUploads: 64 } : { enabled: false }
+    }
   })
 }
 

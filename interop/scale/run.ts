@@ -103,8 +103,9 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
   await step(`every writer joins the ${CLUBS} clubs (roster from the DHT) and is ready to upload`, async () => {
     await inBatches(p.writers, 4, async w => {
       for (const id of clubIds) {
-        const joined = await cli(w.dir, ['club', 'join', id], 120_000)
-        check(joined.out.servers.length > 0, `${w.name} resolved an empty roster of ${id}`)
+        // a roster resolve is a DHT walk with a deadline, which a busy machine can miss: try again, as a user would
+        const joined = await until(`${w.name} to join ${id}`, async () => (await cli(w.dir, ['club', 'join', id], 120_000)).out, 300_000, 2000)
+        check(joined.servers.length > 0, `${w.name} resolved an empty roster of ${id}`)
       }
       await until(`${w.name} to report uploadReady`, async () => (await status(w.daemon ?? fail(`${w.name} is down`))).uploadReady === true ? true : undefined, 120_000, 1000)
     })

@@ -69,6 +69,7 @@ export async function churn (init: ChurnInit, from: number, to: number, signal: 
     const ev: ChurnEvent = { server: victim.name, club: victim.club, kind, killedAt: Date.now() }
     events.push(ev)
     if (kind === 'retire') victim.retired = true
+    victim.lastKilledAt = ev.killedAt
     if (victim.daemon !== undefined) await stopDaemon(victim.daemon, 'SIGKILL')
     init.log(`   churn: SIGKILL ${victim.name} (club ${victim.club})${kind === 'retire' ? ', retired for good' : ''}`)
     if (kind === 'retire') continue

@@ -7,7 +7,7 @@
  * disks of the servers that were live throughout it.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { holding, isLive, liveNames, newHealth, storageIndexDir, type FileHealth } from './shares.js'
+import { holding, isLive, liveNames, liveThroughout, newHealth, storageIndexDir, type FileHealth } from './shares.js'
 import type { Rand } from './rand.js'
 import type { ScaleNode } from './topology.js'
 
@@ -119,10 +119,9 @@ export function createLoad (init: LoadInit): Load {
       rec.ok = true
     } catch (err) {
       rec.error = message(err)
-      const liveAtEnd = liveNames(clubServers(club))
-      const throughout = [...liveAtStart].filter(s => liveAtEnd.has(s)).length
+      const throughout = liveThroughout(clubServers(club), liveAtStart, rec.at).size
       rec.couldHaveSucceeded = throughout >= init.happy
-      rec.evidence = `${throughout} servers of club ${club} live from start to failure (happy ${init.happy})`
+      rec.evidence = `${throughout} servers of club ${club} live and never killed from start to failure (happy ${init.happy})`
     }
     rec.ms = Date.now() - rec.at
     ops.push(rec)
@@ -150,11 +149,9 @@ export function createLoad (init: LoadInit): Load {
       rec.ok = true
     } catch (err) {
       rec.error = message(err)
-      const liveAtEnd = liveNames(servers)
-      const throughout = new Set([...liveAtStart].filter(s => liveAtEnd.has(s)))
-      const h = holding(servers, f.si, throughout)
+      const h = holding(servers, f.si, liveThroughout(servers, liveAtStart, rec.at))
       rec.couldHaveSucceeded = h.distinct >= init.k
-      rec.evidence = `${h.distinct} distinct shares on ${h.holders} servers live from start to failure (k ${init.k})`
+      rec.evidence = `${h.distinct} distinct shares on ${h.holders} servers live and never killed from start to failure (k ${init.k})`
     }
     rec.ms = Date.now() - rec.at
     ops.push(rec)

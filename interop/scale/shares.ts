@@ -27,6 +27,11 @@ export function liveNames (servers: ScaleNode[]): Set<string> {
   return new Set(servers.filter(isLive).map(s => s.name))
 }
 
+/** Of the servers live when an operation started (`atStart`, at `since`), those live now and not killed since. */
+export function liveThroughout (servers: ScaleNode[], atStart: Set<string>, since: number): Set<string> {
+  return new Set(servers.filter(s => atStart.has(s.name) && isLive(s) && (s.lastKilledAt === undefined || s.lastKilledAt < since)).map(s => s.name))
+}
+
 /** Share numbers of one storage index on one server's disk (finished shares only, not incoming/). */
 export function sharesOn (server: ScaleNode, si: string): number[] {
   try {

@@ -28,6 +28,8 @@ export interface ScaleNode {
   retired: boolean
   /** Times it was started (a restart after a kill adds one). */
   starts: number
+  /** ms since the epoch of its last SIGKILL: a server killed and restarted during an operation was not there throughout it. */
+  lastKilledAt?: number
 }
 
 export interface Plan {

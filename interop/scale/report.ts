@@ -101,7 +101,7 @@ export function figures (f: RunFacts): Record<string, any> {
   }
 }
 
-const fmt = (v: unknown): string => v === null || v === undefined ? '–' : String(v)
+const fmt = (v: number | string | null | undefined): string => v === null || v === undefined ? '–' : String(v)
 const p = (x: { p50: number | null, p95: number | null }, unit = ''): string => `p50 ${fmt(x.p50)}${unit}  p95 ${fmt(x.p95)}${unit}`
 
 export function table (g: Record<string, any>): string[][] {
@@ -119,7 +119,7 @@ export function table (g: Record<string, any>): string[][] {
       ? `${g.repair.repaired} spells ended by new shares, in ${p(g.repair.repairSeconds, ' s')}; keep calls ${fmt(g.repair.keepCalls)}, errors ${g.repair.keepErrors?.length ?? 0}`
       : 'not available (this build has no `lafs-club keep`)']
   ]
-  for (const [role, u] of Object.entries(g.usage) as Array<[string, any]>) {
+  for (const [role, u] of Object.entries<any>(g.usage)) {
     if (u.nodes === 0) continue
     rows.push([`${role} ×${u.nodes as number}`, `RSS ${p(u.rssMiB, ' MiB')} max ${fmt(u.rssMiB.max)}; fds ${p(u.fds)} max ${fmt(u.fds.max)}; CPU under load ${p(u.cpuPercent, '%')}, idle ${p(u.idleCpuPercent, '%')} of a core`])
   }

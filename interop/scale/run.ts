@@ -146,7 +146,7 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
         await until('every file back at happy', async () => {
           scanHealth(load.files, p.servers, o.happy)
           return load.files.every(f => f.belowSince === undefined) ? true : undefined
-        }, Math.min(120_000, o.minutes * 30_000), 5000).catch(err => { log(`   ${String(err.message)}`) })
+        }, Math.min(120_000, o.minutes * 30_000), 5000).catch((err: unknown) => { log(`   ${err instanceof Error ? err.message : String(err)}`) })
       }
       scanHealth(load.files, p.servers, o.happy)
     } finally {

@@ -87,7 +87,12 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
     await inBatches(others, 4, async n => { await init(n, bootstrap, o) })
   })
   await step(`start ${p.servers.length} servers, ${p.writers.length} writers, ${p.readers.length} readers (8 at a time)`, async () => {
-    await inBatches(others, 8, async n => { await start(n) })
+    await inBatches(others, 8, async n => {
+      await start(n).catch(async (err: unknown) => {
+        log(`   ${n.name}: ${err instanceof Error ? err.message : String(err)}; starting it once more`)
+        await start(n)
+      })
+    })
   })
 
   const clubIds: string[] = []

@@ -6,6 +6,8 @@
  * bootstrap address. Every node is a `lafs-club start` process from
  * interop/grid/lib.ts, on a fixed port so a restarted server keeps its address.
  */
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { initDataDir } from '../../src/index.js'
 import { fail, freePort, startDaemon, type Daemon } from '../grid/lib.js'
@@ -47,7 +49,7 @@ export async function plan (base: string, o: ScaleOptions): Promise<Plan> {
   const servers = o.nodes - 1 - writers - readers
   if (servers < CLUBS * o.happy) fail(`${servers} servers cannot give ${CLUBS} clubs ${o.happy} servers each (happy): give more --nodes`)
   const make = async (name: string, role: Role, club = -1): Promise<ScaleNode> =>
-    ({ name, role, dir: join(base, name), port: await freePort(), club, retired: false, starts: 0 })
+    ({ name, role, dir: join(base, name), port: await listenPort(), club, retired: false, starts: 0 })
   const owner = await make('owner', 'owner')
   const list = async (n: number, prefix: string, role: Role): Promise<ScaleNode[]> => {
     const out: ScaleNode[] = []
@@ -99,9 +101,42 @@ export async function init (n: ScaleNode, bootstrap: string | undefined, o: Scal
   })
 }
 
+/**
+ * A free port below the kernel's ephemeral range: a hundred nodes open
+ * thousands of outgoing connections, and one of them may take a port chosen
+ * from that range before (or while) its node listens on it — a restarted
+ * server must get its old port back.
+ */
+async function listenPort (): Promise<number> {
+  let low = 32768
+  try { low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) } catch { /* not Linux: the default */ }
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * Math.max(1, low - 20000))
+    if (taken.has(port)) continue
+    if (await isFree(port)) { taken.add(port); return port }
+  }
+  return await freePort()
+}
+
+const taken = new Set<number>()
+
+async function isFree (port: number): Promise<boolean> {
+  return await new Promise(resolve => {
+    const srv = createServer()
+    srv.once('error', () => { resolve(false) })
+    srv.listen(port, '127.0.0.1', () => { srv.close(() => { resolve(true) }) })
+  })
+}
+
 export async function start (n: ScaleNode): Promise<Daemon> {
   if (n.retired) fail(`${n.name} was retired`)
-  n.daemon = await startDaemon(n.name, n.dir, 120_000)
+  const d = await startDaemon(n.name, n.dir, 120_000)
+  // `start --json` prints an error document instead of its addresses when it cannot start
+  if (!Array.isArray((d.info as any).multiaddrs)) {
+    d.child.kill('SIGKILL')
+    fail(`${n.name} did not start: ${JSON.stringify(d.info).slice(0, 500)}`)
+  }
+  n.daemon = d
   n.starts++
   return n.daemon
 }

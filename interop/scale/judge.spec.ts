@@ -42,7 +42,7 @@ describe('interop: scale run judgement', function () {
   before(async function () {
     base = mkdtempSync(join(tmpdir(), 'lafs-scale-spec-'))
     for (let i = 0; i < 4; i++) {
-      servers.push({ name: `s${i}`, role: 'server', dir: join(base, `s${i}`), port: 0, club: 0, retired: false, starts: 1 })
+      servers.push({ name: `s${i}`, role: 'server', dir: join(base, `s${i}`), port: 0, club: 0, retired: false, starts: 1, joined: [] })
       await live(servers[i])
     }
   })

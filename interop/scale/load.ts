@@ -96,8 +96,8 @@ export function createLoad (init: LoadInit): Load {
   const clubServers = (club: number): ScaleNode[] => servers.filter(s => s.club === club)
 
   async function put (signal: AbortSignal): Promise<void> {
-    const writer = rand.pick(init.writers.filter(isLive))
-    const club = rand.int(init.clubIds.length)
+    const writer = rand.pick(init.writers.filter(w => isLive(w) && w.joined.length > 0))
+    const club = rand.pick(writer.joined)
     const size = pickSize(rand)
     const body = randomBytes(size)
     const liveAtStart = liveNames(clubServers(club))

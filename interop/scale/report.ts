@@ -28,6 +28,8 @@ export interface RunFacts {
   windowMs: number
   /** The same, sampled with no load before the load starts. */
   idle: { used: NodeUsage[], windowMs: number }
+  /** Writers whose `club join` never resolved a roster (setup, before the load). */
+  joinFailures: string[]
 }
 
 export function percentile (values: number[], p: number): number | null {
@@ -72,6 +74,7 @@ export function figures (f: RunFacts): Record<string, any> {
     encoding: { k: f.options.k, happy: f.options.happy, n: f.options.n },
     loadMinutes: f.options.minutes,
     startupSeconds: round(f.startupMs / 1000),
+    joinFailures: f.joinFailures,
     loadSeconds: round(f.loadMs / 1000),
     loadAverage: { start: f.loadStart.map(v => round(v, 2)), endOfLoad: f.loadAtLoadEnd.map(v => round(v, 2)), end: loadavg().map(v => round(v, 2)) },
     churn: {
@@ -107,6 +110,7 @@ const p = (x: { p50: number | null, p95: number | null }, unit = ''): string => 
 export function table (g: Record<string, any>): string[][] {
   const rows: string[][] = [
     ['nodes', `${g.nodes}: ${Object.entries(g.roles).map(([r, n]) => `${n as number} ${r}`).join(', ')}; clubs of ${g.clubSizes.join('/')} servers; k/happy/n ${g.encoding.k}/${g.encoding.happy}/${g.encoding.n}`],
+    ...(g.joinFailures.length > 0 ? [['club joins', `${g.joinFailures.length as number} failed (roster never resolved from the DHT within 3 min): ${(g.joinFailures as string[]).map(l => l.split(':')[0]).join('; ')}`]] : []),
     ['time', `startup ${g.startupSeconds} s, load ${g.loadSeconds} s; load average ${g.loadAverage.start.join(' ')} → ${g.loadAverage.endOfLoad.join(' ')} (end of load)`],
     ['churn', `${g.churn.restarted} servers SIGKILLed and restarted (down ${p(g.churn.restartDownSeconds, ' s')}), ${g.churn.retired} retired${g.churn.restartFailures.length > 0 ? `, ${g.churn.restartFailures.length} restarts failed` : ''}`],
     ['uploads', `${g.uploads.total}, ${g.uploads.failed} failed (${g.uploads.failedWithHappyServersLive} with ≥ happy servers of the club live throughout)`],

@@ -105,15 +105,27 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
       log(`   club ${c}: ${created.out.clubId} with ${members.length} servers (${ms(created.ms)})`)
     }
   })
+  const joinFailures: string[] = []
   await step(`every writer joins the ${CLUBS} clubs (roster from the DHT) and is ready to upload`, async () => {
     await inBatches(p.writers, 4, async w => {
-      for (const id of clubIds) {
-        // a roster resolve is a DHT walk with a deadline, which a busy machine can miss: try again, as a user would
-        const joined = await until(`${w.name} to join ${id}`, async () => (await cli(w.dir, ['club', 'join', id], 120_000)).out, 300_000, 2000)
-        check(joined.servers.length > 0, `${w.name} resolved an empty roster of ${id}`)
+      for (const [c, id] of clubIds.entries()) {
+        // a roster resolve is a DHT walk with a deadline, which a busy machine can miss: try again, as a user would;
+        // a writer that never resolves a club's roster uploads to the others, and the report says so
+        try {
+          const joined = await until(`${w.name} to join club ${c}`, async () => (await cli(w.dir, ['club', 'join', id], 120_000)).out, 180_000, 2000)
+          check(joined.servers.length > 0, `${w.name} resolved an empty roster of ${id}`)
+          w.joined.push(c)
+        } catch (err) {
+          const line = `${w.name} could not join club ${c}: ${(err instanceof Error ? err.message : String(err)).split('\n').slice(0, 2).join(' ').slice(0, 300)}`
+          joinFailures.push(line)
+          log(`   ${line}`)
+        }
       }
+      if (w.joined.length === 0) return
       await until(`${w.name} to report uploadReady`, async () => (await status(w.daemon ?? fail(`${w.name} is down`))).uploadReady === true ? true : undefined, 120_000, 1000)
+        .catch((err: unknown) => { log(`   NOTE: ${err instanceof Error ? err.message : String(err)}`) })
     })
+    check(p.writers.some(w => w.joined.length > 0), 'no writer joined any club')
   })
   await step('every reader is connected to at least one peer', async () => {
     await inBatches(p.readers, 8, async r => {
@@ -167,7 +179,7 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
     roles: { owner: 1, server: p.servers.length, writer: p.writers.length, reader: p.readers.length },
     clubSizes: clubIds.map((_, c) => p.servers.filter(s => s.club === c).length),
     lightened: LIGHTENED, loadStart, loadAtLoadEnd, startupMs, loadMs, ops: load.ops, churn: events,
-    repair: summarise(load.files, repair, keep), usage: used, windowMs: usage.stoppedAt - usage.startedAt, idle
+    repair: summarise(load.files, repair, keep), usage: used, windowMs: usage.stoppedAt - usage.startedAt, idle, joinFailures
   })
   const rows = table(g)
   console.log('\nnpm run scale — results')

@@ -30,6 +30,8 @@ export interface ScaleNode {
   retired: boolean
   /** Times it was started (a restart after a kill adds one). */
   starts: number
+  /** Writers: indexes of the clubs it joined (a join that never resolved leaves its club out). */
+  joined: number[]
   /** ms since the epoch of its last SIGKILL: a server killed and restarted during an operation was not there throughout it. */
   lastKilledAt?: number
 }
@@ -49,7 +51,7 @@ export async function plan (base: string, o: ScaleOptions): Promise<Plan> {
   const servers = o.nodes - 1 - writers - readers
   if (servers < CLUBS * o.happy) fail(`${servers} servers cannot give ${CLUBS} clubs ${o.happy} servers each (happy): give more --nodes`)
   const make = async (name: string, role: Role, club = -1): Promise<ScaleNode> =>
-    ({ name, role, dir: join(base, name), port: await listenPort(), club, retired: false, starts: 0 })
+    ({ name, role, dir: join(base, name), port: await listenPort(), club, retired: false, starts: 0, joined: [] })
   const owner = await make('owner', 'owner')
   const list = async (n: number, prefix: string, role: Role): Promise<ScaleNode[]> => {
     const out: ScaleNode[] = []

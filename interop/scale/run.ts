@@ -24,6 +24,8 @@ import { scanHealth } from './shares.js'
 import { CLUBS, LIGHTENED, addressOf, inBatches, init, lightEnv, plan, start, type Plan, type ScaleNode } from './topology.js'
 import { UsageSampler } from './usage.js'
 
+/** Writers' self-repair pass interval when the build has one (default 6 h: nothing would happen within a run). */
+const REPAIR_EVERY_SECONDS = 30
 const abort = new AbortController()
 // every operation's own signal listens to this one (AbortSignal.any), as does every churn wait
 setMaxListeners(1000, abort.signal)
@@ -84,7 +86,7 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
   })
   const others = [...p.servers, ...p.writers, ...p.readers]
   await step(`init ${others.length} data folders (4 at a time)`, async () => {
-    await inBatches(others, 4, async n => { await init(n, bootstrap, o) })
+    await inBatches(others, 4, async n => { await init(n, bootstrap, o, repair ? REPAIR_EVERY_SECONDS : undefined) })
   })
   await step(`start ${p.servers.length} servers, ${p.writers.length} writers, ${p.readers.length} readers (8 at a time)`, async () => {
     await inBatches(others, 8, async n => {

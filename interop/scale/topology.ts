@@ -86,10 +86,13 @@ export function lightEnv (): void {
  * (what `lafs-club init` calls): a hundred `init` processes would cost a
  * minute of CPU before the first node starts. The daemon writes its API token on first start.
  */
-export async function init (n: ScaleNode, bootstrap: string | undefined, o: ScaleOptions): Promise<void> {
+export async function init (n: ScaleNode, bootstrap: string | undefined, o: ScaleOptions, repairEverySeconds?: number): Promise<void> {
   const client = n.role === 'writer' || n.role === 'reader'
+  // a build with self-repair (`lafs-club keep`) has a `repair` section; this build's strict validator would refuse it
+  const repair: Record<string, unknown> = repairEverySeconds !== undefined && n.role === 'writer' ? { repair: { intervalSeconds: repairEverySeconds } } : {}
   await initDataDir(n.dir, {
     config: {
+      ...repair,
       listen: [`/ip4/127.0.0.1/tcp/${n.port}`],
       bootstrap: bootstrap === undefined ? [] : [bootstrap],
       gateway: { port: 0 },

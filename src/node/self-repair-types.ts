@@ -69,22 +69,13 @@ export interface RepairPassReport {
 }
 
 /** Counters since the node started, for the status page and /metrics. */
-export interface RepairStats {
+export interface RepairStats extends RepairCounters {
   /** Files adopted with `keep`. */
   kept: number
   /** Files the passes look after (uploaded or kept). */
   maintained: number
-  passes: number
   lastPassAt: number | null
   running: boolean
-  checks: number
-  verifies: number
-  checkFailures: number
-  renewals: number
-  renewFailures: number
-  repairs: number
-  repairFailures: number
-  sharesPlaced: number
   /** The newest repairs, newest first (at most 20). */
   recent: RepairLogEntry[]
 }

@@ -4,6 +4,7 @@
  * once here so the three cannot drift apart.
  */
 import type { RepairStats } from './self-repair-types.js'
+import type { ServerRecord } from '../client/index.js'
 
 /** One connected peer as the status page shows it. */
 export interface PeerStatus {
@@ -203,32 +204,10 @@ export interface NodeSnapshot {
   repair: RepairStats
 }
 
-/** One storage server as this node saw it (docs/architecture.md, "Server reputation"). */
-export interface ServerReputationStatus {
-  peerId: string
-  /** ms since the epoch. */
-  firstSeen: number
-  /** Last successful contact; null if none succeeded. */
-  lastSeen: number | null
+/** One storage server as this node saw it (docs/architecture.md, "Server reputation"): the reputation record, with the uptime worked out and each probation explained. */
+export interface ServerReputationStatus extends Omit<ServerRecord, 'probation'> {
   /** Successful contacts / all contacts this node made; null before any. */
   uptime: number | null
-  upSamples: number
-  downSamples: number
-  goodReads: number
-  corruptBlocks: number
-  /** Have-share answers that turned out wrong (a listed share it could not serve, or served corrupt). */
-  wrongHaves: number
-  failures: number
-  timeouts: number
-  /** Moving averages reading shares and writing them (encoding included), bytes/s; null before a transfer big enough to measure. */
-  readBytesPerSec: number | null
-  writeBytesPerSec: number | null
-  /** Shares placed there that checks found still present / gone. */
-  sharesConfirmed: number
-  sharesLost: number
-  longestKeptMs: number | null
-  meanLostAfterMs: number | null
-  lastProblem: { kind: string, at: number, detail: string } | null
   /** Clubs ('' = no club) where it is not preferred until it passes verify checks. */
   probation: Array<{ club: string, kind: string, since: number, passes: number, needed: number, text: string }>
 }

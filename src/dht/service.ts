@@ -84,12 +84,41 @@ export function createDhtService (options: DhtServiceOptions = {}): (components:
       options.addressScope ?? 'public', datastorePrefix)
     // kad-dht treats an explicit `undefined` like a missing key for all of these
     const dht = kadDHT(init)(components)
-    if (init.allowQueryWithZeroPeers === true) redoEmptySelfLookup(dht, components, log)
+    if (init.allowQueryWithZeroPeers === true) {
+      waitForAPeerFirst(dht)
+      redoEmptySelfLookup(dht, components, log)
+    }
     return dht
   }
 }
 
 const SELF_LOOKUP_TIMEOUT_MS = 30_000
+
+/** The KadDHT methods libp2p's own peer and content routing call (kad-dht's DHTPeerRouting/DHTContentRouting go through them). */
+const ROUTED_METHODS = ['getClosestPeers', 'findPeer', 'findProviders', 'get', 'put', 'provide'] as const
+
+/**
+ * With `allowQueryWithZeroPeers` a query on an empty routing table ends at
+ * once, in microtasks only. libp2p's random walk (relay discovery) calls
+ * getClosestPeers in a loop until it finds a peer: on an empty table that
+ * loop never yields to the event loop and the process spins at 100 % CPU
+ * (seen: a node listening on /p2p-circuit before any DHT peer). Every call
+ * from outside kad-dht therefore waits, as ours do (routable.ts), for a first
+ * routing-table peer; kad-dht's internal lookups do not go through these.
+ */
+function waitForAPeerFirst (dht: KadDHT): void {
+  const methods = dht as unknown as Record<string, (...args: unknown[]) => AsyncIterable<unknown>>
+  for (const name of ROUTED_METHODS) {
+    const original = methods[name]?.bind(dht)
+    if (original == null) continue
+    methods[name] = async function * (...args: unknown[]): AsyncGenerator<unknown> {
+      const last = args[args.length - 1] as { signal?: AbortSignal } | undefined
+      const signal = last != null && !(last instanceof Uint8Array) && typeof last === 'object' ? last.signal : undefined
+      await whenRoutable(dht, signal)
+      yield * original(...args)
+    }
+  }
+}
 
 /**
  * Without the wait for peers, kad-dht's first self-lookup (1 s after start)

@@ -53,6 +53,24 @@ describe('dht: queries that do not wait for the first self-lookup', function () 
     assert.equal(Buffer.from(await got).toString('hex'), Buffer.from(record).toString('hex'))
   })
 
+  it("libp2p's own peer routing waits for a first peer too: its random walk (relay discovery) loops on it and would spin on an empty table", async function () {
+    const fresh = await createDhtNode({ dht: { allowQueryWithZeroPeers: true, initialQuerySelfInterval: HOUR } })
+    extra.push(fresh)
+    assert.equal(routingTableSize(fresh), 0)
+    // kad-dht alone would end this at once with nothing, in microtasks: a caller looping on it never lets a timer run
+    const walk = (async () => {
+      let found = 0
+      for await (const _ of fresh.peerRouting.getClosestPeers(new Uint8Array(32).fill(7), { signal: AbortSignal.timeout(30_000) })) found++
+      return found
+    })()
+    let settled = false
+    void walk.then(() => { settled = true }, () => { settled = true })
+    await new Promise(resolve => setTimeout(resolve, 300))
+    assert.equal(settled, false, 'with no peer the call waits rather than ending with nothing')
+    await dialRetry(fresh, cluster[3])
+    assert.ok(await walk > 0, 'once a peer is in the table the walk finds peers')
+  })
+
   it('a first self-lookup that found no peer runs again once one arrives, and fills the table beyond that peer', async function () {
     const fresh = await createDhtNode({ dht: { allowQueryWithZeroPeers: true, initialQuerySelfInterval: 20 } })
     extra.push(fresh)

@@ -3,7 +3,7 @@
  * receiving side (a real 2 MiB tmpfs), a destination that cannot be written (`chattr +i`, which holds
  * for root too), and a file that cannot be read (a participant running as an unprivileged user, in a
  * child process, since root reads any file). Mounting, chattr and switching user need root: without
- * it these tests are skipped, saying so.
+ * it these tests fail and say so; a missing mount or chattr skips them, naming the package.
  */
 import assert from 'node:assert/strict'
 import { execFile as execFileCb, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
@@ -25,10 +25,20 @@ const isRoot = process.getuid?.() === 0
 const NOBODY = 65534
 const HERE = dirname(fileURLToPath(import.meta.url))
 
-function skipUnless (ctx: Mocha.Context, ok: boolean, reason: string): void {
-  if (ok) return
-  console.log(`      SKIPPED: ${reason}`)
-  ctx.skip()
+/** Root is a precondition here, as for `npm run netlab`: without it the run fails and says so, it does not skip. */
+function needRoot (what: string): void {
+  if (!isRoot) throw new Error(`${what} needs root: run npm test as root, as .ci/run does`)
+}
+
+/** Runs a system command; a missing one skips the test naming its Debian package, any other failure fails it. */
+async function systemCommand (ctx: Mocha.Context, pkg: string, cmd: string, args: string[]): Promise<void> {
+  try {
+    await execFile(cmd, args)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    console.log(`      SKIPPED: ${cmd} is missing (apt-get install ${pkg})`)
+    ctx.skip()
+  }
 }
 
 const errorOf = (s: MagicFolderStatus, relpath: string): { code: string, message: string } | undefined => s.errors.find(e => e.relpath === relpath)
@@ -64,14 +74,10 @@ describe('magic folders: local problems are reported per file, never fatal', fun
     let mounted = false
 
     before(async function () {
-      skipUnless(this, isRoot, 'mounting a small tmpfs for the full-disk test needs root')
+      needRoot('mounting a small tmpfs for the full-disk test')
       mnt = await mkdtemp(join(tmpdir(), 'lafs-mf-disk-'))
-      try {
-        await execFile('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', mnt])
-        mounted = true
-      } catch (err) {
-        skipUnless(this, false, `could not mount a tmpfs (${(err as Error).message.trim()})`)
-      }
+      await systemCommand(this, 'mount', 'mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', mnt])
+      mounted = true
     })
     after(async () => {
       if (mnt === undefined) return
@@ -154,7 +160,7 @@ describe('magic folders: local problems are reported per file, never fatal', fun
     })
 
     it('is reported as ERR_PERMISSION_DENIED by the participant that cannot read it (an unprivileged user), the other files go up, and it goes up once readable', async function () {
-      skipUnless(this, isRoot, `a participant running as uid ${NOBODY} (root reads every file) needs root to start it`)
+      needRoot(`starting a participant as uid ${NOBODY} (root reads every file)`)
       const pa = await grid.dir('lafs-mf-a-')
       await a.magicFolders.create('unreadable', pa, { ...FAST, participant: 'alice', servers: grid.servers })
       const { code } = await a.magicFolders.invite('unreadable', 'bob')
@@ -206,15 +212,11 @@ describe('magic folders: local problems are reported per file, never fatal', fun
     const immutable: string[] = []
 
     before(async function () {
-      skipUnless(this, isRoot, 'chattr +i (an unwritable file that holds for root too) needs root')
+      needRoot('chattr +i (an unwritable file that holds for root too)')
       const d = await grid.dir('lafs-mf-attr-')
       await writeFile(join(d, 'probe'), '')
-      try {
-        await execFile('chattr', ['+i', join(d, 'probe')])
-        await execFile('chattr', ['-i', join(d, 'probe')])
-      } catch (err) {
-        skipUnless(this, false, `chattr +i does not work on ${tmpdir()} here (${(err as Error).message.trim()})`)
-      }
+      await systemCommand(this, 'e2fsprogs', 'chattr', ['+i', join(d, 'probe')])
+      await execFile('chattr', ['-i', join(d, 'probe')])
     })
     after(async () => {
       for (const p of immutable) await execFile('chattr', ['-i', p]).catch(() => {})

@@ -207,7 +207,7 @@ export function firstByteRows (r: FirstByteResult): SummaryRow[] {
     const goal = FIRST_BYTE_GOALS[kind]
     const failed = s.count - s.ok
     return {
-      section: '8 first byte',
+      section: '9 first byte',
       measure: `${what}: ms p50 / p95 (${s.count} runs)`,
       ours: ms(s),
       baseline: `${base.kind} ${ms(base)}`,

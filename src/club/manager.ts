@@ -12,7 +12,9 @@
  * - here: start/stop, the join protocol handler and the republish timer.
  */
 import { defaultLogger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
 import { shareableAddrs, type PublicRanges } from './address-scope.js'
+import { dialableAddrs } from './addresses.js'
 import { CLUB_JOIN_PROTOCOL, CLUB_ROSTER_PROTOCOL, DEFAULT_REPUBLISH_INTERVAL_MS, DEFAULT_TTL_MS, DEFAULT_VALIDITY_MS, MAX_PENDING_JOIN_REQUESTS, ROSTER_EXPIRY_WARNING_MS } from './constants.js'
 import { InviteBootstrapError } from './errors.js'
 import { ClubJoining, type AskToJoinOptions, type JoinRequest, type LeaveResult } from './joining.js'
@@ -125,7 +127,8 @@ export class ClubManager extends EventTarget {
       memberships: this.memberships,
       isOwned: async (clubId) => (await keys.load(clubId)) != null,
       queryTimeoutMs,
-      log: logger.forComponent('lafs-club:club:rosters')
+      log: logger.forComponent('lafs-club:club:rosters'),
+      selfId: init.libp2p.peerId.toString()
     })
     this.owner = new ClubOwner({
       dht,
@@ -200,10 +203,11 @@ export class ClubManager extends EventTarget {
   }
 
   /**
-   * Hands the roster just published to every server on it this node is
-   * connected to, so members (a club relay above all) know new servers at
-   * once instead of when their copy expires. Best effort: a server missed
-   * here still finds the roster in the DHT.
+   * Hands the roster just published to every server on it (over the open
+   * connection, else dialled at its roster addresses), so members (a club
+   * relay above all) know new servers at once instead of when their copy
+   * expires, and a server the owner listed learns which club it serves.
+   * Best effort: a server missed here still finds the roster in the DHT.
    */
   private readonly onPublished = (evt: Event): void => {
     const { clubId } = (evt as CustomEvent<{ clubId: string }>).detail
@@ -212,10 +216,12 @@ export class ClubManager extends EventTarget {
       if (signed == null) return
       const self = this.libp2p.peerId.toString()
       const connected = new Map(this.libp2p.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer]))
-      const targets = signed.roster.servers.map(s => connected.get(s.peerId)).filter((p): p is PeerId => p != null && p.toString() !== self)
+      const targets = signed.roster.servers.filter(s => s.peerId !== self)
+        .map(s => connected.get(s.peerId) ?? dialableAddrs(s).flatMap(a => { try { return [multiaddr(a)] } catch { return [] } }))
+        .filter(t => !Array.isArray(t) || t.length > 0)
       const results = await Promise.allSettled(targets.map(async peer => { await pushRoster(this.libp2p, peer, { club: clubId, record: signed.record }) }))
       const failed = results.filter(r => r.status === 'rejected').length
-      this.log('club %s: pushed roster sequence %s to %d connected server(s), %d failed', clubId, String(signed.sequence), targets.length - failed, failed)
+      this.log('club %s: pushed roster sequence %s to %d server(s), %d failed', clubId, String(signed.sequence), targets.length - failed, failed)
     })().catch((err: unknown) => { this.log.error('club %s: pushing the roster failed - %e', clubId, err) })
   }
 
@@ -247,6 +253,9 @@ export class ClubManager extends EventTarget {
   async knownClubs (): Promise<string[]> {
     return [...new Set([...await this.owner.ownedClubs(), ...await this.rosters.known()])].sort()
   }
+
+  /** Clubs whose owner pushed a roster listing this node as a server, though it never joined (no membership). */
+  async listedClubs (): Promise<string[]> { return await this.rosters.listed() }
 
   /** Clubs joined as a user or server (with role and date); owned clubs are `ownedClubs()`. */
   async joinedClubs (): Promise<ClubMembership[]> { return await this.memberships.list() }

@@ -12,8 +12,13 @@ import { join } from 'node:path'
 import { normalizeClubId } from './club-id.js'
 import { MembershipFileError } from './errors.js'
 
-/** 'migrated': a roster found in the cache of a data folder written before this file existed. */
-export type MembershipRole = 'user' | 'server' | 'migrated'
+/**
+ * 'migrated': a roster found in the cache of a data folder written before this file existed.
+ * 'listed': a roster its owner pushed names this node as a server, which never asked to join.
+ * A listed club is no membership: `has` and `list` leave it out (no keep-alive, no republish,
+ * not in `clubs.list()`); it only lets the node's have answers name the club.
+ */
+export type MembershipRole = 'user' | 'server' | 'migrated' | 'listed'
 
 export interface ClubMembership {
   clubId: string
@@ -79,19 +84,26 @@ export class ClubMemberships {
   }
 
   async has (clubId: string): Promise<boolean> {
-    return (await this.load()).has(normalizeClubId(clubId))
+    const m = (await this.load()).get(normalizeClubId(clubId))
+    return m != null && m.role !== 'listed'
   }
 
   async list (): Promise<ClubMembership[]> {
-    return [...(await this.load()).values()].sort((a, b) => a.clubId.localeCompare(b.clubId))
+    return [...(await this.load()).values()].filter(m => m.role !== 'listed').sort((a, b) => a.clubId.localeCompare(b.clubId))
   }
 
-  /** Records the membership (a later role replaces an earlier one; `since` is kept). */
+  /** Clubs whose owner listed this node as a server without it asking (role 'listed'). */
+  async listed (): Promise<string[]> {
+    return [...(await this.load()).values()].filter(m => m.role === 'listed').map(m => m.clubId).sort()
+  }
+
+  /** Records the membership (a later role replaces an earlier one; `since` is kept; 'listed' never replaces a membership). */
   async add (clubId: string, role: MembershipRole): Promise<void> {
     const map = await this.load()
     const id = normalizeClubId(clubId)
     const previous = map.get(id)
     if (previous?.role === role) return
+    if (role === 'listed' && previous != null) return
     map.set(id, { clubId: id, role, since: previous?.since ?? Date.now() })
     await this.save(map)
   }

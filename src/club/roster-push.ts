@@ -15,6 +15,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { lpStream } from '@libp2p/utils'
 import { CLUB_ROSTER_PROTOCOL, MAX_ROSTER_PUSH_BYTES } from './constants.js'
 import type { Libp2p, Logger, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 const TIMEOUT_MS = 10_000
 
@@ -23,8 +24,8 @@ export interface RosterPush {
   record: Uint8Array
 }
 
-/** Sends one roster to a peer this node is connected to (a relayed, limited connection will do). */
-export async function pushRoster (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId, push: RosterPush): Promise<void> {
+/** Sends one roster to a peer: a connected one (a relayed, limited connection will do) or one dialled at its addresses. */
+export async function pushRoster (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr[], push: RosterPush): Promise<void> {
   const signal = AbortSignal.timeout(TIMEOUT_MS)
   const stream = await libp2p.dialProtocol(peer, CLUB_ROSTER_PROTOCOL, { signal, runOnLimitedConnection: true })
   try {

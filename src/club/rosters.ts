@@ -29,7 +29,12 @@ export interface RosterBookInit {
   isOwned: (clubId: string) => Promise<boolean>
   queryTimeoutMs: number
   log: Logger
+  /** This node's peer ID: a pushed roster that lists it as a server makes it a member (role 'server'). */
+  selfId?: string
 }
+
+/** At most this many clubs a node remembers being listed in by their owners (a stranger can make up clubs; each costs a roster on disk). */
+export const MAX_LISTED_CLUBS = 32
 
 export class RosterBook {
   private readonly dht: () => KadDHT
@@ -39,8 +44,10 @@ export class RosterBook {
   private readonly isOwned: (clubId: string) => Promise<boolean>
   private readonly queryTimeoutMs: number
   private readonly log: Logger
+  private readonly selfId?: string
 
   constructor (init: RosterBookInit) {
+    this.selfId = init.selfId
     this.dht = init.dht
     this.cache = init.cache
     this.readCache = init.readCache
@@ -118,14 +125,41 @@ export class RosterBook {
 
   /**
    * A roster a peer pushed (the owner, right after publishing): kept when this
-   * node belongs to the club and the record verifies under the club key with
-   * a sequence at least the cached one. Returns the roster when it is newer
-   * than what was cached, undefined when nothing changed or it was not wanted.
+   * node belongs to the club, or the roster lists it as a server (it then
+   * becomes a member with role 'server', up to MAX_LISTED_CLUBS: its have
+   * answers name the club and it helps republish the roster), and the record
+   * verifies under the club key with a sequence at least the cached one.
+   * Returns the roster when it is newer than what was cached, undefined when
+   * nothing changed or it was not wanted.
    */
   async acceptPushed (clubId: string, record: Uint8Array): Promise<SignedRoster | undefined> {
     const id = normalizeClubId(clubId)
-    if (!await this.isMember(id) || await this.isOwned(id)) return undefined
+    if (await this.isOwned(id)) return undefined
+    const member = await this.isMember(id)
+    if (!member && this.selfId == null) return undefined
     const signed = await verifyRosterRecord(id, record)
+    if (!member) {
+      const listed = await this.memberships.listed()
+      if (!signed.roster.servers.some(s => s.peerId === this.selfId)) {
+        // taken off the roster of a club that had listed it: stop naming the club
+        const before = listed.includes(id) ? await this.cache.get(id).catch(() => undefined) : undefined
+        if (before != null && signed.sequence > before.sequence) {
+          await this.memberships.remove(id)
+          await this.cache.put(signed)
+          this.log('club %s no longer lists this node as a server', id)
+          return signed
+        }
+        return undefined
+      }
+      if (!listed.includes(id)) {
+        if (listed.length >= MAX_LISTED_CLUBS) {
+          this.log('club %s lists this node as a server, but %d clubs already do: roster not kept', id, listed.length)
+          return undefined
+        }
+        await this.memberships.add(id, 'listed')
+        this.log('club %s lists this node as a server: its have answers name the club', id)
+      }
+    }
     const before = await this.cache.get(id).catch(() => undefined)
     if (before != null && signed.sequence <= before.sequence) return undefined
     await this.cache.put(signed)
@@ -143,6 +177,9 @@ export class RosterBook {
     const id = normalizeClubId(clubId)
     return await this.memberships.has(id) || await this.isOwned(id)
   }
+
+  /** Clubs whose owner listed this node as a server without it joining (have answers name them). */
+  async listed (): Promise<string[]> { return await this.memberships.listed() }
 
   /** Clubs this node joined or serves (owned clubs are the key store's list). */
   async known (): Promise<string[]> {

@@ -41,6 +41,8 @@ export interface StorageConfig {
   leaseDays: number
   /** Ways a user can get more than the free quota, shown by `account terms`. */
   paymentMethods: PaymentMethodConfig[]
+  /** Have-share answers that report a share name the clubs whose roster lists this server. Default true. */
+  nameClubs: boolean
   /** What a user must do to get an invitation, shown by `account terms`. */
   invitationExplanation: string
   // Limits against hostile peers (docs/config.md gives each default's reason).

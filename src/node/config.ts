@@ -43,6 +43,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     freeQuota: 2 ** 30,
     leaseDays: 31,
     paymentMethods: [],
+    nameClubs: true,
     invitationExplanation: 'Ask the operator of this server for an invitation code.',
     maxUploads: 8192,
     freeMaxUploads: 256,
@@ -136,6 +137,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'capacity') out.storage.capacity = s.capacity === null ? null : v.size('storage.capacity', s.capacity)
     if (k === 'freeQuota') out.storage.freeQuota = v.size('storage.freeQuota', s.freeQuota)
     if (k === 'leaseDays') out.storage.leaseDays = v.number('storage.leaseDays', s.leaseDays, { min: 1, max: 3650 })
+    if (k === 'nameClubs') out.storage.nameClubs = v.boolean('storage.nameClubs', s.nameClubs)
     if (k === 'paymentMethods') out.storage.paymentMethods = v.paymentMethods('storage.paymentMethods', s.paymentMethods)
     if (k === 'invitationExplanation') out.storage.invitationExplanation = v.string('storage.invitationExplanation', s.invitationExplanation, { maxLength: 1000 })
     if (k === 'freeBudget') out.storage.freeBudget = s.freeBudget === null ? null : v.size('storage.freeBudget', s.freeBudget)

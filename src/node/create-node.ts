@@ -93,6 +93,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(() => { reputation.close() })
     // The relay policy asks about club membership; the rosters are known once the club manager runs.
     let isRosterServer: (peerId: string) => boolean = () => false
+    let servedClubs: () => readonly string[] = () => []
     const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId) })
     cleanups.push(async () => { await libp2p.stop() })
     const log = libp2p.logger.forComponent('lafs-club:node')
@@ -103,7 +104,8 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     let storage: NodeStorage | undefined
     if (config.storage.enabled) {
       await mkdir(paths.storage, { recursive: true, mode: 0o700 })
-      storage = await startStorage(libp2p, config, paths.storage, local)
+      // the roster keeper (started below, after the club manager) knows which rosters list this node
+      storage = await startStorage(libp2p, config, paths.storage, local, () => servedClubs())
       // Closed after libp2p stops, so no handler writes to a closed database.
       cleanups.splice(cleanups.length - 1, 0, async () => { await storage?.close() })
     }
@@ -120,6 +122,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     const keeper = keepRosterServersConnected(libp2p, manager, { onError: m => { say.warn(m) } })
     cleanups.push(() => { keeper.stop() })
     isRosterServer = keeper.isRosterServer
+    servedClubs = keeper.servedClubs
     if (seeksRelayReservations(config)) {
       const clubRelays = registerWithClubRelays(libp2p, { isRosterServer: keeper.isRosterServer })
       cleanups.push(() => { clubRelays.stop() })

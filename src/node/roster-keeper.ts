@@ -42,23 +42,28 @@ export interface RosterKeeper {
   runNow: () => Promise<RosterPass>
   /** Whether `peerId` is a server on a roster of this node's clubs, as of the last pass (the relay policy asks). */
   isRosterServer: (peerId: string) => boolean
+  /** Clubs whose roster lists this node as a server, as of the last pass (have answers name them). */
+  servedClubs: () => readonly string[]
   stop: () => void
 }
 
-type Clubs = Pick<ClubManager, 'knownClubs' | 'cached'>
+type Clubs = Pick<ClubManager, 'knownClubs' | 'cached'> & Partial<Pick<ClubManager, 'listedClubs'>>
 
 export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, options: RosterKeeperOptions = {}): RosterKeeper {
   const dialTimeoutMs = options.dialTimeoutMs ?? 10_000
   let stopped = false
   let running: Promise<RosterPass> | undefined
   let rosterServers = new Set<string>()
+  let served: readonly string[] = []
 
   const pass = async (): Promise<RosterPass> => {
     const wanted = new Map<string, { id: PeerId, addrs: Multiaddr[] }>()
+    const listingMe: string[] = []
     for (const clubId of await clubs.knownClubs()) {
       const signed = await clubs.cached(clubId).catch(() => undefined)
       for (const s of signed?.roster.servers ?? []) {
-        if (s.peerId === libp2p.peerId.toString() || wanted.has(s.peerId)) continue
+        if (s.peerId === libp2p.peerId.toString()) { listingMe.push(clubId); continue }
+        if (wanted.has(s.peerId)) continue
         try {
           wanted.set(s.peerId, { id: peerIdFromString(s.peerId), addrs: s.multiaddrs.map(a => multiaddr(withoutPeerId(a, s.peerId))) })
         } catch {
@@ -67,6 +72,13 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
       }
     }
     rosterServers = new Set(wanted.keys())
+    // clubs whose owner listed this node without it joining: named in have answers, nothing else
+    for (const clubId of await clubs.listedClubs?.() ?? []) {
+      if (listingMe.includes(clubId)) continue
+      const signed = await clubs.cached(clubId).catch(() => undefined)
+      if (signed?.roster.servers.some(s => s.peerId === libp2p.peerId.toString()) === true) listingMe.push(clubId)
+    }
+    served = listingMe
     const result: RosterPass = { servers: wanted.size, alreadyConnected: 0, dialed: 0, failed: 0 }
     await Promise.all([...wanted.values()].map(async ({ id, addrs }) => {
       if (stopped) return
@@ -101,6 +113,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
   return {
     runNow,
     isRosterServer: peerId => rosterServers.has(peerId),
+    servedClubs: () => served,
     stop: () => {
       stopped = true
       clearInterval(timer)

@@ -49,7 +49,7 @@ export interface NodeStorage {
  * `local`, when given, records the protocol handlers so this node can also
  * be its own storage client (src/node/self-streams.ts).
  */
-export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir: string, local?: LocalProtocols): Promise<NodeStorage> {
+export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir: string, local?: LocalProtocols, servedClubs?: () => readonly string[]): Promise<NodeStorage> {
   const server = await createStorageServer({
     dir,
     logger: libp2p.logger,
@@ -63,7 +63,10 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
   })
   let unregister: (() => Promise<void>) | undefined
   try {
-    unregister = await registerStorageProtocols(local?.registrar(libp2p) ?? libp2p, server, protocolLimits(config.storage))
+    unregister = await registerStorageProtocols(local?.registrar(libp2p) ?? libp2p, server, {
+      ...protocolLimits(config.storage),
+      servedClubs: config.storage.nameClubs ? servedClubs : undefined
+    })
   } catch (err) {
     await server.stop()
     throw err

@@ -26,7 +26,7 @@ export {
 } from './storage/index.js'
 /** A server's 20-byte id (lease-secret seed, write-enabler node id): both sides compute it. */
 export { serverIdOf } from '../storage/index.js'
-export { queryHave, queryHaveAcross, HAVE_PROTOCOL, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
+export { queryHave, queryHaveAnswer, queryHaveAcross, HAVE_PROTOCOL, type HaveAnswer, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
 export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
 export { dialTarget, type ServerAddress } from './dial-target.js'
 export {
@@ -49,6 +49,8 @@ export interface StorageProtocolsOptions {
   budgetStallMs?: number
   /** Default: the node's own logger. */
   logger?: ComponentLogger
+  /** Clubs whose roster lists this server, named in have answers that report a share (default: none). */
+  servedClubs?: () => readonly string[]
 }
 
 /**
@@ -68,7 +70,7 @@ export async function registerStorageProtocols (libp2p: Pick<Libp2p, 'handle' | 
       log: logger.forComponent('lafs-club:protocols:storage-server')
     }))
     stops.push(await registerHaveProtocol(libp2p, server, {
-      rateLimit: options.haveRateLimit, requestTimeoutMs: options.requestTimeoutMs, log: logger.forComponent('lafs-club:protocols:have-server')
+      rateLimit: options.haveRateLimit, requestTimeoutMs: options.requestTimeoutMs, clubs: options.servedClubs, log: logger.forComponent('lafs-club:protocols:have-server')
     }))
     stops.push(await registerAccountProtocol(libp2p, server, {
       requestTimeoutMs: options.requestTimeoutMs, log: logger.forComponent('lafs-club:protocols:account-server')

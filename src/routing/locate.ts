@@ -6,121 +6,17 @@
  * runs out of budget. Every answer explains itself: which way ran, what it
  * was estimated to cost, and what it really cost.
  */
-import { defaultLogger } from '@libp2p/logger'
-import { dialableAddrs, type ClubManager, type SignedRoster } from '../club/index.js'
-import { estimateLookupCost, estimateNetworkSize, findProviders, QueryBudgetExceededError, QueryCostMeter, type KadDHT } from '../dht/index.js'
-import { queryHaveAcross, type StreamOpener } from '../protocols/index.js'
-import { permute } from './permuted-ring.js'
+import { estimateLookupCost, estimateNetworkSize, QueryCostMeter } from '../dht/index.js'
 import { LocateError } from './errors.js'
-import type { ComponentLogger, Logger, PeerId } from '@libp2p/interface'
+import { logFor } from './locate-log.js'
+import { distinct, viaClub, viaDht } from './locate-ways.js'
+import type { SignedRoster } from '../club/index.js'
+import type { LocateDeps, LocateExplain, LocateOptions, LocateResult, LocateTarget, LocateWay, WayEstimate, WayRun } from './locate-types.js'
 
-/** A server and the share numbers it said it holds. */
-export interface LocatedServer {
-  peerId: string
-  multiaddrs: string[]
-  shares: number[]
-}
-
-export type LocateWay = 'dht' | 'club'
-
-export interface LocateBudget {
-  /** Most RPCs (DHT messages plus have-share queries) the caller will pay for. Default 200. */
-  maxRpcs?: number
-  /** Deadline for the whole locate, in ms. Default 30 000. */
-  deadlineMs?: number
-}
-
-export interface WayEstimate {
-  rpcs: number
-  roundTrips: number
-  /** DHT: the network-size estimate it is based on. */
-  networkSize?: number
-  /** Club: whether the roster was already cached (no DHT get needed). */
-  rosterCached?: boolean
-  fitsBudget: boolean
-}
-
-export interface WayRun {
-  way: LocateWay
-  /**
-   * Requests that reached a server: DHT messages sent on an open stream and
-   * have-share queries whose stream opened. A dial that failed costs time, not an RPC.
-   */
-  rpcs: number
-  roundTrips: number
-  ms: number
-  servers: number
-  distinctShares: number
-  error?: string
-}
-
-export interface LocateExplain {
-  chosen: LocateWay
-  estimates: Partial<Record<LocateWay, WayEstimate>>
-  runs: WayRun[]
-  /** Totals over every way that ran. */
-  actual: { rpcs: number, roundTrips: number, ms: number }
-  fellBack: boolean
-  /**
-   * The cap named a club whose roster was not cached and the DHT way found
-   * the shares: the roster is being fetched in the background (into the
-   * short-lived read cache for a club this node has not joined), so the next
-   * locate in that club costs one have-share round. Its RPCs are not in `actual`.
-   */
-  rosterFetch?: 'background'
-}
-
-export interface LocateResult {
-  servers: LocatedServer[]
-  explain: LocateExplain
-}
-
-export interface LocateOptions {
-  club?: string
-  budget?: LocateBudget
-  signal?: AbortSignal
-  /** Force one way (tests, `--explain` experiments); the other is still the fallback unless `noFallback`. */
-  prefer?: LocateWay
-  noFallback?: boolean
-  /**
-   * When background work this locate leaves (the hinted club's roster fetch)
-   * may start: a download passes its first byte, so the fetch does not
-   * compete with it. Default: as soon as the locate returns.
-   */
-  backgroundAfter?: Promise<unknown>
-}
-
-export interface LocateDeps {
-  /** `logger` (libp2p's) names the node in `DEBUG=lafs-club:routing:locate` output; default `defaultLogger()`. */
-  libp2p: StreamOpener & { peerId: PeerId, getPeers?: () => unknown[], logger?: ComponentLogger }
-  dht: KadDHT
-  clubs?: Pick<ClubManager, 'roster' | 'cached'>
-}
-
-/** What a file's shares look like to the planner: its storage index, k and N. */
-export interface LocateTarget {
-  storageIndex: Uint8Array
-  k: number
-  n: number
-}
+export type { LocateBudget, LocateDeps, LocatedServer, LocateExplain, LocateOptions, LocateResult, LocateTarget, LocateWay, WayEstimate, WayRun } from './locate-types.js'
 
 const DEFAULT_MAX_RPCS = 200
 const DEFAULT_DEADLINE_MS = 30_000
-const HAVE_TIMEOUT_MS = 5_000
-
-const loggers = new WeakMap<ComponentLogger, Logger>()
-const fallbackLogger = defaultLogger()
-
-/** One `lafs-club:routing:locate` logger per node logger, made once. */
-function logFor (deps: LocateDeps): Logger {
-  const source = deps.libp2p.logger ?? fallbackLogger
-  let log = loggers.get(source)
-  if (log == null) {
-    log = source.forComponent('lafs-club:routing:locate')
-    loggers.set(source, log)
-  }
-  return log
-}
 
 /**
  * The network size the DHT estimate is based on. A fresh node's routing
@@ -266,10 +162,6 @@ function explainOf (chosen: LocateWay, estimates: LocateExplain['estimates'], ru
   }
 }
 
-function distinct (servers: readonly LocatedServer[]): number {
-  return new Set(servers.flatMap(s => s.shares)).size
-}
-
 function describeEstimates (estimates: LocateExplain['estimates']): string {
   return (Object.entries(estimates) as Array<[LocateWay, WayEstimate]>).map(([way, e]) =>
     `${way} ${e.rpcs} RPCs/${e.roundTrips} round(s)` +
@@ -278,89 +170,3 @@ function describeEstimates (estimates: LocateExplain['estimates']): string {
     (e.fitsBudget ? '' : ' over budget')).join(', ')
 }
 
-/** Asks servers in parallel which shares they hold; unreachable ones are skipped. */
-async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Array<{ peerId: string, multiaddrs: string[] }>, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
-  if (servers.length === 0) return []
-  const log = logFor(deps)
-  log('have %t: asking %d server(s): %s', storageIndex, servers.length, servers.map(s => s.peerId).join(', '))
-  // A query costs an RPC once its stream is open (as kad-dht counts a DHT
-  // message): a server that cannot be dialled received nothing.
-  let opened = 0
-  const opener: StreamOpener = {
-    dialProtocol: async (peer, protocols, options) => {
-      const stream = await deps.libp2p.dialProtocol(peer, protocols, options)
-      opened++
-      return stream
-    }
-  }
-  const addressed = servers.map(s => ({ peerId: s.peerId, multiaddrs: dialableAddrs(s) }))
-  const { holders, failures } = await queryHaveAcross(opener, storageIndex, addressed, { timeoutMs: HAVE_TIMEOUT_MS, signal })
-  // an unreachable server is skipped: the others, or the other way, may still have enough
-  for (const f of failures) log('have %t: %s did not answer - %s', storageIndex, f.peerId, f.error.message)
-  run.rpcs += opened
-  if (opened > 0) run.roundTrips += 1
-  return holders
-}
-
-async function viaDht (deps: LocateDeps, target: LocateTarget, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
-  const meter = new QueryCostMeter()
-  const found: LocatedServer[] = []
-  const asked = new Set<string>()
-  const pending: Array<Promise<void>> = []
-  const haveRun: WayRun = { ...run, rpcs: 0, roundTrips: 0 }
-  const enough = (): boolean => distinct(found) >= Math.min(target.n, target.k + 1)
-  const stop = new AbortController()
-  try {
-    for await (const peer of findProviders(deps.dht, target.storageIndex, { signal: AbortSignal.any([signal, stop.signal]), maxRpcs: Math.max(1, maxRpcs - target.n), onProgress: meter.onProgress })) {
-      const id = peer.id.toString()
-      if (asked.has(id)) continue
-      asked.add(id)
-      const addrs = peer.multiaddrs.map(a => a.toString())
-      pending.push(askHave(deps, target.storageIndex, [{ peerId: id, multiaddrs: addrs }], signal, haveRun).then(r => {
-        found.push(...r)
-        if (enough()) stop.abort()
-      }))
-      if (enough()) break
-    }
-  } catch (err) {
-    // Stopping early on purpose is success; a spent budget with shares in hand is too.
-    if (!stop.signal.aborted && !(err instanceof QueryBudgetExceededError && pending.length > 0)) {
-      await Promise.allSettled(pending)
-      tally(run, meter, haveRun)
-      throw err
-    }
-  }
-  await Promise.allSettled(pending)
-  tally(run, meter, haveRun)
-  return permute(target.storageIndex, found)
-}
-
-function tally (run: WayRun, meter: QueryCostMeter, haveRun: WayRun): void {
-  const cost = meter.cost
-  run.rpcs += cost.rpcs + haveRun.rpcs
-  // Have queries go out as providers arrive, overlapping the lookup: count one extra round.
-  run.roundTrips += cost.roundTrips + (haveRun.rpcs > 0 ? 1 : 0)
-}
-
-async function viaClub (deps: LocateDeps, target: LocateTarget, clubId: string, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
-  if (deps.clubs == null) throw new LocateError('ERR_NO_CLUBS', 'this node has no club support', undefined)
-  // a cached, unexpired roster costs nothing: the meter then stays at zero
-  const meter = new QueryCostMeter()
-  let roster: SignedRoster
-  try {
-    roster = await deps.clubs.roster(clubId, { signal, onProgress: meter.onProgress })
-  } finally {
-    const cost = meter.cost
-    run.rpcs += cost.rpcs
-    run.roundTrips += cost.roundTrips
-  }
-  const ordered = permute(target.storageIndex, roster.roster.servers)
-  const found: LocatedServer[] = []
-  // Ask the first N servers on the ring, then widen, until k distinct shares are known.
-  for (let at = 0; at < ordered.length && distinct(found) < target.k; at += target.n) {
-    const wave = ordered.slice(at, at + target.n)
-    if (run.rpcs + wave.length > maxRpcs) throw new QueryBudgetExceededError(run.rpcs + wave.length, maxRpcs)
-    found.push(...await askHave(deps, target.storageIndex, wave, signal, run))
-  }
-  return permute(target.storageIndex, found)
-}

@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createNode, type LafsNode } from '../../src/node/index.js'
 import { ROSTER_KEEP_ALIVE_TAG } from '../../src/node/roster-keeper.js'
+import { parseCap, storageIndexOf } from '../../src/immutable/index.js'
+import { queryHaveAnswer } from '../../src/protocols/index.js'
 
 async function until (what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + ms
@@ -89,6 +91,16 @@ describe('node: keeps connections to the servers of its clubs', function () {
     // Uploads without a club name now go through it.
     const put = await user.files.put(new Uint8Array(1000).fill(7), { k: 1, happy: 2, n: 2 })
     assert.equal(put.hintedCap, `${put.cap}@${club.clubId}`)
+
+    // A server holding a share names the club whose roster lists it (a plain-cap reader's way to the rest of the club).
+    const cap = parseCap(put.cap)
+    if (cap.kind !== 'chk') throw new Error('expected a CHK cap')
+    const ask = async (): Promise<string[]> => (await queryHaveAnswer(user.libp2p, peerIdFromString(servers[0].peerId), [storageIndexOf(cap)])).clubs
+    await until('the server to name its club', 10_000, async () => (await ask()).includes(club.clubId))
+    assert.deepEqual(await ask(), [club.clubId], 'only the club that lists it, not the second club')
+    const nothing = await queryHaveAnswer(user.libp2p, peerIdFromString(servers[0].peerId), [new Uint8Array(16)])
+    assert.deepEqual(nothing.clubs, [], 'an answer with no share names no club')
+    assert.deepEqual((await servers[0].clubs.list()).map(c => c.clubId), [], 'being listed by an owner is not joining: no membership, no upkeep')
   })
   it('reading a hinted cap or showing a club with refresh does not join it: not listed, and the keeper neither tags nor dials its servers', async () => {
     const dht = '/lafs-keeper-test/kad-e/1.0.0'

@@ -7,13 +7,13 @@ import { defaultLogger } from '@libp2p/logger'
 import { dialTarget, type ServerAddress } from '../dial-target.js'
 import { errorMessage } from '../errors.js'
 import { scopedSignal } from '../scoped-signal.js'
-import { queryHave, type QueryHaveOptions } from './client.js'
+import { queryHaveAnswer, type QueryHaveOptions } from './client.js'
 import { encodeStorageIndex } from '../../storage/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
 export interface HaveAcrossResult<S extends ServerAddress> {
   /** Servers holding at least one share, in the order they were given. */
-  holders: Array<S & { shares: number[] }>
+  holders: Array<S & { shares: number[], clubs: string[] }>
   /** Servers that could not be asked (unreachable, timed out, refused), in the order given. */
   failures: Array<{ peerId: string, error: Error }>
 }
@@ -29,8 +29,8 @@ export async function queryHaveAcross<S extends ServerAddress> (
   try {
     const answers = await Promise.all(servers.map(async server => {
       try {
-        const [shares] = await queryHave(opener, dialTarget(server), [storageIndex], { timeoutMs: options.timeoutMs, signal: scope.signal })
-        return { server, shares }
+        const { shares: [shares], clubs } = await queryHaveAnswer(opener, dialTarget(server), [storageIndex], { timeoutMs: options.timeoutMs, signal: scope.signal })
+        return { server, shares, clubs }
       } catch (err) {
         log('have %s from %s failed - %s', si, server.peerId, errorMessage(err))
         return { server, error: err instanceof Error ? err : new Error(String(err)) }
@@ -39,7 +39,7 @@ export async function queryHaveAcross<S extends ServerAddress> (
     const result: HaveAcrossResult<S> = { holders: [], failures: [] }
     for (const a of answers) {
       if (a.error != null) result.failures.push({ peerId: a.server.peerId, error: a.error })
-      else if (a.shares.length > 0) result.holders.push({ ...a.server, shares: a.shares })
+      else if (a.shares.length > 0) result.holders.push({ ...a.server, shares: a.shares, clubs: a.clubs })
     }
     log.trace('have %s: asked %d server(s), %d hold shares, %d failed', si, servers.length, result.holders.length, result.failures.length)
     return result

@@ -18,15 +18,29 @@ export interface QueryHaveOptions {
  * SlowDownError (with retryAfterMs) when the server rate-limits this peer.
  */
 export async function queryHave (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, storageIndexes: Uint8Array[], options: QueryHaveOptions = {}): Promise<number[][]> {
-  const out: number[][] = []
+  return (await queryHaveAnswer(libp2p, peer, storageIndexes, options)).shares
+}
+
+export interface HaveAnswer {
+  /** One sorted list of share numbers per storage index asked about, in order. */
+  shares: number[][]
+  /** Clubs whose roster lists the server, as it says (named only when it holds a share asked about). */
+  clubs: string[]
+}
+
+/** queryHave, plus the clubs a holder names (a hint to check against the club's roster, never trusted alone). */
+export async function queryHaveAnswer (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, storageIndexes: Uint8Array[], options: QueryHaveOptions = {}): Promise<HaveAnswer> {
+  const out: HaveAnswer = { shares: [], clubs: [] }
   for (let i = 0; i < storageIndexes.length; i += MAX_HAVE_BATCH) {
     const batch = storageIndexes.slice(i, i + MAX_HAVE_BATCH)
-    out.push(...await queryBatch(libp2p, peer, batch, options))
+    const answer = await queryBatch(libp2p, peer, batch, options)
+    out.shares.push(...answer.shares)
+    for (const club of answer.clubs) if (!out.clubs.includes(club)) out.clubs.push(club)
   }
   return out
 }
 
-async function queryBatch (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, batch: Uint8Array[], options: QueryHaveOptions): Promise<number[][]> {
+async function queryBatch (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, batch: Uint8Array[], options: QueryHaveOptions): Promise<HaveAnswer> {
   const frame = await ask(libp2p, peer, HAVE_PROTOCOL, HaveRequest.encode({ storageIndexes: batch as Array<Uint8Array<ArrayBuffer>> }), {
     maxAnswerLength: MAX_HAVE_RESPONSE_FRAME,
     timeoutMs: options.timeoutMs ?? DEFAULT_HAVE_TIMEOUT_MS,
@@ -45,5 +59,5 @@ async function queryBatch (libp2p: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | 
   if (res.entries.length !== batch.length) {
     throw new MalformedMessageError(`have answer lists ${res.entries.length} storage indexes, asked about ${batch.length}`)
   }
-  return res.entries.map(e => e.shareNumbers)
+  return { shares: res.entries.map(e => e.shareNumbers), clubs: res.clubs }
 }

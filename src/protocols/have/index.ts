@@ -1,5 +1,5 @@
 /** /lafs-club/have/1.0.0: the free, rate-limited "which shares do you hold?" query. */
-export { queryHave, type QueryHaveOptions } from './client.js'
+export { queryHave, queryHaveAnswer, type HaveAnswer, type QueryHaveOptions } from './client.js'
 export { queryHaveAcross, type HaveAcrossResult } from './across.js'
 export { registerHaveProtocol, type HaveProtocolOptions } from './register.js'
 export { HAVE_PROTOCOL } from './constants.js'

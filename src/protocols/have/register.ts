@@ -11,6 +11,8 @@ export interface HaveProtocolOptions {
   rateLimit?: { tokensPerSecond: number, burst: number }
   requestTimeoutMs?: number
   log?: Logger
+  /** Clubs whose roster lists this server; answers that report a share name them. */
+  clubs?: () => readonly string[]
 }
 
 /** Serves /lafs-club/have/1.0.0; returns the function that stops serving it. */
@@ -24,7 +26,7 @@ export async function registerHaveProtocol (libp2p: Pick<Libp2p, 'handle' | 'unh
       timeoutMs,
       encodeError: (code, message) => HaveResponse.encode({ error: { code, message } }),
       onError: err => options.log?.('have request from %s failed - %e', peer, err)
-    }, async frame => await handleHave({ server, limiter, peer }, frame))
+    }, async frame => await handleHave({ server, limiter, peer, clubs: options.clubs }, frame))
   }, { maxInboundStreams: MAX_INBOUND_STREAMS, runOnLimitedConnection: true })
   return async () => { await libp2p.unhandle(HAVE_PROTOCOL) }
 }

@@ -10,7 +10,12 @@ export interface HaveContext {
   server: StorageServer
   limiter: PeerTokenBuckets
   peer: string
+  /** Clubs whose roster lists this server (named in answers that report a share). */
+  clubs?: () => readonly string[]
 }
+
+/** The most club IDs one answer names (the message decoder enforces the same). */
+export const MAX_CLUBS_NAMED = 16
 
 /** Answers which share numbers are held for each storage index; charges one token per index. */
 export async function handleHave (ctx: HaveContext, frame: Uint8ArrayList): Promise<Uint8Array> {
@@ -30,5 +35,7 @@ export async function handleHave (ctx: HaveContext, frame: Uint8ArrayList): Prom
     return HaveResponse.encode({ error: { code: slow.code, message: slow.message }, retryAfterMs: allowed.retryAfterMs })
   }
   const held = req.storageIndexes.length === 0 ? [] : await ctx.server.have(req.storageIndexes)
-  return HaveResponse.encode({ entries: held.map(shareNumbers => ({ shareNumbers })) })
+  // Only a holder names its clubs: a "nothing here" answer has nothing to point the reader on to.
+  const clubs = held.some(h => h.length > 0) ? (ctx.clubs?.() ?? []).slice(0, MAX_CLUBS_NAMED) : []
+  return HaveResponse.encode({ entries: held.map(shareNumbers => ({ shareNumbers })), clubs: [...clubs] })
 }

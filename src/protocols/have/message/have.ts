@@ -350,6 +350,7 @@ export interface HaveResponse {
   entries: HaveEntry[]
   error?: HaveErrorReply
   retryAfterMs: number
+  clubs: string[]
 }
 
 export namespace HaveResponse {
@@ -379,13 +380,21 @@ export namespace HaveResponse {
           w.uint32(obj.retryAfterMs)
         }
 
+        if (obj.clubs != null && obj.clubs.length > 0) {
+          for (const value of obj.clubs) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           entries: [],
-          retryAfterMs: 0
+          retryAfterMs: 0,
+          clubs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -418,6 +427,18 @@ export namespace HaveResponse {
               obj.retryAfterMs = reader.uint32()
               break
             }
+            case 4: {
+              if (opts.limits?.clubs != null && obj.clubs.length === opts.limits.clubs) {
+                throw new MaxLengthError('Decode error - repeated field "clubs" had too many elements')
+              }
+
+              if (obj.clubs.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "clubs" had too many elements')
+              }
+
+              obj.clubs.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -428,7 +449,8 @@ export namespace HaveResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          entries: 1000
+          entries: 1000,
+          clubs: 16
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -473,6 +495,25 @@ export namespace HaveResponse {
               }
               break
             }
+            case 4: {
+              if (opts.limits?.clubs != null && obj.clubs === opts.limits.clubs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "clubs" had too many elements')
+              }
+
+              if (obj.clubs === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "clubs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.clubs[]`,
+                index: obj.clubs,
+                value: reader.string()
+              }
+
+              obj.clubs++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -506,6 +547,12 @@ export namespace HaveResponse {
     value: number
   }
 
+  export interface HaveResponseClubsFieldEvent {
+    field: '$.clubs[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<HaveResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HaveResponse.codec())
   }
@@ -514,7 +561,7 @@ export namespace HaveResponse {
     return decodeMessage(buf, HaveResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HaveResponse>): Generator<HaveResponseEntriesShareNumbersFieldEvent | HaveResponseErrorCodeFieldEvent | HaveResponseErrorMessageFieldEvent | HaveResponseRetryAfterMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HaveResponse>): Generator<HaveResponseEntriesShareNumbersFieldEvent | HaveResponseErrorCodeFieldEvent | HaveResponseErrorMessageFieldEvent | HaveResponseRetryAfterMsFieldEvent | HaveResponseClubsFieldEvent> {
     return streamMessage(buf, HaveResponse.codec(), opts)
   }
 }

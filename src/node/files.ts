@@ -61,7 +61,7 @@ export function createFiles (init: FilesInit): NodeFiles {
 
   // One pool for every operation: a server allows few sessions per connection, so concurrent transfers share them.
   const pool = new StorageClientPool(opener)
-  const mutable = createMutableFiles(init, withStop, pool)
+  const mutable = createMutableFiles(init, withStop, pool, reputation)
   const isMutable = (capText: string): boolean => isMutableCapString(capText.trim())
 
   const parseChk = (capText: string, what: string): { cap: ChkReadCap, hint?: string } => {

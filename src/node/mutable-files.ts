@@ -14,6 +14,8 @@ import {
   capStrings, formatMutableCap, generateMutableKeyPair, InvalidMutableCapError, writeCapFromKeyPair, parseHintedMutableCap, type MutableCap, type MutableKeyPair, type MutableWriteCap
 } from '../mutable/index.js'
 import { base32Encode } from '../immutable/index.js'
+import { recordMutableRead } from './mutable-reputation.js'
+import type { ReputationTable } from '../client/index.js'
 import { connectedStorageServers } from './peers.js'
 import { locate, type LocatedServer } from '../routing/index.js'
 import type { CreateMutableOptions, MutableCreated, MutableModifier, MutableWriteOptions, MutableWritten } from './api.js'
@@ -47,7 +49,7 @@ const KEY_CACHE_SIZE = 256
 const VERSION_PREFIX_READ = 1024
 
 /** `pool`: the node's storage sessions, shared with its other transfers. */
-export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSignal) => AbortSignal, pool: StorageClientPool): MutableFiles {
+export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSignal) => AbortSignal, pool: StorageClientPool, reputation?: ReputationTable): MutableFiles {
   const { libp2p } = init
   const log: Logger = libp2p.logger.forComponent('lafs-club:node:mutable')
   const keys = new Map<string, MutableKeyPair>()
@@ -151,10 +153,11 @@ export function createMutableFiles (init: FilesInit, withStop: (signal?: AbortSi
       const { cap, hint } = parse(capText)
       if (cap.kind === 'mutable-verify') throw new InvalidMutableCapError('unknown-type', 'reading a mutable file needs its read or write cap, not a verify cap')
       const signal = withStop(opts.signal)
-      const { servers } = await serversFor(opts, hint, signal, cap.storageIndex)
+      const { servers, club } = await serversFor(opts, hint, signal, cap.storageIndex)
       return await withPool(async pool => {
         const map = await updateServermap(libp2p, cap, { servers, pool, signal })
         const got = await retrieveMutable(libp2p, cap, map, { pool, signal, offset: opts.offset, length: opts.length })
+        if (reputation != null) recordMutableRead(reputation, map, got, club ?? '')
         const holders = new Map<string, LocatedServer>()
         for (const sh of got.version.shares) {
           const h = holders.get(sh.server.peerId) ?? { peerId: sh.server.peerId, multiaddrs: sh.server.multiaddrs, shares: [] }

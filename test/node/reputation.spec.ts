@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { explainLines, putExplainLines, statusLines } from '../../src/cli/render.js'
 import { base32Encode, parseHintedCap, storageIndexOf, type ChkReadCap } from '../../src/immutable/index.js'
 import { createNode, type DownloadExplain, type HolderRanking, type LafsNode } from '../../src/node/index.js'
 import { permute, planPlacement } from '../../src/routing/index.js'
+import { parseMutableCap } from '../../src/mutable/index.js'
+import { CONTAINER_DATA_OFFSET } from '../../src/storage/index.js'
 import { startGrid, startServer, stopGrid, type GridServer } from '../fixtures/grid.js'
 
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
@@ -105,6 +107,32 @@ describe('node: reputation that remembers (real servers, real SQLite)', function
     assert.equal(node.reputation.probation(badId, ''), undefined)
     assert.equal(rankingOf(explain, badId)?.tier, 0, JSON.stringify(explain?.way === 'literal' ? null : explain?.ranking))
     assert.equal(node.reputation.get(badId)?.goodReads, reads + 1, 'preferred again: its share 0 is read')
+  })
+
+  it('a mutable read feeds the same table: a share that fails its signature check is a corrupt block, the others good reads', async () => {
+    const grid = await startGrid(4)
+    grids.push(grid)
+    const addrs = grid.map(s => s.info.multiaddrs[0])
+    const node = await client()
+    const data = randomBytes(50_000)
+    const created = await node.files.createMutable(data, { servers: addrs, k: 2, n: 4, happy: 4 })
+    const si = base32Encode(parseMutableCap(created.cap).storageIndex)
+    // one share's signed prefix (its root hash, 9 bytes into the share) altered on disk: every servermap update sees it
+    const slotDir = (s: GridServer): string => join(s.dir, 'slots', si.slice(0, 2), si)
+    const bad = grid[1]
+    const [shnum] = await readdir(slotDir(bad))
+    const file = join(slotDir(bad), shnum)
+    const bytes = await readFile(file)
+    bytes[CONTAINER_DATA_OFFSET + 20] ^= 0xff
+    await writeFile(file, bytes)
+
+    const read = await node.files.read(created.readCap, { servers: addrs })
+    assert.deepEqual(Buffer.from(read.data), data)
+    assert.equal(node.reputation.get(bad.info.peerId)?.corruptBlocks, 1)
+    assert.match(node.reputation.get(bad.info.peerId)?.lastProblem?.detail ?? '', /mutable share \d+ failed the signature check/)
+    const goodReads = grid.filter(s => s !== bad).map(s => node.reputation.get(s.info.peerId)?.goodReads ?? 0)
+    assert.ok(goodReads.reduce((a, b) => a + b, 0) >= 2, `at least k good shares read: ${goodReads.join(', ')}`)
+    assert.equal(node.reputation.get(bad.info.peerId)?.goodReads ?? 0, 0, 'no good read for the altered share')
   })
 
   it('a server that lists a share it cannot serve (a wrong have-share answer) is read last in the next download', async () => {

@@ -8,14 +8,13 @@
  */
 import {
   checkMutable, modifyMutable, newStats, NoServersError, overwriteMutable, publishNewMutable, retrieveMutable, serversFromMultiaddrs,
-  updateServermap, type StorageClientPool, type MutableCheckReport, type MutableStats, type ServerInfo
+  updateServermap, type StorageClientPool, type MutableCheckReport, type MutableStats, type ReputationTable, type ServerInfo
 } from '../client/index.js'
 import {
   capStrings, formatMutableCap, generateMutableKeyPair, InvalidMutableCapError, writeCapFromKeyPair, parseHintedMutableCap, type MutableCap, type MutableKeyPair, type MutableWriteCap
 } from '../mutable/index.js'
 import { base32Encode } from '../immutable/index.js'
 import { recordMutableRead } from './mutable-reputation.js'
-import type { ReputationTable } from '../client/index.js'
 import { connectedStorageServers } from './peers.js'
 import { locate, type LocatedServer } from '../routing/index.js'
 import type { CreateMutableOptions, MutableCreated, MutableModifier, MutableWriteOptions, MutableWritten } from './api.js'

@@ -65,8 +65,10 @@ function torrcLines (o: LaunchOptions, useSocket: boolean): string[] {
     `DataDirectory ${q(p.stateDir)}`,
     ...(useSocket ? [`ControlSocket ${q(p.controlSocket)}`, 'ControlPort 0'] : ['ControlPort auto', `ControlPortWriteToFile ${q(p.controlPortFile)}`]),
     'CookieAuthentication 1',
-    typeof socks === 'string' && socks.startsWith('unix:') ? `SocksPort ${q(socks)}` : `SocksPort ${socks === 'auto' ? 'auto' : `127.0.0.1:${socks}`}`,
-    `Log notice file ${q(p.noticeLog)}`,
+    // ExtendedErrors: tor says why an onion service could not be reached (SOCKS replies 0xF0-0xF7)
+    `SocksPort ${typeof socks === 'string' && socks.startsWith('unix:') ? q(socks) : socks === 'auto' ? 'auto' : `127.0.0.1:${socks}`} ExtendedErrors`,
+    // Log takes no quoted path: a folder with a space keeps the stdout copy only
+    ...(/\s/.test(p.noticeLog) ? [] : [`Log notice file ${p.noticeLog}`]),
     'Log notice stdout',
     `__OwningControllerProcess ${process.pid}`,
     ...(o.extraConfig ?? [])

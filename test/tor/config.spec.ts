@@ -7,7 +7,9 @@ import { networkProfile, seeksRelayReservations } from '../../src/node/libp2p.js
 const SAFE: ConfigInput = { listen: [], tor: { launch: true, hideIp: true, listenOnion: true } }
 
 function merged (...inputs: ConfigInput[]): ReturnType<typeof defaultConfig> {
-  return inputs.reduce((c, i) => mergeConfig(c, i), defaultConfig())
+  let c = defaultConfig()
+  for (const i of inputs) c = mergeConfig(c, i)
+  return c
 }
 
 function refused (input: ConfigInput, key: string, words: RegExp): void {

@@ -5,8 +5,9 @@
  * (`__OwningControllerProcess`), so it exits if this process dies.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { constants } from 'node:fs'
+import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { TorControl, type ControlEndpoint } from './control.js'
 import { TorControlUnreachableError, TorNotInstalledError, TorStartError } from './errors.js'
@@ -38,6 +39,25 @@ export interface LaunchedTor {
   logTail: () => string[]
   /** Resolves with tor's exit code (null when killed by a signal). */
   exited: Promise<number | null>
+}
+
+/**
+ * Debian installs tor in /usr/sbin, which is not in an ordinary user's PATH;
+ * a bare name is looked for there too after PATH.
+ */
+const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin']
+
+/** The binary to run for `executable`: a path as given, a bare name from PATH or the sbin folders (as given when none has it, so spawn reports ENOENT). */
+export async function findExecutable (executable: string): Promise<string> {
+  if (executable.includes('/')) return executable
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter).filter(d => d !== ''), ...SBIN_DIRS]) {
+    const candidate = join(dir, executable)
+    try {
+      await access(candidate, constants.X_OK)
+      return candidate
+    } catch {}
+  }
+  return executable
 }
 
 /** Quotes a torrc value (paths may hold spaces). */
@@ -99,7 +119,7 @@ export async function launchTor (o: LaunchOptions): Promise<LaunchedTor> {
     tail.push(line)
     if (tail.length > LOG_TAIL_LINES) tail.shift()
   }
-  const child = spawn(executable, ['-f', p.torrc, '--defaults-torrc', p.defaults], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(await findExecutable(executable), ['-f', p.torrc, '--defaults-torrc', p.defaults], { stdio: ['ignore', 'pipe', 'pipe'] })
   for (const stream of [child.stdout, child.stderr]) {
     let partial = ''
     stream?.setEncoding('utf8')

@@ -21,7 +21,7 @@ describe('lafs-club with Tor', function () {
 
   it('init --hide-ip without Tor is refused, naming the key and the flag to add', async () => {
     const r = await run(['--data', join(dir, 'n'), 'init', '--hide-ip'])
-    assert.notEqual(r.code, 0)
+    assert.equal(r.code, 2)
     assert.match(r.stderr, /tor\.hideIp.*needs Tor.*--tor-launch/)
   })
 

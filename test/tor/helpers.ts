@@ -11,7 +11,8 @@ import { join } from 'node:path'
 export const TOR = process.env.TOR_EXECUTABLE ?? 'tor'
 
 export function torAvailable (): boolean {
-  return spawnSync(TOR, ['--version'], { stdio: 'ignore' }).status === 0
+  // as the provider looks for it: PATH, then Debian's /usr/sbin
+  return [TOR, '/usr/sbin/tor'].some(t => spawnSync(t, ['--version'], { stdio: 'ignore' }).status === 0)
 }
 
 export const SKIP_MESSAGE = 'SKIPPED: tor not installed (apt-get install tor)'

@@ -45,10 +45,10 @@ export async function startNodeTor (config: NodeConfig, privateDir: string, say:
     const bootstrapped = provider.waitForBootstrap({ timeoutMs: t.bootstrapTimeoutSeconds * 1000, signal: abort.signal }).then(() => {
       say.info(`tor is bootstrapped${listen.length > 0 ? `; onion address ${listen[0]}` : ''}`)
       return true
-    }, (err: Error) => {
+    }, (err: unknown) => {
       if (abort.signal.aborted) return false
-      error = err.message
-      say.warn(`${err.message}\nThe node keeps running; Tor connections work once tor gets through.`)
+      error = err instanceof Error ? err.message : String(err)
+      say.warn(`${error}\nThe node keeps running; Tor connections work once tor gets through.`)
       return false
     })
     return {

@@ -55,7 +55,9 @@ export async function findExecutable (executable: string): Promise<string> {
     try {
       await access(candidate, constants.X_OK)
       return candidate
-    } catch {}
+    } catch {
+      // not there, or not executable: try the next folder
+    }
   }
   return executable
 }

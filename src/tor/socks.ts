@@ -38,8 +38,14 @@ export interface SocksConnectOptions {
   isolation?: { username: string, password: string }
 }
 
-/** Reads exactly `n` bytes from a paused socket. */
-function reader (socket: Socket): (n: number) => Promise<Buffer> {
+interface Reader {
+  /** Resolves with exactly `n` bytes. */
+  read: (n: number) => Promise<Buffer>
+  /** Stops reading; bytes read ahead go back to the (paused) socket. */
+  done: () => void
+}
+
+function reader (socket: Socket): Reader {
   let buffered = Buffer.alloc(0)
   let want: { n: number, resolve: (b: Buffer) => void, reject: (e: Error) => void } | undefined
   const pump = (): void => {
@@ -57,7 +63,7 @@ function reader (socket: Socket): (n: number) => Promise<Buffer> {
   socket.on('end', onEnd)
   socket.on('close', onEnd)
   const read = async (n: number): Promise<Buffer> => await new Promise((resolve, reject) => { want = { n, resolve, reject }; pump() })
-  read.done = (): void => {
+  const done = (): void => {
     socket.off('data', onData)
     socket.off('end', onEnd)
     socket.off('close', onEnd)
@@ -65,7 +71,7 @@ function reader (socket: Socket): (n: number) => Promise<Buffer> {
     socket.pause()
     if (buffered.length > 0) socket.unshift(buffered)
   }
-  return read as ((n: number) => Promise<Buffer>) & { done: () => void }
+  return { read, done }
 }
 
 /**
@@ -79,7 +85,7 @@ export async function socksConnect (proxy: SocksEndpoint, host: string, port: nu
   const socket = 'path' in proxy ? connect({ path: proxy.path }) : connect({ host: proxy.host, port: proxy.port })
   const onAbort = (): void => { socket.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted')) }
   options.signal?.addEventListener('abort', onAbort, { once: true })
-  const read = reader(socket) as ((n: number) => Promise<Buffer>) & { done: () => void }
+  const { read, done } = reader(socket)
   const failed = new Promise<never>((_resolve, reject) => {
     socket.once('error', (err: NodeJS.ErrnoException) => {
       reject(options.signal?.aborted === true ? err : new SocksError(target, -1, `tor's SOCKS port is unreachable (${err.code ?? err.message}); is tor running?`))
@@ -114,7 +120,7 @@ export async function socksConnect (proxy: SocksEndpoint, host: string, port: nu
     const rest = atyp === 1 ? 4 + 2 : atyp === 4 ? 16 + 2 : atyp === 3 ? (await read(1))[0] + 2 : -1
     if (rest < 0) throw new SocksError(target, -1, `malformed SOCKS reply (address type ${atyp})`)
     await Promise.race([read(rest), failed])
-    read.done()
+    done()
     return socket
   } catch (err) {
     socket.destroy()

@@ -143,9 +143,10 @@ class OnionListener extends TypedEventEmitter<ListenerEvents> implements Listene
     // tor connects from loopback; the real peer is anonymous
     const remoteAddr = multiaddr(`/ip4/127.0.0.1/tcp/${socket.remotePort ?? 0}`)
     const maConn = socketToConnection({ socket, remoteAddr, direction: 'inbound', log: this.log.newScope('connection'), inactivityTimeout: this.inactivityTimeout })
-    this.upgrader.upgradeInbound(maConn, { signal: this.shutdown.signal }).catch((err: Error) => {
-      this.log('inbound upgrade failed: %s', err.message)
-      maConn.abort(err)
+    this.upgrader.upgradeInbound(maConn, { signal: this.shutdown.signal }).catch((err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err))
+      this.log('inbound upgrade failed: %s', e.message)
+      maConn.abort(e)
     })
   }
 
@@ -161,7 +162,7 @@ class OnionListener extends TypedEventEmitter<ListenerEvents> implements Listene
     this.server = undefined
     const wasListening = this.listening !== undefined
     this.listening = undefined
-    if (this.address !== undefined) await this.init.provider.removeOnion(this.address).catch((err: Error) => { this.log('DEL_ONION failed: %s', err.message) })
+    if (this.address !== undefined) await this.init.provider.removeOnion(this.address).catch((err: unknown) => { this.log('DEL_ONION failed: %s', String(err)) })
     for (const s of this.sockets) s.destroy()
     if (server?.listening === true) await new Promise<void>(resolve => server.close(() => { resolve() }))
     if (wasListening) this.safeDispatchEvent('close')

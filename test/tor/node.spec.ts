@@ -44,10 +44,10 @@ describe('node with Tor', function () {
     await remove()
   })
 
-  async function start (tor: ConfigInput['tor'], more: ConfigInput = {}, logger?: NodeLogger): Promise<LafsNode> {
+  async function start (tor: ConfigInput['tor'], more: ConfigInput = {}, logger?: NodeLogger, bootstrap: string[] = []): Promise<LafsNode> {
     const node = await createNode({
       dataDir: join(dir, 'node'),
-      bootstrap: [],
+      bootstrap,
       gateway: false,
       logger,
       config: { listen: [], ...more, tor: { launch: true, executable: TOR, ...tor } }
@@ -115,6 +115,19 @@ describe('node with Tor', function () {
     assert.match(warning ?? '', /did not finish bootstrapping within 1 s[\s\S]*Bootstrapped 0%/)
     assert.match((await node.admin.status()).tor?.error ?? '', /did not finish bootstrapping/)
     assert.equal(node.stopped, false)
+  })
+
+  it('a Tor-only node skips /dnsaddr bootstrap peers (no DNS lookup of its own) and tries the rest once tor is ready', async () => {
+    const logger = recordingLogger()
+    const node = await start({ hideIp: true, extraConfig: OFFLINE, bootstrapTimeoutSeconds: 1 }, {}, logger, [`/dnsaddr/bootstrap.libp2p.io/p2p/${PEER}`])
+    const report = await node.bootstrapped
+    assert.equal(report.alone, true)
+    assert.equal(report.configured, 0)
+    assert.ok(logger.lines.some(l => /warn none of the bootstrap peers can be dialled through Tor \(all are \/dnsaddr\)/.test(l)), logger.lines.join('\n'))
+    // the bootstrap peers were tried after tor gave up bootstrapping, not before
+    const warnTor = logger.lines.findIndex(l => /did not finish bootstrapping/.test(l))
+    const warnPeers = logger.lines.findIndex(l => /bootstrap peers can be dialled/.test(l))
+    assert.ok(warnTor >= 0 && warnTor < warnPeers, logger.lines.join('\n'))
   })
 
   it('fails to start, naming the package, when tor is missing, and frees the data folder', async () => {

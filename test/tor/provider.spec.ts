@@ -131,6 +131,14 @@ describe('Tor provider', function () {
     await assert.rejects(owner.control.delOnion(address), TorControlCommandError)
   })
 
+  it('says so when there is no tor at the control endpoint to attach to', async () => {
+    await assert.rejects(TorProvider.start({ torDir: join(dir, 'a'), attach: { path: join(dir, 'no.socket') } }), (err: any) => {
+      assert.equal(err.code, 'ERR_TOR_CONTROL_UNREACHABLE')
+      assert.match(err.message, /nothing listens there.*is tor running/)
+      return true
+    })
+  })
+
   it('answers control commands and reports tor\'s refusals with their status', async () => {
     const tor = await start()
     const control = await TorControl.connect(tor.control.endpoint)

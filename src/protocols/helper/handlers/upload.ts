@@ -41,7 +41,7 @@ export function checkFromWire (c: CheckRequest): HelperCheck {
   return { storageIndex: c.storageIndex, k, happy: c.happy, n, segmentSize: c.segmentSize, size: c.size }
 }
 
-export function doneToWire (d: HelperDone): HelperResponse {
+export function doneToWire (d: HelperDone): Partial<HelperResponse> {
   return {
     done: {
       uebHash: d.uebHash as Uint8Array<ArrayBuffer>,

@@ -18,5 +18,8 @@ export { serverLeaseSecrets, renewLeases, type LeaseRenewal } from './lease.js'
 export type { TransferProgress, ProgressHandler } from './progress.js'
 export * from './errors.js'
 export { StorageClientPool } from './servers.js'
+export {
+  uploadViaHelper, HelperUnavailableError, HelperRefusedError, HelperResultError, type HelperUploadOptions, type HelperUploadResult
+} from './helper-upload.js'
 export { fetchRemoteUeb } from './share-ueb.js'
 export * from './mutable/index.js'

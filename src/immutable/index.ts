@@ -35,7 +35,7 @@ export {
   V1_HEADER_SIZE, V2_HEADER_SIZE, type ShareLayout, type ShareOffsets, type ParsedHeader, type ChainEntry
 } from './layout.js'
 export { validateUeb, MAX_UEB_LENGTH, type ValidatedUeb } from './ueb.js'
-export type { PlaintextSource } from './source.js'
+export { chunksOf, type PlaintextSource } from './source.js'
 export {
   planChk, encodeChk, planCrypttext, encodeCrypttext, type CrypttextPlan, type CrypttextPlanOptions,
   type PlanOptions, type ImmutablePlan, type ChkPlan, type LitPlan, type EncodeEvent, type BlocksEvent,

@@ -20,7 +20,7 @@ export class HelperBusyError extends ProtocolError {
 export class UploadInProgressError extends ProtocolError {
   static readonly code = 'ERR_UPLOAD_IN_PROGRESS'
   readonly retryAfterMs: number
-  constructor (message: string, retryAfterMs = 2_000) {
+  constructor (message: string, retryAfterMs = 1_000) {
     super(UploadInProgressError.code, message)
     this.retryAfterMs = retryAfterMs
   }

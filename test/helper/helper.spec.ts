@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  download, findShares, HelperRefusedError, HelperUnavailableError, upload, uploadViaHelper, type HelperUploadResult
+} from '../../src/client/index.js'
+import { base32Encode, ctrStreamAt, planChk, type ChkPlan } from '../../src/immutable/index.js'
+import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopAll, stopGrid, stopHelper, type HelperNode } from './helpers.js'
+import type { GridServer } from '../fixtures/grid.js'
+import type { Libp2p } from '@libp2p/interface'
+
+async function readAll (gen: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = []
+  for await (const p of gen) parts.push(p)
+  return Buffer.concat(parts)
+}
+
+describe('helper: uploads through an upload helper', function () {
+  this.timeout(60_000)
+  let grid: GridServer[] = []
+  let helper: HelperNode | undefined
+  const clients: Libp2p[] = []
+  const client = async (): Promise<Libp2p> => {
+    const c = await createTestLibp2p()
+    clients.push(c)
+    return c
+  }
+
+  before(async () => {
+    grid = await startGrid(5)
+    helper = await startHelper(grid)
+  })
+  after(async () => {
+    await stopAll(clients)
+    await stopHelper(helper)
+    await stopGrid(grid)
+  })
+
+  it('gives the cap a direct upload gives, sends the file once, and leaves the client its own leases', async () => {
+    const h = helper as HelperNode
+    const data = randomBytes(300_000)
+    const alice = await client()
+    const leaseSecret = randomBytes(32)
+    const before = h.received()
+    const res = await uploadViaHelper(alice, data, { helper: h.addr, ...PARAMS, convergenceSecret: SECRET, leaseSecret }) as HelperUploadResult
+    assert.equal(h.received() - before, data.length, 'the helper received the crypttext once')
+    assert.equal(res.helper.sentBytes, data.length)
+    assert.equal(res.helper.alreadyStored, false)
+    assert.ok(res.happiness >= PARAMS.happy)
+
+    const direct = await upload(await client(), data, { servers: grid.map(s => s.info), ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) })
+    assert.equal(res.cap, direct.cap, 'byte-identical caps')
+
+    // the client's own account holds a lease on every server the helper placed shares on
+    assert.equal(res.leases.failures.length, 0)
+    for (const [peerId] of res.placement) {
+      const server = grid.find(s => s.info.peerId === peerId) as GridServer
+      assert.ok(server.storage.usage(alice.peerId.toString()).leases > 0, `client lease on ${peerId}`)
+      assert.ok(server.storage.usage(h.libp2p.peerId.toString()).leases > 0, `helper lease on ${peerId}`)
+    }
+    const reader = await client()
+    const { holders } = await findShares(reader, res.storageIndex as Uint8Array, grid.map(s => s.info))
+    assert.ok((await readAll(download(reader, res.cap, { holders }))).equals(data))
+    assert.deepEqual(await readdir(h.dir), [], 'the spool is empty once the shares are placed')
+  })
+
+  it('sends nothing for a file already in the grid', async () => {
+    const h = helper as HelperNode
+    const data = randomBytes(200_000)
+    const direct = await upload(await client(), data, { servers: grid.map(s => s.info), ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) })
+    const before = h.received()
+    const bob = await client()
+    const res = await uploadViaHelper(bob, data, { helper: h.addr, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) }) as HelperUploadResult
+    assert.equal(h.received(), before, 'no crypttext reached the helper')
+    assert.equal(res.helper.sentBytes, 0)
+    assert.equal(res.helper.alreadyStored, true)
+    assert.equal(res.cap, direct.cap)
+    for (const [peerId] of res.placement) {
+      const server = grid.find(s => s.info.peerId === peerId) as GridServer
+      assert.ok(server.storage.usage(bob.peerId.toString()).leases > 0, 'the client still adds its lease')
+    }
+  })
+
+  it('resumes after a dropped connection without resending what the helper holds', async () => {
+    const h = helper as HelperNode
+    const data = randomBytes(1_500_000)
+    const carol = await client()
+    const before = h.received()
+    let dropped = false
+    let resumedAt = -1
+    const res = await uploadViaHelper(carol, data, {
+      helper: h.addr,
+      ...PARAMS,
+      convergenceSecret: SECRET,
+      leaseSecret: randomBytes(32),
+      retryDelayMs: 50,
+      onProgress: p => {
+        if (!dropped && p.phase === 'uploading' && p.bytesDone >= 600_000) {
+          dropped = true
+          void carol.hangUp(h.libp2p.peerId)
+        }
+        if (dropped && resumedAt < 0 && p.phase === 'uploading' && p.bytesDone < 600_000 + 8 * 256 * 1024) resumedAt = p.bytesDone
+      }
+    }) as HelperUploadResult
+    assert.ok(dropped)
+    assert.equal(res.helper.attempts, 2, 'one retry')
+    assert.equal(h.received() - before, data.length, 'the helper got every byte exactly once')
+    assert.ok(res.helper.sentBytes < data.length + 600_000, `sent ${res.helper.sentBytes} bytes for a ${data.length}-byte file`)
+    const direct = await planChk(data, { ...PARAMS, convergenceSecret: SECRET })
+    assert.equal(res.storageIndex != null && base32Encode(res.storageIndex), base32Encode((direct as ChkPlan).storageIndex))
+    const reader = await client()
+    const { holders } = await findShares(reader, res.storageIndex as Uint8Array, grid.map(s => s.info))
+    assert.ok((await readAll(download(reader, res.cap, { holders }))).equals(data))
+  })
+
+  it('refuses a file over the client\'s spool quota with a typed error', async () => {
+    const small = await startHelper(grid, { clientSpoolBytes: 100_000 })
+    try {
+      await assert.rejects(
+        uploadViaHelper(await client(), randomBytes(150_000), { helper: small.addr, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) }),
+        (err: Error) => err instanceof HelperRefusedError && (err as HelperRefusedError).code === 'ERR_SPOOL_QUOTA')
+      assert.equal(small.received(), 0)
+    } finally {
+      await stopHelper(small)
+    }
+  })
+
+  it('fails with ERR_HELPER_UNAVAILABLE when the helper dies mid-upload; its spool holds crypttext, never the plaintext', async () => {
+    const dying = await startHelper(grid)
+    const data = randomBytes(1_500_000)
+    const dave = await client()
+    let killed: Promise<void> | undefined
+    try {
+      await assert.rejects(uploadViaHelper(dave, data, {
+        helper: dying.addr,
+        ...PARAMS,
+        convergenceSecret: SECRET,
+        leaseSecret: randomBytes(32),
+        retries: 2,
+        retryDelayMs: 50,
+        onProgress: p => {
+          if (killed == null && p.phase === 'uploading' && p.bytesDone >= 500_000) killed = dying.libp2p.stop()
+        }
+      }), (err: Error) => err instanceof HelperUnavailableError && (err as HelperUnavailableError).code === 'ERR_HELPER_UNAVAILABLE')
+      await killed
+      const plan = await planChk(data, { ...PARAMS, convergenceSecret: SECRET }) as ChkPlan
+      const key = base32Encode(plan.storageIndex)
+      const spooled = await readFile(join(dying.dir, `${key}.crypt`))
+      assert.ok(spooled.length > 0 && spooled.length < data.length)
+      const crypttext = ctrStreamAt(plan.key, 0).update(data.subarray(0, spooled.length))
+      assert.ok(spooled.equals(crypttext), 'the spool holds the client\'s crypttext')
+      assert.ok(!spooled.subarray(0, 1024).equals(data.subarray(0, 1024)), 'not the plaintext')
+      const meta = await readFile(join(dying.dir, `${key}.json`), 'utf8')
+      assert.ok(!meta.includes(base32Encode(plan.key)), 'the helper was never told the key')
+    } finally {
+      await stopHelper(dying)
+    }
+  })
+})

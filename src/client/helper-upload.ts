@@ -45,6 +45,8 @@ export interface HelperUploadResult extends UploadResult {
     sentBytes: number
     attempts: number
   }
+  /** The servers holding the file's shares, with the addresses the helper gave. */
+  servers: ServerInfo[]
   /** Servers that took this client's own lease on their shares, and those that did not. */
   leases: { added: string[], failures: Array<{ peerId: string, error: Error }> }
 }
@@ -168,6 +170,7 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
       ms: Date.now() - started,
       skipped: [],
       helper: { peerId: helper.peerId, alreadyStored: done.alreadyStored, sentBytes, attempts },
+      servers,
       leases
     }
   } finally {

@@ -26,6 +26,7 @@ import { defaultLogger, type NodeLogger } from './log.js'
 import { keepRosterServersConnected } from './roster-keeper.js'
 import { LocalProtocols, selfAwareOpener } from './self-streams.js'
 import { startStorage, type NodeStorage } from './storage.js'
+import { startNodeHelper } from './helper.js'
 import type { LafsNode } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
 
@@ -159,6 +160,11 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       reputation
     })
     cleanups.push(async () => { await files.close() })
+    // Stopped before libp2p (cleanups run in reverse): placements in progress end first.
+    const helper = config.helper.enabled
+      ? await startNodeHelper({ libp2p, opener, config, dataDir: opts.dataDir, leaseSecret: opened.leaseSecret, clubServers: clubs.servers, reputation })
+      : undefined
+    if (helper != null) cleanups.push(helper.stop)
     // Renewals, health checks and repairs of the files this node uploaded or keeps (src/node/self-repair.ts).
     const selfRepair = createSelfRepair({
       leases,
@@ -254,6 +260,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       libp2p,
       storage: storage?.server,
       announcer: storage?.announcer,
+      helper,
       leases,
       reputation,
       put: filesApi.put,
@@ -271,7 +278,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       joinClub: alive(async clubIdOrInvite => (await clubs.signed.join(clubIdOrInvite)).roster),
       stop
     }
-    log('started %s, storage %s', opened.peerId, storage !== undefined ? 'on' : 'off')
+    log('started %s, storage %s, helper %s', opened.peerId, storage !== undefined ? 'on' : 'off', helper != null ? 'on' : 'off')
     return node
   } catch (err) {
     await cleanup()

@@ -6,7 +6,7 @@ import {
   download, findShares, HelperRefusedError, HelperUnavailableError, upload, uploadViaHelper, type HelperUploadResult
 } from '../../src/client/index.js'
 import { base32Encode, ctrStreamAt, planChk, type ChkPlan } from '../../src/immutable/index.js'
-import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopAll, stopGrid, stopHelper, type HelperNode } from './helpers.js'
+import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopGrid, stopHelper, type HelperNode } from './helpers.js'
 import type { GridServer } from '../fixtures/grid.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -32,7 +32,7 @@ describe('helper: uploads through an upload helper', function () {
     helper = await startHelper(grid)
   })
   after(async () => {
-    await stopAll(clients)
+    await Promise.all(clients.map(async c => { await c.stop() }))
     await stopHelper(helper)
     await stopGrid(grid)
   })
@@ -140,7 +140,7 @@ describe('helper: uploads through an upload helper', function () {
         retries: 2,
         retryDelayMs: 50,
         onProgress: p => {
-          if (killed == null && p.phase === 'uploading' && p.bytesDone >= 500_000) killed = dying.libp2p.stop()
+          if (killed == null && p.phase === 'uploading' && p.bytesDone >= 500_000) killed = Promise.resolve(dying.libp2p.stop())
         }
       }), (err: Error) => err instanceof HelperUnavailableError && (err as HelperUnavailableError).code === 'ERR_HELPER_UNAVAILABLE')
       await killed

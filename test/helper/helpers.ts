@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { createUploadHelper, type UploadHelper, type UploadHelperOptions } from '../../src/helper/index.js'
 import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
-import { createTestLibp2p, stopAll } from '../fixtures/libp2p.js'
+import { createTestLibp2p } from '../fixtures/libp2p.js'
 import type { Libp2p } from '@libp2p/interface'
 
 /** Small files, several segments: k=2, happy=3, N=5, 64 KiB segments. */
@@ -43,4 +43,4 @@ export async function stopHelper (h: HelperNode | undefined): Promise<void> {
   await rm(h.dir, { recursive: true, force: true })
 }
 
-export { startGrid, stopGrid, createTestLibp2p, stopAll }
+export { startGrid, stopGrid, createTestLibp2p }

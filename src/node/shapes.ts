@@ -314,4 +314,6 @@ export interface PutAnswer {
   hintedCap: string | null
   /** Servers the upload skipped because of their reputation, and why (absent when none was). */
   skipped?: Array<{ peerId: string, reason: string }>
+  /** Through an upload helper: which, whether the file was stored already, and the crypttext bytes sent to it. */
+  helper?: { peerId: string, alreadyStored: boolean, sentBytes: number }
 }

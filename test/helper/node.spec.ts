@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startGateway, type Gateway } from '../../src/gateway/index.js'
+import { createNode, silentLogger, type LafsNode } from '../../src/node/index.js'
+import { STORAGE_PROTOCOL } from '../../src/protocols/index.js'
+import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
+import { http } from '../gateway/helpers.js'
+
+const NODE_CONFIG = { client: { k: 2, happy: 3, n: 4 }, connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] } }
+
+describe('helper: through LafsNode, the CLI\'s gateway parameter and config', function () {
+  this.timeout(60_000)
+  let dir = ''
+  let grid: GridServer[] = []
+  let helper: LafsNode | undefined
+  let client: LafsNode | undefined
+  let gateway: Gateway | undefined
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lafs-helper-node-'))
+    grid = await startGrid(4)
+    helper = await createNode({
+      dataDir: join(dir, 'helper'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], gateway: false, storage: { enabled: false },
+      config: { ...NODE_CONFIG, helper: { enabled: true, spoolBytes: '64 MiB' } }, logger: silentLogger
+    })
+    // Without a club the helper places shares on the storage servers it is connected to (identify says which).
+    const h = helper
+    await Promise.all(grid.map(async s => { await h.libp2p.dial(s.libp2p.getMultiaddrs()[0]) }))
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const known = await Promise.all(grid.map(async s => (await h.libp2p.peerStore.get(s.libp2p.peerId)).protocols.includes(STORAGE_PROTOCOL)))
+      if (known.every(Boolean)) break
+      if (Date.now() > deadline) throw new Error('identify did not tell the helper which peers serve storage within 10 s')
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    client = await createNode({
+      dataDir: join(dir, 'client'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], gateway: false, storage: { enabled: false }, config: NODE_CONFIG, logger: silentLogger
+    })
+    gateway = await startGateway({ node: client, port: 0 })
+  })
+  after(async () => {
+    await gateway?.close()
+    await client?.stop()
+    await helper?.stop()
+    await stopGrid(grid)
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('node.put({ helper }) gives the direct cap, records the lease, and the gateway\'s ?helper= finds the file stored', async () => {
+    const c = client as LafsNode
+    const h = helper as LafsNode
+    const helperAddr = h.multiaddrs[0]
+    assert.ok(helperAddr.includes('/p2p/'))
+    const data = randomBytes(400_000)
+    const via = await c.put(data, { helper: helperAddr })
+    assert.equal(via.helper?.alreadyStored, false)
+    assert.equal(via.helper?.sentBytes, data.length)
+    assert.equal(h.helper?.stats().placed, 1)
+    const direct = await c.put(data, { servers: grid.map(s => s.info.multiaddrs[0]) })
+    assert.equal(via.cap, direct.cap)
+    assert.ok(c.leases.list().some(l => l.cap === via.cap && l.servers.length >= 3), 'recorded for renewal and repair')
+    assert.ok(Buffer.from(await c.get(via.cap, { servers: grid.map(s => s.info.multiaddrs[0]) })).equals(data))
+
+    const other = randomBytes(100_000)
+    const answer = await http(gateway?.url as string, 'PUT', `/uri?t=json&helper=${encodeURIComponent(helperAddr)}`, other, { 'Content-Type': 'application/octet-stream' })
+    assert.equal(answer.status, 200, answer.body.toString())
+    const json = JSON.parse(answer.body.toString()) as { cap: string, helper?: { alreadyStored: boolean, sentBytes: number } }
+    assert.equal(json.helper?.sentBytes, other.length)
+    const again = await http(gateway?.url as string, 'PUT', `/uri?t=json&helper=${encodeURIComponent(helperAddr)}`, other, { 'Content-Type': 'application/octet-stream' })
+    const json2 = JSON.parse(again.body.toString()) as { cap: string, helper?: { alreadyStored: boolean, sentBytes: number } }
+    assert.equal(json2.cap, json.cap)
+    assert.equal(json2.helper?.alreadyStored, true)
+    assert.equal(json2.helper?.sentBytes, 0)
+  })
+})

@@ -143,7 +143,7 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
       log('%s: helper attempt %d failed (%s); again in %d ms', siText(si), attempts, (err as Error).message, wait)
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, wait)
-        const onAbort = (): void => { clearTimeout(t); reject(signal?.reason) }
+        const onAbort = (): void => { clearTimeout(t); reject(signal?.reason instanceof Error ? signal.reason : new Error('upload aborted')) }
         signal?.addEventListener('abort', onAbort, { once: true })
       })
       delay *= 2

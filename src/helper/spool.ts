@@ -127,7 +127,8 @@ export class Spool {
   /** Drops partial uploads no stream touched for `maxAgeMs`. */
   async expire (maxAgeMs: number, now = Date.now()): Promise<number> {
     let dropped = 0
-    for (const p of [...this.partials.values()]) {
+    // deleting the entry being visited is safe in a Map iteration
+    for (const p of this.partials.values()) {
       if (p.active || now - p.updatedAt < maxAgeMs) continue
       await this.remove(p.key)
       dropped++

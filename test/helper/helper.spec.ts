@@ -119,7 +119,7 @@ describe('helper: uploads through an upload helper', function () {
     try {
       await assert.rejects(
         uploadViaHelper(await client(), randomBytes(150_000), { helper: small.addr, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) }),
-        (err: Error) => err instanceof HelperRefusedError && (err as HelperRefusedError).code === 'ERR_SPOOL_QUOTA')
+        (err: Error) => err instanceof HelperRefusedError && err.code === 'ERR_SPOOL_QUOTA')
       assert.equal(small.received(), 0)
     } finally {
       await stopHelper(small)
@@ -142,7 +142,7 @@ describe('helper: uploads through an upload helper', function () {
         onProgress: p => {
           if (killed == null && p.phase === 'uploading' && p.bytesDone >= 500_000) killed = Promise.resolve(dying.libp2p.stop())
         }
-      }), (err: Error) => err instanceof HelperUnavailableError && (err as HelperUnavailableError).code === 'ERR_HELPER_UNAVAILABLE')
+      }), (err: Error) => err instanceof HelperUnavailableError && err.code === 'ERR_HELPER_UNAVAILABLE')
       await killed
       const plan = await planChk(data, { ...PARAMS, convergenceSecret: SECRET }) as ChkPlan
       const key = base32Encode(plan.storageIndex)

@@ -111,22 +111,22 @@ export async function helperUploadAttempt (opener: StreamOpener, helper: PeerId 
     options.onResume?.(resumedAt)
     // The answer (an early refusal, or the placement) is read while sending.
     const answer = reader.read()
-    let answered = false
-    answer.then(() => { answered = true }, () => { answered = true })
+    const state = { answered: false }
+    answer.then(() => { state.answered = true }, () => { state.answered = true })
     let offset = resumedAt
     let sentBytes = 0
     const s = stream
     for await (const chunk of crypttextFrom(resumedAt)) {
-      for (let at = 0; at < chunk.length && !answered; at += HELPER_SEND_CHUNK) {
+      for (let at = 0; at < chunk.length && !state.answered; at += HELPER_SEND_CHUNK) {
         const data = chunk.subarray(at, Math.min(chunk.length, at + HELPER_SEND_CHUNK))
         await Promise.race([writeFrame(s, HelperRequest.encode({ data: { offset, data: data as Uint8Array<ArrayBuffer> } }), signal), answer])
         offset += data.length
         sentBytes += data.length
         options.onSent?.(sentBytes)
       }
-      if (answered) break
+      if (state.answered) break
     }
-    if (!answered && offset !== check.size) throw new MalformedMessageError(`the crypttext source ended at ${offset} of ${check.size} bytes`)
+    if (!state.answered && offset !== check.size) throw new MalformedMessageError(`the crypttext source ended at ${offset} of ${check.size} bytes`)
     const finishMs = options.finishTimeoutMs ?? DEFAULT_HELPER_FINISH_TIMEOUT_MS
     const last = decode(await within(finishMs, 'placement', answer))
     if (last.error != null) throw remoteError(last)

@@ -204,7 +204,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'maxSegmentSize') out.client.maxSegmentSize = v.integer('client.maxSegmentSize', s.maxSegmentSize, { min: 1, max: 2 ** 30 })
     if (k === 'club') out.client.club = s.club === null ? null : v.clubId('client.club', s.club)
     if (k === 'helper') {
-      out.client.helper = s.helper === null || s.helper === 'club' ? s.helper : v.multiaddrs('client.helper', [s.helper], { allowEmpty: false, needPeerId: true })[0]
+      out.client.helper = s.helper === null || s.helper === 'club' ? s.helper : v.multiaddr('client.helper', s.helper, { needPeerId: true })
     }
   }, Object.keys(DEFAULT_CONFIG.client))
 

@@ -100,7 +100,8 @@ export function clubLines (c: ClubStatus): string[] {
     `policy    ${c.policy}${c.local ? ', local' : ''}${c.owned ? ' (you own it)' : ''}${c.isDefault ? ', the default club' : ''}`,
     `sequence  ${c.sequence}, valid until ${new Date(c.expiresAt).toISOString()}`,
     `servers   ${c.servers.length}`,
-    ...c.servers.map(s => `  ${s.peerId} ${s.multiaddrs.join(' ')}`)
+    ...c.servers.map(s => `  ${s.peerId} ${s.multiaddrs.join(' ')}`),
+    ...(c.helpers != null ? [`helpers   ${c.helpers.length}`, ...c.helpers.map(h => `  ${h.peerId} ${h.multiaddrs.join(' ')}`)] : [])
   ]
 }
 

@@ -208,6 +208,8 @@ export interface ClubsApi {
   add: (clubId: string, server: string) => Promise<ClubStatus>
   /** Removes a server (peer ID or multiaddr) and publishes the next roster. */
   remove: (clubId: string, server: string) => Promise<ClubStatus>
+  /** Replaces the upload helpers a club this node owns lists (multiaddrs with /p2p/; [] clears) and publishes the next roster. */
+  setHelpers: (clubId: string, helpers: string[]) => Promise<ClubStatus>
   /** Publishes the roster again with the next sequence number. */
   publish: (clubId: string, opts?: { valid?: number | string }) => Promise<ClubStatus>
   /**

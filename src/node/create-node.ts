@@ -157,6 +157,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
         clubs: manager
       },
       clubServers: clubs.servers,
+      clubHelpers: clubs.helpers,
       reputation
     })
     cleanups.push(async () => { await files.close() })

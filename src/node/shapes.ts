@@ -47,6 +47,8 @@ export interface ClubStatus {
   local: boolean
   /** The owner's node, where join and leave requests go; null in rosters signed before owners were named. */
   owner: { peerId: string, multiaddrs: string[] } | null
+  /** Upload helpers the roster lists (absent when none). */
+  helpers?: Array<{ peerId: string, multiaddrs: string[] }>
 }
 
 /** What `club join` answers: the club, and with `serve` what the owner said about this node as a server. */

@@ -36,9 +36,11 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
       if (Date.now() > deadline) throw new Error('identify did not tell the helper which peers serve storage within 10 s')
       await new Promise(resolve => setTimeout(resolve, 50))
     }
+    // The helper node is also the client's DHT peer, where the client's club roster is published.
     client = await createNode({
-      dataDir: join(dir, 'client'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], gateway: false, storage: { enabled: false }, config: NODE_CONFIG, logger: silentLogger
+      dataDir: join(dir, 'client'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [h.multiaddrs[0]], gateway: false, storage: { enabled: false }, config: NODE_CONFIG, logger: silentLogger
     })
+    await client.bootstrapped
     gateway = await startGateway({ node: client, port: 0 })
   })
   after(async () => {
@@ -74,5 +76,21 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
     assert.equal(json2.cap, json.cap)
     assert.equal(json2.helper?.alreadyStored, true)
     assert.equal(json2.helper?.sentBytes, 0)
+  })
+
+  it('put({ helper: "club" }) uses the helper the club\'s roster lists, and hints the cap with the club', async () => {
+    const c = client as LafsNode
+    const h = helper as LafsNode
+    const club = await c.clubs.create({ name: 'helper test club', local: true, servers: grid.map(s => s.info.multiaddrs[0]) })
+    await c.clubs.setDefault(club.clubId)
+    await assert.rejects(c.put(randomBytes(10_000), { helper: 'club' }), { code: 'ERR_NO_SERVERS' }, 'no helper listed yet')
+    const status = await c.clubs.setHelpers(club.clubId, [h.multiaddrs[0]])
+    assert.equal(status.helpers?.[0].peerId, h.peerId.toString())
+    const placedBefore = h.helper?.stats().placed ?? 0
+    const data = randomBytes(120_000)
+    const res = await c.put(data, { helper: 'club' })
+    assert.equal(res.helper?.peerId, h.peerId.toString())
+    assert.equal(res.hintedCap, `${res.cap}@${club.clubId}`)
+    assert.equal(h.helper?.stats().placed, placedBefore + 1)
   })
 })

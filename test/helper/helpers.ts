@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { createUploadHelper, type UploadHelper, type UploadHelperOptions } from '../../src/helper/index.js'
 import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
 import { createTestLibp2p } from '../fixtures/libp2p.js'
+import type { HelperProtocolOptions } from '../../src/protocols/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
 /** Small files, several segments: k=2, happy=3, N=5, 64 KiB segments. */
@@ -21,7 +22,7 @@ export interface HelperNode {
   received: () => number
 }
 
-export async function startHelper (grid: GridServer[], options: Partial<UploadHelperOptions> = {}): Promise<HelperNode> {
+export async function startHelper (grid: GridServer[], options: Partial<UploadHelperOptions> = {}, protocol: HelperProtocolOptions = {}): Promise<HelperNode> {
   const dir = await mkdtemp(join(tmpdir(), 'lafs-helper-'))
   const libp2p = await createTestLibp2p()
   let received = 0
@@ -32,7 +33,7 @@ export async function startHelper (grid: GridServer[], options: Partial<UploadHe
     servers: async () => grid.map(s => s.info),
     ...options
   })
-  await helper.start(libp2p, { onData: (_peer, bytes) => { received += bytes } })
+  await helper.start(libp2p, { ...protocol, onData: (_peer, bytes) => { received += bytes } })
   return { libp2p, helper, dir, addr: `${libp2p.getMultiaddrs()[0].toString()}`, received: () => received }
 }
 

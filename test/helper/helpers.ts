@@ -33,7 +33,7 @@ export async function startHelper (grid: GridServer[], options: Partial<UploadHe
     servers: async () => grid.map(s => s.info),
     ...options
   })
-  await helper.start(libp2p, { ...protocol, onData: (_peer, bytes) => { received += bytes } })
+  await helper.start(libp2p, { ...protocol, onData: (peer, bytes) => { received += bytes; protocol.onData?.(peer, bytes) } })
   return { libp2p, helper, dir, addr: `${libp2p.getMultiaddrs()[0].toString()}`, received: () => received }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startGateway, type Gateway } from '../../src/gateway/index.js'
@@ -8,6 +8,7 @@ import { createNode, silentLogger, type LafsNode } from '../../src/node/index.js
 import { STORAGE_PROTOCOL } from '../../src/protocols/index.js'
 import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
 import { http } from '../gateway/helpers.js'
+import { run } from '../cli/helpers.js'
 
 const NODE_CONFIG = { client: { k: 2, happy: 3, n: 4 }, connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] } }
 
@@ -92,5 +93,40 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
     assert.equal(res.helper?.peerId, h.peerId.toString())
     assert.equal(res.hintedCap, `${res.cap}@${club.clubId}`)
     assert.equal(h.helper?.stats().placed, placedBefore + 1)
+  })
+
+  it('lafs-club put --helper MA (an in-process node) prints the cap and what it sent', async () => {
+    const h = helper as LafsNode
+    const cliDir = join(dir, 'cli')
+    const init = await run(['--data', cliDir, 'init', '--no-storage', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-bootstrap', '--gateway-port', '0'])
+    assert.equal(init.code, 0, init.stderr)
+    const config = JSON.parse(await readFile(join(cliDir, 'config.json'), 'utf8'))
+    await writeFile(join(cliDir, 'config.json'), JSON.stringify({ ...config, ...NODE_CONFIG }))
+    const file = join(dir, 'cli-file.bin')
+    const data = randomBytes(90_000)
+    await writeFile(file, data)
+    const put = await run(['--data', cliDir, '--json', 'put', file, '--helper', h.multiaddrs[0]], { timeoutMs: 60_000 })
+    assert.equal(put.code, 0, put.stderr)
+    const answer = JSON.parse(put.stdout) as { cap: string, helper?: { peerId: string, alreadyStored: boolean, sentBytes: number } }
+    assert.match(answer.cap, /^URI:CHK:/)
+    assert.deepEqual(answer.helper, { peerId: h.peerId.toString(), alreadyStored: false, sentBytes: data.length })
+    assert.ok(Buffer.from(await (client as LafsNode).get(answer.cap, { servers: grid.map(s => s.info.multiaddrs[0]) })).equals(data))
+
+  })
+
+  it('config client.helper is the default helper of put', async () => {
+    const h = helper as LafsNode
+    const byConfig = await createNode({
+      dataDir: join(dir, 'by-config'), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], gateway: false, storage: { enabled: false },
+      config: { ...NODE_CONFIG, client: { ...NODE_CONFIG.client, helper: h.multiaddrs[0] } }, logger: silentLogger
+    })
+    try {
+      const data = randomBytes(70_000)
+      const res = await byConfig.put(data)
+      assert.equal(res.helper?.peerId, h.peerId.toString())
+      assert.equal(res.helper?.sentBytes, data.length)
+    } finally {
+      await byConfig.stop()
+    }
   })
 })

@@ -114,6 +114,30 @@ describe('helper: uploads through an upload helper', function () {
     assert.ok((await readAll(download(reader, res.cap, { holders }))).equals(data))
   })
 
+  it('a later put of the same file, from another client, resumes what a failed one left', async () => {
+    let cut = false
+    // The helper's handler fails once 500 000 bytes arrived (frames already buffered are not taken): what came before is on its disk.
+    const h: HelperNode = await startHelper(grid, {}, {
+      onData: () => { if (!cut && h.received() >= 500_000) { cut = true; throw new Error('test: the upload breaks off here') } }
+    })
+    try {
+      const data = randomBytes(1_200_000)
+      await assert.rejects(uploadViaHelper(await client(), data, { helper: h.addr, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32), retries: 0 }))
+      // the helper lets go of the upload when it sees the stream end
+      const deadline = Date.now() + 5_000
+      while (h.helper.stats().partials.some(p => p.active) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+      const [partial] = h.helper.stats().partials
+      assert.ok(partial != null && !partial.active && partial.have > 0 && partial.have < data.length, JSON.stringify(partial))
+      const res = await uploadViaHelper(await client(), data, { helper: h.addr, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) }) as HelperUploadResult
+      assert.equal(res.helper.sentBytes, data.length - partial.have, 'the second client sent only the rest')
+      assert.equal(res.helper.alreadyStored, false)
+      const direct = await upload(await client(), data, { servers: grid.map(s => s.info), ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) })
+      assert.equal(res.cap, direct.cap)
+    } finally {
+      await stopHelper(h)
+    }
+  })
+
   it('refuses a file over the client\'s spool quota with a typed error', async () => {
     const small = await startHelper(grid, { clientSpoolBytes: 100_000 })
     try {

@@ -12,7 +12,7 @@ export interface HelperProtocolOptions {
   rateLimit?: { tokensPerSecond: number, burst: number }
   /** Deadline for the check and for each next data frame (default 30 s). */
   idleTimeoutMs?: number
-  /** Called with every crypttext chunk's size as it arrives (status, tests). */
+  /** Called with every crypttext chunk's size as it arrives, before it is spooled (status, tests); a throw breaks the upload off there. */
   onData?: (peer: string, bytes: number) => void
   log?: Logger
 }

@@ -2,9 +2,15 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { FrameReader, writeFrame } from '../../src/protocols/framing/index.js'
-import { HELPER_PROTOCOL } from '../../src/protocols/index.js'
+import { HELPER_PROTOCOL, registerHelperProtocol, type HelperCheck } from '../../src/protocols/index.js'
+import { createUploadHelper } from '../../src/helper/index.js'
+import { uploadViaHelper } from '../../src/client/index.js'
+import { ctrStreamAt, planChk, type ChkPlan } from '../../src/immutable/index.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { HelperRequest, HelperResponse } from '../../src/protocols/helper/message/helper.js'
-import { createTestLibp2p, startGrid, startHelper, stopGrid, stopHelper, type HelperNode } from './helpers.js'
+import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopGrid, stopHelper, type HelperNode } from './helpers.js'
 import type { GridServer } from '../fixtures/grid.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
@@ -136,5 +142,50 @@ describe('helper: protocol refusals and limits', function () {
     assert.ok(seen, 'the partial upload was spooled')
     assert.equal(h.helper.stats().partials.length, 0, 'and deleted after its expiry')
     assert.equal(h.helper.stats().spoolBytes, 0)
+  })
+
+  it('what reaches the helper is the storage index, the parameters and the crypttext: never the key or the plaintext', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lafs-helper-spy-'))
+    const node = await createTestLibp2p()
+    const service = createUploadHelper({ opener: node, dir, leaseSecret: randomBytes(32), servers: async () => grid.map(s => s.info) })
+    const checks: HelperCheck[] = []
+    const chunks: Uint8Array[] = []
+    try {
+      await service.start()
+      // the service behind the protocol, seen from the handler's side
+      await registerHelperProtocol(node, {
+        open: async (peer, check) => {
+          checks.push(check)
+          const opened = await service.open(peer, check)
+          if ('done' in opened) return opened
+          const inner = opened.session
+          return {
+            session: {
+              get haveBytes () { return inner.haveBytes },
+              append: async (data: Uint8Array) => { chunks.push(data.slice()); await inner.append(data) },
+              finish: inner.finish,
+              release: inner.release
+            }
+          }
+        }
+      })
+      const data = randomBytes(200_000)
+      const res = await uploadViaHelper(client as Libp2p, data, {
+        helper: `${node.getMultiaddrs()[0].toString()}`, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32)
+      })
+      const plan = await planChk(data, { ...PARAMS, convergenceSecret: SECRET }) as ChkPlan
+      assert.equal(checks.length, 1)
+      assert.deepEqual(Object.keys(checks[0]).sort(), ['happy', 'k', 'n', 'segmentSize', 'size', 'storageIndex'])
+      assert.ok(Buffer.from(checks[0].storageIndex).equals(plan.storageIndex))
+      const received = Buffer.concat(chunks)
+      assert.ok(received.equals(ctrStreamAt(plan.key, 0).update(data)), 'exactly the crypttext, once')
+      assert.equal(received.indexOf(Buffer.from(plan.key)), -1)
+      assert.ok(!received.subarray(0, 4096).equals(data.subarray(0, 4096)))
+      assert.match(res.cap, /^URI:CHK:/)
+    } finally {
+      await node.stop()
+      await service.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -90,7 +90,12 @@ export async function helperUploadAttempt (opener: StreamOpener, helper: PeerId 
     }
   }
   try {
-    stream = await within(idleMs, 'connection', opener.dialProtocol(helper, HELPER_PROTOCOL, { signal }))
+    const dial = scopedSignal(signal, { ms: idleMs, error: () => new RequestTimeoutError(`no connection to the helper within ${idleMs} ms`) })
+    try {
+      stream = await opener.dialProtocol(helper, HELPER_PROTOCOL, { signal: dial.signal })
+    } finally {
+      dial.dispose()
+    }
     reader = new FrameReader(stream, { maxFrameLength: MAX_HELPER_RESPONSE_FRAME })
     await writeFrame(stream, HelperRequest.encode({
       check: {
@@ -119,7 +124,10 @@ export async function helperUploadAttempt (opener: StreamOpener, helper: PeerId 
     for await (const chunk of crypttextFrom(resumedAt)) {
       for (let at = 0; at < chunk.length && !state.answered; at += HELPER_SEND_CHUNK) {
         const data = chunk.subarray(at, Math.min(chunk.length, at + HELPER_SEND_CHUNK))
-        await Promise.race([writeFrame(s, HelperRequest.encode({ data: { offset, data: data as Uint8Array<ArrayBuffer> } }), signal), answer])
+        const written = writeFrame(s, HelperRequest.encode({ data: { offset, data: data as Uint8Array<ArrayBuffer> } }), signal)
+        // when the answer wins, the write may fail later as the stream is aborted: nobody waits for it then
+        written.catch(() => {})
+        await Promise.race([written, answer])
         offset += data.length
         sentBytes += data.length
         options.onSent?.(sentBytes)

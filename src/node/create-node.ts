@@ -194,7 +194,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
     const admin = createAdmin({
-      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats,
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, helper,
       log: libp2p.logger.forComponent('lafs-club:node:admin')
     })
 

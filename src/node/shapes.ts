@@ -160,6 +160,22 @@ export interface RelayServerStatus {
 }
 
 /** Everything about the node the status page and metrics need, read at once. */
+/** The upload helper this node offers (config helper.enabled). */
+export interface HelperStatus {
+  /** Uploads placed, and files found stored already, since the node started. */
+  placed: number
+  alreadyStored: number
+  /** Bytes reserved by partial uploads, and the limits (config helper.spoolBytes, helper.clientSpoolBytes). */
+  spoolBytes: number
+  spoolLimit: number
+  clientSpoolLimit: number
+  /** Uploads in the spool, and those a stream is sending now. */
+  partials: number
+  active: number
+  /** Crypttext received per client peer ID since the node started, most first (at most 50). */
+  clients: Array<{ peerId: string, receivedBytes: number }>
+}
+
 export interface NodeSnapshot {
   peerId: string
   multiaddrs: string[]
@@ -177,6 +193,8 @@ export interface NodeSnapshot {
   defaultClub: string | null
   /** null when this node runs no storage server. */
   storage: StorageStatus | null
+  /** Present when this node offers an upload helper. */
+  helper?: HelperStatus
   /** The accounts using the most bytes (at most 50). */
   accounts: AccountStatus[]
   /** Every account this storage server knows (0 without one). */

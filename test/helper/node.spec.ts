@@ -62,6 +62,9 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
     assert.equal(via.helper?.alreadyStored, false)
     assert.equal(via.helper?.sentBytes, data.length)
     assert.equal(h.helper?.stats().placed, 1)
+    const status = (await h.admin.status()).helper
+    assert.equal(status?.placed, 1)
+    assert.deepEqual(status?.clients, [{ peerId: c.peerId.toString(), receivedBytes: data.length }], 'the helper counts its clients by peer ID')
     const direct = await c.put(data, { servers: grid.map(s => s.info.multiaddrs[0]) })
     assert.equal(via.cap, direct.cap)
     assert.ok(c.leases.list().some(l => l.cap === via.cap && l.servers.length >= 3), 'recorded for renewal and repair')

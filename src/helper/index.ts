@@ -82,6 +82,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   let placed = 0
   let alreadyStored = 0
   let active = 0
+  const opening = new Set<string>()
   let unregister: (() => Promise<void>) | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
 
@@ -134,9 +135,11 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     await spool.expire(expiryMs)
     const key = si(check)
     const existing = spool.partials.get(key)
-    if (existing?.active === true) throw new UploadInProgressError(`another upload of storage index ${key} is in progress on this helper; retry when it ends`)
+    // `opening`: two checks of one storage index at once would otherwise both get the same partial upload
+    if (existing?.active === true || opening.has(key)) throw new UploadInProgressError(`another upload of storage index ${key} is in progress on this helper; retry when it ends`)
     if (active >= maxUploads) throw new HelperBusyError(`this helper runs ${maxUploads} uploads at once; retry later`, 5_000)
     active++
+    opening.add(key)
     let session: HelperUploadSession | undefined
     try {
       if (existing == null) {
@@ -176,6 +179,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
       }
       return { session }
     } finally {
+      opening.delete(key)
       // without a session nothing holds the slot
       if (session == null) active--
     }

@@ -138,6 +138,19 @@ describe('helper: uploads through an upload helper', function () {
     }
   })
 
+  it('two clients uploading the same file at once: one sends it, the other waits and finds it stored', async () => {
+    const h = helper as HelperNode
+    const data = randomBytes(400_000)
+    const before = h.received()
+    const [a, b] = await Promise.all([client(), client()])
+    const results = await Promise.all([a, b].map(async c => await uploadViaHelper(c, data, {
+      helper: h.addr, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32), retryDelayMs: 100
+    }) as HelperUploadResult))
+    assert.equal(results[0].cap, results[1].cap)
+    assert.equal(h.received() - before, data.length, 'the crypttext crossed once')
+    assert.deepEqual(results.map(r => r.helper.alreadyStored).sort(), [false, true])
+  })
+
   it('refuses a file over the client\'s spool quota with a typed error', async () => {
     const small = await startHelper(grid, { clientSpoolBytes: 100_000 })
     try {

@@ -148,7 +148,7 @@ describe('helper: uploads through an upload helper', function () {
     }) as HelperUploadResult))
     assert.equal(results[0].cap, results[1].cap)
     assert.equal(h.received() - before, data.length, 'the crypttext crossed once')
-    assert.deepEqual(results.map(r => r.helper.alreadyStored).sort(), [false, true])
+    assert.equal(results.filter(r => r.helper.alreadyStored).length, 1, 'one found it stored')
   })
 
   it('refuses a file over the client\'s spool quota with a typed error', async () => {

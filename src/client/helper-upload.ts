@@ -30,10 +30,16 @@ import type { UploadOptions, UploadResult } from './uploader.js'
 export interface HelperUploadOptions extends Omit<UploadOptions, 'servers' | 'reputation' | 'club' | 'queryTimeoutMs'> {
   /** The helper's multiaddr, ending in /p2p/<peer id>. */
   helper: string
-  /** Attempts after the first when the connection drops or the helper is busy (default 3); each resumes where the helper is. */
+  /** Attempts after the first when the connection drops (default 3); each resumes where the helper is. */
   retries?: number
   /** Wait before the first retry, doubled for each next one (default 1 s). */
   retryDelayMs?: number
+  /**
+   * A helper that is busy, or uploading this very file for someone else,
+   * says when to come back; such waits use no retry, up to this much
+   * waiting in all (default 10 min).
+   */
+  maxWaitMs?: number
 }
 
 export interface HelperUploadResult extends UploadResult {
@@ -41,7 +47,7 @@ export interface HelperUploadResult extends UploadResult {
     peerId: string
     /** The file was in the grid already: no crypttext was sent. */
     alreadyStored: boolean
-    /** Crypttext bytes sent over every attempt. */
+    /** Crypttext bytes handed to the helper's streams over every attempt (a cut-off attempt's last ones may not have arrived). */
     sentBytes: number
     attempts: number
   }
@@ -113,13 +119,17 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
   const si = plan.storageIndex
   const check: HelperCheck = { storageIndex: si, k: plan.k, happy: plan.happy, n: plan.n, segmentSize: plan.segmentSize, size: plan.size }
   const retries = options.retries ?? 3
+  const maxWaitMs = options.maxWaitMs ?? 10 * 60_000
   let delay = options.retryDelayMs ?? 1000
   let sentBytes = 0
   let done: HelperAttemptResult | undefined
   let attempts = 0
+  let failures = 0
+  let waited = 0
   for (;;) {
     attempts++
     let resumedAt = 0
+    let sentNow = 0
     try {
       done = await helperUploadAttempt(opener, multiaddr(options.helper), check, offset => crypttextFrom(plan, source, offset), {
         signal,
@@ -127,26 +137,32 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
           resumedAt = at
           log('%s: helper %s holds %d of %d bytes (attempt %d)', siText(si), shortPeer(helper.peerId), at, plan.size, attempts)
         },
-        onSent: bytes => { options.onProgress?.({ phase: 'uploading', bytesDone: resumedAt + bytes, bytesTotal: plan.size }) }
+        onSent: bytes => {
+          sentNow = bytes
+          options.onProgress?.({ phase: 'uploading', bytesDone: resumedAt + bytes, bytesTotal: plan.size })
+        }
       })
       sentBytes += done.sentBytes
       break
     } catch (err) {
+      sentBytes += sentNow
       signal?.throwIfAborted()
       const retry = retryable(err)
       if (retry == null) {
         if (err instanceof RemoteStorageError) throw new HelperRefusedError(err.code, err.message)
         throw err
       }
-      if (attempts > retries) throw new HelperUnavailableError(options.helper, attempts, err)
       const wait = Math.min(retry.wait ?? delay, 30_000)
+      if (retry.wait != null) waited += wait
+      else failures++
+      if (failures > retries || waited > maxWaitMs) throw new HelperUnavailableError(options.helper, attempts, err)
       log('%s: helper attempt %d failed (%s); again in %d ms', siText(si), attempts, (err as Error).message, wait)
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, wait)
         const onAbort = (): void => { clearTimeout(t); reject(signal?.reason instanceof Error ? signal.reason : new Error('upload aborted')) }
         signal?.addEventListener('abort', onAbort, { once: true })
       })
-      delay *= 2
+      if (retry.wait == null) delay *= 2
     }
   }
   if (done.happiness < plan.happy) throw new UploadUnhappyError(done.happiness, plan.happy, `the helper placed shares on ${done.happiness} distinct server(s)`)

@@ -44,6 +44,13 @@ export function addClubCommands (program: Command): void {
       out.result(await (await daemon()).json<ClubStatus>('POST', `/api/clubs/${id(clubId)}/servers`, { server }), clubLines)
     })
 
+  club.command('helpers').argument('<club-id>').argument('[helper-multiaddr...]', 'upload helpers, each ending in /p2p/<peer id>; none clears the list')
+    .description('set the upload helpers a club you own lists in its roster (users with client.helper "club" or put --helper club use them) and publish the next roster')
+    .action(async (clubId: string, helpers: string[], _o: unknown, cmd: Command) => {
+      const { out, daemon } = contextOf(cmd)
+      out.result(await (await daemon()).json<ClubStatus>('POST', `/api/clubs/${id(clubId)}/helpers`, { helpers }), clubLines)
+    })
+
   club.command('remove').argument('<club-id>').argument('<peer-id>', 'the server\'s peer ID (or multiaddr)')
     .description('remove a server from a club you own and publish the next roster')
     .action(async (clubId: string, server: string, _o: unknown, cmd: Command) => {

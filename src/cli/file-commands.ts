@@ -99,12 +99,13 @@ export function addFileCommands (program: Command): void {
     .argument('[to]', 'link it at this grid path (alias:path, a dircap/path, or a path below tahoe:) instead of printing only its cap')
     .option('--club <id>', 'upload to this club\'s servers (default: the default club, else the connected storage servers); the club ID becomes the cap\'s hint')
     .option('--server <multiaddr>', 'upload to this server (repeatable; instead of a club)', collect)
+    .option('--helper <multiaddr>', 'upload through this upload helper (multiaddr with /p2p/, or "club" for one the club\'s roster lists): the file crosses your uplink once; default: config client.helper')
     .option('--mutable', 'make a mutable file (Tahoe SDMF unless --format mdmf); prints its write cap')
     .option('--format <format>', 'mutable file format: sdmf or mdmf (implies --mutable)')
     .option('--explain', 'print the servers the upload skipped because of their reputation, and why')
-    .action(async (file: string, to: string | undefined, o: { club?: string, server?: string[], mutable?: boolean, format?: string, explain?: boolean }, cmd: Command) => {
+    .action(async (file: string, to: string | undefined, o: { club?: string, server?: string[], helper?: string, mutable?: boolean, format?: string, explain?: boolean }, cmd: Command) => {
       if (to !== undefined) {
-        if (o.club !== undefined || o.server !== undefined) throw new UsageError('--club and --server are for unlinked uploads; a linked one goes where the daemon\'s directories go')
+        if (o.club !== undefined || o.server !== undefined || o.helper !== undefined) throw new UsageError('--club, --server and --helper are for unlinked uploads; a linked one goes where the daemon\'s directories go')
         await putToPath(cmd, file, to, o)
         return
       }
@@ -115,6 +116,7 @@ export function addFileCommands (program: Command): void {
       if (o.format !== undefined && o.format !== 'sdmf' && o.format !== 'mdmf') throw new UsageError(`--format must be sdmf or mdmf, not "${o.format}"`)
       const format = o.format
       if (o.mutable === true || format !== undefined) {
+        if (o.helper !== undefined) throw new UsageError('--helper uploads immutable files; a mutable file is written to the servers directly')
         const data = stdin ?? await readFile(file)
         const d = await findDaemon(dataDir)
         let answer: PutAnswer
@@ -140,20 +142,23 @@ export function addFileCommands (program: Command): void {
           counted(n => { sent += n; bar.update(sent, size, sent >= size ? 'uploading' : 'sending') }),
           async body => {
             if (d !== undefined) {
-              const res = await d.stream('PUT', `/uri${query({ t: 'json', club: o.club, server: o.server })}`, { body, headers: { 'Content-Length': size, 'Content-Type': 'application/octet-stream', Accept: 'application/json' } })
+              const res = await d.stream('PUT', `/uri${query({ t: 'json', club: o.club, server: o.server, helper: o.helper })}`, { body, headers: { 'Content-Length': size, 'Content-Type': 'application/octet-stream', Accept: 'application/json' } })
               return await readJsonBody<PutAnswer>(res)
             }
             const r = await withLocalNode(dataDir, async node => await node.files.put(body, {
-              club: o.club, servers: o.server, onProgress: p => { if (p.phase !== 'hashing') bar.update(p.bytesDone, p.bytesTotal, p.phase) }
+              club: o.club, servers: o.server, helper: o.helper, onProgress: p => { if (p.phase !== 'hashing') bar.update(p.bytesDone, p.bytesTotal, p.phase) }
             }))
-            return { cap: r.cap, hintedCap: r.hintedCap ?? null, skipped: r.skipped }
+            return { cap: r.cap, hintedCap: r.hintedCap ?? null, skipped: r.skipped, ...(r.helper !== undefined ? { helper: r.helper } : {}) }
           }
         )
       } finally {
         bar.done()
       }
       if (o.explain === true && !out.json) for (const line of putExplainLines(result.skipped)) process.stderr.write(line + '\n')
-      out.result({ cap: result.cap, hintedCap: result.hintedCap, size, ...(o.explain === true ? { skipped: result.skipped ?? [] } : {}) }, v => v.hintedCap !== null ? [v.cap, v.hintedCap] : [v.cap])
+      if (result.helper !== undefined && !out.json) {
+        process.stderr.write(result.helper.alreadyStored ? 'the file was in the grid already: nothing sent to the helper\n' : `sent ${formatBytes(result.helper.sentBytes)} to the helper\n`)
+      }
+      out.result({ cap: result.cap, hintedCap: result.hintedCap, size, ...(o.explain === true ? { skipped: result.skipped ?? [] } : {}), ...(result.helper !== undefined ? { helper: result.helper } : {}) }, v => v.hintedCap !== null ? [v.cap, v.hintedCap] : [v.cap])
     })
 
   program.command('get')

@@ -84,6 +84,10 @@ export function statusLines (s: StatusJson): string[] {
   if (s.bootstrap?.alone === true && s.bootstrap.configured > 0) lines.push('bootstrap none of the bootstrap peers answered: running alone')
   if (s.storage === null) lines.push('storage   off')
   else lines.push(`storage   ${s.storage.shares} shares, ${formatBytes(s.storage.bytes)} of ${formatBytes(s.storage.capacity)}, ${s.accountsTotal} accounts, ${s.corruptionTotal} corruption advisories`)
+  if (s.helper != null) {
+    lines.push(`helper    ${s.helper.placed} placed, ${s.helper.alreadyStored} found stored, spool ${formatBytes(s.helper.spoolBytes)} of ${formatBytes(s.helper.spoolLimit)} ` +
+      `(${s.helper.partials} partial, ${s.helper.active} sending), ${s.helper.clients.length} client(s)`)
+  }
   if (s.reprovide !== null) lines.push(`reprovide backlog ${s.reprovide.backlog}${s.reprovide.failed > 0 ? `, ${s.reprovide.failed} failed` : ''}`)
   lines.push(`clubs     ${s.clubs.length}${s.defaultClub !== null ? `, default ${s.defaultClub}` : ', no default club'}`)
   for (const c of s.clubs) lines.push(`  ${c.clubId} "${c.name}" sequence ${c.sequence}, ${c.servers.length} servers${c.owned ? ' (owner)' : ''}`)
@@ -108,7 +112,8 @@ export function clubLines (c: ClubStatus): string[] {
     `policy    ${c.policy}${c.local ? ', local' : ''}${c.owned ? ' (you own it)' : ''}${c.isDefault ? ', the default club' : ''}`,
     `sequence  ${c.sequence}, valid until ${new Date(c.expiresAt).toISOString()}`,
     `servers   ${c.servers.length}`,
-    ...c.servers.map(s => `  ${s.peerId} ${s.multiaddrs.join(' ')}`)
+    ...c.servers.map(s => `  ${s.peerId} ${s.multiaddrs.join(' ')}`),
+    ...(c.helpers != null ? [`helpers   ${c.helpers.length}`, ...c.helpers.map(h => `  ${h.peerId} ${h.multiaddrs.join(' ')}`)] : [])
   ]
 }
 

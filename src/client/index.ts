@@ -3,7 +3,7 @@
  * with servers-of-happiness, pipelined share writes, verified downloads with
  * read-ahead and failover, Tahoe-style check/verify/repair, and leases.
  */
-export { upload, type UploadOptions, type UploadResult } from './uploader.js'
+export { upload, uploadEncoded, type UploadOptions, type UploadResult, type EncodedUploadOptions } from './uploader.js'
 export { findShares, findSharesOnSessions, type FindSharesOptions, type FoundShares } from './find-shares.js'
 export { download, type DownloadOptions } from './downloader.js'
 export { checkFile, type CheckOptions, type CheckReport } from './checker.js'
@@ -18,4 +18,8 @@ export { serverLeaseSecrets, renewLeases, type LeaseRenewal } from './lease.js'
 export type { TransferProgress, ProgressHandler } from './progress.js'
 export * from './errors.js'
 export { StorageClientPool } from './servers.js'
+export {
+  uploadViaHelper, HelperUnavailableError, HelperRefusedError, HelperResultError, type HelperUploadOptions, type HelperUploadResult
+} from './helper-upload.js'
+export { fetchRemoteUeb } from './share-ueb.js'
 export * from './mutable/index.js'

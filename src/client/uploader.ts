@@ -5,7 +5,7 @@
  * StorageClient keeps a window of unacknowledged bytes), so one slow server
  * slows the upload but no segment waits for a round trip.
  */
-import { encodeChk, planChk, type ChkPlan, type EncodeResult, type PlaintextSource } from '../immutable/index.js'
+import { encodeChk, planChk, type CrypttextPlan, type EncodeEvent, type EncodeResult, type PlaintextSource } from '../immutable/index.js'
 import { type StorageClient, type StreamOpener } from '../protocols/index.js'
 import { findSharesOnSessions } from './find-shares.js'
 import { permute, planPlacement, happinessOf } from '../routing/index.js'
@@ -45,6 +45,8 @@ export interface UploadResult {
   cap: string
   verifyCap?: string
   storageIndex?: Uint8Array
+  /** SHA-256d of the URI extension block (absent for a literal cap): with the key, what a cap is made of. */
+  uebHash?: Uint8Array
   size: number
   /** Share numbers on each server, new and already present. */
   placement: Map<string, number[]>
@@ -84,6 +86,19 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
   if (plan.kind === 'lit') {
     return { cap: plan.cap, size: plan.size, placement: new Map(), happiness: 0, ms: Date.now() - started, skipped: [] }
   }
+  return await uploadEncoded(opener, plan, () => encodeChk(plan, source), options, started)
+}
+
+/** What placing and writing encoded shares needs; the encoding parameters are in the plan. */
+export type EncodedUploadOptions = Omit<UploadOptions, 'k' | 'happy' | 'n' | 'maxSegmentSize' | 'convergenceSecret' | 'size'>
+
+/**
+ * Places and writes the shares of a planned file whose blocks come from
+ * `encode` (the plaintext encoder, or an upload helper's crypttext encoder,
+ * whose result has no cap: `cap` is then empty and `uebHash` says it all).
+ */
+export async function uploadEncoded (opener: StreamOpener, plan: CrypttextPlan, encode: () => AsyncGenerator<EncodeEvent, EncodeResult>,
+  options: EncodedUploadOptions, started = Date.now()): Promise<UploadResult> {
   if (options.servers.length === 0) throw new NoServersError('no storage servers to upload to: join a club or give server addresses')
   const log = clientLogger(opener, 'upload')
   log('%s: %d bytes, %d-of-%d, happy %d, %d server(s) offered', siText(plan.storageIndex), plan.size, plan.k, plan.n, plan.happy, options.servers.length)
@@ -92,7 +107,7 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
     const skipped: UploadResult['skipped'] = []
     const states = await placeShares(opener, pool, plan, options, log, skipped)
     const writing = Date.now()
-    const encoded = await writeShares(plan, source, states, options, log)
+    const encoded = await writeShares(plan, encode, states, options, log)
     const writeMs = Date.now() - writing
     for (const st of states.values()) {
       if (st.failed == null) options.reputation?.throughput(st.server.peerId, st.writing.length * plan.shareSize, writeMs, 'write')
@@ -107,13 +122,13 @@ export async function upload (opener: StreamOpener, source: PlaintextSource, opt
     log('%s: stored in %d ms, happiness %d; %s', siText(plan.storageIndex), Date.now() - started, happiness,
       [...placement].map(([peer, sh]) => `${short(peer)} [${sh.join(',')}]`).join(' '))
     options.onProgress?.({ phase: 'done', bytesDone: plan.size, bytesTotal: plan.size })
-    return { cap: encoded.cap, verifyCap: encoded.verifyCap, storageIndex: plan.storageIndex, size: plan.size, placement, happiness, ms: Date.now() - started, skipped }
+    return { cap: encoded.cap, verifyCap: encoded.verifyCap, storageIndex: plan.storageIndex, uebHash: encoded.uebHash, size: plan.size, placement, happiness, ms: Date.now() - started, skipped }
   } finally {
     if (options.pool == null) await pool.stop()
   }
 }
 
-async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan: ChkPlan, options: UploadOptions, log: Logger,
+async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan: CrypttextPlan, options: EncodedUploadOptions, log: Logger,
   skipped: UploadResult['skipped']): Promise<Map<string, ServerState>> {
   const si = plan.storageIndex
   const reputation = options.reputation
@@ -234,7 +249,7 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
   throw new UploadUnhappyError(0, plan.happy, 'placement did not settle')
 }
 
-async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<string, ServerState>, options: UploadOptions, log: Logger): Promise<EncodeResult> {
+async function writeShares (plan: CrypttextPlan, encode: () => AsyncGenerator<EncodeEvent, EncodeResult>, states: Map<string, ServerState>, options: EncodedUploadOptions, log: Logger): Promise<EncodeResult> {
   const si = plan.storageIndex
   const live = (): ServerState[] => [...states.values()].filter(st => st.failed == null && st.writing.length > 0)
   const fail = async (st: ServerState, err: unknown): Promise<void> => {
@@ -284,7 +299,7 @@ async function writeShares (plan: ChkPlan, source: PlaintextSource, states: Map<
   }
   try {
     await writeAll(() => 0, () => plan.header)
-    const gen = encodeChk(plan, source)
+    const gen = encode()
     let result: EncodeResult
     for (;;) {
       if (options.signal?.aborted === true) throw options.signal.reason ?? new Error('upload aborted')

@@ -71,3 +71,5 @@ export const DEFAULT_OPEN_JOINS_PER_MINUTE = 5
 /** The owner's probe of a joining server: per listed address tried, at most this many addresses. */
 export const JOIN_PROBE_TIMEOUT_MS = 5000
 export const JOIN_PROBE_MAX_ADDRESSES = 3
+/** Upload helpers a roster may list: a few well-connected nodes, not a second server list. */
+export const MAX_ROSTER_HELPERS = 8

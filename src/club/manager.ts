@@ -280,6 +280,9 @@ export class ClubManager extends EventTarget {
 
   async removeServer (clubId: string, peerId: string | PeerId): Promise<PublishedRoster> { return await this.owner.removeServer(clubId, peerId) }
 
+  /** Replaces the upload helpers the roster lists and publishes the next sequence. */
+  async setHelpers (clubId: string, helpers: Array<Multiaddr | string>): Promise<PublishedRoster> { return await this.owner.setHelpers(clubId, helpers) }
+
   async updateClub (clubId: string, patch: Partial<Pick<Roster, 'name' | 'description' | 'policy'>>): Promise<PublishedRoster> { return await this.owner.updateClub(clubId, patch) }
 
   /** Re-signs the current roster with the next sequence and a fresh validity (a new, kept one with `validityMs`), and puts it. */

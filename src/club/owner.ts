@@ -121,6 +121,22 @@ export class ClubOwner {
     })
   }
 
+  /** Replaces the upload helpers the roster lists (multiaddrs ending in /p2p/<peer id>; none clears them) and publishes. */
+  async setHelpers (clubId: string, helpers: Array<Multiaddr | string>): Promise<PublishedRoster> {
+    const entries: RosterServer[] = []
+    for (const h of helpers) {
+      const e = serverFromAddress(h)
+      const same = entries.find(x => x.peerId === e.peerId)
+      if (same != null) same.multiaddrs.push(...e.multiaddrs)
+      else entries.push(e)
+    }
+    return await this.mutate(clubId, roster => {
+      this.init.log('club %s: %d upload helper(s)', clubId, entries.length)
+      const { helpers: _old, ...rest } = roster
+      return entries.length > 0 ? { ...rest, helpers: entries } : rest
+    })
+  }
+
   async updateClub (clubId: string, patch: Partial<Pick<Roster, 'name' | 'description' | 'policy'>>): Promise<PublishedRoster> {
     return await this.mutate(clubId, roster => ({ ...roster, ...patch }))
   }

@@ -8,7 +8,7 @@ import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
 import { withoutPeerId } from './addresses.js'
-import { MAX_DESCRIPTION_LENGTH, MAX_MULTIADDRS_PER_SERVER, MAX_NAME_LENGTH, ROSTER_VERSION } from './constants.js'
+import { MAX_DESCRIPTION_LENGTH, MAX_MULTIADDRS_PER_SERVER, MAX_NAME_LENGTH, MAX_ROSTER_HELPERS, ROSTER_VERSION } from './constants.js'
 import { InvalidRosterError } from './errors.js'
 
 export type ClubPolicy = 'open' | 'invitation'
@@ -46,6 +46,11 @@ export interface Roster {
    * addresses are fine in its invites and roster entries. Set at creation.
    */
   local?: boolean
+  /**
+   * Upload helpers the club offers its users (/lafs-club/helper/1.0.0), at
+   * most 8. Absent in rosters signed before it was added, and when empty.
+   */
+  helpers?: RosterOwner[]
 }
 
 /** The CBOR shape of the `LafsClub` field. */
@@ -60,6 +65,8 @@ interface RosterWire {
   owner?: { peerId: Uint8Array, multiaddrs: Uint8Array[] }
   /** Present (true) only for a local club. */
   local?: boolean
+  /** Optional, like owner: older readers ignore it. */
+  helpers?: Array<{ peerId: Uint8Array, multiaddrs: Uint8Array[] }>
 }
 
 export function rosterToWire (roster: Roster): RosterWire {
@@ -79,13 +86,16 @@ export function rosterToWire (roster: Roster): RosterWire {
     }),
     updatedAt: checked.updatedAt,
     ...(checked.owner != null ? { owner: { peerId: peerIdFromString(checked.owner.peerId).toMultihash().bytes, multiaddrs: checked.owner.multiaddrs.map(a => multiaddr(a).bytes) } } : {}),
-    ...(checked.local === true ? { local: true } : {})
+    ...(checked.local === true ? { local: true } : {}),
+    ...(checked.helpers != null && checked.helpers.length > 0
+      ? { helpers: checked.helpers.map(h => ({ peerId: peerIdFromString(h.peerId).toMultihash().bytes, multiaddrs: h.multiaddrs.map(a => multiaddr(a).bytes) })) }
+      : {})
   }
 }
 
-function ownerFromWire (o: any): RosterOwner | undefined {
+function ownerFromWire (o: any, what = 'owner'): RosterOwner | undefined {
   if (o == null) return undefined
-  if (!(o.peerId instanceof Uint8Array) || !Array.isArray(o.multiaddrs)) throw new InvalidRosterError('the roster\'s owner entry is malformed')
+  if (!(o.peerId instanceof Uint8Array) || !Array.isArray(o.multiaddrs)) throw new InvalidRosterError(`the roster's ${what} entry is malformed`)
   try {
     return {
       peerId: peerIdFromMultihash(Digest.decode(o.peerId)).toString(),
@@ -95,7 +105,7 @@ function ownerFromWire (o: any): RosterOwner | undefined {
       })
     }
   } catch (err: any) {
-    throw new InvalidRosterError(`the roster's owner entry has a bad peer ID or address: ${err?.message ?? err}`, { cause: err })
+    throw new InvalidRosterError(`the roster's ${what} entry has a bad peer ID or address: ${err?.message ?? err}`, { cause: err })
   }
 }
 
@@ -127,12 +137,16 @@ export function rosterFromWire (wire: unknown): Roster {
   const owner = ownerFromWire(w.owner)
   if (owner != null) roster.owner = owner
   if (w.local === true) roster.local = true
+  if (w.helpers != null) {
+    if (!Array.isArray(w.helpers)) throw new InvalidRosterError('roster helpers must be a list')
+    roster.helpers = w.helpers.map((h: unknown) => ownerFromWire(h, 'helper') as RosterOwner)
+  }
   return checkRoster(roster)
 }
 
 /** Throws InvalidRosterError unless the roster is well formed; returns a normalised copy. */
 export function checkRoster (roster: Roster): Roster {
-  const { name, description, policy, servers, updatedAt, owner, local } = roster ?? ({} as Roster)
+  const { name, description, policy, servers, updatedAt, owner, local, helpers } = roster ?? ({} as Roster)
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
     throw new InvalidRosterError(`club name must be 1–${MAX_NAME_LENGTH} characters`)
   }
@@ -172,25 +186,32 @@ export function checkRoster (roster: Roster): Roster {
     return out
   })
   const out: Roster = { name, description, policy, servers: normalised, updatedAt }
-  if (owner != null) {
-    let ownerId: string
-    try {
-      ownerId = peerIdFromString(owner.peerId).toString()
-    } catch (err: any) {
-      throw new InvalidRosterError(`the roster's owner has an invalid peer ID ${JSON.stringify(owner?.peerId)}`, { cause: err })
-    }
-    if (!Array.isArray(owner.multiaddrs) || owner.multiaddrs.length > MAX_MULTIADDRS_PER_SERVER) {
-      throw new InvalidRosterError(`the roster's owner must list at most ${MAX_MULTIADDRS_PER_SERVER} addresses`)
-    }
-    const multiaddrs = owner.multiaddrs.map(a => {
-      try {
-        return withoutPeerId(a, ownerId)
-      } catch (err: any) {
-        throw new InvalidRosterError(`the roster's owner has an invalid address ${JSON.stringify(a)}: ${err?.message ?? err}`, { cause: err })
-      }
-    })
-    out.owner = { peerId: ownerId, multiaddrs }
+  if (owner != null) out.owner = checkEntry(owner, 'owner')
+  if (helpers != null && helpers.length > 0) {
+    if (!Array.isArray(helpers) || helpers.length > MAX_ROSTER_HELPERS) throw new InvalidRosterError(`a roster lists at most ${MAX_ROSTER_HELPERS} upload helpers`)
+    out.helpers = helpers.map(h => checkEntry(h, 'helper'))
   }
   if (local === true) out.local = true
   return out
+}
+
+/** A peer and its addresses (the owner, a helper), normalised: addresses without the /p2p/ suffix. */
+function checkEntry (entry: RosterOwner, what: string): RosterOwner {
+  let peerId: string
+  try {
+    peerId = peerIdFromString(entry.peerId).toString()
+  } catch (err: any) {
+    throw new InvalidRosterError(`the roster's ${what} has an invalid peer ID ${JSON.stringify(entry?.peerId)}`, { cause: err })
+  }
+  if (!Array.isArray(entry.multiaddrs) || entry.multiaddrs.length > MAX_MULTIADDRS_PER_SERVER) {
+    throw new InvalidRosterError(`the roster's ${what} must list at most ${MAX_MULTIADDRS_PER_SERVER} addresses`)
+  }
+  const multiaddrs = entry.multiaddrs.map(a => {
+    try {
+      return withoutPeerId(a, peerId)
+    } catch (err: any) {
+      throw new InvalidRosterError(`the roster's ${what} has an invalid address ${JSON.stringify(a)}: ${err?.message ?? err}`, { cause: err })
+    }
+  })
+  return { peerId, multiaddrs }
 }

@@ -98,6 +98,7 @@ export function apiRoutes (init: ApiRoutesInit): (req: IncomingMessage, res: Ser
     'GET clubs/:id': async ({ url, id }) => await node.clubs.show(id, { refresh: flag(url, 'refresh') }),
     'POST clubs/:id/servers': async ({ body, id }) => await node.clubs.add(id, stringField(body, 'server', true)),
     'DELETE clubs/:id/servers': async ({ body, id }) => await node.clubs.remove(id, stringField(body, 'server', true)),
+    'POST clubs/:id/helpers': async ({ body, id }) => await node.clubs.setHelpers(id, stringList(body, 'helpers') ?? []),
     'POST clubs/:id/publish': async ({ body, id }) => await node.clubs.publish(id, { valid: validField(body) }),
     'POST clubs/:id/invite': async ({ id }) => await node.clubs.invite(id),
     'POST invites': async ({ body }) => await node.accounts.createInvitation({ quota: quotaField(body), note: stringField(body, 'note') }),

@@ -113,13 +113,19 @@ export function fileRoutes (init: FileRoutesInit): FileRoutes {
         async source => await node.files.put(source, {
           club: url.searchParams.get('club') ?? undefined,
           servers: serversParam(url),
+          helper: url.searchParams.get('helper') ?? undefined,
           signal: client.signal,
           onProgress: p => { transfers.phase(t, p) }
         })
       )
       transfers.setCap(t, result.cap)
       ok = true
-      const answer: PutAnswer = { cap: result.cap, hintedCap: result.hintedCap ?? null, ...(result.skipped !== undefined ? { skipped: result.skipped } : {}) }
+      const answer: PutAnswer = {
+        cap: result.cap,
+        hintedCap: result.hintedCap ?? null,
+        ...(result.skipped !== undefined ? { skipped: result.skipped } : {}),
+        ...(result.helper !== undefined ? { helper: result.helper } : {})
+      }
       if (wantsJson(req, url)) sendJson(res, 200, answer)
       else sendText(res, 200, result.cap, 'text/plain; charset=utf-8', result.hintedCap !== undefined ? { 'X-Lafs-Hinted-Cap': result.hintedCap } : {})
     } finally {

@@ -4,7 +4,6 @@
  * segment, keeping O(segment × N) memory plus 32 bytes per segment and
  * share for the block hashes.
  */
-import type { Cipher } from 'node:crypto'
 import { encode as zfecEncode } from '../erasure/index.js'
 import { formatCap, toVerifyCap, type ChkReadCap } from './caps.js'
 import { ctrStreamAt } from './cipher.js'
@@ -209,13 +208,13 @@ export async function planChk (source: PlaintextSource, opts: PlanOptions = {}):
  * so every buffer made here is block-sized: a segment-sized one would be
  * fresh mapped memory on every segment, slow to touch on small VMs.
  */
-function encryptSegment (p: ChkParams, cipher: Cipher, plaintext: Uint8Array, isTail: boolean, hashers: TaggedHasher[]): Uint8Array[] {
+function encryptSegment (p: ChkParams, crypt: (piece: Uint8Array) => Uint8Array, plaintext: Uint8Array, isTail: boolean, hashers: TaggedHasher[]): Uint8Array[] {
   const len = (isTail ? p.tailPadded : p.segmentSize) / p.k
   const blocks: Uint8Array[] = []
   for (let j = 0; j < p.k; j++) {
     const start = Math.min(j * len, plaintext.length)
     const end = Math.min(start + len, plaintext.length)
-    let block = end > start ? plain(cipher.update(plaintext.subarray(start, end))) : new Uint8Array(0)
+    let block = end > start ? crypt(plaintext.subarray(start, end)) : new Uint8Array(0)
     for (const h of hashers) h.update(block)
     if (block.length < len) {
       const padded = new Uint8Array(len)
@@ -239,8 +238,80 @@ export async function * encodeChk (plan: ImmutablePlan, source: PlaintextSource)
     yield done
     return done
   }
-  const p = plan.params
   const cipher = ctrStreamAt(plan.key, 0)
+  const { ueb, uebHash: uebH } = yield * encodeBlocks(plan, source, piece => plain(cipher.update(piece)))
+  const cap: ChkReadCap = { kind: 'chk', key: plan.key, uebHash: uebH, k: plan.params.k, n: plan.params.n, size: plan.params.size }
+  const done: EncodeResult = {
+    type: 'done',
+    cap: formatCap(cap),
+    verifyCap: formatCap(toVerifyCap(cap)),
+    uebHash: uebH,
+    storageIndex: plan.storageIndex,
+    ueb
+  }
+  yield done
+  return done
+}
+
+/**
+ * What encoding needs when the crypttext comes ready-made (an upload
+ * helper): everything of a ChkPlan but the key, which the helper never sees.
+ */
+export type CrypttextPlan = Omit<ChkPlan, 'key' | 'keyMode'>
+
+export interface CrypttextPlanOptions {
+  storageIndex: Uint8Array
+  size: number
+  k: number
+  n: number
+  happy: number
+  /** The segment size the client's plan chose (it is in the UEB, so it must be the same). */
+  segmentSize: number
+}
+
+/** The plan of a file whose crypttext someone else made: the same layout the client's own plan has. */
+export function planCrypttext (o: CrypttextPlanOptions): CrypttextPlan {
+  checkOptions({ k: o.k, n: o.n, happy: o.happy })
+  if (o.storageIndex.length !== 16) throw new InvalidParametersError(`a storage index is 16 bytes, got ${o.storageIndex.length}`)
+  if (!Number.isSafeInteger(o.size) || o.size <= LIT_SIZE_THRESHOLD) throw new InvalidParametersError(`a CHK file is more than ${LIT_SIZE_THRESHOLD} bytes (got ${o.size})`)
+  if (!Number.isSafeInteger(o.segmentSize) || o.segmentSize < 1 || o.segmentSize % o.k !== 0) {
+    throw new InvalidParametersError(`segment size must be a positive multiple of k (got ${o.segmentSize})`)
+  }
+  const params = deriveParams(o.size, o.k, o.n, o.segmentSize)
+  const layout = computeLayout(params)
+  return {
+    kind: 'chk',
+    size: params.size,
+    k: o.k,
+    n: o.n,
+    happy: o.happy,
+    storageIndex: o.storageIndex,
+    params,
+    segmentSize: params.segmentSize,
+    numSegments: params.numSegments,
+    blockSize: params.blockSize,
+    tailBlockSize: params.tailBlockSize,
+    layout,
+    shareSize: layout.shareSize,
+    header: encodeHeader(layout)
+  }
+}
+
+/**
+ * Encodes crypttext made elsewhere into shares: the same events as
+ * encodeChk; the result has the UEB hash but no cap (that needs the key).
+ */
+export async function * encodeCrypttext (plan: CrypttextPlan, crypttext: PlaintextSource): AsyncGenerator<EncodeEvent, EncodeResult> {
+  // a copy: a piece may be a view of a buffer the source reuses, and blocks outlive it in write batches
+  const { ueb, uebHash: uebH } = yield * encodeBlocks(plan, crypttext, piece => piece.slice())
+  const done: EncodeResult = { type: 'done', cap: '', uebHash: uebH, storageIndex: plan.storageIndex, ueb }
+  yield done
+  return done
+}
+
+async function * encodeBlocks (plan: CrypttextPlan, source: PlaintextSource, crypt: (piece: Uint8Array) => Uint8Array):
+AsyncGenerator<BlocksEvent | TrailerEvent, { ueb: Uint8Array, uebHash: Uint8Array }> {
+  const p = plan.params
   const crypttext = new TaggedHasher(TAGS.crypttext)
   const segHashes: Uint8Array[] = []
   const blockHashes: Uint8Array[] = Array.from({ length: p.n }, () => new Uint8Array(p.numSegments * 32))
@@ -250,7 +321,7 @@ export async function * encodeChk (plan: ImmutablePlan, source: PlaintextSource)
     seen += piece.length
     if (seen > p.size || (i < p.numSegments - 1 && piece.length !== p.segmentSize)) throw sizeChanged(p.size, seen)
     const segHash = new TaggedHasher(TAGS.crypttextSegment)
-    const blocks = zfecEncode(p.k, p.n, encryptSegment(p, cipher, piece, i === p.numSegments - 1, [crypttext, segHash]))
+    const blocks = zfecEncode(p.k, p.n, encryptSegment(p, crypt, piece, i === p.numSegments - 1, [crypttext, segHash]))
     segHashes.push(segHash.digest())
     for (let s = 0; s < p.n; s++) blockHashes[s].set(blockHash(blocks[s]), i * 32)
     yield { type: 'blocks', segment: i, offset: plan.layout.offsets.data + i * p.blockSize, blocks }
@@ -273,16 +344,5 @@ export async function * encodeChk (plan: ImmutablePlan, source: PlaintextSource)
     return concatBytes([common, serializeTree(bht), chain, uebPart])
   })
   yield { type: 'trailer', offset: l.offsets.plaintextHashTree, trailers }
-
-  const cap: ChkReadCap = { kind: 'chk', key: plan.key, uebHash: uebH, k: p.k, n: p.n, size: p.size }
-  const done: EncodeResult = {
-    type: 'done',
-    cap: formatCap(cap),
-    verifyCap: formatCap(toVerifyCap(cap)),
-    uebHash: uebH,
-    storageIndex: plan.storageIndex,
-    ueb
-  }
-  yield done
-  return done
+  return { ueb, uebHash: uebH }
 }

@@ -24,6 +24,7 @@ export {
   bucketRenewalSecret, bucketCancelSecret, leaseSecretsFor, permuteServerHash, bytesEqual, concatBytes, plain
 } from './hashes.js'
 export { convergentKey, convergenceTag, randomKey } from './key.js'
+export { ctrStreamAt } from './cipher.js'
 export { buildTree, neededHashes, PartialTree, emptyLeafHash, internalNodeHash, nextPowerOfTwo } from './merkle.js'
 export {
   computeParams, deriveParams, LIT_SIZE_THRESHOLD, DEFAULT_MAX_SEGMENT_SIZE, DEFAULT_K, DEFAULT_N,
@@ -34,9 +35,9 @@ export {
   V1_HEADER_SIZE, V2_HEADER_SIZE, type ShareLayout, type ShareOffsets, type ParsedHeader, type ChainEntry
 } from './layout.js'
 export { validateUeb, MAX_UEB_LENGTH, type ValidatedUeb } from './ueb.js'
-export type { PlaintextSource } from './source.js'
+export { chunksOf, type PlaintextSource } from './source.js'
 export {
-  planChk, encodeChk,
+  planChk, encodeChk, planCrypttext, encodeCrypttext, type CrypttextPlan, type CrypttextPlanOptions,
   type PlanOptions, type ImmutablePlan, type ChkPlan, type LitPlan, type EncodeEvent, type BlocksEvent,
   type TrailerEvent, type EncodeResult
 } from './encoder.js'

@@ -12,9 +12,10 @@ import type { LeaseBook } from './leases.js'
 import type { ReputationTable } from '../client/index.js'
 import type { RepairStats } from './self-repair-types.js'
 import type { LafsLibp2p } from './libp2p.js'
-import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, JoinRequestStatus, NodeSnapshot, ServerReputationStatus, TorNodeStatus } from './shapes.js'
+import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, HelperStatus, JoinRequestStatus, NodeSnapshot, ServerReputationStatus, TorNodeStatus } from './shapes.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { StorageServer } from '../storage/index.js'
+import type { UploadHelper } from '../helper/index.js'
 import type { Logger } from '@libp2p/interface'
 
 /** How many corruption advisories the snapshot carries. */
@@ -39,6 +40,8 @@ export interface AdminInit {
   repair: () => RepairStats
   /** The node's tor state, when it uses Tor. */
   tor?: () => Promise<TorNodeStatus>
+  /** The upload helper, when this node offers one. */
+  helper?: UploadHelper
   log: Logger
 }
 
@@ -89,6 +92,7 @@ export function createAdmin (init: AdminInit): AdminApi {
         storageServersConnected,
         uploadReady: storageServersConnected >= init.config.client.happy,
         defaultClub: init.config.client.club,
+        ...(init.helper != null ? { helper: helperStatus(init.helper, init.config) } : {}),
         storage: stats === undefined ? null : { shares: stats.shares, bytes: stats.bytes, capacity: Number.isFinite(stats.capacity) ? stats.capacity : null, accounts: stats.accounts, incoming: stats.incoming },
         accounts: accounts?.top ?? [],
         accountsTotal: accounts?.total ?? 0,
@@ -121,4 +125,18 @@ function reputationStatus (table: ReputationTable): ServerReputationStatus[] {
       probation: r.probation.map(p => ({ club: p.club, kind: p.kind, since: p.since, passes: p.passes, needed: p.needed, text: table.probationText(p) }))
     }
   })
+}
+
+function helperStatus (helper: UploadHelper, config: NodeConfig): HelperStatus {
+  const s = helper.stats()
+  return {
+    placed: s.placed,
+    alreadyStored: s.alreadyStored,
+    spoolBytes: s.spoolBytes,
+    spoolLimit: config.helper.spoolBytes,
+    clientSpoolLimit: config.helper.clientSpoolBytes,
+    partials: s.partials.length,
+    active: s.partials.filter(p => p.active).length,
+    clients: Object.entries(s.received).map(([peerId, receivedBytes]) => ({ peerId, receivedBytes })).sort((a, b) => b.receivedBytes - a.receivedBytes).slice(0, TOP_ACCOUNTS)
+  }
 }

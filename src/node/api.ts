@@ -17,6 +17,7 @@ import type { Roster, SignedRoster } from '../club/index.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { LocatedServer, LocateExplain, LocateOptions, LocateResult } from '../routing/index.js'
 import type { StorageServer } from '../storage/index.js'
+import type { UploadHelper } from '../helper/index.js'
 import type { FileCheckEvent, KeptFile, RepairPassReport, RepairStats } from './self-repair-types.js'
 import type { DirsApi } from './dirs-api.js'
 import type { MagicFoldersApi } from './magic-folders-api.js'
@@ -30,6 +31,14 @@ export interface PutOptions {
    * storage servers it is connected to.
    */
   club?: string
+  /**
+   * Upload through this helper (multiaddr with /p2p/): the file's crypttext
+   * is sent once and the helper places the shares. `"club"`: a helper the
+   * club's roster lists. Default: config `client.helper` (null: direct).
+   * Ignored when `servers` are named. A helper that cannot be reached fails
+   * the put (ERR_HELPER_UNAVAILABLE); there is no silent direct upload.
+   */
+  helper?: string
   k?: number
   happy?: number
   n?: number
@@ -46,6 +55,8 @@ export interface PutResult {
   happiness?: number
   /** Servers the upload skipped because of their reputation (lost or lied about shares), and why. */
   skipped?: Array<{ peerId: string, reason: string }>
+  /** Through a helper: which, whether the file was stored already, and the crypttext bytes sent. */
+  helper?: { peerId: string, alreadyStored: boolean, sentBytes: number }
 }
 
 /** How a download found the shares it read: what `--explain` prints. */
@@ -198,6 +209,8 @@ export interface ClubsApi {
   add: (clubId: string, server: string) => Promise<ClubStatus>
   /** Removes a server (peer ID or multiaddr) and publishes the next roster. */
   remove: (clubId: string, server: string) => Promise<ClubStatus>
+  /** Replaces the upload helpers a club this node owns lists (multiaddrs with /p2p/; [] clears) and publishes the next roster. */
+  setHelpers: (clubId: string, helpers: string[]) => Promise<ClubStatus>
   /** Publishes the roster again with the next sequence number. */
   publish: (clubId: string, opts?: { valid?: number | string }) => Promise<ClubStatus>
   /**
@@ -329,6 +342,8 @@ export interface LafsNode {
   readonly storage?: StorageServer
   /** Keeps provider records for the storage indexes this node holds, when storage is enabled. */
   readonly announcer?: ProviderAnnouncer
+  /** The upload helper this node offers, when `helper.enabled` (its stats: uploads placed, bytes received, spool). */
+  readonly helper?: UploadHelper
   /** The caps this node uploaded and their lease expiry. */
   readonly leases: LeaseBook
   /**

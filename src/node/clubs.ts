@@ -30,6 +30,8 @@ export interface ClubsInit {
 export interface NodeClubs extends ClubsApi {
   /** The roster's servers as the client layer dials them. */
   servers: (clubId: string, opts?: { signal?: AbortSignal }) => Promise<ServerInfo[]>
+  /** The roster's upload helpers, each one multiaddr with /p2p/ per address. */
+  helpers: (clubId: string, opts?: { signal?: AbortSignal }) => Promise<string[]>
   /** As `add`/`remove`/`publish`/`join`, answering the SignedRoster (for the flat aliases). */
   signed: {
     create: (input: Parameters<ClubsApi['create']>[0]) => Promise<SignedRoster>
@@ -68,7 +70,8 @@ export function createClubs (init: ClubsInit): NodeClubs {
     isDefault: init.defaultClub() === signed.clubId,
     servers: signed.roster.servers.map(s => ({ peerId: s.peerId, multiaddrs: [...s.multiaddrs], ...(s.capacity != null ? { capacity: s.capacity } : {}) })),
     local: signed.roster.local === true,
-    owner: signed.roster.owner != null ? { peerId: signed.roster.owner.peerId, multiaddrs: [...signed.roster.owner.multiaddrs] } : null
+    owner: signed.roster.owner != null ? { peerId: signed.roster.owner.peerId, multiaddrs: [...signed.roster.owner.multiaddrs] } : null,
+    ...(signed.roster.helpers != null && signed.roster.helpers.length > 0 ? { helpers: signed.roster.helpers.map(h => ({ peerId: h.peerId, multiaddrs: [...h.multiaddrs] })) } : {})
   })
 
   const roster = async (clubId: string, opts: { signal?: AbortSignal } = {}): Promise<SignedRoster> => await manager.roster(clubId, { signal: opts.signal })
@@ -122,6 +125,8 @@ export function createClubs (init: ClubsInit): NodeClubs {
     signedRoster: roster,
     signed,
     servers: async (clubId, opts) => (await roster(clubId, opts)).roster.servers.map(s => ({ peerId: s.peerId, multiaddrs: dialableAddrs(s) })),
+    helpers: async (clubId, opts) => ((await roster(clubId, opts)).roster.helpers ?? []).flatMap(h => dialableAddrs(h)),
+    setHelpers: async (clubId, helpers) => await status((await manager.setHelpers(clubId, helpers)).signed),
     list: async () => {
       const ids = new Set([...await manager.ownedClubs(), ...await manager.knownClubs()])
       const out: ClubStatus[] = []

@@ -189,6 +189,26 @@ export interface ClientConfig {
    * still null; null = upload to the storage servers this node is connected to.
    */
   club: string | null
+  /**
+   * The upload helper `put` uses when none is named: a multiaddr ending in
+   * /p2p/<peer id>, `"club"` for the first helper the default club's roster
+   * lists, or null (default) to upload directly.
+   */
+  helper: string | null
+}
+
+/** The upload helper this node offers (src/helper, /lafs-club/helper/1.0.0). */
+export interface HelperConfig {
+  /** Serve uploads for other nodes: take their crypttext, encode it and place the shares. Default false. */
+  enabled: boolean
+  /** Crypttext held for uploads in progress, all clients together. Default 10 GiB. */
+  spoolBytes: number
+  /** Of that, what one client (peer ID) may hold. Default 2 GiB. */
+  clientSpoolBytes: number
+  /** Uploads receiving or placing at once; more are told to come back later. Default 8. */
+  maxUploads: number
+  /** A partial upload nobody resumed for this long is deleted. Default 86400 (a day). */
+  partialExpirySeconds: number
 }
 
 /** The node's settings, after defaults are applied. */
@@ -210,6 +230,7 @@ export interface NodeConfig {
   connections: ConnectionsConfig
   client: ClientConfig
   tor: TorConfig
+  helper: HelperConfig
   /** File holding the convergence secret, relative to the data folder. Default `private/convergence`. */
   convergenceSecretFile: string
 }
@@ -217,7 +238,7 @@ export interface NodeConfig {
 /** A deep-partial config, as found in config.json or passed to createNode. */
 export type ConfigInput = {
   [K in keyof NodeConfig]?: NodeConfig[K] extends any[] ? NodeConfig[K]
-    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' | 'writeBudget' | 'sessionWriteBudget' | 'verifyBytesPerPass' | 'maxBytesPerSecond' ? string : never) }
+    : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' | 'writeBudget' | 'sessionWriteBudget' | 'verifyBytesPerPass' | 'maxBytesPerSecond' | 'spoolBytes' | 'clientSpoolBytes' ? string : never) }
       : NodeConfig[K]
 }
 

@@ -97,16 +97,17 @@ export class Validator {
   multiaddrs (key: string, v: unknown, o: { allowEmpty: boolean, needPeerId?: boolean }): string[] {
     if (!Array.isArray(v)) this.fail(key, `must be an array of multiaddr strings, got ${describe(v)}`)
     if (!o.allowEmpty && v.length === 0) this.fail(key, 'must not be empty')
-    return v.map((a, i) => {
-      const k = `${key}[${i}]`
-      if (typeof a !== 'string') this.fail(k, `must be a multiaddr string, got ${describe(a)}`)
-      let ma: Multiaddr
-      try { ma = multiaddr(a) } catch (err: any) { this.fail(k, `is not a valid multiaddr (${describe(a)}: ${err?.message ?? err})`) }
-      if (o.needPeerId === true && ma.getComponents().findLast(c => c.name === 'p2p') === undefined) {
-        this.fail(k, `must end with /p2p/<peer id> so the peer can be authenticated, got ${describe(a)}`)
-      }
-      return a
-    })
+    return v.map((a, i) => this.multiaddr(`${key}[${i}]`, a, o))
+  }
+
+  multiaddr (k: string, a: unknown, o: { needPeerId?: boolean } = {}): string {
+    if (typeof a !== 'string') this.fail(k, `must be a multiaddr string, got ${describe(a)}`)
+    let ma: Multiaddr
+    try { ma = multiaddr(a) } catch (err: any) { this.fail(k, `is not a valid multiaddr (${describe(a)}: ${err?.message ?? err})`) }
+    if (o.needPeerId === true && ma.getComponents().findLast(c => c.name === 'p2p') === undefined) {
+      this.fail(k, `must end with /p2p/<peer id> so the peer can be authenticated, got ${describe(a)}`)
+    }
+    return a
   }
 
   protocolId (key: string, v: unknown): string {

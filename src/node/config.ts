@@ -31,7 +31,7 @@ export const IPFS_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
 
 export type {
   PaymentMethodConfig, DhtConfig, StorageConfig, GatewayConfig, RelayConfig, NatConfig, NetworkConfig,
-  ClubsConfig, ConnectionsConfig, ClientConfig, NodeConfig, ConfigInput, RepairConfig, TorConfig
+  ClubsConfig, ConnectionsConfig, ClientConfig, HelperConfig, NodeConfig, ConfigInput, RepairConfig, TorConfig
 } from './config-types.js'
 export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
@@ -80,8 +80,9 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   clubs: { republishIntervalSeconds: 12 * 3600 },
   repair: { intervalSeconds: 6 * 3600, maxChecksPerPass: 1000, verifyBytesPerPass: 64 * 2 ** 20, maxBytesPerSecond: 2 ** 20 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
-  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null },
+  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null, helper: null },
   tor: { ...DEFAULT_TOR_CONFIG, extraConfig: [] },
+  helper: { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400 },
   convergenceSecretFile: 'private/convergence'
 } satisfies NodeConfig)
 
@@ -206,9 +207,19 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'n') out.client.n = v.integer('client.n', s.n, { min: 1, max: 256 })
     if (k === 'maxSegmentSize') out.client.maxSegmentSize = v.integer('client.maxSegmentSize', s.maxSegmentSize, { min: 1, max: 2 ** 30 })
     if (k === 'club') out.client.club = s.club === null ? null : v.clubId('client.club', s.club)
+    if (k === 'helper') {
+      out.client.helper = s.helper === null || s.helper === 'club' ? s.helper : v.multiaddr('client.helper', s.helper, { needPeerId: true })
+    }
   }, Object.keys(DEFAULT_CONFIG.client))
 
   v.section(top, 'tor', (s, k) => { mergeTorKey(v, s, k, out.tor) }, Object.keys(DEFAULT_CONFIG.tor))
+  v.section(top, 'helper', (s, k) => {
+    if (k === 'enabled') out.helper.enabled = v.boolean('helper.enabled', s.enabled)
+    if (k === 'spoolBytes') out.helper.spoolBytes = v.size('helper.spoolBytes', s.spoolBytes)
+    if (k === 'clientSpoolBytes') out.helper.clientSpoolBytes = v.size('helper.clientSpoolBytes', s.clientSpoolBytes)
+    if (k === 'maxUploads') out.helper.maxUploads = v.integer('helper.maxUploads', s.maxUploads, { min: 1, max: 10_000 })
+    if (k === 'partialExpirySeconds') out.helper.partialExpirySeconds = v.integer('helper.partialExpirySeconds', s.partialExpirySeconds, { min: 60, max: 365 * 86_400 })
+  }, Object.keys(DEFAULT_CONFIG.helper))
 
   checkCoherent(out, source)
   checkTorCoherent(out, source)

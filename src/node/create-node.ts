@@ -27,6 +27,7 @@ import { keepRosterServersConnected } from './roster-keeper.js'
 import { LocalProtocols, selfAwareOpener } from './self-streams.js'
 import { startStorage, type NodeStorage } from './storage.js'
 import { startNodeTor } from './tor.js'
+import { startNodeHelper } from './helper.js'
 import type { LafsNode } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
 
@@ -163,9 +164,15 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
         clubs: manager
       },
       clubServers: clubs.servers,
+      clubHelpers: clubs.helpers,
       reputation
     })
     cleanups.push(async () => { await files.close() })
+    // Stopped before libp2p (cleanups run in reverse): placements in progress end first.
+    const helper = config.helper.enabled
+      ? await startNodeHelper({ libp2p, opener, config, dataDir: opts.dataDir, leaseSecret: opened.leaseSecret, clubServers: clubs.servers, reputation })
+      : undefined
+    if (helper != null) cleanups.push(helper.stop)
     // Renewals, health checks and repairs of the files this node uploaded or keeps (src/node/self-repair.ts).
     const selfRepair = createSelfRepair({
       leases,
@@ -197,7 +204,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
     const admin = createAdmin({
-      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, tor: tor?.status,
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, tor: tor?.status, helper,
       log: libp2p.logger.forComponent('lafs-club:node:admin')
     })
 
@@ -265,6 +272,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       libp2p,
       storage: storage?.server,
       announcer: storage?.announcer,
+      helper,
       leases,
       reputation,
       put: filesApi.put,
@@ -282,7 +290,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       joinClub: alive(async clubIdOrInvite => (await clubs.signed.join(clubIdOrInvite)).roster),
       stop
     }
-    log('started %s, storage %s', opened.peerId, storage !== undefined ? 'on' : 'off')
+    log('started %s, storage %s, helper %s', opened.peerId, storage !== undefined ? 'on' : 'off', helper != null ? 'on' : 'off')
     return node
   } catch (err) {
     await cleanup()

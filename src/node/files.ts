@@ -6,7 +6,7 @@
  */
 import {
   checkFile, download, findSharesOnSessions, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
-  type CheckReport, type ServerInfo
+  uploadViaHelper, type CheckReport, type ServerInfo, type UploadResult
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
 import { locate, type LocateDeps, type LocateResult } from '../routing/index.js'
@@ -38,6 +38,8 @@ export interface FilesInit {
   clubServers: (clubId: string, opts: { signal?: AbortSignal }) => Promise<ServerInfo[]>
   /** What this node remembers about servers (create-node opens `<dataDir>/reputation.sqlite`); default: in memory. */
   reputation?: ReputationTable
+  /** The upload helpers a club's roster lists (multiaddrs with /p2p/), for `helper: "club"`. */
+  clubHelpers?: (clubId: string, opts: { signal?: AbortSignal }) => Promise<string[]>
 }
 
 export interface NodeFiles extends FilesApi {
@@ -89,12 +91,59 @@ export function createFiles (init: FilesInit): NodeFiles {
       'Join a club ("lafs-club club join <club id>"), or name a club (--club ID, ?club=ID) or servers (--server MULTIADDR, ?server=MULTIADDR).')
   }
 
+  /** The helper a put goes through (none when servers are named, or none is configured), and the club that becomes the hint. */
+  const uploadHelper = async (opts: PutOptions, signal: AbortSignal): Promise<{ helper: string, club?: string } | undefined> => {
+    if (opts.servers != null && opts.servers.length > 0) return undefined
+    const helper = opts.helper ?? init.clientConfig().helper ?? undefined
+    if (helper == null || helper === '') return undefined
+    if (helper !== 'club') return { helper }
+    const club = opts.club ?? init.clientConfig().club ?? undefined
+    if (club == null) throw new NoServersError('helper "club" needs a club: join one, or name it (--club ID, ?club=ID)')
+    const listed = await init.clubHelpers?.(club, { signal }) ?? []
+    if (listed.length === 0) throw new NoServersError(`club ${club} lists no upload helper in its roster; name one (--helper MULTIADDR) or upload directly`)
+    return { helper: listed[0], club }
+  }
+
+  const putViaHelper = async (source: PlaintextSource, size: number, via: { helper: string, club?: string }, opts: PutOptions, signal: AbortSignal): Promise<PutResult> => {
+    const client = init.clientConfig()
+    log('put %d bytes through helper %s', size, via.helper)
+    const result = await uploadViaHelper(opener, source, {
+      helper: via.helper, size, k: opts.k ?? client.k, happy: opts.happy ?? client.happy, n: opts.n ?? client.n, maxSegmentSize: client.maxSegmentSize,
+      convergenceSecret: init.convergenceSecret, leaseSecret: init.leaseSecret, onProgress: opts.onProgress, signal, pool
+    })
+    recordUpload(result, result.servers ?? [], via.club)
+    return {
+      cap: result.cap,
+      hintedCap: via.club != null && result.storageIndex != null ? `${result.cap}@${via.club}` : undefined,
+      size: result.size,
+      happiness: result.happiness,
+      ...(result.helper != null ? { helper: { peerId: result.helper.peerId, alreadyStored: result.helper.alreadyStored, sentBytes: result.helper.sentBytes } } : {})
+    }
+  }
+
+  /** Remembers an upload for lease renewal and self-repair, with the servers its shares went to. */
+  const recordUpload = (result: UploadResult, servers: readonly ServerInfo[], club: string | undefined): void => {
+    if (result.storageIndex == null) return
+    const storageIndex = base32Encode(result.storageIndex)
+    reputation.placed(storageIndex, result.placement, club)
+    log('put %s: happiness %d on %d servers', storageIndex, result.happiness, result.placement.size)
+    init.leases.record({
+      cap: result.cap,
+      storageIndex,
+      // Addresses where the upload had them, else the peer ID (dialled through the peer store).
+      servers: [...result.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
+      club
+    })
+  }
+
   const put = async (data: Uint8Array | AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> => {
     const signal = withStop(opts.signal)
     const spooled = data instanceof Uint8Array ? undefined : await spool(data, join(init.dataDir, 'tmp'))
     try {
       const source: PlaintextSource = spooled?.source ?? data as Uint8Array
       const size = spooled?.size ?? (data as Uint8Array).length
+      const via = size <= LIT_SIZE_THRESHOLD ? undefined : await uploadHelper(opts, signal)
+      if (via != null) return await putViaHelper(source, size, via, opts, signal)
       // A literal file lives in its cap: no server is needed.
       const { servers, club } = size <= LIT_SIZE_THRESHOLD ? { servers: [] } : await uploadServers(opts, signal)
       const client = init.clientConfig()
@@ -114,18 +163,7 @@ export function createFiles (init: FilesInit): NodeFiles {
         reputation,
         club
       })
-      if (result.storageIndex != null) {
-        const storageIndex = base32Encode(result.storageIndex)
-        reputation.placed(storageIndex, result.placement, club)
-        log('put %s: happiness %d on %d servers', storageIndex, result.happiness, result.placement.size)
-        init.leases.record({
-          cap: result.cap,
-          storageIndex,
-          // Addresses where the upload had them, else the peer ID (dialled through the peer store).
-          servers: [...result.placement.keys()].map(peerId => servers.find(s => s.peerId === peerId)?.multiaddrs[0] ?? peerId),
-          club
-        })
-      }
+      recordUpload(result, servers, club)
       return {
         cap: result.cap,
         hintedCap: club != null && result.storageIndex != null ? `${result.cap}@${club}` : undefined,

@@ -47,6 +47,8 @@ export interface ClubStatus {
   local: boolean
   /** The owner's node, where join and leave requests go; null in rosters signed before owners were named. */
   owner: { peerId: string, multiaddrs: string[] } | null
+  /** Upload helpers the roster lists (absent when none). */
+  helpers?: Array<{ peerId: string, multiaddrs: string[] }>
 }
 
 /** What `club join` answers: the club, and with `serve` what the owner said about this node as a server. */
@@ -158,6 +160,22 @@ export interface RelayServerStatus {
 }
 
 /** Everything about the node the status page and metrics need, read at once. */
+/** The upload helper this node offers (config helper.enabled). */
+export interface HelperStatus {
+  /** Uploads placed, and files found stored already, since the node started. */
+  placed: number
+  alreadyStored: number
+  /** Bytes reserved by partial uploads, and the limits (config helper.spoolBytes, helper.clientSpoolBytes). */
+  spoolBytes: number
+  spoolLimit: number
+  clientSpoolLimit: number
+  /** Uploads in the spool, and those a stream is sending now. */
+  partials: number
+  active: number
+  /** Crypttext received per client peer ID since the node started, most first (at most 50). */
+  clients: Array<{ peerId: string, receivedBytes: number }>
+}
+
 export interface NodeSnapshot {
   peerId: string
   multiaddrs: string[]
@@ -175,6 +193,8 @@ export interface NodeSnapshot {
   defaultClub: string | null
   /** null when this node runs no storage server. */
   storage: StorageStatus | null
+  /** Present when this node offers an upload helper. */
+  helper?: HelperStatus
   /** The accounts using the most bytes (at most 50). */
   accounts: AccountStatus[]
   /** Every account this storage server knows (0 without one). */
@@ -335,4 +355,6 @@ export interface PutAnswer {
   hintedCap: string | null
   /** Servers the upload skipped because of their reputation, and why (absent when none was). */
   skipped?: Array<{ peerId: string, reason: string }>
+  /** Through an upload helper: which, whether the file was stored already, and the crypttext bytes sent to it. */
+  helper?: { peerId: string, alreadyStored: boolean, sentBytes: number }
 }

@@ -5,6 +5,7 @@
  * - /lafs-club/storage/1.1.0: allocate, write, close, abort, list, read, lease, corruption advice; mutable slots
  * - /lafs-club/have/1.0.0: which shares of these storage indexes do you hold? (free, rate-limited)
  * - /lafs-club/account/1.0.0: server terms, the caller's usage, invitation codes
+ * - /lafs-club/helper/1.0.0: an upload helper takes crypttext once and places the shares (src/helper serves it)
  *
  * Servers: registerStorageProtocols(). Clients: StorageClient, queryHave(),
  * queryHaveAcross() (one storage index, many servers), AccountClient.
@@ -29,6 +30,11 @@ export { serverIdOf } from '../storage/index.js'
 export { queryHave, queryHaveAnswer, queryHaveAcross, HAVE_PROTOCOL, type HaveAnswer, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
 export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
 export { dialTarget, type ServerAddress } from './dial-target.js'
+export {
+  helperUploadAttempt, registerHelperProtocol, HELPER_PROTOCOL, MAX_HELPER_CHUNK, HelperBusyError, UploadInProgressError, SpoolQuotaError, SpoolFullError,
+  type HelperAttemptOptions, type HelperAttemptResult, type HelperProtocolOptions,
+  type HelperBackend, type HelperCheck, type HelperDone, type HelperPlacement, type HelperUploadSession
+} from './helper/index.js'
 export {
   ProtocolError, RemoteStorageError, SlowDownError, MalformedMessageError, MessageTooLargeError,
   TruncatedFrameError, OutOfOrderError, RequestTimeoutError, StreamClosedError, ClientStoppedError, RelayLimitedError

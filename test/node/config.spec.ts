@@ -26,7 +26,8 @@ describe('node config', () => {
     assert.ok(c.bootstrap.some(a => a.startsWith('/dnsaddr/bootstrap.libp2p.io/p2p/')))
     assert.equal(c.dht.protocol, '/ipfs/kad/1.0.0')
     assert.deepEqual(c.gateway, { enabled: true, host: '127.0.0.1', port: 3456, inlineActiveContent: false })
-    assert.deepEqual(c.client, { k: 3, happy: 7, n: 10, maxSegmentSize: 1048576, club: null })
+    assert.deepEqual(c.client, { k: 3, happy: 7, n: 10, maxSegmentSize: 1048576, club: null, helper: null })
+    assert.deepEqual(c.helper, { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400 })
     assert.ok(c.connections.maxConnections <= 200)
     assert.equal(c.storage.enabled, true)
     // defaultConfig() hands out copies
@@ -139,5 +140,17 @@ describe('node config', () => {
     await writeFile(path, JSON.stringify({ gateway: { port: -1 } }))
     await assert.rejects(loadConfigFile(path, dir), (err: any) => err instanceof ConfigError && err.key === 'gateway.port' && err.message.startsWith(path))
     await assert.rejects(loadConfigFile(join(dir, 'nope', 'config.json'), join(dir, 'nope')), MissingDataDirError)
+  })
+
+  it('helper: client.helper is null, "club" or a multiaddr with its peer ID; the helper section takes sizes', () => {
+    const addr = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWLrWPvYRbH2wnVK1UtsoAzmaw1Ea9NmkEMpUSKRhuN1Zw'
+    assert.equal(mergeConfig(defaultConfig(), { client: { helper: addr } }).client.helper, addr)
+    assert.equal(mergeConfig(defaultConfig(), { client: { helper: 'club' } }).client.helper, 'club')
+    rejects({ client: { helper: '/ip4/127.0.0.1/tcp/4001' } }, 'client.helper', /p2p/)
+    const c = mergeConfig(defaultConfig(), { helper: { enabled: true, spoolBytes: '1 GiB', clientSpoolBytes: '100 MiB' } })
+    assert.equal(c.helper.enabled, true)
+    assert.equal(c.helper.spoolBytes, 2 ** 30)
+    assert.equal(c.helper.clientSpoolBytes, 100 * 2 ** 20)
+    rejects({ helper: { maxUploads: 0 } }, 'helper.maxUploads', /at least|>=|between|from/)
   })
 })

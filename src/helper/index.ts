@@ -1,0 +1,213 @@
+/**
+ * The upload helper (Tahoe's helper, on libp2p): a client sends the
+ * crypttext of a file once; the helper spools it, erasure-codes it and
+ * places the N shares on the grid's servers with servers-of-happiness, so
+ * the client's uplink carries the file's size instead of N/k times it. A
+ * file already in the grid costs nothing: the helper finds it and answers
+ * its UEB hash. The helper never sees the plaintext or the read key: the
+ * client encrypts, and a cap needs the key the client keeps.
+ *
+ * Shares are allocated with the helper's own lease secret (the storage
+ * servers see the helper's account); the client then adds its own lease on
+ * every placed share, so it can renew and repair without the helper.
+ */
+import { createReadStream } from 'node:fs'
+import { fetchRemoteUeb, findSharesOnSessions, StorageClientPool, uploadEncoded, type ReputationTable, type ServerInfo } from '../client/index.js'
+import { base32Encode, encodeCrypttext, planCrypttext, uebHash, validateUeb } from '../immutable/index.js'
+import {
+  HelperBusyError, registerHelperProtocol, UploadInProgressError,
+  type HelperBackend, type HelperCheck, type HelperDone, type HelperProtocolOptions, type HelperUploadSession, type StreamOpener
+} from '../protocols/index.js'
+import { happinessOf } from '../routing/index.js'
+import { Spool, type PartialUpload } from './spool.js'
+import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
+
+export const DEFAULT_HELPER_SPOOL_BYTES = 10 * 2 ** 30
+export const DEFAULT_HELPER_CLIENT_SPOOL_BYTES = 2 * 2 ** 30
+export const DEFAULT_HELPER_MAX_UPLOADS = 8
+export const DEFAULT_HELPER_PARTIAL_EXPIRY_MS = 24 * 60 * 60 * 1000
+
+export interface UploadHelperOptions {
+  /** Opens the helper's storage sessions to the servers it places shares on. */
+  opener: StreamOpener & Partial<Pick<Libp2p, 'logger'>>
+  /** The spool folder (a node uses `<dataDir>/helper`). */
+  dir: string
+  /** The helper's own lease secret: the placed shares carry the helper's lease (the client adds its own). */
+  leaseSecret: Uint8Array
+  /** The servers shares go to, asked for every upload (a node: its default club's, else those it is connected to). */
+  servers: () => Promise<ServerInfo[]>
+  /** Crypttext held for uploads in progress, all clients together (default 10 GiB). */
+  spoolBytes?: number
+  /** Of that, what one client (peer ID) may hold (default 2 GiB). */
+  clientSpoolBytes?: number
+  /** Uploads receiving or placing at once (default 8); more are refused with ERR_HELPER_BUSY. */
+  maxUploads?: number
+  /** A partial upload no stream touched for this long is deleted (default 24 h). */
+  partialExpiryMs?: number
+  reputation?: ReputationTable
+  logger?: ComponentLogger
+}
+
+export interface HelperStats {
+  /** Uploads the helper placed, and files it found stored already. */
+  placed: number
+  alreadyStored: number
+  /** Crypttext bytes received, per client peer ID. */
+  received: Record<string, number>
+  /** Spool in use (bytes reserved by partial uploads) and per client. */
+  spoolBytes: number
+  partials: Array<{ storageIndex: string, owner: string, have: number, size: number, active: boolean }>
+}
+
+export interface UploadHelper extends HelperBackend {
+  /** Loads the spool, and with a libp2p node serves /lafs-club/helper/1.0.0 on it. */
+  start: (libp2p?: Pick<Libp2p, 'handle' | 'unhandle'>, protocol?: HelperProtocolOptions) => Promise<void>
+  stats: () => HelperStats
+  /** Stops serving, aborts the placements in progress; the spool stays for the next start. */
+  stop: () => Promise<void>
+}
+
+export function createUploadHelper (options: UploadHelperOptions): UploadHelper {
+  const logger = options.logger ?? options.opener.logger
+  const log: Logger | undefined = logger?.forComponent('lafs-club:helper:service')
+  const spool = new Spool(options.dir, {
+    totalBytes: options.spoolBytes ?? DEFAULT_HELPER_SPOOL_BYTES,
+    clientBytes: options.clientSpoolBytes ?? DEFAULT_HELPER_CLIENT_SPOOL_BYTES
+  })
+  const maxUploads = options.maxUploads ?? DEFAULT_HELPER_MAX_UPLOADS
+  const expiryMs = options.partialExpiryMs ?? DEFAULT_HELPER_PARTIAL_EXPIRY_MS
+  const pool = new StorageClientPool(options.opener)
+  const stopping = new AbortController()
+  const received: Record<string, number> = {}
+  let placed = 0
+  let alreadyStored = 0
+  let active = 0
+  const opening = new Set<string>()
+  let unregister: (() => Promise<void>) | undefined
+  let sweeper: ReturnType<typeof setInterval> | undefined
+
+  const si = (c: HelperCheck): string => base32Encode(c.storageIndex)
+
+  /** The file's placement when servers hold shares with happiness already, with the UEB hash read from one of them. */
+  const findStored = async (check: HelperCheck, servers: ServerInfo[]): Promise<HelperDone | undefined> => {
+    const { holders } = await findSharesOnSessions(pool, check.storageIndex, servers, { signal: stopping.signal })
+    const placement = new Map(holders.map(h => [h.peerId, new Set(h.shares)]))
+    const happiness = happinessOf(placement)
+    const distinct = new Set(holders.flatMap(h => h.shares)).size
+    if (happiness < check.happy || distinct < check.k) return undefined
+    for (const h of holders) {
+      try {
+        const ueb = await fetchRemoteUeb(pool, h, check.storageIndex, h.shares[0], check.n)
+        const v = validateUeb(ueb, check)
+        if (v.params.segmentSize !== check.segmentSize) continue
+        return {
+          uebHash: uebHash(ueb),
+          placements: holders.map(x => ({ peerId: x.peerId, multiaddrs: x.multiaddrs, shares: x.shares })),
+          happiness,
+          alreadyStored: true
+        }
+      } catch (err) {
+        log?.('%s: UEB of %s unusable: %s', si(check), h.peerId, (err as Error).message)
+      }
+    }
+    return undefined
+  }
+
+  const place = async (p: PartialUpload): Promise<HelperDone> => {
+    const servers = await options.servers()
+    const plan = planCrypttext(p.check)
+    const path = spool.cryptPath(p.key)
+    const source = (): AsyncIterable<Uint8Array> => createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>
+    const result = await uploadEncoded(options.opener, plan, () => encodeCrypttext(plan, source), {
+      servers, leaseSecret: options.leaseSecret, pool, signal: stopping.signal, reputation: options.reputation
+    })
+    const byPeer = new Map(servers.map(s => [s.peerId, s]))
+    return {
+      uebHash: result.uebHash as Uint8Array,
+      placements: [...result.placement].map(([peerId, shares]) => ({ peerId, multiaddrs: byPeer.get(peerId)?.multiaddrs ?? [], shares })),
+      happiness: result.happiness,
+      alreadyStored: false
+    }
+  }
+
+  const open: HelperBackend['open'] = async (peer, check) => {
+    stopping.signal.throwIfAborted()
+    await spool.expire(expiryMs)
+    const key = si(check)
+    const existing = spool.partials.get(key)
+    // `opening`: two checks of one storage index at once would otherwise both get the same partial upload
+    if (existing?.active === true || opening.has(key)) throw new UploadInProgressError(`another upload of storage index ${key} is in progress on this helper; retry when it ends`)
+    if (active >= maxUploads) throw new HelperBusyError(`this helper runs ${maxUploads} uploads at once; retry later`, 5_000)
+    active++
+    opening.add(key)
+    let session: HelperUploadSession | undefined
+    try {
+      if (existing == null) {
+        const stored = await findStored(check, await options.servers())
+        if (stored != null) {
+          alreadyStored++
+          log?.('%s: stored already with happiness %d; nothing to send', key, stored.happiness)
+          return { done: stored }
+        }
+      }
+      const p = await spool.begin(peer, check)
+      p.check = { ...p.check, happy: check.happy }
+      p.active = true
+      log?.('%s: upload for %s, %d of %d bytes held', key, peer, p.have, check.size)
+      let finished = false
+      session = {
+        get haveBytes () { return p.have },
+        append: async data => {
+          await spool.append(p, data)
+          received[peer] = (received[peer] ?? 0) + data.length
+        },
+        finish: async () => {
+          await spool.closeFile(p)
+          const done = await place(p)
+          finished = true
+          placed++
+          log?.('%s: placed with happiness %d', key, done.happiness)
+          await spool.remove(p.key)
+          return done
+        },
+        release: () => {
+          if (!p.active) return
+          p.active = false
+          active--
+          if (!finished) spool.closeFile(p).catch(() => {})
+        }
+      }
+      return { session }
+    } finally {
+      opening.delete(key)
+      // without a session nothing holds the slot
+      if (session == null) active--
+    }
+  }
+
+  return {
+    open,
+    start: async (libp2p, protocol) => {
+      await spool.load()
+      sweeper = setInterval(() => { spool.expire(expiryMs).catch(() => {}) }, Math.max(1000, Math.min(expiryMs / 2, 60_000)))
+      sweeper.unref()
+      if (libp2p != null) {
+        unregister = await registerHelperProtocol(libp2p, { open }, { log: logger?.forComponent('lafs-club:helper:protocol'), ...protocol })
+      }
+    },
+    stats: () => ({
+      placed,
+      alreadyStored,
+      received: { ...received },
+      spoolBytes: spool.usedBytes,
+      partials: [...spool.partials.values()].map(p => ({ storageIndex: p.key, owner: p.owner, have: p.have, size: p.check.size, active: p.active }))
+    }),
+    stop: async () => {
+      stopping.abort(new Error('the helper is stopping'))
+      if (sweeper != null) clearInterval(sweeper)
+      await unregister?.()
+      for (const p of spool.partials.values()) await spool.closeFile(p).catch(() => {})
+      await pool.stop()
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The upload helper a node offers when `helper.enabled` is set: the service
+ * of src/helper on this node's libp2p, spooling under `<dataDir>/helper`,
+ * placing shares on the default club's servers (else the storage servers it
+ * is connected to, as an upload without a club does) under this node's own
+ * lease secret.
+ */
+import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { createUploadHelper, type UploadHelper } from '../helper/index.js'
+import { NoServersError, type ReputationTable, type ServerInfo } from '../client/index.js'
+import { connectedStorageServers } from './peers.js'
+import type { NodeConfig } from './config.js'
+import type { LafsLibp2p } from './libp2p.js'
+import type { StreamOpener } from '../protocols/index.js'
+
+export interface NodeHelperInit {
+  libp2p: LafsLibp2p
+  opener: StreamOpener
+  config: NodeConfig
+  dataDir: string
+  leaseSecret: Uint8Array
+  clubServers: (clubId: string, opts: { signal?: AbortSignal }) => Promise<ServerInfo[]>
+  reputation?: ReputationTable
+}
+
+export async function startNodeHelper (init: NodeHelperInit): Promise<UploadHelper> {
+  const { config, libp2p } = init
+  const dir = join(init.dataDir, 'helper')
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const servers = async (): Promise<ServerInfo[]> => {
+    const club = config.client.club
+    if (club != null) return await init.clubServers(club, {})
+    const connected = await connectedStorageServers(libp2p)
+    if (connected.length > 0) return connected
+    throw new NoServersError('this helper has no storage servers to place shares on: it has no default club and is connected to no storage server')
+  }
+  const helper = createUploadHelper({
+    opener: init.opener,
+    dir,
+    leaseSecret: init.leaseSecret,
+    servers,
+    spoolBytes: config.helper.spoolBytes,
+    clientSpoolBytes: config.helper.clientSpoolBytes,
+    maxUploads: config.helper.maxUploads,
+    partialExpiryMs: config.helper.partialExpirySeconds * 1000,
+    reputation: init.reputation,
+    logger: libp2p.logger
+  })
+  await helper.start(libp2p)
+  return helper
+}

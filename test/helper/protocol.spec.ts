@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { multiaddr } from '@multiformats/multiaddr'
+import { FrameReader, writeFrame } from '../../src/protocols/framing/index.js'
+import { HELPER_PROTOCOL, registerHelperProtocol, type HelperCheck } from '../../src/protocols/index.js'
+import { createUploadHelper } from '../../src/helper/index.js'
+import { uploadViaHelper } from '../../src/client/index.js'
+import { ctrStreamAt, planChk, type ChkPlan } from '../../src/immutable/index.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { HelperRequest, HelperResponse } from '../../src/protocols/helper/message/helper.js'
+import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopGrid, stopHelper, type HelperNode } from './helpers.js'
+import type { GridServer } from '../fixtures/grid.js'
+import type { Libp2p, Stream } from '@libp2p/interface'
+
+interface Raw { stream: Stream, reader: FrameReader, send: (req: Partial<HelperRequest>) => Promise<void>, answer: () => Promise<HelperResponse> }
+
+async function raw (client: Libp2p, helper: HelperNode): Promise<Raw> {
+  const stream = await client.dialProtocol(multiaddr(helper.addr), HELPER_PROTOCOL)
+  const reader = new FrameReader(stream, { maxFrameLength: 2 ** 20 })
+  return {
+    stream,
+    reader,
+    send: async req => { await writeFrame(stream, HelperRequest.encode(req)) },
+    answer: async () => {
+      const f = await reader.read()
+      assert.ok(f != null, 'an answer')
+      return HelperResponse.decode(f)
+    }
+  }
+}
+
+const check = (size = 100_000, si = randomBytes(16)): NonNullable<HelperRequest['check']> => ({ storageIndex: si, neededShares: 2, happy: 3, totalShares: 5, segmentSize: 65_536, size })
+
+describe('helper: protocol refusals and limits', function () {
+  this.timeout(30_000)
+  let grid: GridServer[] = []
+  let client: Libp2p | undefined
+  const helpers: HelperNode[] = []
+  before(async () => {
+    grid = await startGrid(3)
+    client = await createTestLibp2p()
+  })
+  after(async () => {
+    await client?.stop()
+    for (const h of helpers) await stopHelper(h)
+    await stopGrid(grid)
+  })
+  const helper = async (o: Parameters<typeof startHelper>[1] = {}, protocol?: Parameters<HelperNode['helper']['start']>[1]): Promise<HelperNode> => {
+    const h = await startHelper(grid, o, protocol)
+    helpers.push(h)
+    return h
+  }
+
+  it('refuses data before the check, data at another offset, and an impossible check', async () => {
+    const h = await helper()
+    const c = client as Libp2p
+    let r = await raw(c, h)
+    await r.send({ data: { offset: 0, data: new Uint8Array(10) } })
+    assert.equal((await r.answer()).error?.code, 'ERR_OUT_OF_ORDER')
+    r.reader.dispose()
+
+    r = await raw(c, h)
+    await r.send({ check: check() })
+    assert.equal((await r.answer()).check?.haveBytes, 0)
+    await r.send({ data: { offset: 5, data: new Uint8Array(10) } })
+    assert.equal((await r.answer()).error?.code, 'ERR_OUT_OF_ORDER')
+    r.reader.dispose()
+
+    r = await raw(c, h)
+    await r.send({ check: { ...check(), storageIndex: new Uint8Array(15) } })
+    assert.equal((await r.answer()).error?.code, 'ERR_MALFORMED')
+    r.reader.dispose()
+
+    r = await raw(c, h)
+    await r.send({ check: { ...check(), segmentSize: 65_535 } })
+    assert.equal((await r.answer()).error?.code, 'ERR_MALFORMED', 'a segment size that is not a multiple of k')
+    r.reader.dispose()
+  })
+
+  it('rate-limits uploads started per peer, and says when to come back', async () => {
+    const h = await helper({}, { rateLimit: { tokensPerSecond: 0.5, burst: 1 } })
+    const c = client as Libp2p
+    const first = await raw(c, h)
+    await first.send({ check: check() })
+    assert.equal((await first.answer()).check?.haveBytes, 0)
+    first.reader.dispose()
+    const second = await raw(c, h)
+    await second.send({ check: check() })
+    const res = await second.answer()
+    assert.equal(res.error?.code, 'ERR_SLOW_DOWN')
+    assert.ok(res.retryAfterMs > 0)
+    second.reader.dispose()
+  })
+
+  it('refuses uploads beyond maxUploads and beyond the total spool', async () => {
+    const h = await helper({ maxUploads: 1, spoolBytes: 150_000 })
+    const c = client as Libp2p
+    const holding = await raw(c, h)
+    await holding.send({ check: check(100_000) })
+    assert.equal((await holding.answer()).check?.haveBytes, 0)
+    const busy = await raw(c, h)
+    await busy.send({ check: check() })
+    const res = await busy.answer()
+    assert.equal(res.error?.code, 'ERR_HELPER_BUSY')
+    assert.ok(res.retryAfterMs > 0)
+    busy.reader.dispose()
+    holding.stream.abort(new Error('test: the client goes away'))
+    holding.reader.dispose()
+    // the slot frees when the helper sees the stream end; the reservation stays for a resume
+    const deadline = Date.now() + 5_000
+    let full: HelperResponse | undefined
+    while (Date.now() < deadline) {
+      const r = await raw(c, h)
+      await r.send({ check: check(100_000) })
+      full = await r.answer()
+      r.reader.dispose()
+      if (full.error?.code !== 'ERR_HELPER_BUSY') break
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    assert.equal(full?.error?.code, 'ERR_SPOOL_FULL', '100 000 bytes reserved + 100 000 > 150 000')
+  })
+
+  it('deletes a partial upload nobody resumes within partialExpiryMs', async () => {
+    const h = await helper({ partialExpiryMs: 1_000 })
+    const c = client as Libp2p
+    const r = await raw(c, h)
+    await r.send({ check: check() })
+    await r.answer()
+    await r.send({ data: { offset: 0, data: randomBytes(1000) } })
+    await r.stream.close()
+    r.reader.dispose()
+    const deadline = Date.now() + 8_000
+    let seen = false
+    while (Date.now() < deadline) {
+      const partials = h.helper.stats().partials
+      if (partials.length > 0) seen = true
+      if (seen && partials.length === 0) break
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    assert.ok(seen, 'the partial upload was spooled')
+    assert.equal(h.helper.stats().partials.length, 0, 'and deleted after its expiry')
+    assert.equal(h.helper.stats().spoolBytes, 0)
+  })
+
+  it('what reaches the helper is the storage index, the parameters and the crypttext: never the key or the plaintext', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lafs-helper-spy-'))
+    const node = await createTestLibp2p()
+    const service = createUploadHelper({ opener: node, dir, leaseSecret: randomBytes(32), servers: async () => grid.map(s => s.info) })
+    const checks: HelperCheck[] = []
+    const chunks: Uint8Array[] = []
+    try {
+      await service.start()
+      // the service behind the protocol, seen from the handler's side
+      await registerHelperProtocol(node, {
+        open: async (peer, check) => {
+          checks.push(check)
+          const opened = await service.open(peer, check)
+          if ('done' in opened) return opened
+          const inner = opened.session
+          return {
+            session: {
+              get haveBytes () { return inner.haveBytes },
+              append: async (data: Uint8Array) => { chunks.push(data.slice()); await inner.append(data) },
+              finish: inner.finish,
+              release: inner.release
+            }
+          }
+        }
+      })
+      const data = randomBytes(200_000)
+      const res = await uploadViaHelper(client as Libp2p, data, {
+        helper: `${node.getMultiaddrs()[0].toString()}`, ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32)
+      })
+      const plan = await planChk(data, { ...PARAMS, convergenceSecret: SECRET }) as ChkPlan
+      assert.equal(checks.length, 1)
+      assert.deepEqual(Object.keys(checks[0]).sort(), ['happy', 'k', 'n', 'segmentSize', 'size', 'storageIndex'])
+      assert.ok(Buffer.from(checks[0].storageIndex).equals(plan.storageIndex))
+      const received = Buffer.concat(chunks)
+      assert.ok(received.equals(ctrStreamAt(plan.key, 0).update(data)), 'exactly the crypttext, once')
+      assert.equal(received.indexOf(Buffer.from(plan.key)), -1)
+      assert.ok(!received.subarray(0, 4096).equals(data.subarray(0, 4096)))
+      assert.match(res.cap, /^URI:CHK:/)
+    } finally {
+      await node.stop()
+      await service.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

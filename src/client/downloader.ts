@@ -1,9 +1,12 @@
 /**
  * Downloads an immutable file from servers known to hold its shares (from
  * findShares or the locate planner): streams the plaintext through the CHK
- * decoder from k shares, with read-ahead on each. A share that fails a
- * check is dropped, its server is told (advise-corrupt) and another share
- * takes its place.
+ * decoder. When more than k distinct shares are held, segments are spread
+ * over all of them, each read from the k whose servers deliver soonest
+ * (measured as the download goes, seeded by the reputation's throughput),
+ * with exact block reads; otherwise k shares are read with read-ahead. A
+ * share that fails a check is dropped, its server is told (advise-corrupt)
+ * and set aside for the rest of the file, and another share takes its place.
  */
 import { readImmutable, storageIndexOf, toCap, type Cap, type BadShareReport } from '../immutable/index.js'
 import { SharesNotFoundError } from './errors.js'
@@ -31,6 +34,8 @@ export interface DownloadOptions {
   /** Called for every share that failed a check (after advise-corrupt was sent). */
   onBadShare?: (report: { peerId: string, shnum: number, check: string, message: string }) => void
   readAheadBytes?: number
+  /** Spread segments over every server holding a distinct share (default true); false reads k shares throughout. */
+  spread?: boolean
 }
 
 /** Streams the plaintext (or a range of it) of a read-cap. */
@@ -48,13 +53,18 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   const sources: RemoteShare[] = []
   // Holders keep the ring order; the reputation only sets each one's preference tier.
   const ranks = reputation?.rank(options.holders, club)
+  const distinct = new Set(options.holders.flatMap(h => h.shares)).size
+  const spread = options.spread !== false && distinct > cap.k
   options.holders.forEach((holder, i) => {
     const preference = ranks?.[i].tier ?? 0
+    const bytesPerSecond = readThroughput(reputation, holder.peerId)
     for (const shnum of holder.shares) {
-      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, { readAheadBytes: options.readAheadBytes, smallReads: pool.get(holder, 'small'), preference }))
+      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, {
+        readAheadBytes: spread ? 0 : options.readAheadBytes, smallReads: pool.get(holder, 'small'), preference, bytesPerSecond
+      }))
     }
   })
-  log('%s: %d share(s) on %d server(s): %s', siText(si), sources.length, options.holders.length,
+  log('%s: %d share(s) on %d server(s)%s: %s', siText(si), sources.length, options.holders.length, spread ? ', spreading segments over them' : '',
     options.holders.map((h, i) => `${shortPeer(h.peerId)} [${h.shares.join(',')}]${ranks == null ? '' : ` tier ${ranks[i].tier}`}`).join(' '))
   if (sources.length === 0) throw new SharesNotFoundError(`no server holds shares of ${cap.kind === 'chk' ? 'this file' : 'this storage index'}`)
   const dropped = new Set<RemoteShare>()
@@ -82,6 +92,7 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
       offset: options.offset,
       length: options.length,
       signal: options.signal,
+      spread,
       onBadShare,
       onProgress: p => options.onProgress?.({ phase: 'downloading', bytesDone: p.bytesDone, bytesTotal: p.bytesTotal })
     })
@@ -110,6 +121,15 @@ function recordReads (reputation: ReputationTable, sources: readonly RemoteShare
   for (const [peer, t] of byServer) {
     reputation.good(peer, t.shares)
     reputation.throughput(peer, t.bytes, Math.max(1, t.to - t.from))
+  }
+}
+
+/** The read throughput the reputation remembers for a server, if any (advice: never fails the download). */
+function readThroughput (reputation: ReputationTable | undefined, peerId: string): number | undefined {
+  try {
+    return reputation?.get(peerId)?.readBytesPerSec ?? undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -101,8 +101,8 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
   const segments = last - first + 1
   // Spreading pays when there are several segments to spread.
   const spread = opts.spread === true && segments > 1
-  const fetcher = new SegmentFetcher(set, { segments, offload: opts.offload, spread })
-  if (spread) void set.openRest()
+  const opening = spread ? set.openRest() : undefined
+  const fetcher = new SegmentFetcher(set, { segments, offload: opts.offload, spread, opening })
   const rangeOf = (i: number): DecryptRange => {
     const { start: segStart, end: segEnd } = segmentRange(p, i)
     const a = Math.max(offset, segStart) - segStart

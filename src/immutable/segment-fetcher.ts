@@ -43,6 +43,13 @@ const PIPELINE_MAX_SEGMENTS = 8
 const SPREAD_WINDOW_BYTES = 8 * 2 ** 20
 const SPREAD_MIN_SEGMENTS = 4
 const SPREAD_MAX_SEGMENTS = 32
+/**
+ * Shares are chosen when a segment starts: until the other shares are open
+ * (or this long has passed, if a server is slow to answer) only two
+ * segments start, so the window is not all given to the first k.
+ */
+const SPREAD_OPENING_SEGMENTS = 2
+const SPREAD_OPENING_GRACE_MS = 1000
 
 /** Trees cost 64 bytes a segment a share; read them whole when the range is eight times that. */
 function wholeTreesPay (p: ChkParams, segments: number): boolean {
@@ -94,6 +101,8 @@ export interface SegmentFetcherOptions {
   offload?: boolean
   /** Choose k of the open shares per segment by measured throughput (the share set opens more than k). */
   spread?: boolean
+  /** When spreading: settles once the share set has opened the other shares (ShareSet.openRest). */
+  opening?: Promise<void>
 }
 
 export class SegmentFetcher {
@@ -105,6 +114,7 @@ export class SegmentFetcher {
   private readonly offload: boolean
   /** Per-segment share choice by throughput, when spreading. */
   private readonly spread?: SegmentSpread
+  private opened = true
   private wholeCrypttextTree = false
   /** The whole crypttext hash tree being read for the fast path (shared by the segments in flight). */
   private crypttextLoad?: Promise<boolean>
@@ -123,6 +133,10 @@ export class SegmentFetcher {
     // Long reads only: for a few segments the hand-off costs more than it saves.
     this.offload = this.wholeTrees && opts.offload !== false
     if (opts.spread === true) this.spread = new SegmentSpread()
+    if (opts.opening !== undefined) {
+      this.opened = false
+      void opts.opening.then(() => { this.opened = true })
+    }
   }
 
   /** Blocks, bytes and throughput per server so far, when spreading. */
@@ -173,14 +187,16 @@ export class SegmentFetcher {
       pending.catch(() => {}) // observed below; this keeps an abandoned read-ahead from being an unhandled rejection
       return pending
     }
+    const since = Date.now()
+    const window = (): number => this.opened || Date.now() - since > SPREAD_OPENING_GRACE_MS ? depth : Math.min(depth, SPREAD_OPENING_SEGMENTS)
     const inFlight: Array<Promise<FetchedSegment>> = []
     let started = first
-    while (started <= last && started < first + depth) inFlight.push(start(started++))
+    while (started <= last && started < first + window()) inFlight.push(start(started++))
     for (let i = first; i <= last; i++) {
       checkAborted(this.set.signal)
       const seg = await (inFlight.shift() as Promise<FetchedSegment>)
       // Taken one out, put one in: `depth` stay in flight while the consumer works.
-      if (started <= last) inFlight.push(start(started++))
+      while (started <= last && started < i + 1 + window()) inFlight.push(start(started++))
       yield seg
     }
   }

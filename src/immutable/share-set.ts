@@ -135,29 +135,36 @@ export class ShareSet {
     return batch
   }
 
-  /** Opens `batch`; good ones join the active set, failed ones are dropped. */
+  /** Opens `batch`; each good one joins the active set as soon as it is open, failed ones are dropped. */
   private async open (batch: ShareSource[]): Promise<void> {
     log.trace('%s: opening shares %s', this.label, shnumList(batch))
     for (const s of batch) this.opening.add(s.shnum)
     const readers = batch.map(s => new ShareReader(s, this.file))
     try {
-      const results = await Promise.allSettled(readers.map(async r => { await r.open() }))
+      const results = await Promise.allSettled(readers.map(async r => {
+        await r.open()
+        this.admit(r)
+      }))
       results.forEach((res, j) => {
-        if (res.status === 'fulfilled') {
-          const key = serverKey(readers[j].source)
-          // A server that failed while this share was being opened: the share waits at the end of the line.
-          if (key !== undefined && this.distrusted.has(key) && this.active.length >= this.file.k) this.candidates.push(readers[j].source)
-          else this.active.push(readers[j])
-          return
-        }
+        if (res.status === 'fulfilled') return
         const bad = asBadShare(res.reason, this.signal)
         if (bad == null) throw res.reason
         this.drop(readers[j], bad)
       })
     } finally {
       for (const s of batch) this.opening.delete(s.shnum)
-      this.active.sort((a, b) => a.shnum - b.shnum)
     }
+  }
+
+  private admit (r: ShareReader): void {
+    const key = serverKey(r.source)
+    // A server that failed while this share was being opened: the share waits at the end of the line.
+    if (key !== undefined && this.distrusted.has(key) && this.active.length >= this.file.k) {
+      this.candidates.push(r.source)
+      return
+    }
+    this.active.push(r)
+    this.active.sort((a, b) => a.shnum - b.shnum)
   }
 
   /**

@@ -6,40 +6,71 @@
  *
  * Per server (shares on one server share its link) the meter keeps a
  * throughput estimate from its recent block reads, seeded by what the
- * caller already knew (the reputation's read throughput), and the bytes
- * asked of it and not yet answered. A segment takes, one share at a time,
- * the share whose server would finish its block soonest: (outstanding +
- * block) / throughput. A server that stalls measures slower the longer it
- * holds a request, so work moves away from it before any timeout.
+ * caller already knew (the reputation's read throughput). Blocks are handed
+ * out by stride scheduling: each server has a pass, a block given to it
+ * advances its pass by block / throughput, and a segment takes, one share
+ * at a time, the share whose server's pass would stay lowest. So each
+ * server gets blocks in proportion to its throughput, whether the reader is
+ * limited by the servers' links (then the slow ones also build up a queue
+ * and measure slower) or by its own downlink or CPU (then every server is
+ * idle when asked, and the pass alone keeps the shares fair). A server that
+ * stalls measures slower the longer it holds a request, so work moves away
+ * from it before any timeout.
  */
 import type { ShareReader } from './share-reader.js'
 
-/** What an unmeasured server without a seed is assumed to deliver (bytes/s) until its first block arrives. */
+/** What a server is assumed to deliver (bytes/s) while no server has been measured or seeded. */
 const UNKNOWN_BPS = 16 * 2 ** 20
 /** A seed weighs as much as this much busy time measured: the first few blocks replace it. */
 const SEED_MS = 200
 /** Weight kept by the history at each new sample: about the last ten blocks count. */
 const DECAY = 0.9
+/**
+ * An idle server's measurement fades towards the fastest server's with this
+ * half-life, so one that measured slow once (a hiccup, a cold connection)
+ * is tried again instead of being starved for the rest of the file.
+ */
+const IDLE_HALF_LIFE_MS = 1000
 
 class ServerMeter {
   /** Bytes asked for and not answered. */
   outstanding = 0
+  /** Stride scheduling: the virtual time at which the blocks given so far are done. */
+  pass: number
   private active = 0
   /** Decayed bytes delivered and busy milliseconds they took. */
-  private bytes: number
-  private ms: number
+  private bytes = 0
+  private ms = 0
   /** Since when the current busy period is not yet counted in `ms`. */
   private mark = 0
+  /** Seeded or measured: otherwise the server is assumed as fast as the fastest known, so it gets tried. */
+  known: boolean
+  /** The first answer of an unseeded server also paid for opening the session: it is not counted. */
+  private warm: boolean
 
-  constructor (seedBps: number) {
-    this.bytes = seedBps * SEED_MS / 1000
-    this.ms = SEED_MS
+  constructor (seedBps: number | undefined, pass: number) {
+    this.pass = pass
+    this.known = seedBps !== undefined && seedBps > 0
+    this.warm = this.known
+    if (this.known) {
+      this.bytes = (seedBps as number) * SEED_MS / 1000
+      this.ms = SEED_MS
+    }
   }
 
-  /** Bytes per second, counting the time the oldest request has waited so far. */
-  bps (now: number): number {
+  /** The measurement alone: bytes per second, counting the time the oldest request has waited so far. */
+  measured (now: number): number {
     const waiting = this.active > 0 ? Math.max(0, now - this.mark) : 0
     return 1000 * this.bytes / Math.max(1, this.ms + waiting)
+  }
+
+  /** What the server is expected to deliver: `prior` while unknown; an idle one's measurement fades towards `prior`. */
+  bps (now: number, prior: number): number {
+    if (!this.known) return prior
+    const m = this.measured(now)
+    if (this.active > 0 || m >= prior) return m
+    const w = 0.5 ** (Math.max(0, now - this.mark) / IDLE_HALF_LIFE_MS)
+    return w * m + (1 - w) * prior
   }
 
   begin (bytes: number, now: number): void {
@@ -51,9 +82,15 @@ class ServerMeter {
   end (asked: number, delivered: number, now: number): void {
     this.active--
     this.outstanding -= asked
+    if (!this.warm) {
+      this.warm = true
+      this.mark = now
+      return
+    }
     this.bytes = this.bytes * DECAY + delivered
     this.ms = this.ms * DECAY + Math.max(0, now - this.mark)
     this.mark = now
+    this.known = true
   }
 }
 
@@ -72,7 +109,10 @@ export class SegmentSpread {
     const key = serverOf(r)
     let m = this.meters.get(key)
     if (m == null) {
-      m = new ServerMeter(r.source.bytesPerSecond ?? UNKNOWN_BPS)
+      // A server that joins late starts at the others' pass, not at zero (it would take every block until it caught up).
+      let pass = Infinity
+      for (const o of this.meters.values()) pass = Math.min(pass, o.pass)
+      m = new ServerMeter(r.source.bytesPerSecond, Number.isFinite(pass) ? pass : 0)
       this.meters.set(key, m)
     }
     return m
@@ -82,12 +122,14 @@ export class SegmentSpread {
    * k readers with distinct share numbers, in share-number order, from
    * `open`. Shares whose server is not preferred (preference 2 or more: it
    * failed lately or is on probation) are taken only when the others are
-   * not enough; among the rest, the soonest to deliver `blockBytes` wins,
-   * ties going to primary shares (they need no decoding).
+   * not enough; among the rest, the one whose server's pass stays lowest
+   * after this block, ties going to primary shares (they need no decoding).
+   * The choice is a commitment: the chosen servers' passes advance.
    */
   choose (open: readonly ShareReader[], k: number, blockBytes: number): ShareReader[] {
     const now = this.now()
-    const extra = new Map<ServerMeter, number>()
+    for (const r of open) this.meter(r)
+    const fastest = this.fastest(now)
     const picked: ShareReader[] = []
     const shnums = new Set<number>()
     while (picked.length < k) {
@@ -96,7 +138,7 @@ export class SegmentSpread {
       for (const r of open) {
         if (shnums.has(r.shnum)) continue
         const m = this.meter(r)
-        const cost = (m.outstanding + (extra.get(m) ?? 0) + blockBytes) / m.bps(now)
+        const cost = m.pass + blockBytes / m.bps(now, fastest)
         const key: [number, number, number, number] = [(r.source.preference ?? 0) >= 2 ? 1 : 0, cost, r.shnum < k ? 0 : 1, r.shnum]
         if (bestKey === undefined || lessThan(key, bestKey)) { best = r; bestKey = key }
       }
@@ -104,9 +146,16 @@ export class SegmentSpread {
       picked.push(best)
       shnums.add(best.shnum)
       const m = this.meter(best)
-      extra.set(m, (extra.get(m) ?? 0) + blockBytes)
+      m.pass += blockBytes / m.bps(now, fastest)
     }
     return picked.sort((a, b) => a.shnum - b.shnum)
+  }
+
+  /** The fastest known server's throughput, or UNKNOWN_BPS when none is known. */
+  private fastest (now: number): number {
+    let best = 0
+    for (const m of this.meters.values()) if (m.known) best = Math.max(best, m.measured(now))
+    return best > 0 ? best : UNKNOWN_BPS
   }
 
   /** Runs one block read of `bytes` from `r`, counting it against its server while it is out. */
@@ -131,7 +180,7 @@ export class SegmentSpread {
   /** Blocks and bytes each server delivered, and its throughput estimate now (for logs). */
   stats (): SpreadStats[] {
     const now = this.now()
-    return [...this.meters].map(([server, m]) => ({ server, blocks: this.blocks.get(server)?.blocks ?? 0, bytes: this.blocks.get(server)?.bytes ?? 0, bps: Math.round(m.bps(now)) }))
+    return [...this.meters].map(([server, m]) => ({ server, blocks: this.blocks.get(server)?.blocks ?? 0, bytes: this.blocks.get(server)?.bytes ?? 0, bps: Math.round(m.known ? m.measured(now) : 0) }))
   }
 }
 

@@ -31,6 +31,12 @@ const DECAY = 0.9
  * is tried again instead of being starved for the rest of the file.
  */
 const IDLE_HALF_LIFE_MS = 1000
+/**
+ * How far (seconds of virtual time) a server's pass may run ahead of the
+ * lowest: one that measured slow for a moment is skipped for a while, not
+ * for the rest of a long file.
+ */
+const MAX_LEAD_S = 0.5
 
 class ServerMeter {
   /** Bytes asked for and not answered. */
@@ -58,16 +64,20 @@ class ServerMeter {
     }
   }
 
-  /** The measurement alone: bytes per second, counting the time the oldest request has waited so far. */
-  measured (now: number): number {
-    const waiting = this.active > 0 ? Math.max(0, now - this.mark) : 0
+  /** The measurement alone: bytes per second over the answers so far, or also counting the time the oldest request has waited (`stalls`). */
+  measured (now: number, stalls = true): number {
+    const waiting = stalls && this.active > 0 ? Math.max(0, now - this.mark) : 0
     return 1000 * this.bytes / Math.max(1, this.ms + waiting)
   }
 
-  /** What the server is expected to deliver: `prior` while unknown; an idle one's measurement fades towards `prior`. */
-  bps (now: number, prior: number): number {
+  /**
+   * What the server is expected to deliver: `prior` while unknown; an idle
+   * one's measurement fades towards `prior`; with `stalls`, a request that
+   * has been waiting long makes it slower.
+   */
+  bps (now: number, prior: number, stalls = true): number {
     if (!this.known) return prior
-    const m = this.measured(now)
+    const m = this.measured(now, stalls)
     if (this.active > 0 || m >= prior) return m
     const w = 0.5 ** (Math.max(0, now - this.mark) / IDLE_HALF_LIFE_MS)
     return w * m + (1 - w) * prior
@@ -130,6 +140,8 @@ export class SegmentSpread {
     const now = this.now()
     for (const r of open) this.meter(r)
     const fastest = this.fastest(now)
+    let floor = Infinity
+    for (const r of open) floor = Math.min(floor, this.meter(r).pass)
     const picked: ShareReader[] = []
     const shnums = new Set<number>()
     while (picked.length < k) {
@@ -138,7 +150,7 @@ export class SegmentSpread {
       for (const r of open) {
         if (shnums.has(r.shnum)) continue
         const m = this.meter(r)
-        const cost = m.pass + blockBytes / m.bps(now, fastest)
+        const cost = Math.min(m.pass, floor + MAX_LEAD_S) + blockBytes / m.bps(now, fastest)
         const key: [number, number, number, number] = [(r.source.preference ?? 0) >= 2 ? 1 : 0, cost, r.shnum < k ? 0 : 1, r.shnum]
         if (bestKey === undefined || lessThan(key, bestKey)) { best = r; bestKey = key }
       }
@@ -146,7 +158,8 @@ export class SegmentSpread {
       picked.push(best)
       shnums.add(best.shnum)
       const m = this.meter(best)
-      m.pass += blockBytes / m.bps(now, fastest)
+      // The pass advances by the server's own pace, not by a stall of the moment (that only steers this choice).
+      m.pass = Math.min(m.pass, floor + MAX_LEAD_S) + blockBytes / m.bps(now, fastest, false)
     }
     return picked.sort((a, b) => a.shnum - b.shnum)
   }

@@ -187,6 +187,12 @@ export interface ClientConfig {
    * still null; null = upload to the storage servers this node is connected to.
    */
   club: string | null
+  /**
+   * Spread a download's segments over every server holding a distinct share,
+   * k per segment by measured throughput (true), or read the same k shares
+   * throughout (false). Default true.
+   */
+  spreadDownloads: boolean
 }
 
 /** The node's settings, after defaults are applied. */

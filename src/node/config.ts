@@ -78,7 +78,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   clubs: { republishIntervalSeconds: 12 * 3600 },
   repair: { intervalSeconds: 6 * 3600, maxChecksPerPass: 1000, verifyBytesPerPass: 64 * 2 ** 20, maxBytesPerSecond: 2 ** 20 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
-  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null },
+  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null, spreadDownloads: true },
   convergenceSecretFile: 'private/convergence'
 } satisfies NodeConfig)
 
@@ -202,6 +202,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'n') out.client.n = v.integer('client.n', s.n, { min: 1, max: 256 })
     if (k === 'maxSegmentSize') out.client.maxSegmentSize = v.integer('client.maxSegmentSize', s.maxSegmentSize, { min: 1, max: 2 ** 30 })
     if (k === 'club') out.client.club = s.club === null ? null : v.clubId('client.club', s.club)
+    if (k === 'spreadDownloads') out.client.spreadDownloads = v.boolean('client.spreadDownloads', s.spreadDownloads)
   }, Object.keys(DEFAULT_CONFIG.client))
 
   checkCoherent(out, source)

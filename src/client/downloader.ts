@@ -8,7 +8,7 @@
  * share that fails a check is dropped, its server is told (advise-corrupt)
  * and set aside for the rest of the file, and another share takes its place.
  */
-import { readImmutable, storageIndexOf, toCap, type Cap, type BadShareReport } from '../immutable/index.js'
+import { readImmutable, storageIndexOf, toCap, type Cap, type BadShareReport, type SpreadStats } from '../immutable/index.js'
 import { SharesNotFoundError } from './errors.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import { RemoteShare } from './remote-share.js'
@@ -87,16 +87,18 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
     }
     options.onBadShare?.({ peerId: source.serverId, shnum: source.shnum, check: report.check, message: report.error.message })
   }
+  let spreadStats: SpreadStats[] = []
   try {
     yield * readImmutable(cap, sources, {
       offset: options.offset,
       length: options.length,
       signal: options.signal,
       spread,
+      onSpreadStats: stats => { spreadStats = stats },
       onBadShare,
       onProgress: p => options.onProgress?.({ phase: 'downloading', bytesDone: p.bytesDone, bytesTotal: p.bytesTotal })
     })
-    if (reputation != null) recordReads(reputation, sources.filter(s => !dropped.has(s)))
+    if (reputation != null) recordReads(reputation, sources.filter(s => !dropped.has(s)), spreadStats)
     log.trace('%s: done; bytes read per share: %s', siText(si), sources.filter(s => s.bytesRead > 0).map(s => `${s.shnum}@${shortPeer(s.serverId)}=${s.bytesRead}`).join(' '))
   } finally {
     for (const s of sources) s.discard()
@@ -104,8 +106,14 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   }
 }
 
-/** Good reads and the throughput seen, per server: its bytes over the span from its first read asked to its last answered. */
-function recordReads (reputation: ReputationTable, sources: readonly RemoteShare[]): void {
+/**
+ * Good reads and the throughput seen, per server: its bytes over the span
+ * from its first read asked to its last answered; when the download spread
+ * its segments, the throughput the spreading measured (over the time the
+ * server was busy: in a spread download a server is idle part of the span).
+ */
+function recordReads (reputation: ReputationTable, sources: readonly RemoteShare[], spread: readonly SpreadStats[]): void {
+  const measured = new Map(spread.filter(t => t.bps > 0 && t.bytes > 0).map(t => [t.server, t]))
   const byServer = new Map<string, { shares: number, bytes: number, from: number, to: number }>()
   for (const s of sources) {
     if (s.bytesRead === 0 || s.firstReadAt == null || s.lastReadAt == null) continue
@@ -120,7 +128,9 @@ function recordReads (reputation: ReputationTable, sources: readonly RemoteShare
   }
   for (const [peer, t] of byServer) {
     reputation.good(peer, t.shares)
-    reputation.throughput(peer, t.bytes, Math.max(1, t.to - t.from))
+    const m = measured.get(peer)
+    if (m != null) reputation.throughput(peer, m.bytes, Math.max(1, 1000 * m.bytes / m.bps))
+    else reputation.throughput(peer, t.bytes, Math.max(1, t.to - t.from))
   }
 }
 

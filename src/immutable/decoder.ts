@@ -13,6 +13,7 @@ import { segmentRange } from './params.js'
 import { SegmentFetcher, type DecryptRange } from './segment-fetcher.js'
 import { checkAborted, fileContext, fileLabel, ShareSet, type BadShareReport } from './share-set.js'
 import type { ShareSource } from './share-reader.js'
+import type { SpreadStats } from './spread.js'
 
 export type { BadShareReport } from './share-set.js'
 
@@ -41,6 +42,8 @@ export interface ReadOptions {
    * shares throughout). Sources should say which server they are on.
    */
   spread?: boolean
+  /** When spreading, called once the read is complete with what each server delivered and its throughput as measured. */
+  onSpreadStats?: (stats: SpreadStats[]) => void
 }
 
 /** The bytes a..b of a piece list, as views. */
@@ -127,5 +130,9 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
     for (const out of outs) yield out
   }
   log('%s: read %d bytes; shares dropped: %d', label, done, set.failures.length)
-  if (spread) log('%s: blocks per server: %s', label, fetcher.spreadStats().map(t => `${t.server.slice(-8)}=${t.blocks} (${Math.round(t.bps / 1024)} KiB/s)`).join(' '))
+  if (spread) {
+    const stats = fetcher.spreadStats()
+    log('%s: blocks per server: %s', label, stats.map(t => `${t.server.slice(-8)}=${t.blocks} (${Math.round(t.bps / 1024)} KiB/s)`).join(' '))
+    opts.onSpreadStats?.(stats)
+  }
 }

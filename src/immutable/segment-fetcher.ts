@@ -23,6 +23,7 @@ import { PartialTree } from './merkle.js'
 import { blockLength, segmentRange, type ChkParams } from './params.js'
 import { segmentWorker } from './segment-worker.js'
 import { asBadShare, checkAborted, type ShareSet } from './share-set.js'
+import { hedgedReads, type BlockRead } from './hedge.js'
 import { SegmentSpread, type SpreadStats } from './spread.js'
 import type { ShareReader } from './share-reader.js'
 
@@ -158,6 +159,21 @@ export class SegmentFetcher {
     return await this.spread.measure(r, blockLength(this.set.params, i), async () => await r.readBlockUnchecked(i))
   }
 
+  /** Block i from each of `picked` (k shares); when spreading, hedged: a share that is late is replaced by another (hedge.ts). */
+  private async readBlocks (i: number, picked: ShareReader[]): Promise<BlockRead[]> {
+    const spread = this.spread
+    if (spread === undefined) return await Promise.all(picked.map(async r => ({ reader: r, ...await this.readUnchecked(r, i) })))
+    const set = this.set
+    const bytes = blockLength(set.params, i)
+    return await hedgedReads(picked, {
+      read: async r => await this.readUnchecked(r, i),
+      spare: asked => spread.choose(set.active.filter(r => !asked.has(r.shnum)), 1, bytes)[0],
+      delayMs: spread.hedgeDelayMs(picked, bytes),
+      signal: set.signal,
+      onHedge: (extra, waiting) => { log('%s: segment %d: share %s late, asking share %d too', set.label, i, waiting.map(r => r.shnum).join(','), extra.shnum) }
+    })
+  }
+
   /** Block i of `r`, checked against its block hash tree. */
   private async readChecked (r: ShareReader, i: number): Promise<Uint8Array[]> {
     if (this.wholeTrees) await r.loadBlockTree()
@@ -222,14 +238,15 @@ export class SegmentFetcher {
     const set = this.set
     if (!this.offload) return undefined
     const k = set.file.k
-    const readers = this.pick(i)
-    if (readers.length !== k) return this.passOver(i, `${readers.length} shares open, ${k} needed`)
+    const picked = this.pick(i)
+    if (picked.length !== k) return this.passOver(i, `${picked.length} shares open, ${k} needed`)
     const worker = segmentWorker()
     if (worker == null) return this.passOver(i, 'no segment worker')
     checkAborted(set.signal)
     this.fastOff = undefined
     try {
-      const got = await Promise.all(readers.map(async r => await this.readUnchecked(r, i)))
+      const got = await this.readBlocks(i, picked)
+      const readers = got.map(g => g.reader)
       const { start, end } = segmentRange(set.params, i)
       const segmentLength = end - start
       const primary = readers.every((r, j) => r.shnum === j)

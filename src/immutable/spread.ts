@@ -32,11 +32,20 @@ const DECAY = 0.9
  */
 const IDLE_HALF_LIFE_MS = 1000
 /**
+ * The expectation counts this many blocks at the fastest server's speed
+ * along with what was measured: one slow answer among the first few (a
+ * cold connection, a busy moment) must not cut a server's share by five.
+ */
+const PRIOR_BLOCKS = 2
+/**
  * How far (seconds of virtual time) a server's pass may run ahead of the
  * lowest: one that measured slow for a moment is skipped for a while, not
  * for the rest of a long file.
  */
 const MAX_LEAD_S = 0.5
+/** A segment asks one more share when its blocks take this many times longer than expected (hedge.ts), and never sooner than HEDGE_MIN_MS. */
+const HEDGE_FACTOR = 4
+const HEDGE_MIN_MS = 500
 
 class ServerMeter {
   /** Bytes asked for and not answered. */
@@ -49,6 +58,8 @@ class ServerMeter {
   private ms = 0
   /** Since when the current busy period is not yet counted in `ms`. */
   private mark = 0
+  /** The size of the last block delivered (what the prior is counted in). */
+  private block = 0
   /** Seeded or measured: otherwise the server is assumed as fast as the fastest known, so it gets tried. */
   known: boolean
   /** The first answer of an unseeded server also paid for opening the session: it is not counted. */
@@ -77,7 +88,9 @@ class ServerMeter {
    */
   bps (now: number, prior: number, stalls = true): number {
     if (!this.known) return prior
-    const m = this.measured(now, stalls)
+    const waiting = stalls && this.active > 0 ? Math.max(0, now - this.mark) : 0
+    const priorBytes = PRIOR_BLOCKS * this.block
+    const m = 1000 * (this.bytes + priorBytes) / Math.max(1, this.ms + waiting + 1000 * priorBytes / prior)
     if (this.active > 0 || m >= prior) return m
     const w = 0.5 ** (Math.max(0, now - this.mark) / IDLE_HALF_LIFE_MS)
     return w * m + (1 - w) * prior
@@ -97,6 +110,7 @@ class ServerMeter {
       this.mark = now
       return
     }
+    if (delivered > 0) this.block = delivered
     this.bytes = this.bytes * DECAY + delivered
     this.ms = this.ms * DECAY + Math.max(0, now - this.mark)
     this.mark = now
@@ -162,6 +176,18 @@ export class SegmentSpread {
       m.pass = Math.min(m.pass, floor + MAX_LEAD_S) + blockBytes / m.bps(now, fastest, false)
     }
     return picked.sort((a, b) => a.shnum - b.shnum)
+  }
+
+  /** How long a segment reading `bytes` from each of `readers` waits for them before asking one more share: a few times what their queues and speeds predict. */
+  hedgeDelayMs (readers: readonly ShareReader[], bytes: number): number {
+    const now = this.now()
+    const fastest = this.fastest(now)
+    let expected = 0
+    for (const r of readers) {
+      const m = this.meter(r)
+      expected = Math.max(expected, 1000 * (m.outstanding + bytes) / m.bps(now, fastest, false))
+    }
+    return Math.max(HEDGE_MIN_MS, HEDGE_FACTOR * expected)
   }
 
   /** The fastest known server's throughput, or UNKNOWN_BPS when none is known. */

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { download, findShares, ReputationTable, upload, type ServerInfo } from '../../src/client/index.js'
 import { computeParams, parseCap, parseHeader, storageIndexOf, type ChkReadCap } from '../../src/immutable/index.js'
 import { encodeStorageIndex } from '../../src/storage/index.js'
@@ -21,6 +24,38 @@ const SIZE = 4 * 2 ** 20
 const SEGMENT = 128 * 1024
 const K = 3
 const N = 10
+const CHILD = fileURLToPath(new URL('../protocols/fixtures/storage-server-child.ts', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** A real storage server alone in a child process (so it can be frozen with SIGSTOP: a server that hangs without closing its connections). */
+async function spawnServer (): Promise<{ child: ChildProcess, info: ServerInfo }> {
+  const dir = await mkdtemp(join(tmpdir(), 'lafs-spread-'))
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
+  const addr = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server child did not start in time: ${stderr}`)) }, 30_000)
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (!out.includes('\n')) return
+      clearTimeout(timer)
+      try { resolve((JSON.parse(out.split('\n')[0]) as { addr: string }).addr) } catch (err) { reject(err instanceof Error ? err : new Error(String(err))) }
+    })
+    child.on('exit', code => { clearTimeout(timer); reject(new Error(`server child exited (${code}): ${stderr}`)) })
+  })
+  return { child, info: { peerId: addr.split('/p2p/')[1], multiaddrs: [addr] } }
+}
+
+async function stopChild (child: ChildProcess): Promise<void> {
+  if (child.exitCode != null || child.signalCode != null) return
+  const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+  child.kill('SIGCONT')
+  child.stdin?.end()
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, 10_000)
+  await exited
+  clearTimeout(timer)
+}
 
 describe('client: a download spreads its segments over every server holding a share', function () {
   this.timeout(60_000)
@@ -74,8 +109,8 @@ describe('client: a download spreads its segments over every server holding a sh
     const file = join(server.dir, 'shares', b32.slice(0, 2), b32, '0')
     const bytes = await readFile(file)
     const o = parseHeader(bytes, N).offsets
-    // Every block from segment 12 (of 32) on gets a flipped bit.
-    for (let at = o.data + 12 * blockSize + 7; at < o.plaintextHashTree; at += 4096) bytes[at] ^= 0x01
+    // Every block from segment 8 (of 32) on gets a flipped bit.
+    for (let at = o.data + 8 * blockSize + 7; at < o.plaintextHashTree; at += 4096) bytes[at] ^= 0x01
     await writeFile(file, bytes)
 
     const reputation = ReputationTable.inMemory()
@@ -117,5 +152,38 @@ describe('client: a download spreads its segments over every server holding a sh
     assert.ok(got.equals(f.data), 'byte-correct from the other servers')
     assert.ok(server.storage.readCounters().bytes - (before.get(victim.peerId) ?? 0) >= blockSize, 'the victim served blocks before it stopped')
     assert.ok(bad.every(b => b.peerId === victim.peerId && b.check === 'read-error'), `only the stopped server is blamed: ${JSON.stringify(bad)}`)
+  })
+
+  it('a server that hangs mid-file (its process frozen, connections open) is worked around long before the storage timeout', async () => {
+    const frozen = await spawnServer()
+    try {
+      const servers = [...infos().slice(0, N - 1), frozen.info]
+      // 96 segments of 64 KiB: when the server freezes, most segments are not yet asked for (32 are in flight).
+      const data = randomBytes(6 * 2 ** 20)
+      const up = await upload(client, data, { servers, leaseSecret, convergenceSecret: randomBytes(32), k: K, n: N, maxSegmentSize: 64 * 1024 })
+      assert.equal(up.happiness, N)
+      const { holders } = await findShares(client, storageIndexOf(parseCap(up.cap) as ChkReadCap), servers)
+      assert.ok(holders.some(h => h.peerId === frozen.info.peerId), 'the frozen server holds a share')
+      let frozenAt = 0
+      const bad: unknown[] = []
+      const got = await collect(download(client, up.cap, {
+        holders,
+        onBadShare: r => bad.push(r),
+        onProgress: p => {
+          if (frozenAt === 0 && p.bytesDone > 0.3 * p.bytesTotal) {
+            frozenAt = Date.now()
+            frozen.child.kill('SIGSTOP')
+          }
+        }
+      }))
+      const after = Date.now() - frozenAt
+      assert.ok(frozenAt > 0, 'frozen mid-file')
+      assert.ok(got.equals(data), 'byte-correct from the other servers')
+      // A storage session gives up after 30 s without progress; hedged reads go around the frozen server in about a second.
+      assert.ok(after < 10_000, `the download finished ${after} ms after the server froze`)
+      assert.deepEqual(bad, [], 'a server that is only late is not blamed')
+    } finally {
+      await stopChild(frozen.child)
+    }
   })
 })

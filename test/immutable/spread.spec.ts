@@ -51,8 +51,8 @@ describe('immutable: choosing k shares per segment by throughput (spread.ts)', (
     let now = 0
     const spread = new SegmentSpread(() => now)
     const open = readers(Array.from({ length: 4 }, (_, i) => ({ shnum: i, server: `s${i}` })))
-    // Every server answers a block; s3 takes ten times as long as the others (10 ms vs 1 ms), twice (the first answer only warms up).
-    for (let round = 0; round < 2; round++) {
+    // Every server answers six blocks; s3 takes ten times as long as the others (10 ms vs 1 ms) (the first answer only warms up).
+    for (let round = 0; round < 6; round++) {
       for (const r of open) {
         let release!: () => void
         const read = spread.measure(r, BLOCK, async () => { await new Promise<void>(resolve => { release = resolve }) })
@@ -62,7 +62,7 @@ describe('immutable: choosing k shares per segment by throughput (spread.ts)', (
       }
     }
     const t = tally(Array.from({ length: 40 }, () => spread.choose(open, K, BLOCK)))
-    assert.ok((t.get('s3') ?? 0) * 5 < (t.get('s0') ?? 0), `s3 (slow) ${t.get('s3')} blocks vs s0 ${t.get('s0')}`)
+    assert.ok((t.get('s3') ?? 0) * 4 < (t.get('s0') ?? 0), `s3 (slow) ${t.get('s3')} blocks vs s0 ${t.get('s0')}`)
 
     // s0 holds a request that has not been answered for a second: the next segments go around it.
     let release!: () => void

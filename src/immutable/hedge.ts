@@ -42,7 +42,7 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
       if (settled) return
       settled = true
       clearTimeout(timer)
-      if (err !== undefined) reject(err)
+      if (err !== undefined) reject(err instanceof Error ? err : new Error(String(err)))
       else resolve(done.slice(0, k).sort((a, b) => a.reader.shnum - b.reader.shnum))
     }
     const ask = (r: ShareReader): void => {

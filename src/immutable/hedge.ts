@@ -38,11 +38,11 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
     const pending = new Set<ShareReader>()
     let settled = false
     let timer: ReturnType<typeof setTimeout> | undefined
-    const finish = (err?: unknown): void => {
+    const finish = (err?: Error): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      if (err !== undefined) reject(err instanceof Error ? err : new Error(String(err)))
+      if (err !== undefined) reject(err)
       else resolve(done.slice(0, k).sort((a, b) => a.reader.shnum - b.reader.shnum))
     }
     const ask = (r: ShareReader): void => {
@@ -53,7 +53,7 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
         if (settled) return
         done.push({ reader: r, ...got })
         if (done.length >= k) finish()
-      }, (err: unknown) => { pending.delete(r); finish(err) })
+      }, (err: unknown) => { pending.delete(r); finish(asError(err)) })
     }
     const arm = (): void => {
       timer = setTimeout(() => {
@@ -61,7 +61,7 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
         try {
           checkAborted(opts.signal)
         } catch (err) {
-          finish(err)
+          finish(asError(err))
           return
         }
         const extra = opts.spare(asked)
@@ -76,4 +76,8 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
     for (const r of first) ask(r)
     if (!settled) arm()
   })
+}
+
+function asError (err: unknown): Error {
+  return err instanceof Error ? err : new Error(`a block read failed: ${JSON.stringify(err)}`)
 }

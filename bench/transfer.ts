@@ -7,7 +7,11 @@
  *   upload              client upload(): CHK 3-of-10, convergent key (a first
  *                       pass over the plaintext), 10 shares = 3.33x the bytes
  *   download            findShares() + download(); the result's SHA-256 is
- *                       checked after the clock stops (on the fly for --size)
+ *                       checked after the clock stops (on the fly for --size);
+ *                       segments spread over all ten servers (the default)
+ *   download from k     the same file with spread: false (the same k shares
+ *                       throughout), right after it: spreading's cost on a
+ *                       machine whose CPU, not the servers' links, is the limit
  *
  * The ten servers and the raw node live in ONE child process; the client is
  * this process, whose resident set size is sampled every 50 ms.

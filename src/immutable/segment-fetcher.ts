@@ -47,7 +47,9 @@ const SPREAD_MAX_SEGMENTS = 32
 /**
  * Shares are chosen when a segment starts: until the other shares are open
  * (or this long has passed, if a server is slow to answer) only two
- * segments start, so the window is not all given to the first k.
+ * segments start, so the window is not all given to the first k. Then the
+ * window grows by two segments per segment delivered (not all at once), so
+ * the servers are measured before most of the window is handed out.
  */
 const SPREAD_OPENING_SEGMENTS = 2
 const SPREAD_OPENING_GRACE_MS = 1000
@@ -204,13 +206,17 @@ export class SegmentFetcher {
       return pending
     }
     const since = Date.now()
-    const window = (): number => this.opened || Date.now() - since > SPREAD_OPENING_GRACE_MS ? depth : Math.min(depth, SPREAD_OPENING_SEGMENTS)
+    let delivered = 0
+    const window = (): number => this.spread === undefined
+      ? depth
+      : Math.min(depth, SPREAD_OPENING_SEGMENTS + (this.opened || Date.now() - since > SPREAD_OPENING_GRACE_MS ? 2 * delivered : 0))
     const inFlight: Array<Promise<FetchedSegment>> = []
     let started = first
     while (started <= last && started < first + window()) inFlight.push(start(started++))
     for (let i = first; i <= last; i++) {
       checkAborted(this.set.signal)
       const seg = await (inFlight.shift() as Promise<FetchedSegment>)
+      delivered++
       // Taken one out, put one in: `depth` stay in flight while the consumer works.
       while (started <= last && started < i + 1 + window()) inFlight.push(start(started++))
       yield seg

@@ -9,13 +9,15 @@
  * caller already knew (the reputation's read throughput). Blocks are handed
  * out by stride scheduling: each server has a pass, a block given to it
  * advances its pass by block / throughput, and a segment takes, one share
- * at a time, the share whose server's pass would stay lowest. So each
- * server gets blocks in proportion to its throughput, whether the reader is
- * limited by the servers' links (then the slow ones also build up a queue
- * and measure slower) or by its own downlink or CPU (then every server is
- * idle when asked, and the pass alone keeps the shares fair). A server that
- * stalls measures slower the longer it holds a request, so work moves away
- * from it before any timeout.
+ * at a time, the share whose server has the lowest pass plus time to
+ * deliver what it was already asked and this block. So each server gets
+ * blocks in proportion to its throughput, whether the reader is limited by
+ * the servers' links (then the slow ones also build up a queue and measure
+ * slower) or by its own downlink or CPU (then every server is idle when
+ * asked, and the pass alone keeps the shares fair). A server that stalls
+ * measures slower the longer it holds a request, so work moves away from it
+ * before any timeout; an unknown server counts as fast as the fastest until
+ * its first answer is late.
  */
 import type { ShareReader } from './share-reader.js'
 
@@ -62,13 +64,10 @@ class ServerMeter {
   private block = 0
   /** Seeded or measured: otherwise the server is assumed as fast as the fastest known, so it gets tried. */
   known: boolean
-  /** The first answer of an unseeded server also paid for opening the session: it is not counted. */
-  private warm: boolean
 
   constructor (seedBps: number | undefined, pass: number) {
     this.pass = pass
     this.known = seedBps !== undefined && seedBps > 0
-    this.warm = this.known
     if (this.known) {
       this.bytes = (seedBps as number) * SEED_MS / 1000
       this.ms = SEED_MS
@@ -84,12 +83,13 @@ class ServerMeter {
   /**
    * What the server is expected to deliver: `prior` while unknown; an idle
    * one's measurement fades towards `prior`; with `stalls`, a request that
-   * has been waiting long makes it slower.
+   * has been waiting long makes it slower (known or not).
    */
   bps (now: number, prior: number, stalls = true): number {
-    if (!this.known) return prior
     const waiting = stalls && this.active > 0 ? Math.max(0, now - this.mark) : 0
-    const priorBytes = PRIOR_BLOCKS * this.block
+    const priorBytes = PRIOR_BLOCKS * (this.block > 0 ? this.block : this.active > 0 ? this.outstanding / this.active : 0)
+    // Unknown: as fast as the fastest, until its first answer is later than that would allow.
+    if (!this.known) return priorBytes > 0 ? 1000 * priorBytes / (1000 * priorBytes / prior + waiting) : prior
     const m = 1000 * (this.bytes + priorBytes) / Math.max(1, this.ms + waiting + 1000 * priorBytes / prior)
     if (this.active > 0 || m >= prior) return m
     const w = 0.5 ** (Math.max(0, now - this.mark) / IDLE_HALF_LIFE_MS)
@@ -105,11 +105,6 @@ class ServerMeter {
   end (asked: number, delivered: number, now: number): void {
     this.active--
     this.outstanding -= asked
-    if (!this.warm) {
-      this.warm = true
-      this.mark = now
-      return
-    }
     if (delivered > 0) this.block = delivered
     this.bytes = this.bytes * DECAY + delivered
     this.ms = this.ms * DECAY + Math.max(0, now - this.mark)
@@ -146,8 +141,9 @@ export class SegmentSpread {
    * k readers with distinct share numbers, in share-number order, from
    * `open`. Shares whose server is not preferred (preference 2 or more: it
    * failed lately or is on probation) are taken only when the others are
-   * not enough; among the rest, the one whose server's pass stays lowest
-   * after this block, ties going to primary shares (they need no decoding).
+   * not enough; among the rest, the one whose server has the lowest pass
+   * plus time to deliver its outstanding bytes and this block, ties going
+   * to primary shares (they need no decoding).
    * The choice is a commitment: the chosen servers' passes advance.
    */
   choose (open: readonly ShareReader[], k: number, blockBytes: number): ShareReader[] {
@@ -157,6 +153,8 @@ export class SegmentSpread {
     let floor = Infinity
     for (const r of open) floor = Math.min(floor, this.meter(r).pass)
     const picked: ShareReader[] = []
+    /** Blocks given in this choice, not yet counted as outstanding (a server holding two of the shares). */
+    const queued = new Map<ServerMeter, number>()
     const shnums = new Set<number>()
     while (picked.length < k) {
       let best: ShareReader | undefined
@@ -164,7 +162,8 @@ export class SegmentSpread {
       for (const r of open) {
         if (shnums.has(r.shnum)) continue
         const m = this.meter(r)
-        const cost = Math.min(m.pass, floor + MAX_LEAD_S) + blockBytes / m.bps(now, fastest)
+        // Its turn, plus how long what it has been asked already and this block would take at its speed now.
+        const cost = Math.min(m.pass, floor + MAX_LEAD_S) + (m.outstanding + (queued.get(m) ?? 0) + blockBytes) / m.bps(now, fastest)
         const key: [number, number, number, number] = [(r.source.preference ?? 0) >= 2 ? 1 : 0, cost, r.shnum < k ? 0 : 1, r.shnum]
         if (bestKey === undefined || lessThan(key, bestKey)) { best = r; bestKey = key }
       }
@@ -172,6 +171,7 @@ export class SegmentSpread {
       picked.push(best)
       shnums.add(best.shnum)
       const m = this.meter(best)
+      queued.set(m, (queued.get(m) ?? 0) + blockBytes)
       // The pass advances by the server's own pace, not by a stall of the moment (that only steers this choice).
       m.pass = Math.min(m.pass, floor + MAX_LEAD_S) + blockBytes / m.bps(now, fastest, false)
     }

@@ -167,10 +167,12 @@ export class SegmentFetcher {
     if (spread === undefined) return await Promise.all(picked.map(async r => ({ reader: r, ...await this.readUnchecked(r, i) })))
     const set = this.set
     const bytes = blockLength(set.params, i)
+    const delayMs = spread.hedgeDelayMs(picked, bytes)
+    log.trace('%s: segment %d from shares %s, one more after %d ms', set.label, i, picked.map(r => r.shnum).join(','), Math.round(delayMs))
     return await hedgedReads(picked, {
       read: async r => await this.readUnchecked(r, i),
       spare: asked => spread.choose(set.active.filter(r => !asked.has(r.shnum)), 1, bytes)[0],
-      delayMs: spread.hedgeDelayMs(picked, bytes),
+      delayMs,
       signal: set.signal,
       onHedge: (extra, waiting) => { log('%s: segment %d: share %s late, asking share %d too', set.label, i, waiting.map(r => r.shnum).join(','), extra.shnum) }
     })

@@ -48,6 +48,12 @@ const MAX_LEAD_S = 0.5
 /** A segment asks one more share when its blocks take this many times longer than expected (hedge.ts), and never sooner than HEDGE_MIN_MS. */
 const HEDGE_FACTOR = 4
 const HEDGE_MIN_MS = 500
+/**
+ * A server is asked for one block at a time until it has answered this
+ * many: the first answer can come at a burst rate (a relay's or a shaper's
+ * first second) that the second does not keep up.
+ */
+const PROBE_ANSWERS = 2
 
 class ServerMeter {
   /** Bytes asked for and not answered. */
@@ -64,6 +70,19 @@ class ServerMeter {
   private block = 0
   /** Seeded or measured: otherwise the server is assumed as fast as the fastest known, so it gets tried. */
   known: boolean
+
+  /** Blocks delivered so far. */
+  private answers = 0
+
+  /** Still being probed and already asked: it gets no more until it answers (unless it is needed). */
+  get probing (): boolean {
+    return this.answers < PROBE_ANSWERS && this.active > 0
+  }
+
+  /** Still being probed (PROBE_ANSWERS): a block given to it in this choice counts as a probe. */
+  get probed (): boolean {
+    return this.answers < PROBE_ANSWERS
+  }
 
   constructor (seedBps: number | undefined, pass: number) {
     this.pass = pass
@@ -105,7 +124,10 @@ class ServerMeter {
   end (asked: number, delivered: number, now: number): void {
     this.active--
     this.outstanding -= asked
-    if (delivered > 0) this.block = delivered
+    if (delivered > 0) {
+      this.block = delivered
+      this.answers++
+    }
     this.bytes = this.bytes * DECAY + delivered
     this.ms = this.ms * DECAY + Math.max(0, now - this.mark)
     this.mark = now
@@ -141,7 +163,10 @@ export class SegmentSpread {
    * k readers with distinct share numbers, in share-number order, from
    * `open`. Shares whose server is not preferred (preference 2 or more: it
    * failed lately or is on probation) are taken only when the others are
-   * not enough; among the rest, the one whose server has the lowest pass
+   * not enough, and so are those of a server still being probed that has a
+   * block to deliver already (one block at a time for its first
+   * PROBE_ANSWERS: a slow server that looked fast gets one more block, not
+   * a window's worth); among the rest, the one whose server has the lowest pass
    * plus time to deliver its outstanding bytes and this block, ties going
    * to primary shares (they need no decoding).
    * The choice is a commitment: the chosen servers' passes advance.
@@ -164,7 +189,7 @@ export class SegmentSpread {
         const m = this.meter(r)
         // Its turn, plus how long what it has been asked already and this block would take at its speed now.
         const cost = Math.min(m.pass, floor + MAX_LEAD_S) + (m.outstanding + (queued.get(m) ?? 0) + blockBytes) / m.bps(now, fastest)
-        const key: [number, number, number, number] = [(r.source.preference ?? 0) >= 2 ? 1 : 0, cost, r.shnum < k ? 0 : 1, r.shnum]
+        const key: [number, number, number, number] = [(r.source.preference ?? 0) >= 2 ? 2 : m.probing || (queued.has(m) && m.probed) ? 1 : 0, cost, r.shnum < k ? 0 : 1, r.shnum]
         if (bestKey === undefined || lessThan(key, bestKey)) { best = r; bestKey = key }
       }
       if (best === undefined) break

@@ -22,7 +22,7 @@ import { createTestLibp2p, LOOPBACK_LISTEN, stopAll } from '../fixtures/libp2p.j
 import { eventually } from '../protocols/helpers.js'
 import type { Libp2p } from '@libp2p/interface'
 
-const SIZE = 4 * 2 ** 20
+const SIZE = 12 * 2 ** 20
 const SEGMENT = 128 * 1024
 const K = 3
 const N = 10

@@ -118,6 +118,8 @@ export class SegmentFetcher {
   /** Per-segment share choice by throughput, when spreading. */
   private readonly spread?: SegmentSpread
   private opened = true
+  /** The shares a segment's fast path read, kept when it failed: the careful path starts from them. */
+  private readonly suspects = new Map<number, ShareReader[]>()
   private wholeCrypttextTree = false
   /** The whole crypttext hash tree being read for the fast path (shared by the segments in flight). */
   private crypttextLoad?: Promise<boolean>
@@ -252,9 +254,12 @@ export class SegmentFetcher {
     if (worker == null) return this.passOver(i, 'no segment worker')
     checkAborted(set.signal)
     this.fastOff = undefined
+    // If this fails, the careful path rereads these same shares, so the one to blame is found (not passed over).
+    this.suspects.set(i, picked)
     try {
       const got = await this.readBlocks(i, picked)
       const readers = got.map(g => g.reader)
+      this.suspects.set(i, readers)
       const { start, end } = segmentRange(set.params, i)
       const segmentLength = end - start
       const primary = readers.every((r, j) => r.shnum === j)
@@ -266,6 +271,7 @@ export class SegmentFetcher {
       if (this.crypttextTree.missingFor(i).length > 0 || !this.crypttextTree.verifyLeaf(i, result.segmentHash, new Map())) {
         return this.fallBack(i, 'the segment does not match the crypttext hash tree')
       }
+      this.suspects.delete(i)
       log.trace('%s: segment %d decoded from shares %s (fast path)', set.label, i, readers.map(r => r.shnum).join(','))
       return { crypttext: takePrefix(segment.flat(), segmentLength), plaintext: result.plaintext }
     } catch (err) {
@@ -315,9 +321,12 @@ export class SegmentFetcher {
     const p = set.params
     const { start, end } = segmentRange(p, i)
     const blocks = new Map<ShareReader, Uint8Array[]>()
+    let suspects = this.suspects.get(i)
+    this.suspects.delete(i)
     for (;;) {
       await set.fill()
-      const readers = this.pick(i)
+      const readers = suspects !== undefined && suspects.every(r => set.active.includes(r)) ? suspects : this.pick(i)
+      suspects = undefined
       const results = await Promise.allSettled(readers.map(async r => {
         const have = blocks.get(r)
         if (have !== undefined) return have

@@ -7,7 +7,11 @@
  *   upload              client upload(): CHK 3-of-10, convergent key (a first
  *                       pass over the plaintext), 10 shares = 3.33x the bytes
  *   download            findShares() + download(); the result's SHA-256 is
- *                       checked after the clock stops (on the fly for --size)
+ *                       checked after the clock stops (on the fly for --size);
+ *                       segments spread over all ten servers (the default)
+ *   download from k     the same file with spread: false (the same k shares
+ *                       throughout), right after it: spreading's cost on a
+ *                       machine whose CPU, not the servers' links, is the limit
  *
  * The ten servers and the raw node live in ONE child process; the client is
  * this process, whose resident set size is sampled every 50 ms.
@@ -62,7 +66,7 @@ process.on('unhandledRejection', err => { console.error('unhandled rejection (ig
 const uploadOnce = async (client: Libp2p, grid: ChildGrid, pt: Plaintext, leaseSecret: Uint8Array): Promise<StoredFile> =>
   await uploadWith(client, grid, pt, leaseSecret, K, N)
 
-type PhaseName = 'rawDown' | 'rawUp' | 'upload' | 'download'
+type PhaseName = 'rawDown' | 'rawUp' | 'upload' | 'download' | 'downloadK'
 
 let loadStart: number[] = []
 const fmt = (n: number, digits = 1): string => n.toFixed(digits)
@@ -94,7 +98,10 @@ async function main (): Promise<void> {
       // From memory the result's sha256 is checked after the clock stops (the raw baseline hashes nothing); a streamed file is hashed as it comes.
       const down = await phase(grid, rss, async () => await downloadOnce(client, grid, up.value, pt, { checkLater: !streamed }))
       down.value()
-      const r = { rawDown: rawDownRun.run, rawUp: rawUpRun.run, upload: up.run, download: down.run }
+      // The same file read from the same k shares throughout (no spreading), for comparison in the same round.
+      const downK = await phase(grid, rss, async () => await downloadOnce(client, grid, up.value, pt, { checkLater: !streamed, spread: false }))
+      downK.value()
+      const r = { rawDown: rawDownRun.run, rawUp: rawUpRun.run, upload: up.run, download: down.run, downloadK: downK.run }
       runs.push(r)
       console.error(`round ${run + 1}/${RUNS}: ` + (Object.keys(r) as PhaseName[]).map(k =>
         `${k} ${fmt(mbps(SIZE, r[k].ms / 1000))} MB/s (ELU client ${fmt(r[k].clientElu, 2)}, servers ${fmt(r[k].serverElu, 2)}; CPU ms ${fmt(r[k].clientCpuMs, 0)} + ${fmt(r[k].serverCpuMs, 0)})`).join(', '))
@@ -112,15 +119,18 @@ async function main (): Promise<void> {
     rawDown: mbps(SIZE, bestRun('rawDown').ms / 1000),
     rawUp: mbps(SIZE, bestRun('rawUp').ms / 1000),
     upload: mbps(SIZE, bestRun('upload').ms / 1000),
-    download: mbps(SIZE, bestRun('download').ms / 1000)
+    download: mbps(SIZE, bestRun('download').ms / 1000),
+    downloadK: mbps(SIZE, bestRun('downloadK').ms / 1000)
   }
   const peakOf = (key: PhaseName): number => Math.max(...runs.map(r => r[key].peakRss))
-  const phasePeak = { raw: Math.max(peakOf('rawDown'), peakOf('rawUp')), upload: peakOf('upload'), download: peakOf('download') }
-  const ratio = { upload: speed.upload / speed.rawUp, download: speed.download / speed.rawDown }
+  const phasePeak = { raw: Math.max(peakOf('rawDown'), peakOf('rawUp')), upload: peakOf('upload'), download: peakOf('download'), downloadK: peakOf('downloadK') }
+  const ratio = { upload: speed.upload / speed.rawUp, download: speed.download / speed.rawDown, downloadK: speed.downloadK / speed.rawDown }
   // Same-round ratios: a load burst that slows one round slows its baseline too.
   const paired = {
     upload: median(runs.map(r => r.rawUp.ms / r.upload.ms)),
-    download: median(runs.map(r => r.rawDown.ms / r.download.ms))
+    download: median(runs.map(r => r.rawDown.ms / r.download.ms)),
+    downloadK: median(runs.map(r => r.rawDown.ms / r.downloadK.ms)),
+    spreadVsK: median(runs.map(r => r.downloadK.ms / r.download.ms))
   }
   // The best ratio each round's raw stream leaves room for (see lib/cpu-ceiling.ts); the median over rounds.
   const ceiling = ceilings(runs, chk, K, N)
@@ -135,15 +145,17 @@ async function main (): Promise<void> {
     ['raw stream, server -> client', fmt(speed.rawDown), '1.00', '1.00', '', '', '', ...elu('rawDown')],
     ['raw stream, client -> server', fmt(speed.rawUp), '1.00', '1.00', '', '', '', ...elu('rawUp')],
     [`upload (${fmt(N / K, 2)}x bytes on the wire)`, fmt(speed.upload), fmt(ratio.upload, 2), fmt(paired.upload, 2), `>= ${GOALS.upload}x up`, met(ratio.upload >= GOALS.upload), `${fmt(ceiling.upload, 2)}x`, ...elu('upload')],
-    [streamed ? 'download (sha256 on the fly)' : 'download (sha256 after the clock)', fmt(speed.download), fmt(ratio.download, 2), fmt(paired.download, 2), `>= ${GOALS.download}x down`, met(ratio.download >= GOALS.download), `${fmt(ceiling.download, 2)}x`, ...elu('download')]
+    [streamed ? 'download (sha256 on the fly)' : 'download (sha256 after the clock)', fmt(speed.download), fmt(ratio.download, 2), fmt(paired.download, 2), `>= ${GOALS.download}x down`, met(ratio.download >= GOALS.download), `${fmt(ceiling.download, 2)}x`, ...elu('download')],
+    ['download from k shares (no spreading)', fmt(speed.downloadK), fmt(ratio.downloadK, 2), fmt(paired.downloadK, 2), '', '', '', ...elu('downloadK')]
   ]))
+  console.log(`download spread over ${SERVERS} servers vs from k shares, same round (median of time ratios): ${fmt(paired.spreadVsK, 2)}x`)
   console.log('ELU: share of the time the process\'s event loop was busy during the best round (1.00 = that process was the bottleneck); all ten servers share one process')
   console.log(`CPU: milliseconds on all threads (workers, GC helpers, thread pool) of each process during the best round`)
   console.log(`ceiling: the best ratio this machine allows if our transfer paid only the raw stream's CPU per wire byte plus the CHK work ` +
     `(single-threaded here: download ${fmt(chk.download, 0)} ms, upload ${fmt(chk.upload, 0)} ms for ${sizeMiB} MiB), spread perfectly over ${cpus().length} cores; median of the rounds`)
   console.log(`load average (1 min) at start ${fmt(loadStart[0], 2)}, at end ${fmt(loadavg()[0], 2)} on ${cpus().length} cores: figures from a busy machine are lower bounds`)
   console.log(`\nclient RSS (MiB): start ${fmt(mib(startRss), 0)}, before timed rounds ${fmt(mib(idleRss), 0)}, ` +
-    `maxRSS ${fmt(mib(maxRss), 0)} (kernel high-water mark), sampled peak ${fmt(mib(rss.peak), 0)} (raw ${fmt(mib(phasePeak.raw), 0)}, upload ${fmt(mib(phasePeak.upload), 0)}, download ${fmt(mib(phasePeak.download), 0)})` +
+    `maxRSS ${fmt(mib(maxRss), 0)} (kernel high-water mark), sampled peak ${fmt(mib(rss.peak), 0)} (raw ${fmt(mib(phasePeak.raw), 0)}, upload ${fmt(mib(phasePeak.upload), 0)}, download ${fmt(mib(phasePeak.download), 0)}, from k shares ${fmt(mib(phasePeak.downloadK), 0)})` +
     (streamed ? `; goal < ${RSS_GOAL_MIB} MiB for a streamed round trip: ${met(rssGoal === true)}` : `; includes the ${sizeMiB} MiB plaintext held in memory`))
 
   if (SAVE) {

@@ -40,9 +40,9 @@ export async function uploadOnce (client: Libp2p, grid: ChildGrid, pt: Plaintext
  * does and not the bench's own sha256 of the result, which the raw-stream
  * baseline does not pay either.
  */
-export async function downloadOnce (client: Libp2p, grid: ChildGrid, file: StoredFile, pt: Plaintext, options: { checkLater?: boolean } = {}): Promise<() => void> {
+export async function downloadOnce (client: Libp2p, grid: ChildGrid, file: StoredFile, pt: Plaintext, options: { checkLater?: boolean, spread?: boolean } = {}): Promise<() => void> {
   const { holders } = await findShares(client, file.storageIndex, grid.servers)
-  return await consume(download(client, file.cap, { holders }), pt, 'download', options.checkLater === true)
+  return await consume(download(client, file.cap, { holders, spread: options.spread }), pt, 'download', options.checkLater === true)
 }
 
 /** Reads a stream of the plaintext and returns its size-and-sha256 check (run at once unless `later`). */

@@ -1,11 +1,14 @@
 /**
  * Downloads an immutable file from servers known to hold its shares (from
  * findShares or the locate planner): streams the plaintext through the CHK
- * decoder from k shares, with read-ahead on each. A share that fails a
- * check is dropped, its server is told (advise-corrupt) and another share
- * takes its place.
+ * decoder. When more than k distinct shares are held, segments are spread
+ * over all of them, each read from the k whose servers deliver soonest
+ * (measured as the download goes, seeded by the reputation's throughput),
+ * with exact block reads; otherwise k shares are read with read-ahead. A
+ * share that fails a check is dropped, its server is told (advise-corrupt)
+ * and set aside for the rest of the file, and another share takes its place.
  */
-import { readImmutable, storageIndexOf, toCap, type Cap, type BadShareReport } from '../immutable/index.js'
+import { readImmutable, storageIndexOf, toCap, type Cap, type BadShareReport, type SpreadStats } from '../immutable/index.js'
 import { SharesNotFoundError } from './errors.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import { RemoteShare } from './remote-share.js'
@@ -31,6 +34,8 @@ export interface DownloadOptions {
   /** Called for every share that failed a check (after advise-corrupt was sent). */
   onBadShare?: (report: { peerId: string, shnum: number, check: string, message: string }) => void
   readAheadBytes?: number
+  /** Spread segments over every server holding a distinct share (default true); false reads k shares throughout. */
+  spread?: boolean
 }
 
 /** Streams the plaintext (or a range of it) of a read-cap. */
@@ -48,13 +53,18 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   const sources: RemoteShare[] = []
   // Holders keep the ring order; the reputation only sets each one's preference tier.
   const ranks = reputation?.rank(options.holders, club)
+  const distinct = new Set(options.holders.flatMap(h => h.shares)).size
+  const spread = options.spread !== false && distinct > cap.k
   options.holders.forEach((holder, i) => {
     const preference = ranks?.[i].tier ?? 0
+    const bytesPerSecond = readThroughput(reputation, holder.peerId)
     for (const shnum of holder.shares) {
-      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, { readAheadBytes: options.readAheadBytes, smallReads: pool.get(holder, 'small'), preference }))
+      sources.push(new RemoteShare(pool.get(holder), holder.peerId, si, shnum, {
+        readAheadBytes: spread ? 0 : options.readAheadBytes, smallReads: pool.get(holder, 'small'), preference, bytesPerSecond
+      }))
     }
   })
-  log('%s: %d share(s) on %d server(s): %s', siText(si), sources.length, options.holders.length,
+  log('%s: %d share(s) on %d server(s)%s: %s', siText(si), sources.length, options.holders.length, spread ? ', spreading segments over them' : '',
     options.holders.map((h, i) => `${shortPeer(h.peerId)} [${h.shares.join(',')}]${ranks == null ? '' : ` tier ${ranks[i].tier}`}`).join(' '))
   if (sources.length === 0) throw new SharesNotFoundError(`no server holds shares of ${cap.kind === 'chk' ? 'this file' : 'this storage index'}`)
   const dropped = new Set<RemoteShare>()
@@ -77,15 +87,18 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
     }
     options.onBadShare?.({ peerId: source.serverId, shnum: source.shnum, check: report.check, message: report.error.message })
   }
+  let spreadStats: SpreadStats[] = []
   try {
     yield * readImmutable(cap, sources, {
       offset: options.offset,
       length: options.length,
       signal: options.signal,
+      spread,
+      onSpreadStats: stats => { spreadStats = stats },
       onBadShare,
       onProgress: p => options.onProgress?.({ phase: 'downloading', bytesDone: p.bytesDone, bytesTotal: p.bytesTotal })
     })
-    if (reputation != null) recordReads(reputation, sources.filter(s => !dropped.has(s)))
+    if (reputation != null) recordReads(reputation, sources.filter(s => !dropped.has(s)), spreadStats)
     log.trace('%s: done; bytes read per share: %s', siText(si), sources.filter(s => s.bytesRead > 0).map(s => `${s.shnum}@${shortPeer(s.serverId)}=${s.bytesRead}`).join(' '))
   } finally {
     for (const s of sources) s.discard()
@@ -93,8 +106,14 @@ export async function * download (opener: StreamOpener, capIn: string | Cap, opt
   }
 }
 
-/** Good reads and the throughput seen, per server: its bytes over the span from its first read asked to its last answered. */
-function recordReads (reputation: ReputationTable, sources: readonly RemoteShare[]): void {
+/**
+ * Good reads and the throughput seen, per server: its bytes over the span
+ * from its first read asked to its last answered; when the download spread
+ * its segments, the throughput the spreading measured (over the time the
+ * server was busy: in a spread download a server is idle part of the span).
+ */
+function recordReads (reputation: ReputationTable, sources: readonly RemoteShare[], spread: readonly SpreadStats[]): void {
+  const measured = new Map(spread.filter(t => t.bps > 0 && t.bytes > 0).map(t => [t.server, t]))
   const byServer = new Map<string, { shares: number, bytes: number, from: number, to: number }>()
   for (const s of sources) {
     if (s.bytesRead === 0 || s.firstReadAt == null || s.lastReadAt == null) continue
@@ -109,7 +128,18 @@ function recordReads (reputation: ReputationTable, sources: readonly RemoteShare
   }
   for (const [peer, t] of byServer) {
     reputation.good(peer, t.shares)
-    reputation.throughput(peer, t.bytes, Math.max(1, t.to - t.from))
+    const m = measured.get(peer)
+    if (m != null) reputation.throughput(peer, m.bytes, Math.max(1, 1000 * m.bytes / m.bps))
+    else reputation.throughput(peer, t.bytes, Math.max(1, t.to - t.from))
+  }
+}
+
+/** The read throughput the reputation remembers for a server, if any (advice: never fails the download). */
+function readThroughput (reputation: ReputationTable | undefined, peerId: string): number | undefined {
+  try {
+    return reputation?.get(peerId)?.readBytesPerSec ?? undefined
+  } catch {
+    return undefined
   }
 }
 

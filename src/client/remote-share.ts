@@ -10,6 +10,11 @@
  * delivered: a block inside one piece is a view of it, and only a block
  * that straddles two pieces is copied (into a block-sized buffer, which the
  * allocator serves from its heap; a chunk-sized one it would map afresh).
+ *
+ * A download that spreads its segments over every server reads only some
+ * blocks of each share: read-ahead would fetch the others for nothing, so
+ * there it is off (readAheadBytes 0) and each block is one exact read;
+ * the decoder keeps enough segments in flight to keep every server busy.
  */
 import type { ReadKind, ShareSource } from '../immutable/index.js'
 import type { StorageClient } from '../protocols/index.js'
@@ -25,8 +30,10 @@ const CHUNK = 1024 * 1024
 const DEFAULT_READ_AHEAD = 2 * CHUNK
 
 export interface RemoteShareOptions {
-  /** Bytes of read-ahead per share (default 2 MiB). */
+  /** Bytes of read-ahead per share (default 2 MiB; 0: none, every block is read as asked). */
   readAheadBytes?: number
+  /** What the client knows of the server's read throughput (ShareSource.bytesPerSecond). */
+  bytesPerSecond?: number
   /** Session for small reads; defaults to the bulk one. */
   smallReads?: StorageClient
   /** Lower is read first (ShareSource.preference); from the server's reputation. */
@@ -38,12 +45,14 @@ export class RemoteShare implements ShareSource {
   readonly serverId: string
   readonly storageIndex: Uint8Array
   readonly preference: number
+  readonly bytesPerSecond?: number
   bytesRead = 0
   /** When the first read was asked for and the last one answered (ms): the span the throughput is measured over. */
   firstReadAt?: number
   lastReadAt?: number
   private readonly client: StorageClient
   private readonly small: StorageClient
+  /** Chunks read ahead; 0: exact reads. */
   private readonly aheadChunks: number
   private readonly chunks = new Map<number, Promise<Chunk>>()
 
@@ -54,7 +63,14 @@ export class RemoteShare implements ShareSource {
     this.storageIndex = storageIndex
     this.shnum = shnum
     this.preference = options.preference ?? 0
-    this.aheadChunks = Math.max(1, Math.floor((options.readAheadBytes ?? DEFAULT_READ_AHEAD) / CHUNK))
+    this.bytesPerSecond = options.bytesPerSecond
+    const ahead = options.readAheadBytes ?? DEFAULT_READ_AHEAD
+    this.aheadChunks = ahead <= 0 ? 0 : Math.max(1, Math.floor(ahead / CHUNK))
+  }
+
+  /** The server holding the share (ShareSource.server). */
+  get server (): string {
+    return this.serverId
   }
 
   async read (offset: number, length: number, kind: ReadKind = 'data'): Promise<Uint8Array> {
@@ -72,6 +88,12 @@ export class RemoteShare implements ShareSource {
   async readPieces (offset: number, length: number): Promise<Uint8Array[]> {
     if (length <= 0) return []
     this.firstReadAt ??= Date.now()
+    if (this.aheadChunks === 0) {
+      const pieces = await this.client.readPieces(this.storageIndex, this.shnum, offset, length)
+      this.bytesRead += pieces.reduce((n, p) => n + p.byteLength, 0)
+      this.lastReadAt = Date.now()
+      return pieces
+    }
     const first = Math.floor(offset / CHUNK)
     const last = Math.floor((offset + length - 1) / CHUNK)
     // Chunks behind this read will not be asked for again by a forward scan.

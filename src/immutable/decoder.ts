@@ -13,6 +13,7 @@ import { segmentRange } from './params.js'
 import { SegmentFetcher, type DecryptRange } from './segment-fetcher.js'
 import { checkAborted, fileContext, fileLabel, ShareSet, type BadShareReport } from './share-set.js'
 import type { ShareSource } from './share-reader.js'
+import type { SpreadStats } from './spread.js'
 
 export type { BadShareReport } from './share-set.js'
 
@@ -35,6 +36,14 @@ export interface ReadOptions {
   signal?: AbortSignal
   /** Hash and decrypt long reads on a worker thread (default true). */
   offload?: boolean
+  /**
+   * Read a long range from every distinct share there is, each segment from
+   * the k whose servers will deliver it soonest (default false: the same k
+   * shares throughout). Sources should say which server they are on.
+   */
+  spread?: boolean
+  /** When spreading, called once the read is complete with what each server delivered and its throughput as measured. */
+  onSpreadStats?: (stats: SpreadStats[]) => void
 }
 
 /** The bytes a..b of a piece list, as views. */
@@ -92,7 +101,11 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
   const p = set.params
   const first = Math.floor(offset / p.segmentSize)
   const last = Math.floor((offset + length - 1) / p.segmentSize)
-  const fetcher = new SegmentFetcher(set, { segments: last - first + 1, offload: opts.offload })
+  const segments = last - first + 1
+  // Spreading pays when there are several segments to spread.
+  const spread = opts.spread === true && segments > 1
+  const opening = spread ? set.openRest() : undefined
+  const fetcher = new SegmentFetcher(set, { segments, offload: opts.offload, spread, opening })
   const rangeOf = (i: number): DecryptRange => {
     const { start: segStart, end: segEnd } = segmentRange(p, i)
     const a = Math.max(offset, segStart) - segStart
@@ -117,4 +130,9 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
     for (const out of outs) yield out
   }
   log('%s: read %d bytes; shares dropped: %d', label, done, set.failures.length)
+  if (spread) {
+    const stats = fetcher.spreadStats()
+    log('%s: blocks per server: %s', label, stats.map(t => `${t.server.slice(-8)}=${t.blocks} (${Math.round(t.bps / 1024)} KiB/s)`).join(' '))
+    opts.onSpreadStats?.(stats)
+  }
 }

@@ -43,6 +43,7 @@ export {
 } from './encoder.js'
 export { shareSourceFromBytes, type ReadKind, type ShareSource } from './share-reader.js'
 export { readImmutable, type ReadOptions, type ReadProgress, type BadShareReport } from './decoder.js'
+export type { SpreadStats } from './spread.js'
 export { verifyShares, type ShareVerification } from './verifier.js'
 
 export interface EncodeImmutableOptions {

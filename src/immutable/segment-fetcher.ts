@@ -3,22 +3,28 @@
  * from the chosen shares, checks them against the block and crypttext hash
  * trees and decodes them, keeping several segments in flight on a long read.
  *
- * Each segment first tries the fast path, which only reads (the first k
- * shares, whole trees, the worker) and never changes the share set: any
+ * Each segment first tries the fast path, which only reads (k shares, whole
+ * trees, the worker) and never changes the share set: any
  * surprise there, a failed read or a hash that does not match, sends the
  * segment to the careful path, which runs one segment at a time and is the
  * only place shares are dropped and replaced. A segment is accepted only
  * after its own checks pass, whichever path produced it, so a share that
  * fails for one segment cannot taint another.
+ *
+ * When more than k shares are open (a spreading download, see spread.ts),
+ * each segment is read from the k that will deliver soonest, and a wider
+ * window of segments is kept in flight so that every server has work.
  */
 import { logger } from '@libp2p/logger'
 import { decode as zfecDecode } from '../erasure/index.js'
 import { BadShareError, CorruptFileError } from './errors.js'
 import { concatBytes, TAGS, TaggedHasher } from './hashes.js'
 import { PartialTree } from './merkle.js'
-import { segmentRange, type ChkParams } from './params.js'
+import { blockLength, segmentRange, type ChkParams } from './params.js'
 import { segmentWorker } from './segment-worker.js'
 import { asBadShare, checkAborted, type ShareSet } from './share-set.js'
+import { hedgedReads, type BlockRead } from './hedge.js'
+import { SegmentSpread, type SpreadStats } from './spread.js'
 import type { ShareReader } from './share-reader.js'
 
 const log = logger('lafs-club:immutable:fetcher')
@@ -29,6 +35,24 @@ const log = logger('lafs-club:immutable:fetcher')
  */
 const PIPELINE_BYTES = 4 * 2 ** 20
 const PIPELINE_MAX_SEGMENTS = 8
+/**
+ * A spreading read keeps more in flight: every server holding a share needs
+ * a block or two asked of it to stay busy (ten servers, k = 3: about seven
+ * segments), and a slow one must not idle the others while the output waits
+ * for it. Up to 8 MiB, between 4 and 32 segments.
+ */
+const SPREAD_WINDOW_BYTES = 8 * 2 ** 20
+const SPREAD_MIN_SEGMENTS = 4
+const SPREAD_MAX_SEGMENTS = 32
+/**
+ * Shares are chosen when a segment starts: until the other shares are open
+ * (or this long has passed, if a server is slow to answer) only two
+ * segments start, so the window is not all given to the first k. Then the
+ * window grows by two segments per segment delivered (not all at once), so
+ * the servers are measured before most of the window is handed out.
+ */
+const SPREAD_OPENING_SEGMENTS = 2
+const SPREAD_OPENING_GRACE_MS = 1000
 
 /** Trees cost 64 bytes a segment a share; read them whole when the range is eight times that. */
 function wholeTreesPay (p: ChkParams, segments: number): boolean {
@@ -78,6 +102,10 @@ export interface SegmentFetcherOptions {
   segments: number
   /** Hash and decrypt on the segment worker when the read is long enough (default true). */
   offload?: boolean
+  /** Choose k of the open shares per segment by measured throughput (the share set opens more than k). */
+  spread?: boolean
+  /** When spreading: settles once the share set has opened the other shares (ShareSet.openRest). */
+  opening?: Promise<void>
 }
 
 export class SegmentFetcher {
@@ -85,8 +113,13 @@ export class SegmentFetcher {
   private readonly crypttextTree: PartialTree
   /** Load each share's whole block hash tree (and one crypttext hash tree) up front: most of the file is read. */
   private readonly wholeTrees: boolean
-  /** Hash (and decrypt) on the segment worker when the first k shares are in use. */
+  /** Hash (and decrypt) on the segment worker. */
   private readonly offload: boolean
+  /** Per-segment share choice by throughput, when spreading. */
+  private readonly spread?: SegmentSpread
+  private opened = true
+  /** The shares a segment's fast path read, kept when it failed: the careful path starts from them. */
+  private readonly suspects = new Map<number, ShareReader[]>()
   private wholeCrypttextTree = false
   /** The whole crypttext hash tree being read for the fast path (shared by the segments in flight). */
   private crypttextLoad?: Promise<boolean>
@@ -104,6 +137,54 @@ export class SegmentFetcher {
     this.wholeTrees = wholeTreesPay(ueb.params, opts.segments)
     // Long reads only: for a few segments the hand-off costs more than it saves.
     this.offload = this.wholeTrees && opts.offload !== false
+    if (opts.spread === true) this.spread = new SegmentSpread()
+    if (opts.opening !== undefined) {
+      this.opened = false
+      void opts.opening.then(() => { this.opened = true })
+    }
+  }
+
+  /** Blocks, bytes and throughput per server so far, when spreading. */
+  spreadStats (): SpreadStats[] {
+    return this.spread?.stats() ?? []
+  }
+
+  /** The k shares segment i is read from: the active ones, or when spreading the k that deliver soonest. */
+  private pick (i: number): ShareReader[] {
+    const set = this.set
+    if (this.spread === undefined) return set.active.slice()
+    return this.spread.choose(set.active, set.file.k, blockLength(set.params, i))
+  }
+
+  /** Block i of `r` unchecked (whole block tree first on long reads), measured against its server when spreading. */
+  private async readUnchecked (r: ShareReader, i: number): Promise<{ block: Uint8Array[], nodes: Map<number, Uint8Array> }> {
+    if (this.wholeTrees) await r.loadBlockTree()
+    if (this.spread === undefined) return await r.readBlockUnchecked(i)
+    return await this.spread.measure(r, blockLength(this.set.params, i), async () => await r.readBlockUnchecked(i))
+  }
+
+  /** Block i from each of `picked` (k shares); when spreading, hedged: a share that is late is replaced by another (hedge.ts). */
+  private async readBlocks (i: number, picked: ShareReader[]): Promise<BlockRead[]> {
+    const spread = this.spread
+    if (spread === undefined) return await Promise.all(picked.map(async r => ({ reader: r, ...await this.readUnchecked(r, i) })))
+    const set = this.set
+    const bytes = blockLength(set.params, i)
+    const delayMs = spread.hedgeDelayMs(picked, bytes)
+    log.trace('%s: segment %d from shares %s, one more after %d ms', set.label, i, picked.map(r => r.shnum).join(','), Math.round(delayMs))
+    return await hedgedReads(picked, {
+      read: async r => await this.readUnchecked(r, i),
+      spare: asked => spread.choose(set.active.filter(r => !asked.has(r.shnum)), 1, bytes)[0],
+      delayMs,
+      signal: set.signal,
+      onHedge: (extra, waiting) => { log('%s: segment %d: share %s late, asking share %d too', set.label, i, waiting.map(r => r.shnum).join(','), extra.shnum) }
+    })
+  }
+
+  /** Block i of `r`, checked against its block hash tree. */
+  private async readChecked (r: ShareReader, i: number): Promise<Uint8Array[]> {
+    if (this.wholeTrees) await r.loadBlockTree()
+    if (this.spread === undefined) return await r.readBlock(i)
+    return await this.spread.measure(r, blockLength(this.set.params, i), async () => await r.readBlock(i))
   }
 
   /**
@@ -113,6 +194,9 @@ export class SegmentFetcher {
    * otherwise one, so that the next fetch overlaps with the consumer's work.
    */
   get depth (): number {
+    if (this.spread !== undefined && this.offload) {
+      return Math.max(SPREAD_MIN_SEGMENTS, Math.min(SPREAD_MAX_SEGMENTS, Math.floor(SPREAD_WINDOW_BYTES / this.set.params.segmentSize)))
+    }
     return this.offload ? Math.max(2, Math.min(PIPELINE_MAX_SEGMENTS, Math.floor(PIPELINE_BYTES / this.set.params.segmentSize))) : 1
   }
 
@@ -125,14 +209,20 @@ export class SegmentFetcher {
       pending.catch(() => {}) // observed below; this keeps an abandoned read-ahead from being an unhandled rejection
       return pending
     }
+    const since = Date.now()
+    let delivered = 0
+    const window = (): number => this.spread === undefined
+      ? depth
+      : Math.min(depth, SPREAD_OPENING_SEGMENTS + (this.opened || Date.now() - since > SPREAD_OPENING_GRACE_MS ? 2 * delivered : 0))
     const inFlight: Array<Promise<FetchedSegment>> = []
     let started = first
-    while (started <= last && started < first + depth) inFlight.push(start(started++))
+    while (started <= last && started < first + window()) inFlight.push(start(started++))
     for (let i = first; i <= last; i++) {
       checkAborted(this.set.signal)
       const seg = await (inFlight.shift() as Promise<FetchedSegment>)
+      delivered++
       // Taken one out, put one in: `depth` stay in flight while the consumer works.
-      if (started <= last) inFlight.push(start(started++))
+      while (started <= last && started < i + 1 + window()) inFlight.push(start(started++))
       yield seg
     }
   }
@@ -147,35 +237,43 @@ export class SegmentFetcher {
   }
 
   /**
-   * Segment i from the first k shares through the worker, or undefined when
-   * anything is not as expected (the careful path then redoes it and finds
-   * out which share is to blame). Reads only: safe to run for several
-   * segments at once.
+   * Segment i from k shares through the worker, or undefined when anything
+   * is not as expected (the careful path then redoes it and finds out which
+   * share is to blame). Reads only: safe to run for several segments at
+   * once. With the first k shares the blocks are the segment; otherwise the
+   * primary blocks are decoded here and the worker hashes the received
+   * blocks and the decoded segment.
    */
   private async fastSegment (i: number, range?: DecryptRange): Promise<FetchedSegment | undefined> {
     const set = this.set
     if (!this.offload) return undefined
-    const readers = set.active.slice()
-    if (readers.length !== set.file.k || !readers.every((r, j) => r.shnum === j)) return this.passOver(i, 'the shares in use are not 0..k-1')
+    const k = set.file.k
+    const picked = this.pick(i)
+    if (picked.length !== k) return this.passOver(i, `${picked.length} shares open, ${k} needed`)
     const worker = segmentWorker()
     if (worker == null) return this.passOver(i, 'no segment worker')
     checkAborted(set.signal)
     this.fastOff = undefined
+    // If this fails, the careful path rereads these same shares, so the one to blame is found (not passed over).
+    this.suspects.set(i, picked)
     try {
-      const got = await Promise.all(readers.map(async r => {
-        await r.loadBlockTree()
-        return await r.readBlockUnchecked(i)
-      }))
+      const got = await this.readBlocks(i, picked)
+      const readers = got.map(g => g.reader)
+      this.suspects.set(i, readers)
       const { start, end } = segmentRange(set.params, i)
       const segmentLength = end - start
-      const result = await worker.run({ blocks: got.map(g => g.block), segmentLength, decrypt: range })
+      const primary = readers.every((r, j) => r.shnum === j)
+      const segment = primary ? got.map(g => g.block) : decodeSegment(set.params, readers.map(r => r.shnum), got.map(g => g.block)).map(b => [b])
+      const hash = primary ? undefined : readers.map((r, j) => r.shnum < k ? r.shnum : got[j].block)
+      const result = await worker.run({ blocks: segment, hash, segmentLength, decrypt: range })
       readers.forEach((r, j) => { r.checkBlock(i, result.blockHashes[j], got[j].nodes) })
       if (!await this.loadCrypttextTree(readers[0])) return this.fallBack(i, 'the crypttext hash tree did not load')
       if (this.crypttextTree.missingFor(i).length > 0 || !this.crypttextTree.verifyLeaf(i, result.segmentHash, new Map())) {
         return this.fallBack(i, 'the segment does not match the crypttext hash tree')
       }
-      log.trace('%s: segment %d decoded (fast path)', set.label, i)
-      return { crypttext: takePrefix(got.flatMap(g => g.block), segmentLength), plaintext: result.plaintext }
+      this.suspects.delete(i)
+      log.trace('%s: segment %d decoded from shares %s (fast path)', set.label, i, readers.map(r => r.shnum).join(','))
+      return { crypttext: takePrefix(segment.flat(), segmentLength), plaintext: result.plaintext }
     } catch (err) {
       return this.fallBack(i, (err as Error)?.message ?? String(err))
     }
@@ -223,14 +321,16 @@ export class SegmentFetcher {
     const p = set.params
     const { start, end } = segmentRange(p, i)
     const blocks = new Map<ShareReader, Uint8Array[]>()
+    let suspects = this.suspects.get(i)
+    this.suspects.delete(i)
     for (;;) {
       await set.fill()
-      const readers = set.active.slice()
+      const readers = suspects !== undefined && suspects.every(r => set.active.includes(r)) ? suspects : this.pick(i)
+      suspects = undefined
       const results = await Promise.allSettled(readers.map(async r => {
         const have = blocks.get(r)
         if (have !== undefined) return have
-        if (this.wholeTrees) await r.loadBlockTree()
-        return await r.readBlock(i)
+        return await this.readChecked(r, i)
       }))
       let failed = false
       results.forEach((res, j) => {

@@ -47,6 +47,13 @@ parentPort.on('message', m => {
 export interface SegmentWork {
   /** The k primary blocks of the segment, each as the pieces it arrived in. */
   blocks: readonly Uint8Array[][]
+  /**
+   * The blocks whose block hashes are wanted, in the order the hashes are
+   * returned: a number is one of `blocks` (a primary block as received), an
+   * array is another block (a received secondary one, whose primaries were
+   * decoded from it). Default: every one of `blocks`.
+   */
+  hash?: ReadonlyArray<number | readonly Uint8Array[]>
   /** Crypttext bytes in the segment (the k blocks minus tail padding). */
   segmentLength: number
   /** Decrypt segment bytes [start, end), which sit at file offset `fileOffset`. */
@@ -54,7 +61,7 @@ export interface SegmentWork {
 }
 
 export interface SegmentWorkResult {
-  /** Tahoe block hash of each block, in order. */
+  /** Tahoe block hash of each block asked for (`hash`), in order. */
   blockHashes: Uint8Array[]
   /** Tahoe crypttext segment hash of the first segmentLength bytes. */
   segmentHash: Uint8Array
@@ -94,16 +101,22 @@ class SegmentWorker {
 
   async run (work: SegmentWork): Promise<SegmentWorkResult> {
     if (this.dead != null) throw this.dead
-    const used = work.blocks.reduce((n, pieces) => n + pieces.reduce((m, p) => m + p.byteLength, 0), 0)
+    const hash = work.hash ?? work.blocks.map((_, j) => j)
+    const size = (pieces: readonly Uint8Array[]): number => pieces.reduce((m, p) => m + p.byteLength, 0)
+    const used = work.blocks.reduce((n, pieces) => n + size(pieces), 0) +
+      hash.reduce<number>((n, h) => n + (typeof h === 'number' ? 0 : size(h)), 0)
     const slot = this.takeSlot(used)
     const view = new Uint8Array(slot, 0, used)
-    const ranges: Array<[number, number]> = []
+    // The segment (primary blocks) first, as its hash covers a prefix of the slot; other blocks after it.
+    const primaries: Array<[number, number]> = []
     let at = 0
-    for (const pieces of work.blocks) {
+    const put = (pieces: readonly Uint8Array[]): [number, number] => {
       const start = at
       for (const p of pieces) { view.set(p, at); at += p.byteLength }
-      ranges.push([start, at])
+      return [start, at]
     }
+    for (const pieces of work.blocks) primaries.push(put(pieces))
+    const ranges = hash.map(h => typeof h === 'number' ? primaries[h] : put(h))
     const id = this.nextId++
     const d = work.decrypt
     const decrypt = d == null
@@ -117,7 +130,7 @@ class SegmentWorker {
     })
     if (reply.error != null || reply.hashes == null) throw new SegmentWorkerError(`segment worker failed: ${reply.error ?? 'no hashes'}`)
     segmentsDone++
-    const k = work.blocks.length
+    const k = ranges.length
     const hashes = reply.hashes
     return {
       blockHashes: Array.from({ length: k }, (_, j) => hashes.subarray(32 * j, 32 * j + 32)),

@@ -37,6 +37,14 @@ export interface ShareSource {
    * order (primary shares first). Default 0.
    */
   preference?: number
+  /**
+   * Optional: which server holds this share. Shares of one server share its
+   * link (a download spreading segments measures them together) and its
+   * fate (one that fails or lies is not read again for the file).
+   */
+  server?: string
+  /** Optional: what the client already knows of the server's read throughput (bytes/s), until this download measures it. */
+  bytesPerSecond?: number
 }
 
 export type ReadKind = 'data' | 'meta'

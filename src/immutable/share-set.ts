@@ -24,6 +24,11 @@ export interface ShareSetOptions {
   signal?: AbortSignal
 }
 
+/** The server a source names (ShareSource.server), or undefined. */
+function serverKey (s: ShareSource): string | undefined {
+  return s.server
+}
+
 export function checkAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw signal.reason instanceof Error ? signal.reason : new AbortedError()
 }
@@ -54,7 +59,11 @@ export function fileLabel (cap: ChkReadCap | ChkVerifyCap): string {
   return base32Encode(storageIndexOf(cap))
 }
 
-/** Orders candidates (primaries first: they decode cheapest), keeps k open with distinct share numbers. */
+/**
+ * Orders candidates (primaries first: they decode cheapest), keeps k open
+ * with distinct share numbers, or with openRest() every distinct share
+ * number there is (a download spreading its segments over all servers).
+ */
 export class ShareSet {
   readonly file: FileContext
   /** The file's storage index in base32, for logs. */
@@ -64,6 +73,11 @@ export class ShareSet {
   readonly signal?: AbortSignal
   private readonly candidates: ShareSource[]
   private readonly onBadShare?: (report: BadShareReport) => void
+  /** Share numbers being opened, so two opens never take the same number. */
+  private readonly opening = new Set<number>()
+  /** Servers that failed or lied during this file: their other shares are read only when nothing else is left. */
+  private readonly distrusted = new Set<string>()
+  private rest?: Promise<void>
 
   constructor (file: FileContext, sources: Iterable<ShareSource>, opts: ShareSetOptions, label: string) {
     this.file = file
@@ -83,6 +97,89 @@ export class ShareSet {
     log.error('%s: dropped share %d (%s): %s', this.label, reader.shnum, err.check, err.message)
     this.failures.push({ shnum: reader.shnum, check: err.check, error: err })
     this.onBadShare?.({ shnum: reader.shnum, check: err.check, error: err, source: reader.source })
+    this.distrust(reader.source)
+  }
+
+  /**
+   * The server of a share that was just dropped is set aside for the rest of
+   * the file: its other open shares leave the active set (they go back to
+   * the end of the candidates, a last resort if nothing else is left).
+   */
+  private distrust (source: ShareSource): void {
+    const server = serverKey(source)
+    if (server === undefined || this.distrusted.has(server)) return
+    this.distrusted.add(server)
+    for (let i = this.active.length - 1; i >= 0; i--) {
+      const r = this.active[i]
+      if (serverKey(r.source) !== server) continue
+      this.active.splice(i, 1)
+      this.candidates.push(r.source)
+      log('%s: share %d set aside: its server failed or lied for another share', this.label, r.shnum)
+    }
+  }
+
+  /** Takes up to `want` candidates whose share numbers are neither open nor being opened; trusted servers first. */
+  private take (want: number): ShareSource[] {
+    const taken = new Set([...this.active.map(r => r.shnum), ...this.opening])
+    const batch: ShareSource[] = []
+    for (const lastResort of [false, true]) {
+      for (let i = 0; i < this.candidates.length && batch.length < want; i++) {
+        const c = this.candidates[i]
+        const key = serverKey(c)
+        if (taken.has(c.shnum) || (!lastResort && key !== undefined && this.distrusted.has(key))) continue
+        taken.add(c.shnum)
+        batch.push(c)
+        this.candidates.splice(i--, 1)
+      }
+    }
+    return batch
+  }
+
+  /** Opens `batch`; each good one joins the active set as soon as it is open, failed ones are dropped. */
+  private async open (batch: ShareSource[]): Promise<void> {
+    log.trace('%s: opening shares %s', this.label, shnumList(batch))
+    for (const s of batch) this.opening.add(s.shnum)
+    const readers = batch.map(s => new ShareReader(s, this.file))
+    try {
+      const results = await Promise.allSettled(readers.map(async r => {
+        await r.open()
+        this.admit(r)
+      }))
+      results.forEach((res, j) => {
+        if (res.status === 'fulfilled') return
+        const bad = asBadShare(res.reason, this.signal)
+        if (bad == null) throw res.reason
+        this.drop(readers[j], bad)
+      })
+    } finally {
+      for (const s of batch) this.opening.delete(s.shnum)
+    }
+  }
+
+  private admit (r: ShareReader): void {
+    const key = serverKey(r.source)
+    // A server that failed while this share was being opened: the share waits at the end of the line.
+    if (key !== undefined && this.distrusted.has(key) && this.active.length >= this.file.k) {
+      this.candidates.push(r.source)
+      return
+    }
+    this.active.push(r)
+    this.active.sort((a, b) => a.shnum - b.shnum)
+  }
+
+  /**
+   * Opens every other distinct share number in the background (after
+   * fill(): the first segments need not wait for the slowest server), so a
+   * spreading download can read from all of them. Settles when done; never
+   * rejects.
+   */
+  openRest (): Promise<void> {
+    this.rest ??= this.open(this.take(this.file.n)).then(() => {
+      log('%s: %d shares open for spreading: %s', this.label, this.active.length, shnumList(this.active))
+    }, (err: unknown) => {
+      if (this.signal?.aborted !== true) log('%s: opening the other shares stopped: %s', this.label, (err as Error)?.message ?? String(err))
+    })
+    return this.rest
   }
 
   /** Opens candidates until k good shares with distinct numbers are active. */
@@ -91,30 +188,15 @@ export class ShareSet {
     if (this.active.length >= k) return
     while (this.active.length < k) {
       checkAborted(this.signal)
-      const taken = new Set(this.active.map(r => r.shnum))
-      const batch: ShareSource[] = []
-      for (let i = 0; i < this.candidates.length && batch.length < k - this.active.length; i++) {
-        const c = this.candidates[i]
-        if (taken.has(c.shnum)) continue
-        taken.add(c.shnum)
-        batch.push(c)
-        this.candidates.splice(i--, 1)
-      }
+      const batch = this.take(k - this.active.length)
       if (batch.length === 0) {
+        // Shares still being opened in the background may be the ones missing.
+        if (this.opening.size > 0 && this.rest !== undefined) { await this.rest; continue }
         log.error('%s: only %d good shares of the %d needed, no candidates left', this.label, this.active.length, k)
         throw new NotEnoughSharesError(k, this.active.length, this.failures)
       }
-      log.trace('%s: opening shares %s', this.label, shnumList(batch))
-      const readers = batch.map(s => new ShareReader(s, this.file))
-      const results = await Promise.allSettled(readers.map(async r => { await r.open() }))
-      results.forEach((res, j) => {
-        if (res.status === 'fulfilled') { this.active.push(readers[j]); return }
-        const bad = asBadShare(res.reason, this.signal)
-        if (bad == null) throw res.reason
-        this.drop(readers[j], bad)
-      })
+      await this.open(batch)
     }
-    this.active.sort((a, b) => a.shnum - b.shnum)
     log('%s: shares chosen %s', this.label, shnumList(this.active))
   }
 

@@ -190,6 +190,12 @@ export interface ClientConfig {
    */
   club: string | null
   /**
+   * Spread a download's segments over every server holding a distinct share,
+   * k per segment by measured throughput (true), or read the same k shares
+   * throughout (false). Default true.
+   */
+  spreadDownloads: boolean
+  /**
    * The upload helper `put` uses when none is named: a multiaddr ending in
    * /p2p/<peer id>, `"club"` for the first helper the default club's roster
    * lists, or null (default) to upload directly.

@@ -80,7 +80,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   clubs: { republishIntervalSeconds: 12 * 3600 },
   repair: { intervalSeconds: 6 * 3600, maxChecksPerPass: 1000, verifyBytesPerPass: 64 * 2 ** 20, maxBytesPerSecond: 2 ** 20 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
-  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null, helper: null },
+  client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null, helper: null, spreadDownloads: true },
   tor: { ...DEFAULT_TOR_CONFIG, extraConfig: [] },
   helper: { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400 },
   convergenceSecretFile: 'private/convergence'
@@ -210,6 +210,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'helper') {
       out.client.helper = s.helper === null || s.helper === 'club' ? s.helper : v.multiaddr('client.helper', s.helper, { needPeerId: true })
     }
+    if (k === 'spreadDownloads') out.client.spreadDownloads = v.boolean('client.spreadDownloads', s.spreadDownloads)
   }, Object.keys(DEFAULT_CONFIG.client))
 
   v.section(top, 'tor', (s, k) => { mergeTorKey(v, s, k, out.tor) }, Object.keys(DEFAULT_CONFIG.tor))

@@ -220,7 +220,8 @@ export function createFiles (init: FilesInit): NodeFiles {
       log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
       const { club, ...explain } = found
       opts.onExplain?.(explain)
-      for await (const chunk of download(opener, cap, { holders: found.servers, signal, reputation, club, pool, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })) {
+      const spread = init.clientConfig().spreadDownloads
+      for await (const chunk of download(opener, cap, { holders: found.servers, signal, reputation, club, pool, spread, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })) {
         firstByteOut()
         yield chunk
       }

@@ -63,6 +63,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   private readonly limits: Limits
   private readonly expirer: Expirer
   private readonly slots: SlotStore
+  private readonly served = { reads: 0, bytes: 0 }
   private stopping?: Promise<void>
 
   constructor (private readonly config: Config, paths: SharePaths, private readonly db: Database.Database, q: Queries, slots: MutableSlots) {
@@ -223,7 +224,15 @@ class LocalStorageServer extends EventTarget implements StorageServer {
 
   async read (storageIndex: Uint8Array, shareNumber: number, offset: number, length: number): Promise<Uint8Array> {
     this.assertOpen()
-    return await this.shares.read(storageIndex, shareNumber, offset, length)
+    const got = await this.shares.read(storageIndex, shareNumber, offset, length)
+    this.served.reads++
+    this.served.bytes += got.byteLength
+    return got
+  }
+
+  /** Immutable-share reads answered since the server started, and their bytes (how much of a download this server carried). */
+  readCounters (): { reads: number, bytes: number } {
+    return { ...this.served }
   }
 
   /** Share numbers held per storage index: immutable shares and mutable slot shares alike (a storage index is one or the other). */

@@ -243,6 +243,8 @@ export interface StorageServer extends EventTarget {
   /** The newest `limit` advisories (default 20, at most 1000) and how many are kept. */
   corruptionReports(opts?: { limit?: number }): { total: number, recent: CorruptionReport[] }
   stats(): StorageStats
+  /** Immutable-share reads answered since the server started, and their bytes. */
+  readCounters(): { reads: number, bytes: number }
   /** The `limit` accounts using the most bytes (default 20, at most 1000) and how many accounts there are. */
   accounts(opts?: { limit?: number }): { total: number, top: AccountSummary[] }
   /**

@@ -122,7 +122,7 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
       console.log(segmentWorkerCount())`), '98', 'the worker hashed every segment')
   })
 
-  it('a corrupt block found by the worker drops its share; the rest decodes inline from parity', async () => {
+  it('a corrupt block found by the worker drops its share; the rest decodes from parity, hashed on the worker', async () => {
     const o = parseHeader(shares.get(1) as Uint8Array, 10).offsets
     const blockSize = Math.ceil(SEGMENT / 3) // the segment size is rounded up to a multiple of k
     const bad = (shares.get(1) as Uint8Array).slice()
@@ -136,8 +136,9 @@ describe('immutable: whole hash trees for long reads, pieces for blocks', functi
     // On the worker: segments 0..49 pass; 50 fails there, and the careful path
     // (inline) drops share 1; 51..57, already in flight with shares 0-2 (eight
     // segments are fetched ahead), pass, since only block 50 is bad. From 58 on
-    // share 3 is in use, and parity is decoded inline.
-    assert.equal(segmentWorkerCount() - before, 50 + 1 + 7)
+    // share 3 is in use: the primaries are decoded from parity on this thread
+    // and the worker hashes the received blocks and the decoded segment.
+    assert.equal(segmentWorkerCount() - before, 50 + 1 + 7 + 42)
   })
 
   it('a share that stops answering in the middle of a long read is dropped once, while eight segments are in flight (4 KiB segments: the cap of eight applies)', async () => {

@@ -26,7 +26,7 @@ describe('node config', () => {
     assert.ok(c.bootstrap.some(a => a.startsWith('/dnsaddr/bootstrap.libp2p.io/p2p/')))
     assert.equal(c.dht.protocol, '/ipfs/kad/1.0.0')
     assert.deepEqual(c.gateway, { enabled: true, host: '127.0.0.1', port: 3456, inlineActiveContent: false })
-    assert.deepEqual(c.client, { k: 3, happy: 7, n: 10, maxSegmentSize: 1048576, club: null, helper: null })
+    assert.deepEqual(c.client, { k: 3, happy: 7, n: 10, maxSegmentSize: 1048576, club: null, helper: null, spreadDownloads: true })
     assert.deepEqual(c.helper, { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400 })
     assert.ok(c.connections.maxConnections <= 200)
     assert.equal(c.storage.enabled, true)

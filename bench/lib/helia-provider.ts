@@ -25,14 +25,15 @@ export interface HeliaProviderInfo {
 }
 
 /** Child side (helia-provider-child.ts calls this). */
-export async function serveHeliaFile (seedHex: string, size: number): Promise<void> {
+/** `listen`: an address instead of loopback's (the shaped-link bench: the server namespace's own). */
+export async function serveHeliaFile (seedHex: string, size: number, listen?: string): Promise<void> {
   // Helia and unixfs load lazily: the parent imports this module without paying for them.
   const { startLoopbackHelia } = await import('../../interop/lib/loopback-helia.js')
   const { unixfs } = await import('@helia/unixfs')
   const { generatedSource } = await import('./transfer-source.js')
   let node: Awaited<ReturnType<typeof startLoopbackHelia>> | undefined
   await serveAsChild<HeliaProviderInfo>(async () => {
-    node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT })
+    node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT, ...(listen !== undefined ? { listen: [listen] } : {}) })
     const fs = unixfs(node.helia)
     let blocks = 0
     const t0 = performance.now()
@@ -45,12 +46,17 @@ export async function serveHeliaFile (seedHex: string, size: number): Promise<vo
 }
 
 export interface HeliaProvider extends HeliaProviderInfo {
+  pid: number
   usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
 
-/** Parent side: forks the provider with this process's execArgv (tsx or built) and waits until the file is added. */
-export async function startHeliaProvider (seed: Uint8Array, size: number): Promise<HeliaProvider> {
-  const child = await startBenchChild<HeliaProviderInfo>(import.meta.url, 'helia-provider-child', [Buffer.from(seed).toString('hex'), String(size)], 'Helia provider')
-  return { ...child.info, usage: child.usage, stop: child.stop }
+/**
+ * Parent side: forks the provider with this process's execArgv (tsx or built) and waits until the file is added.
+ * `launch` and `listen` start it elsewhere (inside a network namespace, on its address: see startBenchChild).
+ */
+export async function startHeliaProvider (seed: Uint8Array, size: number, where: { launch?: string[], listen?: string } = {}): Promise<HeliaProvider> {
+  const args = [Buffer.from(seed).toString('hex'), String(size), ...(where.listen !== undefined ? [where.listen] : [])]
+  const child = await startBenchChild<HeliaProviderInfo>(import.meta.url, 'helia-provider-child', args, 'Helia provider', [], where.launch ?? [])
+  return { ...child.info, pid: child.pid, usage: child.usage, stop: child.stop }
 }

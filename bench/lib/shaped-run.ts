@@ -1,0 +1,206 @@
+/**
+ * One run of the shaped-link bench (issue 17, part 4): the lab (shaped-lab.ts),
+ * then, in this order and each with a deadline:
+ *
+ *   line rate   plain TCP (the netlab's line-rate.js) through the client's uplink and the reader's downlink
+ *   Helia       ten providers (one per server namespace) and a reader: unixfs cat (measured first)
+ *   nodes       ten storage servers, the client and the reader (lafs-club processes, createNode)
+ *   warm-up     1 MiB up and down (dials, JIT; not counted)
+ *   upload      the client puts the file to the ten servers directly (k-of-n)
+ *   helper      the same through a helper node on 1 Gbit/s (shaped-helper.ts; reports when not available)
+ *   download    the reader cats the file naming the ten servers
+ *   raw down    the reader reads size/10 bytes from each server's libp2p node at once (raw streams)
+ *   raw up      the client sends size/10 bytes to each server at once
+ *
+ * Everything the run started is stopped and every namespace removed in
+ * `finally`, and on SIGINT/SIGTERM or exit (registered by the caller, see
+ * shapedTeardown).
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { killAll, runIn, spawnIn } from '../../interop/netlab/nodes.js'
+import { LINE_RATE_JS } from '../../interop/netlab/lab-state.js'
+import { createShapedLab, destroyShapedLab, HOME_DOWN_MBIT, HOME_UP_MBIT, shapedNamespaces, type ShapedLab } from './shaped-lab.js'
+import { startHeliaSide, type HeliaSide } from './shaped-helia.js'
+import { helperUpload, type HelperOutcome } from './shaped-helper.js'
+import { cpuSecPerGiB, mbit, measureStep, sumOf, type StepCost, type Watched } from './shaped-measure.js'
+import { startNodes, type ShapedNode } from './shaped-nodes.js'
+import { generatedSource } from './transfer-source.js'
+import type { PutReply } from './shaped-node.js'
+
+export const K = 3
+export const N = 10
+export const HAPPY = 7
+
+export interface TransferFigures {
+  ms: number
+  /** Plaintext Mbit/s (10^6 bits). */
+  mbit: number
+  bytes: StepCost<unknown>['bytes']
+  cpuMs: Record<string, number>
+}
+
+export interface ShapedResult {
+  sizeBytes: number
+  k: number
+  n: number
+  happy: number
+  lines: { homeUpMbit: number, homeDownMbit: number, helperMbit: number }
+  /** Plain TCP through the shaped lines (no libp2p). */
+  lineRate: { upMbit: number, downMbit: number }
+  upload: TransferFigures & { clientWireFactor: number, happiness?: number }
+  helper: { ran: false, why: string } | (TransferFigures & { ran: true, clientWireFactor: number })
+  helia: (TransferFigures & { connectMs: number, blocks: number }) | { error: string }
+  download: TransferFigures & { serversSending: number }
+  rawDown: TransferFigures
+  rawUp: TransferFigures
+  /** Storage servers' CPU seconds per GiB on their links (all ten processes, wan counters). */
+  cpu: { served: number, rawServed: number, stored: number, rawStored: number }
+  loadAverage: { start: number[], end: number[] }
+}
+
+const MiB = 2 ** 20
+/** Bytes a server must have sent to count as serving the download (a have-query answer is far less). */
+const SENDING_THRESHOLD = MiB
+
+let running: Array<{ stop: () => Promise<void> }> = []
+
+/** Synchronous teardown for signals and exit: kills what runs in the bench's namespaces and removes them. */
+export function shapedTeardown (): string[] {
+  killAll()
+  return destroyShapedLab()
+}
+
+function figures (cost: StepCost<unknown>, size: number, ms = cost.wallMs): TransferFigures {
+  return { ms, mbit: mbit(size, ms), bytes: cost.bytes, cpuMs: cost.cpuMs }
+}
+
+async function lineRates (lab: ShapedLab): Promise<{ upMbit: number, downMbit: number }> {
+  if (!existsSync(LINE_RATE_JS)) throw new Error(`${LINE_RATE_JS} is missing: run "npm run build" first`)
+  // the helper's 1 Gbit/s host serves: the client's uplink and the reader's downlink are what limit
+  const server = spawnIn(lab.helper.ns, [process.execPath, LINE_RATE_JS, 'serve', '5001'])
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error('line-rate server did not listen in 10 s')) }, 10_000)
+      server.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('listening')) { clearTimeout(timer); resolve() } })
+      server.on('close', code => { clearTimeout(timer); reject(new Error(`line-rate server exited ${code}`)) })
+    })
+    const measure = async (ns: string, dir: 'up' | 'down', bytes: number): Promise<number> => {
+      const r = await runIn(ns, [process.execPath, LINE_RATE_JS, dir, lab.helper.ip, '5001', String(bytes)], 30_000)
+      if (r.code !== 0) throw new Error(`line-rate ${dir}: ${r.stderr}`)
+      return JSON.parse(r.stdout).mbit
+    }
+    return { upMbit: await measure(lab.client.ns, 'up', 4 * MiB), downMbit: await measure(lab.reader.ns, 'down', 16 * MiB) }
+  } finally {
+    server.kill('SIGKILL')
+  }
+}
+
+async function heliaStep (lab: ShapedLab, seed: Uint8Array, size: number, sha256: string, log: (l: string) => void): Promise<ShapedResult['helia']> {
+  let side: HeliaSide | undefined
+  try {
+    side = await startHeliaSide(lab.servers, lab.reader, seed, size)
+    running.push(side)
+    log(`Helia: ten providers added ${side.providers[0].blocks} blocks (CID ${side.providers[0].cid}); reading with unixfs cat`)
+    const h = side
+    const pids: Record<string, number> = Object.fromEntries(h.providers.map((p, i) => [`s${i}`, p.pid]))
+    const cost = await measureStep({ hosts: [lab.reader, ...lab.servers], pids }, async () => await h.cat(size, sha256, 180_000))
+    return { ...figures(cost, size, cost.value.ms), connectMs: cost.value.connectMs, blocks: h.providers[0].blocks }
+  } catch (err) {
+    log(`Helia FAILED: ${(err as Error).message}`)
+    return { error: (err as Error).message.split('\n')[0] }
+  } finally {
+    await side?.stop()
+    running = running.filter(r => r !== side)
+  }
+}
+
+export async function runShaped (size: number, log: (line: string) => void): Promise<ShapedResult> {
+  const loadStart = loadavg()
+  const left = destroyShapedLab()
+  if (left.length > 0) log(`removed ${left.length} namespaces left by an earlier run: ${left.join(' ')}`)
+  const seed = randomBytes(32)
+  const seedHex = seed.toString('hex')
+  const sha256 = await generatedSource(size, seed).sha256()
+  const lineSeconds = size * 8 / (HOME_UP_MBIT * 1e6)
+  try {
+    const lab = createShapedLab()
+    log(`lab: ${shapedNamespaces().length} namespaces; client and reader ${HOME_UP_MBIT}/${HOME_DOWN_MBIT} Mbit/s up/down, ten servers ${HOME_UP_MBIT}/${HOME_DOWN_MBIT}, helper 1 Gbit/s (tc tbf)`)
+    const lineRate = await lineRates(lab)
+    log(`plain TCP: client up ${lineRate.upMbit} Mbit/s, reader down ${lineRate.downMbit} Mbit/s`)
+
+    const helia = await heliaStep(lab, seed, size, sha256, log)
+    if (!('error' in helia)) log(`Helia cat: ${(helia.ms / 1000).toFixed(1)} s = ${helia.mbit.toFixed(1)} Mbit/s`)
+
+    log('starting ten storage servers, the client and the reader')
+    const servers = await startNodes(lab.servers, { storage: true })
+    running.push(...servers)
+    const [client, reader] = await startNodes([lab.client, lab.reader], { storage: false })
+    running.push(client, reader)
+    const serverAddrs = servers.map(s => s.addr)
+    const serverPids = Object.fromEntries(servers.map(s => [s.host.name, s.pid]))
+    const watch: Watched = { hosts: [lab.client, lab.reader, ...lab.servers], pids: { ...serverPids, client: client.pid, reader: reader.pid } }
+    const serverNames = lab.servers.map(s => s.name)
+    const put = { seedHex, size, k: K, n: N, happy: HAPPY }
+
+    log('warm-up: 1 MiB up and down (not counted)')
+    const warmSeed = randomBytes(32)
+    const warm = await client.call<PutReply>('put', { ...put, seedHex: warmSeed.toString('hex'), size: MiB, servers: serverAddrs }, 60_000)
+    await reader.call('cat', { cap: warm.cap, servers: serverAddrs, size: MiB, sha256: await generatedSource(MiB, warmSeed).sha256() }, 60_000)
+
+    log(`upload: ${size / MiB} MiB from the client (${HOME_UP_MBIT} Mbit/s up) to ten servers, k=${K} n=${N} (line time alone ${(lineSeconds * N / K).toFixed(0)} s)`)
+    const up = await measureStep(watch, async () => await client.call<PutReply>('put', { ...put, servers: serverAddrs }, lineSeconds * N / K * 3 * 1000 + 60_000))
+    const upload = { ...figures(up, size, up.value.ms), clientWireFactor: up.bytes.client.tx / size, happiness: up.value.happiness }
+    log(`upload: ${(upload.ms / 1000).toFixed(1)} s = ${upload.mbit.toFixed(2)} Mbit/s of file, ${(upload.mbit / HOME_UP_MBIT).toFixed(3)} of the line; the client's link carried ${upload.clientWireFactor.toFixed(2)}x the file`)
+
+    const h: HelperOutcome = await helperUpload({ helperHost: lab.helper, client, servers, put, watch, timeoutMs: lineSeconds * 3 * 1000 + 60_000, log })
+    const helper: ShapedResult['helper'] = h.ran ? { ran: true, ...figures(h.cost, size, h.cost.value.ms), clientWireFactor: h.clientWireFactor } : h
+    log(h.ran ? `helper upload: ${(h.cost.value.ms / 1000).toFixed(1)} s` : h.why)
+
+    log(`download: ${size / MiB} MiB by the reader (${HOME_DOWN_MBIT} Mbit/s down) naming the ten servers`)
+    const down = await measureStep(watch, async () => await reader.call<{ ms: number }>('cat', { cap: up.value.cap, servers: serverAddrs, size, sha256 }, lineSeconds * 3 * 1000 + 60_000))
+    const download = { ...figures(down, size, down.value.ms), serversSending: serverNames.filter(n => down.bytes[n].tx > SENDING_THRESHOLD).length }
+    log(`download: ${(download.ms / 1000).toFixed(1)} s = ${download.mbit.toFixed(1)} Mbit/s; servers sending: ${download.serversSending} (${serverNames.map(n => `${n} ${(down.bytes[n].tx / MiB).toFixed(1)}`).join(', ')} MiB)`)
+
+    const share = Math.ceil(size / servers.length)
+    log(`raw down: ${share / MiB} MiB from each server's libp2p node to the reader, all at once`)
+    const rd = await measureStep(watch, async () => await Promise.all(servers.map(async s => await reader.call('rawDown', { addr: s.addr, size: share }, lineSeconds * 3 * 1000))))
+    log(`raw up: ${share / MiB} MiB from the client to each server, all at once`)
+    const ru = await measureStep(watch, async () => await Promise.all(servers.map(async s => await client.call('rawUp', { addr: s.addr, size: share }, lineSeconds * 3 * 1000))))
+    const rawDown = figures(rd, share * servers.length)
+    const rawUp = figures(ru, share * servers.length)
+    log(`raw: down ${rawDown.mbit.toFixed(1)} Mbit/s, up ${rawUp.mbit.toFixed(1)} Mbit/s`)
+
+    const serverCpu = (c: StepCost<unknown>): number => sumOf(c.cpuMs, serverNames)
+    const serverBytes = (c: StepCost<unknown>, dir: 'tx' | 'rx'): number => serverNames.reduce((a, n) => a + c.bytes[n][dir], 0)
+    const cpu = {
+      served: cpuSecPerGiB(serverCpu(down), serverBytes(down, 'tx')),
+      rawServed: cpuSecPerGiB(serverCpu(rd), serverBytes(rd, 'tx')),
+      stored: cpuSecPerGiB(serverCpu(up), serverBytes(up, 'rx')),
+      rawStored: cpuSecPerGiB(serverCpu(ru), serverBytes(ru, 'rx'))
+    }
+    return {
+      sizeBytes: size,
+      k: K,
+      n: N,
+      happy: HAPPY,
+      lines: { homeUpMbit: HOME_UP_MBIT, homeDownMbit: HOME_DOWN_MBIT, helperMbit: lab.helper.upMbit },
+      lineRate,
+      upload,
+      helper,
+      helia,
+      download,
+      rawDown,
+      rawUp,
+      cpu,
+      loadAverage: { start: loadStart, end: loadavg() }
+    }
+  } finally {
+    await Promise.allSettled(running.map(async r => { await r.stop() }))
+    running = []
+    const gone = shapedTeardown()
+    const still = shapedNamespaces()
+    log(`torn down: ${gone.length} namespaces removed${still.length > 0 ? `; STILL PRESENT: ${still.join(' ')}` : ''}`)
+  }
+}

@@ -25,7 +25,7 @@ export interface HeliaProviderInfo {
 }
 
 /** Child side (helia-provider-child.ts calls this). */
-/** `listen`: an address instead of loopback's (the shaped-link bench: the server namespace's own). */
+/** `listen`: an address with a fixed port instead of loopback's (the shaped-link bench: the server namespace's own). */
 export async function serveHeliaFile (seedHex: string, size: number, listen?: string): Promise<void> {
   // Helia and unixfs load lazily: the parent imports this module without paying for them.
   const { startLoopbackHelia } = await import('../../interop/lib/loopback-helia.js')
@@ -41,7 +41,10 @@ export async function serveHeliaFile (seedHex: string, size: number, listen?: st
       onProgress: evt => { if (evt.type === 'blocks:put:blockstore:put') blocks++ }
     })
     const addMs = performance.now() - t0
-    return { addr: node.helia.libp2p.getMultiaddrs()[0].toString(), cid: cid.toString(), blocks, addMs }
+    // libp2p lists a public-looking listen address only once AutoNAT confirmed it: a lab's own
+    // address (a fixed port in `listen`) is named as given
+    const addr = listen !== undefined ? `${listen}/p2p/${node.peerId}` : node.helia.libp2p.getMultiaddrs()[0].toString()
+    return { addr, cid: cid.toString(), blocks, addMs }
   }, async () => { await node?.stop() })
 }
 

@@ -49,6 +49,8 @@ export async function callChild<R> (child: ChildProcess, what: string, op: strin
       reject(new ChildCallError(`${what} exited (${code ?? signal}) during ${op}`))
     }
     const timer = setTimeout(() => { done(); reject(new ChildCallError(`${what}: ${op} did not finish in ${Math.round(timeoutMs / 1000)} s`)) }, timeoutMs)
+    // the bench runs ten calls into one child at once (raw streams to every server)
+    if (child.getMaxListeners() < 64) child.setMaxListeners(64)
     child.on('message', onMessage)
     child.on('exit', onExit)
     if (!child.connected) { done(); reject(new ChildCallError(`${what} is gone`)); return }

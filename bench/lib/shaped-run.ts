@@ -55,14 +55,20 @@ export interface ShapedResult {
   download: TransferFigures & { serversSending: number }
   rawDown: TransferFigures
   rawUp: TransferFigures
-  /** Storage servers' CPU seconds per GiB on their links (all ten processes, wan counters). */
-  cpu: { served: number, rawServed: number, stored: number, rawStored: number }
+  /**
+   * Storage servers' CPU seconds per GiB their links carried (wan counters), summed over the ten
+   * processes less each one's idle CPU rate (measured in a quiet window) over the step; `gross`
+   * keeps the idle part in.
+   */
+  cpu: { served: number, rawServed: number, stored: number, rawStored: number, gross: { served: number, rawServed: number, stored: number, rawStored: number }, idleMsPerSecond: number }
   loadAverage: { start: number[], end: number[] }
 }
 
 const MiB = 2 ** 20
 /** Bytes a server must have sent to count as serving the download (a have-query answer is far less). */
 const SENDING_THRESHOLD = MiB
+/** The quiet window that measures each server's idle CPU rate (timers, DHT upkeep), subtracted from every step. */
+const IDLE_WINDOW_MS = 5000
 
 let running: Array<{ stop: () => Promise<void> }> = []
 
@@ -131,7 +137,10 @@ export async function runShaped (size: number, log: (line: string) => void): Pro
     log(`plain TCP: client up ${lineRate.upMbit} Mbit/s, reader down ${lineRate.downMbit} Mbit/s`)
 
     const helia = await heliaStep(lab, seed, size, sha256, log)
-    if (!('error' in helia)) log(`Helia cat: ${(helia.ms / 1000).toFixed(1)} s = ${helia.mbit.toFixed(1)} Mbit/s`)
+    if (!('error' in helia)) {
+      log(`Helia cat: ${(helia.ms / 1000).toFixed(1)} s = ${helia.mbit.toFixed(1)} Mbit/s; the reader's link carried ${(helia.bytes.reader.rx / size).toFixed(2)}x the file; ` +
+        `providers sent ${lab.servers.map(s => `${s.name} ${(helia.bytes[s.name].tx / MiB).toFixed(1)}`).join(', ')} MiB`)
+    }
 
     log('starting ten storage servers, the client and the reader')
     const servers = await startNodes(lab.servers, { storage: true })
@@ -149,6 +158,9 @@ export async function runShaped (size: number, log: (line: string) => void): Pro
     const warm = await client.call<PutReply>('put', { ...put, seedHex: warmSeed.toString('hex'), size: MiB, servers: serverAddrs }, 60_000)
     await reader.call('cat', { cap: warm.cap, servers: serverAddrs, size: MiB, sha256: await generatedSource(MiB, warmSeed).sha256() }, 60_000)
 
+    log(`idle: ${IDLE_WINDOW_MS / 1000} s with nothing to do, for the servers' idle CPU rate`)
+    const idle = await measureStep(watch, async () => { await new Promise(resolve => setTimeout(resolve, IDLE_WINDOW_MS)) })
+
     log(`upload: ${size / MiB} MiB from the client (${HOME_UP_MBIT} Mbit/s up) to ten servers, k=${K} n=${N} (line time alone ${(lineSeconds * N / K).toFixed(0)} s)`)
     const up = await measureStep(watch, async () => await client.call<PutReply>('put', { ...put, servers: serverAddrs }, lineSeconds * N / K * 3 * 1000 + 60_000))
     const upload = { ...figures(up, size, up.value.ms), clientWireFactor: up.bytes.client.tx / size, happiness: up.value.happiness }
@@ -164,22 +176,25 @@ export async function runShaped (size: number, log: (line: string) => void): Pro
     log(`download: ${(download.ms / 1000).toFixed(1)} s = ${download.mbit.toFixed(1)} Mbit/s; servers sending: ${download.serversSending} (${serverNames.map(n => `${n} ${(down.bytes[n].tx / MiB).toFixed(1)}`).join(', ')} MiB)`)
 
     const share = Math.ceil(size / servers.length)
-    log(`raw down: ${share / MiB} MiB from each server's libp2p node to the reader, all at once`)
+    log(`raw down: ${(share / MiB).toFixed(1)} MiB from each server's libp2p node to the reader, all at once`)
     const rd = await measureStep(watch, async () => await Promise.all(servers.map(async s => await reader.call('rawDown', { addr: s.addr, size: share }, lineSeconds * 3 * 1000))))
-    log(`raw up: ${share / MiB} MiB from the client to each server, all at once`)
+    log(`raw up: ${(share / MiB).toFixed(1)} MiB from the client to each server, all at once`)
     const ru = await measureStep(watch, async () => await Promise.all(servers.map(async s => await client.call('rawUp', { addr: s.addr, size: share }, lineSeconds * 3 * 1000))))
     const rawDown = figures(rd, share * servers.length)
     const rawUp = figures(ru, share * servers.length)
     log(`raw: down ${rawDown.mbit.toFixed(1)} Mbit/s, up ${rawUp.mbit.toFixed(1)} Mbit/s`)
 
-    const serverCpu = (c: StepCost<unknown>): number => sumOf(c.cpuMs, serverNames)
+    const grossCpu = (c: StepCost<unknown>): number => sumOf(c.cpuMs, serverNames)
+    const netCpu = (c: StepCost<unknown>): number => serverNames.reduce((a, n) => a + Math.max(0, c.cpuMs[n] - idle.cpuMs[n] / idle.wallMs * c.wallMs), 0)
     const serverBytes = (c: StepCost<unknown>, dir: 'tx' | 'rx'): number => serverNames.reduce((a, n) => a + c.bytes[n][dir], 0)
-    const cpu = {
-      served: cpuSecPerGiB(serverCpu(down), serverBytes(down, 'tx')),
-      rawServed: cpuSecPerGiB(serverCpu(rd), serverBytes(rd, 'tx')),
-      stored: cpuSecPerGiB(serverCpu(up), serverBytes(up, 'rx')),
-      rawStored: cpuSecPerGiB(serverCpu(ru), serverBytes(ru, 'rx'))
-    }
+    const perGiB = (cpuOf: (c: StepCost<unknown>) => number): ShapedResult['cpu']['gross'] => ({
+      served: cpuSecPerGiB(cpuOf(down), serverBytes(down, 'tx')),
+      rawServed: cpuSecPerGiB(cpuOf(rd), serverBytes(rd, 'tx')),
+      stored: cpuSecPerGiB(cpuOf(up), serverBytes(up, 'rx')),
+      rawStored: cpuSecPerGiB(cpuOf(ru), serverBytes(ru, 'rx'))
+    })
+    const cpu = { ...perGiB(netCpu), gross: perGiB(grossCpu), idleMsPerSecond: grossCpu(idle) / idle.wallMs * 1000 }
+    log(`servers' CPU s/GiB (less idle ${cpu.idleMsPerSecond.toFixed(0)} ms/s for all ten): served ${cpu.served.toFixed(2)} vs raw ${cpu.rawServed.toFixed(2)}, stored ${cpu.stored.toFixed(2)} vs raw ${cpu.rawStored.toFixed(2)}`)
     return {
       sizeBytes: size,
       k: K,

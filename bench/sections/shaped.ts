@@ -85,7 +85,7 @@ export function shapedNotes (r: ShapedSection): string[] {
   if ('skipped' in r) return [`shaped: NOT RUN, ${r.skipped}`]
   const notes = [
     `shaped: Linux namespaces, one process per node (lafs-club createNode; Helia 7), links shaped with tc tbf: client, reader and 10 servers ${r.lines.homeUpMbit} Mbit/s up / ${r.lines.homeDownMbit} down, helper ${r.lines.helperMbit} each way; CHK ${r.k}-of-${r.n}, happy ${r.happy}; one run each, Helia first; Mbit/s = 10^6 bits of plaintext per second`,
-    'shaped: CPU per GiB = the ten server processes\' CPU seconds (from /proc) over the bytes their links carried (wan counters: payload + TCP/IP + Noise + Yamux); raw = one libp2p stream per server over the same node, connection and link, size/10 bytes each, all ten at once'
+    `shaped: CPU per GiB = the ten server processes' CPU seconds (from /proc) less their idle rate (${r.cpu.idleMsPerSecond.toFixed(0)} ms/s together, from a quiet ${5} s window) over the bytes their links carried (wan counters: payload + TCP/IP + Noise + Yamux); with idle in: served ${r.cpu.gross.served.toFixed(2)} vs raw ${r.cpu.gross.rawServed.toFixed(2)}, stored ${r.cpu.gross.stored.toFixed(2)} vs raw ${r.cpu.gross.rawStored.toFixed(2)} s/GiB; raw = one libp2p stream per server over the same node, connection and link, size/10 bytes each, all ten at once`
   ]
   if (!r.helper.ran) notes.push(`shaped: ${r.helper.why}`)
   return notes

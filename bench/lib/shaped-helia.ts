@@ -58,7 +58,7 @@ export async function startHeliaSide (servers: ShapedHost[], reader: ShapedHost,
       return p
     }))
     const failed = settled.find(r => r.status === 'rejected')
-    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
+    if (failed !== undefined) throw failed.reason
     const providers = settled.map(r => (r as PromiseFulfilledResult<HeliaProvider>).value)
     const cids = new Set(providers.map(p => p.cid))
     if (cids.size !== 1) throw new Error(`the Helia providers added different CIDs: ${[...cids].join(', ')}`)

@@ -9,7 +9,7 @@
  *   upload      the client puts the file to the ten servers directly (k-of-n)
  *   helper      the same through a helper node on 1 Gbit/s (shaped-helper.ts; reports when not available)
  *   download    the reader cats the file naming the ten servers
- *   raw down    the reader reads size/10 bytes from each server's libp2p node at once (raw streams)
+ *   raw down    the reader reads, from each server that served the download, the bytes it sent then (raw streams, at once)
  *   raw up      the client sends size/10 bytes to each server at once
  *
  * Everything the run started is stopped and every namespace removed in
@@ -25,7 +25,7 @@ import { createShapedLab, destroyShapedLab, HOME_DOWN_MBIT, HOME_UP_MBIT, shaped
 import { startHeliaSide, type HeliaSide } from './shaped-helia.js'
 import { helperUpload, type HelperOutcome } from './shaped-helper.js'
 import { cpuSecPerGiB, mbit, measureStep, sumOf, type StepCost, type Watched } from './shaped-measure.js'
-import { startNodes, type ShapedNode } from './shaped-nodes.js'
+import { startNodes } from './shaped-nodes.js'
 import { generatedSource } from './transfer-source.js'
 import type { PutReply } from './shaped-node.js'
 
@@ -53,7 +53,8 @@ export interface ShapedResult {
   helper: { ran: false, why: string } | (TransferFigures & { ran: true, clientWireFactor: number })
   helia: (TransferFigures & { connectMs: number, blocks: number }) | { error: string }
   download: TransferFigures & { serversSending: number }
-  rawDown: TransferFigures
+  /** Raw streams from the servers that served the download, each moving the bytes it sent then (`mbit` counts those bytes). */
+  rawDown: TransferFigures & { servers: number }
   rawUp: TransferFigures
   /**
    * Storage servers' CPU seconds per GiB their links carried (wan counters), summed over the ten
@@ -175,12 +176,16 @@ export async function runShaped (size: number, log: (line: string) => void): Pro
     const download = { ...figures(down, size, down.value.ms), serversSending: serverNames.filter(n => down.bytes[n].tx > SENDING_THRESHOLD).length }
     log(`download: ${(download.ms / 1000).toFixed(1)} s = ${download.mbit.toFixed(1)} Mbit/s; servers sending: ${download.serversSending} (${serverNames.map(n => `${n} ${(down.bytes[n].tx / MiB).toFixed(1)}`).join(', ')} MiB)`)
 
+    // the raw baseline of the download: from each server that served it, as many bytes as its link carried then, all at once
+    const mirrored = servers.map(s => ({ s, size: down.bytes[s.host.name].tx })).filter(m => m.size > SENDING_THRESHOLD)
+    const rawDownBytes = mirrored.reduce((a, m) => a + m.size, 0)
+    log(`raw down: from the ${mirrored.length} servers that served the download, the bytes each sent (${(rawDownBytes / MiB).toFixed(1)} MiB), to the reader at once`)
+    const rd = await measureStep(watch, async () => await Promise.all(mirrored.map(async m => await reader.call('rawDown', { addr: m.s.addr, size: m.size }, lineSeconds * 3 * 1000))))
+    // the upload sends to every server alike: the same spread, size/10 to each (not the n/k-fold wire bytes, to bound the run)
     const share = Math.ceil(size / servers.length)
-    log(`raw down: ${(share / MiB).toFixed(1)} MiB from each server's libp2p node to the reader, all at once`)
-    const rd = await measureStep(watch, async () => await Promise.all(servers.map(async s => await reader.call('rawDown', { addr: s.addr, size: share }, lineSeconds * 3 * 1000))))
     log(`raw up: ${(share / MiB).toFixed(1)} MiB from the client to each server, all at once`)
     const ru = await measureStep(watch, async () => await Promise.all(servers.map(async s => await client.call('rawUp', { addr: s.addr, size: share }, lineSeconds * 3 * 1000))))
-    const rawDown = figures(rd, share * servers.length)
+    const rawDown = { ...figures(rd, rawDownBytes), servers: mirrored.length }
     const rawUp = figures(ru, share * servers.length)
     log(`raw: down ${rawDown.mbit.toFixed(1)} Mbit/s, up ${rawUp.mbit.toFixed(1)} Mbit/s`)
 

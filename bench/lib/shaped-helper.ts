@@ -21,7 +21,8 @@ export const HELPER_CONFIG = { helper: { enabled: true } }
 const MAX_HELPER_WIRE_FACTOR = 1.5
 
 export type HelperOutcome =
-  | { ran: false, why: string }
+  /** Not available on this build, or `failed`: the helper upload threw (the rest of the bench still runs). */
+  | { ran: false, why: string, failed?: boolean }
   | { ran: true, cost: StepCost<PutReply>, clientWireFactor: number }
 
 export interface HelperInput {
@@ -45,7 +46,12 @@ export async function helperUpload (input: HelperInput): Promise<HelperOutcome> 
     input.log(`helper node up at ${helper.addr}; uploading through it`)
     const watch: Watched = { hosts: [...input.watch.hosts, input.helperHost], pids: { ...input.watch.pids, helper: helper.pid } }
     const arg: PutArg = { ...input.put, servers: input.servers.map(s => s.addr), helper: helper.addr }
-    const cost = await measureStep(watch, async () => await input.client.call<PutReply>('put', arg, input.timeoutMs))
+    let cost: StepCost<PutReply>
+    try {
+      cost = await measureStep(watch, async () => await input.client.call<PutReply>('put', arg, input.timeoutMs))
+    } catch (err) {
+      return { ran: false, failed: true, why: `helper upload FAILED: ${(err as Error).message.split('\n').slice(0, 2).join(' ').slice(0, 300)}` }
+    }
     const clientWireFactor = cost.bytes[input.client.host.name].tx / input.put.size
     if (clientWireFactor > MAX_HELPER_WIRE_FACTOR) {
       return { ran: false, why: `helper upload: not available on this build (put ignored the helper option: the client's link carried ${clientWireFactor.toFixed(2)}x the file, a direct upload)` }

@@ -51,7 +51,7 @@ export interface ShapedResult {
   /** Plain TCP through the shaped lines (no libp2p). */
   lineRate: { upMbit: number, downMbit: number }
   upload: TransferFigures & { clientWireFactor: number, happiness?: number }
-  helper: { ran: false, why: string } | (TransferFigures & { ran: true, clientWireFactor: number })
+  helper: { ran: false, why: string, failed?: boolean } | (TransferFigures & { ran: true, clientWireFactor: number })
   helia: (TransferFigures & { connectMs: number, blocks: number }) | { error: string }
   /** The fastest of the rounds; `rounds` has each. */
   download: TransferFigures & { serversSending: number, rounds: Array<{ ms: number, mbit: number, sending: string[], rawMbit: number }> }
@@ -71,7 +71,7 @@ const MiB = 2 ** 20
 /** Download rounds (each followed by its raw baseline); figures are the best round, CPU is pooled over all. */
 const DOWNLOAD_ROUNDS = 2
 /** The quiet window that measures each server's idle CPU rate (timers, DHT upkeep), subtracted from every step. */
-const IDLE_WINDOW_MS = 5000
+export const IDLE_WINDOW_MS = 5000
 
 let running: Array<{ stop: () => Promise<void> }> = []
 
@@ -169,7 +169,9 @@ export async function runShaped (size: number, log: (line: string) => void): Pro
     const upload = { ...figures(up, size, up.value.ms), clientWireFactor: up.bytes.client.tx / size, happiness: up.value.happiness }
     log(`upload: ${(upload.ms / 1000).toFixed(1)} s = ${upload.mbit.toFixed(2)} Mbit/s of file, ${(upload.mbit / HOME_UP_MBIT).toFixed(3)} of the line; the client's link carried ${upload.clientWireFactor.toFixed(2)}x the file`)
 
-    const h: HelperOutcome = await helperUpload({ helperHost: lab.helper, client, servers, put, watch, timeoutMs: lineSeconds * 3 * 1000 + 60_000, log })
+    // other bytes of the same size: the file just uploaded is in the grid, and a helper that finds it there sends nothing
+    const helperPut = { ...put, seedHex: randomBytes(32).toString('hex') }
+    const h: HelperOutcome = await helperUpload({ helperHost: lab.helper, client, servers, put: helperPut, watch, timeoutMs: lineSeconds * 3 * 1000 + 60_000, log })
     const helper: ShapedResult['helper'] = h.ran ? { ran: true, ...figures(h.cost, size, h.cost.value.ms), clientWireFactor: h.clientWireFactor } : h
     log(h.ran ? `helper upload: ${(h.cost.value.ms / 1000).toFixed(1)} s` : h.why)
 

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { metText, progressLog, type SummaryRow } from '../lib/summary-row.js'
-import { K, N, runShaped, shapedTeardown, type ShapedResult } from '../lib/shaped-run.js'
+import { IDLE_WINDOW_MS, K, N, runShaped, shapedTeardown, type ShapedResult } from '../lib/shaped-run.js'
 
 export const SHAPED_GOALS = { helperOfLine: 0.85, downloadOfCeiling: 0.85, downloadVsHelia: 1, cpuServedVsRaw: 1.3 }
 
@@ -67,7 +67,7 @@ export function shapedRows (r: ShapedSection): SummaryRow[] {
     { section, measure: `upload ${size}, ${up} Mbit/s uplink, direct to 10 servers`, ours: `${mb(r.upload.mbit)} (link ${r.upload.clientWireFactor.toFixed(2)}x file)`, baseline: `line ${up} Mbit/s (TCP ${r.lineRate.upMbit})`, ratio: x(r.upload.mbit / up), goal: `~k/n = ${(K / N).toFixed(2)}x by design`, result: 'reference' },
     r.helper.ran
       ? { section, measure: `upload ${size}, ${up} Mbit/s uplink, via helper on 1 Gbit/s`, ours: `${mb(r.helper.mbit)} (link ${r.helper.clientWireFactor.toFixed(2)}x file)`, baseline: `line ${up} Mbit/s`, ratio: x(r.helper.mbit / up), goal: `>= ${SHAPED_GOALS.helperOfLine}x`, result: metText(r.helper.mbit / up >= SHAPED_GOALS.helperOfLine) }
-      : { section, measure: `upload ${size}, ${up} Mbit/s uplink, via helper on 1 Gbit/s`, ours: 'not available', baseline: `line ${up} Mbit/s`, ratio: '-', goal: `>= ${SHAPED_GOALS.helperOfLine}x`, result: 'NOT RUN: not available on this build' },
+      : { section, measure: `upload ${size}, ${up} Mbit/s uplink, via helper on 1 Gbit/s`, ours: r.helper.failed === true ? 'FAILED' : 'not available', baseline: `line ${up} Mbit/s`, ratio: '-', goal: `>= ${SHAPED_GOALS.helperOfLine}x`, result: r.helper.failed === true ? 'FAILED (see the notes)' : 'NOT RUN: not available on this build' },
     { section, measure: `download ${size}, ${r.lines.homeDownMbit} Mbit/s reader, 10 servers x ${up} up`, ours: mb(r.download.mbit), baseline: `min(down, sum up) ${ceiling} Mbit/s (TCP ${r.lineRate.downMbit})`, ratio: x(r.download.mbit / ceiling), goal: `>= ${SHAPED_GOALS.downloadOfCeiling}x`, result: metText(r.download.mbit / ceiling >= SHAPED_GOALS.downloadOfCeiling) },
     'error' in r.helia
       ? { section, measure: `download ${size} vs Helia cat, same 10 nodes`, ours: mb(r.download.mbit), baseline: 'Helia FAILED', ratio: '-', goal: `> ${SHAPED_GOALS.downloadVsHelia}x`, result: r.helia.error.slice(0, 80) }
@@ -85,7 +85,7 @@ export function shapedNotes (r: ShapedSection): string[] {
   if ('skipped' in r) return [`shaped: NOT RUN, ${r.skipped}`]
   const notes = [
     `shaped: Linux namespaces, one process per node (lafs-club createNode; Helia 7), links shaped with tc tbf: client, reader and 10 servers ${r.lines.homeUpMbit} Mbit/s up / ${r.lines.homeDownMbit} down, helper ${r.lines.helperMbit} each way; CHK ${r.k}-of-${r.n}, happy ${r.happy}; Helia first, one cat; uploads one each; downloads the best of ${r.download.rounds.length} rounds (${r.download.rounds.map(d => `${d.mbit.toFixed(1)}`).join(', ')} Mbit/s), each followed by its raw baseline; Mbit/s = 10^6 bits of plaintext per second`,
-    `shaped: CPU per GiB = the ten server processes' CPU seconds (from /proc) less their idle rate (${r.cpu.idleMsPerSecond.toFixed(0)} ms/s together, from a quiet ${5} s window) over the bytes their links carried (wan counters: payload + TCP/IP + Noise + Yamux); with idle in: served ${r.cpu.gross.served.toFixed(2)} vs raw ${r.cpu.gross.rawServed.toFixed(2)}, stored ${r.cpu.gross.stored.toFixed(2)} vs raw ${r.cpu.gross.rawStored.toFixed(2)} s/GiB; served = pooled over the download rounds; raw = libp2p streams over the same nodes, connections and links, all at once: down from each server that served a round, the bytes it sent then; up to each of the ten, size/10`
+    `shaped: CPU per GiB = the ten server processes' CPU seconds (from /proc) less their idle rate (${r.cpu.idleMsPerSecond.toFixed(0)} ms/s together, from a quiet ${IDLE_WINDOW_MS / 1000} s window) over the bytes their links carried (wan counters: payload + TCP/IP + Noise + Yamux); with idle in: served ${r.cpu.gross.served.toFixed(2)} vs raw ${r.cpu.gross.rawServed.toFixed(2)}, stored ${r.cpu.gross.stored.toFixed(2)} vs raw ${r.cpu.gross.rawStored.toFixed(2)} s/GiB; served = pooled over the download rounds; raw = libp2p streams over the same nodes, connections and links, all at once: down from each server that served a round, the bytes it sent then; up to each of the ten, size/10`
   ]
   if (!r.helper.ran) notes.push(`shaped: ${r.helper.why}`)
   return notes

@@ -34,10 +34,12 @@ export interface HelperInput {
   watch: Watched
   timeoutMs: number
   log: (line: string) => void
+  /** The helper node's config (default HELPER_CONFIG; a test passes another to reach the later guards). */
+  config?: Record<string, unknown>
 }
 
 export async function helperUpload (input: HelperInput): Promise<HelperOutcome> {
-  const started = await startShapedNode(input.helperHost, { storage: false, config: HELPER_CONFIG })
+  const started = await startShapedNode(input.helperHost, { storage: false, config: input.config ?? HELPER_CONFIG })
   if ('refused' in started) {
     return { ran: false, why: `helper upload: not available on this build (the node refused config helper.enabled: ${started.refused.split('\n')[0].slice(0, 160)})` }
   }

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { createShapedLab, destroyShapedLab, shapedNamespaces, wanBytes, SHAPED_INET, type ShapedLab } from '../../bench/lib/shaped-lab.js'
+import { helperUpload } from '../../bench/lib/shaped-helper.js'
 import { startNodes, startShapedNode, type ShapedNode } from '../../bench/lib/shaped-nodes.js'
 import { labNamespaces } from '../../interop/netlab/topology.js'
 
@@ -73,5 +74,26 @@ describe('bench/shaped: the shaped-link lab and its node processes', function ()
     const refused = await startShapedNode(lab.reader, { storage: false, config: { notAKeyOfThisBuild: { enabled: true } } })
     assert.ok('refused' in refused, 'a config key the build does not know must come back as refused')
     assert.match(refused.refused, /notAKeyOfThisBuild/)
+  })
+
+  it('never reports a helper figure for an upload whose client sent the shares itself', async () => {
+    needRoot()
+    lab = createShapedLab()
+    nodes = [...await startNodes(lab.servers.slice(0, 2), { storage: true }), ...await startNodes([lab.client], { storage: false })]
+    const [s0, s1, client] = nodes
+    // a node that starts (a config every build knows) but is no helper: the client uploads 2 shares of 1 (2x the file) itself,
+    // or, on a build with helpers, its put through a non-helper fails; either way no helper figure
+    const h = await helperUpload({
+      helperHost: lab.helper,
+      client,
+      servers: [s0, s1],
+      put: { seedHex: 'ab'.repeat(32), size: 256 * 1024, k: 1, n: 2, happy: 2 },
+      watch: { hosts: [lab.client], pids: {} },
+      timeoutMs: 30_000,
+      log: () => {},
+      config: { repair: { intervalSeconds: 0 } }
+    })
+    assert.equal(h.ran, false)
+    assert.match(h.ran ? '' : h.why, /put ignored the helper option: the client's link carried 2\.\d+x the file|helper upload FAILED/)
   })
 })

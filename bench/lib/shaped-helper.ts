@@ -1,7 +1,9 @@
 /**
  * The helper variant of the shaped upload (issue 17): a node on the 1 Gbit/s
- * host started with `helper.enabled: true`, and the client's `put` with the
- * `helper` option naming it. The client should send the ciphertext once
+ * host started with `helper.enabled: true` and connected to the ten servers
+ * (a helper places shares on its default club's servers, else on the storage
+ * servers it is connected to), and the client's `put` with the `helper`
+ * option naming it and no servers (a put that names servers goes direct). The client should send the ciphertext once
  * (about 1x the file) through its 20 Mbit/s uplink; the helper encodes and
  * places the shares.
  *
@@ -47,7 +49,9 @@ export async function helperUpload (input: HelperInput): Promise<HelperOutcome> 
   try {
     input.log(`helper node up at ${helper.addr}; uploading through it`)
     const watch: Watched = { hosts: [...input.watch.hosts, input.helperHost], pids: { ...input.watch.pids, helper: helper.pid } }
-    const arg: PutArg = { ...input.put, servers: input.servers.map(s => s.addr), helper: helper.addr }
+    const addrs = input.servers.map(s => s.addr)
+    await helper.call('connect', { addrs, timeoutMs: 20_000 }, 30_000)
+    const arg: PutArg = { ...input.put, servers: addrs, helper: helper.addr }
     let cost: StepCost<PutReply>
     try {
       cost = await measureStep(watch, async () => await input.client.call<PutReply>('put', arg, input.timeoutMs))
@@ -58,6 +62,7 @@ export async function helperUpload (input: HelperInput): Promise<HelperOutcome> 
     if (clientWireFactor > MAX_HELPER_WIRE_FACTOR) {
       return { ran: false, why: `helper upload: not available on this build (put ignored the helper option: the client's link carried ${clientWireFactor.toFixed(2)}x the file, a direct upload)` }
     }
+    if (cost.value.helper?.alreadyStored === true) return { ran: false, failed: true, why: 'helper upload FAILED: the helper found the file already stored, so nothing was measured' }
     return { ran: true, cost, clientWireFactor }
   } finally {
     await helper.stop()

@@ -6,13 +6,14 @@
  * the raw stream crosses the same stack, connection and shaped link.
  *
  * Calls (shaped-rpc.ts): put, cat, rawDown, rawUp (timed here, in the node's
- * own process).
+ * own process), and connect (a helper's servers).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, type ConfigInput, type LafsNode, type PutOptions } from '../../src/index.js'
+import { STORAGE_PROTOCOL } from '../../src/protocols/index.js'
 import { serveAsChild } from './bench-child.js'
 import { answerCalls } from './shaped-rpc.js'
 import { consume } from './transfer-ops.js'
@@ -36,7 +37,9 @@ export type NodeInfo =
   | { started: false, why: string, pid: number }
 
 export interface PutArg { seedHex: string, size: number, servers: string[], k: number, n: number, happy: number, helper?: string }
-export interface PutReply { ms: number, cap: string, happiness?: number }
+/** What a put through a helper says about it (issue 17's PutResult.helper). */
+export interface HelperPutResult { peerId: string, alreadyStored: boolean, sentBytes: number }
+export interface PutReply { ms: number, cap: string, happiness?: number, helper?: HelperPutResult }
 export interface CatArg { cap: string, servers: string[], size: number, sha256: string }
 
 /** Config keys of the bench node: a lab that plays the internet (interop/netlab/README.md), nothing that looks for peers. */
@@ -90,12 +93,28 @@ export async function serveShapedNode (ip: string, role: NodeRole): Promise<void
     answerCalls({
       put: async (a: PutArg): Promise<PutReply> => {
         const data = await heldBytes(a.seedHex, a.size)
-        // `helper` is the upload helper's option (issue 17): a build without it ignores the key,
-        // which the bench notices from the bytes on the client's link (shaped-helper.ts)
-        const opts = { servers: a.servers, k: a.k, n: a.n, happy: a.happy, ...(a.helper !== undefined ? { helper: a.helper } : {}) } as PutOptions
+        // Through a helper the servers are the helper's to choose (a put that names servers goes
+        // direct). `helper` is issue 17's put option: a build without it ignores the key, which
+        // the bench notices from the bytes on the client's link (shaped-helper.ts).
+        const opts = (a.helper !== undefined ? { helper: a.helper, k: a.k, n: a.n, happy: a.happy } : { servers: a.servers, k: a.k, n: a.n, happy: a.happy }) as PutOptions
         const t0 = performance.now()
         const r = await n.files.put(data, opts)
-        return { ms: performance.now() - t0, cap: r.cap, happiness: r.happiness }
+        const ms = performance.now() - t0
+        const via = (r as { helper?: HelperPutResult }).helper
+        return { ms, cap: r.cap, happiness: r.happiness, ...(via !== undefined ? { helper: via } : {}) }
+      },
+      // the helper places shares on the storage servers it is connected to: dial them and wait for identify to say they serve storage
+      connect: async (a: { addrs: string[], timeoutMs: number }): Promise<{ ms: number }> => {
+        const t0 = performance.now()
+        const peers = await Promise.all(a.addrs.map(async addr => (await n.libp2p.dial(multiaddr(addr))).remotePeer))
+        const deadline = Date.now() + a.timeoutMs
+        for (const peer of peers) {
+          while (!(await n.libp2p.peerStore.get(peer).then(p => p.protocols.includes(STORAGE_PROTOCOL), () => false))) {
+            if (Date.now() > deadline) throw new Error(`${peer.toString()} did not say it serves storage within ${a.timeoutMs} ms of connecting`)
+            await new Promise(resolve => setTimeout(resolve, 100))
+          }
+        }
+        return { ms: performance.now() - t0 }
       },
       cat: async (a: CatArg): Promise<{ ms: number }> => {
         const t0 = performance.now()

@@ -28,7 +28,7 @@ import { cpuSecPerGiB, mbit, measureStep, sumOf, type StepCost, type Watched } f
 import { downloadRound, type DownloadRound } from './shaped-download.js'
 import { startNodes } from './shaped-nodes.js'
 import { generatedSource } from './transfer-source.js'
-import type { PutReply } from './shaped-node.js'
+import type { HelperPutResult, PutReply } from './shaped-node.js'
 
 export const K = 3
 export const N = 10
@@ -51,7 +51,7 @@ export interface ShapedResult {
   /** Plain TCP through the shaped lines (no libp2p). */
   lineRate: { upMbit: number, downMbit: number }
   upload: TransferFigures & { clientWireFactor: number, happiness?: number }
-  helper: { ran: false, why: string, failed?: boolean } | (TransferFigures & { ran: true, clientWireFactor: number })
+  helper: { ran: false, why: string, failed?: boolean } | (TransferFigures & { ran: true, clientWireFactor: number, via?: HelperPutResult })
   helia: (TransferFigures & { connectMs: number, blocks: number }) | { error: string }
   /** The fastest of the rounds; `rounds` has each. */
   download: TransferFigures & { serversSending: number, rounds: Array<{ ms: number, mbit: number, sending: string[], rawMbit: number }> }
@@ -172,8 +172,8 @@ export async function runShaped (size: number, log: (line: string) => void): Pro
     // other bytes of the same size: the file just uploaded is in the grid, and a helper that finds it there sends nothing
     const helperPut = { ...put, seedHex: randomBytes(32).toString('hex') }
     const h: HelperOutcome = await helperUpload({ helperHost: lab.helper, client, servers, put: helperPut, watch, timeoutMs: lineSeconds * 3 * 1000 + 60_000, log })
-    const helper: ShapedResult['helper'] = h.ran ? { ran: true, ...figures(h.cost, size, h.cost.value.ms), clientWireFactor: h.clientWireFactor } : h
-    log(h.ran ? `helper upload: ${(h.cost.value.ms / 1000).toFixed(1)} s` : h.why)
+    const helper: ShapedResult['helper'] = h.ran ? { ran: true, ...figures(h.cost, size, h.cost.value.ms), clientWireFactor: h.clientWireFactor, via: h.cost.value.helper } : h
+    log(h.ran ? `helper upload: ${(h.cost.value.ms / 1000).toFixed(1)} s = ${mbit(size, h.cost.value.ms).toFixed(2)} Mbit/s of file, ${(mbit(size, h.cost.value.ms) / HOME_UP_MBIT).toFixed(3)} of the line; the client's link carried ${h.clientWireFactor.toFixed(2)}x the file` : h.why)
 
     log(`download: ${size / MiB} MiB by the reader (${HOME_DOWN_MBIT} Mbit/s down) naming the ten servers, then raw streams from the servers it used; ${DOWNLOAD_ROUNDS} rounds`)
     const rounds: DownloadRound[] = []

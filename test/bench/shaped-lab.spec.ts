@@ -81,6 +81,8 @@ describe('bench/shaped: the shaped-link lab and its node processes', function ()
     lab = createShapedLab()
     nodes = [...await startNodes(lab.servers.slice(0, 2), { storage: true }), ...await startNodes([lab.client], { storage: false })]
     const [s0, s1, client] = nodes
+    // connected, so a build whose put ignores `helper` uploads to these two by itself
+    await client.call('connect', { addrs: [s0.addr, s1.addr], timeoutMs: 20_000 }, 30_000)
     // a node that starts (a config every build knows) but is no helper: the client uploads 2 shares of 1 (2x the file) itself,
     // or, on a build with helpers, its put through a non-helper fails; either way no helper figure
     const h = await helperUpload({

@@ -10,10 +10,12 @@ import { serveAsChild, startBenchChild, type BenchChild } from './bench-child.js
 import { startHeliaProvider, type HeliaProvider } from './helia-provider.js'
 import { startHeliaReader } from './helia-reader.js'
 import { launchIn, type ShapedHost } from './shaped-lab.js'
-import { answerCalls, callChild } from './shaped-rpc.js'
+import { answerCalls, callChild, withDeadline } from './shaped-rpc.js'
 
 const PROVIDER_PORT = 4101
 const READER_PORT = 4102
+/** Ten providers each adding the file on two busy cores take a while; one that has not by then is given up. */
+const START_DEADLINE_MS = 120_000
 
 export interface HeliaCatArg { providers: string[], cid: string, size: number, sha256: string, timeoutMs: number }
 
@@ -53,7 +55,7 @@ export async function startHeliaSide (servers: ShapedHost[], reader: ShapedHost,
   const stop = async (): Promise<void> => { await Promise.allSettled(started.map(async s => { await s.stop() })) }
   try {
     const settled = await Promise.allSettled(servers.map(async s => {
-      const p = await startHeliaProvider(seed, size, { launch: launchIn(s), listen: `/ip4/${s.ip}/tcp/${PROVIDER_PORT}` })
+      const p = await withDeadline(startHeliaProvider(seed, size, { launch: launchIn(s), listen: `/ip4/${s.ip}/tcp/${PROVIDER_PORT}` }), START_DEADLINE_MS, `Helia provider in ${s.name}`)
       started.push(p)
       return p
     }))
@@ -62,7 +64,7 @@ export async function startHeliaSide (servers: ShapedHost[], reader: ShapedHost,
     const providers = settled.map(r => (r as PromiseFulfilledResult<HeliaProvider>).value)
     const cids = new Set(providers.map(p => p.cid))
     if (cids.size !== 1) throw new Error(`the Helia providers added different CIDs: ${[...cids].join(', ')}`)
-    const child = await startBenchChild<{ pid: number }>(import.meta.url, 'shaped-child', ['helia-reader', reader.ip], 'Helia reader', [], launchIn(reader))
+    const child = await withDeadline(startBenchChild<{ pid: number }>(import.meta.url, 'shaped-child', ['helia-reader', reader.ip], 'Helia reader', [], launchIn(reader)), START_DEADLINE_MS, 'Helia reader')
     started.push(child)
     return {
       providers,

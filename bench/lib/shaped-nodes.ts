@@ -5,7 +5,10 @@
  */
 import { startBenchChild, type BenchChild } from './bench-child.js'
 import { launchIn, type ShapedHost } from './shaped-lab.js'
-import { callChild } from './shaped-rpc.js'
+import { callChild, withDeadline } from './shaped-rpc.js'
+
+/** A node process that has not said it is ready by then (two busy cores, fourteen processes starting) is given up. */
+const START_DEADLINE_MS = 90_000
 import type { NodeInfo, NodeRole } from './shaped-node.js'
 
 export interface ShapedNode {
@@ -23,7 +26,7 @@ export type Started = { node: ShapedNode } | { refused: string }
 /** Starts a node; a role whose config this build refuses comes back as `refused` (its process already stopped). */
 export async function startShapedNode (host: ShapedHost, role: NodeRole): Promise<Started> {
   const what = `node ${host.name}`
-  const child: BenchChild<NodeInfo> = await startBenchChild<NodeInfo>(import.meta.url, 'shaped-child', ['node', host.ip, JSON.stringify(role)], what, [], launchIn(host))
+  const child: BenchChild<NodeInfo> = await withDeadline(startBenchChild<NodeInfo>(import.meta.url, 'shaped-child', ['node', host.ip, JSON.stringify(role)], what, [], launchIn(host)), START_DEADLINE_MS, what)
   const info = child.info
   if (!info.started) {
     await child.stop()

@@ -57,3 +57,16 @@ export async function callChild<R> (child: ChildProcess, what: string, op: strin
     child.send({ type: 'call', id, op, arg } satisfies Call)
   })
 }
+
+/**
+ * `p`, or a ChildCallError after `ms`: for starts, which have no call id. What the late
+ * start leaves running sits inside the lab's namespaces, and the lab's teardown kills it.
+ */
+export async function withDeadline<T> (p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([p, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new ChildCallError(`${what} did not start in ${Math.round(ms / 1000)} s`)) }, ms) })])
+  } finally {
+    clearTimeout(timer)
+  }
+}

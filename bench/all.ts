@@ -20,6 +20,12 @@ import '../src/shim.js'
  *   9 first-byte time to the first byte, p50 and p95 over 20 runs: a fresh node given a hinted
  *               cap, a fresh node given a plain cap, a warm node with the roster cached; vs a
  *               bare libp2p stream to the same server (fresh node, and open connection)
+ *  10 shaped    transfers on shaped links in network namespaces (root only; ~5 min): upload of
+ *               64 MiB from a 20 Mbit/s uplink (direct; via a helper where the build has one) as a
+ *               fraction of the line, download by a 100 Mbit/s reader from ten 20 Mbit/s servers vs
+ *               min(downlink, sum of uplinks), Helia and k servers' line rate, and the servers' CPU
+ *               per GiB vs raw streams over the same links. Without root it is left out with a
+ *               banner saying why, and its row says NOT RUN
  *
  * Each section runs in a fresh child process of this script (so one's heap
  * or sockets never weigh on the next, and section 4 measures a clean
@@ -28,7 +34,7 @@ import '../src/shim.js'
  * to stdout, progress to stderr. A full run saves
  * bench/results/bench-<date>.json and bench/results/bench.svg.
  *
- *   npm run bench                          everything (~13 min on 2 cores, 8 of them section 7)
+ *   npm run bench                          everything (~18 min on 2 cores as root, 8 of them section 7, 5 section 10)
  *   npm run bench -- --quick               smaller sizes, 1 round, N = 10, 25 (not saved)
  *   npm run bench -- --only transfer,rss   some sections (not saved)
  *   --no-save                              print only
@@ -48,6 +54,8 @@ import { mutableRows, runMutable, type MutableResult } from './sections/mutable.
 import { magicRows, runMagic, type MagicResult } from './sections/magic.js'
 import { lookupRows, runLookup, type LookupResult } from './sections/lookup.js'
 import { firstByteRows, runFirstByte, type FirstByteResult } from './sections/first-byte.js'
+import { notRunBanner, runShapedSection, shapedNotes, shapedPrerequisites, shapedRows, type ShapedSection } from './sections/shaped.js'
+import { destroyShapedLab } from './lib/shaped-lab.js'
 
 interface Section<R> {
   run: (quick: boolean) => Promise<R>
@@ -65,7 +73,8 @@ const SECTIONS = {
   // Shorter than bench:magic's defaults (5 samples, 3 idle minutes): each latency sample costs about one 60 s poll interval.
   magic: { run: async (quick: boolean) => await runMagic(quick, quick ? {} : { samples: 3, idle: 2, uploadFiles: 200 }), rows: magicRows, limitMs: 25 * 60_000 } satisfies Section<MagicResult>,
   lookup: { run: runLookup, rows: lookupRows, limitMs: 10 * 60_000 } satisfies Section<LookupResult>,
-  firstByte: { run: async (quick: boolean) => await runFirstByte(quick), rows: firstByteRows, limitMs: 8 * 60_000 } satisfies Section<FirstByteResult>
+  firstByte: { run: async (quick: boolean) => await runFirstByte(quick), rows: firstByteRows, limitMs: 8 * 60_000 } satisfies Section<FirstByteResult>,
+  shaped: { run: async (quick: boolean) => await runShapedSection(quick), rows: shapedRows, limitMs: 12 * 60_000 } satisfies Section<ShapedSection>
 }
 type SectionName = keyof typeof SECTIONS
 const NAMES = Object.keys(SECTIONS) as SectionName[]
@@ -90,6 +99,24 @@ interface SectionOutcome { name: SectionName, ms: number, result?: unknown, erro
 
 async function runInChild (name: SectionName): Promise<SectionOutcome> {
   const t0 = Date.now()
+  if (name === 'shaped') {
+    // left out, loudly, where it cannot run (the section's own row says NOT RUN and why)
+    const why = shapedPrerequisites()
+    if (why !== undefined) {
+      console.error(notRunBanner(why))
+      return { name, ms: 0, result: { skipped: why } satisfies ShapedSection }
+    }
+  }
+  const outcome = await forkSection(name, t0)
+  if (name === 'shaped') {
+    // a section killed at its limit could not tear its lab down: its namespaces (and the nodes in them) go here
+    const left = destroyShapedLab()
+    if (left.length > 0) console.error(`[bench] removed ${left.length} namespaces the shaped section left: ${left.join(' ')}`)
+  }
+  return outcome
+}
+
+async function forkSection (name: SectionName, t0: number): Promise<SectionOutcome> {
   const child = fork(fileURLToPath(import.meta.url), ['--section', name, ...(QUICK ? ['--quick'] : [])], { execArgv: process.execArgv, stdio: 'inherit' })
   let result: unknown
   child.on('message', (msg: SectionMessage) => { if (msg?.type === 'result') result = msg.result })
@@ -167,6 +194,7 @@ async function main (): Promise<void> {
   const magic = outcomes.find(o => o.name === 'magic')?.result as MagicResult | undefined
   const lookup = outcomes.find(o => o.name === 'lookup')?.result as LookupResult | undefined
   const firstByte = outcomes.find(o => o.name === 'firstByte')?.result as FirstByteResult | undefined
+  const shaped = outcomes.find(o => o.name === 'shaped')?.result as ShapedSection | undefined
   const notes = [
     'ratios: ours / baseline measured in the same section process; MB/s = 10^6 plaintext bytes per second, best round',
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
@@ -178,9 +206,11 @@ async function main (): Promise<void> {
     lookup != null ? `lookup: simulated kad-dht 16 networks (bench/lib/kad-sim.ts, checked against real nodes at N = 50, 100 by npm run bench:lookup), settled, ${lookup.seeds} network(s) x ${lookup.files} files per N; a file of 10 shares, k = 3` : '',
     magic != null ? `magic: ${magic.servers} servers in one child process, ${magic.code}; nodes in their own processes, CPU from /proc; latency split from the nodes' scan and poll windows; idle folders' snapshots seeded (bench/sections/magic.ts says how); npm run bench:magic runs the longer measurement` : '',
     firstByte != null ? `first byte: ${firstByte.runs} runs each, 6 servers (k=3, N=6) in one child process, files of ${firstByte.fileBytes} B; fresh = ms from createNode resolving, warm = ms from the call; medians fresh hinted: locate ${firstByte.breakdown['fresh hinted'].locateMs.toFixed(0)} ms + ${firstByte.breakdown['fresh hinted'].downloadMs.toFixed(0)} ms to the first byte` : '',
+    ...(shaped != null ? shapedNotes(shaped) : []),
     `load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end: figures from a busy machine are lower bounds`
   ].filter(n => n !== '')
   for (const n of notes) console.log(`  ${n}`)
+  if (shaped != null && 'skipped' in shaped) console.log(notRunBanner(shaped.skipped))
 
   if (full && !args.includes('--no-save')) {
     const dir = new URL(import.meta.url.endsWith('.ts') ? './results/' : '../../bench/results/', import.meta.url)

@@ -5,7 +5,7 @@
  * asks it for its event-loop utilisation around each timed step, and stops
  * it (SIGKILL after 15 s).
  */
-import { fork } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 
@@ -48,16 +48,25 @@ export async function serveAsChild<T> (start: () => Promise<T>, stop: () => Prom
 export interface BenchChild<T> {
   info: T
   pid: number
+  /** The child itself, for benches that send it more messages (bench/lib/shaped-rpc.ts). */
+  process: ChildProcess
   /** The child's cumulative event loop utilization (diff two readings with performance.eventLoopUtilization) and CPU time. */
   usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
 
-/** Parent side: forks `<name>.ts` or `<name>.js` next to `base`, and waits for its ready message. */
-export async function startBenchChild<T> (base: string, name: string, args: string[], what: string, extraExecArgv: string[] = []): Promise<BenchChild<T>> {
+/**
+ * Parent side: forks `<name>.ts` or `<name>.js` next to `base`, and waits for its ready message.
+ * `launch` runs Node through another program that then execs it, keeping the IPC channel
+ * (the shaped-link bench passes `ip netns exec NS` to start a child inside a network namespace).
+ */
+export async function startBenchChild<T> (base: string, name: string, args: string[], what: string, extraExecArgv: string[] = [], launch: string[] = []): Promise<BenchChild<T>> {
   const ext = base.endsWith('.ts') ? '.ts' : '.js'
   const entry = fileURLToPath(new URL(`./${name}${ext}`, base))
-  const child = fork(entry, args, { execArgv: [...process.execArgv, ...extraExecArgv], stdio: 'inherit' })
+  const execArgv = [...process.execArgv, ...extraExecArgv]
+  const child = launch.length === 0
+    ? fork(entry, args, { execArgv, stdio: 'inherit' })
+    : fork(entry, args, { execPath: launch[0], execArgv: [...launch.slice(1), process.execPath, ...execArgv], stdio: 'inherit' })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
   const info = await new Promise<T>((resolve, reject) => {
     child.on('message', (msg: Message<T>) => {
@@ -79,6 +88,7 @@ export async function startBenchChild<T> (base: string, name: string, args: stri
   return {
     info,
     pid: child.pid ?? -1,
+    process: child,
     usage,
     stop: async () => {
       if (child.exitCode != null) return

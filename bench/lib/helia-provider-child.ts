@@ -2,4 +2,4 @@
 import '../../src/shim.js'
 import { serveHeliaFile } from './helia-provider.js'
 
-await serveHeliaFile(process.argv[2] ?? '', Number(process.argv[3]))
+await serveHeliaFile(process.argv[2] ?? '', Number(process.argv[3]), process.argv[4])

@@ -25,14 +25,15 @@ export interface HeliaProviderInfo {
 }
 
 /** Child side (helia-provider-child.ts calls this). */
-export async function serveHeliaFile (seedHex: string, size: number): Promise<void> {
+/** `listen`: an address with a fixed port instead of loopback's (the shaped-link bench: the server namespace's own). */
+export async function serveHeliaFile (seedHex: string, size: number, listen?: string): Promise<void> {
   // Helia and unixfs load lazily: the parent imports this module without paying for them.
   const { startLoopbackHelia } = await import('../../interop/lib/loopback-helia.js')
   const { unixfs } = await import('@helia/unixfs')
   const { generatedSource } = await import('./transfer-source.js')
   let node: Awaited<ReturnType<typeof startLoopbackHelia>> | undefined
   await serveAsChild<HeliaProviderInfo>(async () => {
-    node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT })
+    node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT, ...(listen !== undefined ? { listen: [listen] } : {}) })
     const fs = unixfs(node.helia)
     let blocks = 0
     const t0 = performance.now()
@@ -40,17 +41,25 @@ export async function serveHeliaFile (seedHex: string, size: number): Promise<vo
       onProgress: evt => { if (evt.type === 'blocks:put:blockstore:put') blocks++ }
     })
     const addMs = performance.now() - t0
-    return { addr: node.helia.libp2p.getMultiaddrs()[0].toString(), cid: cid.toString(), blocks, addMs }
+    // libp2p lists a public-looking listen address only once AutoNAT confirmed it: a lab's own
+    // address (a fixed port in `listen`) is named as given
+    const addr = listen !== undefined ? `${listen}/p2p/${node.peerId}` : node.helia.libp2p.getMultiaddrs()[0].toString()
+    return { addr, cid: cid.toString(), blocks, addMs }
   }, async () => { await node?.stop() })
 }
 
 export interface HeliaProvider extends HeliaProviderInfo {
+  pid: number
   usage: () => Promise<ChildUsage>
   stop: () => Promise<void>
 }
 
-/** Parent side: forks the provider with this process's execArgv (tsx or built) and waits until the file is added. */
-export async function startHeliaProvider (seed: Uint8Array, size: number): Promise<HeliaProvider> {
-  const child = await startBenchChild<HeliaProviderInfo>(import.meta.url, 'helia-provider-child', [Buffer.from(seed).toString('hex'), String(size)], 'Helia provider')
-  return { ...child.info, usage: child.usage, stop: child.stop }
+/**
+ * Parent side: forks the provider with this process's execArgv (tsx or built) and waits until the file is added.
+ * `launch` and `listen` start it elsewhere (inside a network namespace, on its address: see startBenchChild).
+ */
+export async function startHeliaProvider (seed: Uint8Array, size: number, where: { launch?: string[], listen?: string } = {}): Promise<HeliaProvider> {
+  const args = [Buffer.from(seed).toString('hex'), String(size), ...(where.listen !== undefined ? [where.listen] : [])]
+  const child = await startBenchChild<HeliaProviderInfo>(import.meta.url, 'helia-provider-child', args, 'Helia provider', [], where.launch ?? [])
+  return { ...child.info, pid: child.pid, usage: child.usage, stop: child.stop }
 }

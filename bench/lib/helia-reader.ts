@@ -34,9 +34,11 @@ export interface HeliaReader {
   stop: () => Promise<void>
 }
 
-export async function startHeliaReader (providerAddr: string): Promise<HeliaReader> {
+/** Dials every provider given (the shaped-link bench: ten of them, from a namespace's `listen` address). */
+export async function startHeliaReader (providerAddr: string | string[], listen?: string): Promise<HeliaReader> {
   const { unixfs } = await import('@helia/unixfs')
-  const node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT, peers: [providerAddr] })
+  const peers = typeof providerAddr === 'string' ? [providerAddr] : providerAddr
+  const node = await startLoopbackHelia({ dhtProtocol: HELIA_BENCH_DHT, peers, ...(listen !== undefined ? { listen: [listen] } : {}) })
   const fs = unixfs(node.helia)
   return {
     cat: async (cid, size, sha256, timeoutMs, checkLater = false) =>

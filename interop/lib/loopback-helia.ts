@@ -36,6 +36,11 @@ export interface LoopbackHeliaOptions {
   dhtProtocol: string
   /** Loopback multiaddrs (ending in /p2p/<id>) dialled once started. */
   peers?: string[]
+  /**
+   * Where to listen instead of 127.0.0.1 (the shaped-link bench passes a lab
+   * namespace's own address; the namespace keeps it off every real network).
+   */
+  listen?: string[]
 }
 
 export interface StartedHelia {
@@ -50,7 +55,7 @@ export async function startLoopbackHelia (options: LoopbackHeliaOptions): Promis
   const { helia: heliaModule, libp2p: heliaLibp2p, bitswap, ipns: heliaIpns } = await loadHelia()
   const light = heliaModule.createHeliaLight()
   const withNet = heliaLibp2p.withLibp2pLight(light, {
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

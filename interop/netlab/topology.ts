@@ -19,7 +19,7 @@ export const INET = `${PREFIX}inet`
 export type NatKind = 'cone' | 'symmetric' | 'upnp'
 
 /** A machine with an address in the public block: a VPS or a home router's WAN side. */
-interface WanSite { ns: string, net: number, up: string, down: string }
+export interface WanSite { ns: string, net: number, up: string, down: string }
 
 export interface Router extends WanSite { name: string, kind: NatKind, lan: number, hosts: string[] }
 export interface Vps extends WanSite { name: string }
@@ -68,19 +68,19 @@ function sh (cmd: string, args: string[], input?: string): string {
 const ip = (...args: string[]): string => sh('ip', args)
 const inNs = (ns: string, cmd: string, args: string[], input?: string): string => sh('ip', ['netns', 'exec', ns, cmd, ...args], input)
 
-/** Lab namespaces that exist now (ours by their prefix). */
-export function labNamespaces (): string[] {
+/** Lab namespaces that exist now (ours by their prefix; the shaped-link bench passes its own). */
+export function labNamespaces (prefix = PREFIX): string[] {
   let list = ''
   try { list = ip('netns', 'list') } catch { return [] }
-  return list.split('\n').map(l => l.split(' ')[0]).filter(n => n.startsWith(PREFIX))
+  return list.split('\n').map(l => l.split(' ')[0]).filter(n => n.startsWith(prefix))
 }
 
 /**
  * Kills whatever still runs inside the lab's namespaces (only processes the lab
  * put there) and deletes the namespaces, which removes their links with them.
  */
-export function destroyLab (): string[] {
-  const gone = labNamespaces()
+export function destroyLab (prefix = PREFIX): string[] {
+  const gone = labNamespaces(prefix)
   for (const ns of gone) {
     let pids: string[] = []
     try { pids = ip('netns', 'pids', ns).split('\n').filter(p => /^\d+$/.test(p)) } catch { /* namespace already half gone */ }
@@ -91,28 +91,31 @@ export function destroyLab (): string[] {
 }
 
 /** `tc … tbf` on a link's egress: what leaves through `dev` is held to `rate`. */
-function shape (ns: string, dev: string, rate: string): void {
+export function shape (ns: string, dev: string, rate: string): void {
   // veth hands over 64 KiB GSO packets: a bucket smaller than that would drop them outright
   const burst = rate === VPS_LINE ? '1mb' : '96kb'
   inNs(ns, 'tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', burst, 'latency', '50ms'])
 }
 
-function addNs (ns: string): void {
+export function addNs (ns: string): void {
   ip('netns', 'add', ns)
   ip('-n', ns, 'link', 'set', 'lo', 'up')
 }
 
-/** A site on the internet: a veth from the internet namespace straight into `site.ns` (never via the root namespace). */
-function attachWan (site: WanSite): void {
+/**
+ * A site on the internet: a veth from the internet namespace (`inet`, the
+ * lab's own by default) straight into `site.ns`, never via the root namespace.
+ */
+export function attachWan (site: WanSite, inet = INET): void {
   const outer = `v${site.net}`
-  ip('-n', INET, 'link', 'add', outer, 'type', 'veth', 'peer', 'name', 'wan', 'netns', site.ns)
-  ip('-n', INET, 'addr', 'add', `${gwIp(site)}/24`, 'dev', outer)
-  ip('-n', INET, 'link', 'set', outer, 'up')
+  ip('-n', inet, 'link', 'add', outer, 'type', 'veth', 'peer', 'name', 'wan', 'netns', site.ns)
+  ip('-n', inet, 'addr', 'add', `${gwIp(site)}/24`, 'dev', outer)
+  ip('-n', inet, 'link', 'set', outer, 'up')
   ip('-n', site.ns, 'addr', 'add', `${wanIp(site)}/24`, 'dev', 'wan')
   ip('-n', site.ns, 'link', 'set', 'wan', 'up')
   ip('-n', site.ns, 'route', 'add', 'default', 'via', gwIp(site))
   shape(site.ns, 'wan', site.up)
-  shape(INET, outer, site.down)
+  shape(inet, outer, site.down)
 }
 
 const MINIUPNPD_TABLES = `

@@ -135,7 +135,7 @@ export interface NetworkConfig {
   /**
    * Secure channels this node speaks, most preferred first (each one at most
    * once). libp2p negotiates: a dialler proposes them in this order and the
-   * listener takes the first it also speaks. Default `["tls", "noise"]`.
+   * listener takes the first it also speaks. Default `["noise", "tls"]`.
    */
   secureChannels: SecureChannel[]
 }

@@ -74,7 +74,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     limitedDurationSeconds: 120
   },
   nat: { upnp: true, autonat: true },
-  network: { publicRanges: [], secureChannels: ['tls', 'noise'] },
+  network: { publicRanges: [], secureChannels: ['noise', 'tls'] },
   clubs: { republishIntervalSeconds: 12 * 3600 },
   repair: { intervalSeconds: 6 * 3600, maxChecksPerPass: 1000, verifyBytesPerPass: 64 * 2 ** 20, maxBytesPerSecond: 2 ** 20 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },

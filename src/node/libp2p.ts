@@ -145,12 +145,14 @@ export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4, timeo
  * Both authenticate the remote peer ID in the handshake (Noise signs its
  * static key with the libp2p key; TLS carries the libp2p key in a
  * certificate extension), and storage accounts are that peer ID whichever
- * ran. On machines with AES instructions Node's native TLS (AES-GCM) costs
- * less CPU per byte than Noise's ChaCha20-Poly1305, mostly on the receiving
- * side (npm run bench:transfer measured a storage server's CPU per GiB
- * received 25 % lower); its handshake costs about twice Noise's (a fresh
- * certificate per connection). On CPUs without AES instructions (a Raspberry
- * Pi 4) ChaCha20 is the cheaper one: put "noise" first there.
+ * ran. Noise comes first by default: on the bench machine (2 cores with AES
+ * instructions) Node's native TLS moved a bare stream for less CPU on the
+ * receiving side, but our uploads and downloads cost the storage servers no
+ * less over TLS (uploads often more: TLS hands data up in records of 16 KiB,
+ * four times as many pieces as Noise's 64 KiB messages), and its handshake
+ * costs about twice Noise's (a fresh certificate per connection). On CPUs
+ * without AES instructions (a Raspberry Pi 4) ChaCha20 is the cheaper
+ * cipher anyway. `npm run bench:transfer` measures both.
  */
 export function connectionEncrypters (channels: readonly SecureChannel[]): Array<(components: any) => ConnectionEncrypter> {
   return channels.map(c => c === 'tls' ? tls() : noise())

@@ -15,7 +15,7 @@ import type { Libp2p, PrivateKey } from '@libp2p/interface'
 const NOISE = '/noise'
 const TLS = '/tls/1.0.0'
 
-describe('node: secure channels (network.secureChannels: TLS preferred, Noise still spoken)', function () {
+describe('node: secure channels (network.secureChannels: Noise and TLS, Noise preferred)', function () {
   this.timeout(60_000)
   let base: string
   const nodes: LafsNode[] = []
@@ -54,12 +54,17 @@ describe('node: secure channels (network.secureChannels: TLS preferred, Noise st
     await rm(base, { recursive: true, force: true })
   })
 
-  it('two lafs-club nodes agree on TLS; a node configured for Noise only still reaches them', async () => {
+  it('two default nodes agree on Noise; a node that prefers TLS gets TLS; a Noise-only node still connects', async () => {
     const server = await start('server', true)
-    assert.deepEqual(server.config.network.secureChannels, ['tls', 'noise'])
+    assert.deepEqual(server.config.network.secureChannels, ['noise', 'tls'])
     const client = await start('client', false)
     await client.libp2p.dial(multiaddr(server.multiaddrs[0]))
-    assert.deepEqual(encryptionTo(client.libp2p, server.peerId), [TLS])
+    assert.deepEqual(encryptionTo(client.libp2p, server.peerId), [NOISE])
+
+    const tlsFirst = await start('tls-first', false, { network: { secureChannels: ['tls', 'noise'] } })
+    await tlsFirst.libp2p.dial(multiaddr(server.multiaddrs[0]))
+    assert.deepEqual(encryptionTo(tlsFirst.libp2p, server.peerId), [TLS])
+    assert.equal((await new AccountClient(tlsFirst.libp2p, multiaddr(server.multiaddrs[0])).usage()).account, tlsFirst.peerId)
 
     const old = await start('noise-only', false, { network: { secureChannels: ['noise'] } })
     await old.libp2p.dial(multiaddr(server.multiaddrs[0]))

@@ -167,7 +167,7 @@ async function main (): Promise<void> {
     (streamed ? `; goal < ${RSS_GOAL_MIB} MiB for a streamed round trip: ${met(rssGoal === true)}` : `; includes the ${sizeMiB} MiB plaintext held in memory`))
 
   const cpu = Object.fromEntries([...byChannel].map(([c, r]) => [c, serverCpu(r, SIZE, K, N)])) as Partial<Record<BenchChannel, ServerCpu>>
-  console.log(`\nstorage server CPU per byte (CPU-s of the server process, all threads, per GiB of share data; raw = the raw-stream node in the same process, same channel, same round; median of ${RUNS})`)
+  console.log(`\nstorage server CPU per byte (CPU-s of the server process, all threads, per GiB of share data; raw = the raw-stream node in the same process, same channel, same round; medians of ${RUNS}; ratio = median of same-round ratios, "least" = least CPU of ours over least of raw, as contention only adds CPU time)`)
   console.log(formatTable(['channel', 'served: ours', 'raw', 'ratio', 'goal', 'result', 'stored: ours', 'raw', 'ratio'], Object.entries(cpu).map(([c, v]) => [
     c, ...serverCpuCells(v.served), `<= ${SERVER_CPU_GOAL.servedVsRaw}x`, met(v.served.ratio <= SERVER_CPU_GOAL.servedVsRaw), ...serverCpuCells(v.stored)
   ])))

@@ -215,8 +215,8 @@ function ceilingRows (r: TransferResult): SummaryRow[] {
 function serverCpuRows (r: TransferResult): SummaryRow[] {
   const rows: SummaryRow[] = []
   for (const [ch, c] of Object.entries(r.serverCpuPerGiB ?? {})) {
-    rows.push({ section: '2 download', measure: `server CPU-s/GiB served, ${ch}`, ours: c.served.ours.toFixed(2), baseline: `raw ${c.served.raw.toFixed(2)}`, ratio: `${c.served.ratio.toFixed(2)}x`, goal: `<= ${SERVER_CPU_GOAL.servedVsRaw}x`, result: metText(c.served.ratio <= SERVER_CPU_GOAL.servedVsRaw) })
-    rows.push({ section: '3 upload', measure: `server CPU-s/GiB stored, ${ch}`, ours: c.stored.ours.toFixed(2), baseline: `raw ${c.stored.raw.toFixed(2)}`, ratio: `${c.stored.ratio.toFixed(2)}x`, goal: '(reported)', result: '' })
+    rows.push({ section: '2 download', measure: `server CPU-s/GiB served, ${ch}`, ours: c.served.ours.toFixed(2), baseline: `raw ${c.served.raw.toFixed(2)}`, ratio: `${c.served.ratio.toFixed(2)}x (least ${c.served.bestRatio.toFixed(2)}x)`, goal: `<= ${SERVER_CPU_GOAL.servedVsRaw}x`, result: metText(c.served.ratio <= SERVER_CPU_GOAL.servedVsRaw) })
+    rows.push({ section: '3 upload', measure: `server CPU-s/GiB stored, ${ch}`, ours: c.stored.ours.toFixed(2), baseline: `raw ${c.stored.raw.toFixed(2)}`, ratio: `${c.stored.ratio.toFixed(2)}x (least ${c.stored.bestRatio.toFixed(2)}x)`, goal: '(reported)', result: '' })
   }
   return rows
 }

@@ -17,7 +17,7 @@ import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 
 export type BenchChannel = 'noise' | 'tls'
-/** One channel, or what a lafs-club node offers (TLS first, then Noise). */
+/** One channel, or what a lafs-club node offers by default (Noise first, then TLS). */
 export type BenchChannels = BenchChannel | 'both'
 
 export const BENCH_CHANNELS: readonly BenchChannel[] = ['noise', 'tls']
@@ -25,7 +25,7 @@ export const BENCH_CHANNELS: readonly BenchChannel[] = ['noise', 'tls']
 function encrypters (channels: BenchChannels): Array<ReturnType<typeof noise> | ReturnType<typeof tls>> {
   if (channels === 'noise') return [noise()]
   if (channels === 'tls') return [tls()]
-  return [tls(), noise()]
+  return [noise(), tls()]
 }
 
 export async function createBenchNode (channels: BenchChannels = 'noise'): Promise<Libp2p> {

@@ -5,6 +5,9 @@ import '../src/shim.js'
  *   1 codec     our erasure codec vs python3-zfec (3/10, 25/100; encode, decode)
  *   2 download  64 MiB from a club of 10 servers vs Helia 7 `cat` and vs a raw libp2p stream
  *   3 upload    64 MiB to 10 servers vs a raw libp2p stream
+ *               (2 and 3 also: each as a share of the ceiling the machine allows, and the
+ *               storage server's CPU-s per GiB served and stored vs the raw stream's, over
+ *               Noise and over TLS)
  *   4 memory    client peak RSS over a 1 GiB streamed round trip
  *   5 locate    RPCs and round trips to find a file, DHT vs club, at N = 10, 25, 50
  *   6 mutable   1 KiB mutable update (round trips, ms); reading a 1000-entry directory vs a
@@ -200,6 +203,7 @@ async function main (): Promise<void> {
     codec?.skipped != null ? `WARNING: codec ratios NOT measured, ${codec.skipped} (apt-get install python3-zfec)` : '',
     codec != null ? `codec: ${codec.kernel} kernel, ${codec.totalBytes / 2 ** 20} MiB Tahoe-cut, best of at least ${codec.runs} alternating passes${codec.zfecVersion !== '' ? `, zfec ${codec.zfecVersion}` : ''}` : '',
     transfer != null ? `transfer: best of ${transfer.rounds} interleaved rounds; ${transfer.topology}; Helia file: ${transfer.helia.importer}, ${transfer.helia.blocks} blocks; "same round" = median of per-round ratios` : '',
+    transfer != null ? 'server CPU-s/GiB: CPU of the storage servers\' process (all threads) per GiB of share data served (download) or stored (upload), against the raw-stream node in that process over the same channel in the same round; medians of the rounds, ratio = median of same-round ratios, "least" = least CPU of ours over least of raw (contention only adds CPU time) (bench/lib/server-cpu.ts)' : '',
     transfer != null ? `ceiling: the best ratio vs raw this machine allows if a transfer paid only the raw stream's CPU per wire byte plus the CHK work (SHA-256d, AES, erasure code: ${transfer.chkWorkMs.download.toFixed(0)} ms down, ${transfer.chkWorkMs.upload.toFixed(0)} ms up, one thread) spread perfectly over ${transfer.ceiling.cores} cores; bench/lib/cpu-ceiling.ts` : '',
     outcomes.some(o => o.name === 'locate' && o.error == null) ? 'locate: means over 6 dht, 6 club-cached, 2 club-uncached locates per N (5 servers, light DHT fillers); RT = sequential round trips incl. the have-share round' : '',
     mutable != null ? `mutable: LafsNode client, ${mutable.servers} servers in one child process, ${mutable.code}; directory: ${mutable.directory.entries} CHK links, ${mutable.directory.format}, medians of ${mutable.directory.reads} interleaved reads; publish: best of ${mutable.rounds.length} rounds, "same round" = median of per-round ratios, CPU = client + servers' process` : '',

@@ -25,7 +25,12 @@
  * Run: npm run bench:transfer                       (64 MiB from memory, best of 3)
  *      npm run build && node dist/bench/transfer.js --size 1024   (1 GiB generated, streamed, 1 round)
  * Options: --size <MiB> (a generated source, never held in memory), --runs <n>,
- *          --servers <n>, --no-save (do not write bench/results/transfer-<date>.json)
+ *          --servers <n>, --no-save (do not write bench/results/transfer-<date>.json),
+ *          --channels noise,tls (the client's secure channels, each in every round; the
+ *          first one's rounds make the throughput table; the servers offer both),
+ *          --profile-servers <dir> (a V8 CPU profile of the server process, node --cpu-prof)
+ * After the throughput table: the storage server's CPU-seconds per GiB served and
+ * stored against the raw stream on each channel (lib/server-cpu.ts; issue 17).
  */
 import '../src/shim.js'
 import { randomBytes } from 'node:crypto'
@@ -36,7 +41,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ceilings, measureChkWork, type ChkWorkMs } from './lib/cpu-ceiling.js'
 import { formatTable, mbps, median } from './lib/measure.js'
 import { startChildGrid, type ChildGrid } from './lib/transfer-grid.js'
-import { createBenchNode } from './lib/transfer-node.js'
+import { BENCH_CHANNELS, createBenchNode, type BenchChannel } from './lib/transfer-node.js'
+import { SERVER_CPU_GOAL, serverCpu, serverCpuCells, type ServerCpu } from './lib/server-cpu.js'
 import { rawDown, rawUp } from './lib/transfer-raw.js'
 import { mib, RssSampler } from './lib/transfer-rss.js'
 import { downloadOnce, plaintext, uploadOnce as uploadWith, type Plaintext, type StoredFile } from './lib/transfer-ops.js'
@@ -59,6 +65,11 @@ const SIZE = sizeMiB * 2 ** 20
 const RUNS = Number(option('--runs') ?? (streamed ? 1 : 3))
 const SERVERS = Number(option('--servers') ?? N)
 const SAVE = !process.argv.includes('--no-save')
+/** Secure channels the client dials with, each in every round; the first one's rounds make the throughput table. */
+/** Writes a V8 CPU profile of the server process into this folder when it stops (`node --cpu-prof`). */
+const PROFILE_DIR = option('--profile-servers')
+const CHANNELS = (option('--channels') ?? BENCH_CHANNELS.join(',')).split(',') as BenchChannel[]
+for (const c of CHANNELS) if (!BENCH_CHANNELS.includes(c)) throw new Error(`--channels: unknown channel ${c}; choose from ${BENCH_CHANNELS.join(', ')}`)
 
 // A reset stream can leave an internal drain promise rejected with nobody awaiting it.
 process.on('unhandledRejection', err => { console.error('unhandled rejection (ignored):', (err as Error)?.message ?? err) })
@@ -75,41 +86,49 @@ async function main (): Promise<void> {
   const rss = new RssSampler(50)
   const startRss = rss.sample()
   loadStart = loadavg()
-  const grid = await startChildGrid(SERVERS)
-  const client = await createBenchNode()
+  const grid = await startChildGrid(SERVERS, PROFILE_DIR != null ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])
+  const clients = new Map<BenchChannel, Libp2p>()
   const raw = multiaddr(grid.raw)
   const leaseSecret = randomBytes(32)
-  const runs: Array<Record<PhaseName, PhaseRun>> = []
+  const byChannel = new Map<BenchChannel, Array<Record<PhaseName, PhaseRun>>>(CHANNELS.map(c => [c, []]))
+  const runs = byChannel.get(CHANNELS[0])!
   let idleRss = 0
   let chk: ChkWorkMs = { download: 0, upload: 0 }
   try {
+    for (const channel of CHANNELS) clients.set(channel, await createBenchNode(channel))
     // Warm-up: dials, JIT, yamux windows; not counted.
     const warm = await plaintext(4 * 2 ** 20, false)
-    await rawDown(client, raw, 16 * 2 ** 20)
-    await rawUp(client, raw, 16 * 2 ** 20)
-    await downloadOnce(client, grid, await uploadOnce(client, grid, warm, leaseSecret), warm)
+    for (const client of clients.values()) {
+      await rawDown(client, raw, 16 * 2 ** 20)
+      await rawUp(client, raw, 16 * 2 ** 20)
+      await downloadOnce(client, grid, await uploadOnce(client, grid, warm, leaseSecret), warm)
+    }
 
     const pt = await plaintext(SIZE, streamed)
     idleRss = rss.sample()
     for (let run = 0; run < RUNS; run++) {
-      const rawDownRun = await phase(grid, rss, async () => await rawDown(client, raw, SIZE))
-      const rawUpRun = await phase(grid, rss, async () => await rawUp(client, raw, SIZE))
-      const up = await phase(grid, rss, async () => await uploadOnce(client, grid, pt, leaseSecret))
-      // From memory the result's sha256 is checked after the clock stops (the raw baseline hashes nothing); a streamed file is hashed as it comes.
-      const down = await phase(grid, rss, async () => await downloadOnce(client, grid, up.value, pt, { checkLater: !streamed }))
-      down.value()
-      // The same file read from the same k shares throughout (no spreading), for comparison in the same round.
-      const downK = await phase(grid, rss, async () => await downloadOnce(client, grid, up.value, pt, { checkLater: !streamed, spread: false }))
-      downK.value()
-      const r = { rawDown: rawDownRun.run, rawUp: rawUpRun.run, upload: up.run, download: down.run, downloadK: downK.run }
-      runs.push(r)
-      console.error(`round ${run + 1}/${RUNS}: ` + (Object.keys(r) as PhaseName[]).map(k =>
-        `${k} ${fmt(mbps(SIZE, r[k].ms / 1000))} MB/s (ELU client ${fmt(r[k].clientElu, 2)}, servers ${fmt(r[k].serverElu, 2)}; CPU ms ${fmt(r[k].clientCpuMs, 0)} + ${fmt(r[k].serverCpuMs, 0)})`).join(', '))
+      for (const [channel, client] of clients) {
+        const rawDownRun = await phase(grid, rss, async () => await rawDown(client, raw, SIZE))
+        const rawUpRun = await phase(grid, rss, async () => await rawUp(client, raw, SIZE))
+        const up = await phase(grid, rss, async () => await uploadOnce(client, grid, pt, leaseSecret))
+        // From memory the result's sha256 is checked after the clock stops (the raw baseline hashes nothing); a streamed file is hashed as it comes.
+        const down = await phase(grid, rss, async () => await downloadOnce(client, grid, up.value, pt, { checkLater: !streamed }))
+        down.value()
+        // The same file read from the same k shares throughout (no spreading), for comparison in the same round.
+        const downK = await phase(grid, rss, async () => await downloadOnce(client, grid, up.value, pt, { checkLater: !streamed, spread: false }))
+        downK.value()
+        const r = { rawDown: rawDownRun.run, rawUp: rawUpRun.run, upload: up.run, download: down.run, downloadK: downK.run }
+        byChannel.get(channel)!.push(r)
+        console.error(`round ${run + 1}/${RUNS} ${channel}: ` + (Object.keys(r) as PhaseName[]).map(k =>
+          `${k} ${fmt(mbps(SIZE, r[k].ms / 1000))} MB/s (ELU client ${fmt(r[k].clientElu, 2)}, servers ${fmt(r[k].serverElu, 2)}; CPU ms ${fmt(r[k].clientCpuMs, 0)} + ${fmt(r[k].serverCpuMs, 0)})`).join(', '))
+      }
     }
     // After the rounds, in this same process: the CHK work no client can skip, single-threaded.
     chk = measureChkWork(SIZE, K, N)
   } finally {
-    try { await client.stop() } catch { /* a failed stop must not hide the run's own error */ }
+    for (const client of clients.values()) {
+      try { await client.stop() } catch { /* a failed stop must not hide the run's own error */ }
+    }
     await grid.stop()
     rss.stop()
   }
@@ -138,7 +157,7 @@ async function main (): Promise<void> {
   const maxRss = rss.maxRss()
   const rssGoal = streamed ? mib(Math.max(rss.peak, maxRss)) < RSS_GOAL_MIB : undefined
 
-  const label = `${sizeMiB} MiB ${streamed ? 'generated (streamed, never held)' : 'from memory'}, ${SERVERS} servers in one child process, CHK ${K}-of-${N}, best of ${RUNS}, loopback`
+  const label = `${sizeMiB} MiB ${streamed ? 'generated (streamed, never held)' : 'from memory'}, ${SERVERS} servers in one child process, CHK ${K}-of-${N}, best of ${RUNS}, loopback, ${CHANNELS[0]}`
   console.log(`\ntransfer bench: ${label}`)
   const elu = (key: PhaseName): string[] => [fmt(bestRun(key).clientElu, 2), fmt(bestRun(key).serverElu, 2), `${fmt(bestRun(key).clientCpuMs, 0)} + ${fmt(bestRun(key).serverCpuMs, 0)}`]
   console.log(formatTable(['path', 'best MB/s', 'x raw (best/best)', 'x raw (same round, median)', 'goal', 'result', `ceiling on ${cpus().length} cores`, 'ELU client', 'ELU servers', 'CPU ms client + servers'], [
@@ -149,6 +168,7 @@ async function main (): Promise<void> {
     ['download from k shares (no spreading)', fmt(speed.downloadK), fmt(ratio.downloadK, 2), fmt(paired.downloadK, 2), '', '', '', ...elu('downloadK')]
   ]))
   console.log(`download spread over ${SERVERS} servers vs from k shares, same round (median of time ratios): ${fmt(paired.spreadVsK, 2)}x`)
+  console.log(`share of the ceiling (issue 17 goal >= 0.7x): download ${fmt(ratio.download / ceiling.download, 2)}x, upload ${fmt(ratio.upload / ceiling.upload, 2)}x`)
   console.log('ELU: share of the time the process\'s event loop was busy during the best round (1.00 = that process was the bottleneck); all ten servers share one process')
   console.log(`CPU: milliseconds on all threads (workers, GC helpers, thread pool) of each process during the best round`)
   console.log(`ceiling: the best ratio this machine allows if our transfer paid only the raw stream's CPU per wire byte plus the CHK work ` +
@@ -157,6 +177,12 @@ async function main (): Promise<void> {
   console.log(`\nclient RSS (MiB): start ${fmt(mib(startRss), 0)}, before timed rounds ${fmt(mib(idleRss), 0)}, ` +
     `maxRSS ${fmt(mib(maxRss), 0)} (kernel high-water mark), sampled peak ${fmt(mib(rss.peak), 0)} (raw ${fmt(mib(phasePeak.raw), 0)}, upload ${fmt(mib(phasePeak.upload), 0)}, download ${fmt(mib(phasePeak.download), 0)}, from k shares ${fmt(mib(phasePeak.downloadK), 0)})` +
     (streamed ? `; goal < ${RSS_GOAL_MIB} MiB for a streamed round trip: ${met(rssGoal === true)}` : `; includes the ${sizeMiB} MiB plaintext held in memory`))
+
+  const cpu = Object.fromEntries([...byChannel].map(([c, r]) => [c, serverCpu(r, SIZE, K, N)])) as Partial<Record<BenchChannel, ServerCpu>>
+  console.log(`\nstorage server CPU per byte (CPU-s of the server process, all threads, per GiB of share data; raw = the raw-stream node in the same process, same channel, same round; medians of ${RUNS}; ratio = median of same-round ratios, "least" = least CPU of ours over least of raw, as contention only adds CPU time)`)
+  console.log(formatTable(['channel', 'served: ours', 'raw', 'ratio', 'goal', 'result', 'stored: ours', 'raw', 'ratio'], Object.entries(cpu).map(([c, v]) => [
+    c, ...serverCpuCells(v.served), `<= ${SERVER_CPU_GOAL.servedVsRaw}x`, met(v.served.ratio <= SERVER_CPU_GOAL.servedVsRaw), ...serverCpuCells(v.stored)
+  ])))
 
   if (SAVE) {
     const date = new Date().toISOString().slice(0, 10)
@@ -174,6 +200,9 @@ async function main (): Promise<void> {
       bestMBps: speed,
       ratio,
       ratioSameRoundMedian: paired,
+      channel: CHANNELS[0],
+      serverCpuPerGiB: cpu,
+      otherChannels: Object.fromEntries([...byChannel].slice(1).map(([c, r]) => [c, r.map(x => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, { ...v, peakRss: mib(v.peakRss), MBps: mbps(SIZE, v.ms / 1000) }])))])),
       chkWorkMs: chk,
       ceiling: { ...ceiling, cores: cpus().length, note: 'best ratio if only the raw stream CPU per wire byte and the CHK work were paid, on all cores (bench/lib/cpu-ceiling.ts)' },
       loadAverage: { start: loadStart, end: loadavg() },

@@ -33,12 +33,13 @@ export async function serveGrid (count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
       const storage = await createStorageServer({ dir: join(root, `server-${i}`), gcIntervalMs: 0, freeQuota: 2 ** 42 })
       stores.push(storage)
-      const node = await createBenchNode()
+      // both channels, as a lafs-club node: the client's own choice decides which is used
+      const node = await createBenchNode('both')
       nodes.push(node)
       await registerStorageProtocols(node, storage)
       servers.push({ peerId: node.peerId.toString(), multiaddrs: [node.getMultiaddrs()[0].toString()] })
     }
-    const raw = await createBenchNode()
+    const raw = await createBenchNode('both')
     nodes.push(raw)
     await handleRaw(raw)
     return { servers, raw: raw.getMultiaddrs()[0].toString(), dir: root }

@@ -134,7 +134,16 @@ export interface NetworkConfig {
    * a normal node judges addresses as libp2p does.
    */
   publicRanges: string[]
+  /**
+   * Secure channels this node speaks, most preferred first (each one at most
+   * once). libp2p negotiates: a dialler proposes them in this order and the
+   * listener takes the first it also speaks. Default `["noise", "tls"]`.
+   */
+  secureChannels: SecureChannel[]
 }
+
+export const SECURE_CHANNELS = ['tls', 'noise'] as const
+export type SecureChannel = typeof SECURE_CHANNELS[number]
 
 export interface ClubsConfig {
   /**

@@ -6,6 +6,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { normalizeClubId, parseCidr } from '../club/index.js'
 import { ConfigError } from './errors.js'
 import { parseSize } from './size.js'
+import { SECURE_CHANNELS, type SecureChannel } from './config-types.js'
 import type { PaymentMethodConfig } from './config.js'
 
 export type Obj = Record<string, unknown>
@@ -123,6 +124,14 @@ export class Validator {
     } catch {
       this.fail(key, `must be a club ID (k51…), got ${describe(v)}`)
     }
+  }
+
+  /** A non-empty list of secure channel names, each at most once, in order of preference. */
+  secureChannels (key: string, v: unknown): SecureChannel[] {
+    if (!Array.isArray(v) || v.length === 0) this.fail(key, `must be a non-empty array of ${SECURE_CHANNELS.map(c => JSON.stringify(c)).join(', ')} in order of preference, got ${describe(v)}`)
+    const out = v.map((c: unknown, i) => this.oneOf(`${key}[${i}]`, c, SECURE_CHANNELS))
+    if (new Set(out).size !== out.length) this.fail(key, `must name each channel at most once, got ${describe(v)}`)
+    return out
   }
 
   cidrs (key: string, v: unknown): string[] {

@@ -31,7 +31,7 @@ export const IPFS_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
 
 export type {
   PaymentMethodConfig, DhtConfig, StorageConfig, GatewayConfig, RelayConfig, NatConfig, NetworkConfig,
-  ClubsConfig, ConnectionsConfig, ClientConfig, HelperConfig, NodeConfig, ConfigInput, RepairConfig, TorConfig
+  ClubsConfig, ConnectionsConfig, ClientConfig, HelperConfig, NodeConfig, ConfigInput, RepairConfig, SecureChannel, TorConfig
 } from './config-types.js'
 export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
@@ -76,7 +76,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     limitedDurationSeconds: 120
   },
   nat: { upnp: true, autonat: true },
-  network: { publicRanges: [] },
+  network: { publicRanges: [], secureChannels: ['noise', 'tls'] },
   clubs: { republishIntervalSeconds: 12 * 3600 },
   repair: { intervalSeconds: 6 * 3600, maxChecksPerPass: 1000, verifyBytesPerPass: 64 * 2 ** 20, maxBytesPerSecond: 2 ** 20 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
@@ -180,6 +180,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
 
   v.section(top, 'network', (s, k) => {
     if (k === 'publicRanges') out.network.publicRanges = v.cidrs('network.publicRanges', s.publicRanges)
+    if (k === 'secureChannels') out.network.secureChannels = v.secureChannels('network.secureChannels', s.secureChannels)
   }, Object.keys(DEFAULT_CONFIG.network))
 
   v.section(top, 'clubs', (s, k) => {

@@ -12,6 +12,7 @@ import { dcutr } from '@libp2p/dcutr'
 import { identify, identifyPush, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { isLoopback, isPrivate, type AdaptiveTimeoutInit } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
@@ -25,8 +26,8 @@ import { DataDirInUseError } from './errors.js'
 import { reachabilityService, type ReachabilityService } from './reachability.js'
 import { autoRelayServer } from './relay-auto.js'
 import { policyRelayServer, type RelayPolicy } from './relay-policy.js'
-import type { NodeConfig } from './config.js'
-import type { Libp2p, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
+import type { NodeConfig, SecureChannel } from './config.js'
+import type { ConnectionEncrypter, Libp2p, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 /** Services every lafs-club libp2p node has; optional ones (NAT, relay) are looked up by name. */
@@ -143,6 +144,24 @@ export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20
 export const CONNECTION_MONITOR_OPTIONS = { abortConnectionOnPingFailure: false, pingInterval: 30_000, pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 } } satisfies { abortConnectionOnPingFailure: boolean, pingInterval: number, pingTimeout: AdaptiveTimeoutInit }
 /** Pings in flight per connection (ceil(maxTimeout / pingInterval)) each way, and how long the answering side waits for a ping's bytes. */
 export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4, timeout: CONNECTION_MONITOR_OPTIONS.pingTimeout.maxTimeout }
+
+/**
+ * The connection encrypters for `network.secureChannels`, in its order.
+ * Both authenticate the remote peer ID in the handshake (Noise signs its
+ * static key with the libp2p key; TLS carries the libp2p key in a
+ * certificate extension), and storage accounts are that peer ID whichever
+ * ran. Noise comes first by default: on the bench machine (2 cores with AES
+ * instructions) Node's native TLS moved a bare stream for less CPU on the
+ * receiving side, but our uploads and downloads cost the storage servers no
+ * less over TLS (uploads often more: TLS hands data up in records of 16 KiB,
+ * four times as many pieces as Noise's 64 KiB messages), and its handshake
+ * costs about twice Noise's (a fresh certificate per connection). On CPUs
+ * without AES instructions (a Raspberry Pi 4) ChaCha20 is the cheaper
+ * cipher anyway. `npm run bench:transfer` measures both.
+ */
+export function connectionEncrypters (channels: readonly SecureChannel[]): Array<(components: any) => ConnectionEncrypter> {
+  return channels.map(c => c === 'tls' ? tls() : noise())
+}
 
 export interface BuildLibp2pOptions {
   config: NodeConfig
@@ -264,7 +283,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
       ...(profile.torOnly ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => a.getComponents()[0]?.name === 'onion3') } : {})
     },
     transports: transportsFor(config, tor),
-    connectionEncrypters: [noise()],
+    connectionEncrypters: connectionEncrypters(config.network.secureChannels),
     streamMuxers: [yamux(YAMUX_OPTIONS)],
     connectionMonitor: CONNECTION_MONITOR_OPTIONS,
     connectionManager: {

@@ -72,7 +72,9 @@ export class ShareStore {
     checkNonNegativeInteger('length', length)
     try {
       const data = await this.readHandles.use(shareFile(this.paths.root, si, shareNumber), async (handle, size) => {
-        const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)))
+        // not zero-filled: every byte returned is read from the file (a short read returns only what it got)
+        const raw = Buffer.allocUnsafeSlow(Math.max(0, Math.min(length, size - offset)))
+        const out = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
         const got = await readFully(handle, out, offset)
         return got === out.length ? out : out.subarray(0, got)
       })

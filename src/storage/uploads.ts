@@ -16,6 +16,7 @@ import { describeRanges } from './ranges.js'
 import { charge, type Reservations } from './reservations.js'
 import type { ShareStore } from './share-store.js'
 import { Upload } from './upload.js'
+import { WriteHandles } from './write-handles.js'
 import {
   checkAccount, checkLease, checkNonNegativeInteger, checkPieces, checkShareNumber, checkStorageIndex
 } from './validate.js'
@@ -49,6 +50,8 @@ export interface UploadsDeps {
 export class Uploads {
   private readonly log: Logger
   private readonly graceTimers = new Map<string, NodeJS.Timeout>()
+  /** Descriptors of incoming files, shared by all uploads (write-handles.ts). */
+  readonly writeHandles = new WriteHandles()
 
   constructor (private readonly d: UploadsDeps, logger: ComponentLogger) {
     this.log = logger.forComponent('lafs-club:storage:uploads')
@@ -65,7 +68,7 @@ export class Uploads {
     // Reserve synchronously (the entry is the reservation), so concurrent
     // allocations see each other. No file yet: it is created at the first write.
     for (const n of fresh) {
-      const upload = new Upload(account, si, storageIndex.slice(), n, shareSize, lease, shareFile(this.d.paths.incomingRoot, si, n), free)
+      const upload = new Upload(account, si, storageIndex.slice(), n, shareSize, lease, shareFile(this.d.paths.incomingRoot, si, n), free, this.writeHandles)
       this.d.reservations.add(upload)
       this.armIdleTimer(upload)
     }
@@ -226,6 +229,7 @@ export class Uploads {
     await Promise.all(all.map(async u => {
       await u.run(async () => { await this.drop(u) }).catch(() => {})
     }))
+    await this.writeHandles.closeAll()
   }
 
   /** The caller's upload in progress, or the error explaining why there is none. */

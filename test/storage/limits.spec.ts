@@ -29,19 +29,22 @@ describe('storage: limits against hostile peers', () => {
 
   // Old code: one descriptor per upload, so the child hits EMFILE near its 1024 limit and
   // holds ~1000 fds (allocated ≈ 990 > 256).
-  it('20,000 allocations by one account: refused past 256 uploads, no descriptor held, an honest client still uploads', async function () {
+  it('20,000 allocations by one account: refused past 256 uploads, no descriptor held (half-written shares: at most 32, none once idle), an honest client still uploads', async function () {
     this.timeout(60_000)
     const { stdout } = await run('prlimit', ['--nofile=1024:1024', process.execPath, '--import', 'tsx', 'test/storage/fixtures/allocation-flood.ts'],
       { timeout: 50_000 })
     const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
       attempted: number, allocated: number, refusals: Record<string, number>, firstRefusal: string,
-      fdsBefore: number, fdsAfterFlood: number, honest: string, incoming: number
+      fdsBefore: number, fdsAfterFlood: number, fdsAfterWrites: number, fdsAfterIdle: number, maxWriteHandles: number, honest: string, incoming: number
     }
     assert.equal(r.attempted, 20_000)
     assert.ok(r.allocated <= 256, `allocated ${r.allocated}`)
     assert.deepEqual(Object.keys(r.refusals), ['ERR_TOO_MANY_UPLOADS'])
     assert.match(r.firstRefusal, /allows 256 per free account/)
     assert.ok(r.fdsAfterFlood - r.fdsBefore <= 2, `descriptors ${r.fdsBefore} → ${r.fdsAfterFlood}`)
+    // 40 half-written shares: descriptors kept between writes are capped, and closed once idle
+    assert.ok(r.fdsAfterWrites - r.fdsBefore <= r.maxWriteHandles + 2, `descriptors after writes ${r.fdsBefore} → ${r.fdsAfterWrites}`)
+    assert.ok(r.fdsAfterIdle - r.fdsBefore <= 2, `descriptors once idle ${r.fdsBefore} → ${r.fdsAfterIdle}`)
     assert.equal(r.honest, 'ok')
   })
 

@@ -37,6 +37,8 @@ function locateLines (explain: Extract<DownloadExplain, { way: 'located' }>): st
   }
   for (const run of e.runs) {
     lines.push(`  ran ${run.way}: ${run.rpcs} RPCs, ${run.roundTrips} round trips, ${run.ms} ms, ${run.servers} servers, ${run.distinctShares} distinct shares${run.error !== undefined ? ` — ${run.error}` : ''}`)
+    if (run.namedClubs != null) lines.push(`    and asked the club(s) its holders named: ${run.namedClubs.join(', ')}`)
+    if (run.otherClubs != null) lines.push(`    and this node's other club(s): ${run.otherClubs.join(', ')}`)
   }
   lines.push(`  actual: ${e.actual.rpcs} RPCs, ${e.actual.roundTrips} round trips, ${e.actual.ms} ms`)
   if (e.rosterFetch === 'background') lines.push('  the hinted club\'s roster is being fetched in the background (not joined): the next locate in that club is one have-share round')

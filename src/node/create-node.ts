@@ -165,7 +165,8 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       },
       clubServers: clubs.servers,
       clubHelpers: clubs.helpers,
-      reputation
+      reputation,
+      memberClubs: async () => await manager.knownClubs()
     })
     cleanups.push(async () => { await files.close() })
     // Stopped before libp2p (cleanups run in reverse): placements in progress end first.

@@ -38,6 +38,8 @@ export interface FilesInit {
   clubServers: (clubId: string, opts: { signal?: AbortSignal }) => Promise<ServerInfo[]>
   /** What this node remembers about servers (create-node opens `<dataDir>/reputation.sqlite`); default: in memory. */
   reputation?: ReputationTable
+  /** Clubs this node belongs to (a plain cap is looked for in all of them, the default first). */
+  memberClubs?: () => Promise<string[]>
   /** The upload helpers a club's roster lists (multiaddrs with /p2p/), for `helper: "club"`. */
   clubHelpers?: (clubId: string, opts: { signal?: AbortSignal }) => Promise<string[]>
 }
@@ -77,7 +79,9 @@ export function createFiles (init: FilesInit): NodeFiles {
   const locateChk = async (cap: ChkReadCap, hint: string | undefined, o: NodeLocateOptions, backgroundAfter?: Promise<unknown>): Promise<LocateResult> => {
     const club = o.club ?? hint ?? init.clientConfig().club ?? undefined
     const target = { storageIndex: storageIndexOf(cap), k: cap.k, n: cap.n }
-    return await locate(init.locateDeps, target, { ...o, club, backgroundAfter })
+    // a cap without a hint may belong to any club this node is in, not only the default one
+    const otherClubs = o.club == null && hint == null && club != null ? await init.memberClubs?.().catch(() => []) : undefined
+    return await locate(init.locateDeps, target, { ...o, club, backgroundAfter, otherClubs })
   }
 
   /** Servers for an upload, and the club that becomes the cap's hint. */

@@ -50,6 +50,12 @@ export interface WayRun {
    * not given k shares within a second. Their RPCs are in `rpcs`.
    */
   namedClubs?: string[]
+  /**
+   * Club way: other clubs this node belongs to, asked after the first held
+   * too few shares (a cap without a hint may belong to any of them). Only
+   * rosters already in hand are asked: one have round each.
+   */
+  otherClubs?: string[]
 }
 
 export interface LocateExplain {
@@ -86,6 +92,12 @@ export interface LocateOptions {
    * compete with it. Default: as soon as the locate returns.
    */
   backgroundAfter?: Promise<unknown>
+  /**
+   * For a cap without a hint: the other clubs this node belongs to, asked
+   * (through rosters already cached, one have round each) when `club` holds
+   * too few shares.
+   */
+  otherClubs?: string[]
 }
 
 export interface LocateDeps {

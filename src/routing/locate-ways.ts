@@ -136,6 +136,28 @@ function tally (run: WayRun, meter: QueryCostMeter, haveRun: WayRun): void {
   run.roundTrips += cost.roundTrips + (haveRun.rpcs > 0 ? 1 : 0)
 }
 
+/**
+ * The club way for `clubId`, then, while k distinct shares are still
+ * missing, for each of `others` whose roster is cached and unexpired.
+ */
+export async function viaClubs (deps: LocateDeps, target: LocateTarget, clubId: string, others: readonly string[], maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
+  const found = await viaClub(deps, target, clubId, maxRpcs, signal, run)
+  const log = logFor(deps)
+  for (const other of others) {
+    if (distinct(found) >= target.k || signal.aborted) break
+    if (other === clubId) continue
+    const cached = await deps.clubs?.cached(other).catch(() => undefined)
+    if (cached == null || cached.expiresAt <= Date.now()) continue
+    ;(run.otherClubs ??= []).push(other)
+    try {
+      found.push(...await viaClub(deps, target, other, maxRpcs, signal, run))
+    } catch (err) {
+      log('locate %t: club %s (one of this node\'s) could not be asked - %s', target.storageIndex, other, (err as Error).message)
+    }
+  }
+  return permute(target.storageIndex, mergeHolders(found))
+}
+
 export async function viaClub (deps: LocateDeps, target: LocateTarget, clubId: string, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
   if (deps.clubs == null) throw new LocateError('ERR_NO_CLUBS', 'this node has no club support', undefined)
   // a cached, unexpired roster costs nothing: the meter then stays at zero

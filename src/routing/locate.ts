@@ -9,7 +9,7 @@
 import { estimateLookupCost, estimateNetworkSize, QueryCostMeter } from '../dht/index.js'
 import { LocateError } from './errors.js'
 import { logFor } from './locate-log.js'
-import { distinct, viaClub, viaDht } from './locate-ways.js'
+import { distinct, viaClubs, viaDht } from './locate-ways.js'
 import type { SignedRoster } from '../club/index.js'
 import type { LocateDeps, LocateExplain, LocateOptions, LocateResult, LocateTarget, LocateWay, WayEstimate, WayRun } from './locate-types.js'
 
@@ -71,7 +71,7 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
     try {
       const found = way === 'dht'
         ? await viaDht(deps, target, maxRpcs - spent, signal, run)
-        : await viaClub(deps, target, options.club as string, maxRpcs - spent, signal, run)
+        : await viaClubs(deps, target, options.club as string, options.otherClubs ?? [], maxRpcs - spent, signal, run)
       run.servers = found.length
       run.distinctShares = distinct(found)
       run.ms = Math.round(performance.now() - t0)

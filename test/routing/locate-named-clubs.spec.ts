@@ -39,7 +39,7 @@ describe('routing/locate: holders found through the DHT name their clubs', funct
 
   before(async function () {
     root = await mkdtemp(join(tmpdir(), 'lafs-locate-named-'))
-    nodes = await startCluster(SERVERS + 4, Array.from({ length: SERVERS + 4 }, () => ({ dht: nodeDht })))
+    nodes = await startCluster(SERVERS + 5, Array.from({ length: SERVERS + 5 }, () => ({ dht: nodeDht })))
     for (const [i, node] of nodes.slice(1, 1 + SERVERS).entries()) {
       const dir = join(root, `server-${i}`)
       const storage = await createStorageServer({ dir, gcIntervalMs: 0 })
@@ -90,6 +90,23 @@ describe('routing/locate: holders found through the DHT name their clubs', funct
     assert.deepEqual(result.explain.runs[0].namedClubs, [clubId])
     assert.equal(new Set(result.servers.flatMap(s => s.shares)).size, SERVERS, 'every share, from the whole club')
     assert.equal(new Set(result.servers.map(s => s.peerId)).size, result.servers.length, 'each server listed once')
+  })
+
+  it('a cap without a hint is also looked for in the other clubs this node holds a roster of (one have round each)', async function () {
+    named = []
+    const owner = managers[0]
+    // the node's default club lists only the one server with provider records; the file's club is another it belongs to
+    const defaultClub = (await owner.createClub({ name: 'default', servers: [{ peerId: grid[0].info.peerId, multiaddrs: grid[0].info.multiaddrs }] })).signed.clubId
+    const deps = reader(4)
+    await deps.clubs.roster(clubId)
+    await deps.clubs.roster(defaultClub)
+    const result = await locate(deps, target, { club: defaultClub, otherClubs: [bogusClub, clubId], prefer: 'club', noFallback: true })
+    console.log(`      explain ${JSON.stringify(result.explain.runs)}`)
+    assert.equal(result.explain.runs.length, 1)
+    assert.equal(result.explain.chosen, 'club')
+    assert.deepEqual(result.explain.runs[0].otherClubs, [clubId], 'the club without a cached roster is not asked')
+    assert.equal(new Set(result.servers.flatMap(s => s.shares)).size, SERVERS)
+    assert.equal(result.explain.actual.rpcs, 1 + SERVERS, 'one have query to each server of both rosters, nothing else')
   })
 
   it('a club the holder names falsely costs one try, not the locate', async function () {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type RunAs, type TorNode, deathNote, isRunning, logTail, makeNode, privateDir, startNode, stopNode, waitForLog } from './nodes.js'
+import { keepOnLoopback } from './hermetic.js'
 import { TorLabError, findExecutable, freePort, runProgram, trackDir, untrackDir, userIds } from './procs.js'
 import { type AuthorityId, EMPTY_TORRC, authorityLines, commonLines, nodeLines, relayLines } from './torrc.js'
 
@@ -51,7 +52,8 @@ export class TorNetwork {
     readonly authorities: TorNode[],
     readonly relays: TorNode[],
     private readonly ids: AuthorityId[],
-    readonly times: StartupTimes
+    readonly times: StartupTimes,
+    private readonly unguard: () => void
   ) {}
 
   /** What any tor needs in its torrc to use this network (and only it). */
@@ -92,6 +94,7 @@ export class TorNetwork {
     this.stopped = true
     await Promise.all(this.clients.map(stopNode))
     await Promise.all([...this.relays, ...this.authorities].map(stopNode))
+    this.unguard()
     untrackDir(this.dir)
   }
 }
@@ -160,6 +163,8 @@ export async function startTorNetwork (opts: TorNetworkOptions = {}): Promise<To
   if (tor === undefined || gencert === undefined) throw new TorLabError('tor is not installed: apt-get install tor')
   const t0 = Date.now()
   const runAs = torUser(opts.torUser ?? 'debian-tor')
+  const guard = runAs === undefined ? undefined : keepOnLoopback(runAs.uid)
+  const unguard = (): void => { guard?.remove() }
   const dir = mkdtempSync(join(tmpdir(), 'lafs-torlab-'))
   trackDir(dir)
   chmodSync(dir, 0o755) // the tor user walks into its own subfolders
@@ -192,7 +197,7 @@ export async function startTorNetwork (opts: TorNetworkOptions = {}): Promise<To
       startNode(r, tor, join(dir, EMPTY_TORRC), [...nodeLines(r.nick, r.dir), ...commonLines(ids), ...relayLines(r.orPort ?? 0, r.dirPort ?? 0)], runAs)
     }
     const times: StartupTimes = { keysMs, consensusMs: 0, totalMs: 0 }
-    net = new TorNetwork(dir, tor, runAs, authorities, relays, ids, times)
+    net = new TorNetwork(dir, tor, runAs, authorities, relays, ids, times, unguard)
     const tc = Date.now()
     await waitForConsensus(net, nAuth + nRelay, opts.consensusTimeoutMs ?? 240_000)
     times.consensusMs = Date.now() - tc
@@ -203,6 +208,7 @@ export async function startTorNetwork (opts: TorNetworkOptions = {}): Promise<To
     if (net !== undefined) await net.stop()
     else {
       await Promise.all([...authorities, ...relays].map(stopNode))
+      unguard()
       untrackDir(dir)
     }
     throw err

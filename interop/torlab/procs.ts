@@ -4,7 +4,7 @@
  * and on SIGINT/SIGTERM/SIGHUP. Processes are killed by their own process id.
  */
 import { spawn, execFileSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 
 export class TorLabError extends Error {
@@ -139,10 +139,22 @@ export function findExecutable (name: string): string | undefined {
 /** uid and gid of a system user, or undefined when it does not exist. */
 export function userIds (name: string): { uid: number, gid: number } | undefined {
   try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim())
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim())
+    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim())
+    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim())
     return { uid, gid }
   } catch {
     return undefined
   }
+}
+
+/** Process ids whose command line mentions `text` (a lab folder): what teardown must leave empty. */
+export function pidsMentioning (text: string): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry))
+    } catch { /* gone meanwhile */ }
+  }
+  return pids
 }

@@ -69,6 +69,8 @@ export function nodeLines (nick: string, dataDir: string): string[] {
     'ContactInfo lafs-club torlab (private test network on 127.0.0.1)',
     `DataDirectory ${dataDir}`,
     `Log notice file ${dataDir}/notice.log`,
+    // TORLAB_DEBUG=1: every tor also writes info.log (large; for chasing circuit and stream failures)
+    ...(process.env.TORLAB_DEBUG === undefined ? [] : [`Log info file ${dataDir}/info.log`]),
     'RunAsDaemon 0'
   ]
 }
@@ -98,8 +100,15 @@ export function relayLines (orPort: number, dirPort: number): string[] {
     `ORPort 127.0.0.1:${orPort}`,
     `DirPort 127.0.0.1:${dirPort}`,
     'ExitRelay 1',
-    'ExitPolicy accept 127.0.0.0/8:*',
-    'ExitPolicy reject *:*',
+    // The lab's TCP servers are on loopback, so exits must reach private addresses. Clients
+    // judge exits by the consensus's policy summaries, which leave private addresses out: an
+    // exit that accepts only 127.0.0.0/8 is summarised as "reject 1-65535" and clients refuse
+    // every stream to it ("No Tor server allows exit to 127.0.0.1:…"). So exits accept every
+    // address, and the lab's firewall (hermetic.ts) drops whatever the tor user sends
+    // beyond loopback.
+    'ExitPolicyRejectPrivate 0',
+    'ExitPolicyRejectLocalInterfaces 0',
+    'ExitPolicy accept *:*',
     'SocksPort 0'
   ]
 }

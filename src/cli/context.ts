@@ -59,6 +59,12 @@ export function addInitOptions (cmd: Command): Command {
     .option('--dht-protocol <id>', 'Kademlia protocol id, for a private DHT')
     .option('--gateway-port <port>', 'HTTP gateway port (default 3456; 0 = any free port)')
     .option('--gateway-host <host>', 'HTTP gateway interface (default 127.0.0.1)')
+    .option('--tor-launch', 'use Tor: launch our own tor, with its files under private/tor/ (stopped with the node)')
+    .option('--tor-control-port <endpoint>', 'use Tor: the running tor at this control port (unix:/run/tor/control, 127.0.0.1:9051 or 9051)')
+    .option('--tor-executable <path>', 'the tor binary --tor-launch runs (default: tor from PATH)')
+    .option('--tor-config <line>', 'a torrc line for the launched tor (repeatable), e.g. "TestingTorNetwork 1"', collect)
+    .option('--listen-onion', 'publish an onion service and listen on it (/onion3/…:4001); needs --tor-launch or --tor-control-port')
+    .option('--hide-ip', 'never reveal this node\'s IP address: every connection through Tor, no listening except on the onion service (as Tahoe\'s --hide-ip)')
 }
 
 export interface InitFlags {
@@ -69,6 +75,12 @@ export interface InitFlags {
   dhtProtocol?: string
   gatewayPort?: string
   gatewayHost?: string
+  torLaunch?: boolean
+  torControlPort?: string
+  torExecutable?: string
+  torConfig?: string[]
+  listenOnion?: boolean
+  hideIp?: boolean
 }
 
 export function configFromInitFlags (o: InitFlags): ConfigInput {
@@ -84,5 +96,17 @@ export function configFromInitFlags (o: InitFlags): ConfigInput {
     if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--gateway-port must be a port number, got "${o.gatewayPort}"`)
     config.gateway = { ...(port !== undefined ? { port } : {}), ...(o.gatewayHost !== undefined ? { host: o.gatewayHost } : {}) }
   }
+  const tor: NonNullable<ConfigInput['tor']> = {}
+  if (o.torLaunch === true) tor.launch = true
+  if (o.torControlPort !== undefined) tor.controlPort = o.torControlPort
+  if (o.torExecutable !== undefined) tor.executable = o.torExecutable
+  if (o.torConfig !== undefined) tor.extraConfig = o.torConfig
+  if (o.listenOnion === true) tor.listenOnion = true
+  if (o.hideIp === true) {
+    tor.hideIp = true
+    // no direct listening: peers reach a Tor-only node on its onion service (--listen-onion) or not at all
+    if (o.listen === undefined) config.listen = []
+  }
+  if (Object.keys(tor).length > 0) config.tor = tor
   return config
 }

@@ -62,12 +62,20 @@ function peerCounts (peers: StatusJson['peers']): string {
   return `${n('direct')} direct, ${n('hole-punched')} hole-punched, ${n('relayed')} relayed`
 }
 
+/** The node's tor in one line: how it runs, its bootstrap progress and onion addresses. */
+export function torLine (t: NonNullable<StatusJson['tor']>): string {
+  const b = t.bootstrap
+  const state = b.progress >= 100 ? 'bootstrapped' : `bootstrapping ${b.progress}% (${b.summary}${b.warning !== undefined ? `: ${b.warning}` : ''})`
+  return `tor       ${t.mode}${t.hideIp ? ', Tor only (hide-ip)' : ''}, ${state}${t.onionAddrs.length > 0 ? `, onion ${t.onionAddrs.join(' ')}` : ''}`
+}
+
 export function statusLines (s: StatusJson): string[] {
   const lines = [
     `node      ${s.peerId}`,
     `gateway   ${s.gateway.url}  (status page: ${s.gateway.url}/status)`,
     `upload    ${s.uploadReady ? 'READY' : 'NOT READY'}: ${s.storageServersConnected} storage servers connected, an upload needs ${s.happy}`,
     `reachable ${reachabilityText(s.reachability)}`,
+    ...(s.tor !== null && s.tor !== undefined ? [torLine(s.tor)] : []),
     ...(s.relay?.serving === true ? [`relay     serving: ${s.relay.reservations} reservations (${s.relay.unlimited} unlimited), ${formatBytes(s.relay.relayedBytes)} relayed`] : []),
     `peers     ${s.peers.length} connected (${peerCounts(s.peers)})`,
     ...s.peers.slice(0, MAX_PEER_LINES).map(p => `  ${p.peerId} ${p.connection}${p.via !== undefined ? ` via ${p.via}` : ''}, ${p.direction}${p.storageServer ? ', storage' : ''}`)

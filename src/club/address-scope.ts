@@ -51,8 +51,8 @@ function firstIp (ma: Multiaddr): { ip: string, family: 'ipv4' | 'ipv6' } | unde
 }
 
 /**
- * True when someone on another network could dial `addr`: DNS names count as
- * public, loopback/private/link-local IPs do not, unless inside `publicRanges`.
+ * True when someone on another network could dial `addr`: DNS names and
+ * onion addresses (`/onion3/…`, through Tor) count as public, loopback/private/link-local IPs do not, unless inside `publicRanges`.
  * A relayed address (`…/p2p-circuit`) is as public as its relay's.
  */
 export function isPublicAddr (addr: Multiaddr | string, publicRanges: PublicRanges = []): boolean {
@@ -63,7 +63,8 @@ export function isPublicAddr (addr: Multiaddr | string, publicRanges: PublicRang
     return false
   }
   const ip = firstIp(ma)
-  if (ip === undefined) return /^\/(dns|dns4|dns6|dnsaddr)\//.test(ma.toString())
+  // an onion address is reachable from anywhere with Tor, and says nothing of where the node is
+  if (ip === undefined) return /^\/(dns|dns4|dns6|dnsaddr|onion3)\//.test(ma.toString())
   if (ip.ip === '0.0.0.0' || ip.ip === '::') return false
   if (publicRanges.length > 0 && blockList(publicRanges).check(ip.ip, ip.family)) return true
   return !isLoopback(ma) && !isPrivate(ma) && !isLinkLocal(ma)

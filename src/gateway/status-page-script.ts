@@ -63,6 +63,7 @@ function render (s) {
   $('ready-text').textContent = s.storageServersConnected + ' storage servers connected; an upload needs ' + s.happy
   kv($('overview'), [
     ['reachable', reachable(s.reachability)],
+    ['tor', !s.tor ? 'off' : s.tor.mode + (s.tor.hideIp ? ', Tor only' : '') + ', ' + (s.tor.bootstrap.progress >= 100 ? 'bootstrapped' : 'bootstrapping ' + s.tor.bootstrap.progress + '% (' + s.tor.bootstrap.summary + ')') + (s.tor.onionAddrs.length ? ', onion ' + s.tor.onionAddrs.join(' ') : '') + (s.tor.error ? ' — ' + s.tor.error.split('\\n')[0] : '')],
     ['relay', !s.relay ? 'off' : !s.relay.serving ? 'waiting for a public address' : s.relay.reservations + ' reservations (' + s.relay.unlimited + ' unlimited), ' + bytes(s.relay.relayedBytes) + ' relayed'],
     ['peers', s.peers.length + ' (' + ['direct', 'hole-punched', 'relayed'].map(k => s.peers.filter(p => p.connection === k).length + ' ' + k).join(', ') + ')'],
     ['bootstrap', s.bootstrap === null ? 'trying…' : s.bootstrap.configured === 0 ? 'none configured (this node is a bootstrap peer)' : (s.bootstrap.alone ? 'alone (no bootstrap peer answered)' : s.bootstrap.connected + ' of ' + s.bootstrap.configured + ' connected')],

@@ -12,7 +12,7 @@ import type { LeaseBook } from './leases.js'
 import type { ReputationTable } from '../client/index.js'
 import type { RepairStats } from './self-repair-types.js'
 import type { LafsLibp2p } from './libp2p.js'
-import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, JoinRequestStatus, NodeSnapshot, ServerReputationStatus } from './shapes.js'
+import type { BootstrapStatus, ClubExpiryWarning, ClubStatus, JoinRequestStatus, NodeSnapshot, ServerReputationStatus, TorNodeStatus } from './shapes.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
 import type { StorageServer } from '../storage/index.js'
 import type { Logger } from '@libp2p/interface'
@@ -37,6 +37,8 @@ export interface AdminInit {
   multiaddrs: () => string[]
   /** Self-repair counters for the snapshot. */
   repair: () => RepairStats
+  /** The node's tor state, when it uses Tor. */
+  tor?: () => Promise<TorNodeStatus>
   log: Logger
 }
 
@@ -103,7 +105,8 @@ export function createAdmin (init: AdminInit): AdminApi {
         reputation: init.reputation == null ? [] : reputationStatus(init.reputation),
         reputationTotal: init.reputation?.count() ?? 0,
         reputationOnProbation: init.reputation?.onProbation() ?? 0,
-        repair: init.repair()
+        repair: init.repair(),
+        tor: init.tor === undefined ? null : await init.tor()
       }
     }
   }

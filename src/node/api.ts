@@ -9,8 +9,9 @@ import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { LafsLibp2p, NetworkProfile } from './libp2p.js'
 import type {
-  ClubExpiryWarning, ClubJoinResult, ClubLeaveResult, ClubStatus, GcResult, GrantedAccountStatus, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TransferPhase, Usage
+  ClubExpiryWarning, ClubJoinResult, ClubLeaveResult, ClubStatus, GcResult, GrantedAccountStatus, Invitation, JoinRequestStatus, NodeSnapshot, ReprovideStatus, ServerAnswer, Terms, TorNodeStatus, TransferPhase, Usage
 } from './shapes.js'
+import type { TorProvider } from '../tor/index.js'
 import type { CheckReport, ReputationTable } from '../client/index.js'
 import type { Roster, SignedRoster } from '../club/index.js'
 import type { ProviderAnnouncer } from '../dht/index.js'
@@ -272,6 +273,17 @@ export interface RepairApi {
   onCheck: (listener: (event: FileCheckEvent) => void) => () => void
 }
 
+/** The node's tor: its state, and the provider below for embedders and tests. */
+export interface TorApi {
+  status: () => Promise<TorNodeStatus>
+  /** Resolves true once tor reports 100% bootstrap, false when it did not within `tor.bootstrapTimeoutSeconds` or the node stopped. Never rejects. */
+  readonly bootstrapped: Promise<boolean>
+  /** This node's onion listen addresses (`/onion3/<address>:<port>`), known from the start. */
+  readonly onionAddrs: string[]
+  /** The Tor provider itself (control connection, SOCKS endpoint, log tail). */
+  readonly provider: TorProvider
+}
+
 /** Running the node: garbage collection and what the status page shows. */
 export interface AdminApi {
   /** Deletes shares whose leases have all expired, now. */
@@ -305,6 +317,8 @@ export interface LafsNode {
   readonly admin: AdminApi
   /** Self-repair and `keep`. */
   readonly repair: RepairApi
+  /** The node's tor (config `tor`), or null when it uses none. */
+  readonly tor: TorApi | null
 
   /**
    * The parts below the door, as Helia exposes `helia.libp2p`: for embedders

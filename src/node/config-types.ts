@@ -207,6 +207,7 @@ export interface NodeConfig {
   repair: RepairConfig
   connections: ConnectionsConfig
   client: ClientConfig
+  tor: TorConfig
   /** File holding the convergence secret, relative to the data folder. Default `private/convergence`. */
   convergenceSecretFile: string
 }
@@ -216,4 +217,32 @@ export type ConfigInput = {
   [K in keyof NodeConfig]?: NodeConfig[K] extends any[] ? NodeConfig[K]
     : NodeConfig[K] extends object ? { [J in keyof NodeConfig[K]]?: NodeConfig[K][J] | (J extends 'capacity' | 'freeQuota' | 'freeBudget' | 'writeBudget' | 'sessionWriteBudget' | 'verifyBytesPerPass' | 'maxBytesPerSecond' ? string : never) }
       : NodeConfig[K]
+}
+
+/**
+ * Tor (docs/config.md, "tor"; docs/cli.md, "Tor"). Tor is in use when
+ * `launch` is true or `controlPort` is set; never both.
+ */
+export interface TorConfig {
+  /** Launch our own tor, with its files under `private/tor/`, stopped with the node. Default false. */
+  launch: boolean
+  /** Use a running tor through its control port instead: `unix:/run/tor/control`, `/path`, `host:port` or a port on 127.0.0.1. Default null. */
+  controlPort: string | null
+  /** The tor binary `launch` runs: a name looked up in PATH, or a path. Default `tor`. */
+  executable: string
+  /** More torrc lines for the launched tor (a private test network's `TestingTorNetwork 1`, `DirAuthority …`, bridges). Default []. */
+  extraConfig: string[]
+  /** Publish an onion service and listen on it (`/onion3/<address>:<onionPort>`); its key is kept in `private/tor/onion-<port>.key`. Default false. */
+  listenOnion: boolean
+  /** The onion service's port (part of the address peers dial). Default 4001. */
+  onionPort: number
+  /**
+   * Tahoe's `reveal-IP-address = false`: no direct connection at all (every
+   * dial through tor, no DNS lookups of our own), no listening except on
+   * loopback and the onion service, DHT client only, no UPnP, AutoNAT,
+   * relaying or hole punching. A config that would leak is refused. Default false.
+   */
+  hideIp: boolean
+  /** How long tor may take to reach 100% bootstrap before the node warns (with tor's last log lines). Default 300. */
+  bootstrapTimeoutSeconds: number
 }

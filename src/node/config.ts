@@ -8,6 +8,7 @@
  */
 import { ConfigError } from './errors.js'
 import { Validator } from './config-validator.js'
+import { DEFAULT_TOR_CONFIG, checkTorCoherent, mergeTorKey } from './tor-config.js'
 import type { NodeConfig, StorageConfig } from './config-types.js'
 
 export { parseSize } from './size.js'
@@ -30,7 +31,7 @@ export const IPFS_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
 
 export type {
   PaymentMethodConfig, DhtConfig, StorageConfig, GatewayConfig, RelayConfig, NatConfig, NetworkConfig,
-  ClubsConfig, ConnectionsConfig, ClientConfig, NodeConfig, ConfigInput, RepairConfig
+  ClubsConfig, ConnectionsConfig, ClientConfig, NodeConfig, ConfigInput, RepairConfig, TorConfig
 } from './config-types.js'
 export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
@@ -79,6 +80,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   repair: { intervalSeconds: 6 * 3600, maxChecksPerPass: 1000, verifyBytesPerPass: 64 * 2 ** 20, maxBytesPerSecond: 2 ** 20 },
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
   client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null },
+  tor: { ...DEFAULT_TOR_CONFIG, extraConfig: [] },
   convergenceSecretFile: 'private/convergence'
 } satisfies NodeConfig)
 
@@ -204,7 +206,10 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'club') out.client.club = s.club === null ? null : v.clubId('client.club', s.club)
   }, Object.keys(DEFAULT_CONFIG.client))
 
+  v.section(top, 'tor', (s, k) => { mergeTorKey(v, s, k, out.tor) }, Object.keys(DEFAULT_CONFIG.tor))
+
   checkCoherent(out, source)
+  checkTorCoherent(out, source)
   return out
 }
 

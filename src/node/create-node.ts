@@ -26,6 +26,7 @@ import { defaultLogger, type NodeLogger } from './log.js'
 import { keepRosterServersConnected } from './roster-keeper.js'
 import { LocalProtocols, selfAwareOpener } from './self-streams.js'
 import { startStorage, type NodeStorage } from './storage.js'
+import { startNodeTor } from './tor.js'
 import type { LafsNode } from './api.js'
 import type { LafsLibp2p } from './libp2p.js'
 
@@ -93,7 +94,10 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(() => { reputation.close() })
     // The relay policy asks about club membership; the rosters are known once the club manager runs.
     let isRosterServer: (peerId: string) => boolean = () => false
-    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId) })
+    // tor first: libp2p's onion listen address and Tor transport need it; stopped after libp2p
+    const tor = await startNodeTor(config, paths.privateDir, say)
+    if (tor !== undefined) cleanups.push(tor.stop)
+    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId), tor })
     cleanups.push(async () => { await libp2p.stop() })
     const log = libp2p.logger.forComponent('lafs-club:node')
 
@@ -187,7 +191,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
     const admin = createAdmin({
-      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats,
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, tor: tor?.status,
       log: libp2p.logger.forComponent('lafs-club:node:admin')
     })
 
@@ -251,6 +255,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
       accounts: guard(accounts),
       admin: guard(admin),
       repair: repairApi,
+      tor: tor === undefined ? null : { status: alive(tor.status), bootstrapped: tor.bootstrapped, onionAddrs: tor.listen, provider: tor.provider },
       libp2p,
       storage: storage?.server,
       announcer: storage?.announcer,

@@ -5,7 +5,7 @@
  */
 export { createNode, type CreateNodeOptions } from './create-node.js'
 export type {
-  LafsNode, FilesApi, ClubsApi, AccountsApi, AdminApi, RepairApi, PutOptions, PutResult, GetOptions, CheckOptions, NodeLocateOptions,
+  LafsNode, FilesApi, ClubsApi, AccountsApi, AdminApi, RepairApi, TorApi, PutOptions, PutResult, GetOptions, CheckOptions, NodeLocateOptions,
   DownloadExplain, HolderRanking, CreateClubInput, CreateMutableOptions, MutableCreated, MutableWritten, MutableWriteOptions, MutableModifier
 } from './api.js'
 export type {
@@ -46,6 +46,8 @@ export {
   type NodeConfig, type ConfigInput, type ClientConfig, type GatewayConfig, type StorageConfig
 } from './config.js'
 export { loadConfigFile } from './config-file.js'
+export type { TorConfig } from './config-types.js'
+export { torEnabled } from './tor-config.js'
 export { parseDuration } from './duration.js'
 
 // Running a node as a program.

@@ -20,12 +20,13 @@ import { LevelDatastore } from 'datastore-level'
 import { createLibp2p } from 'libp2p'
 import { createDhtService } from '../dht/index.js'
 import { isPublicAddr, rosterIpnsCheck } from '../club/index.js'
+import { torTransport, type TorProvider } from '../tor/index.js'
 import { DataDirInUseError } from './errors.js'
 import { reachabilityService, type ReachabilityService } from './reachability.js'
 import { autoRelayServer } from './relay-auto.js'
 import { policyRelayServer, type RelayPolicy } from './relay-policy.js'
 import type { NodeConfig } from './config.js'
-import type { Libp2p, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 /** Services every lafs-club libp2p node has; optional ones (NAT, relay) are looked up by name. */
@@ -48,6 +49,8 @@ export interface NetworkProfile {
   upnp: boolean
   /** kad-dht `clientMode`: false = server from the start, true = client only, undefined = kad-dht switches by itself. */
   dhtClientMode: boolean | undefined
+  /** `tor.hideIp`: every dial through tor, nothing listens but loopback and the onion service, no NAT traversal or relaying. */
+  torOnly: boolean
 }
 
 function ipListenAddrs (listen: string[]): string[] {
@@ -67,13 +70,14 @@ export function networkProfile (config: NodeConfig): NetworkProfile {
   const lan = config.dht.lan === 'auto'
     ? addrs.length > 0 && addrs.every(ma => !isWildcard(ma) && (isLoopback(ma) || isPrivate(ma)))
     : config.dht.lan
-  const dhtClientMode = config.dht.clientMode === 'server'
+  const torOnly = config.tor.hideIp
+  const dhtClientMode = torOnly ? true : config.dht.clientMode === 'server'
     ? false
     : config.dht.clientMode === 'client'
       ? true
       // kad-dht's own switch waits for a public address, which a LAN never has
       : lan ? false : undefined
-  return { loopbackOnly, lan, upnp: config.nat.upnp && !loopbackOnly && addrs.length > 0, dhtClientMode }
+  return { loopbackOnly, lan, upnp: config.nat.upnp && !loopbackOnly && !torOnly && addrs.length > 0, dhtClientMode, torOnly }
 }
 
 /**
@@ -83,12 +87,13 @@ export function networkProfile (config: NodeConfig): NetworkProfile {
  */
 function seeksRelayByDefault (config: NodeConfig): boolean {
   const announcesPublic = config.announce.some(a => isPublicAddr(a, config.network.publicRanges))
-  return config.relay.client && !networkProfile(config).loopbackOnly && !announcesPublic
+  const { loopbackOnly, torOnly } = networkProfile(config)
+  return config.relay.client && !loopbackOnly && !torOnly && !announcesPublic
 }
 
 /** The node holds relay reservations: by default (see above), or because `listen` names a `/p2p-circuit` address. */
 export function seeksRelayReservations (config: NodeConfig): boolean {
-  return config.relay.client && (seeksRelayByDefault(config) || config.listen.some(a => a.endsWith('/p2p-circuit')))
+  return config.relay.client && !config.tor.hideIp && (seeksRelayByDefault(config) || config.listen.some(a => a.endsWith('/p2p-circuit')))
 }
 
 /** Opens the on-disk datastore, mapping LevelDB's lock error to DataDirInUseError. */
@@ -149,6 +154,34 @@ export interface BuildLibp2pOptions {
    * connection, so it must answer at once (from rosters already known).
    */
   isClubMember?: (peerId: string) => boolean
+  /** The node's tor (config `tor`): adds the Tor transport, and its onion listen addresses. */
+  tor?: { provider: TorProvider, listen: string[] }
+}
+
+/**
+ * libp2p's dial timeouts when Tor is in use: a first connection to an onion
+ * service took about 25 s on a private Tor network (descriptor fetch,
+ * introduction, rendezvous), far beyond the 6 s / 10 s defaults.
+ */
+export const TOR_DIAL_TIMEOUTS = { dialTimeout: 120_000, addressDialTimeout: 90_000 }
+
+/** A transport that only listens: in Tor-only mode loopback TCP stays for local tools, but must never dial out directly. */
+function listenOnly (factory: (components: any) => Transport): (components: any) => Transport {
+  return (components) => {
+    const t = factory(components)
+    t.dialFilter = () => []
+    return t
+  }
+}
+
+/** The transports the config asks for: Tor first (libp2p dials with the first transport that accepts an address). */
+function transportsFor (config: NodeConfig, tor: BuildLibp2pOptions['tor']): Array<(components: any) => Transport> {
+  const viaTor = tor === undefined ? [] : [torTransport({ provider: tor.provider, dialAll: config.tor.hideIp })]
+  if (config.tor.hideIp) {
+    // no WebSockets and no circuit relay: both would dial directly
+    return [...viaTor, ...(config.listen.length > 0 ? [listenOnly(tcp())] : [])]
+  }
+  return [...viaTor, tcp(), webSockets(), ...(config.relay.client ? [circuitRelayTransport()] : [])]
 }
 
 /** The relay policy config.json's `relay` section describes. */
@@ -163,16 +196,17 @@ export function relayPolicy (config: NodeConfig, isClubMember: (peerId: string) 
 }
 
 /** Creates (and starts) the libp2p node. The caller owns the datastore. */
-export async function buildLibp2p ({ config, privateKey, datastore, isClubMember }: BuildLibp2pOptions): Promise<LafsLibp2p> {
+export async function buildLibp2p ({ config, privateKey, datastore, isClubMember, tor }: BuildLibp2pOptions): Promise<LafsLibp2p> {
   const profile = networkProfile(config)
 
-  const listen = [...config.listen]
+  const listen = [...config.listen, ...(tor?.listen ?? [])]
   if (seeksRelayByDefault(config)) listen.push('/p2p-circuit')
 
   const allow = [...config.connections.allow]
   // In-process grids and local tests open many connections from 127.0.0.1 at
   // once; the per-host inbound limit would refuse most of them.
-  if (profile.loopbackOnly) allow.push('/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128')
+  // Connections through our onion service come from tor on 127.0.0.1 too.
+  if (profile.loopbackOnly || (tor?.listen.length ?? 0) > 0) allow.push('/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128')
 
   const services: Record<string, (components: any) => unknown> = {
     identify: identify(),
@@ -191,7 +225,6 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
       // the largest part of its time to a first byte (docs/architecture.md).
       allowQueryWithZeroPeers: true
     }),
-    dcutr: dcutr(),
     reachability: reachabilityService({ publicRanges: config.network.publicRanges })
   }
   // AutoNAT asks peers to dial back every new connection: on a loopback-only
@@ -201,27 +234,29 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
   // it in its cleanup, so every peer that asked lost its connection to every
   // public node (seen in interop/netlab). v2 dials back on a new connection
   // and confirms a UPnP-mapped address after one successful dial-back.
-  if (!profile.loopbackOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNATv2()
+  // Hole punching upgrades a relayed connection to a direct one: never in Tor-only mode.
+  if (!profile.torOnly) services.dcutr = dcutr()
+  if (!profile.loopbackOnly && !profile.torOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNATv2()
   if (profile.upnp) services.upnp = uPnPNAT()
   const relayServer = policyRelayServer(relayPolicy(config, isClubMember))
-  if (config.relay.server === true) services.relay = relayServer
+  if (profile.torOnly) { /* no relaying: a relay accepts direct connections */ } else if (config.relay.server === true) services.relay = relayServer
   else if (config.relay.server === 'auto') services.relay = autoRelayServer({ create: relayServer, publicRanges: config.network.publicRanges })
 
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
-  if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))
+  // /dnsaddr needs a DNS TXT lookup, which tor cannot do for us: a Tor-only node skips those peers.
+  const bootstrapList = profile.torOnly ? config.bootstrap.filter(a => !a.startsWith('/dnsaddr/')) : config.bootstrap
+  if (bootstrapList.length > 0) peerDiscovery.push(bootstrap({ list: bootstrapList }))
 
   const node = await createLibp2p({
     privateKey,
     datastore,
     addresses: {
       listen,
-      ...(config.announce.length > 0 ? { announce: config.announce } : {})
+      ...(config.announce.length > 0 ? { announce: config.announce } : {}),
+      // a Tor-only node tells peers its onion addresses and nothing else
+      ...(profile.torOnly ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => a.getComponents()[0]?.name === 'onion3') } : {})
     },
-    transports: [
-      tcp(),
-      webSockets(),
-      ...(config.relay.client ? [circuitRelayTransport()] : [])
-    ],
+    transports: transportsFor(config, tor),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux(YAMUX_OPTIONS)],
     connectionMonitor: CONNECTION_MONITOR_OPTIONS,
@@ -230,7 +265,10 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
       maxIncomingPendingConnections: config.connections.maxIncomingPending,
       inboundConnectionThreshold: config.connections.inboundPerHostPerSecond,
       allow,
-      deny: config.connections.deny
+      deny: config.connections.deny,
+      ...(tor !== undefined ? TOR_DIAL_TIMEOUTS : {}),
+      // no resolver: a Tor-only node makes no DNS lookup itself (names go to tor in the dial)
+      ...(profile.torOnly ? { resolvers: {} } : {})
     },
     peerDiscovery,
     services

@@ -202,6 +202,27 @@ export interface NodeSnapshot {
   reputationOnProbation: number
   /** Self-repair counters since start and the newest repairs (files by storage index). */
   repair: RepairStats
+  /** null when this node uses no Tor (config `tor`). */
+  tor: TorNodeStatus | null
+}
+
+/** The node's tor, as the status page shows it. */
+export interface TorNodeStatus {
+  /** `launched`: our own tor under private/tor/; `attached`: a running tor's control port. */
+  mode: 'launched' | 'attached'
+  /** Tor-only mode (config `tor.hideIp`): no direct connections. */
+  hideIp: boolean
+  /** tor's control endpoint (`unix:<path>` or `host:port`). */
+  control: string
+  /** tor's SOCKS endpoint once used, else null. */
+  socks: string | null
+  version: string
+  /** tor's bootstrap progress (100 = ready), its tag and summary, and a warning when it has trouble. */
+  bootstrap: { progress: number, tag: string, summary: string, warning?: string }
+  /** This node's onion listen addresses (`/onion3/<56 chars>:<port>`); [] without `tor.listenOnion`. */
+  onionAddrs: string[]
+  /** Why tor did not bootstrap in time, with its last log lines. */
+  error?: string
 }
 
 /** One storage server as this node saw it (docs/architecture.md, "Server reputation"): the reputation record, with the uptime worked out and each probation explained. */

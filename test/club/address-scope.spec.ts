@@ -13,6 +13,12 @@ describe('club/address-scope: which addresses others can dial', function () {
     }
   })
 
+  it('an onion address (/onion3) is shareable: rosters and invites carry a Tor-only server\'s address', function () {
+    const onion = '/onion3/vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd:4001'
+    assert.equal(isPublicAddr(onion), true)
+    assert.deepEqual(shareableAddrs(['/ip4/127.0.0.1/tcp/1', onion]), [onion])
+  })
+
   it('a relayed address is as public as its relay; publicRanges makes a lab block public and nothing else', function () {
     const relay = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
     assert.equal(isPublicAddr(`/ip4/8.8.8.8/tcp/4001/p2p/${relay}/p2p-circuit`), true)

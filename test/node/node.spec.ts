@@ -270,13 +270,13 @@ describe('node', function () {
   it('derives the network profile from the listen addresses', () => {
     const profile = (input: object): object => networkProfile(mergeConfig(defaultConfig(), input))
     // the defaults (every interface) are a public node: kad-dht decides its mode, UPnP runs
-    assert.deepEqual(profile({}), { loopbackOnly: false, lan: false, upnp: true, dhtClientMode: undefined })
-    assert.deepEqual(profile({ listen: ['/ip6/::/tcp/4001'] }), { loopbackOnly: false, lan: false, upnp: true, dhtClientMode: undefined })
-    assert.deepEqual(profile({ listen: ['/ip4/192.168.1.5/tcp/4001'] }), { loopbackOnly: false, lan: true, upnp: true, dhtClientMode: false })
-    assert.deepEqual(profile({ listen: LOOPBACK }), { loopbackOnly: true, lan: true, upnp: false, dhtClientMode: false })
-    assert.deepEqual(profile({ listen: [] }), { loopbackOnly: false, lan: false, upnp: false, dhtClientMode: undefined })
+    assert.deepEqual(profile({}), { loopbackOnly: false, lan: false, upnp: true, dhtClientMode: undefined, torOnly: false })
+    assert.deepEqual(profile({ listen: ['/ip6/::/tcp/4001'] }), { loopbackOnly: false, lan: false, upnp: true, dhtClientMode: undefined, torOnly: false })
+    assert.deepEqual(profile({ listen: ['/ip4/192.168.1.5/tcp/4001'] }), { loopbackOnly: false, lan: true, upnp: true, dhtClientMode: false, torOnly: false })
+    assert.deepEqual(profile({ listen: LOOPBACK }), { loopbackOnly: true, lan: true, upnp: false, dhtClientMode: false, torOnly: false })
+    assert.deepEqual(profile({ listen: [] }), { loopbackOnly: false, lan: false, upnp: false, dhtClientMode: undefined, torOnly: false })
     assert.deepEqual(profile({ listen: LOOPBACK, dht: { lan: false, clientMode: 'client' }, nat: { upnp: true } }),
-      { loopbackOnly: true, lan: false, upnp: false, dhtClientMode: true })
+      { loopbackOnly: true, lan: false, upnp: false, dhtClientMode: true, torOnly: false })
     assert.equal((profile({ nat: { upnp: false } }) as any).upnp, false)
   })
 

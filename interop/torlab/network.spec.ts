@@ -16,25 +16,15 @@ import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ensureUser, installTorOnlyRules, tableExists } from './firewall.js'
 import type { TorNetwork } from './network.js'
-import { findExecutable, freePort, pidsMentioning } from './procs.js'
+import { freePort, pidsMentioning } from './procs.js'
 import { probeTcp } from './probe.js'
-import { NETWORK_START_TIMEOUT_MS, elapsed, sharedNetwork, stopSharedNetwork } from './shared.js'
+import { NETWORK_START_TIMEOUT_MS, elapsed, requireTorLab, sharedNetwork, stopSharedNetwork } from './shared.js'
 import { socksHttpGet } from './socks.js'
 import { retryUntil } from './wait.js'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 
 after(stopSharedNetwork)
-
-/** Skips (naming the Debian package) when tor is missing; fails without root, as .ci/run runs it. */
-export function requireTorLab (ctx: Mocha.Context): void {
-  if (findExecutable('tor') === undefined || findExecutable('tor-gencert') === undefined) {
-    console.log('      tor is not installed (Debian package `tor`; .ci/run installs it): skipping')
-    ctx.skip()
-  }
-  assert.equal(process.getuid?.(), 0, 'the torlab specs need root (system users, nftables rules, tor as debian-tor): run them as root, as .ci/run does')
-  assert.ok(findExecutable('nft') !== undefined, 'nft is missing: apt-get install nftables')
-}
 
 async function httpServer (body: string): Promise<{ server: Server, port: number }> {
   const server = createServer((_req, res) => { res.end(body) })

@@ -7,7 +7,8 @@
  */
 import { existsSync } from 'node:fs'
 import { type TorNetwork, startTorNetwork } from './network.js'
-import { TorLabError, pidsMentioning } from './procs.js'
+import assert from 'node:assert/strict'
+import { TorLabError, findExecutable, pidsMentioning } from './procs.js'
 
 let shared: Promise<TorNetwork> | undefined
 
@@ -33,4 +34,14 @@ export async function stopSharedNetwork (): Promise<void> {
 
 export function elapsed (since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`
+}
+
+/** Skips (naming the Debian package) when tor is missing; fails without root, as .ci/run runs it. */
+export function requireTorLab (ctx: Mocha.Context): void {
+  if (findExecutable('tor') === undefined || findExecutable('tor-gencert') === undefined) {
+    console.log('      tor is not installed (Debian package `tor`; .ci/run installs it): skipping')
+    ctx.skip()
+  }
+  assert.equal(process.getuid?.(), 0, 'the torlab specs need root (system users, nftables rules, tor as debian-tor): run them as root, as .ci/run does')
+  assert.ok(findExecutable('nft') !== undefined, 'nft is missing: apt-get install nftables')
 }

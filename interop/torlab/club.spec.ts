@@ -52,7 +52,7 @@ describe('torlab: a club over Tor, with Tor-only clients confined by nftables', 
     net = await sharedNetwork()
     users = [ensureUser('lafs-tor-a'), ensureUser('lafs-tor-b')]
     const ts = Date.now()
-    servers = await startClubServers(net, base, log, nodes)
+    servers = await startClubServers(net, base, log, nodes).catch(err => { dumpLogs(); throw err })
     log(`club ${servers.clubId} of 3 servers formed in ${elapsed(ts)}`)
     const [a, b] = await Promise.all([
       torOnlyClient(net, base, 'writer', servers.bootstrap, users[0]),
@@ -79,9 +79,12 @@ describe('torlab: a club over Tor, with Tor-only clients confined by nftables', 
     if (base !== undefined) untrackDir(base)
   })
 
-  afterEach(function () {
-    if (this.currentTest?.state !== 'failed') return
+  function dumpLogs (): void {
     for (const n of nodes) console.log(`---- ${n.name}\n${logTail({ nick: n.name, dir: base, torrc: '', log: n.log }, 25)}`)
+  }
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') dumpLogs()
   })
 
   it('the rule bites: a confined user cannot dial the TCP server directly, but reaches its tor', async () => {

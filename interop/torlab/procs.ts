@@ -112,17 +112,29 @@ export async function runProgram (cmd: string, args: string[], opts: SpawnOption
   })
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
+const handedOut = new Set<number>()
+
+async function canBind (port: number): Promise<boolean> {
+  return await new Promise(resolve => {
     const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address()
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
-      s.close(() => { resolve(port) })
-    })
+    s.once('error', () => { resolve(false) })
+    s.listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
   })
+}
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's
+ * ephemeral range (32768+), so no outgoing connection takes it before the
+ * tor or node it is meant for binds it, and never the same one twice in a run.
+ */
+export async function freePort (): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (handedOut.has(port) || !(await canBind(port))) continue
+    handedOut.add(port)
+    return port
+  }
+  throw new TorLabError('no free TCP port found in 20000-31999')
 }
 
 /** A tor binary, or undefined: the caller says which Debian package is missing. */

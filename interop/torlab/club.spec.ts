@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ClubServers, TOR_DEADLINE_MS, connectedToServers, startClubServers, torOnlyClient } from './club.js'
@@ -43,12 +43,15 @@ describe('torlab: a club over Tor, with Tor-only clients confined by nftables', 
   const file = randomBytes(1 << 20)
   let hintedCap = ''
   let droppedBefore = 0
+  let downloaded = false
 
   before(async function () {
     requireTorLab(this)
     this.timeout(NETWORK_START_TIMEOUT_MS + 2 * TOR_DEADLINE_MS)
     base = mkdtempSync(join(tmpdir(), 'lafs-torlab-club-'))
     trackDir(base)
+    chmodSync(base, 0o711) // the clients' users reach their own folders inside, and list nothing
+
     net = await sharedNetwork()
     users = [ensureUser('lafs-tor-a'), ensureUser('lafs-tor-b')]
     const ts = Date.now()
@@ -120,10 +123,12 @@ describe('torlab: a club over Tor, with Tor-only clients confined by nftables', 
     const out = join(base, 'download.bin')
     await cli(reader.node, ['get', hintedCap, '-o', out], TOR_DEADLINE_MS)
     assert.equal(sha(readFileSync(out)), sha(file))
+    downloaded = true
     log(`reader started and got the file in ${elapsed(t)}`)
   })
 
   it('the confined clients tried no direct connection during the transfers', () => {
+    assert.ok(downloaded, 'the transfers failed')
     assert.equal(rules?.dropped(), droppedBefore, 'packets of the Tor-only users were dropped: something dialed around tor')
   })
 })

@@ -83,7 +83,8 @@ export async function startClubServers (net: TorNetwork, base: string, log: (l: 
     return n
   }))
   await Promise.all([tcp, ...onions].map(async n => { await torBootstrapped(n) }))
-  const club = await cli(tcp, ['club', 'create', 'torlab', '--policy', 'open', '--description', 'issue 18'], 60_000)
+  // the owner lists its own storage server in the first roster
+  const club = await cli(tcp, ['club', 'create', 'torlab', '--policy', 'open', '--description', 'issue 18', '--server', bootstrap], 60_000)
   const clubId: string = club.clubId
   // A Tor-only node reaches the DHT only once its circuits to the TCP servers are up: the first
   // lookups may run out of time, so a join is retried until the Tor deadline. One at a time:

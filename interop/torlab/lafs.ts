@@ -117,7 +117,8 @@ export async function startLafs (n: LafsNode, timeoutMs = 90_000): Promise<NonNu
         const parsed = JSON.parse(stdout)
         done = true
         clearTimeout(timer)
-        resolve(parsed)
+        if (parsed.error !== undefined) reject(new TorLabError(`${n.name} did not start: ${JSON.stringify(parsed.error)}`))
+        else resolve(parsed)
       } catch { /* not a whole JSON document yet */ }
     })
     child.on('close', code => {

@@ -65,7 +65,8 @@ export function commonLines (auths: AuthorityId[]): string[] {
 /** Lines that tie a node to its folder and loopback. */
 export function nodeLines (nick: string, dataDir: string): string[] {
   return [
-    `Nickname ${nick}`,
+    // tor's nicknames: 1–19 letters and digits
+    `Nickname ${nick.replace(/[^a-zA-Z0-9]/g, '').slice(0, 19)}`,
     'ContactInfo lafs-club torlab (private test network on 127.0.0.1)',
     `DataDirectory ${dataDir}`,
     `Log notice file ${dataDir}/notice.log`,

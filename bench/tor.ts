@@ -151,7 +151,7 @@ async function main (): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), err => {
+main().then(() => process.exit(0), (err: unknown) => {
   console.error(err)
   process.exit(1)
 })

@@ -55,7 +55,7 @@ describe('torlab: a club over Tor, with Tor-only clients confined by nftables', 
     net = await sharedNetwork()
     users = [ensureUser('lafs-tor-a'), ensureUser('lafs-tor-b')]
     const ts = Date.now()
-    servers = await startClubServers(net, base, log, nodes).catch(err => { dumpLogs(); throw err })
+    servers = await startClubServers(net, base, log, nodes).catch((err: unknown) => { dumpLogs(); throw err })
     log(`club ${servers.clubId} of 3 servers formed in ${elapsed(ts)}`)
     const [a, b] = await Promise.all([
       torOnlyClient(net, base, 'writer', servers.bootstrap, users[0]),

@@ -5,7 +5,7 @@
  * run as root: they only talk to the daemon's gateway on 127.0.0.1, whose
  * answers the Tor-only rule lets through.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs'
 import { chown, readFile, readdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'

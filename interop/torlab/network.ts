@@ -109,13 +109,13 @@ async function authorityKeys (tor: string, gencert: string, node: TorNode, runAs
   const keys = privateDir(join(node.dir, 'keys'), runAs)
   // an empty passphrase on stdin; -m 12: the certificate lasts a year
   await runProgram(gencert, ['--create-identity-key', '-m', '12', '-a', `127.0.0.1:${node.dirPort}`, '--passphrase-fd', '0'],
-    { cwd: keys, input: '\n', ...(runAs ?? {}) })
+    { cwd: keys, input: '\n', ...runAs })
   const cert = readFileSync(join(keys, 'authority_certificate'), 'utf8')
   const v3ident = /^fingerprint ([0-9A-F]{40})$/m.exec(cert)?.[1]
   if (v3ident === undefined) throw new TorLabError(`${node.nick}: no fingerprint line in authority_certificate`)
   const empty = join(node.dir, '..', EMPTY_TORRC)
   const out = await runProgram(tor, ['--defaults-torrc', empty, '-f', empty, '--list-fingerprint',
-    '--DataDirectory', node.dir, '--ORPort', `127.0.0.1:${node.orPort}`, '--quiet'], { cwd: node.dir, ...(runAs ?? {}) })
+    '--DataDirectory', node.dir, '--ORPort', `127.0.0.1:${node.orPort}`, '--quiet'], { cwd: node.dir, ...runAs })
   const fingerprint = /([0-9A-F]{4}(?: [0-9A-F]{4}){9})\s*$/.exec(out.trim())?.[1]?.replaceAll(' ', '')
   if (fingerprint === undefined) throw new TorLabError(`${node.nick}: tor --list-fingerprint printed no fingerprint: ${out}`)
   return { nick: node.nick, orPort: node.orPort ?? 0, dirPort: node.dirPort ?? 0, v3ident, fingerprint }

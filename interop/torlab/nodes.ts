@@ -53,7 +53,7 @@ export function startNode (node: TorNode, tor: string, emptyTorrc: string, lines
   if (runAs !== undefined) chownSync(node.torrc, runAs.uid, runAs.gid)
   // an empty --defaults-torrc: nothing from /etc/tor may join the private network's options
   const child = spawnTracked(tor, ['--defaults-torrc', emptyTorrc, '-f', node.torrc],
-    { cwd: node.dir, stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) })
+    { cwd: node.dir, stdio: ['ignore', 'pipe', 'pipe'], ...runAs })
   let stderr = ''
   // tor prints its startup warnings on stdout, before its log file is open
   const keep = (d: Buffer): void => { stderr = (stderr + d.toString()).slice(-4000) }

@@ -23,6 +23,9 @@ export async function probeTcp (user: SystemUser | undefined, port: number): Pro
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })
     child.stderr.on('data', (d: Buffer) => { err += d.toString() })
     child.on('error', reject)
-    child.on('close', () => { out.trim() === '' ? reject(new Error(`probe printed nothing: ${err}`)) : resolve(out.trim()) })
+    child.on('close', () => {
+      if (out.trim() === '') reject(new Error(`probe printed nothing: ${err}`))
+      else resolve(out.trim())
+    })
   })
 }

@@ -84,5 +84,7 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
     counter('upload_bytes_total', 'Plaintext bytes received by gateway uploads.', [{ value: totals.uploadBytes }]),
     counter('download_bytes_total', 'Plaintext bytes sent by gateway downloads.', [{ value: totals.downloadBytes }])
   ]
+  // only on a node with Tor (config "tor")
+  if (snap.tor !== null && snap.tor !== undefined) metrics.push(gauge('tor_bootstrap_progress', 'tor\'s bootstrap progress in percent (100: it can build circuits).', snap.tor.bootstrap.progress))
   return render(metrics)
 }

@@ -21,7 +21,7 @@ import { magicFoldersDir, startMagicFolders } from './magic-folders-api.js'
 import { leaseRenewer } from './lease-renewal.js'
 import { LeaseBook } from './leases.js'
 import { createSelfRepair } from './self-repair.js'
-import { buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
+import { bootstrapPeers, buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
 import { defaultLogger, type NodeLogger } from './log.js'
 import { keepRosterServersConnected } from './roster-keeper.js'
 import { LocalProtocols, selfAwareOpener } from './self-streams.js'
@@ -182,7 +182,10 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const bootstrapAbort = new AbortController()
     cleanups.push(() => { bootstrapAbort.abort() })
-    const bootstrapped = reportBootstrap(libp2p, config, say, opts.bootstrapTimeoutMs, bootstrapAbort.signal)
+    // Over Tor the bootstrap peers are tried once tor can build circuits, with Tor's slower dials.
+    const bootstrapped = tor === undefined
+      ? reportBootstrap(libp2p, config, say, opts.bootstrapTimeoutMs, bootstrapAbort.signal)
+      : tor.bootstrapped.then(async () => await reportBootstrap(libp2p, config, say, opts.bootstrapTimeoutMs ?? TOR_BOOTSTRAP_TIMEOUT_MS, bootstrapAbort.signal))
     if (storage !== undefined) {
       const announcer = storage.announcer
       // Re-announce shares already on disk once the node has peers to tell.
@@ -284,13 +287,23 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
   }
 }
 
+/** How long a node with Tor tries its bootstrap peers (after tor bootstrapped): a first onion contact takes tens of seconds. */
+const TOR_BOOTSTRAP_TIMEOUT_MS = 120_000
+
 async function reportBootstrap (libp2p: LafsLibp2p, config: NodeConfig, say: NodeLogger, timeoutMs: number | undefined, signal: AbortSignal): Promise<BootstrapReport> {
-  if (config.bootstrap.length === 0) {
+  const list = bootstrapPeers(config)
+  if (signal.aborted) return { configured: list.length, connected: [], failed: [], alone: true }
+  if (list.length < config.bootstrap.length) say.info(`skipping ${config.bootstrap.length - list.length} /dnsaddr bootstrap peers: tor cannot look up their DNS TXT records, and a Tor-only node makes no DNS lookup itself`)
+  if (list.length === 0 && config.bootstrap.length > 0) {
+    say.warn('none of the bootstrap peers can be dialled through Tor (all are /dnsaddr): this node runs alone until peers dial it. Give it /onion3, /ip4 or /dns4 bootstrap addresses.')
+    return { configured: 0, connected: [], failed: [], alone: true }
+  }
+  if (list.length === 0) {
     say.info('no bootstrap peers configured: this node runs alone until peers dial it')
     return { configured: 0, connected: [], failed: [], alone: true }
   }
   try {
-    const report = await checkBootstrap(libp2p, config.bootstrap, { timeoutMs, signal })
+    const report = await checkBootstrap(libp2p, list, { timeoutMs, signal })
     if (signal.aborted) return report
     if (report.alone) {
       say.warn(`none of the ${report.configured} bootstrap peers answered: this node runs alone until peers dial it. ` +
@@ -301,6 +314,6 @@ async function reportBootstrap (libp2p: LafsLibp2p, config: NodeConfig, say: Nod
     return report
   } catch (err) {
     say.warn(`bootstrap failed: ${(err as Error)?.message ?? String(err)}; this node runs alone until peers dial it`)
-    return { configured: config.bootstrap.length, connected: [], failed: [], alone: true }
+    return { configured: list.length, connected: [], failed: [], alone: true }
   }
 }

@@ -184,6 +184,14 @@ function transportsFor (config: NodeConfig, tor: BuildLibp2pOptions['tor']): Arr
   return [...viaTor, tcp(), webSockets(), ...(config.relay.client ? [circuitRelayTransport()] : [])]
 }
 
+/**
+ * The bootstrap peers this node can dial: a /dnsaddr needs a DNS TXT lookup,
+ * which tor cannot make for us, so a Tor-only node skips those.
+ */
+export function bootstrapPeers (config: NodeConfig): string[] {
+  return config.tor.hideIp ? config.bootstrap.filter(a => !a.startsWith('/dnsaddr/')) : config.bootstrap
+}
+
 /** The relay policy config.json's `relay` section describes. */
 export function relayPolicy (config: NodeConfig, isClubMember: (peerId: string) => boolean = () => false): RelayPolicy {
   const r = config.relay
@@ -243,8 +251,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
   else if (config.relay.server === 'auto') services.relay = autoRelayServer({ create: relayServer, publicRanges: config.network.publicRanges })
 
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
-  // /dnsaddr needs a DNS TXT lookup, which tor cannot do for us: a Tor-only node skips those peers.
-  const bootstrapList = profile.torOnly ? config.bootstrap.filter(a => !a.startsWith('/dnsaddr/')) : config.bootstrap
+  const bootstrapList = bootstrapPeers(config)
   if (bootstrapList.length > 0) peerDiscovery.push(bootstrap({ list: bootstrapList }))
 
   const node = await createLibp2p({

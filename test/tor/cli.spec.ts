@@ -42,6 +42,7 @@ describe('lafs-club with Tor', function () {
     assert.equal(status.tor.hideIp, true)
     assert.equal(status.tor.bootstrap.progress, 0)
     assert.deepEqual(status.tor.onionAddrs, [onion.replace(/\/p2p\/.*$/, '')])
+    assert.match(await (await fetch(`${daemon.info.gateway ?? ''}/metrics`)).text(), /^lafs_club_tor_bootstrap_progress 0$/m)
     const text = await run(['--data', data, 'status'])
     assert.match(text.stdout, /^tor {7}launched, Tor only \(hide-ip\), bootstrapping 0% .*onion \/onion3\//m)
     assert.equal(await stopDaemon(daemon), 0)

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, type ConfigInput, type LafsNode, type NodeLogger } from '../../src/node/index.js'
-import { TorNotInstalledError, isOnionAddress } from '../../src/tor/index.js'
+import { TorNotInstalledError, TorProvider, isOnionAddress } from '../../src/tor/index.js'
 import { OFFLINE, TOR, loopbackOnlyNetwork, requireTor, tempDir } from './helpers.js'
 
 const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
@@ -44,10 +44,10 @@ describe('node with Tor', function () {
     await remove()
   })
 
-  async function start (tor: ConfigInput['tor'], more: ConfigInput = {}, logger?: NodeLogger): Promise<LafsNode> {
+  async function start (tor: ConfigInput['tor'], more: ConfigInput = {}, logger?: NodeLogger, bootstrap: string[] = []): Promise<LafsNode> {
     const node = await createNode({
       dataDir: join(dir, 'node'),
-      bootstrap: [],
+      bootstrap,
       gateway: false,
       logger,
       config: { listen: [], ...more, tor: { launch: true, executable: TOR, ...tor } }
@@ -115,6 +115,40 @@ describe('node with Tor', function () {
     assert.match(warning ?? '', /did not finish bootstrapping within 1 s[\s\S]*Bootstrapped 0%/)
     assert.match((await node.admin.status()).tor?.error ?? '', /did not finish bootstrapping/)
     assert.equal(node.stopped, false)
+  })
+
+  it('a Tor-only node skips /dnsaddr bootstrap peers (no DNS lookup of its own) and tries the rest once tor is ready', async () => {
+    const logger = recordingLogger()
+    const node = await start({ hideIp: true, extraConfig: OFFLINE, bootstrapTimeoutSeconds: 1 }, {}, logger, [`/dnsaddr/bootstrap.libp2p.io/p2p/${PEER}`])
+    const report = await node.bootstrapped
+    assert.equal(report.alone, true)
+    assert.equal(report.configured, 0)
+    assert.ok(logger.lines.some(l => /warn none of the bootstrap peers can be dialled through Tor \(all are \/dnsaddr\)/.test(l)), logger.lines.join('\n'))
+    // the bootstrap peers were tried after tor gave up bootstrapping, not before
+    const warnTor = logger.lines.findIndex(l => /did not finish bootstrapping/.test(l))
+    const warnPeers = logger.lines.findIndex(l => /bootstrap peers can be dialled/.test(l))
+    assert.ok(warnTor >= 0 && warnTor < warnPeers, logger.lines.join('\n'))
+  })
+
+  it('attaches to a running tor by its control port, publishes its onion there, and leaves that tor running', async () => {
+    const owner = await TorProvider.start({ torDir: join(dir, 'system-tor'), executable: TOR, extraConfig: OFFLINE })
+    try {
+      const endpoint = owner.control.endpoint as { path: string }
+      const node = await createNode({ dataDir: join(dir, 'node'), bootstrap: [], gateway: false, config: { listen: [], tor: { controlPort: `unix:${endpoint.path}`, listenOnion: true, hideIp: true } } })
+      nodes.push(node)
+      assert.equal(node.tor?.provider.mode, 'attached')
+      const [onion] = node.tor?.onionAddrs ?? []
+      assert.match(onion ?? '', /^\/onion3\/[a-z2-7]{56}:4001$/)
+      assert.equal((await node.admin.status()).tor?.mode, 'attached')
+      await node.stop()
+      nodes.length = 0
+      assert.ok(owner.pid !== undefined && alive(owner.pid), 'the attached tor keeps running')
+      // the node took its onion service with it
+      const address = /\/onion3\/([a-z2-7]{56})/.exec(onion ?? '')?.[1] ?? ''
+      await assert.rejects(owner.control.delOnion(address), /552|Unknown Onion Service/i)
+    } finally {
+      await owner.stop()
+    }
   })
 
   it('fails to start, naming the package, when tor is missing, and frees the data folder', async () => {

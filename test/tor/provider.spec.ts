@@ -75,6 +75,17 @@ describe('Tor provider', function () {
     await assert.rejects(tor.bootstrapPhase(), TorNotRunningError)
   })
 
+  it('uses a TCP control port on 127.0.0.1 when the folder is too deep for a unix socket path', async () => {
+    const deep = join(dir, 'd'.repeat(60), 'e'.repeat(40))
+    const tor = await TorProvider.start({ torDir: deep, executable: TOR, extraConfig: OFFLINE })
+    providers.push(tor)
+    const endpoint = tor.control.endpoint as { host: string, port: number }
+    assert.equal(endpoint.host, '127.0.0.1')
+    assert.ok(endpoint.port > 0)
+    assert.match(await readFile(join(deep, 'control.port'), 'utf8'), /^PORT=127\.0\.0\.1:\d+/)
+    assert.equal((await tor.bootstrapPhase()).tag, 'starting')
+  })
+
   it('gives up waiting for bootstrap at the deadline, quoting tor\'s log', async () => {
     const tor = await start()
     const t0 = Date.now()
@@ -118,6 +129,14 @@ describe('Tor provider', function () {
     assert.ok(alive(owner.pid))
     // the attached provider removed its onion service when it stopped
     await assert.rejects(owner.control.delOnion(address), TorControlCommandError)
+  })
+
+  it('says so when there is no tor at the control endpoint to attach to', async () => {
+    await assert.rejects(TorProvider.start({ torDir: join(dir, 'a'), attach: { path: join(dir, 'no.socket') } }), (err: any) => {
+      assert.equal(err.code, 'ERR_TOR_CONTROL_UNREACHABLE')
+      assert.match(err.message, /nothing listens there.*is tor running/)
+      return true
+    })
   })
 
   it('answers control commands and reports tor\'s refusals with their status', async () => {

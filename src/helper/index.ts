@@ -163,7 +163,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     pipelines.set(p.key, entry)
     result.then(
       () => log?.('%s: pipeline placed every share', p.key),
-      err => {
+      (err: unknown) => {
         if (pipelines.get(p.key) === entry) pipelines.delete(p.key)
         log?.('%s: pipeline gave up (%s); the upload is placed from the spool once complete', p.key, (err as Error).message)
       })

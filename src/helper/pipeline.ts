@@ -37,7 +37,7 @@ async function grown (p: PartialUpload, pos: number, opts: TailOptions): Promise
   if (p.have > pos) return
   opts.signal.throwIfAborted()
   await new Promise<void>((resolve, reject) => {
-    const done = (err?: unknown): void => {
+    const done = (err?: Error): void => {
       clearTimeout(timer)
       opts.signal.removeEventListener('abort', onAbort)
       p.growth.delete(onGrow)
@@ -45,7 +45,10 @@ async function grown (p: PartialUpload, pos: number, opts: TailOptions): Promise
       else reject(err)
     }
     const onGrow = (): void => { if (p.have > pos) done() }
-    const onAbort = (): void => { done(opts.signal.reason ?? new Error('aborted')) }
+    const onAbort = (): void => {
+      const reason: unknown = opts.signal.reason
+      done(reason instanceof Error ? reason : new Error(`placement aborted: ${String(reason)}`))
+    }
     const timer = setTimeout(() => {
       done(new SpoolStalledError(`no crypttext for ${p.key} within ${opts.stallMs} ms at ${pos} of ${p.check.size} bytes`))
     }, opts.stallMs)

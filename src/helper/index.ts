@@ -97,7 +97,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   let placed = 0
   let placedFromSpool = 0
   /** Placements under way, by storage index: at most one per file, outliving a dropped stream. */
-  const pipelines = new Map<string, { p: PartialUpload, abort: AbortController, result: Promise<HelperDone> }>()
+  const pipelines = new Map<string, { p: PartialUpload, happy: number, abort: AbortController, result: Promise<HelperDone> }>()
   let alreadyStored = 0
   let active = 0
   const opening = new Set<string>()
@@ -149,9 +149,10 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   /** Starts placing `p` from its spool as it grows, unless a placement of it is under way. */
   const startPipeline = async (p: PartialUpload): Promise<void> => {
     const running = pipelines.get(p.key)
-    if (running?.p === p) return
+    if (running?.p === p && running.happy === p.check.happy) return
     if (running != null) {
-      // the spool was started over for other parameters: that placement reads bytes that are gone
+      // the spool was started over for other parameters (that placement reads bytes that are gone),
+      // or the resuming client asks another happiness than the one the placement aims at
       running.abort.abort(new Error('the partial upload was started over'))
       await running.result.catch(() => {})
     }
@@ -159,7 +160,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     const signal = AbortSignal.any([abort.signal, stopping.signal])
     const tail = tailSpool(p, spool.cryptPath(p.key), { signal, stallMs })
     const result = place(p, signal, tail.source).finally(() => { tail.close().catch(() => {}) })
-    const entry = { p, abort, result }
+    const entry = { p, happy: p.check.happy, abort, result }
     pipelines.set(p.key, entry)
     result.then(
       () => log?.('%s: pipeline placed every share', p.key),

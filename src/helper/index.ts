@@ -19,6 +19,7 @@ import {
   type HelperBackend, type HelperCheck, type HelperDone, type HelperProtocolOptions, type HelperUploadSession, type StreamOpener
 } from '../protocols/index.js'
 import { happinessOf } from '../routing/index.js'
+import { tailSpool } from './pipeline.js'
 import { Spool, type PartialUpload } from './spool.js'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 
@@ -26,6 +27,10 @@ export const DEFAULT_HELPER_SPOOL_BYTES = 10 * 2 ** 30
 export const DEFAULT_HELPER_CLIENT_SPOOL_BYTES = 2 * 2 ** 30
 export const DEFAULT_HELPER_MAX_UPLOADS = 8
 export const DEFAULT_HELPER_PARTIAL_EXPIRY_MS = 24 * 60 * 60 * 1000
+/** A placement under way gives up after this long without new crypttext (the client's retries come within seconds). */
+export const DEFAULT_HELPER_PIPELINE_STALL_MS = 60_000
+
+export { SpoolStalledError } from './pipeline.js'
 
 export interface UploadHelperOptions {
   /** Opens the helper's storage sessions to the servers it places shares on. */
@@ -44,6 +49,12 @@ export interface UploadHelperOptions {
   maxUploads?: number
   /** A partial upload no stream touched for this long is deleted (default 24 h). */
   partialExpiryMs?: number
+  /**
+   * Placement starts when an upload does and follows the spool as it grows;
+   * with no new crypttext for this long it is given up and the upload is
+   * placed from the whole spool once complete (default 60 s).
+   */
+  pipelineStallMs?: number
   reputation?: ReputationTable
   logger?: ComponentLogger
 }
@@ -51,12 +62,15 @@ export interface UploadHelperOptions {
 export interface HelperStats {
   /** Uploads the helper placed, and files it found stored already. */
   placed: number
+  /** Of the placed, those placed again from the whole spool because their pipeline had given up. */
+  placedFromSpool: number
   alreadyStored: number
   /** Crypttext bytes received, per client peer ID. */
   received: Record<string, number>
   /** Spool in use (bytes reserved by partial uploads) and per client. */
   spoolBytes: number
-  partials: Array<{ storageIndex: string, owner: string, have: number, size: number, active: boolean }>
+  /** `placing`: a pipeline is placing it while the crypttext arrives. */
+  partials: Array<{ storageIndex: string, owner: string, have: number, size: number, active: boolean, placing: boolean }>
 }
 
 export interface UploadHelper extends HelperBackend {
@@ -76,10 +90,14 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   })
   const maxUploads = options.maxUploads ?? DEFAULT_HELPER_MAX_UPLOADS
   const expiryMs = options.partialExpiryMs ?? DEFAULT_HELPER_PARTIAL_EXPIRY_MS
+  const stallMs = options.pipelineStallMs ?? DEFAULT_HELPER_PIPELINE_STALL_MS
   const pool = new StorageClientPool(options.opener)
   const stopping = new AbortController()
   const received: Record<string, number> = {}
   let placed = 0
+  let placedFromSpool = 0
+  /** Placements under way, by storage index: at most one per file, outliving a dropped stream. */
+  const pipelines = new Map<string, { p: PartialUpload, happy: number, abort: AbortController, result: Promise<HelperDone> }>()
   let alreadyStored = 0
   let active = 0
   const opening = new Set<string>()
@@ -113,13 +131,11 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     return undefined
   }
 
-  const place = async (p: PartialUpload): Promise<HelperDone> => {
+  const place = async (p: PartialUpload, signal: AbortSignal, source: () => AsyncIterable<Uint8Array>): Promise<HelperDone> => {
     const servers = await options.servers()
     const plan = planCrypttext(p.check)
-    const path = spool.cryptPath(p.key)
-    const source = (): AsyncIterable<Uint8Array> => createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>
     const result = await uploadEncoded(options.opener, plan, () => encodeCrypttext(plan, source), {
-      servers, leaseSecret: options.leaseSecret, pool, signal: stopping.signal, reputation: options.reputation
+      servers, leaseSecret: options.leaseSecret, pool, signal, reputation: options.reputation
     })
     const byPeer = new Map(servers.map(s => [s.peerId, s]))
     return {
@@ -128,6 +144,47 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
       happiness: result.happiness,
       alreadyStored: false
     }
+  }
+
+  /** Starts placing `p` from its spool as it grows, unless a placement of it is under way. */
+  const startPipeline = async (p: PartialUpload): Promise<void> => {
+    const running = pipelines.get(p.key)
+    if (running?.p === p && running.happy === p.check.happy) return
+    if (running != null) {
+      // the spool was started over for other parameters (that placement reads bytes that are gone),
+      // or the resuming client asks another happiness than the one the placement aims at
+      running.abort.abort(new Error('the partial upload was started over'))
+      await running.result.catch(() => {})
+    }
+    const abort = new AbortController()
+    const signal = AbortSignal.any([abort.signal, stopping.signal])
+    const tail = tailSpool(p, spool.cryptPath(p.key), { signal, stallMs })
+    const result = place(p, signal, tail.source).finally(() => { tail.close().catch(() => {}) })
+    const entry = { p, happy: p.check.happy, abort, result }
+    pipelines.set(p.key, entry)
+    result.then(
+      () => log?.('%s: pipeline placed every share', p.key),
+      (err: unknown) => {
+        if (pipelines.get(p.key) === entry) pipelines.delete(p.key)
+        log?.('%s: pipeline gave up (%s); the upload is placed from the spool once complete', p.key, (err as Error).message)
+      })
+  }
+
+  /** The placement of a complete spool file: the pipeline's, or when that gave up, a new one from the file. */
+  const placeComplete = async (p: PartialUpload): Promise<HelperDone> => {
+    const running = pipelines.get(p.key)
+    if (running?.p === p) {
+      try {
+        return await running.result
+      } catch {
+        stopping.signal.throwIfAborted()
+      } finally {
+        if (pipelines.get(p.key) === running) pipelines.delete(p.key)
+      }
+    }
+    placedFromSpool++
+    const path = spool.cryptPath(p.key)
+    return await place(p, stopping.signal, () => createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>)
   }
 
   const open: HelperBackend['open'] = async (peer, check) => {
@@ -154,6 +211,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
       p.check = { ...p.check, happy: check.happy }
       p.active = true
       log?.('%s: upload for %s, %d of %d bytes held', key, peer, p.have, check.size)
+      await startPipeline(p)
       let finished = false
       session = {
         get haveBytes () { return p.have },
@@ -163,7 +221,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
         },
         finish: async () => {
           await spool.closeFile(p)
-          const done = await place(p)
+          const done = await placeComplete(p)
           finished = true
           placed++
           log?.('%s: placed with happiness %d', key, done.happiness)
@@ -197,15 +255,21 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     },
     stats: () => ({
       placed,
+      placedFromSpool,
       alreadyStored,
       received: { ...received },
       spoolBytes: spool.usedBytes,
-      partials: [...spool.partials.values()].map(p => ({ storageIndex: p.key, owner: p.owner, have: p.have, size: p.check.size, active: p.active }))
+      partials: [...spool.partials.values()].map(p => ({
+        storageIndex: p.key, owner: p.owner, have: p.have, size: p.check.size, active: p.active, placing: pipelines.get(p.key)?.p === p
+      }))
     }),
     stop: async () => {
       stopping.abort(new Error('the helper is stopping'))
       if (sweeper != null) clearInterval(sweeper)
       await unregister?.()
+      // the aborted pipelines release their shares on the servers before the sessions close
+      await Promise.allSettled([...pipelines.values()].map(async r => await r.result))
+      pipelines.clear()
       for (const p of spool.partials.values()) await spool.closeFile(p).catch(() => {})
       await pool.stop()
     }

@@ -21,6 +21,8 @@ export interface PartialUpload {
   /** A stream is using it. */
   active: boolean
   file?: FileHandle
+  /** Called after every append (a placement reading the spool as it grows waits on these). */
+  growth: Set<() => void>
 }
 
 interface Meta {
@@ -59,7 +61,7 @@ export class Spool {
         const st = await stat(this.cryptPath(key)).catch(() => undefined)
         const check: HelperCheck = { ...meta, storageIndex: base32Decode(meta.storageIndex) }
         const have = Math.min(st?.size ?? 0, meta.size)
-        this.partials.set(key, { key, check, owner: meta.owner, have, updatedAt: st?.mtimeMs ?? Date.now(), active: false })
+        this.partials.set(key, { key, check, owner: meta.owner, have, updatedAt: st?.mtimeMs ?? Date.now(), active: false, growth: new Set() })
       } catch {
         await this.remove(key)
       }
@@ -98,7 +100,7 @@ export class Spool {
     const meta: Meta = { ...check, storageIndex: key, owner: peer }
     await writeFile(join(this.dir, `${key}.json`), JSON.stringify(meta))
     await writeFile(this.cryptPath(key), new Uint8Array(0))
-    const p: PartialUpload = { key, check, owner: peer, have: 0, updatedAt: Date.now(), active: false }
+    const p: PartialUpload = { key, check, owner: peer, have: 0, updatedAt: Date.now(), active: false, growth: new Set() }
     this.partials.set(key, p)
     return p
   }
@@ -108,6 +110,7 @@ export class Spool {
     await p.file.write(data)
     p.have += data.length
     p.updatedAt = Date.now()
+    for (const f of p.growth) f()
   }
 
   async closeFile (p: PartialUpload): Promise<void> {

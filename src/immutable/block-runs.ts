@@ -33,7 +33,6 @@ export function runLength (p: ChkParams, first: number, count: number): number {
 
 /** Segments per run for blocks of `blockSize` bytes: RUN_BYTES rounded to whole blocks (1 MiB segments, k = 3: three), at least one. */
 export function runSegments (blockSize: number): number {
-  if (process.env.EXP_RUN != null) return Number(process.env.EXP_RUN)
   return Math.max(1, Math.min(MAX_RUN_SEGMENTS, Math.round(RUN_BYTES / Math.max(1, blockSize))))
 }
 

@@ -101,6 +101,18 @@ describe('client: a download spreads its segments over every server holding a sh
     assert.ok(total < SIZE * 1.1, `servers sent ${total} bytes for a ${SIZE}-byte file`)
   })
 
+  it('each server is asked for a run of consecutive blocks in one request, not one request per block', async () => {
+    const f = await stored()
+    const reads = (): number => grid.filter(s => s.running).reduce((n, s) => n + s.storage.readCounters().reads, 0)
+    const before = reads()
+    const got = await collect(download(client, f.cap, { holders: f.holders }))
+    assert.ok(got.equals(f.data), 'byte-correct')
+    // One read per block would be 32 segments x 3 = 96, plus the headers and hash trees of the ten shares.
+    const blocks = (SIZE / SEGMENT) * K
+    const requests = reads() - before
+    assert.ok(requests < blocks * 0.75, `the servers answered ${requests} reads for ${blocks} blocks (and the hash trees)`)
+  })
+
   it('a server that serves corrupt blocks from the middle of the file on is blamed, told, and the download stays byte-correct', async () => {
     const f = await stored()
     const victim = f.holders.find(h => h.shares.includes(0)) as LocatedServer

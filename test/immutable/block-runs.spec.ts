@@ -59,7 +59,7 @@ describe('immutable: runs of blocks for a spreading download (block-runs.ts)', (
     const whole = Uint8Array.from({ length: 10 }, (_, i) => i)
     const pieces = [whole.subarray(0, 4), whole.subarray(4, 5), whole.subarray(5, 10)]
     const blocks = splitPieces(pieces, [3, 3, 4])
-    assert.deepEqual(blocks.map(b => [...Buffer.concat(b)]), [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]])
+    assert.deepEqual(blocks.map(b => Array.from(Buffer.concat(b))), [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]])
     for (const b of blocks) for (const v of b) assert.equal(v.buffer, whole.buffer)
     assert.deepEqual(splitPieces([whole], [10]).map(b => b.length), [1])
   })

@@ -139,8 +139,13 @@ export class SegmentFetcher {
     const made = runs.choiceFor(i, set.active)
     if (made !== undefined) return made.readers.slice()
     const { first, count } = runs.rest(i)
-    const picked = this.spread.choose(set.active, set.file.k, runLength(set.params, first, count))
-    if (picked.length === set.file.k) runs.choose(first, count, picked)
+    const spread = this.spread
+    const picked = spread.choose(set.active, set.file.k, blockLength(set.params, i))
+    // a run only where every chosen server has been measured and is not slow (spread.runnable)
+    if (count > 1 && picked.length === set.file.k && picked.every(r => spread.runnable(r))) {
+      spread.extend(picked, runLength(set.params, first + 1, count - 1))
+      runs.choose(first, count, picked)
+    }
     return picked
   }
 

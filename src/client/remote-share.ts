@@ -13,7 +13,8 @@
  *
  * A download that spreads its segments over every server reads only some
  * blocks of each share: read-ahead would fetch the others for nothing, so
- * there it is off (readAheadBytes 0) and each block is one exact read;
+ * there it is off (readAheadBytes 0) and every read is exact: a run of the
+ * blocks the spread schedule gave this share (immutable/block-runs.ts);
  * the decoder keeps enough segments in flight to keep every server busy.
  */
 import type { ReadKind, ShareSource } from '../immutable/index.js'

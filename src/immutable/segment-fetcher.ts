@@ -16,15 +16,16 @@
  * window of segments is kept in flight so that every server has work.
  */
 import { logger } from '@libp2p/logger'
-import { decode as zfecDecode } from '../erasure/index.js'
 import { BadShareError, CorruptFileError } from './errors.js'
-import { concatBytes, TAGS, TaggedHasher } from './hashes.js'
+import { TAGS, TaggedHasher } from './hashes.js'
 import { PartialTree } from './merkle.js'
 import { blockLength, segmentRange, type ChkParams } from './params.js'
 import { segmentWorker } from './segment-worker.js'
 import { asBadShare, checkAborted, type ShareSet } from './share-set.js'
 import { hedgedReads, type BlockRead } from './hedge.js'
 import { SegmentSpread, type SpreadStats } from './spread.js'
+import { BlockRuns, runLength, runSegments, type RunChoice } from './block-runs.js'
+import { decodeSegment, takePrefix } from './segment-blocks.js'
 import type { ShareReader } from './share-reader.js'
 
 const log = logger('lafs-club:immutable:fetcher')
@@ -60,34 +61,6 @@ function wholeTreesPay (p: ChkParams, segments: number): boolean {
   return segments * p.blockSize >= 8 * treeBytes
 }
 
-/**
- * The first `length` bytes of `pieces`, as views. A segment stays in the
- * k blocks it was decoded into: joining them would allocate a segment-sized
- * buffer per segment, which costs more than hashing it.
- */
-function takePrefix (pieces: readonly Uint8Array[], length: number): Uint8Array[] {
-  const out: Uint8Array[] = []
-  let left = length
-  for (const p of pieces) {
-    if (left <= 0) break
-    out.push(p.byteLength <= left ? p : p.subarray(0, left))
-    left -= Math.min(left, p.byteLength)
-  }
-  return out
-}
-
-/**
- * The k primary blocks of a segment, in order, as buffers. With the first k
- * shares (readers are sorted by share number) the blocks are the segment:
- * their pieces are used as they are. Otherwise each block is joined and
- * erasure-decoded.
- */
-function decodeSegment (p: ChkParams, shnums: number[], blocks: Uint8Array[][]): Uint8Array[] {
-  if (shnums.every((sh, j) => sh === j)) return blocks.flat()
-  const whole = blocks.map(pieces => pieces.length === 1 ? pieces[0] : concatBytes(pieces))
-  return zfecDecode(p.k, p.n, whole, shnums)
-}
-
 /** A checked segment: its crypttext as views, and its plaintext when a worker already decrypted the range asked for. */
 export interface FetchedSegment {
   crypttext: Uint8Array[]
@@ -117,6 +90,8 @@ export class SegmentFetcher {
   private readonly offload: boolean
   /** Per-segment share choice by throughput, when spreading. */
   private readonly spread?: SegmentSpread
+  /** When spreading a long read: shares chosen per run of segments, each share's blocks of a run read at once. */
+  private readonly runs?: BlockRuns
   private opened = true
   /** The shares a segment's fast path read, kept when it failed: the careful path starts from them. */
   private readonly suspects = new Map<number, ShareReader[]>()
@@ -138,6 +113,8 @@ export class SegmentFetcher {
     // Long reads only: for a few segments the hand-off costs more than it saves.
     this.offload = this.wholeTrees && opts.offload !== false
     if (opts.spread === true) this.spread = new SegmentSpread()
+    const run = runSegments(ueb.params.blockSize)
+    if (this.spread !== undefined && this.offload && run > 1) this.runs = new BlockRuns(run, ueb.params.numSegments)
     if (opts.opening !== undefined) {
       this.opened = false
       void opts.opening.then(() => { this.opened = true })
@@ -149,18 +126,40 @@ export class SegmentFetcher {
     return this.spread?.stats() ?? []
   }
 
-  /** The k shares segment i is read from: the active ones, or when spreading the k that deliver soonest. */
-  private pick (i: number): ShareReader[] {
+  /**
+   * The k shares segment i is read from: the active ones, or when spreading
+   * the k that deliver soonest, for the rest of i's run of segments unless
+   * `single` (block-runs.ts).
+   */
+  private pick (i: number, single = false): ShareReader[] {
     const set = this.set
     if (this.spread === undefined) return set.active.slice()
-    return this.spread.choose(set.active, set.file.k, blockLength(set.params, i))
+    const runs = single ? undefined : this.runs
+    if (runs === undefined) return this.spread.choose(set.active, set.file.k, blockLength(set.params, i))
+    const made = runs.choiceFor(i, set.active)
+    if (made !== undefined) return made.readers.slice()
+    const { first, count } = runs.rest(i)
+    const spread = this.spread
+    const picked = spread.choose(set.active, set.file.k, blockLength(set.params, i))
+    // a run only where every chosen server has been measured and is not slow (spread.runnable)
+    if (count > 1 && picked.length === set.file.k && picked.every(r => spread.runnable(r))) {
+      spread.extend(picked, runLength(set.params, first + 1, count - 1))
+      runs.choose(first, count, picked)
+    }
+    return picked
   }
 
-  /** Block i of `r` unchecked (whole block tree first on long reads), measured against its server when spreading. */
-  private async readUnchecked (r: ShareReader, i: number): Promise<{ block: Uint8Array[], nodes: Map<number, Uint8Array> }> {
+  /** Block i of `r` unchecked (whole block tree first on long reads), measured against its server when spreading; from r's run when `run` chose it. */
+  private async readUnchecked (r: ShareReader, i: number, run?: RunChoice): Promise<{ block: Uint8Array[], nodes: Map<number, Uint8Array> }> {
     if (this.wholeTrees) await r.loadBlockTree()
-    if (this.spread === undefined) return await r.readBlockUnchecked(i)
-    return await this.spread.measure(r, blockLength(this.set.params, i), async () => await r.readBlockUnchecked(i))
+    const spread = this.spread
+    if (spread === undefined) return await r.readBlockUnchecked(i)
+    if (run !== undefined && run.readers.includes(r)) {
+      const bytes = runLength(this.set.params, run.first, run.count)
+      const block = await run.block(r, i, async () => await spread.measure(r, bytes, async () => await r.readBlockRun(run.first, run.count)))
+      return { block, nodes: new Map() }
+    }
+    return await spread.measure(r, blockLength(this.set.params, i), async () => await r.readBlockUnchecked(i))
   }
 
   /** Block i from each of `picked` (k shares); when spreading, hedged: a share that is late is replaced by another (hedge.ts). */
@@ -169,10 +168,12 @@ export class SegmentFetcher {
     if (spread === undefined) return await Promise.all(picked.map(async r => ({ reader: r, ...await this.readUnchecked(r, i) })))
     const set = this.set
     const bytes = blockLength(set.params, i)
-    const delayMs = spread.hedgeDelayMs(picked, bytes)
+    const run = this.runs?.take(i)
+    // a block read with its run arrives when the run does
+    const delayMs = spread.hedgeDelayMs(picked, run !== undefined ? runLength(set.params, run.first, run.count) : bytes)
     log.trace('%s: segment %d from shares %s, one more after %d ms', set.label, i, picked.map(r => r.shnum).join(','), Math.round(delayMs))
     return await hedgedReads(picked, {
-      read: async r => await this.readUnchecked(r, i),
+      read: async r => await this.readUnchecked(r, i, run),
       spare: asked => spread.choose(set.active.filter(r => !asked.has(r.shnum)), 1, bytes)[0],
       delayMs,
       signal: set.signal,
@@ -325,7 +326,7 @@ export class SegmentFetcher {
     this.suspects.delete(i)
     for (;;) {
       await set.fill()
-      const readers = suspects !== undefined && suspects.every(r => set.active.includes(r)) ? suspects : this.pick(i)
+      const readers = suspects !== undefined && suspects.every(r => set.active.includes(r)) ? suspects : this.pick(i, true)
       suspects = undefined
       const results = await Promise.allSettled(readers.map(async r => {
         const have = blocks.get(r)

@@ -237,6 +237,22 @@ export class ShareReader {
     return { block, nodes }
   }
 
+  /**
+   * Blocks first..first+count-1, unchecked, read in one request (they lie
+   * back to back in the share): one block's buffers per entry. Only once the
+   * whole block hash tree is loaded, so no block needs tree nodes read.
+   */
+  async readBlockRun (first: number, count: number): Promise<Uint8Array[][]> {
+    const p = this.ueb.params
+    const tree = this.blockTree
+    if (tree === undefined || this.wholeTree === undefined) throw new Error('internal: readBlockRun before loadBlockTree()')
+    await this.wholeTree
+    const lengths = Array.from({ length: count }, (_, j) => blockLength(p, first + j))
+    const total = lengths.reduce((a, b) => a + b, 0)
+    const pieces = await this.readData(this.layoutHeader.offsets.data + first * p.blockSize, total, `blocks ${first}..${first + count - 1}`)
+    return splitPieces(pieces, lengths)
+  }
+
   /** Throws BadShareError('block-hash') unless `hash` is block i's leaf in this share's tree. */
   checkBlock (i: number, hash: Uint8Array, nodes: ReadonlyMap<number, Uint8Array>): void {
     const tree = this.blockTree
@@ -289,4 +305,25 @@ export class ShareReader {
     if (this.blockTree === undefined) throw new Error('internal: share not opened')
     return this.blockTree.root
   }
+}
+
+/** `pieces` (holding exactly the sum of `lengths` bytes) cut into consecutive runs of those lengths, as views. */
+export function splitPieces (pieces: readonly Uint8Array[], lengths: readonly number[]): Uint8Array[][] {
+  const out: Uint8Array[][] = []
+  let p = 0
+  let at = 0
+  for (const length of lengths) {
+    const part: Uint8Array[] = []
+    let left = length
+    while (left > 0) {
+      const piece = pieces[p]
+      const take = Math.min(left, piece.byteLength - at)
+      part.push(take === piece.byteLength ? piece : piece.subarray(at, at + take))
+      left -= take
+      at += take
+      if (at === piece.byteLength) { p++; at = 0 }
+    }
+    out.push(part)
+  }
+  return out
 }

@@ -54,6 +54,8 @@ const HEDGE_MIN_MS = 500
  * first second) that the second does not keep up.
  */
 const PROBE_ANSWERS = 2
+/** A server slower than this share of the fastest is given single blocks, not runs. */
+const RUN_MIN_SPEED = 0.25
 
 class ServerMeter {
   /** Bytes asked for and not answered. */
@@ -72,7 +74,7 @@ class ServerMeter {
   known: boolean
 
   /** Blocks delivered so far. */
-  private answers = 0
+  answers = 0
 
   /** Still being probed and already asked: it gets no more until it answers (unless it is needed). */
   get probing (): boolean {
@@ -201,6 +203,28 @@ export class SegmentSpread {
       m.pass = Math.min(m.pass, floor + MAX_LEAD_S) + blockBytes / m.bps(now, fastest, false)
     }
     return picked.sort((a, b) => a.shnum - b.shnum)
+  }
+
+  /**
+   * Whether `r`'s server may be given a run of blocks (block-runs.ts): it
+   * has answered its probes and is at least a RUN_MIN_SPEED share of the
+   * fastest. A slow or unknown one keeps getting single blocks, so its work
+   * stays fine-grained and a late block holds up one segment, not a run.
+   */
+  runnable (r: ShareReader): boolean {
+    const m = this.meter(r)
+    const now = this.now()
+    return m.known && m.answers >= PROBE_ANSWERS && m.bps(now, this.fastest(now)) >= RUN_MIN_SPEED * this.fastest(now)
+  }
+
+  /** The chosen `readers` are given `bytes` more each (the rest of a run): their passes advance as choose() would have. */
+  extend (readers: readonly ShareReader[], bytes: number): void {
+    const now = this.now()
+    const fastest = this.fastest(now)
+    for (const r of readers) {
+      const m = this.meter(r)
+      m.pass += bytes / m.bps(now, fastest, false)
+    }
   }
 
   /** How long a segment reading `bytes` from each of `readers` waits for them before asking one more share: a few times what their queues and speeds predict. */

@@ -75,8 +75,8 @@ describe('client: a download spreads its segments over every server holding a sh
     await stopGrid(grid ?? [])
   })
 
-  async function stored (): Promise<{ data: Buffer, cap: string, si: Uint8Array, holders: LocatedServer[] }> {
-    const data = randomBytes(SIZE)
+  async function stored (size = SIZE): Promise<{ data: Buffer, cap: string, si: Uint8Array, holders: LocatedServer[] }> {
+    const data = randomBytes(size)
     const up = await upload(client, data, { servers: infos(), leaseSecret, convergenceSecret: randomBytes(32), k: K, n: N, maxSegmentSize: SEGMENT })
     assert.equal(up.happiness, N, 'one share on each server')
     const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
@@ -99,6 +99,20 @@ describe('client: a download spreads its segments over every server holding a sh
     // k blocks per segment and the hash trees: no read-ahead of blocks nobody uses.
     const total = per.reduce((a, b) => a + b, 0)
     assert.ok(total < SIZE * 1.1, `servers sent ${total} bytes for a ${SIZE}-byte file`)
+  })
+
+  it('each server is asked for a run of consecutive blocks in one request, not one request per block', async () => {
+    const size = 3 * SIZE
+    const f = await stored(size)
+    const reads = (): number => grid.filter(s => s.running).reduce((n, s) => n + s.storage.readCounters().reads, 0)
+    const before = reads()
+    const got = await collect(download(client, f.cap, { holders: f.holders }))
+    assert.ok(got.equals(f.data), 'byte-correct')
+    // One read per block would be 96 segments x 3 = 288, plus the headers and hash trees of the ten shares
+    // (and the first blocks of each server, which are single: it is measured first).
+    const blocks = (size / SEGMENT) * K
+    const requests = reads() - before
+    assert.ok(requests < blocks * 0.6, `the servers answered ${requests} reads for ${blocks} blocks (and the hash trees)`)
   })
 
   it('a server that serves corrupt blocks from the middle of the file on is blamed, told, and the download stays byte-correct', async () => {

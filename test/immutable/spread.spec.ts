@@ -78,6 +78,23 @@ describe('immutable: choosing k shares per segment by throughput (spread.ts)', (
     assert.ok((later.get('s3') ?? 0) > 0, 's3 is tried again')
   })
 
+  it('runs of blocks go only to servers that answered their probes and are not much slower than the fastest', async () => {
+    let now = 0
+    const spread = new SegmentSpread(() => now)
+    const open = readers(Array.from({ length: 3 }, (_, i) => ({ shnum: i, server: `s${i}` })))
+    const answer = async (r: ShareReader, ms: number): Promise<void> => {
+      let release!: () => void
+      const read = spread.measure(r, BLOCK, async () => { await new Promise<void>(resolve => { release = resolve }) })
+      now += ms
+      release()
+      await read
+    }
+    assert.deepEqual(open.map(r => spread.runnable(r)), [false, false, false], 'unknown servers get single blocks')
+    // s2 takes twenty times as long as the others
+    for (let round = 0; round < 6; round++) for (const r of open) await answer(r, r.shnum === 2 ? 20 : 1)
+    assert.deepEqual(open.map(r => spread.runnable(r)), [true, true, false])
+  })
+
   it('shares of a server that failed lately or is on probation are used only when the others are not enough', () => {
     const spread = new SegmentSpread(() => 0)
     const open = readers([{ shnum: 0, server: 'a' }, { shnum: 1, server: 'b' }, { shnum: 2, server: 'c' }, { shnum: 3, server: 'bad', preference: 3 }])

@@ -6,7 +6,7 @@ import {
   download, findShares, HelperRefusedError, HelperUnavailableError, upload, uploadViaHelper, type HelperUploadResult
 } from '../../src/client/index.js'
 import { base32Encode, ctrStreamAt, planChk, type ChkPlan } from '../../src/immutable/index.js'
-import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopGrid, stopHelper, type HelperNode } from './helpers.js'
+import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopGrid, stopHelper, uploadDroppedAt, type HelperNode } from './helpers.js'
 import type { GridServer } from '../fixtures/grid.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -87,20 +87,7 @@ describe('helper: uploads through an upload helper', function () {
     const data = randomBytes(1_500_000)
     const carol = await client()
     const before = h.received()
-    let dropped = false
-    const res = await uploadViaHelper(carol, data, {
-      helper: h.addr,
-      ...PARAMS,
-      convergenceSecret: SECRET,
-      leaseSecret: randomBytes(32),
-      retryDelayMs: 50,
-      onProgress: p => {
-        if (!dropped && p.phase === 'uploading' && p.bytesDone >= 600_000) {
-          dropped = true
-          void carol.hangUp(h.libp2p.peerId)
-        }
-      }
-    }) as HelperUploadResult
+    const { res, dropped } = await uploadDroppedAt(carol, h, data, 600_000)
     assert.ok(dropped)
     assert.ok(res.helper.attempts >= 2, 'retried (a retry that finds the helper still holding the cut stream waits its turn)')
     assert.equal(h.received() - before, data.length, 'the helper got every byte exactly once')

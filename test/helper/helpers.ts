@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { createUploadHelper, type UploadHelper, type UploadHelperOptions } from '../../src/helper/index.js'
 import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
 import { createTestLibp2p } from '../fixtures/libp2p.js'
+import { uploadViaHelper, type HelperUploadResult } from '../../src/client/index.js'
 import type { HelperProtocolOptions } from '../../src/protocols/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -42,6 +43,25 @@ export async function stopHelper (h: HelperNode | undefined): Promise<void> {
   await h.helper.stop()
   await h.libp2p.stop()
   await rm(h.dir, { recursive: true, force: true })
+}
+
+/** Uploads `data` through the helper and hangs up on it once, when `dropAt` bytes went out. */
+export async function uploadDroppedAt (client: Libp2p, h: HelperNode, data: Uint8Array, dropAt: number): Promise<{ res: HelperUploadResult, dropped: boolean }> {
+  let dropped = false
+  const res = await uploadViaHelper(client, data, {
+    helper: h.addr,
+    ...PARAMS,
+    convergenceSecret: SECRET,
+    leaseSecret: randomBytes(32),
+    retryDelayMs: 50,
+    onProgress: p => {
+      if (!dropped && p.phase === 'uploading' && p.bytesDone >= dropAt) {
+        dropped = true
+        void client.hangUp(h.libp2p.peerId)
+      }
+    }
+  }) as HelperUploadResult
+  return { res, dropped }
 }
 
 export { startGrid, stopGrid, createTestLibp2p }

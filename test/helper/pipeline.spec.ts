@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { upload, uploadViaHelper, type HelperUploadResult } from '../../src/client/index.js'
 import { createUploadHelper } from '../../src/helper/index.js'
-import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopGrid, stopHelper, type HelperNode } from './helpers.js'
+import { createTestLibp2p, PARAMS, SECRET, startGrid, startHelper, stopGrid, stopHelper, uploadDroppedAt, type HelperNode } from './helpers.js'
 import type { GridServer } from '../fixtures/grid.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -91,20 +91,7 @@ describe('helper: placement while the crypttext arrives', function () {
     try {
       const data = randomBytes(3 * 1024 * 1024)
       const carol = await client()
-      let dropped = false
-      const res = await uploadViaHelper(carol, data, {
-        helper: h.addr,
-        ...PARAMS,
-        convergenceSecret: SECRET,
-        leaseSecret: randomBytes(32),
-        retryDelayMs: 50,
-        onProgress: p => {
-          if (!dropped && p.phase === 'uploading' && p.bytesDone >= 1_800_000) {
-            dropped = true
-            void carol.hangUp(h.libp2p.peerId)
-          }
-        }
-      }) as HelperUploadResult
+      const { res, dropped } = await uploadDroppedAt(carol, h, data, 1_800_000)
       assert.ok(dropped)
       assert.ok(res.helper.attempts >= 2)
       assert.equal(h.received(), data.length, 'every byte once')

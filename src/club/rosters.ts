@@ -29,7 +29,7 @@ export interface RosterBookInit {
   isOwned: (clubId: string) => Promise<boolean>
   queryTimeoutMs: number
   log: Logger
-  /** This node's peer ID: a pushed roster that lists it as a server makes it a member (role 'server'). */
+  /** This node's peer ID: a pushed roster that lists it as a server is kept with role 'listed' (its have answers name the club). */
   selfId?: string
 }
 
@@ -125,9 +125,9 @@ export class RosterBook {
 
   /**
    * A roster a peer pushed (the owner, right after publishing): kept when this
-   * node belongs to the club, or the roster lists it as a server (it then
-   * becomes a member with role 'server', up to MAX_LISTED_CLUBS: its have
-   * answers name the club and it helps republish the roster), and the record
+   * node belongs to the club, or the roster lists it as a server (role
+   * 'listed', up to MAX_LISTED_CLUBS, an expired one making room: no
+   * membership, its have answers only name the club), and the record
    * verifies under the club key with a sequence at least the cached one.
    * Returns the roster when it is newer than what was cached, undefined when
    * nothing changed or it was not wanted.
@@ -152,7 +152,7 @@ export class RosterBook {
         return undefined
       }
       if (!listed.includes(id)) {
-        if (listed.length >= MAX_LISTED_CLUBS) {
+        if (listed.length >= MAX_LISTED_CLUBS && !await this.dropExpiredListed(listed)) {
           this.log('club %s lists this node as a server, but %d clubs already do: roster not kept', id, listed.length)
           return undefined
         }
@@ -176,6 +176,18 @@ export class RosterBook {
   async isMember (clubId: string): Promise<boolean> {
     const id = normalizeClubId(clubId)
     return await this.memberships.has(id) || await this.isOwned(id)
+  }
+
+  /** Forgets one listed club whose roster has expired (a stranger's made-up clubs do not hold the slots for good); false when none has. */
+  private async dropExpiredListed (listed: readonly string[]): Promise<boolean> {
+    for (const id of listed) {
+      const signed = await this.cache.get(id).catch(() => undefined)
+      if (signed != null && signed.expiresAt > Date.now()) continue
+      await this.memberships.remove(id)
+      this.log('club %s: its roster listing this node expired; forgotten to make room', id)
+      return true
+    }
+    return false
   }
 
   /** Clubs whose owner listed this node as a server without it joining (have answers name them). */

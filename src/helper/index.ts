@@ -27,6 +27,9 @@ export const DEFAULT_HELPER_SPOOL_BYTES = 10 * 2 ** 30
 export const DEFAULT_HELPER_CLIENT_SPOOL_BYTES = 2 * 2 ** 30
 export const DEFAULT_HELPER_MAX_UPLOADS = 8
 export const DEFAULT_HELPER_PARTIAL_EXPIRY_MS = 24 * 60 * 60 * 1000
+/** Uploads one client (peer ID) may run at once on a helper. */
+const MAX_UPLOADS_PER_PEER = 2
+
 /** A placement under way gives up after this long without new crypttext (the client's retries come within seconds). */
 export const DEFAULT_HELPER_PIPELINE_STALL_MS = 60_000
 
@@ -100,6 +103,13 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   const pipelines = new Map<string, { p: PartialUpload, happy: number, abort: AbortController, result: Promise<HelperDone> }>()
   let alreadyStored = 0
   let active = 0
+  const activeBy = new Map<string, number>()
+  const releaseSlot = (peer: string): void => {
+    active--
+    const left = (activeBy.get(peer) ?? 1) - 1
+    if (left <= 0) activeBy.delete(peer)
+    else activeBy.set(peer, left)
+  }
   const opening = new Set<string>()
   let unregister: (() => Promise<void>) | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
@@ -195,7 +205,10 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     // `opening`: two checks of one storage index at once would otherwise both get the same partial upload
     if (existing?.active === true || opening.has(key)) throw new UploadInProgressError(`another upload of storage index ${key} is in progress on this helper; retry when it ends`)
     if (active >= maxUploads) throw new HelperBusyError(`this helper runs ${maxUploads} uploads at once; retry later`, 5_000)
+    // one peer may not hold every slot (a slow sender would keep the others out)
+    if ((activeBy.get(peer) ?? 0) >= MAX_UPLOADS_PER_PEER) throw new HelperBusyError(`this helper runs at most ${MAX_UPLOADS_PER_PEER} uploads per client at once; retry when one ends`, 5_000)
     active++
+    activeBy.set(peer, (activeBy.get(peer) ?? 0) + 1)
     opening.add(key)
     let session: HelperUploadSession | undefined
     try {
@@ -231,7 +244,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
         release: () => {
           if (!p.active) return
           p.active = false
-          active--
+          releaseSlot(peer)
           if (!finished) spool.closeFile(p).catch(() => {})
         }
       }
@@ -239,7 +252,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     } finally {
       opening.delete(key)
       // without a session nothing holds the slot
-      if (session == null) active--
+      if (session == null) releaseSlot(peer)
     }
   }
 

@@ -8,7 +8,7 @@
  */
 import { mkdir, open, readFile, readdir, rm, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { SpoolFullError, SpoolQuotaError, type HelperCheck } from '../protocols/index.js'
+import { SpoolFullError, SpoolQuotaError, UploadInProgressError, type HelperCheck } from '../protocols/index.js'
 import { base32Decode, base32Encode } from '../immutable/index.js'
 
 export interface PartialUpload {
@@ -39,6 +39,9 @@ export interface SpoolLimits {
   totalBytes: number
   clientBytes: number
 }
+
+/** A reservation that never received a byte is dropped after this long (10 minutes). */
+export const EMPTY_PARTIAL_EXPIRY_MS = 10 * 60_000
 
 export class Spool {
   readonly dir: string
@@ -87,7 +90,11 @@ export class Spool {
     const key = base32Encode(check.storageIndex)
     const old = this.partials.get(key)
     if (old != null && sameFile(old.check, check)) return old
-    // Another file with this storage index can only come from a broken or lying client: start over.
+    // Another file with this storage index can only come from a broken or lying client. It may start
+    // over its own partial upload, not someone else's that holds bytes (the storage index alone is no proof).
+    if (old != null && old.owner !== peer && old.have > 0) {
+      throw new UploadInProgressError('another client holds a partial upload of this storage index with other parameters; it expires if nobody resumes it', 60_000)
+    }
     if (old != null) await this.remove(key)
     const used = this.usedBy(peer)
     if (used + check.size > this.limits.clientBytes) {
@@ -127,12 +134,18 @@ export class Spool {
     await rm(join(this.dir, `${key}.json`), { force: true })
   }
 
-  /** Drops partial uploads no stream touched for `maxAgeMs`. */
+  /**
+   * Drops partial uploads no stream touched for `maxAgeMs`; one that never
+   * received a byte after EMPTY_PARTIAL_EXPIRY_MS (at most `maxAgeMs`): a check
+   * reserves the file's whole size, and a stranger could otherwise hold the
+   * spool for a day with a few checks.
+   */
   async expire (maxAgeMs: number, now = Date.now()): Promise<number> {
     let dropped = 0
     // deleting the entry being visited is safe in a Map iteration
     for (const p of this.partials.values()) {
-      if (p.active || now - p.updatedAt < maxAgeMs) continue
+      const limit = p.have === 0 ? Math.min(maxAgeMs, EMPTY_PARTIAL_EXPIRY_MS) : maxAgeMs
+      if (p.active || now - p.updatedAt < limit) continue
       await this.remove(p.key)
       dropped++
     }

@@ -48,6 +48,8 @@ const MAX_LEAD_S = 0.5
 /** A segment asks one more share when its blocks take this many times longer than expected (hedge.ts), and never sooner than HEDGE_MIN_MS. */
 const HEDGE_FACTOR = 4
 const HEDGE_MIN_MS = 500
+/** …and never longer than this: the storage protocol's own timeout is 30 s. */
+const HEDGE_MAX_MS = 30_000
 /**
  * A server is asked for one block at a time until it has answered this
  * many: the first answer can come at a burst rate (a relay's or a shaper's
@@ -234,9 +236,10 @@ export class SegmentSpread {
     let expected = 0
     for (const r of readers) {
       const m = this.meter(r)
-      expected = Math.max(expected, 1000 * (m.outstanding + bytes) / m.bps(now, fastest, false))
+      // a server measured at 0 B/s (its only read failed just now) would give Infinity, which setTimeout takes as 1 ms
+      expected = Math.max(expected, 1000 * (m.outstanding + bytes) / Math.max(1, m.bps(now, fastest, false)))
     }
-    return Math.max(HEDGE_MIN_MS, HEDGE_FACTOR * expected)
+    return Math.min(HEDGE_MAX_MS, Math.max(HEDGE_MIN_MS, HEDGE_FACTOR * expected))
   }
 
   /** The fastest known server's throughput, or UNKNOWN_BPS when none is known. */

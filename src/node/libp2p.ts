@@ -195,7 +195,7 @@ function listenOnly (factory: (components: any) => Transport): (components: any)
 
 /** The transports the config asks for: Tor first (libp2p dials with the first transport that accepts an address). */
 function transportsFor (config: NodeConfig, tor: BuildLibp2pOptions['tor']): Array<(components: any) => Transport> {
-  const viaTor = tor === undefined ? [] : [torTransport({ provider: tor.provider, dialAll: config.tor.hideIp })]
+  const viaTor = tor === undefined ? [] : [torTransport({ provider: tor.provider, dialAll: config.tor.hideIp, maxInbound: config.connections.maxConnections })]
   if (config.tor.hideIp) {
     // no WebSockets and no circuit relay: both would dial directly
     return [...viaTor, ...(config.listen.length > 0 ? [listenOnly(tcp())] : [])]

@@ -76,7 +76,8 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
     for (const clubId of await clubs.listedClubs?.() ?? []) {
       if (listingMe.includes(clubId)) continue
       const signed = await clubs.cached(clubId).catch(() => undefined)
-      if (signed?.roster.servers.some(s => s.peerId === libp2p.peerId.toString()) === true) listingMe.push(clubId)
+      // an expired roster names nobody: its owner stopped republishing it
+      if (signed != null && signed.expiresAt > Date.now() && signed.roster.servers.some(s => s.peerId === libp2p.peerId.toString())) listingMe.push(clubId)
     }
     served = listingMe
     const result: RosterPass = { servers: wanted.size, alreadyConnected: 0, dialed: 0, failed: 0 }

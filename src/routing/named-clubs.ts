@@ -11,7 +11,7 @@
  * believed only from the servers that answer for them.
  */
 
-/** At most this many named clubs are tried per locate (a lying holder can waste one try, not the deadline). */
+/** At most this many named clubs are tried per locate: a lying holder can waste them (each bounded by the budget and deadline), not the locate's other ways. */
 export const MAX_NAMED_CLUBS_TRIED = 2
 
 /** How long the DHT way runs alone after a holder named a club, before the club is asked beside it. */

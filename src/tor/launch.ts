@@ -151,12 +151,15 @@ export async function launchTor (o: LaunchOptions): Promise<LaunchedTor> {
     if (exitCode !== undefined) await failed()
     const endpoint = useSocket ? { path: p.controlSocket } : await portFromFile(p.controlPortFile)
     if (endpoint !== undefined) {
+      let control: TorControl | undefined
       try {
-        const control = await TorControl.connect(endpoint, { timeoutMs: 5000 })
+        control = await TorControl.connect(endpoint, { timeoutMs: 5000 })
         await control.authenticate()
         log('tor %d is up, control at %s', child.pid, useSocket ? p.controlSocket : 'a TCP port')
         return { child, control, logTail, exited }
       } catch (err) {
+        // a connection that failed to authenticate is not kept, whether we try again or give up
+        control?.close()
         if (!(err instanceof TorControlUnreachableError) || /authentication|cookie/i.test(err.message)) {
           child.kill('SIGKILL')
           throw err

@@ -26,6 +26,13 @@ export interface TorTransportInit {
   dialAll?: boolean
   /** Close a connection after this long without traffic. Default 5 minutes (circuits are slow to rebuild). */
   inactivityTimeout?: number
+  /**
+   * Most connections open through the onion service at once. Default 100.
+   * They all come from tor on 127.0.0.1, which the node allow-lists (its
+   * per-host limit would refuse honest peers), so libp2p's own limits do not
+   * bound them: this does.
+   */
+  maxInbound?: number
 }
 
 interface Target { host: string, port: number }
@@ -115,6 +122,8 @@ class OnionListener extends TypedEventEmitter<ListenerEvents> implements Listene
     const onion = onionOf(ma)
     if (onion === undefined) throw new Error(`not an onion address: ${ma.toString()}`)
     const server = this.server = createServer({ noDelay: true, keepAlive: true }, socket => { this.onSocket(socket) })
+    // beyond this the kernel-accepted socket is closed at once: strangers cannot hold more through the onion
+    server.maxConnections = this.init.maxInbound ?? 100
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       // loopback only: tor is the one who connects

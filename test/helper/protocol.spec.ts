@@ -94,6 +94,23 @@ describe('helper: protocol refusals and limits', function () {
     second.reader.dispose()
   })
 
+  it('one client holds at most 2 upload slots, whatever maxUploads allows', async () => {
+    const h = await helper({ maxUploads: 8 })
+    const c = client as Libp2p
+    const held = []
+    for (let i = 0; i < 2; i++) {
+      const s = await raw(c, h)
+      await s.send({ check: check(10_000) })
+      assert.equal((await s.answer()).check?.haveBytes, 0)
+      held.push(s)
+    }
+    const third = await raw(c, h)
+    await third.send({ check: check(10_000) })
+    assert.equal((await third.answer()).error?.code, 'ERR_HELPER_BUSY')
+    third.reader.dispose()
+    for (const s of held) { s.stream.abort(new Error('test: done')); s.reader.dispose() }
+  })
+
   it('refuses uploads beyond maxUploads and beyond the total spool', async () => {
     const h = await helper({ maxUploads: 1, spoolBytes: 150_000 })
     const c = client as Libp2p

@@ -5,6 +5,8 @@
  * unresolved, and Tor-only dialing of ordinary addresses.
  */
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
@@ -57,6 +59,22 @@ describe('Tor transport (with a stand-in SOCKS proxy)', function () {
 
     await server.stop()
     assert.equal(tor.onions.has(ONION), false, 'closing the listener removes the onion service')
+  })
+
+  it('holds at most maxInbound connections through the onion service (they all come from 127.0.0.1)', async () => {
+    const server = await node([torTransport({ provider: tor.provider, maxInbound: 2 })], [`/onion3/${ONION}:4001`])
+    nodes.push(server)
+    const port = tor.onions.get(ONION) as number
+    const sockets = [0, 1, 2].map(() => connect({ host: '127.0.0.1', port }))
+    const closed = sockets.map(s => new Promise<void>(resolve => { s.once('close', () => { resolve() }) }))
+    try {
+      await Promise.all(sockets.slice(0, 2).map(async s => { await once(s, 'connect') }))
+      // the third is accepted by the kernel and closed at once by the listener
+      await Promise.race([closed[2], new Promise((_resolve, reject) => setTimeout(() => { reject(new Error('the third connection was not closed within 5 s')) }, 5_000))])
+      assert.deepEqual(sockets.slice(0, 2).map(s => s.destroyed), [false, false], 'the first two are kept')
+    } finally {
+      for (const s of sockets) s.destroy()
+    }
   })
 
   it('carries 8 MiB each way over an onion connection, with backpressure', async () => {

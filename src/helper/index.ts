@@ -15,7 +15,7 @@ import { createReadStream } from 'node:fs'
 import { fetchRemoteUeb, findSharesOnSessions, StorageClientPool, uploadEncoded, type ReputationTable, type ServerInfo } from '../client/index.js'
 import { base32Encode, encodeCrypttext, planCrypttext, uebHash, validateUeb } from '../immutable/index.js'
 import {
-  HelperBusyError, registerHelperProtocol, UploadInProgressError,
+  HelperBusyError, HelperNotAllowedError, registerHelperProtocol, UploadInProgressError,
   type HelperBackend, type HelperCheck, type HelperDone, type HelperProtocolOptions, type HelperUploadSession, type StreamOpener
 } from '../protocols/index.js'
 import { happinessOf } from '../routing/index.js'
@@ -58,6 +58,8 @@ export interface UploadHelperOptions {
    * placed from the whole spool once complete (default 60 s).
    */
   pipelineStallMs?: number
+  /** Who may upload (by peer ID); default anyone. */
+  allowClient?: (peer: string) => boolean
   reputation?: ReputationTable
   logger?: ComponentLogger
 }
@@ -199,6 +201,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
 
   const open: HelperBackend['open'] = async (peer, check) => {
     stopping.signal.throwIfAborted()
+    if (options.allowClient != null && !options.allowClient(peer)) throw new HelperNotAllowedError('this helper serves only the clients its operator listed (helper.clients); upload directly, or ask the operator to add your peer ID')
     await spool.expire(expiryMs)
     const key = si(check)
     const existing = spool.partials.get(key)

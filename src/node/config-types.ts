@@ -224,6 +224,8 @@ export interface HelperConfig {
   maxUploads: number
   /** A partial upload nobody resumed for this long is deleted. Default 86400 (a day). */
   partialExpirySeconds: number
+  /** Peer IDs allowed to upload through this helper; null (default) lets anyone (who then spends this node's uplink and account). */
+  clients: string[] | null
 }
 
 /** The node's settings, after defaults are applied. */

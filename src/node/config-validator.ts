@@ -2,6 +2,7 @@
  * Small typed checks for config values; each throws a ConfigError that names
  * the key, what was expected and what was found.
  */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { normalizeClubId, parseCidr } from '../club/index.js'
 import { ConfigError } from './errors.js'
@@ -124,6 +125,20 @@ export class Validator {
     } catch {
       this.fail(key, `must be a club ID (k51…), got ${describe(v)}`)
     }
+  }
+
+  /** A list of libp2p peer IDs (12D3Koo…, Qm…), at most `max`. */
+  peerIds (key: string, v: unknown, max = 10_000): string[] {
+    if (!Array.isArray(v)) this.fail(key, `must be a list of peer IDs, got ${describe(v)}`)
+    if (v.length > max) this.fail(key, `must list at most ${max} peer IDs, got ${v.length}`)
+    return v.map((p, i) => {
+      try {
+        return peerIdFromString(this.string(`${key}[${i}]`, p, { minLength: 1 })).toString()
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ERR_INVALID_CONFIG') throw err
+        this.fail(`${key}[${i}]`, `must be a peer ID (12D3Koo…), got ${describe(p)}`)
+      }
+    })
   }
 
   /** A non-empty list of secure channel names, each at most once, in order of preference. */

@@ -82,7 +82,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   connections: { maxConnections: 100, maxIncomingPending: 10, inboundPerHostPerSecond: 5, allow: [], deny: [] },
   client: { k: 3, happy: 7, n: 10, maxSegmentSize: 1024 * 1024, club: null, helper: null, spreadDownloads: true },
   tor: { ...DEFAULT_TOR_CONFIG, extraConfig: [] },
-  helper: { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400 },
+  helper: { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400, clients: null },
   convergenceSecretFile: 'private/convergence'
 } satisfies NodeConfig)
 
@@ -220,6 +220,7 @@ export function mergeConfig (base: NodeConfig, input: unknown, source = 'config'
     if (k === 'spoolBytes') out.helper.spoolBytes = v.size('helper.spoolBytes', s.spoolBytes)
     if (k === 'clientSpoolBytes') out.helper.clientSpoolBytes = v.size('helper.clientSpoolBytes', s.clientSpoolBytes)
     if (k === 'maxUploads') out.helper.maxUploads = v.integer('helper.maxUploads', s.maxUploads, { min: 1, max: 10_000 })
+    if (k === 'clients') out.helper.clients = s.clients === null ? null : v.peerIds('helper.clients', s.clients)
     if (k === 'partialExpirySeconds') out.helper.partialExpirySeconds = v.integer('helper.partialExpirySeconds', s.partialExpirySeconds, { min: 60, max: 365 * 86_400 })
   }, Object.keys(DEFAULT_CONFIG.helper))
 

@@ -44,6 +44,7 @@ export async function startNodeHelper (init: NodeHelperInit): Promise<UploadHelp
     clientSpoolBytes: config.helper.clientSpoolBytes,
     maxUploads: config.helper.maxUploads,
     partialExpiryMs: config.helper.partialExpirySeconds * 1000,
+    allowClient: config.helper.clients == null ? undefined : (clients => (peer: string) => clients.has(peer))(new Set(config.helper.clients)),
     reputation: init.reputation,
     logger: libp2p.logger
   })

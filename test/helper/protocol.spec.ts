@@ -94,6 +94,15 @@ describe('helper: protocol refusals and limits', function () {
     second.reader.dispose()
   })
 
+  it('with a client list (helper.clients), refuses any other peer before it reserves anything', async () => {
+    const h = await helper({ allowClient: peer => peer === 'someone-else' })
+    const s = await raw(client as Libp2p, h)
+    await s.send({ check: check(10_000) })
+    assert.equal((await s.answer()).error?.code, 'ERR_HELPER_NOT_ALLOWED')
+    s.reader.dispose()
+    assert.equal(h.helper.stats().partials.length, 0, 'no reservation')
+  })
+
   it('one client holds at most 2 upload slots, whatever maxUploads allows', async () => {
     const h = await helper({ maxUploads: 8 })
     const c = client as Libp2p

@@ -27,7 +27,7 @@ describe('node config', () => {
     assert.equal(c.dht.protocol, '/ipfs/kad/1.0.0')
     assert.deepEqual(c.gateway, { enabled: true, host: '127.0.0.1', port: 3456, inlineActiveContent: false })
     assert.deepEqual(c.client, { k: 3, happy: 7, n: 10, maxSegmentSize: 1048576, club: null, helper: null, spreadDownloads: true })
-    assert.deepEqual(c.helper, { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400 })
+    assert.deepEqual(c.helper, { enabled: false, spoolBytes: 10 * 2 ** 30, clientSpoolBytes: 2 * 2 ** 30, maxUploads: 8, partialExpirySeconds: 86_400, clients: null })
     assert.ok(c.connections.maxConnections <= 200)
     assert.equal(c.storage.enabled, true)
     // defaultConfig() hands out copies
@@ -152,5 +152,9 @@ describe('node config', () => {
     assert.equal(c.helper.spoolBytes, 2 ** 30)
     assert.equal(c.helper.clientSpoolBytes, 100 * 2 ** 20)
     rejects({ helper: { maxUploads: 0 } }, 'helper.maxUploads', /at least|>=|between|from/)
+    const peer = '12D3KooWLrWPvYRbH2wnVK1UtsoAzmaw1Ea9NmkEMpUSKRhuN1Zw'
+    assert.deepEqual(mergeConfig(defaultConfig(), { helper: { clients: [peer] } }).helper.clients, [peer])
+    rejects({ helper: { clients: ['not-a-peer'] } }, 'helper.clients[0]', /peer ID/)
+    rejects({ helper: { clients: peer } }, 'helper.clients', /list of peer IDs/)
   })
 })

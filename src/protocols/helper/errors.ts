@@ -26,6 +26,12 @@ export class UploadInProgressError extends ProtocolError {
   }
 }
 
+/** This helper serves only the clients its operator listed (config `helper.clients`). */
+export class HelperNotAllowedError extends ProtocolError {
+  static readonly code = 'ERR_HELPER_NOT_ALLOWED'
+  constructor (message: string) { super(HelperNotAllowedError.code, message) }
+}
+
 /** The file would take the client over its spool quota on this helper. */
 export class SpoolQuotaError extends ProtocolError {
   static readonly code = 'ERR_SPOOL_QUOTA'

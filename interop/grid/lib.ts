@@ -156,13 +156,17 @@ export async function freePort (): Promise<number> {
 }
 
 /** Changes keys of a data folder's config.json (shallow merge per section). */
+/** Changes keys of a data folder's config.json (deep merge of objects; arrays and values replace). Every lab uses this one. */
 export async function patchConfig (dataDir: string, patch: Record<string, any>): Promise<void> {
   const path = join(dataDir, 'config.json')
   const config = JSON.parse(await readFile(path, 'utf8'))
-  for (const [k, v] of Object.entries(patch)) {
-    config[k] = v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...config[k], ...v } : v
+  const merge = (into: any, from: any): any => {
+    for (const [k, v] of Object.entries(from)) {
+      into[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof into[k] === 'object' && into[k] !== null ? merge(into[k], v) : v
+    }
+    return into
   }
-  await writeFile(path, JSON.stringify(config, null, 2))
+  await writeFile(path, JSON.stringify(merge(config, patch), null, 2))
 }
 
 export async function getJson (url: string): Promise<any> {

@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, readFileSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BIN, ROOT, fail, ms } from '../grid/lib.js'
 import type { Host } from './topology.js'
@@ -148,18 +147,7 @@ export async function status (n: LabNode): Promise<any> {
   return (await cli(n, ['status'], 30_000)).out
 }
 
-/** Changes keys of a data folder's config.json (deep merge of objects). */
-export async function patchConfig (dir: string, patch: Record<string, any>): Promise<void> {
-  const path = join(dir, 'config.json')
-  const config = JSON.parse(await readFile(path, 'utf8'))
-  const merge = (into: any, from: any): any => {
-    for (const [k, v] of Object.entries(from)) {
-      into[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof into[k] === 'object' && into[k] !== null ? merge(into[k], v) : v
-    }
-    return into
-  }
-  await writeFile(path, JSON.stringify(merge(config, patch), null, 2))
-}
+export { patchConfig } from '../grid/lib.js'
 
 /** The last `lines` lines of a log file. */
 export function tail (path: string, lines = 25): string {

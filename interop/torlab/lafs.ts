@@ -7,9 +7,10 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs'
-import { chown, readFile, readdir, writeFile } from 'node:fs/promises'
+import { chown, readdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { patchConfig as patchDataDir } from '../grid/lib.js'
 import type { SystemUser } from './firewall.js'
 import { TorLabError, spawnTracked, stopProcess } from './procs.js'
 
@@ -84,17 +85,9 @@ export async function chownTree (path: string, user: SystemUser): Promise<void> 
   }
 }
 
-/** Deep-merges keys into the node's config.json. */
+/** Deep-merges keys into the node's config.json (the grid's patchConfig). */
 export async function patchConfig (n: LafsNode, patch: Record<string, any>): Promise<void> {
-  const path = join(n.dir, 'config.json')
-  const config = JSON.parse(await readFile(path, 'utf8'))
-  const merge = (into: any, from: any): any => {
-    for (const [k, v] of Object.entries(from)) {
-      into[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof into[k] === 'object' && into[k] !== null ? merge(into[k], v) : v
-    }
-    return into
-  }
-  await writeFile(path, JSON.stringify(merge(config, patch), null, 2))
+  await patchDataDir(n.dir, patch)
 }
 
 /** `lafs-club start` (as the node's user, if any); resolves with what the daemon printed once started. */

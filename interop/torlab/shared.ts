@@ -39,7 +39,7 @@ export function elapsed (since: number): string {
 /** Skips (naming the Debian package) when tor is missing; fails without root, as .ci/run runs it. */
 export function requireTorLab (ctx: Mocha.Context): void {
   if (findExecutable('tor') === undefined || findExecutable('tor-gencert') === undefined) {
-    console.log('      tor is not installed (Debian package `tor`; .ci/run installs it): skipping')
+    console.log('      SKIPPED: tor or tor-gencert not installed (apt-get install tor; .ci/run installs it)')
     ctx.skip()
   }
   assert.equal(process.getuid?.(), 0, 'the torlab specs need root (system users, nftables rules, tor as debian-tor): run them as root, as .ci/run does')

@@ -182,15 +182,18 @@ export async function planChk (source: PlaintextSource, opts: PlanOptions = {}):
   const keyMode = opts.key !== undefined ? 'explicit' : first.key !== undefined ? 'convergent' : 'random'
   const key = opts.key ?? first.key ?? randomKey()
   const layout = computeLayout(params, undefined, opts.layoutVersion)
+  return { ...shapeOf(params, layout, happy, storageIndexHash(key)), key, keyMode }
+}
+
+/** A plan's sizes and layout, from the parameters: what the client's and a helper's plans share. */
+function shapeOf (params: ChkParams, layout: ReturnType<typeof computeLayout>, happy: number, storageIndex: Uint8Array): CrypttextPlan {
   return {
     kind: 'chk',
     size: params.size,
-    k,
-    n,
+    k: params.k,
+    n: params.n,
     happy,
-    key,
-    keyMode,
-    storageIndex: storageIndexHash(key),
+    storageIndex,
     params,
     segmentSize: params.segmentSize,
     numSegments: params.numSegments,
@@ -278,23 +281,7 @@ export function planCrypttext (o: CrypttextPlanOptions): CrypttextPlan {
     throw new InvalidParametersError(`segment size must be a positive multiple of k (got ${o.segmentSize})`)
   }
   const params = deriveParams(o.size, o.k, o.n, o.segmentSize)
-  const layout = computeLayout(params)
-  return {
-    kind: 'chk',
-    size: params.size,
-    k: o.k,
-    n: o.n,
-    happy: o.happy,
-    storageIndex: o.storageIndex,
-    params,
-    segmentSize: params.segmentSize,
-    numSegments: params.numSegments,
-    blockSize: params.blockSize,
-    tailBlockSize: params.tailBlockSize,
-    layout,
-    shareSize: layout.shareSize,
-    header: encodeHeader(layout)
-  }
+  return shapeOf(params, computeLayout(params), o.happy, o.storageIndex)
 }
 
 /**

@@ -80,7 +80,7 @@ export function createFiles (init: FilesInit): NodeFiles {
     const club = o.club ?? hint ?? init.clientConfig().club ?? undefined
     const target = { storageIndex: storageIndexOf(cap), k: cap.k, n: cap.n }
     // a cap without a hint may belong to any club this node is in, not only the default one
-    const otherClubs = o.club == null && hint == null && club != null ? await init.memberClubs?.().catch(() => []) : undefined
+    const otherClubs = o.club == null && hint == null && club != null ? init.memberClubs : undefined
     return await locate(init.locateDeps, target, { ...o, club, backgroundAfter, otherClubs })
   }
 

@@ -95,9 +95,10 @@ export interface LocateOptions {
   /**
    * For a cap without a hint: the other clubs this node belongs to, asked
    * (through rosters already cached, one have round each) when `club` holds
-   * too few shares.
+   * too few shares. A function is called only then (listing them may cost a
+   * disk read, which most locates do not need).
    */
-  otherClubs?: string[]
+  otherClubs?: readonly string[] | (() => Promise<readonly string[]>)
 }
 
 export interface LocateDeps {

@@ -10,7 +10,7 @@ import { permute } from './permuted-ring.js'
 import { LocateError } from './errors.js'
 import { logFor } from './locate-log.js'
 import { NAMED_CLUB_DELAY_MS, NamedClubs } from './named-clubs.js'
-import type { LocateDeps, LocatedServer, LocateTarget, WayRun } from './locate-types.js'
+import type { LocateDeps, LocatedServer, LocateOptions, LocateTarget, WayRun } from './locate-types.js'
 
 const HAVE_TIMEOUT_MS = 5_000
 
@@ -140,10 +140,12 @@ function tally (run: WayRun, meter: QueryCostMeter, haveRun: WayRun): void {
  * The club way for `clubId`, then, while k distinct shares are still
  * missing, for each of `others` whose roster is cached and unexpired.
  */
-export async function viaClubs (deps: LocateDeps, target: LocateTarget, clubId: string, others: readonly string[], maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
+export async function viaClubs (deps: LocateDeps, target: LocateTarget, clubId: string, others: NonNullable<LocateOptions['otherClubs']>, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
   const found = await viaClub(deps, target, clubId, maxRpcs, signal, run)
+  if (distinct(found) >= target.k) return found
   const log = logFor(deps)
-  for (const other of others) {
+  const list = typeof others === 'function' ? await others().catch(() => []) : others
+  for (const other of list) {
     if (distinct(found) >= target.k || signal.aborted) break
     if (other === clubId) continue
     const cached = await deps.clubs?.cached(other).catch(() => undefined)

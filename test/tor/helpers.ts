@@ -15,12 +15,10 @@ export function torAvailable (): boolean {
   return [TOR, '/usr/sbin/tor'].some(t => spawnSync(t, ['--version'], { stdio: 'ignore' }).status === 0)
 }
 
-export const SKIP_MESSAGE = 'SKIPPED: tor not installed (apt-get install tor)'
-
 /** Skips the calling suite loudly when tor is missing (the only allowed reason). */
 export function requireTor (ctx: Mocha.Context): void {
   if (!torAvailable()) {
-    console.log(`      ${SKIP_MESSAGE}`)
+    console.log('      SKIPPED: tor not installed (apt-get install tor; .ci/run installs it)')
     ctx.skip()
   }
 }

@@ -14,7 +14,7 @@ import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { uPnPNAT } from '@libp2p/upnp-nat'
-import { isLoopback, isPrivate, type AdaptiveTimeoutInit } from '@libp2p/utils'
+import { isLoopback, isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
@@ -23,6 +23,7 @@ import { createDhtService } from '../dht/index.js'
 import { isPublicAddr, rosterIpnsCheck } from '../club/index.js'
 import { torTransport, type TorProvider } from '../tor/index.js'
 import { DataDirInUseError } from './errors.js'
+import { PeerRecordCache } from './peer-record-cache.js'
 import { reachabilityService, type ReachabilityService } from './reachability.js'
 import { autoRelayServer } from './relay-auto.js'
 import { policyRelayServer, type RelayPolicy } from './relay-policy.js'
@@ -97,12 +98,15 @@ export function seeksRelayReservations (config: NodeConfig): boolean {
   return config.relay.client && !config.tor.hideIp && (seeksRelayByDefault(config) || config.listen.some(a => a.endsWith('/p2p-circuit')))
 }
 
-/** Opens the on-disk datastore, mapping LevelDB's lock error to DataDirInUseError. */
-export async function openDatastore (path: string, dataDir: string): Promise<LevelDatastore> {
+/**
+ * Opens the on-disk datastore, mapping LevelDB's lock error to
+ * DataDirInUseError; peer records are cached in front of it (peer-record-cache.ts).
+ */
+export async function openDatastore (path: string, dataDir: string): Promise<PeerRecordCache> {
   const ds = new LevelDatastore(path)
   try {
     await ds.open()
-    return ds
+    return new PeerRecordCache(ds)
   } catch (err: any) {
     // LevelDatastore flattens the cause to a string; open the underlying
     // level once more to learn whether another process holds the lock.
@@ -132,18 +136,20 @@ export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20
  * one whose ping fails. On a saturated home uplink that misfires: a ping
  * queues behind megabytes of upload data (10 servers × the 4 MiB stream
  * window above on 20 Mbit/s is about 16 s), and interop/netlab saw
- * connections of an upload aborted by late pings, by a second ping refused
- * while the first waited, and by the answering side resetting a ping whose
- * bytes had not arrived within its 10 s; each time the upload lost a server.
- * So the monitor only measures: a dead peer is found by the storage
- * sessions' own request deadlines and stall resets, and by TCP. Pings go
- * every 30 s; the ping protocol allows a few in flight and waits as long as
- * the monitor, so the measurements themselves do not fail for the same
- * reasons.
+ * connections of an upload aborted by late pings; each time the upload lost
+ * a server. Measuring only (no abort), it still opened a stream per
+ * connection each way every 30 s — with libp2p writing the peer's record on
+ * every stream, the largest part of an idle node's CPU in the scale grid —
+ * to learn a round-trip time nothing here reads. So it is off: yamux's own
+ * keep-alive frame (every 30 s, no stream) keeps NAT mappings open, and a
+ * dead peer is found by the storage sessions' request deadlines and stall
+ * resets, and by TCP. The ping protocol stays for `lafs-club ping`-style
+ * checks, allowing a few pings in flight with a generous wait.
  */
-export const CONNECTION_MONITOR_OPTIONS = { abortConnectionOnPingFailure: false, pingInterval: 30_000, pingTimeout: { minTimeout: 60_000, maxTimeout: 120_000 } } satisfies { abortConnectionOnPingFailure: boolean, pingInterval: number, pingTimeout: AdaptiveTimeoutInit }
-/** Pings in flight per connection (ceil(maxTimeout / pingInterval)) each way, and how long the answering side waits for a ping's bytes. */
-export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4, timeout: CONNECTION_MONITOR_OPTIONS.pingTimeout.maxTimeout }
+export const CONNECTION_MONITOR_OPTIONS = { enabled: false }
+const PING_TIMEOUT_MS = 120_000
+/** Pings in flight per connection each way, and how long the answering side waits for a ping's bytes. */
+export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4, timeout: PING_TIMEOUT_MS }
 
 /**
  * The connection encrypters for `network.secureChannels`, in its order.
@@ -166,7 +172,7 @@ export function connectionEncrypters (channels: readonly SecureChannel[]): Array
 export interface BuildLibp2pOptions {
   config: NodeConfig
   privateKey: PrivateKey
-  datastore: LevelDatastore
+  datastore: PeerRecordCache
   /**
    * For `relay.unlimitedFor: "club-members"`: whether a peer is a server on
    * a roster of this node's clubs. Asked on every reservation and relayed

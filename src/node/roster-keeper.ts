@@ -55,6 +55,9 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
   let running: Promise<RosterPass> | undefined
   let rosterServers = new Set<string>()
   let served: readonly string[] = []
+  /** Addresses last given to the peer store, per roster server. */
+  const merged = new Map<string, string>()
+  let scanned = false
 
   const pass = async (): Promise<RosterPass> => {
     const wanted = new Map<string, { id: PeerId, addrs: Multiaddr[] }>()
@@ -71,6 +74,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
         }
       }
     }
+    const previous = rosterServers
     rosterServers = new Set(wanted.keys())
     // clubs whose owner listed this node without it joining: named in have answers, nothing else
     for (const clubId of await clubs.listedClubs?.() ?? []) {
@@ -83,8 +87,16 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
     const result: RosterPass = { servers: wanted.size, alreadyConnected: 0, dialed: 0, failed: 0 }
     await Promise.all([...wanted.values()].map(async ({ id, addrs }) => {
       if (stopped) return
-      await libp2p.peerStore.merge(id, { multiaddrs: addrs, tags: { [ROSTER_KEEP_ALIVE_TAG]: { value: 50 } } })
-      if (libp2p.getConnections(id).length > 0) { result.alreadyConnected++; return }
+      const key = id.toString()
+      const addrKey = addrs.map(a => a.toString()).join(' ')
+      const connected = libp2p.getConnections(id).length > 0
+      // libp2p drops the tag only after its redials of a disconnected peer gave up, so a peer still
+      // connected and given the same addresses last time needs no write (each is a datastore read and write)
+      if (!connected || merged.get(key) !== addrKey) {
+        await libp2p.peerStore.merge(id, { multiaddrs: addrs, tags: { [ROSTER_KEEP_ALIVE_TAG]: { value: 50 } } })
+        merged.set(key, addrKey)
+      }
+      if (connected) { result.alreadyConnected++; return }
       try {
         await libp2p.dial(id, { signal: AbortSignal.timeout(dialTimeoutMs) })
         result.dialed++
@@ -92,10 +104,15 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
         result.failed++
       }
     }))
-    // Servers taken off every roster are no longer kept alive.
-    const tagged = await libp2p.peerStore.all({ filters: [peer => peer.tags.has(ROSTER_KEEP_ALIVE_TAG)] })
-    for (const peer of tagged) {
-      if (!wanted.has(peer.id.toString())) await libp2p.peerStore.merge(peer.id, { tags: { [ROSTER_KEEP_ALIVE_TAG]: undefined } })
+    // Servers taken off every roster are no longer kept alive. The first pass reads the whole peer store
+    // (tags set before a restart); later ones know whom they tagged.
+    const untag = scanned
+      ? [...previous].filter(p => !wanted.has(p)).map(p => peerIdFromString(p))
+      : (await libp2p.peerStore.all({ filters: [peer => peer.tags.has(ROSTER_KEEP_ALIVE_TAG)] })).map(peer => peer.id).filter(id => !wanted.has(id.toString()))
+    scanned = true
+    for (const id of untag) {
+      merged.delete(id.toString())
+      await libp2p.peerStore.merge(id, { tags: { [ROSTER_KEEP_ALIVE_TAG]: undefined } })
     }
     return result
   }

@@ -118,3 +118,26 @@ export function serverRecord (db: Database.Database, r: ServerRow, probation: (p
     probation: clubs
   }
 }
+
+export interface PruneLimits { placements: number, shareLosses: number, servers: number }
+
+/**
+ * Deletes the oldest rows past each limit (rowid order is insertion order
+ * for placements and losses); servers go least recently seen first, and
+ * never one on probation or with a placement left. Answers the rows deleted.
+ */
+export function pruneReputation (db: Database.Database, limits: PruneLimits): number {
+  let deleted = 0
+  for (const [table, limit] of [['placements', limits.placements], ['share_losses', limits.shareLosses]] as const) {
+    const cut = db.prepare(`SELECT rowid AS r FROM ${table} ORDER BY rowid DESC LIMIT 1 OFFSET ?`).get(limit - 1) as { r: number } | undefined
+    if (cut != null) deleted += db.prepare(`DELETE FROM ${table} WHERE rowid < ?`).run(cut.r).changes
+  }
+  const servers = (db.prepare('SELECT COUNT(*) AS n FROM servers').get() as { n: number }).n
+  if (servers > limits.servers) {
+    deleted += db.prepare(`DELETE FROM servers WHERE peer_id IN (
+      SELECT peer_id FROM servers
+      WHERE peer_id NOT IN (SELECT peer_id FROM probation) AND peer_id NOT IN (SELECT peer_id FROM placements)
+      ORDER BY COALESCE(last_seen, first_seen) ASC LIMIT ?)`).run(servers - limits.servers).changes
+  }
+  return deleted
+}

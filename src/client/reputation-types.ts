@@ -21,6 +21,19 @@ export const MIN_THROUGHPUT_SAMPLE_BYTES = 64 * 1024
  */
 export const SLOW_FRACTION = 1 / 8
 
+/**
+ * Rows kept at most, so a node that uploads for years (or meets many
+ * servers) does not grow its reputation database without end: past a bound
+ * the oldest rows go first (placements and losses by age; servers by when
+ * they were last seen, never one on probation). A pruned placement only
+ * stops counting toward "kept shares for"; the share itself is untouched.
+ */
+export const MAX_PLACEMENTS = 200_000
+export const MAX_SHARE_LOSSES = 20_000
+export const MAX_SERVERS = 20_000
+/** Writes between two prunes (a prune counts rows: cheap, not free). */
+export const PRUNE_EVERY_WRITES = 500
+
 /** Why a server went on probation. */
 export type Offence = 'wrong-have' | 'corrupt' | 'lost-share'
 
@@ -81,6 +94,8 @@ export interface ReputationOptions {
   now?: () => number
   /** Told about a database error (the call that met it did nothing). */
   onError?: (err: Error) => void
+  /** Row limits (default MAX_PLACEMENTS, MAX_SHARE_LOSSES, MAX_SERVERS) and writes between prunes; tests make them small. */
+  limits?: { placements?: number, shareLosses?: number, servers?: number, pruneEvery?: number }
 }
 
 /** What a check learnt, in the shape of `CheckReport` plus what the report cannot say. */

@@ -23,10 +23,10 @@
  * may hold nothing left to verify.
  */
 import Database from 'better-sqlite3'
-import { prepareReputationDb, serverRecord, type ProbationRow, type ServerRow } from './reputation-store.js'
+import { prepareReputationDb, pruneReputation, serverRecord, type ProbationRow, type PruneLimits, type ServerRow } from './reputation-store.js'
 import { agoText, isTimeout, offenceText, rateText } from './reputation-text.js'
 import {
-  LOST_SHARE_PROBATION_MS, MIN_THROUGHPUT_SAMPLE_BYTES, RECENT_FAILURE_MS, SLOW_FRACTION, THROUGHPUT_ALPHA, VERIFY_PASSES_TO_CLEAR,
+  LOST_SHARE_PROBATION_MS, MAX_PLACEMENTS, MAX_SERVERS, MAX_SHARE_LOSSES, MIN_THROUGHPUT_SAMPLE_BYTES, PRUNE_EVERY_WRITES, RECENT_FAILURE_MS, SLOW_FRACTION, THROUGHPUT_ALPHA, VERIFY_PASSES_TO_CLEAR,
   type CheckObservation, type CheckOutcome, type Offence, type Probation, type RankedHolder, type ReputationOptions, type ServerRecord
 } from './reputation-types.js'
 
@@ -34,11 +34,17 @@ export class ReputationTable {
   private readonly db: Database.Database
   private readonly now: () => number
   private readonly onError?: (err: Error) => void
+  private readonly limits: PruneLimits
+  private readonly pruneEvery: number
+  private writes = 0
 
   private constructor (db: Database.Database, options: ReputationOptions) {
     this.db = db
     this.now = options.now ?? Date.now
     this.onError = options.onError
+    const l = options.limits ?? {}
+    this.limits = { placements: l.placements ?? MAX_PLACEMENTS, shareLosses: l.shareLosses ?? MAX_SHARE_LOSSES, servers: l.servers ?? MAX_SERVERS }
+    this.pruneEvery = l.pruneEvery ?? PRUNE_EVERY_WRITES
   }
 
   /** Opens (creating if needed) the table at `path`. */
@@ -76,6 +82,15 @@ export class ReputationTable {
   /** Creates the server's row on first contact. */
   private touch (peerId: string): void {
     this.db.prepare('INSERT OR IGNORE INTO servers (peer_id, first_seen) VALUES (?, ?)').run(peerId, this.now())
+    this.wrote()
+  }
+
+  /** Counts a write; every `pruneEvery` writes the oldest rows past the limits go. */
+  private wrote (n = 1): void {
+    this.writes += n
+    if (this.writes < this.pruneEvery) return
+    this.writes = 0
+    pruneReputation(this.db, this.limits)
   }
 
   private problem (peerId: string, kind: string, detail: string, column?: 'corrupt_blocks' | 'wrong_haves' | 'failures'): void {
@@ -153,6 +168,7 @@ export class ReputationTable {
         for (const [peer, shares] of placement) {
           this.touch(peer)
           for (const sh of shares) put.run(peer, storageIndex, sh, club ?? '', now)
+          this.wrote(shares.length)
         }
       })()
     })
@@ -210,6 +226,7 @@ export class ReputationTable {
           } else {
             drop.run(obs.storageIndex, r.peer_id, r.shnum)
             lose.run(r.peer_id, obs.storageIndex, r.shnum, r.placed_at, now)
+            this.wrote()
             outcome.lost.push({ peerId: r.peer_id, shnum: r.shnum, keptMs: now - r.placed_at })
           }
         }

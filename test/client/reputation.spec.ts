@@ -72,6 +72,31 @@ describe('client: the reputation table (SQLite)', () => {
     t.close()
   })
 
+  it('stays within its row limits: the oldest placements and losses go first; servers least recently seen, never one on probation or still holding a placement', () => {
+    const t = ReputationTable.open(join(dir, 'reputation.sqlite'), { now: () => clock, limits: { placements: 30, shareLosses: 5, servers: 12, pruneEvery: 10 } })
+    t.corrupt('liar', { club: CLUB, detail: 'share 0 failed the block-hash check' })
+    for (let i = 0; i < 40; i++) {
+      clock += 1000
+      t.placed(`SI${i}`, new Map([[`s${i % 20}`, [0]], [`s${(i + 1) % 20}`, [1]]]), CLUB)
+    }
+    for (let i = 0; i < 30; i++) t.contact(`stranger${i}`, true)
+    const db = (t as unknown as { db: { prepare: (q: string) => { get: () => { n: number } } } }).db
+    const count = (table: string): number => db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n
+    assert.ok(count('placements') <= 30 + 20, `placements ${count('placements')}: pruned to the limit, give or take the writes between prunes`)
+    assert.ok(count('servers') <= 12 + 10, `servers ${count('servers')}`)
+    assert.ok(t.get('liar') != null, 'a server on probation is never pruned')
+    assert.ok(t.probation('liar', CLUB) != null)
+    // the newest placements survive: checking the last file still finds both of its servers' placements
+    const last = t.checked({ storageIndex: 'SI39', club: CLUB, asked: ['s19', 's0'], verified: false, report: { sharemap: { 0: ['s19'] }, corrupt: [], unreachable: [] } })
+    assert.deepEqual(last.lost.map(l => l.peerId), ['s0'], 'the newest placement (s0, share 1) was kept and is now a loss')
+    assert.equal(t.checked({ storageIndex: 'SI0', club: CLUB, asked: ['s0', 's1'], verified: false, report: { sharemap: {}, corrupt: [], unreachable: [] } }).lost.length, 0, 'the oldest placements were pruned: nothing to lose')
+    for (let i = 0; i < 20; i++) t.checked({ storageIndex: `SI${39 - Math.floor(i / 2)}`, club: CLUB, asked: [`s${(39 - Math.floor(i / 2)) % 20}`, `s${(40 - Math.floor(i / 2)) % 20}`], verified: false, report: { sharemap: {}, corrupt: [], unreachable: [] } })
+    t.contact('one-more-write', true)
+    for (let i = 0; i < 10; i++) t.contact(`stranger${i}`, true)
+    assert.ok(count('share_losses') <= 5 + 10, `share_losses ${count('share_losses')}`)
+    t.close()
+  })
+
   it('a verify pass counts only for servers whose every share was good', () => {
     const t = open()
     t.wrongHave(A, { club: CLUB })

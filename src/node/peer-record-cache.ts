@@ -9,6 +9,9 @@
  * their CPU there. Reads of a cached record cost nothing here, and a record
  * written many times within `flushMs` reaches LevelDB once.
  *
+ * Peers LevelDB does not hold are remembered as absent too (libp2p looks a
+ * peer up before every dial by peer ID).
+ *
  * What a crash can lose: peer records written in the last `flushMs` (by
  * default 5 s) — addresses and protocols libp2p learns again from the next
  * identify. Everything else (DHT records, provider records) goes straight
@@ -16,6 +19,7 @@
  * least recently used clean one is dropped (it is still in LevelDB), and a
  * burst of writes over the bound is flushed at once rather than held.
  */
+import { NotFoundError } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { BaseDatastore } from 'datastore-core'
 import type { AbortOptions } from '@libp2p/interface'
@@ -23,6 +27,8 @@ import { Key, type Batch, type Datastore, type KeyQuery, type Pair, type Query }
 
 const log = logger('lafs-club:node:peer-records')
 const PEERS = '/peers/'
+/** Marks a key LevelDB does not hold (compared by identity, never written). */
+const ABSENT = new Uint8Array(0)
 
 export interface PeerRecordCacheOptions {
   /** How long a written record may wait before it reaches LevelDB (default 5000 ms). */
@@ -67,16 +73,24 @@ export class PeerRecordCache extends BaseDatastore {
     if (hit !== undefined) {
       this.records.delete(k)
       this.records.set(k, hit)
-      return hit
+      return this.found(k, hit)
     }
-    const val = await this.inner.get(key, options)
+    let val: Uint8Array
+    try {
+      val = await this.inner.get(key, options)
+    } catch (err) {
+      // libp2p asks after peers it does not know (every dial by peer ID does): remember that too
+      if ((err as Error).name === 'NotFoundError' && !this.records.has(k)) this.remember(k, ABSENT)
+      throw err
+    }
     // a write that landed while LevelDB answered is newer than what it answered
     if (!this.records.has(k)) this.remember(k, val)
-    return this.records.get(k) ?? val
+    return this.found(k, this.records.get(k) ?? val)
   }
 
   override async has (key: Key, options?: AbortOptions): Promise<boolean> {
-    if (this.records.has(key.toString())) return true
+    const hit = this.records.get(key.toString())
+    if (hit !== undefined) return hit !== ABSENT
     return await this.inner.has(key, options)
   }
 
@@ -146,6 +160,11 @@ export class PeerRecordCache extends BaseDatastore {
     await this.flush()
     this.closed = true
     await this.inner.close?.()
+  }
+
+  private found (k: string, val: Uint8Array): Uint8Array {
+    if (val === ABSENT) throw new NotFoundError(`no record for ${k}`)
+    return val
   }
 
   private remember (k: string, val: Uint8Array): void {

@@ -71,6 +71,12 @@ describe('node: peer records cached in front of LevelDB (peer-record-cache.ts)',
     assert.ok((cache as unknown as { records: Map<string, Uint8Array> }).records.size <= 4, 'at most 4 records held')
     for (let i = 0; i < 10; i++) assert.equal(text(await cache.get(new Key(`/peers/p${i}`))), `r${i}`)
     await assert.rejects(cache.get(new Key('/peers/never')), (err: Error) => err.name === 'NotFoundError')
+    // the miss is remembered: a record put behind the cache's back is not seen, one put through it is
+    await level.put(new Key('/peers/never'), bytes('behind'))
+    await assert.rejects(cache.get(new Key('/peers/never')), (err: Error) => err.name === 'NotFoundError')
+    assert.equal(await cache.has(new Key('/peers/never')), false)
+    await cache.put(new Key('/peers/never'), bytes('through'))
+    assert.equal(text(await cache.get(new Key('/peers/never'))), 'through')
     // a batch replaces what is cached
     const b = cache.batch()
     b.put(new Key('/peers/p9'), bytes('batched'))

@@ -43,7 +43,14 @@ async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Arr
   return holders
 }
 
-export async function viaDht (deps: LocateDeps, target: LocateTarget, maxRpcs: number, signal: AbortSignal, run: WayRun): Promise<LocatedServer[]> {
+/**
+ * `hintClub`: the club a hinted cap names. It is asked beside the lookup once
+ * NAMED_CLUB_DELAY_MS passed without k shares, as if a holder had named it:
+ * on a busy network a lookup can spend the whole deadline finding provider
+ * records that are still being announced, leaving no time for the club way
+ * to run after it.
+ */
+export async function viaDht (deps: LocateDeps, target: LocateTarget, maxRpcs: number, signal: AbortSignal, run: WayRun, hintClub?: string): Promise<LocatedServer[]> {
   const meter = new QueryCostMeter()
   const found: LocatedServer[] = []
   const asked = new Set<string>()
@@ -61,6 +68,10 @@ export async function viaDht (deps: LocateDeps, target: LocateTarget, maxRpcs: n
     const left = maxRpcs - meter.cost.rpcs - haveRun.rpcs
     clubsAsked = viaNamedClubs(deps, target, named.ranked(), left, signal, found, run, haveRun)
       .then(() => { if (distinct(found) >= target.k) stop.abort() })
+  }
+  if (hintClub != null) {
+    named.add([hintClub])
+    clubsTimer = setTimeout(askNamedClubs, NAMED_CLUB_DELAY_MS)
   }
   try {
     for await (const peer of findProviders(deps.dht, target.storageIndex, { signal: AbortSignal.any([signal, stop.signal]), maxRpcs: Math.max(1, maxRpcs - target.n), onProgress: meter.onProgress })) {

@@ -70,7 +70,7 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
     runs.push(run)
     try {
       const found = way === 'dht'
-        ? await viaDht(deps, target, maxRpcs - spent, signal, run)
+        ? await viaDht(deps, target, maxRpcs - spent, signal, run, options.club)
         : await viaClubs(deps, target, options.club as string, options.otherClubs ?? [], maxRpcs - spent, signal, run)
       run.servers = found.length
       run.distinctShares = distinct(found)

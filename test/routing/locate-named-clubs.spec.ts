@@ -39,7 +39,7 @@ describe('routing/locate: holders found through the DHT name their clubs', funct
 
   before(async function () {
     root = await mkdtemp(join(tmpdir(), 'lafs-locate-named-'))
-    nodes = await startCluster(SERVERS + 5, Array.from({ length: SERVERS + 5 }, () => ({ dht: nodeDht })))
+    nodes = await startCluster(SERVERS + 6, Array.from({ length: SERVERS + 6 }, () => ({ dht: nodeDht })))
     for (const [i, node] of nodes.slice(1, 1 + SERVERS).entries()) {
       const dir = join(root, `server-${i}`)
       const storage = await createStorageServer({ dir, gcIntervalMs: 0 })
@@ -90,6 +90,19 @@ describe('routing/locate: holders found through the DHT name their clubs', funct
     assert.deepEqual(result.explain.runs[0].namedClubs, [clubId])
     assert.equal(new Set(result.servers.flatMap(s => s.shares)).size, SERVERS, 'every share, from the whole club')
     assert.equal(new Set(result.servers.map(s => s.peerId)).size, result.servers.length, 'each server listed once')
+  })
+
+  it('a hinted cap read the DHT way asks its hint club within that way (beside a lookup short of k after a second, or once the lookup ends short), even with no fallback', async function () {
+    named = []
+    const deps = reader(5)
+    const t0 = Date.now()
+    // no fallback: before, the hint club was asked only by the club way after the DHT way, and here it never is
+    const result = await locate(deps, target, { club: clubId, prefer: 'dht', noFallback: true, budget: { deadlineMs: 20_000 } })
+    console.log(`      ${Date.now() - t0} ms; explain ${JSON.stringify(result.explain.runs)}`)
+    assert.equal(result.explain.runs.length, 1)
+    assert.equal(result.explain.chosen, 'dht')
+    assert.deepEqual(result.explain.runs[0].namedClubs, [clubId])
+    assert.equal(new Set(result.servers.flatMap(s => s.shares)).size, SERVERS, 'every share, from the hint club')
   })
 
   it('a cap without a hint is also looked for in the other clubs this node holds a roster of (one have round each)', async function () {

@@ -28,7 +28,8 @@
  *          --servers <n>, --no-save (do not write bench/results/transfer-<date>.json),
  *          --channels noise,tls (the client's secure channels, each in every round; the
  *          first one's rounds make the throughput table; the servers offer both),
- *          --profile-servers <dir> (a V8 CPU profile of the server process, node --cpu-prof)
+ *          --profile-servers <dir> (a V8 CPU profile of the server process, node --cpu-prof),
+ *          --profile-client <dir> (a V8 CPU profile of this process over the timed rounds)
  * After the throughput table: the storage server's CPU-seconds per GiB served and
  * stored against the raw stream on each channel (lib/server-cpu.ts; issue 17).
  */
@@ -47,6 +48,7 @@ import { rawDown, rawUp } from './lib/transfer-raw.js'
 import { mib, RssSampler } from './lib/transfer-rss.js'
 import { downloadOnce, plaintext, uploadOnce as uploadWith, type Plaintext, type StoredFile } from './lib/transfer-ops.js'
 import { phase, type PhaseRun } from './lib/transfer-phase.js'
+import { startProfile } from './lib/cpu-profile.js'
 import type { Libp2p } from '@libp2p/interface'
 
 const GOALS = { download: 0.8, upload: 0.3 }
@@ -68,6 +70,8 @@ const SAVE = !process.argv.includes('--no-save')
 /** Secure channels the client dials with, each in every round; the first one's rounds make the throughput table. */
 /** Writes a V8 CPU profile of the server process into this folder when it stops (`node --cpu-prof`). */
 const PROFILE_DIR = option('--profile-servers')
+/** Writes a V8 CPU profile of this (the client's) process over the timed rounds into this folder. */
+const CLIENT_PROFILE_DIR = option('--profile-client')
 const CHANNELS = (option('--channels') ?? BENCH_CHANNELS.join(',')).split(',') as BenchChannel[]
 for (const c of CHANNELS) if (!BENCH_CHANNELS.includes(c)) throw new Error(`--channels: unknown channel ${c}; choose from ${BENCH_CHANNELS.join(', ')}`)
 
@@ -106,6 +110,7 @@ async function main (): Promise<void> {
 
     const pt = await plaintext(SIZE, streamed)
     idleRss = rss.sample()
+    const profiler = CLIENT_PROFILE_DIR != null ? await startProfile() : undefined
     for (let run = 0; run < RUNS; run++) {
       for (const [channel, client] of clients) {
         const rawDownRun = await phase(grid, rss, async () => await rawDown(client, raw, SIZE))
@@ -123,6 +128,7 @@ async function main (): Promise<void> {
           `${k} ${fmt(mbps(SIZE, r[k].ms / 1000))} MB/s (ELU client ${fmt(r[k].clientElu, 2)}, servers ${fmt(r[k].serverElu, 2)}; CPU ms ${fmt(r[k].clientCpuMs, 0)} + ${fmt(r[k].serverCpuMs, 0)})`).join(', '))
       }
     }
+    if (profiler != null && CLIENT_PROFILE_DIR != null) console.error(`client profile: ${await profiler.stop(CLIENT_PROFILE_DIR)}`)
     // After the rounds, in this same process: the CHK work no client can skip, single-threaded.
     chk = measureChkWork(SIZE, K, N)
   } finally {

@@ -104,7 +104,7 @@ export interface Daemon {
 
 /** `lafs-club --json start`: resolves once the daemon printed its addresses. */
 export async function startDaemon (name: string, dataDir: string, timeoutMs = 60_000): Promise<Daemon> {
-  // LAFS_GRID_NODE_ARGS: extra node flags for every daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof",
+  // LAFS_GRID_NODE_ARGS: extra node flags for every daemon, e.g. "--cpu-prof --cpu-prof-dir=prof",
   // which node refuses in NODE_OPTIONS
   const nodeArgs = (process.env.LAFS_GRID_NODE_ARGS ?? '').split(/\s+/).filter(a => a !== '')
   const child = spawn(process.execPath, [...nodeArgs, BIN, '--data', dataDir, '--json', 'start'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -158,7 +158,6 @@ export async function freePort (): Promise<number> {
   })
 }
 
-/** Changes keys of a data folder's config.json (shallow merge per section). */
 /** Changes keys of a data folder's config.json (deep merge of objects; arrays and values replace). Every lab uses this one. */
 export async function patchConfig (dataDir: string, patch: Record<string, any>): Promise<void> {
   const path = join(dataDir, 'config.json')

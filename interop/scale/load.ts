@@ -27,6 +27,8 @@ export interface StoredFile extends FileHealth {
   size: number
   club: number
   writer: string
+  /** When the upload returned (ms since the epoch). */
+  storedAt: number
 }
 
 export interface OpRecord {
@@ -36,6 +38,8 @@ export interface OpRecord {
   club: number
   /** Downloads: whether the cap carried the club hint. */
   via?: 'hinted' | 'plain'
+  /** Downloads: ms since the file's upload returned (provider records are announced after it). */
+  fileAgeMs?: number
   at: number
   ms: number
   /** Downloads: ms from sending the request to the first body byte. */
@@ -112,7 +116,7 @@ export function createLoad (init: LoadInit): Load {
       const si = storageIndexDir(answer.cap)
       if (si === undefined) throw new Error(`a ${size}-byte upload came back as a literal cap`)
       const f: StoredFile = {
-        ...newHealth(answer.cap, si), hintedCap: answer.hintedCap ?? answer.cap, sha: createHash('sha256').update(body).digest('hex'), size, club, writer: writer.name
+        ...newHealth(answer.cap, si), hintedCap: answer.hintedCap ?? answer.cap, sha: createHash('sha256').update(body).digest('hex'), size, club, writer: writer.name, storedAt: Date.now()
       }
       files.push(f)
       init.onStored(f)
@@ -133,7 +137,8 @@ export function createLoad (init: LoadInit): Load {
     const via = rand.next() < 0.5 ? 'hinted' : 'plain'
     const cap = via === 'hinted' ? f.hintedCap : f.cap
     const liveAtStart = liveNames(servers)
-    const rec: OpRecord = { kind: 'get', node: node.name, size: f.size, club: f.club, via, at: Date.now(), ms: 0, ok: false }
+    const at = Date.now()
+    const rec: OpRecord = { kind: 'get', node: node.name, size: f.size, club: f.club, via, at, fileAgeMs: at - f.storedAt, ms: 0, ok: false }
     try {
       const res = await fetch(`${gateway(node)}/uri/${encodeURIComponent(cap)}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(OP_TIMEOUT_MS)]) })
       if (!res.ok || res.body === null) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`)

@@ -6,6 +6,7 @@
  * through new shares is the repair time. Without it the report says
  * "repair: not available" and the spells below happy are still counted.
  */
+import { requireDaemon } from '../../src/cli/daemon-client.js'
 import { cli, run } from '../grid/lib.js'
 import type { StoredFile } from './load.js'
 import type { FileHealth } from './shares.js'
@@ -23,15 +24,32 @@ export interface Keeper {
   keep: (f: StoredFile) => Promise<void>
 }
 
-/** Hands each file to a writer other than its uploader (the uploader keeps its own leases anyway). */
+/**
+ * `lafs-club keep <cap>` sends `POST /api/keep` to its daemon; the runner
+ * sends the same request through the same client (src/cli/daemon-client.ts). A CLI process per stored file cost a Node.js
+ * start-up each (1–2 CPU-seconds) on a machine the hundred nodes already
+ * saturate, and under that load every one missed its 60 s deadline, so the
+ * CLI is used for the first file of each run only.
+ */
+async function keepByApi (n: ScaleNode, cap: string): Promise<void> {
+  await (await requireDaemon(n.dir)).json('POST', '/api/keep', { caps: [cap] })
+}
+
+/** Hands each file to a writer other than its uploader (the uploader keeps its own leases anyway); the first through the CLI. */
 export function keeper (writers: ScaleNode[]): Keeper {
+  let cliUsed = false
   const k: Keeper = {
     kept: 0,
     errors: [],
     keep: async f => {
       const other = writers.find(w => w.name !== f.writer) ?? writers[0]
       try {
-        await cli(other.dir, ['keep', f.hintedCap], 60_000)
+        if (!cliUsed) {
+          cliUsed = true
+          await cli(other.dir, ['keep', f.hintedCap], 120_000)
+        } else {
+          await keepByApi(other, f.hintedCap)
+        }
         k.kept++
       } catch (err: any) {
         if (k.errors.length < 20) k.errors.push(String(err?.message ?? err).slice(0, 300))

@@ -10,6 +10,7 @@ import type { ChurnEvent } from './churn.js'
 import type { OpRecord } from './load.js'
 import type { ScaleOptions } from './options.js'
 import type { RepairSummary } from './repair.js'
+import type { StatusTotals } from './status-totals.js'
 import type { NodeUsage } from './usage.js'
 
 export interface RunFacts {
@@ -30,6 +31,8 @@ export interface RunFacts {
   idle: { used: NodeUsage[], windowMs: number }
   /** Writers whose `club join` never resolved a roster (setup, before the load). */
   joinFailures: string[]
+  /** Provider announcements and connections opened during the load, from the nodes' status. */
+  counts?: StatusTotals
 }
 
 export function percentile (values: number[], p: number): number | null {
@@ -92,14 +95,17 @@ export function figures (f: RunFacts): Record<string, any> {
       total: gets.length, failed: failed(gets).length,
       failedWithKSharesReachable: failed(gets).filter(o => o.couldHaveSucceeded === true).length,
       ttfbMs: { all: pcts(ttfb(gets), 0), hinted: pcts(ttfb(gets.filter(o => o.via === 'hinted')), 0), plain: pcts(ttfb(gets.filter(o => o.via === 'plain')), 0) },
-      throughputMiBs: pcts(throughput(gets), 2)
+      throughputMiBs: pcts(throughput(gets), 2),
+      // how long the files had been stored: plain caps are found through provider records announced after the upload
+      fileAgeSeconds: { all: pcts(gets.map(o => (o.fileAgeMs ?? 0) / 1000)), failedPlain: pcts(failed(gets).filter(o => o.via === 'plain').map(o => (o.fileAgeMs ?? 0) / 1000)) }
     },
+    counts: f.counts ?? null,
     repair: { ...f.repair, repairSeconds: pcts(f.repair.repairMs.map(v => v / 1000)) },
     usage,
     totalRssMiBAtEnd: round(f.usage.reduce((a, u) => a + u.lastRssBytes, 0) / MiB, 0),
     idleCpuCores: round(f.idle.used.reduce((a, u) => a + u.cpuMs, 0) / Math.max(1, f.idle.windowMs), 2),
     loadCpuCores: round(f.usage.reduce((a, u) => a + u.cpuMs, 0) / Math.max(1, f.windowMs), 2),
-    failures: failed(f.ops).slice(0, 50).map(o => ({ kind: o.kind, node: o.node, size: o.size, club: o.club, via: o.via, ms: o.ms, couldHaveSucceeded: o.couldHaveSucceeded, evidence: o.evidence, error: o.error })),
+    failures: failed(f.ops).slice(0, 50).map(o => ({ kind: o.kind, node: o.node, size: o.size, club: o.club, via: o.via, fileAgeMs: o.fileAgeMs, ms: o.ms, couldHaveSucceeded: o.couldHaveSucceeded, evidence: o.evidence, error: o.error })),
     lightened: f.lightened
   }
 }
@@ -118,6 +124,8 @@ export function table (g: Record<string, any>): string[][] {
     ['downloads', `${g.downloads.total}, ${g.downloads.failed} failed (${g.downloads.failedWithKSharesReachable} with ≥ k shares reachable throughout)`],
     ['first byte', `all ${p(g.downloads.ttfbMs.all, ' ms')}; hinted ${p(g.downloads.ttfbMs.hinted, ' ms')}; plain ${p(g.downloads.ttfbMs.plain, ' ms')}`],
     ['download MiB/s (≥256 KiB)', p(g.downloads.throughputMiBs)],
+    ['file age at download', `all ${p(g.downloads.fileAgeSeconds.all, ' s')}; failed plain ${p(g.downloads.fileAgeSeconds.failedPlain, ' s')}`],
+    ...(g.counts !== null ? [['during the load', `provider records ${g.counts.announced as number} announced, ${g.counts.failed as number} failed, backlog at the end ${g.counts.backlog as number} (at most ${g.counts.maxBacklog as number} on one server); connections opened ${g.counts.connectionsOpened as number} (${g.counts.connectionsPerNodeMinute as number} per node per minute); ${g.counts.nodes as number} nodes read at both ends, ${g.counts.unread as number} unread at the end`]] : []),
     ['below happy', `${g.repair.filesBelowHappy} files (${g.repair.spells} spells; ${g.repair.endedByRestart} ended by a restart; ${g.repair.stillBelowAtEnd} still below at the end)`],
     ['repair', g.repair.available === true
       ? `${g.repair.repaired} spells ended by new shares, in ${p(g.repair.repairSeconds, ' s')}; keep calls ${fmt(g.repair.keepCalls)}, errors ${g.repair.keepErrors?.length ?? 0}`

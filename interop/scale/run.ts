@@ -17,6 +17,7 @@ import { BIN, check, cli, fail, log, ms, status, step, stopDaemon, until } from 
 import { churn, type ChurnEvent } from './churn.js'
 import { createLoad } from './load.js'
 import { parseOptions, type ScaleOptions } from './options.js'
+import { sampleStatus, totals, type StatusTotals } from './status-totals.js'
 import { seeded } from './rand.js'
 import { keeper, repairAvailable, summarise, type Keeper } from './repair.js'
 import { figures, printTable, save, table } from './report.js'
@@ -151,15 +152,18 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
     onStored: f => { void keep?.keep(f) }
   })
   let events: ChurnEvent[] = []
+  let counts: StatusTotals | undefined
   const loadStarted = Date.now()
   const deadline = loadStarted + o.minutes * 60_000
   await step(`load for ${o.minutes} min: ${o.concurrency} operations at a time, churn meanwhile`, async () => {
     usage.start()
+    const atStart = await sampleStatus(p.all)
     const health = setInterval(() => { scanHealth(load.files, p.servers, o.happy) }, 5000)
     try {
       const churning = churn({ servers: p.servers, churn: o.churn, retire: o.retire, rand: seeded(o.seed + 1), log }, loadStarted, deadline, abort.signal)
       await load.run(deadline, abort.signal)
       events = await churning
+      counts = totals(atStart, await sampleStatus(p.all), p.all.length, (Date.now() - loadStarted) / 60_000)
       if (repair) {
         // repairs still under way get a grace period, without new load
         await until('every file back at happy', async () => {
@@ -181,7 +185,7 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
     roles: { owner: 1, server: p.servers.length, writer: p.writers.length, reader: p.readers.length },
     clubSizes: clubIds.map((_, c) => p.servers.filter(s => s.club === c).length),
     lightened: LIGHTENED, loadStart, loadAtLoadEnd, startupMs, loadMs, ops: load.ops, churn: events,
-    repair: summarise(load.files, repair, keep), usage: used, windowMs: usage.stoppedAt - usage.startedAt, idle, joinFailures
+    repair: summarise(load.files, repair, keep), usage: used, windowMs: usage.stoppedAt - usage.startedAt, idle, joinFailures, counts
   })
   const rows = table(g)
   console.log('\nnpm run scale — results')

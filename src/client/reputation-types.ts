@@ -25,8 +25,9 @@ export const SLOW_FRACTION = 1 / 8
  * Rows kept at most, so a node that uploads for years (or meets many
  * servers) does not grow its reputation database without end: past a bound
  * the oldest rows go first (placements and losses by age; servers by when
- * they were last seen, never one on probation). A pruned placement only
- * stops counting toward "kept shares for"; the share itself is untouched.
+ * they were last seen, never one on probation). A pruned placement no
+ * longer counts toward "kept shares for", and the share's later loss is no
+ * longer noticed (nothing is left to compare with); the share itself is untouched.
  */
 export const MAX_PLACEMENTS = 200_000
 export const MAX_SHARE_LOSSES = 20_000

@@ -81,16 +81,20 @@ export class ReputationTable {
 
   /** Creates the server's row on first contact. */
   private touch (peerId: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO servers (peer_id, first_seen) VALUES (?, ?)').run(peerId, this.now())
-    this.wrote()
+    if (this.db.prepare('INSERT OR IGNORE INTO servers (peer_id, first_seen) VALUES (?, ?)').run(peerId, this.now()).changes > 0) this.wrote()
   }
 
-  /** Counts a write; every `pruneEvery` writes the oldest rows past the limits go. */
+  /**
+   * Counts rows added; every `pruneEvery` the oldest rows past the limits go.
+   * Callers write inside transactions: the prune runs after theirs commits
+   * (better-sqlite3 is synchronous, so a microtask comes after it), and a
+   * prune that fails never rolls back what they recorded.
+   */
   private wrote (n = 1): void {
     this.writes += n
     if (this.writes < this.pruneEvery) return
     this.writes = 0
-    pruneReputation(this.db, this.limits)
+    queueMicrotask(() => { this.safe(undefined, () => { pruneReputation(this.db, this.limits) }) })
   }
 
   private problem (peerId: string, kind: string, detail: string, column?: 'corrupt_blocks' | 'wrong_haves' | 'failures'): void {

@@ -38,6 +38,10 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
   const relayed = snap.peers.filter(p => p.connection === 'relayed').length
   const metrics: Metric[] = [
     { name: 'peers', help: 'Connected peers, by connection kind.', type: 'gauge', samples: [{ labels: { connection: 'direct' }, value: snap.peers.length - relayed }, { labels: { connection: 'relayed' }, value: relayed }] },
+    counter('connections_opened_total', 'Connections opened since the node started, by direction.', [
+      { labels: { direction: 'inbound' }, value: snap.connectionsOpened.inbound },
+      { labels: { direction: 'outbound' }, value: snap.connectionsOpened.outbound }
+    ]),
     gauge('storage_servers_connected', 'Connected peers that serve storage.', snap.storageServersConnected),
     gauge('upload_ready', '1 when at least client.happy storage servers are connected.', snap.uploadReady ? 1 : 0),
     gauge('storage_enabled', '1 when this node runs a storage server.', snap.storage === null ? 0 : 1),

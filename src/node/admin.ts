@@ -7,6 +7,7 @@ import { connectedPeers } from './peers.js'
 import { relayServerStatus } from './relay-policy.js'
 import type { AdminApi, ClubsApi } from './api.js'
 import type { BootstrapReport } from './bootstrap.js'
+import type { ConnectionCounts } from './connection-counter.js'
 import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { ReputationTable } from '../client/index.js'
@@ -42,6 +43,8 @@ export interface AdminInit {
   tor?: () => Promise<TorNodeStatus>
   /** The upload helper, when this node offers one. */
   helper?: UploadHelper
+  /** Connections opened since libp2p started (connection-counter.ts). */
+  connectionsOpened: () => ConnectionCounts
   log: Logger
 }
 
@@ -88,6 +91,7 @@ export function createAdmin (init: AdminInit): AdminApi {
         reachability: libp2p.services.reachability.reachability(),
         relay: relayServerStatus(libp2p.services.relay),
         peers,
+        connectionsOpened: init.connectionsOpened(),
         happy: init.config.client.happy,
         storageServersConnected,
         uploadReady: storageServersConnected >= init.config.client.happy,

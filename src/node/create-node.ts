@@ -8,6 +8,7 @@ import { ReputationTable } from '../client/index.js'
 import { ClubManager } from '../club/index.js'
 import { createAccounts } from './accounts.js'
 import { createAdmin } from './admin.js'
+import { countConnections } from './connection-counter.js'
 import { checkBootstrap, type BootstrapReport } from './bootstrap.js'
 import { registerWithClubRelays } from './club-relays.js'
 import { createClubs } from './clubs.js'
@@ -101,6 +102,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     if (tor !== undefined) cleanups.push(tor.stop)
     const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId), tor })
     cleanups.push(async () => { await libp2p.stop() })
+    const connectionsOpened = countConnections(libp2p)
     const log = libp2p.logger.forComponent('lafs-club:node')
 
     // This node's own storage server is reached in-process (libp2p cannot dial self).
@@ -205,7 +207,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
     const admin = createAdmin({
-      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, tor: tor?.status, helper,
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, tor: tor?.status, helper, connectionsOpened,
       log: libp2p.logger.forComponent('lafs-club:node:admin')
     })
 

@@ -143,8 +143,8 @@ export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20
  * to learn a round-trip time nothing here reads. So it is off: yamux's own
  * keep-alive frame (every 30 s, no stream) keeps NAT mappings open, and a
  * dead peer is found by the storage sessions' request deadlines and stall
- * resets, and by TCP. The ping protocol stays for `lafs-club ping`-style
- * checks, allowing a few pings in flight with a generous wait.
+ * resets, and by TCP. The ping service itself stays because kad-dht
+ * requires it (it pings old routing-table contacts before evicting them).
  */
 export const CONNECTION_MONITOR_OPTIONS = { enabled: false }
 const PING_TIMEOUT_MS = 120_000

@@ -6,7 +6,7 @@
  * merges the stream's protocol into the record: a LevelDB read and a write,
  * whether or not anything changed), and kad-dht, identify and the roster
  * keeper add more. A profile of 16 idle scale-grid nodes put a fifth of
- * their CPU there. Reads of a cached record cost nothing here, and a record
+ * their CPU there. Reads of a cached record cost no LevelDB read here, and a record
  * written many times within `flushMs` reaches LevelDB once.
  *
  * Peers LevelDB does not hold are remembered as absent too (libp2p looks a
@@ -83,10 +83,15 @@ export class PeerRecordCache extends BaseDatastore {
     const hit = this.records.get(k)
     if (hit !== undefined) {
       await nextTurn()
-      this.records.delete(k)
-      this.records.set(k, hit)
+      // a put or delete may have landed during the turn: only a record still current moves up
+      if (this.records.get(k) === hit) {
+        this.records.delete(k)
+        this.records.set(k, hit)
+      }
       return this.found(k, hit)
     }
+    // a record evicted while its batch is still being written is not in LevelDB yet
+    while (this.flushing !== undefined) await this.flushing
     let val: Uint8Array
     try {
       val = await this.inner.get(key, options)
@@ -106,6 +111,7 @@ export class PeerRecordCache extends BaseDatastore {
       await nextTurn()
       return hit !== ABSENT
     }
+    while (this.flushing !== undefined) await this.flushing
     return await this.inner.has(key, options)
   }
 

@@ -58,6 +58,10 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
   /** Addresses last given to the peer store, per roster server. */
   const merged = new Map<string, string>()
   let scanned = false
+  // libp2p may drop the keep-alive tag of a disconnected peer (its redials gave up); a server that
+  // comes back by itself is then connected but untagged, so the next pass must write the tag again
+  const forget = (e: CustomEvent<PeerId>): void => { merged.delete(e.detail.toString()) }
+  libp2p.addEventListener('peer:disconnect', forget)
 
   const pass = async (): Promise<RosterPass> => {
     const wanted = new Map<string, { id: PeerId, addrs: Multiaddr[] }>()
@@ -102,6 +106,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
         result.dialed++
       } catch {
         result.failed++
+        merged.delete(key)
       }
     }))
     // Servers taken off every roster are no longer kept alive. The first pass reads the whole peer store
@@ -135,6 +140,7 @@ export function keepRosterServersConnected (libp2p: Libp2p, clubs: Clubs, option
     stop: () => {
       stopped = true
       clearInterval(timer)
+      libp2p.removeEventListener('peer:disconnect', forget)
     }
   }
 }

@@ -183,6 +183,8 @@ export interface NodeSnapshot {
   /** null when this node never relays (`relay.server: false`). */
   relay: RelayServerStatus | null
   peers: PeerStatus[]
+  /** Connections opened since the node started, by who dialled: churn here costs a handshake each. */
+  connectionsOpened: { inbound: number, outbound: number }
   /** Shares of happiness an upload needs (config client.happy). */
   happy: number
   /** Connected peers that serve storage. */

@@ -44,7 +44,7 @@ async function askHave (deps: LocateDeps, storageIndex: Uint8Array, servers: Arr
 }
 
 /**
- * `hintClub`: the club a hinted cap names. It is asked beside the lookup once
+ * `hintClub`: the club the locate was given (a hinted cap's, or the default club `client.club` for a plain cap). It is asked beside the lookup once
  * NAMED_CLUB_DELAY_MS passed without k shares, as if a holder had named it:
  * on a busy network a lookup can spend the whole deadline finding provider
  * records that are still being announced, leaving no time for the club way

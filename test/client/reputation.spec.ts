@@ -72,7 +72,9 @@ describe('client: the reputation table (SQLite)', () => {
     t.close()
   })
 
-  it('stays within its row limits: the oldest placements and losses go first; servers least recently seen, never one on probation or still holding a placement', () => {
+  it('stays within its row limits: the oldest placements and losses go first; servers least recently seen, never one on probation or still holding a placement', async () => {
+    // prunes run after the write that triggered them commits (a microtask later)
+    const settle = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
     const t = ReputationTable.open(join(dir, 'reputation.sqlite'), { now: () => clock, limits: { placements: 30, shareLosses: 5, servers: 12, pruneEvery: 10 } })
     t.corrupt('liar', { club: CLUB, detail: 'share 0 failed the block-hash check' })
     for (let i = 0; i < 40; i++) {
@@ -80,6 +82,7 @@ describe('client: the reputation table (SQLite)', () => {
       t.placed(`SI${i}`, new Map([[`s${i % 20}`, [0]], [`s${(i + 1) % 20}`, [1]]]), CLUB)
     }
     for (let i = 0; i < 30; i++) t.contact(`stranger${i}`, true)
+    await settle()
     const db = (t as unknown as { db: { prepare: (q: string) => { get: () => { n: number } } } }).db
     const count = (table: string): number => db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n
     assert.ok(count('placements') <= 30 + 20, `placements ${count('placements')}: pruned to the limit, give or take the writes between prunes`)
@@ -93,6 +96,7 @@ describe('client: the reputation table (SQLite)', () => {
     for (let i = 0; i < 20; i++) t.checked({ storageIndex: `SI${39 - Math.floor(i / 2)}`, club: CLUB, asked: [`s${(39 - Math.floor(i / 2)) % 20}`, `s${(40 - Math.floor(i / 2)) % 20}`], verified: false, report: { sharemap: {}, corrupt: [], unreachable: [] } })
     t.contact('one-more-write', true)
     for (let i = 0; i < 10; i++) t.contact(`stranger${i}`, true)
+    await settle()
     assert.ok(count('share_losses') <= 5 + 10, `share_losses ${count('share_losses')}`)
     t.close()
   })

@@ -217,6 +217,9 @@ describe('gateway: HTTP over a real node and storage grid', function () {
       assert.ok(values.has(name), `missing ${name}`)
     }
     assert.ok((values.get('lafs_club_peers{connection="direct"}') ?? 0) >= h.grid.length)
+    // every connected peer came through a connection this node opened or accepted since it started
+    const opened = (values.get('lafs_club_connections_opened_total{direction="inbound"}') ?? 0) + (values.get('lafs_club_connections_opened_total{direction="outbound"}') ?? 0)
+    assert.ok(opened >= h.grid.length, `connections opened ${opened}, peers ${h.grid.length}`)
     assert.equal(values.get('lafs_club_upload_ready'), 1)
     assert.ok((values.get('lafs_club_uploads_total{outcome="succeeded"}') ?? 0) >= 1)
     assert.ok((values.get('lafs_club_upload_bytes_total') ?? 0) >= file.length)

@@ -1,0 +1,57 @@
+/**
+ * What the nodes' own status says (`/status?t=json`), summed at the start and
+ * at the end of the load: the servers' provider announcers (a plain cap is
+ * found only through provider records, announced after a share is stored, so
+ * a backlog explains plain-cap downloads of young files that found no
+ * holder) and the connections every node opened (each costs a handshake: at
+ * a hundred nodes with capped connection counts, churn here is CPU).
+ */
+import { status } from '../grid/lib.js'
+import { isLive } from './shares.js'
+import type { ScaleNode } from './topology.js'
+
+interface NodeCounts { pid: number, announced: number, failed: number, backlog: number, opened: number }
+
+export type StatusSample = Map<string, NodeCounts>
+
+export async function sampleStatus (nodes: ScaleNode[]): Promise<StatusSample> {
+  const sample: StatusSample = new Map()
+  await Promise.all(nodes.filter(isLive).map(async n => {
+    try {
+      const s = await status(n.daemon!)
+      const r = s.reprovide ?? { announced: 0, failed: 0, backlog: 0 }
+      sample.set(n.name, { pid: n.daemon!.child.pid ?? 0, announced: r.announced, failed: r.failed, backlog: r.backlog, opened: (s.connectionsOpened?.inbound ?? 0) + (s.connectionsOpened?.outbound ?? 0) })
+    } catch { /* busy or just restarted: left out, and counted as unread */ }
+  }))
+  return sample
+}
+
+export interface StatusTotals {
+  /** Nodes read at both ends without a restart in between (the deltas below are theirs). */
+  nodes: number
+  unread: number
+  announced: number
+  failed: number
+  /** At the end of the load, summed over the servers, and the largest on one. */
+  backlog: number
+  maxBacklog: number
+  connectionsOpened: number
+  /** Connections opened per node per minute of load. */
+  connectionsPerNodeMinute: number
+}
+
+export function totals (start: StatusSample, end: StatusSample, nodes: number, minutes: number): StatusTotals {
+  const t: StatusTotals = { nodes: 0, unread: nodes - end.size, announced: 0, failed: 0, backlog: 0, maxBacklog: 0, connectionsOpened: 0, connectionsPerNodeMinute: 0 }
+  for (const [name, e] of end) {
+    t.backlog += e.backlog
+    t.maxBacklog = Math.max(t.maxBacklog, e.backlog)
+    const s = start.get(name)
+    if (s === undefined || s.pid !== e.pid) continue
+    t.nodes++
+    t.announced += e.announced - s.announced
+    t.failed += e.failed - s.failed
+    t.connectionsOpened += e.opened - s.opened
+  }
+  t.connectionsPerNodeMinute = t.nodes === 0 || minutes <= 0 ? 0 : Number((t.connectionsOpened / t.nodes / minutes).toFixed(1))
+  return t
+}

@@ -119,6 +119,17 @@ export async function openDatastore (path: string, dataDir: string): Promise<Pee
 }
 
 /**
+ * How often yamux pings each connection, from both ends (its default is 30 s).
+ * The ping only keeps NAT mappings and idle-connection timers open: TCP NATs
+ * must keep an idle established mapping for at least 2 h 4 min (RFC 5382,
+ * REQ-5), so two minutes leaves a wide margin even for routers that fall
+ * short of it; dead peers are found by request deadlines, stall resets and TCP. At
+ * 30 s, pings and their answers were the largest part of an idle node's CPU
+ * in the 100-node scale grid (perf, interop/scale/README.md).
+ */
+const KEEP_ALIVE_INTERVAL_MS = 120_000
+
+/**
  * yamux settings (exported so tests build their nodes the same way).
  * The receive window of a stream bounds what a peer can push into a stream
  * whose reader has paused (a storage session over its write budget): with
@@ -129,7 +140,7 @@ export async function openDatastore (path: string, dataDir: string): Promise<Pee
  * showed no difference through its noise (upload, 3 runs each: 108-193 MiB/s
  * with 16 MiB, 101-201 with 4 MiB).
  */
-export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20 } }
+export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20 }, keepAliveInterval: KEEP_ALIVE_INTERVAL_MS }
 
 /**
  * libp2p's connection monitor pings every connection and by default aborts
@@ -141,7 +152,7 @@ export const YAMUX_OPTIONS = { streamOptions: { maxStreamWindowSize: 4 * 2 ** 20
  * connection each way every 30 s — with libp2p writing the peer's record on
  * every stream, the largest part of an idle node's CPU in the scale grid —
  * to learn a round-trip time nothing here reads. So it is off: yamux's own
- * keep-alive frame (every 30 s, no stream) keeps NAT mappings open, and a
+ * keep-alive frame (every KEEP_ALIVE_INTERVAL_MS, no stream) keeps NAT mappings open, and a
  * dead peer is found by the storage sessions' request deadlines and stall
  * resets, and by TCP. The ping service itself stays because kad-dht
  * requires it (it pings old routing-table contacts before evicting them).

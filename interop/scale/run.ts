@@ -163,7 +163,7 @@ async function scale (p: Plan, o: ScaleOptions, started: number, loadStart: numb
       const churning = churn({ servers: p.servers, churn: o.churn, retire: o.retire, rand: seeded(o.seed + 1), log }, loadStarted, deadline, abort.signal)
       await load.run(deadline, abort.signal)
       events = await churning
-      counts = totals(atStart, await sampleStatus(p.all), p.all.length, (Date.now() - loadStarted) / 60_000)
+      counts = totals(atStart, await sampleStatus(p.all), (Date.now() - loadStarted) / 60_000)
       if (repair) {
         // repairs still under way get a grace period, without new load
         await until('every file back at happy', async () => {

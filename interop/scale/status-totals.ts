@@ -12,11 +12,14 @@ import type { ScaleNode } from './topology.js'
 
 interface NodeCounts { pid: number, announced: number, failed: number, backlog: number, opened: number }
 
-export type StatusSample = Map<string, NodeCounts>
+/** Counts per node name, of the live nodes whose status could be read; `asked`: the live nodes. */
+export type StatusSample = Map<string, NodeCounts> & { asked?: number }
 
 export async function sampleStatus (nodes: ScaleNode[]): Promise<StatusSample> {
   const sample: StatusSample = new Map()
-  await Promise.all(nodes.filter(isLive).map(async n => {
+  const live = nodes.filter(isLive)
+  sample.asked = live.length
+  await Promise.all(live.map(async n => {
     try {
       const s = await status(n.daemon!)
       const r = s.reprovide ?? { announced: 0, failed: 0, backlog: 0 }
@@ -29,6 +32,7 @@ export async function sampleStatus (nodes: ScaleNode[]): Promise<StatusSample> {
 export interface StatusTotals {
   /** Nodes read at both ends without a restart in between (the deltas below are theirs). */
   nodes: number
+  /** Live nodes whose status did not answer at the end (10 s each). */
   unread: number
   announced: number
   failed: number
@@ -40,8 +44,8 @@ export interface StatusTotals {
   connectionsPerNodeMinute: number
 }
 
-export function totals (start: StatusSample, end: StatusSample, nodes: number, minutes: number): StatusTotals {
-  const t: StatusTotals = { nodes: 0, unread: nodes - end.size, announced: 0, failed: 0, backlog: 0, maxBacklog: 0, connectionsOpened: 0, connectionsPerNodeMinute: 0 }
+export function totals (start: StatusSample, end: StatusSample, minutes: number): StatusTotals {
+  const t: StatusTotals = { nodes: 0, unread: (end.asked ?? end.size) - end.size, announced: 0, failed: 0, backlog: 0, maxBacklog: 0, connectionsOpened: 0, connectionsPerNodeMinute: 0 }
   for (const [name, e] of end) {
     t.backlog += e.backlog
     t.maxBacklog = Math.max(t.maxBacklog, e.backlog)

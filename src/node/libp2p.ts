@@ -23,6 +23,7 @@ import { createDhtService } from '../dht/index.js'
 import { isPublicAddr, rosterIpnsCheck } from '../club/index.js'
 import { torTransport, type TorProvider } from '../tor/index.js'
 import { DataDirInUseError } from './errors.js'
+import { cachePeerInfos } from './peer-info-cache.js'
 import { PeerRecordCache } from './peer-record-cache.js'
 import { reachabilityService, type ReachabilityService } from './reachability.js'
 import { autoRelayServer } from './relay-auto.js'
@@ -317,5 +318,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
     peerDiscovery,
     services
   })
+  // kad-dht's answers read up to 20 peers each from the peer store: decoded once, not every time
+  cachePeerInfos(node.peerStore, datastore)
   return node as unknown as LafsLibp2p
 }

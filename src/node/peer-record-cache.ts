@@ -156,6 +156,16 @@ export class PeerRecordCache extends BaseDatastore {
     yield * this.inner.queryKeys(q, options)
   }
 
+  /**
+   * What memory holds for a peer key, without waiting or touching the LRU
+   * order: the record itself (replaced on every write, never changed in
+   * place), 'absent' for a peer LevelDB is known not to hold, or undefined.
+   */
+  peek (k: string): Uint8Array | 'absent' | undefined {
+    const val = this.records.get(k)
+    return val === ABSENT ? 'absent' : val
+  }
+
   /** Writes every pending record to LevelDB in one batch. */
   async flush (): Promise<void> {
     clearTimeout(this.timer)

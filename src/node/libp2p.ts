@@ -5,15 +5,12 @@
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { identify, identifyPush, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { tls } from '@libp2p/tls'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import { isLoopback, isPrivate } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -178,8 +175,10 @@ export const PING_OPTIONS = { maxOutboundStreams: 4, maxInboundStreams: 4, timeo
  * without AES instructions (a Raspberry Pi 4) ChaCha20 is the cheaper
  * cipher anyway. `npm run bench:transfer` measures both.
  */
-export function connectionEncrypters (channels: readonly SecureChannel[]): Array<(components: any) => ConnectionEncrypter> {
-  return channels.map(c => c === 'tls' ? tls() : noise())
+export async function connectionEncrypters (channels: readonly SecureChannel[]): Promise<Array<(components: any) => ConnectionEncrypter>> {
+  // loaded only when asked for: @libp2p/tls and its X.509 stack cost a node started with Noise alone about a tenth of its start-up CPU
+  const tls = channels.includes('tls') ? (await import('@libp2p/tls')).tls : undefined
+  return channels.map(c => c === 'tls' && tls !== undefined ? tls() : noise())
 }
 
 export interface BuildLibp2pOptions {
@@ -282,8 +281,9 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
   // and confirms a UPnP-mapped address after one successful dial-back.
   // Hole punching upgrades a relayed connection to a direct one: never in Tor-only mode.
   if (!profile.torOnly) services.dcutr = dcutr()
-  if (!profile.loopbackOnly && !profile.torOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = autoNATv2()
-  if (profile.upnp) services.upnp = uPnPNAT()
+  // NAT services load only where they run (on loopback, in Tor-only mode and on most VPSes they do not)
+  if (!profile.loopbackOnly && !profile.torOnly && (config.nat.autonat || profile.upnp)) services.autoNAT = (await import('@libp2p/autonat-v2')).autoNATv2()
+  if (profile.upnp) services.upnp = (await import('@libp2p/upnp-nat')).uPnPNAT()
   const relayServer = policyRelayServer(relayPolicy(config, isClubMember))
   if (profile.torOnly) { /* no relaying: a relay accepts direct connections */ } else if (config.relay.server === true) services.relay = relayServer
   else if (config.relay.server === 'auto') services.relay = autoRelayServer({ create: relayServer, publicRanges: config.network.publicRanges })
@@ -302,7 +302,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
       ...(profile.torOnly ? { announceFilter: (addrs: Multiaddr[]) => addrs.filter(a => a.getComponents()[0]?.name === 'onion3') } : {})
     },
     transports: transportsFor(config, tor),
-    connectionEncrypters: connectionEncrypters(config.network.secureChannels),
+    connectionEncrypters: await connectionEncrypters(config.network.secureChannels),
     streamMuxers: [yamux(YAMUX_OPTIONS)],
     connectionMonitor: CONNECTION_MONITOR_OPTIONS,
     connectionManager: {

@@ -77,6 +77,32 @@ describe('protocols: the storage write budget', () => {
     for (const ack of acks) assert.equal(ack.write?.complete, true, JSON.stringify(ack.error))
   })
 
+  it('keeps a session whose write frame arrives slowly but steadily (a slow uplink shared by ten uploads)', async () => {
+    const STALL = 300
+    const { node: serverNode } = await grid.server({}, { budgetStallMs: STALL })
+    const writer = await grid.node()
+    const client = new StorageClient(writer, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    await client.allocate(si, [0], MiB, lease())
+    await client.stop()
+    const stream = await writer.dialProtocol(serverNode.getMultiaddrs()[0], STORAGE_PROTOCOL)
+    const got = new Promise<Response>((resolve, reject) => {
+      const reader = new FrameReader(stream, { maxFrameLength: 2 * MiB })
+      reader.read().then(f => { if (f == null) reject(new Error('no answer')); else resolve(Response.decode(f)) }, reject)
+    })
+    const frame = encodeWriteFrame(1, { storageIndex: si, shareNumber: 0, offset: 0, data: [randomBytes(MiB)] }).subarray()
+    // eight pieces, one every half stall: the frame takes four times the stall to arrive
+    const piece = Math.ceil(frame.byteLength / 8)
+    for (let at = 0; at < frame.byteLength; at += piece) {
+      stream.send(frame.subarray(at, at + piece))
+      await new Promise(resolve => setTimeout(resolve, STALL / 2))
+    }
+    const ack = await got
+    assert.equal(ack.write?.complete, true, JSON.stringify(ack.error))
+    assert.equal(stream.status, 'open', 'the session was not reset while its bytes kept coming')
+    stream.abort(new Error('done'))
+  })
+
   it('resets a session that holds budget and neither handles requests nor sends answers', async () => {
     const STALL = 300
     const { node: serverNode } = await grid.server({}, { budgetStallMs: STALL })

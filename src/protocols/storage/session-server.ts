@@ -111,11 +111,14 @@ export async function serveStorageSession (stream: Stream, connection: Connectio
       : sendFrame(stream, Response.encode({ ...body, id: currentId }))
     if (!ok) {
       // a client that stops reading must not pin this session forever
+      share.answerBlocked(true)
       try {
         await waitDrain(stream, AbortSignal.timeout(options.requestTimeoutMs))
       } catch (err) {
         if (err instanceof ProtocolError) throw err
         throw new RequestTimeoutError(`the client read no answers for ${options.requestTimeoutMs} ms`)
+      } finally {
+        share.answerBlocked(false)
       }
     }
     // a long read answered to a slow but reading client is progress too

@@ -18,7 +18,15 @@ export const DEFAULT_WRITE_BUDGET = 64 * 2 ** 20
  * plus one full write frame, so an honest client is never paused.
  */
 export const DEFAULT_SESSION_WRITE_BUDGET = 5 * 2 ** 20
-/** A session that holds budget and finishes no request for this long is closed. */
+/**
+ * A session that holds budget and for this long neither finishes a request,
+ * sends an answer nor receives a byte is closed. Bytes arriving count while
+ * no answer waits for the client to read it: a home uplink of 4 Mbit/s
+ * shared by ten upload sessions brings each a 512 KiB write in about 10 s.
+ * A client that reads no answers gets no such grace: its bytes go on
+ * arriving (until its share is full) but show nothing. A frame still has to
+ * finish within the request timeout (30 s).
+ */
 export const DEFAULT_BUDGET_STALL_MS = 10_000
 
 export interface WriteBudgetOptions {
@@ -69,6 +77,7 @@ export class SessionBudget implements ReadBudget {
   private readonly budget: WriteBudget
   private heldBytes = 0
   private progressAt = Date.now()
+  private answerWaiting = false
 
   constructor (budget: WriteBudget) {
     this.budget = budget
@@ -83,7 +92,7 @@ export class SessionBudget implements ReadBudget {
     return this.heldBytes > 0 && (this.heldBytes >= this.budget.sessionBytes || this.budget.used >= this.budget.totalBytes)
   }
 
-  /** Milliseconds this session has held bytes without progress (0 when it holds none). */
+  /** Milliseconds this session has held bytes without progress or new bytes (0 when it holds none). */
   stalledFor (now = Date.now()): number {
     return this.heldBytes > 0 ? now - this.progressAt : 0
   }
@@ -93,8 +102,13 @@ export class SessionBudget implements ReadBudget {
     this.progressAt = Date.now()
   }
 
+  /** An answer waits for the client to read what was sent before it (true), or went out (false). */
+  answerBlocked (waiting: boolean): void {
+    this.answerWaiting = waiting
+  }
+
   take (bytes: number): void {
-    if (this.heldBytes === 0) this.progressAt = Date.now()
+    if (this.heldBytes === 0 || !this.answerWaiting) this.progressAt = Date.now()
     this.heldBytes += bytes
     this.budget.adjust(bytes)
   }

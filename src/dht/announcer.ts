@@ -154,7 +154,7 @@ export class ProviderAnnouncer extends EventTarget {
     for await (const si of source) {
       const id = Buffer.from(si).toString('hex')
       if (this.list != null) this.known.set(id, Uint8Array.from(si))
-      if (options.all !== true && (this.lastAnnounced(si) ?? -Infinity) > freshSince) { fresh++; continue }
+      if (options.all !== true && (this.ledger?.lastAnnounced(si) ?? -Infinity) > freshSince) { fresh++; continue }
       if (this.enqueue(id, si)) { this.roundPending++; queued++ }
     }
     this.counters.skippedFresh += fresh
@@ -216,16 +216,6 @@ export class ProviderAnnouncer extends EventTarget {
       this.log('announcing %t failed - %e', item.si, error)
       this.counters.failed++
       this.dispatchEvent(new CustomEvent('failed', { detail: { storageIndex: item.si, error } }))
-    }
-  }
-
-  /** What the ledger says, or undefined when it cannot say (announcing again is the safe side). */
-  private lastAnnounced (si: Uint8Array): number | undefined {
-    try {
-      return this.ledger?.lastAnnounced(si)
-    } catch (err) {
-      this.log('could not read the announcement ledger - %e', err)
-      return undefined
     }
   }
 

@@ -8,13 +8,6 @@
  * event fires when the backlog passes `warnBacklog`, or when a new reprovide
  * round is due while the previous one has not finished — either way the node
  * cannot keep its records fresh and operators should know.
- *
- * With a `ledger`, the time of each successful announcement outlives the
- * process: a round skips a storage index announced less than half a reprovide
- * interval ago. Provider records live 48 hours on the peers that took them,
- * so a server that restarts (a home machine after a power cut, a node in a
- * churning grid) does not walk the DHT once for every file it holds; what was
- * announced 20 minutes before the restart is announced again on schedule.
  */
 import { defaultLogger } from '@libp2p/logger'
 import { DEFAULT_REPROVIDE_INTERVAL_MS } from './constants.js'
@@ -34,15 +27,6 @@ export interface ProviderAnnouncerOptions {
   timeoutMs?: number
   /** Default `defaultLogger()` from @libp2p/logger; give the node's (libp2p's `logger`) to name the node. */
   logger?: ComponentLogger
-  /** Where the time of each successful announcement is kept across restarts (default: nowhere). */
-  ledger?: AnnouncementLedger
-}
-
-/** When each storage index was last announced, kept by the caller (a storage server keeps it in its database). */
-export interface AnnouncementLedger {
-  lastAnnounced: (storageIndex: Uint8Array) => number | undefined
-  announced: (storageIndex: Uint8Array, at: number) => void
-  forget: (storageIndex: Uint8Array) => void
 }
 
 export type AnnouncerWarningReason = 'backlog' | 'round-overrun'
@@ -58,8 +42,6 @@ export interface AnnouncerStats {
   announced: number
   failed: number
   rounds: number
-  /** Storage indexes rounds left out because the ledger says they were announced recently. */
-  skippedFresh: number
   lastRoundMs?: number
 }
 
@@ -70,7 +52,6 @@ export class ProviderAnnouncer extends EventTarget {
   private readonly warnBacklog: number
   private readonly timeoutMs: number
   private readonly list?: ProviderAnnouncerOptions['list']
-  private readonly ledger?: AnnouncementLedger
   private readonly log: Logger
   private readonly known = new Map<string, Uint8Array>()
   private readonly queue: Array<{ id: string, si: Uint8Array }> = []
@@ -83,7 +64,7 @@ export class ProviderAnnouncer extends EventTarget {
   private roundStartedAt = 0
   private readonly idleWaiters: Array<() => void> = []
   private controller = new AbortController()
-  private readonly counters = { announced: 0, failed: 0, rounds: 0, skippedFresh: 0, lastRoundMs: undefined as number | undefined }
+  private readonly counters = { announced: 0, failed: 0, rounds: 0, lastRoundMs: undefined as number | undefined }
 
   constructor (dht: KadDHT, options: ProviderAnnouncerOptions = {}) {
     super()
@@ -93,7 +74,6 @@ export class ProviderAnnouncer extends EventTarget {
     this.warnBacklog = options.warnBacklog ?? 1000
     this.timeoutMs = options.timeoutMs ?? 60_000
     this.list = options.list
-    this.ledger = options.ledger
     this.log = (options.logger ?? defaultLogger()).forComponent('lafs-club:dht:announcer')
   }
 
@@ -136,11 +116,10 @@ export class ProviderAnnouncer extends EventTarget {
     this.known.delete(id)
     const at = this.queue.findIndex(item => item.id === id)
     if (at >= 0) { this.queue.splice(at, 1); this.queued.delete(id) }
-    this.remember(() => { this.ledger?.forget(storageIndex) })
   }
 
-  /** Queue a reprovide round now (the timer calls this); `all` also re-announces what the ledger says is fresh. */
-  async reprovideNow (options: { all?: boolean } = {}): Promise<void> {
+  /** Queue a full reprovide round now (the timer calls this). */
+  async reprovideNow (): Promise<void> {
     if (this.stopped) return
     if (this.roundPending > 0) {
       this.warn('round-overrun', `reprovide round is due but ${this.roundPending} announcements from the previous round (started ${Math.round((Date.now() - this.roundStartedAt) / 1000)} s ago) are still pending; provider records may expire`)
@@ -148,17 +127,13 @@ export class ProviderAnnouncer extends EventTarget {
     this.counters.rounds++
     this.roundStartedAt = Date.now()
     const source = this.list?.() ?? [...this.known.values()]
-    const freshSince = Date.now() - this.reprovideIntervalMs / 2
     let queued = 0
-    let fresh = 0
     for await (const si of source) {
       const id = Buffer.from(si).toString('hex')
       if (this.list != null) this.known.set(id, Uint8Array.from(si))
-      if (options.all !== true && (this.ledger?.lastAnnounced(si) ?? -Infinity) > freshSince) { fresh++; continue }
       if (this.enqueue(id, si)) { this.roundPending++; queued++ }
     }
-    this.counters.skippedFresh += fresh
-    this.log('reprovide round %d: %d storage index(es) queued, %d announced within half an interval left out, backlog %d', this.counters.rounds, queued, fresh, this.backlog)
+    this.log('reprovide round %d: %d storage index(es) queued, backlog %d', this.counters.rounds, queued, this.backlog)
   }
 
   /** Resolves when nothing is queued or running. */
@@ -204,8 +179,6 @@ export class ProviderAnnouncer extends EventTarget {
       if (accepted > 0) {
         this.log.trace('announced %t to %d peer(s)', item.si, accepted)
         this.counters.announced++
-        // a storage index withdrawn while its walk ran stays forgotten
-        if (this.known.has(item.id)) this.remember(() => { this.ledger?.announced(item.si, Date.now()) })
         this.dispatchEvent(new CustomEvent('announced', { detail: { storageIndex: item.si, accepted } }))
       } else {
         this.log('announcing %t failed: no DHT peer accepted the provider record', item.si)
@@ -216,15 +189,6 @@ export class ProviderAnnouncer extends EventTarget {
       this.log('announcing %t failed - %e', item.si, error)
       this.counters.failed++
       this.dispatchEvent(new CustomEvent('failed', { detail: { storageIndex: item.si, error } }))
-    }
-  }
-
-  /** A ledger that fails (its database closed at shutdown) costs only a repeated announcement later. */
-  private remember (write: () => void): void {
-    try {
-      write()
-    } catch (err) {
-      this.log('could not update the announcement ledger - %e', err)
     }
   }
 

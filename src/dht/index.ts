@@ -12,7 +12,7 @@ export type { DhtCallOptions, PutRecordOptions, PutRecordResult, GetRecordOption
 export { storageIndexToCid, provide, findProviders, findProvidersList } from './providers.js'
 export type { ProvideResult, FindProvidersOptions } from './providers.js'
 export { ProviderAnnouncer } from './announcer.js'
-export type { AnnouncementLedger, ProviderAnnouncerOptions, AnnouncerWarning, AnnouncerWarningReason, AnnouncerStats } from './announcer.js'
+export type { ProviderAnnouncerOptions, AnnouncerWarning, AnnouncerWarningReason, AnnouncerStats } from './announcer.js'
 export { QueryCostMeter } from './cost-meter.js'
 export type { QueryCost } from './cost-meter.js'
 export { estimateNetworkSize, estimateFromDistances, kadIdOf } from './network-size.js'

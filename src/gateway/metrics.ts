@@ -53,7 +53,6 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
     gauge('reprovide_backlog', 'Provider announcements waiting or running.', snap.reprovide?.backlog ?? 0),
     counter('reprovide_announced_total', 'Provider announcements made.', [{ value: snap.reprovide?.announced ?? 0 }]),
     counter('reprovide_failed_total', 'Provider announcements that failed.', [{ value: snap.reprovide?.failed ?? 0 }]),
-    counter('reprovide_skipped_fresh_total', 'Storage indexes reprovide rounds left out as announced recently (also before a restart).', [{ value: snap.reprovide?.skippedFresh ?? 0 }]),
     gauge('corruption_advisories', 'Corrupt-share advisories this storage server keeps (all of them, not only the newest the status page lists).', snap.corruptionTotal),
     gauge('leases_held', 'Uploads whose leases this node keeps.', snap.leasesHeld),
     gauge('leases_expiring_soon', 'Uploads whose leases expire within the renewal margin.', snap.leasesExpiringSoon.length),

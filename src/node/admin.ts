@@ -62,12 +62,11 @@ export function createAdmin (init: AdminInit): AdminApi {
     },
     reprovide: async () => {
       if (storage === undefined || announcer === undefined) throw new StorageDisabledError('reprovide')
-      // asked for by a person: everything, however recently announced
-      await announcer.reprovideNow({ all: true })
+      await announcer.reprovideNow()
       await announcer.onIdle()
-      const { backlog, announced, failed, rounds, skippedFresh } = announcer.stats
+      const { backlog, announced, failed, rounds } = announcer.stats
       log('reprovide: %d announced, %d failed', announced, failed)
-      return { backlog, announced, failed, rounds, skippedFresh }
+      return { backlog, announced, failed, rounds }
     },
     status: async (): Promise<NodeSnapshot> => {
       const peers = await connectedPeers(libp2p)
@@ -101,7 +100,7 @@ export function createAdmin (init: AdminInit): AdminApi {
         storage: stats === undefined ? null : { shares: stats.shares, bytes: stats.bytes, capacity: Number.isFinite(stats.capacity) ? stats.capacity : null, accounts: stats.accounts, incoming: stats.incoming },
         accounts: accounts?.top ?? [],
         accountsTotal: accounts?.total ?? 0,
-        reprovide: announcer === undefined ? null : (({ backlog, announced, failed, rounds, skippedFresh }) => ({ backlog, announced, failed, rounds, skippedFresh }))(announcer.stats),
+        reprovide: announcer === undefined ? null : (({ backlog, announced, failed, rounds }) => ({ backlog, announced, failed, rounds }))(announcer.stats),
         corruption: advisories?.recent ?? [],
         corruptionTotal: advisories?.total ?? 0,
         // A cap kept for others is never shown again, not even here: its storage index names it.

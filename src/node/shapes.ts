@@ -131,8 +131,6 @@ export interface ReprovideStatus {
   announced: number
   failed: number
   rounds: number
-  /** Storage indexes the rounds left out: announced within half a reprovide interval, also before a restart. */
-  skippedFresh: number
 }
 
 export interface BootstrapStatus {

@@ -72,15 +72,7 @@ export async function startStorage (libp2p: LafsLibp2p, config: NodeConfig, dir:
     throw err
   }
 
-  const announcer = new ProviderAnnouncer(libp2p.services.dht, {
-    list: () => server.storageIndexes(),
-    logger: libp2p.logger,
-    ledger: {
-      lastAnnounced: si => server.lastAnnounced(si),
-      announced: (si, at) => { server.recordAnnounced(si, at) },
-      forget: si => { server.forgetAnnounced(si) }
-    }
-  })
+  const announcer = new ProviderAnnouncer(libp2p.services.dht, { list: () => server.storageIndexes(), logger: libp2p.logger })
   const onStored = (e: Event): void => { announcer.announce((e as CustomEvent<ShareEventDetail>).detail.storageIndex) }
   const onDeleted = (e: Event): void => {
     const { storageIndex } = (e as CustomEvent<ShareEventDetail>).detail

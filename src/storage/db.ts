@@ -79,16 +79,6 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
         PRIMARY KEY (si, shnum)
       ) WITHOUT ROWID;
     `)
-  },
-  (db) => {
-    // Issue #16: when the node last announced each storage index as a DHT provider, so a
-    // restart announces only what is due (src/dht/announcer.ts), not every file held.
-    db.exec(`
-      CREATE TABLE announcements (
-        si TEXT PRIMARY KEY,
-        at INTEGER NOT NULL
-      ) WITHOUT ROWID;
-    `)
   }
 ]
 
@@ -224,15 +214,6 @@ export function prepareQueries (db: DB) {
       `INSERT INTO mutable_shares (si, shnum, size, stored_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (si, shnum) DO UPDATE SET size = excluded.size`),
     deleteSlotShare: stmt<[string, number]>(db, 'DELETE FROM mutable_shares WHERE si = ? AND shnum = ?'),
-    announcedAt: value<[string], number>(db, 'SELECT at FROM announcements WHERE si = ?'),
-    // only for a storage index held here: the table stays as small as what the node stores
-    setAnnounced: stmt<[{ si: string, at: number }]>(db,
-      `INSERT OR REPLACE INTO announcements (si, at) SELECT @si, @at
-       WHERE EXISTS (SELECT 1 FROM shares WHERE si = @si) OR EXISTS (SELECT 1 FROM mutable_shares WHERE si = @si)`),
-    forgetAnnounced: stmt<[string]>(db, 'DELETE FROM announcements WHERE si = ?'),
-    // rows of storage indexes no longer held (their last share went while the node was down)
-    pruneAnnounced: stmt<[]>(db,
-      'DELETE FROM announcements WHERE si NOT IN (SELECT si FROM shares) AND si NOT IN (SELECT si FROM mutable_shares)'),
     slotTotals: stmt<[], { shares: number, bytes: number, charged: number }>(db,
       'SELECT COUNT(*) AS shares, COALESCE(SUM(size), 0) AS bytes, COALESCE(SUM(MAX(size, 4096)), 0) AS charged FROM mutable_shares'),
     expiredSlotShares: stmt<[number], ShareRow>(db,

@@ -14,12 +14,11 @@ import { Limits } from './limits.js'
 import { MutableSlots } from './mutable-slots.js'
 import type { ReadVector } from './mutable-container.js'
 import type { ReadTestWriteResult } from './mutable-slots.js'
-import { decodeStorageIndex, encodeStorageIndex, sharePaths, type SharePaths } from './paths.js'
+import { decodeStorageIndex, sharePaths, type SharePaths } from './paths.js'
 import { recover } from './recovery.js'
 import { Reservations } from './reservations.js'
 import { ShareStore } from './share-store.js'
 import { recoverSlots, SlotStore, type SlotWriteRequest } from './slot-store.js'
-import { checkStorageIndex } from './validate.js'
 import { Uploads } from './uploads.js'
 import type {
   AccountSummary, AccountUsage, AllocateResult, CorruptionReport, GrantedAccount, LeaseSecrets, ShareEventDetail, StorageServer,
@@ -39,7 +38,6 @@ export async function createStorageServer (opts: StorageServerOptions): Promise<
     await recover(db, q, paths, config.now(), config.leaseDurationMs, config.logger)
     const slots = new MutableSlots({ dir: config.dir, serverId: config.serverId, maxShareSize: config.maxShareSize })
     await recoverSlots(db, q, slots, config.now(), config.leaseDurationMs, config.logger)
-    q.pruneAnnounced.run()
     return new LocalStorageServer(config, paths, db, q, slots)
   } catch (err) {
     db.close()
@@ -68,7 +66,7 @@ class LocalStorageServer extends EventTarget implements StorageServer {
   private readonly served = { reads: 0, bytes: 0 }
   private stopping?: Promise<void>
 
-  constructor (private readonly config: Config, paths: SharePaths, private readonly db: Database.Database, private readonly q: Queries, slots: MutableSlots) {
+  constructor (private readonly config: Config, paths: SharePaths, private readonly db: Database.Database, q: Queries, slots: MutableSlots) {
     super()
     this.dir = config.dir
     const logger = config.logger
@@ -245,21 +243,6 @@ class LocalStorageServer extends EventTarget implements StorageServer {
       const slot = this.slots.list(storageIndexes[i]).map(s => s.shareNumber)
       return slot.length === 0 ? shnums : [...new Set([...shnums, ...slot])].sort((a, b) => a - b)
     })
-  }
-
-  lastAnnounced (storageIndex: Uint8Array): number | undefined {
-    this.assertOpen()
-    return this.q.announcedAt.get(encodeStorageIndex(checkStorageIndex(storageIndex)))
-  }
-
-  recordAnnounced (storageIndex: Uint8Array, at: number): void {
-    this.assertOpen()
-    this.q.setAnnounced.run({ si: encodeStorageIndex(checkStorageIndex(storageIndex)), at })
-  }
-
-  forgetAnnounced (storageIndex: Uint8Array): void {
-    this.assertOpen()
-    this.q.forgetAnnounced.run(encodeStorageIndex(checkStorageIndex(storageIndex)))
   }
 
   /** Every storage index held, immutable or mutable (what the node keeps provider records for). */

@@ -234,11 +234,6 @@ export interface StorageServer extends EventTarget {
   have(storageIndexes: Uint8Array[]): Promise<number[][]>
   /** Every storage index with at least one stored share (e.g. for DHT provider announcements). */
   storageIndexes(): Uint8Array[]
-  /** When this node last announced `storageIndex` as a DHT provider, kept across restarts (undefined: never, or forgotten). */
-  lastAnnounced(storageIndex: Uint8Array): number | undefined
-  /** Records a successful announcement of a storage index held here (ignored for one not held). */
-  recordAnnounced(storageIndex: Uint8Array, at: number): void
-  forgetAnnounced(storageIndex: Uint8Array): void
   terms(): Terms
   usage(account: string): AccountUsage
   /** Operator-made, single-use code raising an account's quota to `quota`. */

@@ -7,7 +7,7 @@ import { LevelDatastore } from 'datastore-level'
 import { createIPNSRecord, createIPNSRecordWithExpiration, marshalIPNSRecord, multihashToIPNSRoutingKey, unmarshalIPNSRecord } from 'ipns'
 import {
   findProviders, getRecord, provide, putRecord, readStoredIpnsRecord, storageIndexToCid, estimateLookupCost, estimateNetworkSize,
-  NotFoundError, PutRejectedError, QueryBudgetExceededError, QueryCostMeter, ProviderAnnouncer, type AnnouncementLedger, type QueryCost
+  NotFoundError, PutRejectedError, QueryBudgetExceededError, QueryCostMeter, ProviderAnnouncer, type QueryCost
 } from '../../src/dht/index.js'
 import { createDhtNode, datastoreOf, dialRetry, routingTableSize, startCluster, stopNodes, type DhtNode } from './cluster.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -236,48 +236,6 @@ describe('dht: records and providers on 20 loopback nodes', function () {
     const found = []
     for await (const p of findProviders(nodes[13].services.dht, sis[2])) found.push(p)
     assert.ok(found.some(p => p.id.equals(nodes[6].peerId)))
-  })
-
-  it('with a ledger, a restarted announcer re-announces only what is due; `all` and new shares are announced anyway', async function () {
-    const times = new Map<string, number>()
-    const hex = (si: Uint8Array): string => Buffer.from(si).toString('hex')
-    const ledger: AnnouncementLedger = {
-      lastAnnounced: si => times.get(hex(si)),
-      announced: (si, at) => { times.set(hex(si), at) },
-      forget: si => { times.delete(hex(si)) }
-    }
-    const held = Array.from({ length: 3 }, randomSi)
-    const interval = 10 * HOUR
-    const first = new ProviderAnnouncer(nodes[7].services.dht, { list: () => held, ledger, reprovideIntervalMs: interval })
-    first.start()
-    await first.reprovideNow()
-    await first.onIdle()
-    first.stop()
-    assert.equal(first.stats.announced, 3)
-    assert.deepEqual([...times.keys()].sort(), held.map(hex).sort(), 'each successful announcement is in the ledger')
-
-    // the same server after a restart: one record is older than half the interval
-    times.set(hex(held[0]), Date.now() - interval / 2 - 1000)
-    const second = new ProviderAnnouncer(nodes[7].services.dht, { list: () => held, ledger, reprovideIntervalMs: interval })
-    second.start()
-    await second.reprovideNow()
-    assert.equal(second.backlog, 1, 'only the one that is due')
-    assert.equal(second.stats.skippedFresh, 2)
-    await second.onIdle()
-    assert.ok((times.get(hex(held[0])) ?? 0) > Date.now() - 60_000, 'its time was renewed')
-    const added = randomSi()
-    second.announce(added)
-    assert.equal(second.backlog, 1, 'a newly stored storage index is announced whatever the ledger says')
-    await second.onIdle()
-    await second.reprovideNow({ all: true })
-    assert.equal(second.backlog, 3, 'a round asked for by a person takes everything')
-    await second.onIdle()
-    second.withdraw(held[1])
-    assert.equal(times.has(hex(held[1])), false, 'a withdrawn storage index leaves the ledger')
-    second.stop()
-    const found = []
-    for await (const p of findProviders(nodes[14].services.dht, held[0])) found.push(p)
-    assert.ok(found.some(p => p.id.equals(nodes[7].peerId)))
   })
 })
 

@@ -84,36 +84,6 @@ describe('storage: restart and crash recovery', () => {
     assert.deepEqual(await second.listShares(kept), [{ shareNumber: 0, size: 10 }])
   })
 
-  it('keeps when each storage index was last announced across a restart, only for what is held', async () => {
-    const clock = new Clock()
-    const dir = await h.tempDir()
-    const first = await h.server({ dir, now: clock.now })
-    const held = storageIndex()
-    const gone = storageIndex()
-    const never = storageIndex()
-    await store(first, ALICE, held, 0, bytes(10))
-    await store(first, ALICE, gone, 0, bytes(10), leaseSecrets())
-    first.recordAnnounced(held, 1000)
-    first.recordAnnounced(gone, 2000)
-    first.recordAnnounced(never, 3000)
-    assert.equal(first.lastAnnounced(held), 1000)
-    assert.equal(first.lastAnnounced(never), undefined, 'a storage index not held is not recorded')
-    first.recordAnnounced(held, 5000)
-    assert.equal(first.lastAnnounced(held), 5000, 'the newest announcement counts')
-    await first.stop()
-    // the share of `gone` disappears while the node is down (its file and row)
-    const db = new Database(join(dir, 'storage.sqlite'))
-    db.prepare('DELETE FROM shares WHERE si = ?').run(encodeStorageIndex(gone))
-    db.close()
-    await rm(sharePath(dir, gone, 0))
-
-    const second = await h.server({ dir, now: clock.now })
-    assert.equal(second.lastAnnounced(held), 5000, 'the time survived the restart')
-    assert.equal(second.lastAnnounced(gone), undefined, 'the row of a storage index no longer held was dropped')
-    second.forgetAnnounced(held)
-    assert.equal(second.lastAnnounced(held), undefined)
-  })
-
   it('runs migrations on a fresh database and only the missing ones on reopen', async () => {
     const dir = await h.tempDir()
     const server = await h.server({ dir })
@@ -125,7 +95,7 @@ describe('storage: restart and crash recovery', () => {
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length)
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal')
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
-      assert.deepEqual(tables, ['accounts', 'announcements', 'corruption_reports', 'invitations', 'leases', 'mutable_shares', 'shares'])
+      assert.deepEqual(tables, ['accounts', 'corruption_reports', 'invitations', 'leases', 'mutable_shares', 'shares'])
     } finally {
       db.close()
     }

@@ -43,20 +43,14 @@ function recordKey (peerId: PeerId): string {
   return `/peers/${peerId.toCID().toString()}`
 }
 
-export interface PeerInfoCacheStats {
-  hits: number
-  misses: number
-}
-
 /**
  * Serves `peerStore.getInfo` from decoded copies (and `get` of a peer known
- * to be absent from a thrown NotFoundError) in place; returns counters.
+ * to be absent from a thrown NotFoundError) in place.
  */
-export function cachePeerInfos (peerStore: PeerStore, records: PeerRecordCache, options: PeerInfoCacheOptions = {}): PeerInfoCacheStats {
+export function cachePeerInfos (peerStore: PeerStore, records: PeerRecordCache, options: PeerInfoCacheOptions = {}): void {
   const maxAgeMs = options.maxAgeMs ?? 60_000
   const maxEntries = options.maxEntries ?? 4096
   const decoded = new Map<string, Decoded>()
-  const stats: PeerInfoCacheStats = { hits: 0, misses: 0 }
   const getInfo = peerStore.getInfo.bind(peerStore)
   const get = peerStore.get.bind(peerStore)
 
@@ -66,10 +60,8 @@ export function cachePeerInfos (peerStore: PeerStore, records: PeerRecordCache, 
     if (record === 'absent') throw new NotFoundError(`no record for ${key}`)
     const hit = decoded.get(key)
     if (hit !== undefined && record !== undefined && hit.record === record && Date.now() - hit.at < maxAgeMs) {
-      stats.hits++
       return hit.info
     }
-    stats.misses++
     const info = await getInfo(peerId, opts)
     // only what was read from the record still held now may be reused
     if (record !== undefined && records.peek(key) === record) {
@@ -86,5 +78,4 @@ export function cachePeerInfos (peerStore: PeerStore, records: PeerRecordCache, 
     if (records.peek(recordKey(peerId)) === 'absent') throw new NotFoundError('peer not found')
     return await get(peerId, opts)
   }
-  return stats
 }

@@ -8,8 +8,8 @@ import {
   checkFile, download, findSharesOnSessions, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
   uploadViaHelper, type CheckReport, type ServerInfo, type UploadResult
 } from '../client/index.js'
-import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
-import { locate, type LocateDeps, type LocateResult } from '../routing/index.js'
+import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, NotEnoughSharesError, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
+import { locate, type LocatedServer, type LocateDeps, type LocateResult } from '../routing/index.js'
 import { join } from 'node:path'
 import { NodeStoppedError } from './errors.js'
 import { connectedStorageServers } from './peers.js'
@@ -49,6 +49,18 @@ export interface NodeFiles extends FilesApi {
   mutable: MutableFiles
   /** Aborts every transfer in progress and closes the storage sessions (the node is stopping). */
   close: () => Promise<void>
+}
+
+/** Locates per download, at most: the first, and again after holders went away mid-download. */
+const GET_ATTEMPTS = 3
+
+/** Too few shares because servers could not be read (not because shares were corrupt): a new locate may find others. */
+function holdersLeft (err: unknown): boolean {
+  return err instanceof NotEnoughSharesError && err.failures.some(f => f.check === 'read-error')
+}
+
+function distinctShares (holders: readonly LocatedServer[]): number {
+  return new Set(holders.flatMap(h => h.shares)).size
 }
 
 function shortCap (cap: string): string {
@@ -183,6 +195,7 @@ export function createFiles (init: FilesInit): NodeFiles {
   /** Where the shares are: the servers named (when they hold any), else the locate planner; with the club the download is in. */
   const findHolders = async (cap: ChkReadCap, hint: string | undefined, opts: GetOptions, signal: AbortSignal, firstByte?: Promise<void>): Promise<DownloadExplain & { way: 'servers' | 'located', club: string }> => {
     const si = storageIndexOf(cap)
+    let named: LocatedServer[] = []
     if (opts.servers != null && opts.servers.length > 0) {
       const asked = serversFromMultiaddrs(opts.servers)
       // On the pool's sessions, which the download reads over next: no new stream per server and file.
@@ -193,13 +206,24 @@ export function createFiles (init: FilesInit): NodeFiles {
         if (!signal.aborted) reputation.failed(f.peerId, f.error)
       }
       // Servers named by address are in no club, as for put.
-      if (holders.length > 0) return { way: 'servers', servers: holders, club: '', ranking: reputation.rank(holders, '') }
-      log('get %s: none of the %d servers named holds shares; locating', base32Encode(si), opts.servers.length)
+      if (distinctShares(holders) >= cap.k) return { way: 'servers', servers: holders, club: '', ranking: reputation.rank(holders, '') }
+      log('get %s: the %d servers named hold %d distinct share(s) that answer, %d needed; locating', base32Encode(si), opts.servers.length, distinctShares(holders), cap.k)
+      named = holders
     }
     const club = hint ?? init.clientConfig().club ?? ''
-    const { servers, explain } = await locateChk(cap, hint, { signal }, firstByte)
+    let located: LocateResult
+    try {
+      located = await locateChk(cap, hint, { signal }, firstByte)
+    } catch (err) {
+      // Nothing more to be found: the download then says which of the named servers' shares fell short.
+      if (named.length === 0 || signal.aborted) throw err
+      log('get %s: locate found nothing more - %s', base32Encode(si), (err as Error).message)
+      return { way: 'servers', servers: named, club: '', ranking: reputation.rank(named, '') }
+    }
+    // The named servers' shares stay in: with the located ones they may make k.
+    const servers = [...named, ...located.servers.filter(s => !named.some(n => n.peerId === s.peerId))]
     if (servers.length === 0) throw new SharesNotFoundError('no server holds shares of this file')
-    return { way: 'located', servers, explain, club, ranking: reputation.rank(servers, club) }
+    return { way: 'located', servers, explain: located.explain, club, ranking: reputation.rank(servers, club) }
   }
 
   const cat = async function * (capText: string, opts: GetOptions = {}): AsyncGenerator<Uint8Array> {
@@ -219,15 +243,28 @@ export function createFiles (init: FilesInit): NodeFiles {
     if (cap.kind !== 'chk') throw new InvalidCapError('unknown-type', 'downloading needs a read-cap (URI:CHK:… or URI:LIT:…), not a verify-cap')
     let firstByteOut = (): void => {}
     const firstByte = new Promise<void>(resolve => { firstByteOut = resolve })
+    let done = 0
     try {
-      const found = await findHolders(cap, hint, opts, signal, firstByte)
-      log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
-      const { club, ...explain } = found
-      opts.onExplain?.(explain)
-      const spread = init.clientConfig().spreadDownloads
-      for await (const chunk of download(opener, cap, { holders: found.servers, signal, reputation, club, pool, spread, offset: opts.offset, length: opts.length, onProgress: opts.onProgress })) {
-        firstByteOut()
-        yield chunk
+      for (let attempt = 1; ; attempt++) {
+        const found = await findHolders(cap, hint, opts, signal, firstByte)
+        log('get %s: %d servers by %s', base32Encode(storageIndexOf(cap)), found.servers.length, found.way)
+        const { club, ...explain } = found
+        if (attempt === 1) opts.onExplain?.(explain)
+        const spread = init.clientConfig().spreadDownloads
+        const offset = (opts.offset ?? 0) + done
+        const length = opts.length == null ? undefined : opts.length - done
+        try {
+          for await (const chunk of download(opener, cap, { holders: found.servers, signal, reputation, club, pool, spread, offset, length, onProgress: opts.onProgress })) {
+            firstByteOut()
+            done += chunk.length
+            yield chunk
+          }
+          return
+        } catch (err) {
+          if (!holdersLeft(err) || signal.aborted || attempt >= GET_ATTEMPTS) throw err
+          // Holders that answered the locate went away before their shares were read: others may hold more.
+          log('get %s: %s; locating again and going on from byte %d (attempt %d of %d)', base32Encode(storageIndexOf(cap)), (err as Error).message, offset, attempt + 1, GET_ATTEMPTS)
+        }
       }
     } finally {
       firstByteOut()

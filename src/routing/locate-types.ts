@@ -44,6 +44,8 @@ export interface WayRun {
   servers: number
   distinctShares: number
   error?: string
+  /** DHT way: a walk again after every way fell short (a young file's provider records may still be arriving). */
+  again?: boolean
   /**
    * DHT way: clubs that holders named and that were asked beside the lookup
    * (their roster, then one have round), because provider records alone had

@@ -130,7 +130,8 @@ async function viaNamedClubs (deps: LocateDeps, target: LocateTarget, clubs: str
 }
 
 /** One entry per server (the DHT way and a named club may both have found it). */
-function mergeHolders (found: readonly LocatedServer[]): LocatedServer[] {
+/** One entry per server, with the union of the shares it was seen to hold. */
+export function mergeHolders (found: readonly LocatedServer[]): LocatedServer[] {
   const byPeer = new Map<string, LocatedServer>()
   for (const s of found) {
     const seen = byPeer.get(s.peerId)

@@ -6,17 +6,28 @@
  * runs out of budget. Every answer explains itself: which way ran, what it
  * was estimated to cost, and what it really cost.
  */
-import { estimateLookupCost, estimateNetworkSize, QueryCostMeter } from '../dht/index.js'
+import { estimateLookupCost, estimateNetworkSize, QueryBudgetExceededError, QueryCostMeter } from '../dht/index.js'
 import { LocateError } from './errors.js'
 import { logFor } from './locate-log.js'
-import { distinct, viaClubs, viaDht } from './locate-ways.js'
+import { permute } from './permuted-ring.js'
+import { distinct, mergeHolders, viaClubs, viaDht } from './locate-ways.js'
 import type { SignedRoster } from '../club/index.js'
-import type { LocateDeps, LocateExplain, LocateOptions, LocateResult, LocateTarget, LocateWay, WayEstimate, WayRun } from './locate-types.js'
+import type { LocatedServer, LocateDeps, LocateExplain, LocateOptions, LocateResult, LocateTarget, LocateWay, WayEstimate, WayRun } from './locate-types.js'
 
 export type { LocateBudget, LocateDeps, LocatedServer, LocateExplain, LocateOptions, LocateResult, LocateTarget, LocateWay, WayEstimate, WayRun } from './locate-types.js'
 
 const DEFAULT_MAX_RPCS = 200
 const DEFAULT_DEADLINE_MS = 30_000
+/**
+ * A DHT walk that ended short of k shares is walked again after this pause
+ * (doubling each time), while the deadline and the budget allow: a young
+ * file's holders announce their provider records one by one, and a walk
+ * started seconds after the upload can pass the closest peers before they
+ * have them all. A walk that found no share at all is repeated once only, so
+ * a file that does not exist is reported missing in a few seconds, not at the
+ * deadline.
+ */
+const REWALK_PAUSE_MS = 2_000
 
 /**
  * The network size the DHT estimate is based on. A fresh node's routing
@@ -62,16 +73,28 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
     options.prefer != null ? ` (${options.prefer} preferred by the caller)` : '')
   const runs: WayRun[] = []
   let spent = 0
-  for (const way of order) {
-    if (runs.length > 0 && options.noFallback === true) break
+  // What every DHT walk so far found: a walk again adds to it.
+  let walked: LocatedServer[] = []
+  const ways = options.noFallback === true ? order.slice(0, 1) : [...order]
+  let pause = REWALK_PAUSE_MS
+  let budgetSpent = false
+  for (let i = 0; i < ways.length; i++) {
+    const way = ways[i]
     if (signal.aborted) break
+    const again = runs.some(r => r.way === way)
+    if (again) {
+      log('locate %t: walking the DHT again in %d ms (%d distinct share(s) found so far)', target.storageIndex, pause, distinct(walked))
+      if (!await pauseFor(pause, signal)) break
+      pause *= 2
+    }
     const t0 = performance.now()
-    const run: WayRun = { way, rpcs: 0, roundTrips: 0, ms: 0, servers: 0, distinctShares: 0 }
+    const run: WayRun = { way, rpcs: 0, roundTrips: 0, ms: 0, servers: 0, distinctShares: 0, ...(again ? { again } : {}) }
     runs.push(run)
     try {
-      const found = way === 'dht'
+      let found = way === 'dht'
         ? await viaDht(deps, target, maxRpcs - spent, signal, run, options.club)
         : await viaClubs(deps, target, options.club as string, options.otherClubs ?? [], maxRpcs - spent, signal, run)
+      if (way === 'dht') found = walked = permute(target.storageIndex, mergeHolders([...walked, ...found]))
       run.servers = found.length
       run.distinctShares = distinct(found)
       run.ms = Math.round(performance.now() - t0)
@@ -88,15 +111,43 @@ export async function locate (deps: LocateDeps, target: LocateTarget, options: L
       run.ms = Math.round(performance.now() - t0)
       spent += run.rpcs
       run.error = (err as Error).message
+      if (err instanceof QueryBudgetExceededError) budgetSpent = true
     }
-    log('locate %t: %s failed after %d RPCs, %d ms (%s)%s', target.storageIndex, way, run.rpcs, run.ms, run.error,
-      options.noFallback === true || runs.length === order.length ? '' : '; falling back')
+    log('locate %t: %s failed after %d RPCs, %d ms (%s)', target.storageIndex, way, run.rpcs, run.ms, run.error)
+    if (i === ways.length - 1 && !budgetSpent && walkAgain(runs, distinct(walked), target, maxRpcs - spent)) ways.push('dht')
   }
   const explain = explainOf(order[0], estimates, runs, started)
   const why = runs.map(r => `${r.way}: ${r.error ?? 'no result'}`).join('; ')
   log.error('locate %t: not found after %d RPCs, %d ms: %s', target.storageIndex, explain.actual.rpcs, explain.actual.ms, why)
   if (options.signal?.aborted === true) throw new LocateError('ERR_ABORTED', 'locate was aborted', explain)
   throw new LocateError('ERR_NOT_FOUND', `could not find ${target.k} shares of this file within ${deadlineMs} ms and ${maxRpcs} RPCs (${why})`, explain)
+}
+
+/**
+ * Whether the DHT is walked once more after every way fell short: it ran,
+ * found some shares or has not been repeated yet, and the budget still pays
+ * for a walk's have round.
+ */
+function walkAgain (runs: readonly WayRun[], found: number, target: LocateTarget, rpcsLeft: number): boolean {
+  const walks = runs.filter(r => r.way === 'dht')
+  if (walks.length === 0) return false
+  if (found === 0 && walks.length > 1) return false
+  return rpcsLeft > target.n
+}
+
+/** Waits `ms`; false when the signal fired first. */
+async function pauseFor (ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false
+  return await new Promise<boolean>(resolve => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+      resolve(ok)
+    }
+    const onAbort = (): void => { done(false) }
+    const timer = setTimeout(() => { done(true) }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
 }
 
 /** Clubs whose roster is being fetched in the background, per club manager: one fetch at a time per club. */
@@ -158,7 +209,7 @@ function explainOf (chosen: LocateWay, estimates: LocateExplain['estimates'], ru
       roundTrips: runs.reduce((a, r) => a + r.roundTrips, 0),
       ms: Math.round(performance.now() - started)
     },
-    fellBack: runs.length > 1
+    fellBack: new Set(runs.map(r => r.way)).size > 1
   }
 }
 

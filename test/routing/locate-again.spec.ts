@@ -31,11 +31,16 @@ function observed (base: ComponentLogger, onLine: (line: string) => void): Compo
   return {
     forComponent: (name: string): Logger => {
       const inner = base.forComponent(name)
-      const log = Object.assign((formatter: any, ...args: any[]) => {
+      const log: Logger = Object.assign((formatter: any, ...args: any[]) => {
         onLine(String(formatter))
         inner(formatter, ...args)
-      }, { error: inner.error, trace: inner.trace, enabled: inner.enabled, newScope: inner.newScope })
-      return log as unknown as Logger
+      }, {
+        error: (formatter: any, ...args: any[]) => { inner.error(formatter, ...args) },
+        trace: (formatter: any, ...args: any[]) => { inner.trace(formatter, ...args) },
+        enabled: inner.enabled,
+        newScope: (name: string) => inner.newScope(name)
+      })
+      return log
     }
   }
 }

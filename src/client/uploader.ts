@@ -57,6 +57,12 @@ export interface UploadResult {
   skipped: Array<{ peerId: string, reason: string }>
 }
 
+/**
+ * Placements per upload, at most: the first, and another when servers failed
+ * part way and left the shares below happy.
+ */
+const UPLOAD_ATTEMPTS = 2
+
 /** Bytes of consecutive blocks per share sent as one write request. */
 const WRITE_BATCH = 512 * 1024
 
@@ -104,10 +110,26 @@ export async function uploadEncoded (opener: StreamOpener, plan: CrypttextPlan, 
   log('%s: %d bytes, %d-of-%d, happy %d, %d server(s) offered', siText(plan.storageIndex), plan.size, plan.k, plan.n, plan.happy, options.servers.length)
   const pool = options.pool ?? new StorageClientPool(opener)
   try {
-    const skipped: UploadResult['skipped'] = []
-    const states = await placeShares(opener, pool, plan, options, log, skipped)
-    const writing = Date.now()
-    const encoded = await writeShares(plan, encode, states, options, log)
+    let skipped: UploadResult['skipped'] = []
+    let states: Map<string, ServerState>
+    let encoded: EncodeResult
+    let writing = Date.now()
+    const lost = new Set<string>()
+    for (let attempt = 1; ; attempt++) {
+      skipped = []
+      // Servers lost mid-upload are left out of the next attempt: the ring's next servers stand in.
+      const servers = options.servers.filter(s => !lost.has(s.peerId))
+      states = await placeShares(opener, pool, plan, { ...options, servers }, log, skipped)
+      writing = Date.now()
+      try {
+        encoded = await writeShares(plan, encode, states, options, log, lost)
+        break
+      } catch (err) {
+        // A share cannot move to another server part way (its earlier blocks are gone), so the file is sent again.
+        if (!(err instanceof UploadUnhappyError) || lost.size === 0 || attempt >= UPLOAD_ATTEMPTS || options.signal?.aborted === true) throw err
+        log('%s: %s; placing and sending again without the %d server(s) lost (attempt %d of %d)', siText(plan.storageIndex), err.message, lost.size, attempt + 1, UPLOAD_ATTEMPTS)
+      }
+    }
     const writeMs = Date.now() - writing
     for (const st of states.values()) {
       if (st.failed == null) options.reputation?.throughput(st.server.peerId, st.writing.length * plan.shareSize, writeMs, 'write')
@@ -249,12 +271,15 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
   throw new UploadUnhappyError(0, plan.happy, 'placement did not settle')
 }
 
-async function writeShares (plan: CrypttextPlan, encode: () => AsyncGenerator<EncodeEvent, EncodeResult>, states: Map<string, ServerState>, options: EncodedUploadOptions, log: Logger): Promise<EncodeResult> {
+/** `lost` collects the servers that failed while their shares were written. */
+async function writeShares (plan: CrypttextPlan, encode: () => AsyncGenerator<EncodeEvent, EncodeResult>, states: Map<string, ServerState>, options: EncodedUploadOptions, log: Logger,
+  lost: Set<string>): Promise<EncodeResult> {
   const si = plan.storageIndex
   const live = (): ServerState[] => [...states.values()].filter(st => st.failed == null && st.writing.length > 0)
   const fail = async (st: ServerState, err: unknown): Promise<void> => {
     if (st.failed != null) return
     st.failed = err as Error
+    lost.add(st.server.peerId)
     options.reputation?.failed(st.server.peerId, err)
     log('%s: %s failed during the upload, its share(s) %s are dropped: %s', siText(si), short(st.server.peerId), st.writing.join(','), st.failed.message)
     for (const sh of st.writing) await st.client.abort(si, sh).catch(() => {})

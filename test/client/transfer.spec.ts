@@ -155,6 +155,34 @@ describe('client: upload and download over 10 real servers', function () {
     }
   })
 
+  it('a server lost part way through is replaced by the next on the ring: the file is placed and sent again', async () => {
+    const six = await startGrid(6)
+    try {
+      const data = randomBytes(16 * 1024 * 1024)
+      let stopping: Promise<void> | undefined
+      let victim: GridServer | undefined
+      const up = await upload(client, data, {
+        servers: six.map(s => s.info), leaseSecret, convergenceSecret, k: 3, happy: 5, n: 5,
+        onProgress: p => {
+          if (p.phase !== 'uploading' || stopping != null) return
+          // one of the five servers being written to goes away after the first segment
+          victim = six.find(s => s.storage.stats().incoming > 0)
+          if (victim != null) stopping = stopServer(victim)
+        }
+      })
+      await stopping
+      assert.ok(victim != null, 'a server was stopped mid-upload')
+      assert.equal(up.happiness, 5)
+      assert.ok(!up.placement.has(victim.info.peerId), 'the lost server holds nothing in the result')
+      assert.equal(up.placement.size, 5, 'the spare server took its place')
+      const si = storageIndexOf(parseCap(up.cap) as ChkReadCap)
+      const { holders } = await findShares(client, si, six.filter(s => s.running).map(s => s.info))
+      assert.ok((await collect(download(client, up.cap, { holders }))).equals(data))
+    } finally {
+      await stopGrid(six)
+    }
+  })
+
   it('a client over quota gets a clear error, nothing partial remains, another client is unaffected', async () => {
     const tight = await startGrid(10, { freeQuota: 200_000 })
     const other = await createTestLibp2p()

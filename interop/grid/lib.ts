@@ -13,7 +13,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-export const BIN = join(ROOT, 'dist/src/cli/bin.js')
+/** The command every child runs: the built CLI, or another build of it (useBin). */
+export let BIN = join(ROOT, 'dist/src/cli/bin.js')
+/** The esbuild bundle of the same CLI (`npm run bundle`): one file to load instead of a thousand modules. */
+export const BUNDLE = join(ROOT, 'dist/bundle/lafs-club.mjs')
+
+/** Children started from now on run `bin` (the imports of BIN see the change). */
+export function useBin (bin: string): void {
+  BIN = bin
+}
 
 const children = new Set<ChildProcess>()
 process.on('exit', () => {

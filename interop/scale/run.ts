@@ -13,7 +13,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BIN, check, cli, fail, log, ms, status, step, stopDaemon, until } from '../grid/lib.js'
+import { BIN, BUNDLE, check, cli, fail, log, ms, status, step, stopDaemon, until, useBin } from '../grid/lib.js'
 import { churn, type ChurnEvent } from './churn.js'
 import { createLoad } from './load.js'
 import { parseOptions, type ScaleOptions } from './options.js'
@@ -52,6 +52,8 @@ async function main (): Promise<number> {
   const o = parseOptions(process.argv.slice(2))
   keepData = o.keep
   if (!existsSync(BIN)) fail(`${BIN} is missing: run "npm run build" first`)
+  if (!existsSync(BUNDLE)) fail(`${BUNDLE} is missing: run "npm run bundle" (npm run scale does)`)
+  useBin(BUNDLE)
   lightEnv()
   base = await mkdtemp(join(tmpdir(), 'lafs-scale-'))
   log(`npm run scale: ${o.nodes} nodes, ${o.minutes} min of load, churn ${o.churn * 100}% restarted + ${o.retire * 100}% retired; data under ${base}; load average ${loadStart.map(v => v.toFixed(2)).join(' ')}`)

@@ -263,7 +263,7 @@ export function createFiles (init: FilesInit): NodeFiles {
         } catch (err) {
           if (!holdersLeft(err) || signal.aborted || attempt >= GET_ATTEMPTS) throw err
           // Holders that answered the locate went away before their shares were read: others may hold more.
-          log('get %s: %s; locating again and going on from byte %d (attempt %d of %d)', base32Encode(storageIndexOf(cap)), (err as Error).message, offset, attempt + 1, GET_ATTEMPTS)
+          log('get %s: %s; locating again and going on from byte %d (attempt %d of %d)', base32Encode(storageIndexOf(cap)), (err as Error).message, (opts.offset ?? 0) + done, attempt + 1, GET_ATTEMPTS)
         }
       }
     } finally {

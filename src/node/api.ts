@@ -93,7 +93,8 @@ export interface CheckOptions {
   servers?: string[]
   /**
    * The club the file belongs to (instead of the cap's hint or the default club):
-   * its roster is asked, and with `repair` new CHK shares go only to its servers.
+   * only its roster is asked (not every connected server, nor the DHT, unless
+   * the roster is empty), and with `repair` new CHK shares go only to its servers.
    */
   club?: string
   /** Servers to ask besides the ones found (multiaddrs with /p2p/): where the file was uploaded to. Ignored with `servers`. */

@@ -286,16 +286,18 @@ export function createFiles (init: FilesInit): NodeFiles {
     if (o.servers != null && o.servers.length > 0) {
       for (const s of serversFromMultiaddrs(o.servers)) byPeer.set(s.peerId, s)
     } else {
-      // Tahoe asks every server it knows: the connected storage servers, the club's roster, and whoever the DHT names.
-      for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
-      for (const s of serversFromMultiaddrs(o.alsoAsk ?? [])) byPeer.set(s.peerId, s)
       const { cap, hint } = parseHintedCap(capText)
       club = o.club ?? hint ?? init.clientConfig().club ?? ''
       const roster = club === '' ? [] : await init.clubServers(club, { signal })
-      for (const s of roster) byPeer.set(s.peerId, s)
-      // A club named by the caller is where the file belongs: repair keeps its shares there.
+      // A club named by the caller is where the file belongs: its roster is the grid asked, and repair keeps the shares there.
+      // (Asking every connected server too cost a self-repair pass about 80 have queries per file on a 100-node grid.)
+      const clubOnly = o.club != null && roster.length > 0
       if (o.club != null) placeOn = roster
-      if (cap.kind === 'chk') {
+      // Otherwise, as Tahoe asks every server it knows: the connected storage servers, the club's roster, and whoever the DHT names.
+      if (!clubOnly) for (const s of await connectedStorageServers(libp2p)) byPeer.set(s.peerId, s)
+      for (const s of serversFromMultiaddrs(o.alsoAsk ?? [])) byPeer.set(s.peerId, s)
+      for (const s of roster) byPeer.set(s.peerId, s)
+      if (cap.kind === 'chk' && !clubOnly) {
         try {
           const located = await locateChk(cap, hint, { signal, budget: { deadlineMs: byPeer.size > 0 ? 10_000 : 30_000 } })
           for (const s of located.servers) if (!byPeer.has(s.peerId)) byPeer.set(s.peerId, s)

@@ -111,6 +111,23 @@ describe('node: self-repair and keep', function () {
     assert.deepEqual(verified, [put.cap, other.cap].sort())
   })
 
+  it('a check given the club asks only its roster: a connected server outside the club holding shares is not asked', async () => {
+    const { uploader, clubId } = await setup(5)
+    const data = randomBytes(150_000)
+    const put = await uploader.put(data, { club: clubId })
+    // The same file (same convergent key and parameters) also on one server outside the club, which stays connected.
+    const [outsider] = await startGrid(1)
+    grid.push(outsider)
+    await uploader.put(data, { servers: outsider.info.multiaddrs, happy: 1 })
+    const holders = (r: { sharemap: Record<string, string[]> }): Set<string> => new Set(Object.values(r.sharemap).flat())
+    const everyone = await uploader.check(put.cap)
+    assert.ok(holders(everyone).has(outsider.info.peerId), 'without a club, every connected storage server is asked')
+    const inClub = await uploader.check(put.cap, { club: clubId })
+    assert.ok(!holders(inClub).has(outsider.info.peerId), 'with the club named, only its roster is asked')
+    assert.equal(inClub.sharesFound, 5)
+    assert.equal(inClub.happiness, 5)
+  })
+
   it('a repairer that keeps a cap keeps the file alive while its uploader is offline, and learns no other cap', async () => {
     const { dht, uploader, clubId } = await setup(8)
     const repairer = await start('repairer', { bootstrap: [dht.multiaddrs[0]] })

@@ -26,8 +26,13 @@ const SIZE = 12 * 2 ** 20
 const SEGMENT = 128 * 1024
 const K = 3
 const N = 10
-/** The relay carries 16 KiB a second: a third of a block, where a direct server on loopback moves megabytes. */
-const RELAY_BYTES_PER_SECOND = 16 * 1024
+/**
+ * The relay carries 4 KiB a second: a tenth of a block. A direct server on an idle loopback moves
+ * megabytes, but on a loaded CI machine the download is CPU-bound and direct servers deliver far
+ * less: with a 16 KiB/s relay the relayed server once read 13.2 blocks against 26.2 for the slowest
+ * direct one, which is the proportion to speed the scheduler aims at, not a fault of it.
+ */
+const RELAY_BYTES_PER_SECOND = 4 * 1024
 
 describe('client: a spreading download gives a slow server fewer blocks', function () {
   this.timeout(60_000)
@@ -91,6 +96,7 @@ describe('client: a spreading download gives a slow server fewer blocks', functi
     const slowBlocks = served[N - 1] / blockSize
     const fastBlocks = served.slice(0, N - 1).map(b => b / blockSize)
     const text = `slow ${slowBlocks.toFixed(1)} blocks, direct ${fastBlocks.map(b => b.toFixed(1)).join(' ')}`
+    console.log(`      ${text}`)
     assert.ok(fastBlocks.every(b => b >= 2 * slowBlocks + 1), `the throttled server gets far fewer blocks: ${text}`)
   })
 })

@@ -9,7 +9,7 @@ import {
   uploadViaHelper, type CheckReport, type ServerInfo, type UploadResult
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, NotEnoughSharesError, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
-import { locate, type LocatedServer, type LocateDeps, type LocateResult } from '../routing/index.js'
+import { distinctShares, locate, type LocatedServer, type LocateDeps, type LocateResult } from '../routing/index.js'
 import { join } from 'node:path'
 import { NodeStoppedError } from './errors.js'
 import { connectedStorageServers } from './peers.js'
@@ -57,10 +57,6 @@ const GET_ATTEMPTS = 3
 /** Too few shares because servers could not be read (not because shares were corrupt): a new locate may find others. */
 function holdersLeft (err: unknown): boolean {
   return err instanceof NotEnoughSharesError && err.failures.some(f => f.check === 'read-error')
-}
-
-function distinctShares (holders: readonly LocatedServer[]): number {
-  return new Set(holders.flatMap(h => h.shares)).size
 }
 
 function shortCap (cap: string): string {

@@ -8,4 +8,5 @@ export {
   locate, plannedNetworkSize, type LocateBudget, type LocateDeps, type LocateExplain, type LocateOptions, type LocateResult, type LocateTarget,
   type LocateWay, type LocatedServer, type WayEstimate, type WayRun
 } from './locate.js'
+export { distinct as distinctShares } from './locate-ways.js'
 export { LocateError } from './errors.js'

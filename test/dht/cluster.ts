@@ -76,7 +76,7 @@ export async function dialRetry (node: DhtNode, target: DhtNode, attempts = 4): 
 }
 
 /**
- * Connects every node to the seed and to `extra` random earlier nodes, in
+ * Connects every node to the seed and to `extra` distinct random earlier nodes, in
  * batches of `batch` so the event loop is not flooded with handshakes.
  */
 export async function connectCluster (nodes: DhtNode[], options: { batch?: number, extra?: number } = {}): Promise<void> {
@@ -87,8 +87,11 @@ export async function connectCluster (nodes: DhtNode[], options: { batch?: numbe
     pairs.push([nodes[i], nodes[0]])
     // nodes[1] has no earlier node but the seed, which it already dials
     if (i < 2) continue
-    for (let e = 0; e < extra; e++) {
-      const j = 1 + Math.floor(Math.random() * (i - 1))
+    // distinct picks: with repeats a node could end up with the seed and one
+    // other contact, and a table of 2 that waitForRoutingTables waits on in vain
+    const earlier = Array.from({ length: i - 1 }, (_, k) => k + 1)
+    for (let e = 0; e < extra && earlier.length > 0; e++) {
+      const [j] = earlier.splice(Math.floor(Math.random() * earlier.length), 1)
       pairs.push([nodes[i], nodes[j]])
     }
   }

@@ -110,6 +110,12 @@ export function figures (f: RunFacts): Record<string, any> {
   }
 }
 
+/** The eight largest counts divided by the operations run, as "name n, …" (protocol names shortened to their last two parts). */
+function perOp (counts: Record<string, number>, ops: number): string {
+  const short = (name: string): string => name.startsWith('/') ? name.split('/').filter(Boolean).slice(-2).join('/') : name
+  return Object.entries(counts).slice(0, 8).map(([k, n]) => `${short(k)} ${(n / Math.max(1, ops)).toFixed(1)}`).join(', ') || 'none'
+}
+
 const fmt = (v: number | string | null | undefined): string => v === null || v === undefined ? '–' : String(v)
 const p = (x: { p50: number | null, p95: number | null }, unit = ''): string => `p50 ${fmt(x.p50)}${unit}  p95 ${fmt(x.p95)}${unit}`
 
@@ -126,6 +132,7 @@ export function table (g: Record<string, any>): string[][] {
     ['download MiB/s (≥256 KiB)', p(g.downloads.throughputMiBs)],
     ['file age at download', `all ${p(g.downloads.fileAgeSeconds.all, ' s')}; failed plain ${p(g.downloads.fileAgeSeconds.failedPlain, ' s')}`],
     ...(g.counts !== null ? [['during the load', `provider records ${g.counts.announced as number} announced, ${g.counts.failed as number} failed, backlog at the end ${g.counts.backlog as number} (at most ${g.counts.maxBacklog as number} on one server); connections opened ${g.counts.connectionsOpened as number} (${g.counts.connectionsPerNodeMinute as number} per node per minute); ${g.counts.nodes as number} nodes read at both ends, ${g.counts.unread as number} live nodes unread at the end`]] : []),
+    ...(g.counts?.inboundStreams !== undefined ? [['asked of the nodes', `per operation: ${perOp(g.counts.inboundStreams, g.uploads.total + g.downloads.total)}; kad-dht: ${perOp(g.counts.kadRequests, g.uploads.total + g.downloads.total)}`]] : []),
     ['below happy', `${g.repair.filesBelowHappy} files (${g.repair.spells} spells; ${g.repair.endedByRestart} ended by a restart; ${g.repair.stillBelowAtEnd} still below at the end)`],
     ['repair', g.repair.available === true
       ? `${g.repair.repaired} spells ended by new shares, in ${p(g.repair.repairSeconds, ' s')}; keep calls ${fmt(g.repair.keepCalls)}, errors ${g.repair.keepErrors?.length ?? 0}`

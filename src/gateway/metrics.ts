@@ -42,6 +42,10 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
       { labels: { direction: 'inbound' }, value: snap.connectionsOpened.inbound },
       { labels: { direction: 'outbound' }, value: snap.connectionsOpened.outbound }
     ]),
+    counter('inbound_streams_total', 'Streams peers opened to this node since it started, by protocol.',
+      Object.entries(snap.inbound.streams).map(([protocol, value]) => ({ labels: { protocol }, value }))),
+    counter('dht_inbound_requests_total', 'kad-dht requests this node answered since it started, by message type.',
+      Object.entries(snap.inbound.kad).map(([type, value]) => ({ labels: { type }, value }))),
     gauge('storage_servers_connected', 'Connected peers that serve storage.', snap.storageServersConnected),
     gauge('upload_ready', '1 when at least client.happy storage servers are connected.', snap.uploadReady ? 1 : 0),
     gauge('storage_enabled', '1 when this node runs a storage server.', snap.storage === null ? 0 : 1),

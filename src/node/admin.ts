@@ -8,6 +8,7 @@ import { relayServerStatus } from './relay-policy.js'
 import type { AdminApi, ClubsApi } from './api.js'
 import type { BootstrapReport } from './bootstrap.js'
 import type { ConnectionCounts } from './connection-counter.js'
+import type { InboundCounts } from './inbound-counter.js'
 import type { NodeConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { ReputationTable } from '../client/index.js'
@@ -45,6 +46,8 @@ export interface AdminInit {
   helper?: UploadHelper
   /** Connections opened since libp2p started (connection-counter.ts). */
   connectionsOpened: () => ConnectionCounts
+  /** What peers asked of this node since libp2p started (inbound-counter.ts). */
+  inbound: () => InboundCounts
   log: Logger
 }
 
@@ -92,6 +95,7 @@ export function createAdmin (init: AdminInit): AdminApi {
         relay: relayServerStatus(libp2p.services.relay),
         peers,
         connectionsOpened: init.connectionsOpened(),
+        inbound: init.inbound(),
         happy: init.config.client.happy,
         storageServersConnected,
         uploadReady: storageServersConnected >= init.config.client.happy,

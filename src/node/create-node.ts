@@ -21,6 +21,7 @@ import { createDirs } from './dirs.js'
 import { magicFoldersDir, startMagicFolders } from './magic-folders-api.js'
 import { leaseRenewer } from './lease-renewal.js'
 import { LeaseBook } from './leases.js'
+import { InboundCounter } from './inbound-counter.js'
 import { createSelfRepair } from './self-repair.js'
 import { bootstrapPeers, buildLibp2p, networkProfile, openDatastore, seeksRelayReservations } from './libp2p.js'
 import { defaultLogger, type NodeLogger } from './log.js'
@@ -100,7 +101,8 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     // tor first: libp2p's onion listen address and Tor transport need it; stopped after libp2p
     const tor = await startNodeTor(config, paths.privateDir, say)
     if (tor !== undefined) cleanups.push(tor.stop)
-    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId), tor })
+    const inbound = new InboundCounter()
+    const libp2p = await buildLibp2p({ config, privateKey: opened.privateKey, datastore, isClubMember: peerId => isRosterServer(peerId), tor, metrics: inbound.metrics })
     cleanups.push(async () => { await libp2p.stop() })
     const connectionsOpened = countConnections(libp2p)
     const log = libp2p.logger.forComponent('lafs-club:node')
@@ -207,7 +209,7 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
 
     const accounts = createAccounts({ libp2p, storage: storage?.server, log: libp2p.logger.forComponent('lafs-club:node:accounts') })
     const admin = createAdmin({
-      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, tor: tor?.status, helper, connectionsOpened,
+      libp2p, config, storage: storage?.server, announcer: storage?.announcer, leases, reputation, clubs, bootstrapped, multiaddrs, repair: selfRepair.stats, tor: tor?.status, helper, connectionsOpened, inbound: () => inbound.snapshot(),
       log: libp2p.logger.forComponent('lafs-club:node:admin')
     })
 

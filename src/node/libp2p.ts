@@ -26,7 +26,7 @@ import { reachabilityService, type ReachabilityService } from './reachability.js
 import { autoRelayServer } from './relay-auto.js'
 import { policyRelayServer, type RelayPolicy } from './relay-policy.js'
 import type { NodeConfig, SecureChannel } from './config.js'
-import type { ConnectionEncrypter, Libp2p, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
+import type { ConnectionEncrypter, Libp2p, Metrics, PeerDiscovery, PrivateKey, Transport } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 
 /** Services every lafs-club libp2p node has; optional ones (NAT, relay) are looked up by name. */
@@ -193,6 +193,8 @@ export interface BuildLibp2pOptions {
   isClubMember?: (peerId: string) => boolean
   /** The node's tor (config `tor`): adds the Tor transport, and its onion listen addresses. */
   tor?: { provider: TorProvider, listen: string[] }
+  /** libp2p's metrics hook (the node's InboundCounter). */
+  metrics?: (components: any) => Metrics
 }
 
 /**
@@ -241,7 +243,7 @@ export function relayPolicy (config: NodeConfig, isClubMember: (peerId: string) 
 }
 
 /** Creates (and starts) the libp2p node. The caller owns the datastore. */
-export async function buildLibp2p ({ config, privateKey, datastore, isClubMember, tor }: BuildLibp2pOptions): Promise<LafsLibp2p> {
+export async function buildLibp2p ({ config, privateKey, datastore, isClubMember, tor, metrics }: BuildLibp2pOptions): Promise<LafsLibp2p> {
   const profile = networkProfile(config)
 
   const listen = [...config.listen, ...(tor?.listen ?? [])]
@@ -316,6 +318,7 @@ export async function buildLibp2p ({ config, privateKey, datastore, isClubMember
       ...(profile.torOnly ? { resolvers: {} } : {})
     },
     peerDiscovery,
+    ...(metrics !== undefined ? { metrics } : {}),
     services
   })
   // kad-dht's answers read up to 20 peers each from the peer store: decoded once, not every time

@@ -185,6 +185,8 @@ export interface NodeSnapshot {
   peers: PeerStatus[]
   /** Connections opened since the node started, by who dialled: churn here costs a handshake each. */
   connectionsOpened: { inbound: number, outbound: number }
+  /** Since the node started: streams peers opened, by protocol, and kad-dht requests answered, by message type. */
+  inbound: { streams: Record<string, number>, kad: Record<string, number> }
   /** Shares of happiness an upload needs (config client.happy). */
   happy: number
   /** Connected peers that serve storage. */

@@ -1,62 +1,10 @@
 /**
- * Counts what a node receives, through libp2p's own metrics hook: inbound
- * protocol streams (libp2p reports each one once its protocol is negotiated)
- * and kad-dht requests by message type (kad-dht's
- * `<prefix>_inbound_rpc_requests_total` counter, bumped once per request its
- * RPC handler reads). Everything else a Metrics implementation is asked for is
- * accepted and ignored.
+ * The node's InboundCounter (src/node/inbound-counter.ts) for test nodes,
+ * and the sum of what many of them received between two snapshots.
  */
-import type { Metrics, Stream } from '@libp2p/interface'
+import { InboundCounter, type InboundCounts } from '../../src/node/inbound-counter.js'
 
-export interface InboundCounts {
-  /** kad-dht requests handled, by message type (GET_PROVIDERS, FIND_NODE, PING, …). */
-  kad: Record<string, number>
-  /** Inbound streams, by protocol. */
-  streams: Record<string, number>
-}
-
-const ignore = (): void => {}
-const sink = { update: ignore, increment: ignore, decrement: ignore, reset: ignore, observe: ignore, timer: () => ignore }
-
-export class InboundCounter {
-  private readonly counts: InboundCounts = { kad: {}, streams: {} }
-
-  /** A `metrics` factory for createLibp2p. */
-  readonly metrics = (): Metrics => {
-    const counts = this.counts
-    const register = (): any => sink
-    const metrics = {
-      trackMultiaddrConnection: ignore,
-      trackProtocolStream (stream: Stream): void {
-        if (stream.direction === 'inbound') counts.streams[stream.protocol] = (counts.streams[stream.protocol] ?? 0) + 1
-      },
-      registerMetric: register,
-      registerMetricGroup: register,
-      registerCounter: register,
-      registerCounterGroup (name: string): any {
-        if (!name.endsWith('_inbound_rpc_requests_total')) return sink
-        return {
-          increment (values: Record<string, number | true>): void {
-            for (const [type, by] of Object.entries(values)) counts.kad[type] = (counts.kad[type] ?? 0) + (by === true ? 1 : by)
-          },
-          reset: ignore
-        }
-      },
-      registerHistogram: register,
-      registerHistogramGroup: register,
-      registerSummary: register,
-      registerSummaryGroup: register,
-      createTrace: () => undefined,
-      traceFunction: (_name: string, fn: unknown) => fn
-    }
-    return metrics
-  }
-
-  /** A copy of the counts so far. */
-  snapshot (): InboundCounts {
-    return { kad: { ...this.counts.kad }, streams: { ...this.counts.streams } }
-  }
-}
+export { InboundCounter, type InboundCounts }
 
 /** What arrived between two snapshots of many counters, summed per key. */
 export function received (before: InboundCounts[], after: InboundCounts[]): InboundCounts {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { parseCap } from '../../src/immutable/index.js'
 import { parseRange } from '../../src/gateway/range.js'
 import { http, startHarness, type GatewayHarness } from './helpers.js'
@@ -223,6 +224,23 @@ describe('gateway: HTTP over a real node and storage grid', function () {
     assert.equal(values.get('lafs_club_upload_ready'), 1)
     assert.ok((values.get('lafs_club_uploads_total{outcome="succeeded"}') ?? 0) >= 1)
     assert.ok((values.get('lafs_club_upload_bytes_total') ?? 0) >= file.length)
+  })
+
+  it('/status?t=json and /metrics count the streams peers open, by protocol', async () => {
+    const PING = '/ipfs/ping/1.0.0'
+    const pings = async (): Promise<{ status: number, metric: number }> => {
+      const s = JSON.parse((await http(h.gateway.url, 'GET', '/status?t=json')).body.toString())
+      const text = (await http(h.gateway.url, 'GET', '/metrics')).body.toString()
+      const line = text.split('\n').find(l => l.startsWith(`lafs_club_inbound_streams_total{protocol="${PING}"} `))
+      return { status: s.inbound.streams[PING] ?? 0, metric: line === undefined ? 0 : Number(line.split(' ')[1]) }
+    }
+    const before = await pings()
+    const pinger = h.grid[0].libp2p.services as unknown as { ping: { ping: (addr: unknown) => Promise<number> } }
+    for (let i = 0; i < 3; i++) await pinger.ping.ping(multiaddr(h.node.multiaddrs[0]))
+    const after = await pings()
+    assert.ok(after.status - before.status >= 3, `status: ${before.status} → ${after.status} pings`)
+    assert.ok(after.metric - before.metric >= 3, `metrics: ${before.metric} → ${after.metric} pings`)
+    assert.equal(after.metric, after.status)
   })
 
   // Totals, not the length of the bounded lists: /metrics used to count only the 20 newest advisories.

@@ -8,7 +8,7 @@
  *   to the lost ones.
  */
 import { encodeChk, formatCap, planChk, readImmutable, storageIndexOf, toCap, verifyShares, type ChkReadCap } from '../immutable/index.js'
-import { type StreamOpener } from '../protocols/index.js'
+import { type HaveBatch, type StreamOpener } from '../protocols/index.js'
 import { happinessOf, permute, planPlacement, type LocatedServer } from '../routing/index.js'
 import { ClientError, SharesNotFoundError } from './errors.js'
 import { findShares } from './find-shares.js'
@@ -33,6 +33,8 @@ export interface CheckOptions {
    * servers already holding shares keep them wherever they are.
    */
   placeOn?: readonly ServerInfo[]
+  /** Have answers shared with the other files of a self-repair pass, for the first count (after a repair, servers are asked again). */
+  haveBatch?: HaveBatch
   signal?: AbortSignal
 }
 
@@ -72,7 +74,7 @@ export async function checkFile (opener: StreamOpener, capIn: string, options: C
   }
   const si = storageIndexOf(cap)
   const log = clientLogger(opener, 'checker')
-  const { holders, failures } = await findShares(opener, si, options.servers, { signal: options.signal })
+  const { holders, failures } = await findShares(opener, si, options.servers, { signal: options.signal, batch: options.haveBatch })
   const corrupt: CheckReport['corrupt'] = []
   const bad = new Set<string>()
   const pool = options.pool ?? new StorageClientPool(opener)

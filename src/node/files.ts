@@ -20,7 +20,7 @@ import type { CheckOptions, DownloadExplain, FilesApi, GetOptions, NodeLocateOpt
 import type { ClientConfig } from './config.js'
 import type { LeaseBook } from './leases.js'
 import type { LafsLibp2p } from './libp2p.js'
-import type { StreamOpener } from '../protocols/index.js'
+import type { HaveBatch, StreamOpener } from '../protocols/index.js'
 import type { Logger } from '@libp2p/interface'
 
 export interface FilesInit {
@@ -273,7 +273,7 @@ export function createFiles (init: FilesInit): NodeFiles {
     return Buffer.concat(parts)
   }
 
-  const check = async (capText: string, o: CheckOptions = {}): Promise<CheckReport> => {
+  const check = async (capText: string, o: CheckOptions & { haveBatch?: HaveBatch } = {}): Promise<CheckReport> => {
     if (isMutable(capText)) return await mutable.checkMutable(capText, o)
     const signal = withStop(o.signal)
     const byPeer = new Map<string, ServerInfo>()
@@ -311,6 +311,7 @@ export function createFiles (init: FilesInit): NodeFiles {
       leaseSecret: init.leaseSecret,
       happy: init.clientConfig().happy,
       placeOn,
+      haveBatch: o.haveBatch,
       signal,
       pool
     })

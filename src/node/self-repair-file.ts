@@ -6,6 +6,7 @@
  */
 import type { LeaseRecord } from './leases.js'
 import type { CheckOptions } from './api.js'
+import type { HaveBatch } from '../protocols/index.js'
 import type { CheckReport, MutableCheckReport } from '../client/index.js'
 import { healthOf, peerOf, transferCost } from './self-repair-caps.js'
 import type { FileCheckEvent, RepairCounters, RepairLogEntry, RepairPassReport, SelfRepairInit } from './self-repair-types.js'
@@ -34,7 +35,7 @@ export interface FileMaintainerState {
   now: () => number
 }
 
-export type MaintainFile = (lease: LeaseRecord, verify: boolean, dueBy: number, report: RepairPassReport, signal: AbortSignal) => Promise<void>
+export type MaintainFile = (lease: LeaseRecord, verify: boolean, dueBy: number, report: RepairPassReport, signal: AbortSignal, haveBatch?: HaveBatch) => Promise<void>
 
 /** Builds `maintain`: check, renew when due, repair when unhappy, then tell the listeners. */
 export function createFileMaintainer (init: SelfRepairInit, state: FileMaintainerState): MaintainFile {
@@ -119,7 +120,7 @@ export function createFileMaintainer (init: SelfRepairInit, state: FileMaintaine
     })
   }
 
-  const maintain = async (lease: LeaseRecord, verify: boolean, dueBy: number, report: RepairPassReport, signal: AbortSignal): Promise<void> => {
+  const maintain = async (lease: LeaseRecord, verify: boolean, dueBy: number, report: RepairPassReport, signal: AbortSignal, haveBatch?: HaveBatch): Promise<void> => {
     const capText = lease.club !== undefined ? `${lease.cap}@${lease.club}` : lease.cap
     const previous = lease.servers.map(peerOf)
     // Where to look and repair: the file's club; without one, every server the node knows (connected ones,
@@ -130,7 +131,7 @@ export function createFileMaintainer (init: SelfRepairInit, state: FileMaintaine
     let checked: CheckReport | undefined
     let servers = lease.servers
     try {
-      checked = await init.check(capText, { ...where, verify, signal })
+      checked = await init.check(capText, { ...where, verify, signal, haveBatch })
       counters.checks++
       report.checked++
       if (verify) { counters.verifies++; report.verified++; event.verified = true }

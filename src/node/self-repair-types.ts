@@ -4,6 +4,7 @@ import type { CheckOptions } from './api.js'
 import type { RepairConfig } from './config-types.js'
 import type { NodeLogger } from './log.js'
 import type { CheckReport, MutableCheckReport } from '../client/index.js'
+import type { HaveBatch } from '../protocols/index.js'
 import type { Logger } from '@libp2p/interface'
 
 /** A file this node keeps, as `keep --list` shows it: named by storage index, never by cap. */
@@ -82,8 +83,8 @@ export interface RepairStats extends RepairCounters {
 
 export interface SelfRepairInit {
   leases: LeaseBook
-  /** The node's check (files.check): servers of the file's club, holders, the DHT. */
-  check: (cap: string, opts: CheckOptions) => Promise<CheckReport>
+  /** The node's check (files.check): servers of the file's club, holders, the DHT; `haveBatch`: have answers shared by the pass's files. */
+  check: (cap: string, opts: CheckOptions & { haveBatch?: HaveBatch }) => Promise<CheckReport>
   renew: RenewFn
   /** Read at every pass: the share count a file must reach (config client.happy) and the repair settings. */
   settings: () => { happy: number, repair: RepairConfig }

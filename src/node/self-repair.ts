@@ -20,7 +20,9 @@
  *
  * Nothing here logs or publishes a cap: files are named by storage index.
  */
+import { base32Decode } from '../immutable/index.js'
 import { capStrings, isMutableCapString, parseHintedMutableCap } from '../mutable/index.js'
+import { HaveBatch } from '../protocols/index.js'
 import { DEFAULT_RENEW_MARGIN_MS, type LeaseRecord } from './leases.js'
 import { keptFileOf, parseKeptCap, transferCost } from './self-repair-caps.js'
 import { createFileMaintainer } from './self-repair-file.js'
@@ -66,12 +68,14 @@ export function createSelfRepair (init: SelfRepairInit): SelfRepair {
       budget -= cost
     }
 
+    // One have question per server for the pass's immutable files (mutable ones ask their own way)
+    const haveBatch = new HaveBatch(todo.filter(l => !isMutableCapString(l.cap)).map(l => base32Decode(l.storageIndex)), { signal })
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < todo.length && !signal.aborted) {
         const lease = todo[next++]
         try {
-          await maintain(lease, verify.has(lease.cap), dueBy, report, signal)
+          await maintain(lease, verify.has(lease.cap), dueBy, report, signal, haveBatch)
         } catch (err) {
           if (!signal.aborted) log.error('pass: %s: %s', lease.storageIndex, (err as Error).message)
         }

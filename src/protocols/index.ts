@@ -27,7 +27,7 @@ export {
 } from './storage/index.js'
 /** A server's 20-byte id (lease-secret seed, write-enabler node id): both sides compute it. */
 export { serverIdOf } from '../storage/index.js'
-export { queryHave, queryHaveAnswer, queryHaveAcross, HAVE_PROTOCOL, type HaveAnswer, type QueryHaveOptions, type HaveAcrossResult } from './have/index.js'
+export { queryHave, queryHaveAnswer, queryHaveAcross, HaveBatch, HAVE_PROTOCOL, type HaveAnswer, type QueryHaveOptions, type HaveAcrossOptions, type HaveAcrossResult } from './have/index.js'
 export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
 export { dialTarget, type ServerAddress } from './dial-target.js'
 export {

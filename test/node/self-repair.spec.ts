@@ -128,6 +128,31 @@ describe('node: self-repair and keep', function () {
     assert.equal(inClub.happiness, 5)
   })
 
+  it('a pass asks each server of the club once about all its files, not once per file', async () => {
+    const { uploader, clubId } = await setup(5, { repair: { intervalSeconds: 0, verifyBytesPerPass: 1 } })
+    const puts = []
+    for (let i = 0; i < 6; i++) puts.push(await uploader.put(randomBytes(20_000 + i), { club: clubId }))
+    // the servers' own have() (one call per have request), observed during the pass only
+    const asked = new Map<string, number[]>()
+    for (const s of grid) {
+      const have = s.storage.have.bind(s.storage)
+      s.storage.have = async (sis: Uint8Array[]) => {
+        asked.set(s.info.peerId, [...(asked.get(s.info.peerId) ?? []), sis.length])
+        return await have(sis)
+      }
+    }
+    const pass = await uploader.repair.runNow()
+    assert.equal(pass.checked, 6, JSON.stringify(pass.failures))
+    assert.equal(pass.failures.length, 0)
+    assert.equal(asked.size, 5, 'every server of the club was asked')
+    for (const [peer, batches] of asked) assert.deepEqual(batches, [6], `${peer} was asked ${JSON.stringify(batches)}`)
+    // a check outside a pass still asks for its own file
+    for (const a of asked.values()) a.length = 0
+    const one = await uploader.check(puts[0].cap, { club: clubId })
+    assert.equal(one.happiness, 5)
+    for (const [peer, batches] of asked) assert.deepEqual(batches, [1], `${peer} was asked ${JSON.stringify(batches)}`)
+  })
+
   it('a repairer that keeps a cap keeps the file alive while its uploader is offline, and learns no other cap', async () => {
     const { dht, uploader, clubId } = await setup(8)
     const repairer = await start('repairer', { bootstrap: [dht.multiaddrs[0]] })

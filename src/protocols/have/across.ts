@@ -8,6 +8,7 @@ import { dialTarget, type ServerAddress } from '../dial-target.js'
 import { errorMessage } from '../errors.js'
 import { scopedSignal } from '../scoped-signal.js'
 import { queryHaveAnswer, type QueryHaveOptions } from './client.js'
+import type { HaveBatch } from './batch.js'
 import { encodeStorageIndex } from '../../storage/index.js'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -18,17 +19,24 @@ export interface HaveAcrossResult<S extends ServerAddress> {
   failures: Array<{ peerId: string, error: Error }>
 }
 
+export interface HaveAcrossOptions extends QueryHaveOptions {
+  /** Answers shared with other files' questions (batch.ts), used when it covers this storage index. */
+  batch?: HaveBatch
+}
+
 /** Asks every server which shares of `storageIndex` it holds. Never throws for one server's failure. */
 export async function queryHaveAcross<S extends ServerAddress> (
-  opener: Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger'>>, storageIndex: Uint8Array, servers: readonly S[], options: QueryHaveOptions = {}
+  opener: Pick<Libp2p, 'dialProtocol'> & Partial<Pick<Libp2p, 'logger'>>, storageIndex: Uint8Array, servers: readonly S[], options: HaveAcrossOptions = {}
 ): Promise<HaveAcrossResult<S>> {
   const log = (opener.logger ?? defaultLogger()).forComponent('lafs-club:protocols:have-client')
   const si = encodeStorageIndex(storageIndex)
   // one listener on the caller's signal for the whole fan-out, not one per server
   const scope = scopedSignal(options.signal)
   try {
+    const batch = options.batch?.covers(storageIndex) === true ? options.batch : undefined
     const answers = await Promise.all(servers.map(async server => {
       try {
+        if (batch !== undefined) return { server, ...await batch.ask(opener, server, storageIndex, scope.signal) }
         const { shares: [shares], clubs } = await queryHaveAnswer(opener, dialTarget(server), [storageIndex], { timeoutMs: options.timeoutMs, signal: scope.signal })
         return { server, shares, clubs }
       } catch (err) {

@@ -6,6 +6,7 @@ import { queryHaveAcross, type HaveBatch, type StreamOpener } from '../protocols
 import { permute, type LocatedServer } from '../routing/index.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import { setMaxListeners } from 'node:events'
+import { raceSignal } from 'race-signal'
 import type { ServerInfo, StorageClientPool } from './servers.js'
 
 export interface FindSharesOptions {
@@ -52,7 +53,7 @@ export async function findSharesOnSessions (pool: StorageClientPool, storageInde
   try {
     answers = await Promise.all(servers.map(async server => {
       try {
-        const shares = await raced(pool.get(server, 'small').listShares(storageIndex), scope.signal)
+        const shares = await raceSignal(pool.get(server, 'small').listShares(storageIndex), scope.signal)
         return { server, shares: shares.map(s => s.shareNumber) }
       } catch (err) {
         return { server, error: err instanceof Error ? err : new Error(String(err)) }
@@ -70,18 +71,4 @@ export async function findSharesOnSessions (pool: StorageClientPool, storageInde
   }
   found.holders = permute(storageIndex, found.holders)
   return found
-}
-
-/** `p`, or a rejection once `signal` fires first (the request itself then ends by its session's own timeout). */
-async function raced<T> (p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) throw signal.reason as Error
-  let onAbort: (() => void) | undefined
-  try {
-    return await Promise.race([p, new Promise<never>((_resolve, reject) => {
-      onAbort = () => { reject(signal.reason as Error) }
-      signal.addEventListener('abort', onAbort, { once: true })
-    })])
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
-  }
 }

@@ -10,6 +10,7 @@
  * The answer is as old as the batch: a caller that changed what servers hold
  * (a repair) asks again without it.
  */
+import { raceSignal } from 'race-signal'
 import { dialTarget, type ServerAddress } from '../dial-target.js'
 import { queryHaveAnswer, type QueryHaveOptions } from './client.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -52,19 +53,5 @@ export class HaveBatch {
     }
     const { shares, clubs } = await raceSignal(answer, signal)
     return { shares: shares[at], clubs: shares[at].length > 0 ? clubs : [] }
-  }
-}
-
-async function raceSignal<T> (p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal === undefined) return await p
-  signal.throwIfAborted()
-  let onAbort: (() => void) | undefined
-  try {
-    return await Promise.race([p, new Promise<never>((_resolve, reject) => {
-      onAbort = () => { reject(signal.reason instanceof Error ? signal.reason : new Error('aborted', { cause: signal.reason })) }
-      signal.addEventListener('abort', onAbort, { once: true })
-    })])
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
   }
 }

@@ -1,4 +1,5 @@
 import '../src/shim.js'
+import { tuneProcess } from '../src/node/index.js'
 /**
  * npm run bench: every benchmark of issue 6 in one run, one table.
  *
@@ -59,6 +60,9 @@ import { lookupRows, runLookup, type LookupResult } from './sections/lookup.js'
 import { firstByteRows, runFirstByte, type FirstByteResult } from './sections/first-byte.js'
 import { notRunBanner, runShapedSection, shapedNotes, shapedPrerequisites, shapedRows, type ShapedSection } from './sections/shaped.js'
 import { destroyShapedLab } from './lib/shaped-lab.js'
+
+// As the lafs-club command does (node/process-tuning.ts): the figures are the product's.
+tuneProcess()
 
 interface Section<R> {
   run: (quick: boolean) => Promise<R>

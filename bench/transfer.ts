@@ -34,6 +34,7 @@
  * stored against the raw stream on each channel (lib/server-cpu.ts; issue 17).
  */
 import '../src/shim.js'
+import { tuneProcess } from '../src/node/index.js'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -50,6 +51,9 @@ import { downloadOnce, plaintext, uploadOnce as uploadWith, type Plaintext, type
 import { phase, type PhaseRun } from './lib/transfer-phase.js'
 import { startProfile } from './lib/cpu-profile.js'
 import type { Libp2p } from '@libp2p/interface'
+
+// As the lafs-club command does (node/process-tuning.ts): the figures are the product's.
+tuneProcess()
 
 const GOALS = { download: 0.8, upload: 0.3 }
 const RSS_GOAL_MIB = 250

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import '../shim.js'
+import { tuneProcess } from '../node/index.js'
 import { main } from './main.js'
+
+// Before any file data moves: glibc's and V8's settings for a process of large buffers (node/process-tuning.ts).
+tuneProcess()
 
 // libp2p can reject a promise it cached internally when a peer resets a
 // stream (a server killed mid-transfer), with nobody left to await it. The

@@ -52,5 +52,6 @@ export { parseDuration } from './duration.js'
 
 // Running a node as a program.
 export { installProcessHandlers, type ProcessHandlerOptions } from './process.js'
+export { tuneProcess, HEAP_GROWING_PERCENT, type ProcessTuning } from './process-tuning.js'
 export { defaultLogger, silentLogger, consoleLogger, type NodeLogger } from './log.js'
 export * from './errors.js'

@@ -10,8 +10,7 @@
  * Usage: soak-server-child <data dir> <capacity bytes> <honest peer id>...
  */
 import '../../src/shim.js'
-import { tuneProcess } from '../../src/node/index.js'
-import { createNode, type LafsNode } from '../../src/node/index.js'
+import { createNode, tuneProcess, type LafsNode } from '../../src/node/index.js'
 import { serveAsChild } from './bench-child.js'
 
 // As the lafs-club command does (node/process-tuning.ts): the figures are the product's.

@@ -8,12 +8,14 @@
  * with 'both' (as lafs-club nodes are, see src/node/libp2p.ts) serve a Noise
  * client over Noise and a TLS client over TLS, and a client built with one
  * channel puts its raw-stream baseline on that same channel.
+ * Yamux is configured as a lafs-club node configures it (src/node/libp2p.ts).
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
+import { YAMUX_OPTIONS } from '../../src/node/libp2p.js'
 import type { Libp2p } from '@libp2p/interface'
 
 export type BenchChannel = 'noise' | 'tls'
@@ -33,7 +35,8 @@ export async function createBenchNode (channels: BenchChannels = 'noise'): Promi
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: encrypters(channels),
-    streamMuxers: [yamux()],
+    // A lafs-club node's stream windows (4 MiB, not yamux's 16): what a peer may push ahead of a busy reader is part of its memory.
+    streamMuxers: [yamux(YAMUX_OPTIONS)],
     connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] }
   })
 }

@@ -41,14 +41,24 @@ export const HEAP_GROWING_PERCENT = 300
 export interface ProcessTuning {
   /** The allocator's thresholds were lifted (Linux; elsewhere nothing is done). */
   allocator: boolean
+  /** V8's heap growing factor set, in percent over the live size; 0: V8's own. */
   heapGrowingPercent: number
 }
 
 let applied: ProcessTuning | undefined
 
-/** Applies both settings once per process; later calls answer what was done. */
+/**
+ * Applies both settings once per process; later calls answer what was done.
+ * LAFS_PROCESS_TUNING=0 leaves the process as Node starts it (to measure
+ * what the settings do, or where memory matters more than CPU).
+ */
 export function tuneProcess (): ProcessTuning {
   if (applied != null) return applied
+  if (process.env.LAFS_PROCESS_TUNING === '0') {
+    applied = { allocator: false, heapGrowingPercent: 0 }
+    log('process tuning off (LAFS_PROCESS_TUNING=0)')
+    return applied
+  }
   const allocator = process.platform === 'linux'
   // Uninitialised and never written: the kernel maps no page for it, and freeing it only unmaps.
   if (allocator) Buffer.allocUnsafeSlow(ALLOCATOR_WARMUP_BYTES)

@@ -13,8 +13,8 @@ const FIXTURE = 'test/node/fixtures/process-tuning.ts'
 /** 24 MiB in 4 KiB pages: what one round faults in when nothing is reused. */
 const ROUND_PAGES = 24 * 256
 
-async function faults (mode: 'tuned' | 'untouched'): Promise<{ faults: number[], tuning?: { allocator: boolean, heapGrowingPercent: number } }> {
-  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', FIXTURE, mode], { timeout: 30_000 })
+async function faults (mode: 'tuned' | 'untouched', env: NodeJS.ProcessEnv = {}): Promise<{ faults: number[], tuning?: { allocator: boolean, heapGrowingPercent: number } }> {
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', FIXTURE, mode], { timeout: 30_000, env: { ...process.env, ...env } })
   return JSON.parse(stdout.trim().split('\n').at(-1)!)
 }
 
@@ -31,5 +31,12 @@ describe('node: process tuning', function () {
     assert.ok(faulting >= 3, `untouched rounds faulted ${untouched.faults.join(', ')} pages; expected at least 3 of 4 above ${ROUND_PAGES / 2}`)
     // Tuned, the freed buffers stay with the allocator: a few pages at most, per round.
     for (const f of tuned.faults) assert.ok(f < ROUND_PAGES / 20, `tuned rounds faulted ${tuned.faults.join(', ')} pages; expected each under ${ROUND_PAGES / 20}`)
+  })
+
+  it('LAFS_PROCESS_TUNING=0 leaves the process as Node starts it', async function () {
+    if (process.platform !== 'linux') this.skip()
+    const off = await faults('tuned', { LAFS_PROCESS_TUNING: '0' })
+    assert.deepEqual(off.tuning, { allocator: false, heapGrowingPercent: 0 })
+    assert.ok(off.faults.filter(f => f > ROUND_PAGES / 2).length >= 3, `rounds faulted ${off.faults.join(', ')} pages; expected most to fault their pages in again`)
   })
 })

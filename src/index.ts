@@ -21,7 +21,7 @@ export {
   type DecodedMutable
 } from './mutable/index.js'
 export {
-  createNode, initDataDir, type CreateNodeOptions, type LafsNode, type FilesApi, type ClubsApi, type AccountsApi, type AdminApi,
+  createNode, initDataDir, tuneProcess, type ProcessTuning, type CreateNodeOptions, type LafsNode, type FilesApi, type ClubsApi, type AccountsApi, type AdminApi,
   type PutOptions, type PutResult, type GetOptions, type CheckOptions, type CheckReport, type NodeLocateOptions, type DownloadExplain,
   type NodeConfig, type ConfigInput, type NodeSnapshot, type ClubStatus
 } from './node/index.js'

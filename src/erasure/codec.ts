@@ -102,9 +102,11 @@ function decodeMatrix (k: number, shareNums: readonly number[]): Uint8Array {
 /**
  * Decodes any k distinct shares (in any order) back to the k primary
  * blocks, returned in share-number order. Primary blocks that were given
- * are returned as they are, not copied; rebuilt ones are fresh arrays.
+ * are returned as they are, not copied; rebuilt ones are fresh arrays, or
+ * written into `into[j]` (block-sized) when the caller gives where primary
+ * j goes (a download's reused shared memory: no allocation per segment).
  */
-export function decode (k: number, m: number, blocks: readonly Uint8Array[], shareNums: readonly number[]): Uint8Array[] {
+export function decode (k: number, m: number, blocks: readonly Uint8Array[], shareNums: readonly number[], into?: readonly Uint8Array[]): Uint8Array[] {
   checkParameters(k, m)
   if (shareNums.length !== k) throw new WrongBlockCountError(`decode needs exactly ${k} share numbers, got ${shareNums.length}`)
   const len = checkBlocks(blocks, k, 'decode')
@@ -128,7 +130,10 @@ export function decode (k: number, m: number, blocks: readonly Uint8Array[], sha
   const sortedBlocks = order.map(([, i]) => blocks[i])
   const inv = decodeMatrix(k, sortedNums)
   const coeffs = new Uint8Array(missing.length * k)
-  const outs = allocBlocks(missing.length, len)
+  if (into != null && (into.length !== k || missing.some(j => into[j].length !== len))) {
+    throw new BlockLengthMismatchError(`decode into: need ${k} targets, each as long as the blocks (${len} bytes)`)
+  }
+  const outs = into != null ? missing.map(j => into[j]) : allocBlocks(missing.length, len)
   missing.forEach((j, r) => {
     coeffs.set(inv.subarray(j * k, j * k + k), r * k)
     out[j] = outs[r]

@@ -61,7 +61,11 @@ function wholeTreesPay (p: ChkParams, segments: number): boolean {
   return segments * p.blockSize >= 8 * treeBytes
 }
 
-/** A checked segment: its crypttext as views, and its plaintext when a worker already decrypted the range asked for. */
+/**
+ * A checked segment: its crypttext as views, and its plaintext when a worker
+ * already decrypted the range asked for (then the crypttext of a segment that
+ * was decoded in the worker's memory is not kept: empty).
+ */
 export interface FetchedSegment {
   crypttext: Uint8Array[]
   plaintext?: Uint8Array
@@ -264,9 +268,14 @@ export class SegmentFetcher {
       const { start, end } = segmentRange(set.params, i)
       const segmentLength = end - start
       const primary = readers.every((r, j) => r.shnum === j)
-      const segment = primary ? got.map(g => g.block) : decodeSegment(set.params, readers.map(r => r.shnum), got.map(g => g.block)).map(b => [b])
-      const hash = primary ? undefined : readers.map((r, j) => r.shnum < k ? r.shnum : got[j].block)
-      const result = await worker.run({ blocks: segment, hash, segmentLength, decrypt: range })
+      const shnums = readers.map(r => r.shnum)
+      // Decoded in the worker's reused memory when only the plaintext is wanted; crypttext views handed out must stay valid.
+      const inSlot = !primary && range !== undefined
+      const segment = primary ? got.map(g => g.block) : inSlot ? [] : decodeSegment(set.params, shnums, got.map(g => g.block)).map(b => [b])
+      const hash = primary || inSlot ? undefined : readers.map((r, j) => r.shnum < k ? r.shnum : got[j].block)
+      const result = inSlot
+        ? await worker.runDecoding({ k, m: set.file.n, shnums, received: got.map(g => g.block), segmentLength, decrypt: range })
+        : await worker.run({ blocks: segment, hash, segmentLength, decrypt: range })
       readers.forEach((r, j) => { r.checkBlock(i, result.blockHashes[j], got[j].nodes) })
       if (!await this.loadCrypttextTree(readers[0])) return this.fallBack(i, 'the crypttext hash tree did not load')
       if (this.crypttextTree.missingFor(i).length > 0 || !this.crypttextTree.verifyLeaf(i, result.segmentHash, new Map())) {

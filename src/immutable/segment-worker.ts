@@ -16,6 +16,7 @@
  * If it cannot start or dies, callers fall back to hashing inline.
  */
 import { Worker } from 'node:worker_threads'
+import { decode as zfecDecode } from '../erasure/index.js'
 import { counterBlock } from './cipher.js'
 import { netstring, TAGS } from './hashes.js'
 
@@ -68,6 +69,19 @@ export interface SegmentWorkResult {
   plaintext?: Uint8Array
 }
 
+/** k blocks of a segment, not all primary, to decode and then hash and decrypt as SegmentWork. */
+export interface DecodeWork {
+  k: number
+  /** Shares in all (the code's n). */
+  m: number
+  /** The share number of each received block. */
+  shnums: readonly number[]
+  /** The k received blocks, each as the pieces it arrived in; all of one length. */
+  received: readonly Uint8Array[][]
+  segmentLength: number
+  decrypt?: SegmentWork['decrypt']
+}
+
 interface Reply { id: number, hashes?: Uint8Array, plain?: Uint8Array, error?: string }
 interface Pending { resolve: (r: Reply) => void, reject: (e: Error) => void, slot: SharedArrayBuffer }
 
@@ -102,9 +116,8 @@ class SegmentWorker {
   async run (work: SegmentWork): Promise<SegmentWorkResult> {
     if (this.dead != null) throw this.dead
     const hash = work.hash ?? work.blocks.map((_, j) => j)
-    const size = (pieces: readonly Uint8Array[]): number => pieces.reduce((m, p) => m + p.byteLength, 0)
-    const used = work.blocks.reduce((n, pieces) => n + size(pieces), 0) +
-      hash.reduce<number>((n, h) => n + (typeof h === 'number' ? 0 : size(h)), 0)
+    const used = work.blocks.reduce((n, pieces) => n + byteSize(pieces), 0) +
+      hash.reduce<number>((n, h) => n + (typeof h === 'number' ? 0 : byteSize(h)), 0)
     const slot = this.takeSlot(used)
     const view = new Uint8Array(slot, 0, used)
     // The segment (primary blocks) first, as its hash covers a prefix of the slot; other blocks after it.
@@ -112,13 +125,52 @@ class SegmentWorker {
     let at = 0
     const put = (pieces: readonly Uint8Array[]): [number, number] => {
       const start = at
-      for (const p of pieces) { view.set(p, at); at += p.byteLength }
+      at = copyPieces(view, pieces, at)
       return [start, at]
     }
     for (const pieces of work.blocks) primaries.push(put(pieces))
     const ranges = hash.map(h => typeof h === 'number' ? primaries[h] : put(h))
+    return await this.post(slot, used, ranges, work.segmentLength, work.decrypt)
+  }
+
+  /**
+   * Like run(), for k blocks that are not all primary: each received block
+   * is copied once into the slot (a primary at its place in the segment, the
+   * others after it) and the missing primaries are decoded straight into
+   * their places. A segment joined and decoded on the heap made two or three
+   * buffers of its size per segment for the collector (about 1.7 MiB per
+   * 1 MiB segment with k = 3), which a spreading download's memory peak
+   * is mostly made of.
+   */
+  async runDecoding (work: DecodeWork): Promise<SegmentWorkResult> {
+    if (this.dead != null) throw this.dead
+    const { k, m, shnums, received } = work
+    const len = byteSize(received[0] ?? [])
+    if (received.length !== k || shnums.length !== k || received.some(pieces => byteSize(pieces) !== len)) {
+      throw new SegmentWorkerError(`a segment to decode needs ${k} blocks of one length`)
+    }
+    const used = (k + shnums.filter(sh => sh >= k).length) * len
+    const slot = this.takeSlot(used)
+    try {
+      const view = new Uint8Array(slot, 0, used)
+      let next = k * len
+      const ranges = received.map((pieces, j): [number, number] => {
+        const start = shnums[j] < k ? shnums[j] * len : (next += len) - len
+        copyPieces(view, pieces, start)
+        return [start, start + len]
+      })
+      const places = Array.from({ length: k }, (_, j) => view.subarray(j * len, (j + 1) * len))
+      zfecDecode(k, m, ranges.map(([a, b]) => view.subarray(a, b)), shnums, places)
+      return await this.post(slot, used, ranges, work.segmentLength, work.decrypt)
+    } catch (err) {
+      this.release(slot)
+      throw err
+    }
+  }
+
+  /** Hands a filled slot to the worker: block hashes of `ranges`, the hash of the first segmentLength bytes, the decrypted range. */
+  private async post (slot: SharedArrayBuffer, used: number, ranges: Array<[number, number]>, segmentLength: number, d?: SegmentWork['decrypt']): Promise<SegmentWorkResult> {
     const id = this.nextId++
-    const d = work.decrypt
     const decrypt = d == null
       ? undefined
       : { key: d.key, iv: counterBlock(Math.floor(d.fileOffset / 16)), skip: d.fileOffset % 16, start: d.start, end: d.end }
@@ -126,7 +178,7 @@ class SegmentWorker {
       this.pending.set(id, { resolve, reject, slot })
       // Keeps the process alive only while a segment is being worked on.
       if (this.pending.size === 1) this.worker.ref()
-      this.worker.postMessage({ id, sab: slot, used, blocks: ranges, segmentLength: work.segmentLength, decrypt })
+      this.worker.postMessage({ id, sab: slot, used, blocks: ranges, segmentLength, decrypt })
     })
     if (reply.error != null || reply.hashes == null) throw new SegmentWorkerError(`segment worker failed: ${reply.error ?? 'no hashes'}`)
     segmentsDone++
@@ -151,9 +203,13 @@ class SegmentWorker {
     if (p == null) return
     this.pending.delete(r.id)
     if (this.pending.size === 0) this.worker.unref()
-    // A few slots are kept: one segment in flight and one read ahead, per download.
-    if (this.free.length < 8) this.free.push(p.slot)
+    this.release(p.slot)
     p.resolve(r)
+  }
+
+  /** A few slots are kept: one segment in flight and one read ahead, per download. */
+  private release (slot: SharedArrayBuffer): void {
+    if (this.free.length < 8) this.free.push(slot)
   }
 
   private die (err: Error): void {
@@ -162,6 +218,16 @@ class SegmentWorker {
     this.pending.clear()
     if (shared === this) shared = undefined
   }
+}
+
+function byteSize (pieces: readonly Uint8Array[]): number {
+  return pieces.reduce((n, p) => n + p.byteLength, 0)
+}
+
+/** Copies `pieces` one after another into `view` from `at`; answers where they end. */
+function copyPieces (view: Uint8Array, pieces: readonly Uint8Array[], at: number): number {
+  for (const p of pieces) { view.set(p, at); at += p.byteLength }
+  return at
 }
 
 let shared: SegmentWorker | undefined
@@ -177,7 +243,7 @@ export function segmentWorkerCount (): number {
  * The shared worker, started on first use; undefined where workers cannot
  * run (then callers hash inline). LAFS_SEGMENT_WORKER=0 turns it off.
  */
-export function segmentWorker (): Pick<SegmentWorker, 'run'> | undefined {
+export function segmentWorker (): Pick<SegmentWorker, 'run' | 'runDecoding'> | undefined {
   if (unavailable || process.env.LAFS_SEGMENT_WORKER === '0') return undefined
   try {
     shared ??= new SegmentWorker()

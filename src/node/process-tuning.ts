@@ -16,17 +16,19 @@
  * 2 MiB. One allocation just under 32 MiB, never touched and dropped at
  * once, lifts them to 32 and 64 MiB when V8 frees it: freed buffers are
  * then reused without faults. (bench/read-buffers: 1 MiB share reads into
- * fresh buffers went from 3.7x to 1.4x the CPU of reads into one reused
- * buffer; test/node/process-tuning.spec.ts counts the page faults.)
+ * fresh buffers went from 2-3.7x to 1.4-1.55x the CPU of reads into one
+ * reused buffer; test/node/process-tuning.spec.ts counts the page faults.)
  *
  * The heap. Every buffer counts as V8 external memory, and V8 starts a full
  * marking each time that grows by its slack over a heap it keeps small
- * (about twice the live objects); a 64 MiB download allocates three times
- * its size in buffers, so the client ran a full marking every 100 ms and
- * its GC threads used a third of its CPU. A heap allowed to grow to four
- * times the live objects (V8's own ceiling for large heaps) marks a third
- * as often; client CPU per download fell by 16% in the transfer bench. The
- * heap of a node is tens of MiB, so this costs tens of MiB of memory at most.
+ * (about twice the live objects); a download allocates buffers several
+ * times the bytes it moves (socket reads, joined frames, plaintext), so the
+ * client ran a full marking every 100 ms or so and its GC threads used a
+ * third of its CPU. A heap allowed to grow to four times the live objects
+ * (V8's own ceiling for large heaps) marked a third as often, and client
+ * CPU per 64 MiB download fell by about 16%. Both settings cost memory:
+ * freed buffers stay with the process and garbage waits longer (a 1 GiB
+ * streamed round trip peaked 35 to 60 MiB higher); docs/cli.md says so.
  */
 import { setFlagsFromString } from 'node:v8'
 import { logger } from '@libp2p/logger'

@@ -62,9 +62,9 @@ function wholeTreesPay (p: ChkParams, segments: number): boolean {
 }
 
 /**
- * A checked segment: its crypttext as views, and its plaintext when a worker
- * already decrypted the range asked for (then the crypttext of a segment that
- * was decoded in the worker's memory is not kept: empty).
+ * A checked segment: the plaintext of the range asked for when the worker
+ * decrypted it (the fast path; the crypttext then stays in the worker's
+ * slot: empty here), else the crypttext as views for the caller to decrypt.
  */
 export interface FetchedSegment {
   crypttext: Uint8Array[]
@@ -233,7 +233,7 @@ export class SegmentFetcher {
   }
 
   /** Segment i, checked against the block and crypttext hash trees. */
-  async segment (i: number, range?: DecryptRange): Promise<FetchedSegment> {
+  async segment (i: number, range: DecryptRange): Promise<FetchedSegment> {
     const fast = await this.fastSegment(i, range)
     if (fast !== undefined) return fast
     const turn = this.carefulTail.then(async () => await this.carefulSegment(i))
@@ -246,10 +246,11 @@ export class SegmentFetcher {
    * is not as expected (the careful path then redoes it and finds out which
    * share is to blame). Reads only: safe to run for several segments at
    * once. With the first k shares the blocks are the segment; otherwise the
-   * primary blocks are decoded here and the worker hashes the received
-   * blocks and the decoded segment.
+   * missing primary blocks are decoded into the worker's shared slot
+   * (runDecoding). Either way the worker hashes the received blocks and the
+   * segment and decrypts the range, and only the plaintext is returned.
    */
-  private async fastSegment (i: number, range?: DecryptRange): Promise<FetchedSegment | undefined> {
+  private async fastSegment (i: number, range: DecryptRange): Promise<FetchedSegment | undefined> {
     const set = this.set
     if (!this.offload) return undefined
     const k = set.file.k
@@ -267,15 +268,10 @@ export class SegmentFetcher {
       this.suspects.set(i, readers)
       const { start, end } = segmentRange(set.params, i)
       const segmentLength = end - start
-      const primary = readers.every((r, j) => r.shnum === j)
-      const shnums = readers.map(r => r.shnum)
-      // Decoded in the worker's reused memory when only the plaintext is wanted; crypttext views handed out must stay valid.
-      const inSlot = !primary && range !== undefined
-      const segment = primary ? got.map(g => g.block) : inSlot ? [] : decodeSegment(set.params, shnums, got.map(g => g.block)).map(b => [b])
-      const hash = primary || inSlot ? undefined : readers.map((r, j) => r.shnum < k ? r.shnum : got[j].block)
-      const result = inSlot
-        ? await worker.runDecoding({ k, m: set.file.n, shnums, received: got.map(g => g.block), segmentLength, decrypt: range })
-        : await worker.run({ blocks: segment, hash, segmentLength, decrypt: range })
+      const blocks = got.map(g => g.block)
+      const result = readers.every((r, j) => r.shnum === j)
+        ? await worker.run({ blocks, segmentLength, decrypt: range })
+        : await worker.runDecoding({ k, m: set.file.n, shnums: readers.map(r => r.shnum), received: blocks, segmentLength, decrypt: range })
       readers.forEach((r, j) => { r.checkBlock(i, result.blockHashes[j], got[j].nodes) })
       if (!await this.loadCrypttextTree(readers[0])) return this.fallBack(i, 'the crypttext hash tree did not load')
       if (this.crypttextTree.missingFor(i).length > 0 || !this.crypttextTree.verifyLeaf(i, result.segmentHash, new Map())) {
@@ -283,7 +279,7 @@ export class SegmentFetcher {
       }
       this.suspects.delete(i)
       log.trace('%s: segment %d decoded from shares %s (fast path)', set.label, i, readers.map(r => r.shnum).join(','))
-      return { crypttext: takePrefix(segment.flat(), segmentLength), plaintext: result.plaintext }
+      return { crypttext: [], plaintext: result.plaintext }
     } catch (err) {
       return this.fallBack(i, (err as Error)?.message ?? String(err))
     }

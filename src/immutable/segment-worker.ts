@@ -48,13 +48,6 @@ parentPort.on('message', m => {
 export interface SegmentWork {
   /** The k primary blocks of the segment, each as the pieces it arrived in. */
   blocks: readonly Uint8Array[][]
-  /**
-   * The blocks whose block hashes are wanted, in the order the hashes are
-   * returned: a number is one of `blocks` (a primary block as received), an
-   * array is another block (a received secondary one, whose primaries were
-   * decoded from it). Default: every one of `blocks`.
-   */
-  hash?: ReadonlyArray<number | readonly Uint8Array[]>
   /** Crypttext bytes in the segment (the k blocks minus tail padding). */
   segmentLength: number
   /** Decrypt segment bytes [start, end), which sit at file offset `fileOffset`. */
@@ -62,7 +55,7 @@ export interface SegmentWork {
 }
 
 export interface SegmentWorkResult {
-  /** Tahoe block hash of each block asked for (`hash`), in order. */
+  /** Tahoe block hash of each block received (`blocks`, or `received` of DecodeWork), in order. */
   blockHashes: Uint8Array[]
   /** Tahoe crypttext segment hash of the first segmentLength bytes. */
   segmentHash: Uint8Array
@@ -115,21 +108,16 @@ class SegmentWorker {
 
   async run (work: SegmentWork): Promise<SegmentWorkResult> {
     if (this.dead != null) throw this.dead
-    const hash = work.hash ?? work.blocks.map((_, j) => j)
-    const used = work.blocks.reduce((n, pieces) => n + byteSize(pieces), 0) +
-      hash.reduce<number>((n, h) => n + (typeof h === 'number' ? 0 : byteSize(h)), 0)
+    const used = work.blocks.reduce((n, pieces) => n + byteSize(pieces), 0)
     const slot = this.takeSlot(used)
     const view = new Uint8Array(slot, 0, used)
-    // The segment (primary blocks) first, as its hash covers a prefix of the slot; other blocks after it.
-    const primaries: Array<[number, number]> = []
+    // The blocks one after another are the segment, whose hash covers a prefix of the slot.
     let at = 0
-    const put = (pieces: readonly Uint8Array[]): [number, number] => {
+    const ranges = work.blocks.map((pieces): [number, number] => {
       const start = at
       at = copyPieces(view, pieces, at)
       return [start, at]
-    }
-    for (const pieces of work.blocks) primaries.push(put(pieces))
-    const ranges = hash.map(h => typeof h === 'number' ? primaries[h] : put(h))
+    })
     return await this.post(slot, used, ranges, work.segmentLength, work.decrypt)
   }
 

@@ -22,10 +22,11 @@ describe('node: process tuning', function () {
   this.timeout(60_000)
 
   it('buffers freed in a batch come back without page faults once the allocator is tuned', async function () {
-    if (process.platform !== 'linux') this.skip()
     const untouched = await faults('untouched')
     const tuned = await faults('tuned')
-    assert.deepEqual(tuned.tuning, { allocator: true, heapGrowingPercent: 300 })
+    // glibc's thresholds are what the allocator part lifts: elsewhere it is left alone, and says so.
+    assert.deepEqual(tuned.tuning, { allocator: process.platform === 'linux', heapGrowingPercent: 300 })
+    if (process.platform !== 'linux') return
     // Untouched, glibc gives the freed 24 MiB back and faults it in again: most rounds cost most of their pages.
     const faulting = untouched.faults.filter(f => f > ROUND_PAGES / 2).length
     assert.ok(faulting >= 3, `untouched rounds faulted ${untouched.faults.join(', ')} pages; expected at least 3 of 4 above ${ROUND_PAGES / 2}`)
@@ -34,9 +35,9 @@ describe('node: process tuning', function () {
   })
 
   it('LAFS_PROCESS_TUNING=0 leaves the process as Node starts it', async function () {
-    if (process.platform !== 'linux') this.skip()
     const off = await faults('tuned', { LAFS_PROCESS_TUNING: '0' })
     assert.deepEqual(off.tuning, { allocator: false, heapGrowingPercent: 0 })
+    if (process.platform !== 'linux') return
     assert.ok(off.faults.filter(f => f > ROUND_PAGES / 2).length >= 3, `rounds faulted ${off.faults.join(', ')} pages; expected most to fault their pages in again`)
   })
 })

@@ -8,8 +8,7 @@ import { encode as zfecEncode } from '../erasure/index.js'
 import { formatCap, toVerifyCap, type ChkReadCap } from './caps.js'
 import { ctrStreamAt } from './cipher.js'
 import { InvalidParametersError, SourceChangedError } from './errors.js'
-import { encodeHashing, type EncodeHashes } from './encode-hashing.js'
-import { plain, storageIndexHash, uebHash as hashUeb, concatBytes } from './hashes.js'
+import { blockHash, plain, storageIndexHash, TaggedHasher, TAGS, uebHash as hashUeb, concatBytes } from './hashes.js'
 import { ConvergentKeyHasher, randomKey } from './key.js'
 import { computeLayout, encodeChain, encodeHeader, encodeUebLength, type ShareLayout } from './layout.js'
 import { buildTree, neededHashes, serializeTree } from './merkle.js'
@@ -208,17 +207,18 @@ function shapeOf (params: ChkParams, layout: ReturnType<typeof computeLayout>, h
 
 /**
  * Encrypts one plaintext segment into its k primary blocks (zero-padded in
- * the tail). Block by block, so every buffer made here is block-sized: a
- * segment-sized one would be fresh mapped memory on every segment, slow to
- * touch on small VMs.
+ * the tail), feeding each piece of crypttext to `hashers`. Block by block,
+ * so every buffer made here is block-sized: a segment-sized one would be
+ * fresh mapped memory on every segment, slow to touch on small VMs.
  */
-function encryptSegment (p: ChkParams, crypt: (piece: Uint8Array) => Uint8Array, plaintext: Uint8Array, isTail: boolean): Uint8Array[] {
+function encryptSegment (p: ChkParams, crypt: (piece: Uint8Array) => Uint8Array, plaintext: Uint8Array, isTail: boolean, hashers: TaggedHasher[]): Uint8Array[] {
   const len = (isTail ? p.tailPadded : p.segmentSize) / p.k
   const blocks: Uint8Array[] = []
   for (let j = 0; j < p.k; j++) {
     const start = Math.min(j * len, plaintext.length)
     const end = Math.min(start + len, plaintext.length)
     let block = end > start ? crypt(plaintext.subarray(start, end)) : new Uint8Array(0)
+    for (const h of hashers) h.update(block)
     if (block.length < len) {
       const padded = new Uint8Array(len)
       padded.set(block)
@@ -299,30 +299,27 @@ export async function * encodeCrypttext (plan: CrypttextPlan, crypttext: Plainte
 async function * encodeBlocks (plan: CrypttextPlan, source: PlaintextSource, crypt: (piece: Uint8Array) => Uint8Array):
 AsyncGenerator<BlocksEvent | TrailerEvent, { ueb: Uint8Array, uebHash: Uint8Array }> {
   const p = plan.params
-  const hashing = encodeHashing(p)
-  let hashes: EncodeHashes
-  try {
-    let seen = 0
-    let i = 0
-    for await (const piece of fixedPieces(chunksOf(source), p.segmentSize)) {
-      seen += piece.length
-      if (seen > p.size || (i < p.numSegments - 1 && piece.length !== p.segmentSize)) throw sizeChanged(p.size, seen)
-      const blocks = zfecEncode(p.k, p.n, encryptSegment(p, crypt, piece, i === p.numSegments - 1))
-      await hashing.add(i, blocks, piece.length)
-      yield { type: 'blocks', segment: i, offset: plan.layout.offsets.data + i * p.blockSize, blocks }
-      i++
-    }
-    if (seen !== p.size) throw sizeChanged(p.size, seen)
-    hashes = await hashing.finish()
-  } finally {
-    hashing.close()
+  const crypttext = new TaggedHasher(TAGS.crypttext)
+  const segHashes: Uint8Array[] = []
+  const blockHashes: Uint8Array[] = Array.from({ length: p.n }, () => new Uint8Array(p.numSegments * 32))
+  let seen = 0
+  let i = 0
+  for await (const piece of fixedPieces(chunksOf(source), p.segmentSize)) {
+    seen += piece.length
+    if (seen > p.size || (i < p.numSegments - 1 && piece.length !== p.segmentSize)) throw sizeChanged(p.size, seen)
+    const segHash = new TaggedHasher(TAGS.crypttextSegment)
+    const blocks = zfecEncode(p.k, p.n, encryptSegment(p, crypt, piece, i === p.numSegments - 1, [crypttext, segHash]))
+    segHashes.push(segHash.digest())
+    for (let s = 0; s < p.n; s++) blockHashes[s].set(blockHash(blocks[s]), i * 32)
+    yield { type: 'blocks', segment: i, offset: plan.layout.offsets.data + i * p.blockSize, blocks }
+    i++
   }
-  const { segmentHashes: segHashes, blockHashes, crypttextHash } = hashes
+  if (seen !== p.size) throw sizeChanged(p.size, seen)
 
   const cht = buildTree(segHashes)
   const bhts = blockHashes.map(flat => buildTree(Array.from({ length: p.numSegments }, (_, j) => flat.subarray(j * 32, j * 32 + 32))))
   const sht = buildTree(bhts.map(t => t[0]))
-  const ueb = buildChkUeb({ params: p, crypttextHash, crypttextRootHash: cht[0], shareRootHash: sht[0] })
+  const ueb = buildChkUeb({ params: p, crypttextHash: crypttext.digest(), crypttextRootHash: cht[0], shareRootHash: sht[0] })
   if (ueb.length !== plan.layout.uebLength) throw new Error(`internal: UEB is ${ueb.length} bytes, layout planned ${plan.layout.uebLength}`)
   const uebH = hashUeb(ueb)
   const l = plan.layout

@@ -11,47 +11,26 @@
  * checks the hashes against the trees before it releases a byte. Nothing is
  * trusted from the worker that the main thread would not have computed.
  *
- * Uploads use the same worker for their hashes (encode-hashing.ts): the
- * n encoded blocks of a segment are copied into a slot, and the block
- * hashes, the segment hash and, at the last segment, the whole-crypttext
- * hash (fed in order, kept in the worker per upload) come back.
- *
  * The worker is plain JavaScript evaluated from a string (no loader, works
- * the same from dist/ and under tsx), unref'd, and shared by all transfers.
- * If it cannot start, callers hash inline; if it dies, a download goes on
- * inline (its careful path) and an upload in progress fails with
- * SegmentWorkerError (its whole-crypttext hash was in the worker), and the
- * next transfer starts a new worker.
+ * the same from dist/ and under tsx), unref'd, and shared by all downloads.
+ * If it cannot start or dies, callers fall back to hashing inline.
  */
 import { Worker } from 'node:worker_threads'
 import { decode as zfecDecode } from '../erasure/index.js'
 import { counterBlock } from './cipher.js'
-import { ImmutableError } from './errors.js'
 import { netstring, TAGS } from './hashes.js'
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { createHash, createDecipheriv } = require('node:crypto')
-const { blockPrefix, segmentPrefix, crypttextPrefix } = workerData
+const { blockPrefix, segmentPrefix } = workerData
 const tagged = (prefix, view) => createHash('sha256').update(createHash('sha256').update(prefix).update(view).digest()).digest()
-// An upload's whole-crypttext hash, fed segment by segment: messages arrive in the order they were posted.
-const flats = new Map()
 parentPort.on('message', m => {
-  if (m.dropFlat !== undefined) { flats.delete(m.dropFlat); return }
   try {
     const view = new Uint8Array(m.sab, 0, m.used)
     const hashes = new Uint8Array(32 * (m.blocks.length + 1))
     m.blocks.forEach(([start, end], j) => hashes.set(tagged(blockPrefix, view.subarray(start, end)), 32 * j))
     hashes.set(tagged(segmentPrefix, view.subarray(0, m.segmentLength)), 32 * m.blocks.length)
-    let flat
-    if (m.flat) {
-      const h = flats.get(m.flat.stream) ?? createHash('sha256').update(crypttextPrefix)
-      h.update(view.subarray(0, m.segmentLength))
-      if (m.flat.end) {
-        flats.delete(m.flat.stream)
-        flat = createHash('sha256').update(h.digest()).digest()
-      } else flats.set(m.flat.stream, h)
-    }
     let plain
     if (m.decrypt) {
       const d = createDecipheriv('aes-128-ctr', m.decrypt.key, m.decrypt.iv)
@@ -59,7 +38,7 @@ parentPort.on('message', m => {
       const out = d.update(view.subarray(m.decrypt.start, m.decrypt.end))
       plain = out.byteOffset === 0 && out.buffer.byteLength === out.byteLength ? new Uint8Array(out.buffer) : Uint8Array.from(out)
     }
-    parentPort.postMessage({ id: m.id, hashes, plain, flat }, plain ? [plain.buffer] : [])
+    parentPort.postMessage({ id: m.id, hashes, plain }, plain ? [plain.buffer] : [])
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) })
   }
@@ -81,22 +60,6 @@ export interface SegmentWorkResult {
   /** Tahoe crypttext segment hash of the first segmentLength bytes. */
   segmentHash: Uint8Array
   plaintext?: Uint8Array
-  /** With EncodedWork's `end`: the Tahoe hash of the upload's whole crypttext. */
-  crypttextHash?: Uint8Array
-}
-
-/**
- * One segment of an upload, encoded: its n blocks (the k primaries first,
- * which together begin with the segment's crypttext) to hash, feeding the
- * first segmentLength bytes to the upload's whole-crypttext hash `stream`
- * (flatStream(); segments posted in order).
- */
-export interface EncodedWork {
-  blocks: readonly Uint8Array[]
-  segmentLength: number
-  stream: number
-  /** The last segment: the reply carries the whole-crypttext hash and the stream is done. */
-  end: boolean
 }
 
 /** k blocks of a segment, not all primary, to decode and then hash and decrypt as SegmentWork. */
@@ -112,13 +75,12 @@ export interface DecodeWork {
   decrypt?: SegmentWork['decrypt']
 }
 
-interface Reply { id: number, hashes?: Uint8Array, plain?: Uint8Array, flat?: Uint8Array, error?: string }
+interface Reply { id: number, hashes?: Uint8Array, plain?: Uint8Array, error?: string }
 interface Pending { resolve: (r: Reply) => void, reject: (e: Error) => void, slot: SharedArrayBuffer }
 
-/** The worker thread failed (it ran out of memory, or was stopped); the next transfer starts a new one. An upload that meets this can simply be run again. */
-export class SegmentWorkerError extends ImmutableError {
+export class SegmentWorkerError extends Error {
   constructor (message: string) {
-    super('ERR_SEGMENT_WORKER', message)
+    super(message)
     this.name = 'SegmentWorkerError'
   }
 }
@@ -128,7 +90,6 @@ class SegmentWorker {
   private readonly pending = new Map<number, Pending>()
   private readonly free: SharedArrayBuffer[] = []
   private nextId = 1
-  private nextStream = 1
   dead?: Error
 
   constructor () {
@@ -136,7 +97,7 @@ class SegmentWorker {
       eval: true,
       // Plain CommonJS needing no flags: the parent's (a loader, --input-type=module) could only break it.
       execArgv: [],
-      workerData: { blockPrefix: netstring(TAGS.block), segmentPrefix: netstring(TAGS.crypttextSegment), crypttextPrefix: netstring(TAGS.crypttext) }
+      workerData: { blockPrefix: netstring(TAGS.block), segmentPrefix: netstring(TAGS.crypttextSegment) }
     })
     this.worker.on('message', (r: Reply) => { this.settle(r) })
     this.worker.on('error', err => { this.die(err) })
@@ -195,32 +156,8 @@ class SegmentWorker {
     }
   }
 
-  /** A new whole-crypttext hash for an upload's hashEncoded() calls; dropFlat() it if the upload stops early. */
-  flatStream (): number {
-    return this.nextStream++
-  }
-
-  dropFlat (stream: number): void {
-    if (this.dead == null) this.worker.postMessage({ dropFlat: stream })
-  }
-
-  /** Hashes an upload's encoded segment (EncodedWork) from a copy in a reused slot: the caller's blocks are free at once. */
-  async hashEncoded (work: EncodedWork): Promise<SegmentWorkResult> {
-    if (this.dead != null) throw this.dead
-    const used = byteSize(work.blocks)
-    const slot = this.takeSlot(used)
-    const view = new Uint8Array(slot, 0, used)
-    let at = 0
-    const ranges = work.blocks.map((block): [number, number] => {
-      view.set(block, at)
-      at += block.byteLength
-      return [at - block.byteLength, at]
-    })
-    return await this.post(slot, used, ranges, work.segmentLength, undefined, { stream: work.stream, end: work.end })
-  }
-
   /** Hands a filled slot to the worker: block hashes of `ranges`, the hash of the first segmentLength bytes, the decrypted range. */
-  private async post (slot: SharedArrayBuffer, used: number, ranges: Array<[number, number]>, segmentLength: number, d?: SegmentWork['decrypt'], flat?: { stream: number, end: boolean }): Promise<SegmentWorkResult> {
+  private async post (slot: SharedArrayBuffer, used: number, ranges: Array<[number, number]>, segmentLength: number, d?: SegmentWork['decrypt']): Promise<SegmentWorkResult> {
     const id = this.nextId++
     const decrypt = d == null
       ? undefined
@@ -229,7 +166,7 @@ class SegmentWorker {
       this.pending.set(id, { resolve, reject, slot })
       // Keeps the process alive only while a segment is being worked on.
       if (this.pending.size === 1) this.worker.ref()
-      this.worker.postMessage({ id, sab: slot, used, blocks: ranges, segmentLength, decrypt, flat })
+      this.worker.postMessage({ id, sab: slot, used, blocks: ranges, segmentLength, decrypt })
     })
     if (reply.error != null || reply.hashes == null) throw new SegmentWorkerError(`segment worker failed: ${reply.error ?? 'no hashes'}`)
     segmentsDone++
@@ -238,8 +175,7 @@ class SegmentWorker {
     return {
       blockHashes: Array.from({ length: k }, (_, j) => hashes.subarray(32 * j, 32 * j + 32)),
       segmentHash: hashes.subarray(32 * k, 32 * k + 32),
-      plaintext: reply.plain,
-      crypttextHash: reply.flat
+      plaintext: reply.plain
     }
   }
 
@@ -295,7 +231,7 @@ export function segmentWorkerCount (): number {
  * The shared worker, started on first use; undefined where workers cannot
  * run (then callers hash inline). LAFS_SEGMENT_WORKER=0 turns it off.
  */
-export function segmentWorker (): Pick<SegmentWorker, 'run' | 'runDecoding' | 'hashEncoded' | 'flatStream' | 'dropFlat'> | undefined {
+export function segmentWorker (): Pick<SegmentWorker, 'run' | 'runDecoding'> | undefined {
   if (unavailable || process.env.LAFS_SEGMENT_WORKER === '0') return undefined
   try {
     shared ??= new SegmentWorker()

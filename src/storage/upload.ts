@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { WrittenRanges } from './ranges.js'
 import { ConflictError } from './errors.js'
 import { readFully } from './read-handles.js'
+import { Writeback } from './writeback.js'
 import type { LeaseSecrets } from './types.js'
 import type { WriteHandles } from './write-handles.js'
 
@@ -27,6 +28,8 @@ export class Upload {
   private timer?: NodeJS.Timeout
   private timerMs = 0
   private lastActivity = performance.now()
+  /** Flushes what was written every few MiB while the upload goes on (writeback.ts). */
+  private writeback?: Writeback
 
   constructor (
     readonly account: string,
@@ -92,7 +95,11 @@ export class Upload {
 
   /** Writes `pieces` back to back at `offset`; true once every byte of the share has been written. */
   async write (offset: number, pieces: readonly Uint8Array[]): Promise<boolean> {
-    return await this.withFile(async handle => await this.writeTo(handle, offset, pieces))
+    const complete = await this.withFile(async handle => await this.writeTo(handle, offset, pieces))
+    this.writeback ??= new Writeback(`share ${this.shareNumber} of ${this.si}`)
+    // outside the queue: the next writes go on while the disk catches up
+    this.writeback.wrote(pieces.reduce((n, p) => n + p.byteLength, 0), async flush => { await this.handles.use(this.path, false, flush) })
+    return complete
   }
 
   private async writeTo (handle: FileHandle, offset: number, pieces: readonly Uint8Array[]): Promise<boolean> {
@@ -127,6 +134,8 @@ export class Upload {
   /** Flush and close the file so it can be renamed into place. */
   async seal (): Promise<void> {
     this.stopTimer()
+    // An early flush that failed means pages may be lost that a later fsync would not report.
+    await this.writeback?.settle()
     // fsync flushes the file (the inode), whichever descriptor wrote it.
     await this.withFile(async handle => { await handle.sync() })
     // no more writes: the descriptor goes before the file is renamed into place

@@ -49,10 +49,11 @@ export class Writeback {
     started++
     this.pendingBytes = 0
     this.running = flush(async handle => { await handle.datasync() })
-      .catch((err: Error) => {
+      .catch((err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err))
         // Kept for settle(): after a failed writeback a later fsync may report success for pages that were lost.
-        this.error ??= err
-        log.error('early writeback of %s failed: %s', this.label, err.message)
+        this.error ??= e
+        log.error('early writeback of %s failed: %s', this.label, e.message)
       })
       .finally(() => {
         flushing = false

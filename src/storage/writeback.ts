@@ -21,12 +21,18 @@ const log = logger('lafs-club:storage:writeback')
 /** Written and not flushed, per upload, before a flush is started. */
 export const WRITEBACK_BYTES = 4 * 2 ** 20
 
-let flushing = false
+/** The flush running in this process, if any (one at a time). */
+let current: Promise<void> | undefined
 let started = 0
 
 /** Early flushes started since the process started (for tests and metrics). */
 export function writebacksStarted (): number {
   return started
+}
+
+/** Settles once no flush runs in this process (for tests: another file's flush holds the turn). */
+export async function writebackIdle (): Promise<void> {
+  for (let running = current; running !== undefined; running = current) await running
 }
 
 /** Per incoming file: what it wrote since its last flush, and the first error a flush met. */
@@ -44,11 +50,10 @@ export class Writeback {
    */
   wrote (bytes: number, flush: (fn: (handle: FileHandle) => Promise<void>) => Promise<void>): void {
     this.pendingBytes += bytes
-    if (this.pendingBytes < WRITEBACK_BYTES || flushing || this.running !== undefined) return
-    flushing = true
+    if (this.pendingBytes < WRITEBACK_BYTES || current !== undefined || this.running !== undefined) return
     started++
     this.pendingBytes = 0
-    this.running = flush(async handle => { await handle.datasync() })
+    const running = flush(async handle => { await handle.datasync() })
       .catch((err: unknown) => {
         const e = err instanceof Error ? err : new Error(String(err))
         // Kept for settle(): after a failed writeback a later fsync may report success for pages that were lost.
@@ -56,9 +61,11 @@ export class Writeback {
         log.error('early writeback of %s failed: %s', this.label, e.message)
       })
       .finally(() => {
-        flushing = false
+        current = undefined
         this.running = undefined
       })
+    this.running = running
+    current = running
   }
 
   /** Waits for a flush in progress; throws the first error any flush of this file met (the file cannot be trusted). */

@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict'
 import { open, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Writeback, WRITEBACK_BYTES, writebacksStarted } from '../../src/storage/writeback.js'
+import { Writeback, WRITEBACK_BYTES, writebackIdle, writebacksStarted } from '../../src/storage/writeback.js'
 import { bytes, Harness, leaseSecrets, storageIndex } from './helpers.js'
 
 describe('storage: early writeback of incoming shares', () => {
   const h = new Harness()
+  // a flush another spec's upload started may still hold the process's turn
+  beforeEach(async () => { await writebackIdle() })
   afterEach(async () => { await h.cleanup() })
 
   it('flushes a file every WRITEBACK_BYTES written, never two flushes at once in the process', async () => {

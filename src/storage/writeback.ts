@@ -4,9 +4,9 @@
  * kernel writes dirty pages back only when a lot of memory is dirty or
  * after half a minute: so everything an upload wrote waited in memory and
  * went to the disk at the end, in the fsync of the close, while the disk
- * had been idle for the whole upload. On a home server's SD card or disk
- * (20-150 MB/s) that tail is seconds per hundred MiB after the last byte
- * arrived. Flushing each upload's file every few MiB while it is written
+ * had been idle for the whole upload. On a home server's disk or SD card
+ * (150 to 20 MB/s) that tail is under a second to five seconds per hundred
+ * MiB after the last byte arrived. Flushing each upload's file every few MiB while it is written
  * overlaps the disk with the network, and leaves little for the close.
  *
  * One flush at a time in the whole process: fdatasync holds a thread-pool

@@ -188,11 +188,12 @@ class SegmentWorker {
    * and out of a SharedArrayBuffer a word at a time only where source and
    * target are equally aligned, and byte by byte otherwise: the pieces a
    * block arrives in, the erasure code's buffers and a slot's block offsets
-   * almost never are (1 MiB in 64 KiB pieces, here: 3.4 GiB/s into shared
-   * memory, 24 GiB/s with equal alignment, 40 into ordinary memory; these
-   * copies were 6% of a spreading download's main thread, and decoding's
-   * copies as much again). Pieces and decoding go to this mirror at memcpy
-   * speed, and the mirror goes to the slot in one copy with equal offsets.
+   * almost never are (`npm run bench:shared-copy`: 1 MiB in 64 KiB pieces
+   * went into shared memory at 3.5 GiB/s, through the mirror at 17, into
+   * ordinary memory at 51; these copies were 6% of a spreading download's
+   * main thread, and decoding's copies as much again). Pieces and decoding
+   * go to this mirror at memcpy speed, and the mirror goes to the slot in
+   * one copy with equal offsets.
    */
   private mirrorOf (bytes: number): Uint8Array {
     if (this.mirror.byteLength < bytes) this.mirror = new Uint8Array(Math.max(bytes, 64 * 1024))

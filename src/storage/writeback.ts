@@ -50,7 +50,8 @@ export class Writeback {
    */
   wrote (bytes: number, flush: (fn: (handle: FileHandle) => Promise<void>) => Promise<void>): void {
     this.pendingBytes += bytes
-    if (this.pendingBytes < WRITEBACK_BYTES || current !== undefined || this.running !== undefined) return
+    // this file's own flush, if running, is `current`: one at a time covers it
+    if (this.pendingBytes < WRITEBACK_BYTES || current !== undefined) return
     started++
     this.pendingBytes = 0
     const running = flush(async handle => { await handle.datasync() })

@@ -6,7 +6,7 @@
  *   raw down / raw up   one stream, send() + drain, server <-> client
  *   upload              client upload(): CHK 3-of-10, convergent key (a first
  *                       pass over the plaintext), 10 shares = 3.33x the bytes
- *   download            findShares() + download(); the result's SHA-256 is
+ *   download            findSharesOnSessions() + download(); the result's SHA-256 is
  *                       checked after the clock stops (on the fly for --size);
  *                       segments spread over all ten servers (the default)
  *   download from k     the same file with spread: false (the same k shares
@@ -47,7 +47,7 @@ import { BENCH_CHANNELS, createBenchNode, type BenchChannel } from './lib/transf
 import { SERVER_CPU_GOAL, serverCpu, serverCpuCells, type ServerCpu } from './lib/server-cpu.js'
 import { rawDown, rawUp } from './lib/transfer-raw.js'
 import { mib, RssSampler } from './lib/transfer-rss.js'
-import { downloadOnce, plaintext, uploadOnce as uploadWith, type Plaintext, type StoredFile } from './lib/transfer-ops.js'
+import { downloadOnce, plaintext, stopPool, uploadOnce as uploadWith, type Plaintext, type StoredFile } from './lib/transfer-ops.js'
 import { phase, type PhaseRun } from './lib/transfer-phase.js'
 import { startProfile } from './lib/cpu-profile.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -143,7 +143,7 @@ async function main (): Promise<void> {
     chk = measureChkWork(SIZE, K, N)
   } finally {
     for (const client of clients.values()) {
-      try { await client.stop() } catch { /* a failed stop must not hide the run's own error */ }
+      try { await stopPool(client); await client.stop() } catch { /* a failed stop must not hide the run's own error */ }
     }
     await grid.stop()
     rss.stop()

@@ -2,9 +2,16 @@
  * The two client operations the transfer benches time, shared by
  * bench/transfer.ts and the combined bench: an upload under a fresh
  * convergence secret, and a download hashed as it streams.
+ *
+ * As a LafsNode does (node/files.ts), every operation of one client node
+ * goes over one StorageClientPool, and the holders are asked on its
+ * sessions: a node that keeps running opens no stream per server and file.
+ * A fresh pool per operation made every 64 MiB download open and close
+ * three streams per server (a have question, two session lanes), which the
+ * servers' CPU per GiB counted and the product does not pay.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { download, findShares, upload } from '../../src/client/index.js'
+import { download, findSharesOnSessions, StorageClientPool, upload } from '../../src/client/index.js'
 import { generatedSource } from './transfer-source.js'
 import type { ChildGrid } from './transfer-grid.js'
 import type { PlaintextSource } from '../../src/immutable/index.js'
@@ -23,9 +30,27 @@ export async function plaintext (size: number, generate: boolean): Promise<Plain
   return { source: data, sha256: createHash('sha256').update(data).digest('hex'), size }
 }
 
+const pools = new WeakMap<Libp2p, StorageClientPool>()
+
+/** The client node's one pool of storage sessions, as a LafsNode keeps one. */
+function poolOf (client: Libp2p): StorageClientPool {
+  let pool = pools.get(client)
+  if (pool === undefined) {
+    pool = new StorageClientPool(client)
+    pools.set(client, pool)
+  }
+  return pool
+}
+
+/** Closes the client's storage sessions (before the client node stops). */
+export async function stopPool (client: Libp2p): Promise<void> {
+  await pools.get(client)?.stop()
+  pools.delete(client)
+}
+
 /** Uploads under a fresh convergence secret, so no server already holds the shares. */
 export async function uploadOnce (client: Libp2p, grid: ChildGrid, pt: Plaintext, leaseSecret: Uint8Array, k: number, n: number): Promise<StoredFile> {
-  const up = await upload(client, pt.source, { servers: grid.servers, leaseSecret, convergenceSecret: randomBytes(32), k, n, size: pt.size })
+  const up = await upload(client, pt.source, { servers: grid.servers, leaseSecret, convergenceSecret: randomBytes(32), k, n, size: pt.size, pool: poolOf(client) })
   const placed = [...up.placement.values()].reduce((a, s) => a + s.length, 0)
   if (placed !== n) throw new Error(`upload placed ${placed} shares, expected ${n}`)
   if (up.storageIndex == null) throw new Error('upload returned no storage index')
@@ -41,8 +66,9 @@ export async function uploadOnce (client: Libp2p, grid: ChildGrid, pt: Plaintext
  * baseline does not pay either.
  */
 export async function downloadOnce (client: Libp2p, grid: ChildGrid, file: StoredFile, pt: Plaintext, options: { checkLater?: boolean, spread?: boolean } = {}): Promise<() => void> {
-  const { holders } = await findShares(client, file.storageIndex, grid.servers)
-  return await consume(download(client, file.cap, { holders, spread: options.spread }), pt, 'download', options.checkLater === true)
+  const pool = poolOf(client)
+  const { holders } = await findSharesOnSessions(pool, file.storageIndex, grid.servers)
+  return await consume(download(client, file.cap, { holders, spread: options.spread, pool }), pt, 'download', options.checkLater === true)
 }
 
 /** Reads a stream of the plaintext and returns its size-and-sha256 check (run at once unless `later`). */

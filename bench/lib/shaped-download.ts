@@ -33,10 +33,11 @@ export async function downloadRound (i: DownloadInput, round: string): Promise<D
   const addrs = i.servers.map(s => s.addr)
   const down = await measureStep(i.watch, async () => await i.reader.call<{ ms: number }>('cat', { cap: i.cap, servers: addrs, size: i.size, sha256: i.sha256 }, i.timeoutMs))
   const sent = (s: ShapedNode): number => down.bytes[s.host.name].tx
+  const cpu = (c: StepCost<unknown>): string => `${Math.round(i.servers.reduce((a, s) => a + (c.cpuMs[s.host.name] ?? 0), 0))} ms`
   const senders = i.servers.filter(s => sent(s) > SENDING_THRESHOLD)
-  i.log(`download ${round}: ${(down.value.ms / 1000).toFixed(1)} s = ${mbit(i.size, down.value.ms).toFixed(1)} Mbit/s; servers sent (MiB) ${i.servers.map(s => `${s.host.name} ${(sent(s) / 2 ** 20).toFixed(1)}`).join(', ')}`)
+  i.log(`download ${round}: ${(down.value.ms / 1000).toFixed(1)} s = ${mbit(i.size, down.value.ms).toFixed(1)} Mbit/s, servers' CPU ${cpu(down)}; servers sent (MiB) ${i.servers.map(s => `${s.host.name} ${(sent(s) / 2 ** 20).toFixed(1)}`).join(', ')}`)
   const rawBytes = senders.reduce((a, s) => a + sent(s), 0)
   const raw = await measureStep(i.watch, async () => await Promise.all(senders.map(async s => await i.reader.call('rawDown', { addr: s.addr, size: sent(s) }, i.timeoutMs))))
-  i.log(`raw down ${round}: the same bytes from the same ${senders.length} servers in ${(raw.wallMs / 1000).toFixed(1)} s = ${mbit(rawBytes, raw.wallMs).toFixed(1)} Mbit/s`)
+  i.log(`raw down ${round}: the same bytes from the same ${senders.length} servers in ${(raw.wallMs / 1000).toFixed(1)} s = ${mbit(rawBytes, raw.wallMs).toFixed(1)} Mbit/s, servers' CPU ${cpu(raw)}`)
   return { down, raw, rawBytes, sending: senders.map(s => s.host.name) }
 }

@@ -18,19 +18,15 @@ import '../src/shim.js'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { tuneProcess } from '../src/node/index.js'
+import { option } from './lib/args.js'
 import { formatTable, median } from './lib/measure.js'
 import { startChildGrid } from './lib/transfer-grid.js'
 import { createBenchNode } from './lib/transfer-node.js'
-import { downloadOnce, plaintext, stopPool, uploadOnce } from './lib/transfer-ops.js'
+import { downloadOnce, plaintext, stopClient, uploadOnce } from './lib/transfer-ops.js'
 import { rawDown, rawUp } from './lib/transfer-raw.js'
 
 // As the lafs-club command does (node/process-tuning.ts): the figures are the product's.
 tuneProcess()
-
-function option (name: string): string | undefined {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
 
 const MODES = ['spread', 'k', 'up'] as const
 type Mode = typeof MODES[number]
@@ -95,7 +91,6 @@ try {
     row('wall ms per transfer', s => s.wallMs, false)
   ]))
 } finally {
-  await stopPool(client)
-  await client.stop()
+  await stopClient(client)
   await grid.stop()
 }

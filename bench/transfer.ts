@@ -41,13 +41,14 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ceilings, measureChkWork, type ChkWorkMs } from './lib/cpu-ceiling.js'
+import { option } from './lib/args.js'
 import { formatTable, mbps, median } from './lib/measure.js'
 import { startChildGrid, type ChildGrid } from './lib/transfer-grid.js'
 import { BENCH_CHANNELS, createBenchNode, type BenchChannel } from './lib/transfer-node.js'
 import { SERVER_CPU_GOAL, serverCpu, serverCpuCells, type ServerCpu } from './lib/server-cpu.js'
 import { rawDown, rawUp } from './lib/transfer-raw.js'
 import { mib, RssSampler } from './lib/transfer-rss.js'
-import { downloadOnce, plaintext, stopPool, uploadOnce as uploadWith, type Plaintext, type StoredFile } from './lib/transfer-ops.js'
+import { downloadOnce, plaintext, stopClient, uploadOnce as uploadWith, type Plaintext, type StoredFile } from './lib/transfer-ops.js'
 import { phase, type PhaseRun } from './lib/transfer-phase.js'
 import { startProfile } from './lib/cpu-profile.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -59,11 +60,6 @@ const GOALS = { download: 0.8, upload: 0.3 }
 const RSS_GOAL_MIB = 250
 const K = 3
 const N = 10
-
-function option (name: string): string | undefined {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? process.argv[i + 1] : undefined
-}
 
 const streamed = option('--size') != null
 const sizeMiB = Number(option('--size') ?? 64)
@@ -143,7 +139,7 @@ async function main (): Promise<void> {
     chk = measureChkWork(SIZE, K, N)
   } finally {
     for (const client of clients.values()) {
-      try { await stopPool(client); await client.stop() } catch { /* a failed stop must not hide the run's own error */ }
+      try { await stopClient(client) } catch { /* a failed stop must not hide the run's own error */ }
     }
     await grid.stop()
     rss.stop()

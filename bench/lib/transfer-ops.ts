@@ -42,10 +42,11 @@ function poolOf (client: Libp2p): StorageClientPool {
   return pool
 }
 
-/** Closes the client's storage sessions (before the client node stops). */
-export async function stopPool (client: Libp2p): Promise<void> {
+/** Stops a client node, closing its storage sessions first. */
+export async function stopClient (client: Libp2p): Promise<void> {
   await pools.get(client)?.stop()
   pools.delete(client)
+  await client.stop()
 }
 
 /** Uploads under a fresh convergence secret, so no server already holds the shares. */

@@ -11,7 +11,7 @@ import { mbps } from '../lib/measure.js'
 import { metText, progressLog, type SummaryRow } from '../lib/summary-row.js'
 import { startChildGrid, type ChildGrid } from '../lib/transfer-grid.js'
 import { createBenchNode } from '../lib/transfer-node.js'
-import { downloadOnce, plaintext, stopPool, uploadOnce } from '../lib/transfer-ops.js'
+import { downloadOnce, plaintext, stopClient, uploadOnce } from '../lib/transfer-ops.js'
 import { phase } from '../lib/transfer-phase.js'
 import { mib, RssSampler } from '../lib/transfer-rss.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -74,7 +74,7 @@ export async function runRss (quick: boolean): Promise<RssResult> {
     }
   } finally {
     rss.stop()
-    try { if (client != null) await stopPool(client); await client?.stop() } catch { /* a failed stop must not hide the run's own error */ }
+    try { if (client != null) await stopClient(client) } catch { /* a failed stop must not hide the run's own error */ }
     await grid?.stop()
   }
 }

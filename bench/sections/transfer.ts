@@ -28,7 +28,7 @@ import { metText, progressLog, type SummaryRow } from '../lib/summary-row.js'
 import { startChildGrid, type ChildGrid } from '../lib/transfer-grid.js'
 import { BENCH_CHANNELS, createBenchNode, type BenchChannel } from '../lib/transfer-node.js'
 import { SERVER_CPU_GOAL, serverCpu, type ServerCpu, type ServerCpuRound } from '../lib/server-cpu.js'
-import { downloadOnce, plaintext, stopPool, uploadOnce, type Plaintext } from '../lib/transfer-ops.js'
+import { downloadOnce, plaintext, stopClient, uploadOnce, type Plaintext } from '../lib/transfer-ops.js'
 import { phase, type PhaseRun } from '../lib/transfer-phase.js'
 import { rawDown, rawUp } from '../lib/transfer-raw.js'
 import { RssSampler } from '../lib/transfer-rss.js'
@@ -179,8 +179,8 @@ export async function runTransfer (quick: boolean): Promise<TransferResult> {
     rss.stop()
     // A failed stop must not hide the run's own error; the grid's stop below reports what is left.
     try { await reader?.stop() } catch { /* see above */ }
-    try { if (client != null) await stopPool(client); await client?.stop() } catch { /* see above */ }
-    for (const x of otherClients) { try { await stopPool(x); await x.stop() } catch { /* see above */ } }
+    try { if (client != null) await stopClient(client) } catch { /* see above */ }
+    for (const x of otherClients) { try { await stopClient(x) } catch { /* see above */ } }
     await Promise.allSettled([grid?.stop(), provider?.stop()])
   }
 }

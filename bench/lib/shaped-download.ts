@@ -33,7 +33,8 @@ export async function downloadRound (i: DownloadInput, round: string): Promise<D
   const addrs = i.servers.map(s => s.addr)
   const down = await measureStep(i.watch, async () => await i.reader.call<{ ms: number }>('cat', { cap: i.cap, servers: addrs, size: i.size, sha256: i.sha256 }, i.timeoutMs))
   const sent = (s: ShapedNode): number => down.bytes[s.host.name].tx
-  const cpu = (c: StepCost<unknown>): string => `${Math.round(i.servers.reduce((a, s) => a + (c.cpuMs[s.host.name] ?? 0), 0))} ms`
+  const total = (rec: Record<string, number>): number => Math.round(i.servers.reduce((a, s) => a + (rec[s.host.name] ?? 0), 0))
+  const cpu = (c: StepCost<unknown>): string => `${total(c.cpuMs)} ms, woken ${total(c.wakeups)} times`
   const senders = i.servers.filter(s => sent(s) > SENDING_THRESHOLD)
   i.log(`download ${round}: ${(down.value.ms / 1000).toFixed(1)} s = ${mbit(i.size, down.value.ms).toFixed(1)} Mbit/s, servers' CPU ${cpu(down)}; servers sent (MiB) ${i.servers.map(s => `${s.host.name} ${(sent(s) / 2 ** 20).toFixed(1)}`).join(', ')}`)
   const rawBytes = senders.reduce((a, s) => a + sent(s), 0)

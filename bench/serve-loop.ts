@@ -7,18 +7,22 @@ import '../src/shim.js'
  * the raw node run in one child process (as in bench:transfer); the client
  * is this process.
  *
- *   npm run build && node dist/bench/serve-loop.js [--mode spread|k|up] [--runs 15] [--warmup 5]
+ *   npm run build && node dist/bench/serve-loop.js [--mode spread|k|up] [--runs 15] [--warmup 5] [--back-memory <GiB>]
  *
  * spread: downloads spread over the ten servers (the default), k: the same
  * from k shares, up: uploads of a new file each time, against a raw stream
  * up. Server CPU is per 64 MiB of share data (a download serves the file's
  * size, an upload stores n/k times it; the raw stream moves the file's
- * size), so the ratio compares CPU per byte.
+ * size), so the ratio compares CPU per byte. --back-memory first writes
+ * to that much memory in a child process (lib/back-memory.ts: on a VM that
+ * hands free pages back to its host, storing pays for every new page;
+ * 8 GiB by default there, --back-memory 0 to measure the cold machine).
  */
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { tuneProcess } from '../src/node/index.js'
 import { option } from './lib/args.js'
+import { backMemory, backMemoryOption, memoryNote } from './lib/back-memory.js'
 import { formatTable, median } from './lib/measure.js'
 import { startChildGrid } from './lib/transfer-grid.js'
 import { createBenchNode } from './lib/transfer-node.js'
@@ -39,6 +43,9 @@ const K = 3
 const N = 10
 
 interface Sample { serverMs: number, clientMs: number, wallMs: number }
+
+const BACK_GIB = backMemoryOption(option('--back-memory'))
+const backed = backMemory(BACK_GIB)
 
 const grid = await startChildGrid(N)
 const client = await createBenchNode()
@@ -90,6 +97,7 @@ try {
     row('client CPU-ms per transfer', s => s.clientMs, false),
     row('wall ms per transfer', s => s.wallMs, false)
   ]))
+  console.log(memoryNote(backed))
 } finally {
   await stopClient(client)
   await grid.stop()

@@ -29,7 +29,9 @@
  *          --channels noise,tls (the client's secure channels, each in every round; the
  *          first one's rounds make the throughput table; the servers offer both),
  *          --profile-servers <dir> (a V8 CPU profile of the server process, node --cpu-prof),
- *          --profile-client <dir> (a V8 CPU profile of this process over the timed rounds)
+ *          --profile-client <dir> (a V8 CPU profile of this process over the timed rounds),
+ *          --back-memory <GiB> (write to that much memory in a child process first, lib/back-memory.ts;
+ *          8 by default on a VM that hands free pages to its host, 0 elsewhere)
  * After the throughput table: the storage server's CPU-seconds per GiB served and
  * stored against the raw stream on each channel (lib/server-cpu.ts; issue 17).
  */
@@ -42,6 +44,7 @@ import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ceilings, measureChkWork, type ChkWorkMs } from './lib/cpu-ceiling.js'
 import { option } from './lib/args.js'
+import { backMemory, backMemoryOption, memoryNote, reportedKiB } from './lib/back-memory.js'
 import { formatTable, mbps, median } from './lib/measure.js'
 import { startChildGrid, type ChildGrid } from './lib/transfer-grid.js'
 import { BENCH_CHANNELS, createBenchNode, type BenchChannel } from './lib/transfer-node.js'
@@ -72,6 +75,8 @@ const SAVE = !process.argv.includes('--no-save')
 const PROFILE_DIR = option('--profile-servers')
 /** Writes a V8 CPU profile of this (the client's) process over the timed rounds into this folder. */
 const CLIENT_PROFILE_DIR = option('--profile-client')
+/** GiB to write to in a child process before the grid starts (lib/back-memory.ts). */
+const BACK_GIB = backMemoryOption(option('--back-memory'))
 const CHANNELS = (option('--channels') ?? BENCH_CHANNELS.join(',')).split(',') as BenchChannel[]
 for (const c of CHANNELS) if (!BENCH_CHANNELS.includes(c)) throw new Error(`--channels: unknown channel ${c}; choose from ${BENCH_CHANNELS.join(', ')}`)
 
@@ -100,6 +105,7 @@ async function main (): Promise<void> {
   const rss = new RssSampler(50)
   const startRss = rss.sample()
   loadStart = loadavg()
+  const backed = backMemory(BACK_GIB)
   const grid = await startChildGrid(SERVERS, PROFILE_DIR != null ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])
   const clients = new Map<BenchChannel, Libp2p>()
   const raw = multiaddr(grid.raw)
@@ -185,6 +191,7 @@ async function main (): Promise<void> {
   console.log(`CPU: milliseconds on all threads (workers, GC helpers, thread pool) of each process during the best round`)
   console.log(`ceiling: the best ratio this machine allows if our transfer paid only the raw stream's CPU per wire byte plus the CHK work ` +
     `(single-threaded here: download ${fmt(chk.download, 0)} ms, upload ${fmt(chk.upload, 0)} ms for ${sizeMiB} MiB), spread perfectly over ${cpus().length} cores; median of the rounds`)
+  console.log(memoryNote(backed))
   console.log(`load average (1 min) at start ${fmt(loadStart[0], 2)}, at end ${fmt(loadavg()[0], 2)} on ${cpus().length} cores: figures from a busy machine are lower bounds`)
   console.log(`\nclient RSS (MiB): start ${fmt(mib(startRss), 0)}, before timed rounds ${fmt(mib(idleRss), 0)}, ` +
     `maxRSS ${fmt(mib(maxRss), 0)} (kernel high-water mark), sampled peak ${fmt(mib(rss.peak), 0)} (raw ${fmt(mib(phasePeak.raw), 0)}, upload ${fmt(mib(phasePeak.upload), 0)}, download ${fmt(mib(phasePeak.download), 0)}, from k shares ${fmt(mib(phasePeak.downloadK), 0)})` +
@@ -218,6 +225,7 @@ async function main (): Promise<void> {
       chkWorkMs: chk,
       ceiling: { ...ceiling, cores: cpus().length, note: 'best ratio if only the raw stream CPU per wire byte and the CHK work were paid, on all cores (bench/lib/cpu-ceiling.ts)' },
       loadAverage: { start: loadStart, end: loadavg() },
+      memory: { backedGiB: backed ?? 0, handsFreePagesToHost: reportedKiB() !== undefined },
       goals: { ...GOALS, met: { upload: ratio.upload >= GOALS.upload, download: ratio.download >= GOALS.download }, rssMiB: streamed ? { goal: RSS_GOAL_MIB, met: rssGoal } : undefined },
       clientRssMiB: { start: mib(startRss), beforeRounds: mib(idleRss), peak: mib(rss.peak), maxRss: mib(maxRss), ...Object.fromEntries(Object.entries(phasePeak).map(([k, v]) => [k, mib(v)])) }
     }

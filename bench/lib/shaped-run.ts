@@ -9,7 +9,7 @@
  *   upload      the client puts the file to the ten servers directly (k-of-n)
  *   helper      the same through a helper node on 1 Gbit/s (shaped-helper.ts; reports when not available)
  *   download    the reader cats the file naming the ten servers, then reads, from each server that
- *               served it, the bytes it sent then over raw streams, all at once (shaped-download.ts); 2 rounds
+ *               served it, the bytes it sent then over raw streams, all at once (shaped-download.ts); a warm-up round and 4 counted ones
  *   raw up      the client sends size/10 bytes to each server at once
  *
  * Everything the run started is stopped and every namespace removed in

@@ -20,6 +20,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { cpus } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
+import { backMemory, backMemoryOption, memoryNote } from '../lib/back-memory.js'
 import { ceilings, measureChkWork } from '../lib/cpu-ceiling.js'
 import { startHeliaProvider, type HeliaProvider } from '../lib/helia-provider.js'
 import { startHeliaReader, type HeliaReader } from '../lib/helia-reader.js'
@@ -63,6 +64,8 @@ export interface TransferResult {
   serverCpuPerGiB: Partial<Record<BenchChannel, ServerCpu>>
   /** The rounds of the channels other than Noise (raw down/up, upload, download; no Helia). */
   otherChannels: Partial<Record<BenchChannel, ServerCpuRound[]>>
+  /** GiB written in a child process before the grid started (lib/back-memory.ts), and what that says. */
+  memory: { backedGiB: number, note: string }
 }
 
 
@@ -87,6 +90,8 @@ export async function runTransfer (quick: boolean): Promise<TransferResult> {
   let otherClients: Libp2p[] = []
   // generous: a healthy 64 MiB cat takes seconds, a stuck want never ends
   const catTimeoutMs = 120_000
+  // As bench:transfer does by default: on a VM that hands free pages to its host, storing would pay for each new page.
+  const backed = backMemory(backMemoryOption(undefined))
   try {
     log(`starting ${SERVERS} storage servers + raw node (child process) and a Helia provider adding ${size / 2 ** 20} MiB (child process)`)
     ;[grid, provider] = await Promise.all([startChildGrid(SERVERS), startHeliaProvider(seed, size)])
@@ -153,6 +158,7 @@ export async function runTransfer (quick: boolean): Promise<TransferResult> {
       rounds,
       servers: SERVERS,
       code: `CHK ${K}-of-${N}`,
+      memory: { backedGiB: backed ?? 0, note: memoryNote(backed, 'npm run bench:transfer -- --back-memory 0') },
       topology: 'serving side in child processes (10 servers + raw node in one, Helia provider in another); our client and the Helia reader in the measuring process; TCP+Noise+Yamux on 127.0.0.1 (and a TLS client for the server CPU rows)',
       helia: { cid: provider.cid, blocks: provider.blocks, addMs: provider.addMs, importer: '@helia/unixfs defaults (CIDv1, raw leaves, 1 MiB chunks, balanced 1024)' },
       runs,

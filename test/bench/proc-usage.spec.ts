@@ -45,7 +45,7 @@ describe('bench/proc-usage: another process\'s CPU time and wake-ups from /proc'
       const cpu0 = preciseCpuMs(pid)
       const wake0 = wakeups(pid)
       const coarse0 = procSample(pid).cpuMs
-      child.stdin!.write('go\n')
+      child.stdin.write('go\n')
       await line(child, 'done')
       const cpu = preciseCpuMs(pid) - cpu0
       const woke = wakeups(pid) - wake0

@@ -55,7 +55,7 @@ export interface ShapedResult {
   helia: (TransferFigures & { connectMs: number, blocks: number }) | { error: string }
   /** The median of the rounds (medianRound); `rounds` has each. */
   download: TransferFigures & { serversSending: number, rounds: Array<{ ms: number, mbit: number, sending: string[], rawMbit: number }> }
-  /** Raw streams from the servers that served a download round, each moving the bytes it sent then (`mbit` counts those bytes; the fastest round). */
+  /** Raw streams from the servers that served a download round, each moving the bytes it sent then (`mbit` counts those bytes; the median round, medianRound). */
   rawDown: TransferFigures & { servers: number }
   rawUp: TransferFigures
   /**
@@ -71,8 +71,8 @@ const MiB = 2 ** 20
 /**
  * Download rounds (each followed by its raw baseline); figures are the
  * median round (of four, the slower middle one), CPU is pooled over all.
- * Two rounds left the served-CPU ratio at the mercy of one round: single
- * rounds measured 1.05x to 1.6x in one run. One more round runs first and
+ * Two rounds left the served-CPU ratio at the mercy of one round: the two
+ * of one run (12-06 03:26) measured 1.26x and 1.05x. One more round runs first and
  * is not counted: it is the first time the ten server processes serve a
  * large download or a raw stream, and V8 compiles the code of both paths
  * then, while a storage server runs for months. On 12-06 the servers spent

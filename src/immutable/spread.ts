@@ -53,7 +53,9 @@ const HEDGE_MAX_MS = 30_000
 /**
  * A server is asked for one block at a time until it has answered this
  * many: the first answer can come at a burst rate (a relay's or a shaper's
- * first second) that the second does not keep up.
+ * first second) that the second does not keep up. Not a server whose
+ * throughput the caller already knew (a seed from earlier downloads): its
+ * probes would only cost it two requests where one run does.
  */
 const PROBE_ANSWERS = 2
 /** A server slower than this share of the fastest is given single blocks, not runs. */
@@ -80,17 +82,21 @@ class ServerMeter {
 
   /** Still being probed and already asked: it gets no more until it answers (unless it is needed). */
   get probing (): boolean {
-    return this.answers < PROBE_ANSWERS && this.active > 0
+    return this.probed && this.active > 0
   }
 
-  /** Still being probed (PROBE_ANSWERS): a block given to it in this choice counts as a probe. */
+  /** Still being probed (PROBE_ANSWERS; never when seeded): a block given to it in this choice counts as a probe. */
   get probed (): boolean {
-    return this.answers < PROBE_ANSWERS
+    return !this.seeded && this.answers < PROBE_ANSWERS
   }
+
+  /** The caller knew its throughput (seedBps): no probes. */
+  readonly seeded: boolean
 
   constructor (seedBps: number | undefined, pass: number) {
     this.pass = pass
     this.known = seedBps !== undefined && seedBps > 0
+    this.seeded = this.known
     if (this.known) {
       this.bytes = (seedBps as number) * SEED_MS / 1000
       this.ms = SEED_MS
@@ -209,14 +215,14 @@ export class SegmentSpread {
 
   /**
    * Whether `r`'s server may be given a run of blocks (block-runs.ts): it
-   * has answered its probes and is at least a RUN_MIN_SPEED share of the
-   * fastest. A slow or unknown one keeps getting single blocks, so its work
+   * has answered its probes (or needs none, being seeded) and is at least a
+   * RUN_MIN_SPEED share of the fastest. A slow or unknown one keeps getting single blocks, so its work
    * stays fine-grained and a late block holds up one segment, not a run.
    */
   runnable (r: ShareReader): boolean {
     const m = this.meter(r)
     const now = this.now()
-    return m.known && m.answers >= PROBE_ANSWERS && m.bps(now, this.fastest(now)) >= RUN_MIN_SPEED * this.fastest(now)
+    return m.known && !m.probed && m.bps(now, this.fastest(now)) >= RUN_MIN_SPEED * this.fastest(now)
   }
 
   /** The chosen `readers` are given `bytes` more each (the rest of a run): their passes advance as choose() would have. */

@@ -95,6 +95,29 @@ describe('immutable: choosing k shares per segment by throughput (spread.ts)', (
     assert.deepEqual(open.map(r => spread.runnable(r)), [true, true, false])
   })
 
+  it('a server whose throughput the caller knew is given runs at once, unless it is much slower than the fastest', () => {
+    const spread = new SegmentSpread(() => 0)
+    const open = readers([
+      { shnum: 0, server: 'known', bps: 10e6 },
+      { shnum: 1, server: 'also-known', bps: 9e6 },
+      { shnum: 2, server: 'known-slow', bps: 1e6 },
+      { shnum: 3, server: 'unknown' }
+    ])
+    assert.deepEqual(open.map(r => spread.runnable(r)), [true, true, false, false], 'seeded and fast: runs; seeded and slow, or unknown: single blocks')
+    // An unknown server being probed gets one block at a time; a seeded one is not held back while it has one out.
+    for (let i = 0; i < 4; i++) spread.choose(open, K, BLOCK)
+    const inFlight = (name: string): ShareReader => open.find(r => r.source.server === name) as ShareReader
+    const pending: Array<Promise<unknown>> = []
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    for (const name of ['known', 'unknown']) pending.push(spread.measure(inFlight(name), BLOCK, async () => { await gate }))
+    const next = tally(Array.from({ length: 6 }, () => spread.choose(open, K, BLOCK)))
+    assert.ok((next.get('known') ?? 0) > 0, 'a seeded server with a block out is still chosen')
+    assert.equal(next.get('unknown') ?? 0, 0, 'a server being probed is not chosen while its probe is out (others suffice)')
+    release()
+    return Promise.all(pending)
+  })
+
   it('shares of a server that failed lately or is on probation are used only when the others are not enough', () => {
     const spread = new SegmentSpread(() => 0)
     const open = readers([{ shnum: 0, server: 'a' }, { shnum: 1, server: 'b' }, { shnum: 2, server: 'c' }, { shnum: 3, server: 'bad', preference: 3 }])

@@ -1,4 +1,5 @@
 import '../src/shim.js'
+import { option } from './lib/args.js'
 import { tuneProcess } from '../src/node/index.js'
 /**
  * npm run bench: every benchmark of issue 6 in one run, one table.
@@ -87,7 +88,6 @@ type SectionName = keyof typeof SECTIONS
 const NAMES = Object.keys(SECTIONS) as SectionName[]
 
 const args = process.argv.slice(2)
-const valueOf = (flag: string): string | undefined => args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined
 const QUICK = args.includes('--quick')
 
 interface SectionMessage { type: 'result', result: unknown }
@@ -139,7 +139,7 @@ async function forkSection (name: SectionName, t0: number): Promise<SectionOutco
 }
 
 function selected (): SectionName[] {
-  const only = valueOf('--only')
+  const only = option('--only')
   if (only == null) return NAMES
   const wanted = only.split(',').map(s => s.trim())
   const unknown = wanted.filter(w => !NAMES.includes(w as SectionName))
@@ -174,10 +174,10 @@ function chart (outcomes: SectionOutcome[], footer: string): string {
 }
 
 async function main (): Promise<void> {
-  const section = valueOf('--section')
+  const section = option('--section')
   if (section != null) { await runChild(section as SectionName); return }
   const names = selected()
-  const full = !QUICK && valueOf('--only') == null
+  const full = !QUICK && option('--only') == null
   const t0 = Date.now()
   const loadStart = loadavg()
   console.error(`[bench] ${names.join(', ')}${QUICK ? ' (quick)' : ''} on ${cpus().length} cores, Node ${process.version}`)

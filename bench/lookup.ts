@@ -1,4 +1,5 @@
 import '../src/shim.js'
+import { option } from './lib/args.js'
 /**
  * Lookup cost as the network grows (issue 16, part 5): RPCs and round trips of
  * the locate planner's ways, for N = 10 … 1000 DHT nodes.
@@ -36,11 +37,10 @@ import { saveBenchResults } from './lib/results.js'
 import { progressLog } from './lib/summary-row.js'
 
 const args = process.argv.slice(2)
-const valueOf = (flag: string): string | undefined => args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined
-const list = (flag: string, dflt: number[]): number[] => valueOf(flag)?.split(',').map(Number) ?? dflt
+const list = (flag: string, dflt: number[]): number[] => option(flag)?.split(',').map(Number) ?? dflt
 const SIZES = list('--sizes', [10, 20, 50, 100, 200, 500, 1000])
-const SEEDS = Number(valueOf('--seeds') ?? 5)
-const FILES = Number(valueOf('--files') ?? 20)
+const SEEDS = Number(option('--seeds') ?? 5)
+const FILES = Number(option('--files') ?? 20)
 const VALIDATE = args.includes('--no-validate') ? [] : list('--validate', [50, 100])
 const SAVE = !args.includes('--no-save')
 const log = progressLog('lookup')
@@ -61,7 +61,7 @@ function modelAt (cfg: { name: string, params: KadParams }, n: number): Validati
 }
 
 async function validate (): Promise<Validation[]> {
-  const from = valueOf('--validation-from')
+  const from = option('--validation-from')
   if (from != null) {
     // the real runs are taken as saved; the simulator's side is computed again with the current code
     const saved = JSON.parse(await readFile(from, 'utf8')) as { result: { validation: Validation[] } }
@@ -119,7 +119,7 @@ function chart (points: SweepPoint[], date: string): string {
 async function main (): Promise<void> {
   const t0 = Date.now()
   const loadStart = loadavg()
-  const validation = VALIDATE.length > 0 || valueOf('--validation-from') != null ? await validate() : []
+  const validation = VALIDATE.length > 0 || option('--validation-from') != null ? await validate() : []
   const points: SweepPoint[] = []
   for (const cfg of CONFIGS) {
     for (const age of ['settled', 'young'] as const) {

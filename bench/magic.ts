@@ -11,6 +11,7 @@
  * --skip latency,upload,idle, --profile <dir> (V8 CPU profile of the idle node), --no-save
  */
 import '../src/shim.js'
+import { option, positiveOption } from './lib/args.js'
 import { cpus, loadavg } from 'node:os'
 import { resolve } from 'node:path'
 import { formatTable } from './lib/measure.js'
@@ -21,31 +22,20 @@ import { saveBenchResults } from './lib/results.js'
 const args = process.argv.slice(2)
 const OPTIONS = ['--poll', '--samples', '--size', '--upload-files', '--idle', '--files', '--skip', '--profile']
 
-function value (name: string): string | undefined {
-  const i = args.indexOf(name)
-  return i >= 0 ? args[i + 1] : undefined
-}
-function option (name: string): number | undefined {
-  const v = value(name)
-  if (v === undefined) return undefined
-  const n = Number(v)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} wants a positive number, not '${v}'`)
-  return n
-}
 
 async function main (): Promise<void> {
   const quick = args.includes('--quick')
   const loadStart = loadavg()
   const t0 = Date.now()
-  const profile = value('--profile')
+  const profile = option('--profile')
   const result = await runMagic(quick, {
-    poll: option('--poll'),
-    samples: option('--samples'),
-    fileBytes: option('--size'),
-    uploadFiles: option('--upload-files'),
-    idle: option('--idle'),
-    filesPerFolder: option('--files'),
-    skip: value('--skip')?.split(','),
+    poll: positiveOption('--poll'),
+    samples: positiveOption('--samples'),
+    fileBytes: positiveOption('--size'),
+    uploadFiles: positiveOption('--upload-files'),
+    idle: positiveOption('--idle'),
+    filesPerFolder: positiveOption('--files'),
+    skip: option('--skip')?.split(','),
     profileDir: profile !== undefined ? resolve(profile) : undefined
   })
   const rows = magicRows(result)

@@ -9,6 +9,7 @@
  * --reads <n> directory and CHK reads (default 15), --no-save
  */
 import '../src/shim.js'
+import { positiveOption } from './lib/args.js'
 import { cpus, loadavg } from 'node:os'
 import { formatTable } from './lib/measure.js'
 import { SUMMARY_HEADER, summaryCells } from './lib/summary-row.js'
@@ -18,16 +19,12 @@ import { saveBenchResults } from './lib/results.js'
 const args = process.argv.slice(2)
 const OPTIONS = ['--size', '--updates', '--rounds', '--reads']
 
-function option (name: string): number | undefined {
-  const i = args.indexOf(name)
-  return i >= 0 ? Number(args[i + 1]) : undefined
-}
 
 async function main (): Promise<void> {
   const quick = args.includes('--quick')
   const loadStart = loadavg()
   const t0 = Date.now()
-  const result = await runMutable(quick, { sizeMiB: option('--size'), updates: option('--updates'), rounds: option('--rounds'), reads: option('--reads') })
+  const result = await runMutable(quick, { sizeMiB: positiveOption('--size'), updates: positiveOption('--updates'), rounds: positiveOption('--rounds'), reads: positiveOption('--reads') })
   const rows = mutableRows(result)
   console.log(formatTable(SUMMARY_HEADER, rows.map(summaryCells)))
   console.log(`  load average (1 min) ${loadStart[0].toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end on ${cpus().length} cores: figures from a busy machine are lower bounds`)

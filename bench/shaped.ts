@@ -1,4 +1,5 @@
 import '../src/shim.js'
+import { option } from './lib/args.js'
 /**
  * npm run bench:shaped (as root): section 10 of npm run bench alone,
  * transfers on shaped links in network namespaces (bench/sections/shaped.ts,
@@ -19,9 +20,8 @@ import { SUMMARY_HEADER, summaryCells } from './lib/summary-row.js'
 import { runShapedSection, shapedNotes, shapedRows } from './sections/shaped.js'
 
 const args = process.argv.slice(2)
-const valueOf = (flag: string): string | undefined => args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined
 const quick = args.includes('--quick')
-const sizeMiB = valueOf('--size') !== undefined ? Number(valueOf('--size')) : undefined
+const sizeMiB = option('--size') !== undefined ? Number(option('--size')) : undefined
 if (sizeMiB !== undefined && !(sizeMiB >= 1 && sizeMiB <= 1024)) { console.error('--size: MiB between 1 and 1024'); process.exit(2) }
 
 // A reset stream can leave an internal promise rejected with nobody awaiting it; the run's own checks decide success.

@@ -28,6 +28,7 @@
  *          --capacity-gib <n> (64, at most 80% of the free disk: the server's capacity; free accounts get half)
  */
 import '../src/shim.js'
+import { positiveOption } from './lib/args.js'
 import { mkdtemp, mkdir, rm, statfs, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -48,23 +49,16 @@ const HONEST_OP_TIMEOUT_MS = 5 * 60_000
 /** Results are kept only for runs this long (shorter ones are smoke runs). */
 const SAVE_MINUTES = 30
 
-function option (name: string, fallback: number): number {
-  const i = process.argv.indexOf(name)
-  if (i < 0) return fallback
-  const v = Number(process.argv[i + 1])
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number, got ${process.argv[i + 1]}`)
-  return v
-}
 
-const MINUTES = option('--minutes', 30)
-const HONEST = Math.round(option('--honest', 4))
-const NOFILE = Math.round(option('--nofile', 4096))
+const MINUTES = positiveOption('--minutes') ?? 30
+const HONEST = Math.round(positiveOption('--honest') ?? 4)
+const NOFILE = Math.round(positiveOption('--nofile') ?? 4096)
 /**
  * The server's capacity (free accounts get half). Honest clients keep what
  * they upload (up to ~20 GB in 30 minutes on an idle 2-core machine), so the
  * default is large, but never more than 80% of the disk's free space.
  */
-const CAPACITY_ASKED = Math.round(option('--capacity-gib', 64) * 2 ** 30)
+const CAPACITY_ASKED = Math.round((positiveOption('--capacity-gib') ?? 64) * 2 ** 30)
 
 // A reset stream can leave an internal drain promise rejected with nobody awaiting it.
 process.on('unhandledRejection', () => {})

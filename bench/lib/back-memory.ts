@@ -44,11 +44,11 @@ export function backMemoryOption (given: string | undefined): number {
   return gib
 }
 
-/** Writes to `gib` GiB (at most half the free memory) in a child process; returns the GiB written (undefined for 0: nothing done). */
+/** Writes to `gib` GiB (at most half the free memory) in a child process; returns the GiB written, or undefined when nothing was. */
 export function backMemory (gib: number): number | undefined {
   if (gib <= 0) return undefined
   const chunks = Math.floor(Math.min(gib * 1024, freemem() / 2 ** 20 / 2) / CHUNK_MIB)
-  if (chunks <= 0) return 0
+  if (chunks <= 0) return undefined
   // One byte per 4 KiB page is enough for the kernel (and so the host) to back the page.
   const script = `const keep = []; for (let i = 0; i < ${chunks}; i++) { const b = Buffer.allocUnsafeSlow(${CHUNK_MIB * 2 ** 20}); for (let o = 0; o < b.length; o += 4096) b[o] = 1; keep.push(b) }`
   const r = spawnSync(process.execPath, ['-e', script], { stdio: 'inherit' })

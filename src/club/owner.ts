@@ -210,9 +210,10 @@ export class ClubOwner {
   /**
    * A put that no DHT server took is tried again while the deadline lasts: in a
    * small DHT the one or two servers a node knows can be busy or mid-reconnect
-   * (seen in the NAT lab: the only peer a home node reached failed the put, and
-   * once a lookup reached no peer at all), and the roster must not wait for the
-   * next republish round to be found.
+   * (seen in the NAT lab: the only peer a home node reached failed the put; and
+   * with six joins arriving at once, an owner behind a NAT once reached no peer
+   * at all), and the roster must not wait for the next republish round to be
+   * found. (A member's re-put, rosters.ts, has the next round for that.)
    */
   private async put (clubId: string, record: Uint8Array, sequence: bigint): Promise<PutRecordResult> {
     const signal = AbortSignal.timeout(this.init.queryTimeoutMs)
@@ -221,10 +222,7 @@ export class ClubOwner {
         return await putRecord(this.init.dht(), clubRoutingKey(clubId), record, { minAccepted: this.init.minPublishPeers, signal })
       } catch (err) {
         const wait = PUT_RETRY_DELAYS_MS[attempt - 1]
-        // A put that sent the record to nobody is tried again too: putRecord waits for a routing table
-        // with peers first, so its lookup failed to reach them for the moment (netlab CI: with six joins
-        // arriving at once, the owner behind a NAT reached none for roster sequence 2, and club join
-        // --serve exited 1 while the joins around it published).
+        // also when it reached nobody: putRecord waited for a routing table with peers, so that lookup failed for the moment
         if (!(err instanceof PutRejectedError) || wait === undefined || signal.aborted) throw err
         this.init.log('club %s: roster sequence %s reached %d peer(s) (attempt %d); trying again in %d ms', clubId, String(sequence), err.accepted, attempt, wait)
         await new Promise(resolve => setTimeout(resolve, wait))

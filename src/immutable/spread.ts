@@ -216,8 +216,9 @@ export class SegmentSpread {
   /**
    * Whether `r`'s server may be given a run of blocks (block-runs.ts): it
    * has answered its probes (or needs none, being seeded) and is at least a
-   * RUN_MIN_SPEED share of the fastest. A slow or unknown one keeps getting single blocks, so its work
-   * stays fine-grained and a late block holds up one segment, not a run.
+   * RUN_MIN_SPEED share of the fastest. A slow or unknown one keeps getting
+   * single blocks, so its work stays fine-grained and a late block holds up
+   * one segment, not a run.
    */
   runnable (r: ShareReader): boolean {
     const m = this.meter(r)

@@ -42,7 +42,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ceilings, measureChkWork, type ChkWorkMs } from './lib/cpu-ceiling.js'
+import { ceilingGaps, ceilings, measureChkWork, type CeilingGap, type ChkWorkMs } from './lib/cpu-ceiling.js'
 import { option } from './lib/args.js'
 import { backMemory, backMemoryOption, memoryNote, reportedKiB } from './lib/back-memory.js'
 import { formatTable, mbps, median } from './lib/measure.js'
@@ -171,6 +171,7 @@ async function main (): Promise<void> {
   }
   // The best ratio each round's raw stream leaves room for (see lib/cpu-ceiling.ts); the median over rounds.
   const ceiling = ceilings(runs, chk, K, N)
+  const gaps = ceilingGaps(runs, chk, K, N)
   const met = (ok: boolean): string => ok ? 'met' : 'NOT met'
   const maxRss = rss.maxRss()
   const rssGoal = streamed ? mib(Math.max(rss.peak, maxRss)) < RSS_GOAL_MIB : undefined
@@ -187,6 +188,9 @@ async function main (): Promise<void> {
   ]))
   console.log(`download spread over ${SERVERS} servers vs from k shares, same round (median of time ratios): ${fmt(paired.spreadVsK, 2)}x`)
   console.log(`share of the ceiling (issue 17 goal >= 0.7x): download ${fmt(ratio.download / ceiling.download, 2)}x, upload ${fmt(ratio.upload / ceiling.upload, 2)}x`)
+  const gapText = (g: CeilingGap): string => `${fmt(g.share, 2)} = ${fmt(g.busy, 2)} of the cores busy (raw stream ${fmt(g.rawBusy, 2)}) x ${fmt(g.cpuEfficiency, 2)} CPU efficiency`
+  console.log(`where the gap is (per round, medians): download ${gapText(gaps.download)}; upload ${gapText(gaps.upload)}; ` +
+    'CPU efficiency = the CPU the ceiling allows (raw stream per wire byte + CHK work) over what the step spent')
   console.log('ELU: share of the time the process\'s event loop was busy during the best round (1.00 = that process was the bottleneck); all ten servers share one process')
   console.log(`CPU: milliseconds on all threads (workers, GC helpers, thread pool) of each process during the best round`)
   console.log(`ceiling: the best ratio this machine allows if our transfer paid only the raw stream's CPU per wire byte plus the CHK work ` +
@@ -223,7 +227,7 @@ async function main (): Promise<void> {
       serverCpuPerGiB: cpu,
       otherChannels: Object.fromEntries([...byChannel].slice(1).map(([c, r]) => [c, r.map(x => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, { ...v, peakRss: mib(v.peakRss), MBps: mbps(SIZE, v.ms / 1000) }])))])),
       chkWorkMs: chk,
-      ceiling: { ...ceiling, cores: cpus().length, note: 'best ratio if only the raw stream CPU per wire byte and the CHK work were paid, on all cores (bench/lib/cpu-ceiling.ts)' },
+      ceiling: { ...ceiling, gaps, cores: cpus().length, note: 'best ratio if only the raw stream CPU per wire byte and the CHK work were paid, on all cores (bench/lib/cpu-ceiling.ts)' },
       loadAverage: { start: loadStart, end: loadavg() },
       memory: { backedGiB: backed ?? 0, handsFreePagesToHost: reportedKiB() !== undefined },
       goals: { ...GOALS, met: { upload: ratio.upload >= GOALS.upload, download: ratio.download >= GOALS.download }, rssMiB: streamed ? { goal: RSS_GOAL_MIB, met: rssGoal } : undefined },

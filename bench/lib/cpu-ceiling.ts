@@ -103,3 +103,39 @@ export function ceilings (rounds: readonly RawRound[], chk: ChkWorkMs, k: number
     upload: median(rounds.map(r => one(r.rawUp, n / k, chk.upload)))
   }
 }
+
+/** One round's step of ours: wall and CPU milliseconds of both processes. */
+export interface StepRun { ms: number, clientCpuMs: number, serverCpuMs: number }
+
+/**
+ * Why a step falls short of its ceiling, from one round: the share of the
+ * ceiling it reached (W_min / W) is exactly the product of
+ *   busy: how much of the cores' time the step kept busy, C / (P x W), and
+ *   cpuEfficiency: the least CPU the step could cost over what it cost, C_min / C,
+ * with C_min = wire / S x C_raw + C_chk as in the ceiling. rawBusy is the raw
+ * stream's own busy share: a step as serial as the raw stream, paying nothing
+ * extra, would reach that share of its ceiling and no more.
+ */
+export interface CeilingGap { share: number, busy: number, cpuEfficiency: number, rawBusy: number }
+
+export function ceilingGap (raw: RawRound['rawDown'], ours: StepRun, wireFactor: number, chkMs: number, cores = cpus().length): CeilingGap {
+  const cpu = (s: StepRun): number => s.clientCpuMs + s.serverCpuMs
+  const least = wireFactor * cpu(raw) + chkMs
+  const busy = cpu(ours) / (cores * ours.ms)
+  const cpuEfficiency = least / cpu(ours)
+  return { share: busy * cpuEfficiency, busy, cpuEfficiency, rawBusy: cpu(raw) / (cores * raw.ms) }
+}
+
+/** ceilingGap of the download and the upload in every round, each figure the median over rounds. */
+export function ceilingGaps (rounds: ReadonlyArray<RawRound & { download: StepRun, upload: StepRun }>, chk: ChkWorkMs, k: number, n: number, cores = cpus().length): { download: CeilingGap, upload: CeilingGap } {
+  const medianOf = (gaps: CeilingGap[]): CeilingGap => ({
+    share: median(gaps.map(g => g.share)),
+    busy: median(gaps.map(g => g.busy)),
+    cpuEfficiency: median(gaps.map(g => g.cpuEfficiency)),
+    rawBusy: median(gaps.map(g => g.rawBusy))
+  })
+  return {
+    download: medianOf(rounds.map(r => ceilingGap(r.rawDown, r.download, 1, chk.download, cores))),
+    upload: medianOf(rounds.map(r => ceilingGap(r.rawUp, r.upload, n / k, chk.upload, cores)))
+  }
+}

@@ -75,10 +75,11 @@ const MiB = 2 ** 20
  * of one run (12-06 03:26) measured 1.26x and 1.05x. One more round runs first and
  * is not counted: it is the first time the ten server processes serve a
  * large download or a raw stream, and V8 compiles the code of both paths
- * then, while a storage server runs for months. On 12-06 the servers spent
- * 1160 CPU-ms on that first download and 670 on its raw baseline, then
- * 870/610 and 800/500 on the two counted rounds: the absolute cost falls by
- * a quarter, the ratio to the raw stream stays about where it was.
+ * then, while a storage server runs for months. On 12-06, when two rounds
+ * were counted, the servers spent 1160 CPU-ms on that first download and 670
+ * on its raw baseline, then 870/610 and 800/500 on the counted ones: the
+ * absolute cost falls by a quarter, the ratio to the raw stream stays about
+ * where it was.
  */
 const DOWNLOAD_ROUNDS = 4
 /**

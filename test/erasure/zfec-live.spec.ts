@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { decode, encode, getKernel, setKernel, type GfKernel } from '../../src/erasure/index.js'
 import { seededRandom, testSeed } from './helpers.js'
 import { kernelsUnderTest } from './kernels.js'
-import { SKIP_MESSAGE, askZfec, zfecAvailable, type OracleRequest } from './zfec-python.js'
+import { askZfec, zfecAvailable, type OracleRequest } from './zfec-python.js'
 
 interface LiveCase { k: number, m: number, blocks: Uint8Array[], ours: Uint8Array[], theirDecodeNums: number[], ourDecodeNums: number[] }
 
@@ -34,7 +34,7 @@ for (const kernel of kernelsUnderTest()) {
     let previous: GfKernel
     before(function () {
       if (!zfecAvailable()) {
-        console.log(`      ${SKIP_MESSAGE}`)
+        console.log('      SKIPPED: python3-zfec not installed (apt-get install python3-zfec)')
         this.skip()
       }
       previous = getKernel()

@@ -14,8 +14,6 @@ export function zfecAvailable (): boolean {
   return r.status === 0
 }
 
-export const SKIP_MESSAGE = 'SKIPPED: python3-zfec not installed (apt-get install python3-zfec)'
-
 export type OracleRequest =
   | { op: 'encode', k: number, m: number, blocks: Uint8Array[] }
   | { op: 'decode', k: number, m: number, blocks: Uint8Array[], sharenums: number[] }

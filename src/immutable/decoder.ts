@@ -119,7 +119,7 @@ async function * readSegments (cap: ChkReadCap, sources: Iterable<ShareSource>, 
     // Inline, block by block: each output is block-sized, which the allocator
     // serves from its heap, where a segment-sized one would be freshly mapped memory.
     let outs: Uint8Array[]
-    if (seg.plaintext != null) outs = [seg.plaintext]
+    if (seg.plaintext != null) outs = [seg.plaintext.take()]
     else {
       const keystream = ctrStreamAt(cap.key, fileOffset)
       outs = slicePieces(seg.crypttext, a, b).map(piece => plain(keystream.update(piece)))

@@ -20,7 +20,7 @@ import { BadShareError, CorruptFileError } from './errors.js'
 import { TAGS, TaggedHasher } from './hashes.js'
 import { PartialTree } from './merkle.js'
 import { blockLength, segmentRange, type ChkParams } from './params.js'
-import { segmentWorker } from './segment-worker.js'
+import { segmentWorker, type HeldPlaintext } from './segment-worker.js'
 import { asBadShare, checkAborted, type ShareSet } from './share-set.js'
 import { hedgedReads, type BlockRead } from './hedge.js'
 import { SegmentSpread, type SpreadStats } from './spread.js'
@@ -62,13 +62,13 @@ function wholeTreesPay (p: ChkParams, segments: number): boolean {
 }
 
 /**
- * A checked segment: the plaintext of the range asked for when the worker
- * decrypted it (the fast path; the crypttext then stays in the worker's
- * slot: empty here), else the crypttext as views for the caller to decrypt.
+ * A checked segment: on the fast path the range asked for, decrypted from
+ * the worker's slot when the caller takes it (crypttext then empty), else
+ * the crypttext as views for the caller to decrypt.
  */
 export interface FetchedSegment {
   crypttext: Uint8Array[]
-  plaintext?: Uint8Array
+  plaintext?: HeldPlaintext
 }
 
 /** The part of a segment the caller will decrypt: bytes [start, end) of the segment, at `fileOffset` in the file. */
@@ -77,7 +77,7 @@ export interface DecryptRange { key: Uint8Array, fileOffset: number, start: numb
 export interface SegmentFetcherOptions {
   /** How many segments the read covers: long reads load whole trees and use the worker. */
   segments: number
-  /** Hash and decrypt on the segment worker when the read is long enough (default true). */
+  /** Hash on the segment worker when the read is long enough (default true). */
   offload?: boolean
   /** Choose k of the open shares per segment by measured throughput (the share set opens more than k). */
   spread?: boolean
@@ -90,7 +90,7 @@ export class SegmentFetcher {
   private readonly crypttextTree: PartialTree
   /** Load each share's whole block hash tree (and one crypttext hash tree) up front: most of the file is read. */
   private readonly wholeTrees: boolean
-  /** Hash (and decrypt) on the segment worker. */
+  /** Hash on the segment worker. */
   private readonly offload: boolean
   /** Per-segment share choice by throughput, when spreading. */
   private readonly spread?: SegmentSpread
@@ -248,7 +248,7 @@ export class SegmentFetcher {
    * once. With the first k shares the blocks are the segment; otherwise the
    * missing primary blocks are decoded into the worker's shared slot
    * (runDecoding). Either way the worker hashes the received blocks and the
-   * segment and decrypts the range, and only the plaintext is returned.
+   * segment, and the range is decrypted from its slot when the caller takes it.
    */
   private async fastSegment (i: number, range: DecryptRange): Promise<FetchedSegment | undefined> {
     const set = this.set

@@ -1,15 +1,17 @@
 /**
- * Hashing and decryption of downloaded segments on a worker thread.
+ * Hashing of downloaded segments on a worker thread.
  *
  * A download spends most of its own CPU on SHA-256 (every block, then every
- * segment: twice the file) and AES; the thread that runs libp2p (Noise,
- * Yamux, framing) is the bottleneck, and a second core is usually idle. So
- * a long read hands each segment's k primary blocks to one worker: the main
- * thread copies them into a slot of shared memory (slots are reused, so the
- * copy lands in memory that is already mapped), the worker returns the block
- * hashes, the segment hash and the decrypted range, and the main thread
- * checks the hashes against the trees before it releases a byte. Nothing is
- * trusted from the worker that the main thread would not have computed.
+ * segment: twice the file); the thread that runs libp2p (Noise, Yamux,
+ * framing) is the bottleneck, and a second core is usually idle. So a long
+ * read hands each segment's k primary blocks to one worker: the main thread
+ * copies them into a slot of shared memory (slots are reused, so the copy
+ * lands in memory that is already mapped), the worker returns the block
+ * hashes and the segment hash, and the main thread checks them against the
+ * trees before it releases a byte. Nothing is trusted from the worker that
+ * the main thread would not have computed. The slot then holds the segment
+ * until its reader takes it, and the range the reader wants is decrypted
+ * from the slot at that moment (HeldPlaintext).
  *
  * The worker is plain JavaScript evaluated from a string (no loader, works
  * the same from dist/ and under tsx), unref'd, and shared by all downloads.
@@ -17,12 +19,12 @@
  */
 import { Worker } from 'node:worker_threads'
 import { decode as zfecDecode } from '../erasure/index.js'
-import { counterBlock } from './cipher.js'
+import { ctrStreamAt } from './cipher.js'
 import { netstring, TAGS } from './hashes.js'
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
-const { createHash, createDecipheriv } = require('node:crypto')
+const { createHash } = require('node:crypto')
 const { blockPrefix, segmentPrefix } = workerData
 const tagged = (prefix, view) => createHash('sha256').update(createHash('sha256').update(prefix).update(view).digest()).digest()
 parentPort.on('message', m => {
@@ -31,14 +33,7 @@ parentPort.on('message', m => {
     const hashes = new Uint8Array(32 * (m.blocks.length + 1))
     m.blocks.forEach(([start, end], j) => hashes.set(tagged(blockPrefix, view.subarray(start, end)), 32 * j))
     hashes.set(tagged(segmentPrefix, view.subarray(0, m.segmentLength)), 32 * m.blocks.length)
-    let plain
-    if (m.decrypt) {
-      const d = createDecipheriv('aes-128-ctr', m.decrypt.key, m.decrypt.iv)
-      if (m.decrypt.skip > 0) d.update(new Uint8Array(m.decrypt.skip))
-      const out = d.update(view.subarray(m.decrypt.start, m.decrypt.end))
-      plain = out.byteOffset === 0 && out.buffer.byteLength === out.byteLength ? new Uint8Array(out.buffer) : Uint8Array.from(out)
-    }
-    parentPort.postMessage({ id: m.id, hashes, plain }, plain ? [plain.buffer] : [])
+    parentPort.postMessage({ id: m.id, hashes })
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: String((err && err.message) || err) })
   }
@@ -59,7 +54,25 @@ export interface SegmentWorkResult {
   blockHashes: Uint8Array[]
   /** Tahoe crypttext segment hash of the first segmentLength bytes. */
   segmentHash: Uint8Array
-  plaintext?: Uint8Array
+  /** The range asked for in `decrypt`, decrypted when taken. */
+  plaintext?: HeldPlaintext
+}
+
+/**
+ * A checked segment's range, decrypted when its reader takes it, straight
+ * from the worker's slot, which is held until then. A spreading download
+ * keeps up to 8 MiB of segments ahead of its reader; decrypted at once
+ * into buffers of their own, they lived long enough for V8 to move them to
+ * the old generation, where only a full collection frees them, and V8
+ * starts one whenever such memory has grown by 64 MiB (bench:serve-perf:
+ * the client's collector was the largest CPU cost of a download after the
+ * CHK work). Slots are reused, so waiting in one costs the collector
+ * nothing. One never taken is left to the collector with its slot.
+ */
+export interface HeldPlaintext {
+  readonly byteLength: number
+  /** The plaintext in a buffer of its own; the first call gives the slot back, later calls answer the same buffer. */
+  take: () => Uint8Array
 }
 
 /** k blocks of a segment, not all primary, to decode and then hash and decrypt as SegmentWork. */
@@ -75,8 +88,8 @@ export interface DecodeWork {
   decrypt?: SegmentWork['decrypt']
 }
 
-interface Reply { id: number, hashes?: Uint8Array, plain?: Uint8Array, error?: string }
-interface Pending { resolve: (r: Reply) => void, reject: (e: Error) => void, slot: SharedArrayBuffer }
+interface Reply { id: number, hashes?: Uint8Array, error?: string }
+interface Pending { resolve: (r: Reply) => void, reject: (e: Error) => void }
 
 export class SegmentWorkerError extends Error {
   constructor (message: string) {
@@ -88,6 +101,7 @@ export class SegmentWorkerError extends Error {
 class SegmentWorker {
   private readonly worker: Worker
   private readonly pending = new Map<number, Pending>()
+  /** Slots given back: as many as a spreading download keeps ahead of its reader (up to 32 segments). */
   private readonly free: SharedArrayBuffer[] = []
   private nextId = 1
   /** Where a segment is put together before one copy into its slot (mirrorOf). */
@@ -142,10 +156,11 @@ class SegmentWorker {
     }
     const used = (k + shnums.filter(sh => sh >= k).length) * len
     const slot = this.takeSlot(used)
+    let ranges: Array<[number, number]>
     try {
       const mirror = this.mirrorOf(used)
       let next = k * len
-      const ranges = received.map((pieces, j): [number, number] => {
+      ranges = received.map((pieces, j): [number, number] => {
         const start = shnums[j] < k ? shnums[j] * len : (next += len) - len
         copyPieces(mirror, pieces, start)
         return [start, start + len]
@@ -153,33 +168,52 @@ class SegmentWorker {
       const places = Array.from({ length: k }, (_, j) => mirror.subarray(j * len, (j + 1) * len))
       zfecDecode(k, m, ranges.map(([a, b]) => mirror.subarray(a, b)), shnums, places)
       new Uint8Array(slot, 0, used).set(mirror.subarray(0, used))
-      return await this.post(slot, used, ranges, work.segmentLength, work.decrypt)
     } catch (err) {
       this.release(slot)
       throw err
     }
+    // post() gives the slot back itself, once, whatever happens
+    return await this.post(slot, used, ranges, work.segmentLength, work.decrypt)
   }
 
-  /** Hands a filled slot to the worker: block hashes of `ranges`, the hash of the first segmentLength bytes, the decrypted range. */
+  /** Hands a filled slot to the worker for the block hashes of `ranges` and the hash of the first segmentLength bytes; the slot then holds the range to decrypt. */
   private async post (slot: SharedArrayBuffer, used: number, ranges: Array<[number, number]>, segmentLength: number, d?: SegmentWork['decrypt']): Promise<SegmentWorkResult> {
     const id = this.nextId++
-    const decrypt = d == null
-      ? undefined
-      : { key: d.key, iv: counterBlock(Math.floor(d.fileOffset / 16)), skip: d.fileOffset % 16, start: d.start, end: d.end }
-    const reply = await new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, slot })
-      // Keeps the process alive only while a segment is being worked on.
-      if (this.pending.size === 1) this.worker.ref()
-      this.worker.postMessage({ id, sab: slot, used, blocks: ranges, segmentLength, decrypt })
-    })
-    if (reply.error != null || reply.hashes == null) throw new SegmentWorkerError(`segment worker failed: ${reply.error ?? 'no hashes'}`)
+    let reply: Reply
+    try {
+      reply = await new Promise<Reply>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject })
+        // Keeps the process alive only while a segment is being worked on.
+        if (this.pending.size === 1) this.worker.ref()
+        this.worker.postMessage({ id, sab: slot, used, blocks: ranges, segmentLength })
+      })
+      if (reply.error != null || reply.hashes == null) throw new SegmentWorkerError(`segment worker failed: ${reply.error ?? 'no hashes'}`)
+    } catch (err) {
+      this.release(slot)
+      throw err
+    }
     segmentsDone++
     const k = ranges.length
     const hashes = reply.hashes
+    if (d == null) this.release(slot)
     return {
       blockHashes: Array.from({ length: k }, (_, j) => hashes.subarray(32 * j, 32 * j + 32)),
       segmentHash: hashes.subarray(32 * k, 32 * k + 32),
-      plaintext: reply.plain
+      plaintext: d == null ? undefined : this.hold(slot, d)
+    }
+  }
+
+  private hold (slot: SharedArrayBuffer, d: NonNullable<SegmentWork['decrypt']>): HeldPlaintext {
+    let plain: Uint8Array | undefined
+    return {
+      byteLength: d.end - d.start,
+      take: () => {
+        if (plain == null) {
+          plain = ctrStreamAt(d.key, d.fileOffset).update(new Uint8Array(slot, d.start, d.end - d.start))
+          this.release(slot)
+        }
+        return plain
+      }
     }
   }
 
@@ -212,13 +246,11 @@ class SegmentWorker {
     if (p == null) return
     this.pending.delete(r.id)
     if (this.pending.size === 0) this.worker.unref()
-    this.release(p.slot)
     p.resolve(r)
   }
 
-  /** A few slots are kept: one segment in flight and one read ahead, per download. */
   private release (slot: SharedArrayBuffer): void {
-    if (this.free.length < 8) this.free.push(slot)
+    if (this.free.length < 32) this.free.push(slot)
   }
 
   private die (err: Error): void {

@@ -1,7 +1,8 @@
 /**
  * The segment worker's decoding entry (runDecoding): blocks that are not
  * all primary are decoded into the worker's shared memory, and the answer
- * must be what hashing and decrypting the decoded segment on the heap gives.
+ * must be what hashing and decrypting the decoded segment on the heap gives;
+ * a segment's plaintext is decrypted from its slot only when taken.
  * (A wrong answer would not break a download, only send every such segment
  * to the careful path, so this checks the fast path itself.)
  */
@@ -19,7 +20,7 @@ function pieces (block: Uint8Array, size = 65519): Uint8Array[] {
   return out
 }
 
-describe('immutable: segment worker decoding in its own memory', () => {
+describe('immutable: segment worker decoding and holding in its own memory', () => {
   const k = 3
   const n = 10
   const blockLen = Math.ceil(2 ** 20 / k)
@@ -39,9 +40,28 @@ describe('immutable: segment worker decoding in its own memory', () => {
       assert.deepEqual(got.blockHashes.map(h => Buffer.from(h).toString('hex')), shnums.map(s => Buffer.from(blockHash(shares[s])).toString('hex')))
       assert.equal(Buffer.from(got.segmentHash).toString('hex'), Buffer.from(crypttextSegmentHash(segment.subarray(0, segmentLength))).toString('hex'))
       const expected = ctrStreamAt(key, range.fileOffset).update(segment.subarray(range.start, range.end))
-      assert.ok(got.plaintext != null && Buffer.from(got.plaintext).equals(Buffer.from(expected)), 'the plaintext of the range')
+      assert.ok(got.plaintext != null && Buffer.from(got.plaintext.take()).equals(Buffer.from(expected)), 'the plaintext of the range')
     })
   }
+
+  it('a segment\'s plaintext waits in its slot until taken, while many others use the worker; taking it again answers the same bytes', async () => {
+    const worker = segmentWorker()!
+    const segmentOf = (): Uint8Array[] => Array.from({ length: k }, () => new Uint8Array(randomBytes(blockLen)))
+    const range = (fileOffset: number): { key: Uint8Array, fileOffset: number, start: number, end: number } => ({ key, fileOffset, start: 0, end: k * blockLen })
+    const first = segmentOf()
+    const held = await worker.run({ blocks: first.map(b => pieces(b)), segmentLength: k * blockLen, decrypt: range(0) })
+    // far more segments than the worker keeps slots for, each taken at once: a slot given back too early would be one of theirs
+    for (let i = 1; i <= 40; i++) {
+      const other = segmentOf()
+      const got = await worker.run({ blocks: other.map(b => pieces(b)), segmentLength: k * blockLen, decrypt: range(i * 2 ** 20) })
+      assert.ok(Buffer.from(got.plaintext!.take()).equals(ctrStreamAt(key, i * 2 ** 20).update(Buffer.concat(other))), `segment ${i}`)
+    }
+    const expected = ctrStreamAt(key, 0).update(Buffer.concat(first))
+    const plain = held.plaintext!.take()
+    assert.ok(Buffer.from(plain).equals(expected), 'the held segment is intact')
+    assert.equal(held.plaintext!.take(), plain)
+    assert.equal(held.plaintext!.byteLength, k * blockLen)
+  })
 
   it('refuses blocks of different lengths (the fetcher then takes the careful path)', async () => {
     const worker = segmentWorker()!

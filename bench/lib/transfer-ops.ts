@@ -27,6 +27,8 @@ export async function plaintext (size: number, generate: boolean): Promise<Plain
     return { source: g.read, sha256: await g.sha256(), size }
   }
   const data = randomBytes(size)
+  // two: a bench may time a second download before it checks the first
+  warmSinks(size, 2)
   return { source: data, sha256: createHash('sha256').update(data).digest('hex'), size }
 }
 
@@ -61,10 +63,10 @@ export async function uploadOnce (client: Libp2p, grid: ChildGrid, pt: Plaintext
 /**
  * Finds the holders and streams the file back. By default the bytes are
  * hashed as they come (a 1 GiB stream is never held). With `checkLater`,
- * the chunks are only kept (no copy) and the returned function checks them:
- * call it after stopping the clock, so the timing holds what the download
- * does and not the bench's own sha256 of the result, which the raw-stream
- * baseline does not pay either.
+ * the chunks are copied into a reused buffer (see consume) and the returned
+ * function checks it: call it after stopping the clock, so the timing holds
+ * what the download does and not the bench's own sha256 of the result,
+ * which the raw-stream baseline does not pay either.
  */
 export async function downloadOnce (client: Libp2p, grid: ChildGrid, file: StoredFile, pt: Plaintext, options: { checkLater?: boolean, spread?: boolean } = {}): Promise<() => void> {
   const pool = poolOf(client)
@@ -72,22 +74,52 @@ export async function downloadOnce (client: Libp2p, grid: ChildGrid, file: Store
   return await consume(download(client, file.cap, { holders, spread: options.spread, pool }), pt, 'download', options.checkLater === true)
 }
 
-/** Reads a stream of the plaintext and returns its size-and-sha256 check (run at once unless `later`). */
+/**
+ * Buffers the size of a plaintext, reused by every download checked after
+ * its clock. Until 12-06 the chunks themselves were kept until the check:
+ * 64 MiB the reader held to the end, which no streaming reader (a file, an
+ * HTTP response) and not the raw stream does, and which made V8 run a full
+ * collection in every download (bench:serve-perf counts the collector). A
+ * copy into memory already mapped costs what writing to a file would.
+ */
+const sinks = new Map<number, Uint8Array[]>()
+
+/** Makes sure `count` sinks of `size` bytes wait, each written once so its pages are mapped before any clock runs. */
+export function warmSinks (size: number, count: number): void {
+  const free = sinks.get(size) ?? []
+  sinks.set(size, free)
+  while (free.length < count) free.push(new Uint8Array(Buffer.allocUnsafeSlow(size).fill(0).buffer))
+}
+
+function takeSink (size: number): Uint8Array {
+  warmSinks(size, 1)
+  return sinks.get(size)!.pop()!
+}
+
+/**
+ * Reads a stream of the plaintext and returns its size-and-sha256 check
+ * (run at once unless `later`). With `later` the bytes go into a sink,
+ * which the check hashes and gives back.
+ */
 export async function consume (chunks: AsyncIterable<Uint8Array>, pt: { size: number, sha256: string }, what: string, later: boolean): Promise<() => void> {
   const hash = createHash('sha256')
-  const kept: Uint8Array[] = []
+  let sink = later ? takeSink(pt.size) : undefined
   let got = 0
   for await (const chunk of chunks) {
-    if (later) kept.push(chunk)
-    else hash.update(chunk)
+    // a stream longer than the plaintext fails the check by its length; only what fits is kept
+    if (sink !== undefined && got < pt.size) sink.set(chunk.subarray(0, pt.size - got), got)
+    else if (sink === undefined) hash.update(chunk)
     got += chunk.byteLength
   }
   let digest: string | undefined
   // Idempotent: a streamed check already ran when the caller calls it again.
   const check = (): void => {
+    if (sink !== undefined) {
+      hash.update(sink.subarray(0, Math.min(got, pt.size)))
+      sinks.get(pt.size)!.push(sink)
+      sink = undefined
+    }
     if (got !== pt.size) throw new Error(`${what} returned ${got} of ${pt.size} bytes`)
-    for (const chunk of kept) hash.update(chunk)
-    kept.length = 0
     digest ??= hash.digest('hex')
     if (digest !== pt.sha256) throw new Error(`${what} returned different bytes (sha256 mismatch)`)
   }

@@ -79,8 +79,9 @@ export async function downloadOnce (client: Libp2p, grid: ChildGrid, file: Store
  * its clock. Until 12-06 the chunks themselves were kept until the check:
  * 64 MiB the reader held to the end, which no streaming reader (a file, an
  * HTTP response) and not the raw stream does, and which made V8 run a full
- * collection in every download (bench:serve-perf counts the collector). A
- * copy into memory already mapped costs what writing to a file would.
+ * collection in every download (bench:serve-perf counts the collector). The
+ * copy into memory already mapped is one memcpy of the file, which writing
+ * it to a file would cost too.
  */
 const sinks = new Map<number, Uint8Array[]>()
 

@@ -6,9 +6,11 @@
  * this process) and the UEB hash the helper answers; it is the cap a direct
  * upload of the same file gives.
  *
- * The client trusts the helper for nothing it cannot check: it reads the UEB
- * back from a placed share and compares its hash, parameters and crypttext
- * hash with its own, and it adds its own lease to every placed share (the
+ * The client trusts the helper for nothing it cannot check: it asks the
+ * servers the helper named which shares they hold and computes the
+ * happiness from their answers, it reads the UEB back from a placed share
+ * and compares its hash, parameters and crypttext hash with its own, and
+ * it adds its own lease to every placed share (the
  * helper allocated them under its account), so renewal and repair work
  * without the helper.
  */
@@ -16,11 +18,13 @@ import {
   bytesEqual, chunksOf, ctrStreamAt, formatCap, planChk, plain, TAGS, TaggedHasher, toVerifyCap, uebHash, validateUeb, type ChkPlan, type ChkReadCap, type PlaintextSource
 } from '../immutable/index.js'
 import {
-  helperUploadAttempt, HelperBusyError, RemoteStorageError, SlowDownError, UploadInProgressError,
+  helperUploadAttempt, HelperBusyError, RemoteStorageError, SlowDownError, UploadInProgressError, UploadTooSlowError,
   type HelperAttemptResult, type HelperCheck, type StreamOpener
 } from '../protocols/index.js'
 import { multiaddr } from '@multiformats/multiaddr'
+import { happinessOf } from '../routing/index.js'
 import { ClientError, UploadUnhappyError } from './errors.js'
+import { findSharesOnSessions } from './find-shares.js'
 import { serverLeaseSecrets } from './lease.js'
 import { clientLogger, shortPeer, siText } from './log.js'
 import { serversFromMultiaddrs, StorageClientPool, type ServerInfo } from './servers.js'
@@ -101,6 +105,8 @@ async function crypttextHashOf (plan: ChkPlan, source: PlaintextSource): Promise
 
 function retryable (err: unknown): { wait?: number } | undefined {
   if (err instanceof HelperBusyError || err instanceof UploadInProgressError || err instanceof SlowDownError) return { wait: err.retryAfterMs }
+  // one slow stretch of a link: the next attempt resumes where the helper is (each counts as a retry)
+  if (err instanceof RemoteStorageError && err.code === UploadTooSlowError.code) return {}
   if (err instanceof RemoteStorageError) return undefined
   if ((err as Error)?.name === 'AbortError') return undefined
   return {}
@@ -169,11 +175,18 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
   const servers: ServerInfo[] = done.placements.map(p => ({ peerId: p.peerId, multiaddrs: p.multiaddrs }))
   const pool = options.pool ?? new StorageClientPool(opener)
   try {
-    const leases = await addOwnLeases(pool, si, servers, options.leaseSecret)
+    // what the servers say they hold, not what the helper says it placed
+    const found = await findSharesOnSessions(pool, si, servers, { signal })
+    const held = new Map(found.holders.map(h => [h.peerId, h.shares]))
+    const happiness = happinessOf(new Map([...held].map(([peer, shares]) => [peer, new Set(shares)])))
+    if (happiness < plan.happy) {
+      throw new UploadUnhappyError(happiness, plan.happy, `the servers the helper named hold shares on ${happiness} distinct server(s), though the helper said ${done.happiness}`)
+    }
+    const leases = await addOwnLeases(pool, si, servers.filter(s => held.has(s.peerId)), options.leaseSecret)
     await checkResult(pool, plan, source, done, servers)
     const cap: ChkReadCap = { kind: 'chk', key: plan.key, uebHash: done.uebHash, k: plan.k, n: plan.n, size: plan.size }
     log('%s: via helper %s in %d ms, %d attempt(s), %d bytes sent%s; own lease on %d of %d server(s)', siText(si), shortPeer(helper.peerId),
-      Date.now() - started, attempts, sentBytes, done.alreadyStored ? ' (stored already)' : '', leases.added.length, servers.length)
+      Date.now() - started, attempts, sentBytes, done.alreadyStored ? ' (stored already)' : '', leases.added.length, held.size)
     options.onProgress?.({ phase: 'done', bytesDone: plan.size, bytesTotal: plan.size })
     return {
       cap: formatCap(cap),
@@ -181,8 +194,8 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
       storageIndex: si,
       uebHash: done.uebHash,
       size: plan.size,
-      placement: new Map(done.placements.map(p => [p.peerId, p.shares])),
-      happiness: done.happiness,
+      placement: held,
+      happiness,
       ms: Date.now() - started,
       skipped: [],
       helper: { peerId: helper.peerId, alreadyStored: done.alreadyStored, sentBytes, attempts },

@@ -66,12 +66,14 @@ const BAD_INPUT_CODES = new Set([
   // Directories. Tahoe answers a write through a read-only cap with 400 where it checks (a PUT to a
   // read-only mutable file, web/filenode.py); its dirnode's NotWriteableError has no mapping there (500).
   // A file in the middle of a path is 400 on reads ("Files have no children"); dir-routes makes it 409 on creating writes.
-  'ERR_INVALID_DIR_CAP', 'ERR_INVALID_CHILD_NAME', 'ERR_READ_ONLY_DIRECTORY', 'ERR_CAP_CONSTRAINT', 'ERR_NOT_A_DIRECTORY', 'ERR_EMPTY_PATH'
+  'ERR_INVALID_DIR_CAP', 'ERR_INVALID_CHILD_NAME', 'ERR_READ_ONLY_DIRECTORY', 'ERR_CAP_CONSTRAINT', 'ERR_NOT_A_DIRECTORY', 'ERR_EMPTY_PATH',
+  // an upload helper refusing the encoding asked for (its message says the largest segment it takes)
+  'ERR_ENCODING_REFUSED'
 ])
 const FORBIDDEN_CODES = new Set(['ERR_HELPER_NOT_ALLOWED'])
 const CONFLICT_CODES = new Set(['ERR_EXISTING_CHILD', 'ERR_UNCOORDINATED_WRITE', 'ERR_BAD_WRITE_ENABLER', 'ERR_MODIFY_RETRIES', 'ERR_NOT_CLUB_OWNER', 'ERR_SERVER_NOT_MEMBER', 'ERR_JOIN_REFUSED', 'ERR_NO_SUCH_JOIN_REQUEST', 'ERR_ROSTER_STALE'])
 const UNAVAILABLE_CODES = new Set(['ERR_JOIN_PROTOCOL', 'ERR_JOIN_RATE_LIMITED', 'ERR_JOIN_SERVER_UNREACHABLE', 'ERR_UPLOAD_UNHAPPY', 'ERR_PUBLISH_UNHAPPY', 'ERR_CLUB_PUBLISH_FAILED', 'ERR_INVITE_BOOTSTRAP_UNREACHABLE', 'ERR_QUOTA_EXCEEDED', 'ERR_CAPACITY_EXCEEDED',
-  'ERR_HELPER_UNAVAILABLE', 'ERR_HELPER_BUSY', 'ERR_SPOOL_QUOTA', 'ERR_SPOOL_FULL', 'ERR_HELPER_BAD_RESULT'])
+  'ERR_HELPER_UNAVAILABLE', 'ERR_HELPER_BUSY', 'ERR_SPOOL_QUOTA', 'ERR_SPOOL_FULL', 'ERR_HELPER_BAD_RESULT', 'ERR_UPLOAD_TOO_SLOW'])
 
 /** The HTTP status for any error thrown by the node or the gateway. */
 export function statusOf (err: unknown): number {

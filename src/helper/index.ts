@@ -199,9 +199,13 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     return await place(p, stopping.signal, () => createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>)
   }
 
+  const admit = (peer: string): void => {
+    if (options.allowClient != null && !options.allowClient(peer)) throw new HelperNotAllowedError('this helper serves only the clients its operator listed (helper.clients); upload directly, or ask the operator to add your peer ID')
+  }
+
   const open: HelperBackend['open'] = async (peer, check) => {
     stopping.signal.throwIfAborted()
-    if (options.allowClient != null && !options.allowClient(peer)) throw new HelperNotAllowedError('this helper serves only the clients its operator listed (helper.clients); upload directly, or ask the operator to add your peer ID')
+    admit(peer)
     await spool.expire(expiryMs)
     const key = si(check)
     const existing = spool.partials.get(key)
@@ -225,9 +229,14 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
       }
       const p = await spool.begin(peer, check)
       p.check = { ...p.check, happy: check.happy }
-      p.active = true
       log?.('%s: upload for %s, %d of %d bytes held', key, peer, p.have, check.size)
-      await startPipeline(p)
+      try {
+        await startPipeline(p)
+      } catch (err) {
+        // no session will release it: left active, it would never expire and no resume could take it
+        p.active = false
+        throw err
+      }
       let finished = false
       session = {
         get haveBytes () { return p.have },
@@ -261,12 +270,13 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
 
   return {
     open,
+    admit,
     start: async (libp2p, protocol) => {
       await spool.load()
       sweeper = setInterval(() => { spool.expire(expiryMs).catch(() => {}) }, Math.max(1000, Math.min(expiryMs / 2, 60_000)))
       sweeper.unref()
       if (libp2p != null) {
-        unregister = await registerHelperProtocol(libp2p, { open }, { log: logger?.forComponent('lafs-club:helper:protocol'), ...protocol })
+        unregister = await registerHelperProtocol(libp2p, { open, admit }, { log: logger?.forComponent('lafs-club:helper:protocol'), ...protocol })
       }
     },
     stats: () => ({
@@ -280,7 +290,8 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
       }))
     }),
     stop: async () => {
-      stopping.abort(new Error('the helper is stopping'))
+      // a refusal that says when to come back: the client retries and resumes from the spool on the next start
+      stopping.abort(new HelperBusyError('the helper is stopping; the upload resumes from what it holds when it is back', 5_000))
       if (sweeper != null) clearInterval(sweeper)
       await unregister?.()
       // the aborted pipelines release their shares on the servers before the sessions close

@@ -31,7 +31,7 @@ export { queryHave, queryHaveAnswer, queryHaveAcross, HaveBatch, HAVE_PROTOCOL, 
 export { AccountClient, ACCOUNT_PROTOCOL, type ServerTerms, type AccountUsage, type AccountClientOptions } from './account/index.js'
 export { dialTarget, type ServerAddress } from './dial-target.js'
 export {
-  helperUploadAttempt, registerHelperProtocol, HELPER_PROTOCOL, MAX_HELPER_CHUNK, HelperBusyError, HelperNotAllowedError, UploadInProgressError, SpoolQuotaError, SpoolFullError,
+  helperUploadAttempt, registerHelperProtocol, HELPER_PROTOCOL, MAX_HELPER_CHUNK, HelperBusyError, HelperNotAllowedError, UploadInProgressError, SpoolQuotaError, SpoolFullError, EncodingRefusedError, UploadTooSlowError,
   type HelperAttemptOptions, type HelperAttemptResult, type HelperProtocolOptions,
   type HelperBackend, type HelperCheck, type HelperDone, type HelperPlacement, type HelperUploadSession
 } from './helper/index.js'

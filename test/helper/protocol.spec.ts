@@ -120,32 +120,92 @@ describe('helper: protocol refusals and limits', function () {
     for (const s of held) { s.stream.abort(new Error('test: done')); s.reader.dispose() }
   })
 
-  it('refuses uploads beyond maxUploads and beyond the total spool', async () => {
-    const h = await helper({ maxUploads: 1, spoolBytes: 150_000 })
+  it('refuses uploads beyond maxUploads and beyond the total spool; a partial upload nobody sends counts only the bytes it holds', async () => {
+    const h = await helper({ maxUploads: 2, spoolBytes: 150_000 })
     const c = client as Libp2p
     const holding = await raw(c, h)
     await holding.send({ check: check(100_000) })
     assert.equal((await holding.answer()).check?.haveBytes, 0)
+    await holding.send({ data: { offset: 0, data: randomBytes(30_000) } })
+    const full = await raw(c, h)
+    await full.send({ check: check(100_000) })
+    assert.equal((await full.answer()).error?.code, 'ERR_SPOOL_FULL', 'an upload being sent reserves its whole size: 100 000 + 100 000 > 150 000')
+    full.reader.dispose()
+    const second = await raw(c, h)
+    await second.send({ check: check(10_000) })
+    assert.equal((await second.answer()).check?.haveBytes, 0)
     const busy = await raw(c, h)
     await busy.send({ check: check() })
     const res = await busy.answer()
     assert.equal(res.error?.code, 'ERR_HELPER_BUSY')
     assert.ok(res.retryAfterMs > 0)
     busy.reader.dispose()
+    const deadline = Date.now() + 5_000
+    while (h.helper.stats().partials.every(p => p.have !== 30_000) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
     holding.stream.abort(new Error('test: the client goes away'))
     holding.reader.dispose()
-    // the slot frees when the helper sees the stream end; the reservation stays for a resume
-    const deadline = Date.now() + 5_000
-    let full: HelperResponse | undefined
+    // once the helper sees the stream end, the partial keeps its 30 000 bytes for a resume and reserves no more
+    let again: HelperResponse | undefined
     while (Date.now() < deadline) {
       const r = await raw(c, h)
       await r.send({ check: check(100_000) })
-      full = await r.answer()
+      again = await r.answer()
       r.reader.dispose()
-      if (full.error?.code !== 'ERR_HELPER_BUSY') break
+      if (again.error?.code !== 'ERR_HELPER_BUSY') break
       await new Promise(resolve => setTimeout(resolve, 50))
     }
-    assert.equal(full?.error?.code, 'ERR_SPOOL_FULL', '100 000 bytes reserved + 100 000 > 150 000')
+    assert.equal(again?.check?.haveBytes, 0, `30 000 held + 10 000 + 100 000 fit 150 000 (got ${again?.error?.code ?? 'an offset'})`)
+    assert.equal(h.helper.stats().partials.find(p => p.have === 30_000)?.active, false)
+    second.stream.abort(new Error('test: done'))
+    second.reader.dispose()
+  })
+
+  it('refuses an encoding that would hold too much per segment or send too much per byte, and a first frame larger than a check', async () => {
+    const h = await helper()
+    const c = client as Libp2p
+    let r = await raw(c, h)
+    await r.send({ check: { ...check(), neededShares: 1, totalShares: 64, segmentSize: 2 * 2 ** 20 } })
+    let res = await r.answer()
+    assert.equal(res.error?.code, 'ERR_ENCODING_REFUSED', '64 blocks of 2 MiB per segment')
+    assert.match(res.error?.message ?? '', /segments of at most \d+ bytes/)
+    r.reader.dispose()
+    r = await raw(c, h)
+    await r.send({ check: { ...check(), neededShares: 1, totalShares: 20, segmentSize: 4096 } })
+    assert.equal((await r.answer()).error?.code, 'ERR_ENCODING_REFUSED', '20 bytes to the grid per byte spooled')
+    r.reader.dispose()
+    r = await raw(c, h)
+    await r.send({ check: { ...check(), storageIndex: randomBytes(1000) } })
+    res = await r.answer()
+    assert.equal(res.error?.code, 'ERR_TOO_LARGE', 'a stranger cannot make the helper read a large frame before its check is answered')
+    r.reader.dispose()
+    assert.equal(h.helper.stats().partials.length, 0)
+  })
+
+  it('takes the slot from an upload that sends less than the minimum rate; a new attempt resumes from what arrived', async () => {
+    const h = await helper({}, { minRate: { bytes: 50_000, windowMs: 300 } })
+    const c = client as Libp2p
+    const si = randomBytes(16)
+    const r = await raw(c, h)
+    await r.send({ check: check(100_000, si) })
+    assert.equal((await r.answer()).check?.haveBytes, 0)
+    const answer = r.answer()
+    const started = Date.now()
+    let offset = 0
+    const got: { res?: HelperResponse } = {}
+    answer.then(a => { got.res = a }, () => {})
+    while (got.res == null && Date.now() - started < 5_000) {
+      await r.send({ data: { offset, data: randomBytes(1000) } }).catch(() => {})
+      offset += 1000
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    assert.equal(got.res?.error?.code, 'ERR_UPLOAD_TOO_SLOW')
+    r.reader.dispose()
+    const again = await raw(c, h)
+    await again.send({ check: check(100_000, si) })
+    const resumed = (await again.answer()).check?.haveBytes ?? 0
+    assert.ok(resumed >= 1000 && resumed < 50_000, `resumes at ${resumed}`)
+    again.stream.abort(new Error('test: done'))
+    again.reader.dispose()
   })
 
   it('deletes a partial upload nobody resumes within partialExpiryMs', async () => {

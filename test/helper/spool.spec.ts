@@ -27,10 +27,28 @@ describe('helper spool', () => {
     const empty = await spool.begin('stranger', check(4_000_000))
     const started = await spool.begin('honest', check(4_000_000))
     await spool.append(started, randomBytes(1000))
+    // their streams are gone
+    empty.active = false
+    started.active = false
     assert.equal(await spool.expire(DAY, Date.now() + EMPTY_PARTIAL_EXPIRY_MS - 5_000), 0)
     assert.equal(await spool.expire(DAY, Date.now() + EMPTY_PARTIAL_EXPIRY_MS + 5_000), 1)
     assert.equal(spool.partials.has(empty.key), false)
     assert.equal(spool.partials.has(started.key), true)
+  })
+
+  it('a partial upload reserves its whole size while sent, only what it holds when nobody sends it, and must find room again to resume', async () => {
+    const a = await spool.begin('alice', check(3_000_000))
+    await spool.append(a, randomBytes(1000))
+    assert.equal(spool.usedBy('alice'), 3_000_000)
+    await assert.rejects(spool.begin('alice', check(3_000_000)), (err: Error & { code?: string }) => err.code === 'ERR_SPOOL_QUOTA', '3 + 3 MB > 5 MB per client')
+    a.active = false
+    assert.equal(spool.usedBy('alice'), 1000)
+    const b = await spool.begin('alice', check(3_000_000))
+    assert.equal(spool.usedBy('alice'), 3_001_000)
+    await assert.rejects(spool.begin('alice', a.check), (err: Error & { code?: string }) => err.code === 'ERR_SPOOL_QUOTA', 'resuming needs its whole size again')
+    assert.equal(a.active, false)
+    b.active = false
+    assert.equal((await spool.begin('alice', a.check)).have, 1000)
   })
 
   it("a check with other parameters does not wipe another client's partial upload that holds bytes", async () => {

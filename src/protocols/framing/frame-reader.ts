@@ -42,7 +42,7 @@ const PAUSED_READ_BUFFER_LIMIT = 32 * 2 ** 20
  */
 export class FrameReader {
   private readonly stream: MessageStream
-  private readonly maxFrameLength: number
+  private maxFrameLength: number
   private readonly highWaterMark: number
   private readonly frameTimeoutMs: number
   private readonly budget?: ReadBudget
@@ -71,6 +71,15 @@ export class FrameReader {
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('end', this.onEnd)
     stream.addEventListener('close', this.onClose)
+  }
+
+  /**
+   * Changes the largest frame accepted from the next one read on: a protocol
+   * whose first message is small reads it under a small limit, so a peer not
+   * yet checked cannot make the reader hold a large frame.
+   */
+  setMaxFrameLength (bytes: number): void {
+    this.maxFrameLength = bytes
   }
 
   /** Bytes received but not yet handed out. */

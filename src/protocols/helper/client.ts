@@ -83,7 +83,7 @@ export async function helperUploadAttempt (opener: StreamOpener, helper: PeerId 
     let timer: ReturnType<typeof setTimeout> | undefined
     try {
       return await Promise.race([p, new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => { reject(new RequestTimeoutError(`the helper sent no ${what} within ${ms} ms`)) }, ms)
+        timer = setTimeout(() => { reject(new RequestTimeoutError(`the helper gave no ${what} within ${ms} ms`)) }, ms)
       })])
     } finally {
       clearTimeout(timer)
@@ -127,7 +127,8 @@ export async function helperUploadAttempt (opener: StreamOpener, helper: PeerId 
         const written = writeFrame(s, HelperRequest.encode({ data: { offset, data: data as Uint8Array<ArrayBuffer> } }), signal)
         // when the answer wins, the write may fail later as the stream is aborted: nobody waits for it then
         written.catch(() => {})
-        await Promise.race([written, answer])
+        // a helper that stops reading and never answers would hold the upload for ever
+        await within(idleMs, 'room for more crypttext', Promise.race([written, answer]))
         offset += data.length
         sentBytes += data.length
         options.onSent?.(sentBytes)

@@ -43,3 +43,15 @@ export class SpoolFullError extends ProtocolError {
   static readonly code = 'ERR_SPOOL_FULL'
   constructor (message: string) { super(SpoolFullError.code, message) }
 }
+
+/** The encoding asked for would make the helper hold or send more than it allows (N x segment / k, or N/k). */
+export class EncodingRefusedError extends ProtocolError {
+  static readonly code = 'ERR_ENCODING_REFUSED'
+  constructor (message: string) { super(EncodingRefusedError.code, message) }
+}
+
+/** An upload sent less than the helper's minimum rate over a window; its slot goes to others, and a new attempt resumes. */
+export class UploadTooSlowError extends ProtocolError {
+  static readonly code = 'ERR_UPLOAD_TOO_SLOW'
+  constructor (message: string) { super(UploadTooSlowError.code, message) }
+}

@@ -2,5 +2,5 @@
 export { helperUploadAttempt, type HelperAttemptOptions, type HelperAttemptResult } from './client.js'
 export { registerHelperProtocol, type HelperProtocolOptions } from './register.js'
 export { HELPER_PROTOCOL, MAX_HELPER_CHUNK } from './constants.js'
-export { HelperBusyError, HelperNotAllowedError, UploadInProgressError, SpoolQuotaError, SpoolFullError } from './errors.js'
+export { HelperBusyError, HelperNotAllowedError, UploadInProgressError, SpoolQuotaError, SpoolFullError, EncodingRefusedError, UploadTooSlowError } from './errors.js'
 export type { HelperBackend, HelperCheck, HelperDone, HelperPlacement, HelperUploadSession } from './types.js'

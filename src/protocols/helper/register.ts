@@ -12,6 +12,8 @@ export interface HelperProtocolOptions {
   rateLimit?: { tokensPerSecond: number, burst: number }
   /** Deadline for the check and for each next data frame (default 30 s). */
   idleTimeoutMs?: number
+  /** Crypttext an upload must bring per window to keep its slot (default 1 MiB per minute). */
+  minRate?: { bytes: number, windowMs: number }
   /** Called with every crypttext chunk's size as it arrives, before it is spooled (status, tests); a throw breaks the upload off there. */
   onData?: (peer: string, bytes: number) => void
   log?: Logger
@@ -26,7 +28,7 @@ export async function registerHelperProtocol (libp2p: Pick<Libp2p, 'handle' | 'u
     const onData = options.onData == null ? undefined : (bytes: number) => options.onData?.(peer, bytes)
     const signal = AbortSignal.timeout(idleTimeoutMs)
     try {
-      await handleUpload({ backend, limiter, peer, idleTimeoutMs, onData }, stream)
+      await handleUpload({ backend, limiter, peer, idleTimeoutMs, minRate: options.minRate, onData }, stream)
       await stream.close({ signal })
     } catch (err) {
       options.log?.('helper upload from %s failed - %e', peer, err)

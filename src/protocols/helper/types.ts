@@ -38,6 +38,8 @@ export interface HelperUploadSession {
 }
 
 export interface HelperBackend {
+  /** Throws the refusal for a client this helper does not serve, before anything it sends is read. */
+  admit?: (peer: string) => void
   /**
    * Starts or resumes the upload of `check` for the client `peer` (its
    * authenticated peer ID): the file's placement when it is stored already,

@@ -4,7 +4,11 @@
  */
 import { FrameReader, writeFrame } from '../../framing/index.js'
 import { MalformedMessageError, OutOfOrderError, RequestTimeoutError, SlowDownError, TruncatedFrameError, errorMessage } from '../../errors.js'
-import { HELPER_READ_HIGH_WATER, MAX_HELPER_CHUNK, MAX_HELPER_REQUEST_FRAME, MAX_SEGMENT_SIZE, MAX_SHARES } from '../constants.js'
+import {
+  DEFAULT_HELPER_MIN_RATE, HELPER_READ_HIGH_WATER, MAX_HELPER_CHECK_FRAME, MAX_HELPER_CHUNK, MAX_HELPER_ENCODED_SEGMENT, MAX_HELPER_EXPANSION,
+  MAX_HELPER_REQUEST_FRAME, MAX_SEGMENT_SIZE, MAX_SHARES
+} from '../constants.js'
+import { EncodingRefusedError, UploadTooSlowError } from '../errors.js'
 import { HelperRequest, HelperResponse, type CheckRequest } from '../message/helper.js'
 import type { HelperBackend, HelperCheck, HelperDone, HelperUploadSession } from '../types.js'
 import type { PeerTokenBuckets } from '../../rate-limit/token-bucket.js'
@@ -16,6 +20,8 @@ export interface UploadContext {
   limiter: PeerTokenBuckets
   peer: string
   idleTimeoutMs: number
+  /** Crypttext an upload must bring per window to keep its slot (default DEFAULT_HELPER_MIN_RATE). */
+  minRate?: { bytes: number, windowMs: number }
   /** Bytes of crypttext received on this stream (tests count them). */
   onData?: (bytes: number) => void
 }
@@ -41,6 +47,19 @@ export function checkFromWire (c: CheckRequest): HelperCheck {
   return { storageIndex: c.storageIndex, k, happy: c.happy, n, segmentSize: c.segmentSize, size: c.size }
 }
 
+/** Refuses an encoding that would make the helper hold too much per segment or send too much per byte spooled. */
+export function checkEncoding (c: HelperCheck): void {
+  const encoded = c.n * c.segmentSize / c.k
+  if (encoded > MAX_HELPER_ENCODED_SEGMENT) {
+    const most = Math.floor(MAX_HELPER_ENCODED_SEGMENT * c.k / c.n / c.k) * c.k
+    throw new EncodingRefusedError(`${c.k}-of-${c.n} with ${c.segmentSize}-byte segments means ${encoded} bytes of blocks per segment; ` +
+      `this helper encodes at most ${MAX_HELPER_ENCODED_SEGMENT}: use segments of at most ${most} bytes (client.maxSegmentSize) or upload directly`)
+  }
+  if (c.n > MAX_HELPER_EXPANSION * c.k) {
+    throw new EncodingRefusedError(`${c.k}-of-${c.n} sends ${(c.n / c.k).toFixed(1)} bytes to the grid per byte of file; this helper places at most ${MAX_HELPER_EXPANSION}: choose a larger k or upload directly`)
+  }
+}
+
 export function doneToWire (d: HelperDone): Partial<HelperResponse> {
   return {
     done: {
@@ -63,7 +82,9 @@ async function next (reader: FrameReader, ms: number, what: string): Promise<Uin
 
 /** Serves the stream; throws what must be answered as an error (the caller encodes it). */
 export async function handleUpload (ctx: UploadContext, stream: Stream): Promise<void> {
-  const reader = new FrameReader(stream, { maxFrameLength: MAX_HELPER_REQUEST_FRAME, highWaterMark: HELPER_READ_HIGH_WATER, frameTimeoutMs: ctx.idleTimeoutMs })
+  ctx.backend.admit?.(ctx.peer)
+  // the check is a few dozen bytes: nothing larger is read until it is answered
+  const reader = new FrameReader(stream, { maxFrameLength: MAX_HELPER_CHECK_FRAME, highWaterMark: HELPER_READ_HIGH_WATER, frameTimeoutMs: ctx.idleTimeoutMs })
   let session: HelperUploadSession | undefined
   try {
     const first = await next(reader, ctx.idleTimeoutMs, 'check request')
@@ -73,13 +94,18 @@ export async function handleUpload (ctx: UploadContext, stream: Stream): Promise
     const taken = ctx.limiter.take(ctx.peer)
     if (!taken.ok) throw new SlowDownError(taken.retryAfterMs, `too many uploads started; retry after ${taken.retryAfterMs} ms`)
     const check = checkFromWire(req.check)
+    checkEncoding(check)
     const opened = await ctx.backend.open(ctx.peer, check)
     if ('done' in opened) {
       await writeFrame(stream, HelperResponse.encode(doneToWire(opened.done)))
       return
     }
     session = opened.session
+    reader.setMaxFrameLength(MAX_HELPER_REQUEST_FRAME)
     await writeFrame(stream, HelperResponse.encode({ check: { haveBytes: session.haveBytes } }))
+    const minRate = ctx.minRate ?? DEFAULT_HELPER_MIN_RATE
+    let windowStart = Date.now()
+    let windowBytes = 0
     while (session.haveBytes < check.size) {
       const frame = await next(reader, ctx.idleTimeoutMs, 'crypttext')
       if (frame == null) throw new TruncatedFrameError(`the client ended the stream at ${session.haveBytes} of ${check.size} bytes`)
@@ -91,6 +117,16 @@ export async function handleUpload (ctx: UploadContext, stream: Stream): Promise
       }
       ctx.onData?.(data.data.length)
       await session.append(data.data)
+      windowBytes += data.data.length
+      const now = Date.now()
+      if (now - windowStart >= minRate.windowMs) {
+        if (windowBytes < minRate.bytes && session.haveBytes < check.size) {
+          throw new UploadTooSlowError(`${windowBytes} bytes in ${now - windowStart} ms is below this helper's ${minRate.bytes} bytes per ${minRate.windowMs} ms; ` +
+            `it holds ${session.haveBytes} bytes, and a new attempt resumes there`)
+        }
+        windowStart = now
+        windowBytes = 0
+      }
     }
     const done = await session.finish()
     await writeFrame(stream, HelperResponse.encode(doneToWire(done)))

@@ -4,6 +4,7 @@
  * byte that did not pass every hash check: share-set.ts chooses and drops
  * shares, segment-fetcher.ts fetches and checks segments.
  */
+import { setMaxListeners } from 'node:events'
 import { logger } from '@libp2p/logger'
 import { toCap, type Cap, type ChkReadCap } from './caps.js'
 import { ctrStreamAt } from './cipher.js'
@@ -86,6 +87,8 @@ export async function * readImmutable (capIn: string | Cap, sources: Iterable<Sh
   // step, neither opening other shares nor blaming any for the closed reads.
   const ended = new AbortController()
   const signal = opts.signal == null ? ended.signal : AbortSignal.any([opts.signal, ended.signal])
+  // ours alone: every segment in flight listens to it (hedge.ts), up to 32 at once
+  setMaxListeners(Infinity, signal)
   try {
     yield * readSegments(cap, sources, { ...opts, signal }, offset, length)
   } finally {

@@ -7,7 +7,9 @@
  * asked it until the storage session times out (30 s of no progress), and
  * the output, which is in order, waits with it. The late answers are not
  * used; a hung server's waiting reads make it measure slower (spread.ts),
- * so later segments go around it.
+ * so later segments go around it. A read that fails is replaced by a spare
+ * at once, so one server resetting while another hangs does not leave the
+ * segment waiting on the hung one.
  */
 import { checkAborted } from './share-set.js'
 import type { ShareReader } from './share-reader.js'
@@ -23,12 +25,16 @@ export interface HedgeOptions {
   delayMs: number
   signal?: AbortSignal
   onHedge?: (extra: ShareReader, waitingOn: ShareReader[]) => void
+  /** A read failed and a spare was asked instead (the caller decides whether the share is to blame). */
+  onFailed?: (reader: ShareReader, err: Error) => void
 }
 
 /**
  * The first k blocks to arrive from `first` (k readers) and any spares
- * asked, in share-number order. Rejects with the first read error (the
- * caller's careful path then finds out whose fault it was).
+ * asked, in share-number order. A failed read is replaced by a spare; it
+ * rejects with the read error only when no spare is left to make up k (the
+ * caller's careful path then finds out whose fault it was), and at once
+ * when the signal aborts.
  */
 export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOptions): Promise<BlockRead[]> {
   const k = first.length
@@ -38,10 +44,18 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
     const pending = new Set<ShareReader>()
     let settled = false
     let timer: ReturnType<typeof setTimeout> | undefined
+    const onAbort = (): void => {
+      try {
+        checkAborted(opts.signal)
+      } catch (err) {
+        finish(asError(err))
+      }
+    }
     const finish = (err?: Error): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', onAbort)
       if (err !== undefined) reject(err)
       else resolve(done.slice(0, k).sort((a, b) => a.reader.shnum - b.reader.shnum))
     }
@@ -53,7 +67,16 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
         if (settled) return
         done.push({ reader: r, ...got })
         if (done.length >= k) finish()
-      }, (err: unknown) => { pending.delete(r); finish(asError(err)) })
+      }, (reason: unknown) => {
+        pending.delete(r)
+        if (settled) return
+        const err = asError(reason)
+        if (opts.signal?.aborted === true) { finish(err); return }
+        opts.onFailed?.(r, err)
+        const extra = opts.spare(asked)
+        if (extra !== undefined) ask(extra)
+        else if (done.length + pending.size < k) finish(err)
+      })
     }
     const arm = (): void => {
       timer = setTimeout(() => {
@@ -73,6 +96,8 @@ export async function hedgedReads (first: readonly ShareReader[], opts: HedgeOpt
       // Never what keeps a process alive: the reads themselves do, while they last.
       timer.unref?.()
     }
+    if (opts.signal?.aborted === true) { onAbort(); return }
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
     for (const r of first) ask(r)
     if (!settled) arm()
   })

@@ -16,44 +16,21 @@
  * window of segments is kept in flight so that every server has work.
  */
 import { logger } from '@libp2p/logger'
+import { raceSignal } from 'race-signal'
 import { BadShareError, CorruptFileError } from './errors.js'
 import { TAGS, TaggedHasher } from './hashes.js'
 import { PartialTree } from './merkle.js'
 import { blockLength, segmentRange, type ChkParams } from './params.js'
 import { segmentWorker, type HeldPlaintext } from './segment-worker.js'
-import { asBadShare, checkAborted, type ShareSet } from './share-set.js'
+import { abortReason, asBadShare, checkAborted, type ShareSet } from './share-set.js'
 import { hedgedReads, type BlockRead } from './hedge.js'
 import { SegmentSpread, type SpreadStats } from './spread.js'
 import { BlockRuns, runLength, runSegments, type RunChoice } from './block-runs.js'
 import { decodeSegment, takePrefix } from './segment-blocks.js'
+import { openingWindow, segmentsInFlight, SPREAD_OPENING_GRACE_MS } from './fetch-window.js'
 import type { ShareReader } from './share-reader.js'
 
 const log = logger('lafs-club:immutable:fetcher')
-
-/**
- * Crypttext a long read keeps in flight on the worker: up to 4 MiB, and
- * between two and eight segments. 8 MiB measured no faster and held more.
- */
-const PIPELINE_BYTES = 4 * 2 ** 20
-const PIPELINE_MAX_SEGMENTS = 8
-/**
- * A spreading read keeps more in flight: every server holding a share needs
- * a block or two asked of it to stay busy (ten servers, k = 3: about seven
- * segments), and a slow one must not idle the others while the output waits
- * for it. Up to 8 MiB, between 4 and 32 segments.
- */
-const SPREAD_WINDOW_BYTES = 8 * 2 ** 20
-const SPREAD_MIN_SEGMENTS = 4
-const SPREAD_MAX_SEGMENTS = 32
-/**
- * Shares are chosen when a segment starts: until the other shares are open
- * (or this long has passed, if a server is slow to answer) only two
- * segments start, so the window is not all given to the first k. Then the
- * window grows by two segments per segment delivered (not all at once), so
- * the servers are measured before most of the window is handed out.
- */
-const SPREAD_OPENING_SEGMENTS = 2
-const SPREAD_OPENING_GRACE_MS = 1000
 
 /** Trees cost 64 bytes a segment a share; read them whole when the range is eight times that. */
 function wholeTreesPay (p: ChkParams, segments: number): boolean {
@@ -181,7 +158,12 @@ export class SegmentFetcher {
       spare: asked => spread.choose(set.active.filter(r => !asked.has(r.shnum)), 1, bytes)[0],
       delayMs,
       signal: set.signal,
-      onHedge: (extra, waiting) => { log('%s: segment %d: share %s late, asking share %d too', set.label, i, waiting.map(r => r.shnum).join(','), extra.shnum) }
+      onHedge: (extra, waiting) => { log('%s: segment %d: share %s late, asking share %d too', set.label, i, waiting.map(r => r.shnum).join(','), extra.shnum) },
+      onFailed: (r, err) => {
+        // as the careful path would: a share whose read fails is dropped (once, though several segments may see it fail)
+        const bad = asBadShare(err, set.signal)
+        if (bad != null && set.active.includes(r)) set.drop(r, bad)
+      }
     })
   }
 
@@ -192,17 +174,9 @@ export class SegmentFetcher {
     return await this.spread.measure(r, blockLength(this.set.params, i), async () => await r.readBlock(i))
   }
 
-  /**
-   * Segments fetched ahead of the one the consumer is given. A long read
-   * keeps several in flight (up to 4 MiB), so the worker goes from one
-   * segment to the next without waiting for this thread to come back to it;
-   * otherwise one, so that the next fetch overlaps with the consumer's work.
-   */
+  /** Segments fetched ahead of the one the consumer is given (fetch-window.ts). */
   get depth (): number {
-    if (this.spread !== undefined && this.offload) {
-      return Math.max(SPREAD_MIN_SEGMENTS, Math.min(SPREAD_MAX_SEGMENTS, Math.floor(SPREAD_WINDOW_BYTES / this.set.params.segmentSize)))
-    }
-    return this.offload ? Math.max(2, Math.min(PIPELINE_MAX_SEGMENTS, Math.floor(PIPELINE_BYTES / this.set.params.segmentSize))) : 1
+    return segmentsInFlight(this.set.params.segmentSize, this.offload, this.spread !== undefined)
   }
 
   /** Segments first..last in order, `depth` of them in flight while the consumer works on the one it was given. */
@@ -218,13 +192,14 @@ export class SegmentFetcher {
     let delivered = 0
     const window = (): number => this.spread === undefined
       ? depth
-      : Math.min(depth, SPREAD_OPENING_SEGMENTS + (this.opened || Date.now() - since > SPREAD_OPENING_GRACE_MS ? 2 * delivered : 0))
+      : openingWindow(depth, this.opened || Date.now() - since > SPREAD_OPENING_GRACE_MS, delivered)
     const inFlight: Array<Promise<FetchedSegment>> = []
     let started = first
     while (started <= last && started < first + window()) inFlight.push(start(started++))
     for (let i = first; i <= last; i++) {
       checkAborted(this.set.signal)
-      const seg = await (inFlight.shift() as Promise<FetchedSegment>)
+      // an abort ends the read now, not when a stalled server's segment gives up
+      const seg = await raceSignal(inFlight.shift() as Promise<FetchedSegment>, this.set.signal, { translateError: abortReason })
       delivered++
       // Taken one out, put one in: `depth` stay in flight while the consumer works.
       while (started <= last && started < i + 1 + window()) inFlight.push(start(started++))
@@ -281,6 +256,7 @@ export class SegmentFetcher {
       log.trace('%s: segment %d decoded from shares %s (fast path)', set.label, i, readers.map(r => r.shnum).join(','))
       return { crypttext: [], plaintext: result.plaintext }
     } catch (err) {
+      checkAborted(set.signal)
       return this.fallBack(i, (err as Error)?.message ?? String(err))
     }
   }
@@ -330,6 +306,7 @@ export class SegmentFetcher {
     let suspects = this.suspects.get(i)
     this.suspects.delete(i)
     for (;;) {
+      checkAborted(set.signal)
       await set.fill()
       const readers = suspects !== undefined && suspects.every(r => set.active.includes(r)) ? suspects : this.pick(i, true)
       suspects = undefined

@@ -89,6 +89,16 @@ export interface DecodeWork {
 }
 
 interface Reply { id: number, hashes?: Uint8Array, error?: string }
+
+/**
+ * What the worker keeps for reuse once downloads are done with it: free
+ * slots up to this many bytes in all, and no slot or mirror bigger than
+ * KEEP_AT_MOST (the 1 MiB segments uploads make by default need 1.7 MiB
+ * slots when decoding). A burst of downloads of huge segments would
+ * otherwise leave their memory held for the life of the process.
+ */
+const FREE_SLOTS_BYTES = 32 * 2 ** 20
+const KEEP_AT_MOST = 4 * 2 ** 20
 interface Pending { resolve: (r: Reply) => void, reject: (e: Error) => void }
 
 export class SegmentWorkerError extends Error {
@@ -135,6 +145,7 @@ class SegmentWorker {
       return [start, at]
     })
     new Uint8Array(slot, 0, used).set(mirror.subarray(0, used))
+    this.trimMirror()
     return await this.post(slot, used, ranges, work.segmentLength, work.decrypt)
   }
 
@@ -168,6 +179,7 @@ class SegmentWorker {
       const places = Array.from({ length: k }, (_, j) => mirror.subarray(j * len, (j + 1) * len))
       zfecDecode(k, m, ranges.map(([a, b]) => mirror.subarray(a, b)), shnums, places)
       new Uint8Array(slot, 0, used).set(mirror.subarray(0, used))
+      this.trimMirror()
     } catch (err) {
       this.release(slot)
       throw err
@@ -234,6 +246,10 @@ class SegmentWorker {
     return this.mirror
   }
 
+  private trimMirror (): void {
+    if (this.mirror.byteLength > KEEP_AT_MOST) this.mirror = new Uint8Array(0)
+  }
+
   /** A reused slot big enough for `bytes` (segments of one file all fit the first). */
   private takeSlot (bytes: number): SharedArrayBuffer {
     const i = this.free.findIndex(s => s.byteLength >= bytes)
@@ -250,7 +266,9 @@ class SegmentWorker {
   }
 
   private release (slot: SharedArrayBuffer): void {
-    if (this.free.length < 32) this.free.push(slot)
+    if (this.free.length >= 32 || slot.byteLength > KEEP_AT_MOST) return
+    const kept = this.free.reduce((n, s) => n + s.byteLength, 0)
+    if (kept + slot.byteLength <= FREE_SLOTS_BYTES) this.free.push(slot)
   }
 
   private die (err: Error): void {

@@ -30,7 +30,12 @@ function serverKey (s: ShareSource): string | undefined {
 }
 
 export function checkAborted (signal?: AbortSignal): void {
-  if (signal?.aborted === true) throw signal.reason instanceof Error ? signal.reason : new AbortedError()
+  if (signal?.aborted === true) throw abortReason(signal)
+}
+
+/** What an aborted read throws: the signal's reason when it is an error. */
+export function abortReason (signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new AbortedError()
 }
 
 /**

@@ -141,6 +141,8 @@ export async function uploadEncoded (opener: StreamOpener, plan: CrypttextPlan, 
       if (all.length > 0) placement.set(st.server.peerId, all)
     }
     const happiness = happinessOf(new Map([...placement].map(([s, sh]) => [s, new Set(sh)])))
+    // the plan was happy; what was stored must be too, or the caller is told so
+    if (happiness < plan.happy) throw new UploadUnhappyError(happiness, plan.happy, `the shares stored are on ${placement.size} server(s): ${[...placement].map(([peer, sh]) => `${short(peer)} [${sh.join(',')}]`).join(' ')}`)
     log('%s: stored in %d ms, happiness %d; %s', siText(plan.storageIndex), Date.now() - started, happiness,
       [...placement].map(([peer, sh]) => `${short(peer)} [${sh.join(',')}]`).join(' '))
     options.onProgress?.({ phase: 'done', bytesDone: plan.size, bytesTotal: plan.size })
@@ -224,7 +226,23 @@ async function placeShares (opener: StreamOpener, pool: StorageClientPool, plan:
     }
     let refused = false
     await Promise.all(candidates.map(async server => {
-      if (readOnly.has(server.peerId)) return
+      if (readOnly.has(server.peerId)) {
+        // Shares a server holds count for happiness though it takes no new ones (it is full, say): with
+        // our lease on them, so they are renewed with the file; without it the plan must do without them.
+        const held = existing.get(server.peerId)
+        if (held == null || held.size === 0 || states.has(server.peerId)) return
+        const client = pool.get(server)
+        try {
+          await client.addLease(si, serverLeaseSecrets(options.leaseSecret, si, server.peerId))
+          states.set(server.peerId, { server, client, writing: [], holding: [...held] })
+        } catch (err) {
+          log('%s: %s holds share(s) %s but took no lease: %s; planning without them', siText(si), short(server.peerId), [...held].join(','), (err as Error).message)
+          existing.delete(server.peerId)
+          reasons.push(`${short(server.peerId)}: ${(err as Error).message}`)
+          refused = true
+        }
+        return
+      }
       const wanted = placement.uploads.get(server.peerId) ?? []
       const holding = [...(existing.get(server.peerId) ?? [])]
       let st = states.get(server.peerId)
@@ -282,7 +300,11 @@ async function writeShares (plan: CrypttextPlan, encode: () => AsyncGenerator<En
     lost.add(st.server.peerId)
     options.reputation?.failed(st.server.peerId, err)
     log('%s: %s failed during the upload, its share(s) %s are dropped: %s', siText(si), short(st.server.peerId), st.writing.join(','), st.failed.message)
-    for (const sh of st.writing) await st.client.abort(si, sh).catch(() => {})
+    // Not waited for: a server that stalled would hold every other server's writes for a dial timeout per
+    // share, and one that is gone drops the allocations itself when their time runs out.
+    const dropped = st.writing
+    st.writing = []
+    for (const sh of dropped) st.client.abort(si, sh).catch(() => {})
     const placement = new Map<string, Set<number>>()
     for (const s of states.values()) {
       if (s.failed == null) placement.set(s.server.peerId, new Set([...s.writing, ...s.holding]))
@@ -303,7 +325,7 @@ async function writeShares (plan: CrypttextPlan, encode: () => AsyncGenerator<En
     await st.client.write(si, sh, b.offset, b.pieces)
   }
   const writeAll = async (offsetOf: (sh: number) => number, dataOf: (sh: number) => Uint8Array, batch = false): Promise<void> => {
-    await Promise.all(live().map(async st => {
+    await allOrFirstError(live().map(async st => {
       try {
         let mine = batches.get(st)
         if (mine == null) batches.set(st, mine = new Map())
@@ -341,7 +363,7 @@ async function writeShares (plan: CrypttextPlan, encode: () => AsyncGenerator<En
         await writeAll(() => ev.offset, sh => ev.trailers[sh])
       }
     }
-    await Promise.all(live().map(async st => {
+    await allOrFirstError(live().map(async st => {
       try {
         for (const sh of st.writing) await flushShare(st, sh)
         for (const sh of st.writing) await st.client.close(si, sh)
@@ -355,6 +377,17 @@ async function writeShares (plan: CrypttextPlan, encode: () => AsyncGenerator<En
     await abortAll(si, states)
     throw err
   }
+}
+
+/**
+ * Waits for every task, then throws the first failure: with Promise.all the
+ * upload would abort its shares while other servers' writes and closes
+ * were still running, and a close could win.
+ */
+async function allOrFirstError (tasks: Array<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(tasks)
+  const failed = results.find(r => r.status === 'rejected')
+  if (failed != null) throw failed.reason
 }
 
 async function abortAll (si: Uint8Array, states: Map<string, ServerState>): Promise<void> {

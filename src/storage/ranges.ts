@@ -3,7 +3,15 @@
  * half-open intervals. Clients may write out of order and repeat writes, so
  * completeness is "the intervals cover [0, size)", not a byte counter.
  */
+import { LimitExceededError } from './errors.js'
 export interface Range { start: number, end: number }
+
+/**
+ * Separate ranges one upload may have: a client writes a share in order,
+ * or in a few out-of-order pieces on a retry; a million one-byte writes at
+ * every other offset would make each next write re-sort them all.
+ */
+export const MAX_WRITTEN_RANGES = 1024
 
 export class WrittenRanges {
   private ranges: Range[] = []
@@ -33,6 +41,9 @@ export class WrittenRanges {
       }
     }
     kept.push(merged)
+    if (kept.length > MAX_WRITTEN_RANGES) {
+      throw new LimitExceededError(`an upload may have at most ${MAX_WRITTEN_RANGES} separate written ranges; write each share from start to end`)
+    }
     kept.sort((a, b) => a.start - b.start)
     this.ranges = kept
     this.covered = kept.reduce((sum, r) => sum + r.end - r.start, 0)

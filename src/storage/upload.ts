@@ -1,7 +1,7 @@
 import { mkdir, rm, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { WrittenRanges } from './ranges.js'
-import { ConflictError } from './errors.js'
+import { CapacityExceededError, ConflictError } from './errors.js'
 import { readFully } from './read-handles.js'
 import { Writeback } from './writeback.js'
 import type { LeaseSecrets } from './types.js'
@@ -95,7 +95,7 @@ export class Upload {
 
   /** Writes `pieces` back to back at `offset`; true once every byte of the share has been written. */
   async write (offset: number, pieces: readonly Uint8Array[]): Promise<boolean> {
-    const complete = await this.withFile(async handle => await this.writeTo(handle, offset, pieces))
+    const complete = await this.withFile(async handle => await this.writeTo(handle, offset, pieces)).catch(diskFull)
     this.writeback ??= new Writeback(`share ${this.shareNumber} of ${this.si}`)
     // outside the queue: the next writes go on while the disk catches up
     this.writeback.wrote(pieces.reduce((n, p) => n + p.byteLength, 0), async flush => { await this.handles.use(this.path, false, flush) })
@@ -137,7 +137,7 @@ export class Upload {
     // An early flush that failed means pages may be lost that a later fsync would not report.
     await this.writeback?.settle()
     // fsync flushes the file (the inode), whichever descriptor wrote it.
-    await this.withFile(async handle => { await handle.sync() })
+    await this.withFile(async handle => { await handle.sync() }).catch(diskFull)
     // no more writes: the descriptor goes before the file is renamed into place
     await this.handles.drop(this.path)
   }
@@ -155,6 +155,13 @@ export class Upload {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
   }
+}
+
+/** A full disk or quota is the server's capacity, which a client can act on (place the share elsewhere); anything else stays as it is. */
+function diskFull (err: unknown): never {
+  const code = (err as { code?: unknown })?.code
+  if (code === 'ENOSPC' || code === 'EDQUOT') throw new CapacityExceededError(`this server's disk is full (${code}); place the share on another server`)
+  throw err
 }
 
 /** The pieces left after the first `n` bytes (a short write leaves a tail to retry). */

@@ -177,7 +177,16 @@ export class Uploads {
       this.log('%s closed share %d of %s (%d bytes): stored', account, shareNumber, si, own.size)
       this.d.onStored(own.storageIndex, shareNumber)
     })
-    await fsyncDir(shareDir(this.d.paths.root, si)).catch(() => {})
+    try {
+      await fsyncDir(shareDir(this.d.paths.root, si))
+    } catch (err) {
+      // Filesystems that cannot fsync a directory say so; any other failure means the rename may not survive a crash.
+      const code = (err as { code?: unknown })?.code
+      if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP') {
+        this.log.error('share %d of %s: its directory could not be flushed: %e', shareNumber, si, err)
+        throw err
+      }
+    }
   }
 
   async abort (account: string, storageIndex: Uint8Array, shareNumber: number): Promise<void> {

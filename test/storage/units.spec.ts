@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { decodeStorageIndex, encodeStorageIndex } from '../../src/storage/index.js'
-import { WrittenRanges } from '../../src/storage/ranges.js'
+import { MAX_WRITTEN_RANGES, WrittenRanges } from '../../src/storage/ranges.js'
 import { canonicalInvitationCode, newInvitationCode } from '../../src/storage/invitation-code.js'
 
 describe('storage: storage index folder names (Tahoe base32, from src/immutable)', () => {
@@ -42,6 +42,15 @@ describe('storage: written ranges', () => {
     assert.equal(r.isComplete(30), true)
     assert.equal(r.covered, 30)
     assert.deepEqual(r.missing(30), [])
+  })
+
+  it(`refuses more than ${MAX_WRITTEN_RANGES} separate ranges, and merging ones still go in`, () => {
+    const r = new WrittenRanges()
+    for (let i = 0; i < MAX_WRITTEN_RANGES; i++) r.add(2 * i, 2 * i + 1)
+    assert.throws(() => { r.add(2 * MAX_WRITTEN_RANGES, 2 * MAX_WRITTEN_RANGES + 1) }, (err: Error & { code?: string }) => err.code === 'ERR_LIMIT_EXCEEDED')
+    r.add(1, 2)
+    assert.equal(r.missing(10).length, 4, 'the first two ranges merged: 0..3, then gaps at 3, 5, 7, 9')
+    r.add(2 * MAX_WRITTEN_RANGES, 2 * MAX_WRITTEN_RANGES + 1)
   })
 })
 

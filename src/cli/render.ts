@@ -15,8 +15,8 @@ export function explainLines (explain: DownloadExplain | undefined): string[] {
 function rankingLines (ranking: HolderRanking[] | undefined): string[] {
   if (ranking === undefined || ranking.length === 0) return []
   const notable = ranking.filter(r => r.tier > 0)
-  if (notable.length === 0) return [`reputation: all ${ranking.length} holders in good standing, read in ring order`]
-  return [`reputation: ${ranking.length - notable.length} of ${ranking.length} holders preferred, ring order kept among equals`,
+  if (notable.length === 0) return [`reputation: all ${ranking.length} holders in good standing`]
+  return [`reputation: ${ranking.length - notable.length} of ${ranking.length} holders preferred`,
     ...notable.map(r => `  server ${r.peerId} ${r.note}`)]
 }
 

@@ -44,6 +44,8 @@ export interface HelperUploadOptions extends Omit<UploadOptions, 'servers' | 're
    * waiting in all (default 10 min).
    */
   maxWaitMs?: number
+  /** The club whose servers the helper is to place the shares on (its roster); by default the helper's own choice. */
+  club?: string
 }
 
 export interface HelperUploadResult extends UploadResult {
@@ -65,15 +67,24 @@ export interface HelperUploadResult extends UploadResult {
 export class HelperUnavailableError extends ClientError {
   constructor (helper: string, attempts: number, cause: unknown) {
     super('ERR_HELPER_UNAVAILABLE', `upload helper ${helper} failed ${attempts} time(s), last: ${(cause as Error)?.message ?? String(cause)}. ` +
-      'Check that the helper runs (helper.enabled) and is reachable, or upload without --helper', { cause })
+      'Check that the helper runs (helper.enabled) and is reachable, or upload directly (--helper \'\' when config client.helper names it)', { cause })
     this.name = 'HelperUnavailableError'
   }
 }
 
-/** The helper refused the upload; `code` is its reason (ERR_SPOOL_QUOTA, ERR_SPOOL_FULL, ERR_UPLOAD_UNHAPPY, …). */
+/**
+ * Refusals a helper answers with their own code: what the user can act on
+ * (quota, spool, encoding, happiness, the client list). Any other code the
+ * helper sends (its own ERR_NO_SERVERS, say) is about the helper, not the
+ * user's input, and becomes ERR_HELPER_REFUSED.
+ */
+const HELPER_REFUSALS = new Set(['ERR_SPOOL_QUOTA', 'ERR_SPOOL_FULL', 'ERR_ENCODING_REFUSED', 'ERR_UPLOAD_UNHAPPY', 'ERR_HELPER_NOT_ALLOWED', 'ERR_UPLOAD_TOO_SLOW'])
+
+/** The helper refused the upload; `code` is its reason (ERR_SPOOL_QUOTA, ERR_SPOOL_FULL, ERR_UPLOAD_UNHAPPY, …) or ERR_HELPER_REFUSED. */
 export class HelperRefusedError extends ClientError {
   constructor (code: string, message: string) {
-    super(code, `the upload helper refused the upload: ${message}`)
+    const own = HELPER_REFUSALS.has(code)
+    super(own ? code : 'ERR_HELPER_REFUSED', `the upload helper refused the upload: ${own ? message : `${code}: ${message}`}`)
     this.name = 'HelperRefusedError'
   }
 }
@@ -108,7 +119,7 @@ function retryable (err: unknown): { wait?: number } | undefined {
   // one slow stretch of a link: the next attempt resumes where the helper is (each counts as a retry)
   if (err instanceof RemoteStorageError && err.code === UploadTooSlowError.code) return {}
   if (err instanceof RemoteStorageError) return undefined
-  if ((err as Error)?.name === 'AbortError') return undefined
+  if ((err as Error)?.name === 'AbortError' || (err as Error)?.name === 'UnsupportedProtocolError') return undefined
   return {}
 }
 
@@ -123,7 +134,7 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
   if (plan.kind === 'lit') return { cap: plan.cap, size: plan.size, placement: new Map(), happiness: 0, ms: Date.now() - started, skipped: [] }
   const log = clientLogger(opener, 'helper-upload')
   const si = plan.storageIndex
-  const check: HelperCheck = { storageIndex: si, k: plan.k, happy: plan.happy, n: plan.n, segmentSize: plan.segmentSize, size: plan.size }
+  const check: HelperCheck = { storageIndex: si, k: plan.k, happy: plan.happy, n: plan.n, segmentSize: plan.segmentSize, size: plan.size, club: options.club }
   const retries = options.retries ?? 3
   const maxWaitMs = options.maxWaitMs ?? 10 * 60_000
   let delay = options.retryDelayMs ?? 1000
@@ -156,6 +167,8 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
       const retry = retryable(err)
       if (retry == null) {
         if (err instanceof RemoteStorageError) throw new HelperRefusedError(err.code, err.message)
+        // a peer that does not speak the helper protocol will not start to on a retry
+        if ((err as Error)?.name === 'UnsupportedProtocolError') throw new HelperUnavailableError(options.helper, attempts, err)
         throw err
       }
       const wait = Math.min(retry.wait ?? delay, 30_000)

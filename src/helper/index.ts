@@ -42,8 +42,8 @@ export interface UploadHelperOptions {
   dir: string
   /** The helper's own lease secret: the placed shares carry the helper's lease (the client adds its own). */
   leaseSecret: Uint8Array
-  /** The servers shares go to, asked for every upload (a node: its default club's, else those it is connected to). */
-  servers: () => Promise<ServerInfo[]>
+  /** The servers shares go to, asked for every upload: the club's when the client names one, else the helper's choice (a node: its default club's, else those it is connected to). */
+  servers: (club?: string) => Promise<ServerInfo[]>
   /** Crypttext held for uploads in progress, all clients together (default 10 GiB). */
   spoolBytes?: number
   /** Of that, what one client (peer ID) may hold (default 2 GiB). */
@@ -102,7 +102,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   let placed = 0
   let placedFromSpool = 0
   /** Placements under way, by storage index: at most one per file, outliving a dropped stream. */
-  const pipelines = new Map<string, { p: PartialUpload, happy: number, abort: AbortController, result: Promise<HelperDone> }>()
+  const pipelines = new Map<string, { p: PartialUpload, happy: number, club?: string, abort: AbortController, result: Promise<HelperDone> }>()
   let alreadyStored = 0
   let active = 0
   const activeBy = new Map<string, number>()
@@ -144,7 +144,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   }
 
   const place = async (p: PartialUpload, signal: AbortSignal, source: () => AsyncIterable<Uint8Array>): Promise<HelperDone> => {
-    const servers = await options.servers()
+    const servers = await options.servers(p.check.club)
     const plan = planCrypttext(p.check)
     const result = await uploadEncoded(options.opener, plan, () => encodeCrypttext(plan, source), {
       servers, leaseSecret: options.leaseSecret, pool, signal, reputation: options.reputation
@@ -161,10 +161,10 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
   /** Starts placing `p` from its spool as it grows, unless a placement of it is under way. */
   const startPipeline = async (p: PartialUpload): Promise<void> => {
     const running = pipelines.get(p.key)
-    if (running?.p === p && running.happy === p.check.happy) return
+    if (running?.p === p && running.happy === p.check.happy && running.club === p.check.club) return
     if (running != null) {
       // the spool was started over for other parameters (that placement reads bytes that are gone),
-      // or the resuming client asks another happiness than the one the placement aims at
+      // or the resuming client asks another happiness or club than the one the placement aims at
       running.abort.abort(new Error('the partial upload was started over'))
       await running.result.catch(() => {})
     }
@@ -172,7 +172,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     const signal = AbortSignal.any([abort.signal, stopping.signal])
     const tail = tailSpool(p, spool.cryptPath(p.key), { signal, stallMs })
     const result = place(p, signal, tail.source).finally(() => { tail.close().catch(() => {}) })
-    const entry = { p, happy: p.check.happy, abort, result }
+    const entry = { p, happy: p.check.happy, club: p.check.club, abort, result }
     pipelines.set(p.key, entry)
     result.then(
       () => log?.('%s: pipeline placed every share', p.key),
@@ -220,7 +220,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
     let session: HelperUploadSession | undefined
     try {
       if (existing == null) {
-        const stored = await findStored(check, await options.servers())
+        const stored = await findStored(check, await options.servers(check.club))
         if (stored != null) {
           alreadyStored++
           log?.('%s: stored already with happiness %d; nothing to send', key, stored.happiness)
@@ -228,7 +228,7 @@ export function createUploadHelper (options: UploadHelperOptions): UploadHelper 
         }
       }
       const p = await spool.begin(peer, check)
-      p.check = { ...p.check, happy: check.happy }
+      p.check = { ...p.check, happy: check.happy, club: check.club }
       log?.('%s: upload for %s, %d of %d bytes held', key, peer, p.have, check.size)
       try {
         await startPipeline(p)

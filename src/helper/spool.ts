@@ -35,6 +35,7 @@ interface Meta {
   segmentSize: number
   size: number
   owner: string
+  club?: string
 }
 
 export interface SpoolLimits {

@@ -30,7 +30,7 @@ export interface ClubsInit {
 export interface NodeClubs extends ClubsApi {
   /** The roster's servers as the client layer dials them. */
   servers: (clubId: string, opts?: { signal?: AbortSignal }) => Promise<ServerInfo[]>
-  /** The roster's upload helpers, each one multiaddr with /p2p/ per address. */
+  /** The roster's upload helpers in its order, each as one dialable multiaddr with /p2p/. */
   helpers: (clubId: string, opts?: { signal?: AbortSignal }) => Promise<string[]>
   /** As `add`/`remove`/`publish`/`join`, answering the SignedRoster (for the flat aliases). */
   signed: {
@@ -125,7 +125,7 @@ export function createClubs (init: ClubsInit): NodeClubs {
     signedRoster: roster,
     signed,
     servers: async (clubId, opts) => (await roster(clubId, opts)).roster.servers.map(s => ({ peerId: s.peerId, multiaddrs: dialableAddrs(s) })),
-    helpers: async (clubId, opts) => ((await roster(clubId, opts)).roster.helpers ?? []).flatMap(h => dialableAddrs(h)),
+    helpers: async (clubId, opts) => ((await roster(clubId, opts)).roster.helpers ?? []).map(h => dialableAddrs(h)[0]).filter(a => a !== undefined),
     setHelpers: async (clubId, helpers) => await status((await manager.setHelpers(clubId, helpers)).signed),
     list: async () => {
       const ids = new Set([...await manager.ownedClubs(), ...await manager.knownClubs()])

@@ -106,8 +106,11 @@ export class Validator {
     if (typeof a !== 'string') this.fail(k, `must be a multiaddr string, got ${describe(a)}`)
     let ma: Multiaddr
     try { ma = multiaddr(a) } catch (err: any) { this.fail(k, `is not a valid multiaddr (${describe(a)}: ${err?.message ?? err})`) }
-    if (o.needPeerId === true && ma.getComponents().findLast(c => c.name === 'p2p') === undefined) {
-      this.fail(k, `must end with /p2p/<peer id> so the peer can be authenticated, got ${describe(a)}`)
+    if (o.needPeerId === true) {
+      const p2p = ma.getComponents().findLast(c => c.name === 'p2p')
+      if (p2p === undefined) this.fail(k, `must end with /p2p/<peer id> so the peer can be authenticated, got ${describe(a)}`)
+      // the peer ID must parse now, not at the first dial
+      try { peerIdFromString(p2p.value ?? '') } catch (err: any) { this.fail(k, `ends with /p2p/${p2p.value ?? ''}, which is not a peer ID (${err?.message ?? err})`) }
     }
     return a
   }

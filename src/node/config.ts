@@ -238,5 +238,7 @@ function checkCoherent (c: NodeConfig, source: string): void {
   if (sessionWriteBudget > writeBudget) {
     throw new ConfigError('storage.sessionWriteBudget', `must not exceed storage.writeBudget (session ${sessionWriteBudget}, total ${writeBudget} bytes)`, source)
   }
+  // a per-client share above the whole spool is harmless (the spool's limit applies first); setting only spoolBytes must stay valid
+  if (c.helper.spoolBytes < 1) throw new ConfigError('helper.spoolBytes', 'must be at least 1 byte (a helper with no spool refuses every upload; set helper.enabled false instead)', source)
 }
 

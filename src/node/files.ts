@@ -6,7 +6,7 @@
  */
 import {
   checkFile, download, findSharesOnSessions, NoServersError, ReputationTable, serversFromMultiaddrs, SharesNotFoundError, StorageClientPool, upload,
-  uploadViaHelper, type CheckReport, type ServerInfo, type UploadResult
+  uploadViaHelper, HelperResultError, type CheckReport, type ServerInfo, type UploadResult
 } from '../client/index.js'
 import { base32Encode, InvalidCapError, LIT_SIZE_THRESHOLD, NotEnoughSharesError, parseHintedCap, storageIndexOf, type ChkReadCap, type PlaintextSource } from '../immutable/index.js'
 import { distinctShares, locate, type LocatedServer, type LocateDeps, type LocateResult } from '../routing/index.js'
@@ -103,26 +103,52 @@ export function createFiles (init: FilesInit): NodeFiles {
       'Join a club ("lafs-club club join <club id>"), or name a club (--club ID, ?club=ID) or servers (--server MULTIADDR, ?server=MULTIADDR).')
   }
 
-  /** The helper a put goes through (none when servers are named, or none is configured), and the club that becomes the hint. */
-  const uploadHelper = async (opts: PutOptions, signal: AbortSignal): Promise<{ helper: string, club?: string } | undefined> => {
+  /**
+   * The helpers a put may go through, in order (none when servers are named,
+   * or none is configured), and the club whose servers get the shares and
+   * which becomes the hint: the one named, else the default club.
+   */
+  const uploadHelper = async (opts: PutOptions, signal: AbortSignal): Promise<{ helpers: string[], club?: string } | undefined> => {
     if (opts.servers != null && opts.servers.length > 0) return undefined
     const helper = opts.helper ?? init.clientConfig().helper ?? undefined
     if (helper == null || helper === '') return undefined
-    if (helper !== 'club') return { helper }
     const club = opts.club ?? init.clientConfig().club ?? undefined
+    if (helper !== 'club') return { helpers: [helper], club }
     if (club == null) throw new NoServersError('helper "club" needs a club: join one, or name it (--club ID, ?club=ID)')
     const listed = await init.clubHelpers?.(club, { signal }) ?? []
     if (listed.length === 0) throw new NoServersError(`club ${club} lists no upload helper in its roster; name one (--helper MULTIADDR) or upload directly`)
-    return { helper: listed[0], club }
+    return { helpers: listed, club }
   }
 
-  const putViaHelper = async (source: PlaintextSource, size: number, via: { helper: string, club?: string }, opts: PutOptions, signal: AbortSignal): Promise<PutResult> => {
+  /** Through each helper in turn until one takes the file: a club's second helper stands in for a first that is down or not for this client. */
+  const throughHelpers = async (source: PlaintextSource, size: number, via: { helpers: string[], club?: string }, opts: PutOptions, signal: AbortSignal) => {
     const client = init.clientConfig()
-    log('put %d bytes through helper %s', size, via.helper)
-    const result = await uploadViaHelper(opener, source, {
-      helper: via.helper, size, k: opts.k ?? client.k, happy: opts.happy ?? client.happy, n: opts.n ?? client.n, maxSegmentSize: client.maxSegmentSize,
-      convergenceSecret: init.convergenceSecret, leaseSecret: init.leaseSecret, onProgress: opts.onProgress, signal, pool
-    })
+    for (const [i, helper] of via.helpers.entries()) {
+      log('put %d bytes through helper %s', size, helper)
+      try {
+        return await uploadViaHelper(opener, source, {
+          helper, club: via.club, size, k: opts.k ?? client.k, happy: opts.happy ?? client.happy, n: opts.n ?? client.n, maxSegmentSize: client.maxSegmentSize,
+          convergenceSecret: init.convergenceSecret, leaseSecret: init.leaseSecret, onProgress: opts.onProgress, signal, pool
+        })
+      } catch (err) {
+        const code = (err as { code?: string }).code
+        if (i === via.helpers.length - 1 || (code !== 'ERR_HELPER_UNAVAILABLE' && code !== 'ERR_HELPER_NOT_ALLOWED')) throw err
+        log('helper %s: %s; trying the next one', helper, (err as Error).message)
+      }
+    }
+    throw new NoServersError('no upload helper to try')
+  }
+
+  const putViaHelper = async (source: PlaintextSource, size: number, via: { helpers: string[], club?: string }, opts: PutOptions, signal: AbortSignal): Promise<PutResult> => {
+    const result = await throughHelpers(source, size, via, opts, signal)
+    if (via.club != null && result.storageIndex != null) {
+      // the cap will name the club: its roster must hold the shares, or the club's repair would not find them
+      const members = new Set((await init.clubServers(via.club, { signal })).map(s => s.peerId))
+      const outside = [...result.placement.keys()].filter(peer => !members.has(peer))
+      if (outside.length > 0) {
+        throw new HelperResultError(`it placed shares on ${outside.length} server(s) outside club ${via.club} (an older helper ignores the club it is asked for); upload directly or through another helper`)
+      }
+    }
     recordUpload(result, result.servers ?? [], via.club)
     return {
       cap: result.cap,

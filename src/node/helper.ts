@@ -1,9 +1,9 @@
 /**
  * The upload helper a node offers when `helper.enabled` is set: the service
  * of src/helper on this node's libp2p, spooling under `<dataDir>/helper`,
- * placing shares on the default club's servers (else the storage servers it
- * is connected to, as an upload without a club does) under this node's own
- * lease secret.
+ * placing shares on the servers of the club the client names (else the
+ * default club's, else the storage servers it is connected to, as an upload
+ * without a club does) under this node's own lease secret.
  */
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
@@ -28,8 +28,8 @@ export async function startNodeHelper (init: NodeHelperInit): Promise<UploadHelp
   const { config, libp2p } = init
   const dir = join(init.dataDir, 'helper')
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const servers = async (): Promise<ServerInfo[]> => {
-    const club = config.client.club
+  const servers = async (asked?: string): Promise<ServerInfo[]> => {
+    const club = asked ?? config.client.club
     if (club != null) return await init.clubServers(club, {})
     const connected = await connectedStorageServers(libp2p)
     if (connected.length > 0) return connected

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
-import { upload, uploadViaHelper } from '../../src/client/index.js'
+import { NoServersError, upload, uploadViaHelper } from '../../src/client/index.js'
 import { FrameReader, writeFrame } from '../../src/protocols/framing/index.js'
 import { HELPER_PROTOCOL, helperUploadAttempt, registerHelperProtocol } from '../../src/protocols/index.js'
 import { HelperResponse } from '../../src/protocols/helper/message/helper.js'
@@ -50,6 +50,16 @@ describe('helper: a hostile helper against the client', function () {
     await assert.rejects(
       uploadViaHelper(c, data, { helper: helperNode.getMultiaddrs()[0].toString(), ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) }),
       (err: Error & { code?: string, happiness?: number }) => err.code === 'ERR_UPLOAD_UNHAPPY' && err.happiness === 1)
+  })
+
+  it('a helper\'s own trouble (no servers of its own) reaches the user as ERR_HELPER_REFUSED, not as the user\'s bad input', async () => {
+    helperNode = await createTestLibp2p()
+    await registerHelperProtocol(helperNode, {
+      open: async () => { throw new NoServersError('this helper has no storage servers to place shares on') }
+    })
+    await assert.rejects(
+      uploadViaHelper(client as Libp2p, randomBytes(100_000), { helper: helperNode.getMultiaddrs()[0].toString(), ...PARAMS, convergenceSecret: SECRET, leaseSecret: randomBytes(32) }),
+      (err: Error & { code?: string }) => err.code === 'ERR_HELPER_REFUSED' && err.message.includes('ERR_NO_SERVERS'))
   })
 
   it('a helper that answers the check and then stops reading ends the attempt within its deadline', async () => {

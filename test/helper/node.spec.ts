@@ -98,6 +98,37 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
     assert.equal(h.helper?.stats().placed, placedBefore + 1)
   })
 
+  it('put({ helper, club }) has the helper place the shares on that club\'s servers only, and hints the cap with it', async () => {
+    const c = client as LafsNode
+    const h = helper as LafsNode
+    // three of the four servers the helper is connected to
+    const members = grid.slice(0, 3)
+    const club = await c.clubs.create({ name: 'three of four', local: true, servers: members.map(s => s.info.multiaddrs[0]) })
+    const data = randomBytes(150_000)
+    const res = await c.put(data, { helper: h.multiaddrs[0], club: club.clubId })
+    assert.equal(res.hintedCap, `${res.cap}@${club.clubId}`)
+    const lease = c.leases.list().find(l => l.cap === res.cap)
+    assert.ok(lease != null)
+    const ids = new Set(members.map(s => s.info.peerId))
+    assert.equal(lease.servers.length, 3)
+    for (const server of lease.servers) assert.ok([...ids].some(id => server.endsWith(id)), `${server} is in the club`)
+  })
+
+  it('a club\'s next helper stands in for one that does not serve the protocol, which is not retried', async () => {
+    const c = client as LafsNode
+    const h = helper as LafsNode
+    const club = await c.clubs.create({ name: 'two helpers', local: true, servers: grid.map(s => s.info.multiaddrs[0]) })
+    // a storage server listed as a helper: it speaks no helper protocol
+    const notAHelper = grid[3].info.multiaddrs[0]
+    await c.clubs.setHelpers(club.clubId, [notAHelper, h.multiaddrs[0]])
+    const started = Date.now()
+    const res = await c.put(randomBytes(90_000), { helper: 'club', club: club.clubId })
+    assert.equal(res.helper?.peerId, h.peerId.toString())
+    assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms: the first helper was retried`)
+    await c.clubs.setHelpers(club.clubId, [notAHelper])
+    await assert.rejects(c.put(randomBytes(90_000), { helper: 'club', club: club.clubId }), { code: 'ERR_HELPER_UNAVAILABLE' })
+  })
+
   it('lafs-club put --helper MA (an in-process node) prints the cap and what it sent', async () => {
     const h = helper as LafsNode
     const cliDir = join(dir, 'cli')

@@ -31,7 +31,7 @@ async function raw (client: Libp2p, helper: HelperNode): Promise<Raw> {
   }
 }
 
-const check = (size = 100_000, si = randomBytes(16)): NonNullable<HelperRequest['check']> => ({ storageIndex: si, neededShares: 2, happy: 3, totalShares: 5, segmentSize: 65_536, size })
+const check = (size = 100_000, si = randomBytes(16)): NonNullable<HelperRequest['check']> => ({ storageIndex: si, neededShares: 2, happy: 3, totalShares: 5, segmentSize: 65_536, size, club: '' })
 
 describe('helper: protocol refusals and limits', function () {
   this.timeout(30_000)

@@ -147,6 +147,8 @@ describe('node config', () => {
     assert.equal(mergeConfig(defaultConfig(), { client: { helper: addr } }).client.helper, addr)
     assert.equal(mergeConfig(defaultConfig(), { client: { helper: 'club' } }).client.helper, 'club')
     rejects({ client: { helper: '/ip4/127.0.0.1/tcp/4001' } }, 'client.helper', /p2p/)
+    rejects({ client: { helper: '/ip4/127.0.0.1/tcp/4001/p2p/QmNotAPeer' } }, 'client.helper', /not a peer ID/)
+    rejects({ helper: { spoolBytes: 0 } }, 'helper.spoolBytes', /at least 1 byte/)
     const c = mergeConfig(defaultConfig(), { helper: { enabled: true, spoolBytes: '1 GiB', clientSpoolBytes: '100 MiB' } })
     assert.equal(c.helper.enabled, true)
     assert.equal(c.helper.spoolBytes, 2 ** 30)

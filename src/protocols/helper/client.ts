@@ -104,7 +104,8 @@ export async function helperUploadAttempt (opener: StreamOpener, helper: PeerId 
         happy: check.happy,
         totalShares: check.n,
         segmentSize: check.segmentSize,
-        size: check.size
+        size: check.size,
+        club: check.club ?? ''
       }
     }), signal)
     const first = decode(await within(idleMs, 'answer to the check', reader.read()))

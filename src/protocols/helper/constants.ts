@@ -2,7 +2,9 @@ export const HELPER_PROTOCOL = '/lafs-club/helper/1.0.0'
 /** Crypttext bytes per data frame; the client sends less, which keeps progress fine-grained. */
 export const MAX_HELPER_CHUNK = 1024 * 1024
 /** The check that opens a stream: a storage index and five numbers (read before any data frame is allowed). */
-export const MAX_HELPER_CHECK_FRAME = 256
+export const MAX_HELPER_CHECK_FRAME = 512
+/** A club ID in a check (a peer ID's base36 CID is about 62 characters). */
+export const MAX_CLUB_ID_LENGTH = 128
 /** One data frame: the chunk plus its offset and field headers. */
 export const MAX_HELPER_REQUEST_FRAME = MAX_HELPER_CHUNK + 1024
 /** 256 placements × (peer ID + 16 addresses + 256 share numbers), with room to spare. */

@@ -8,6 +8,8 @@ export interface HelperCheck {
   n: number
   segmentSize: number
   size: number
+  /** The club whose servers get the shares; absent: the helper's own choice (its default club, else the servers it is connected to). */
+  club?: string
 }
 
 export interface HelperPlacement {

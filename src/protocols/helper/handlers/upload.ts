@@ -6,7 +6,7 @@ import { FrameReader, writeFrame } from '../../framing/index.js'
 import { MalformedMessageError, OutOfOrderError, RequestTimeoutError, SlowDownError, TruncatedFrameError, errorMessage } from '../../errors.js'
 import {
   DEFAULT_HELPER_MIN_RATE, HELPER_READ_HIGH_WATER, MAX_HELPER_CHECK_FRAME, MAX_HELPER_CHUNK, MAX_HELPER_ENCODED_SEGMENT, MAX_HELPER_EXPANSION,
-  MAX_HELPER_REQUEST_FRAME, MAX_SEGMENT_SIZE, MAX_SHARES
+  MAX_CLUB_ID_LENGTH, MAX_HELPER_REQUEST_FRAME, MAX_SEGMENT_SIZE, MAX_SHARES
 } from '../constants.js'
 import { EncodingRefusedError, UploadTooSlowError } from '../errors.js'
 import { HelperRequest, HelperResponse, type CheckRequest } from '../message/helper.js'
@@ -44,7 +44,8 @@ export function checkFromWire (c: CheckRequest): HelperCheck {
     throw new MalformedMessageError(`segment size ${c.segmentSize} is not a multiple of k up to ${MAX_SEGMENT_SIZE}`)
   }
   if (!Number.isSafeInteger(c.size) || c.size < 1) throw new MalformedMessageError(`impossible file size ${c.size}`)
-  return { storageIndex: c.storageIndex, k, happy: c.happy, n, segmentSize: c.segmentSize, size: c.size }
+  if (c.club.length > MAX_CLUB_ID_LENGTH) throw new MalformedMessageError(`a club ID of ${c.club.length} characters is longer than any`)
+  return { storageIndex: c.storageIndex, k, happy: c.happy, n, segmentSize: c.segmentSize, size: c.size, ...(c.club !== '' ? { club: c.club } : {}) }
 }
 
 /** Refuses an encoding that would make the helper hold too much per segment or send too much per byte spooled. */

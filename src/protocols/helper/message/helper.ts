@@ -10,6 +10,7 @@ export interface CheckRequest {
   totalShares: number
   segmentSize: number
   size: number
+  club: string
 }
 
 export namespace CheckRequest {
@@ -52,6 +53,11 @@ export namespace CheckRequest {
           w.uint64Number(obj.size)
         }
 
+        if ((obj.club != null && obj.club !== '')) {
+          w.uint32(58)
+          w.string(obj.club)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -62,7 +68,8 @@ export namespace CheckRequest {
           happy: 0,
           totalShares: 0,
           segmentSize: 0,
-          size: 0
+          size: 0,
+          club: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -93,6 +100,10 @@ export namespace CheckRequest {
             }
             case 6: {
               obj.size = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.club = reader.string()
               break
             }
             default: {
@@ -152,6 +163,13 @@ export namespace CheckRequest {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.club`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -194,6 +212,11 @@ export namespace CheckRequest {
     value: number
   }
 
+  export interface CheckRequestClubFieldEvent {
+    field: '$.club'
+    value: string
+  }
+
   export function encode (obj: Partial<CheckRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CheckRequest.codec())
   }
@@ -202,7 +225,7 @@ export namespace CheckRequest {
     return decodeMessage(buf, CheckRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CheckRequest>): Generator<CheckRequestStorageIndexFieldEvent | CheckRequestNeededSharesFieldEvent | CheckRequestHappyFieldEvent | CheckRequestTotalSharesFieldEvent | CheckRequestSegmentSizeFieldEvent | CheckRequestSizeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CheckRequest>): Generator<CheckRequestStorageIndexFieldEvent | CheckRequestNeededSharesFieldEvent | CheckRequestHappyFieldEvent | CheckRequestTotalSharesFieldEvent | CheckRequestSegmentSizeFieldEvent | CheckRequestSizeFieldEvent | CheckRequestClubFieldEvent> {
     return streamMessage(buf, CheckRequest.codec(), opts)
   }
 }
@@ -439,6 +462,11 @@ export namespace HelperRequest {
     value: number
   }
 
+  export interface HelperRequestCheckClubFieldEvent {
+    field: '$.check.club'
+    value: string
+  }
+
   export interface HelperRequestDataOffsetFieldEvent {
     field: '$.data.offset'
     value: number
@@ -457,7 +485,7 @@ export namespace HelperRequest {
     return decodeMessage(buf, HelperRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HelperRequest>): Generator<HelperRequestCheckStorageIndexFieldEvent | HelperRequestCheckNeededSharesFieldEvent | HelperRequestCheckHappyFieldEvent | HelperRequestCheckTotalSharesFieldEvent | HelperRequestCheckSegmentSizeFieldEvent | HelperRequestCheckSizeFieldEvent | HelperRequestDataOffsetFieldEvent | HelperRequestDataDataFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HelperRequest>): Generator<HelperRequestCheckStorageIndexFieldEvent | HelperRequestCheckNeededSharesFieldEvent | HelperRequestCheckHappyFieldEvent | HelperRequestCheckTotalSharesFieldEvent | HelperRequestCheckSegmentSizeFieldEvent | HelperRequestCheckSizeFieldEvent | HelperRequestCheckClubFieldEvent | HelperRequestDataOffsetFieldEvent | HelperRequestDataDataFieldEvent> {
     return streamMessage(buf, HelperRequest.codec(), opts)
   }
 }

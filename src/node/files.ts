@@ -176,6 +176,9 @@ export function createFiles (init: FilesInit): NodeFiles {
 
   const put = async (data: Uint8Array | AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> => {
     const signal = withStop(opts.signal)
+    // a bad address is the user's to fix before a long body is spooled, not after
+    if (opts.servers != null && opts.servers.length > 0) serversFromMultiaddrs(opts.servers)
+    else if (opts.helper != null && opts.helper !== '' && opts.helper !== 'club') serversFromMultiaddrs([opts.helper])
     const spooled = data instanceof Uint8Array ? undefined : await spool(data, join(init.dataDir, 'tmp'))
     try {
       const source: PlaintextSource = spooled?.source ?? data as Uint8Array

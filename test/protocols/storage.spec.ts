@@ -57,6 +57,26 @@ describe('protocols: storage over libp2p', () => {
     await client.stop()
   })
 
+  it('a share allocated again starts clean: a write that failed after its abort does not fail the new upload', async () => {
+    const { node: serverNode } = await grid.server()
+    const clientNode = await grid.node()
+    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    const share = randomBytes(200_000)
+    await client.allocate(si, [0], share.byteLength, lease())
+    await client.write(si, 0, 0, share.subarray(0, 1000))
+    await client.abort(si, 0)
+    // a write the uploader had in flight when it gave the share up: refused, its error kept for the share
+    await client.write(si, 0, 1000, share.subarray(1000, 2000))
+    // answered after it (in order on the session, or on a new one once the server closed that)
+    assert.deepEqual(await client.listShares(si), [])
+    assert.deepEqual((await client.allocate(si, [0], share.byteLength, lease())).allocated, [0])
+    await client.write(si, 0, 0, share)
+    await client.close(si, 0)
+    assert.deepEqual(await client.listShares(si), [{ shareNumber: 0, size: share.byteLength }])
+    await client.stop()
+  })
+
   it('a stopped client refuses reads at once and dials nobody; a closed session rejects requests with nothing left unhandled', async () => {
     const { node: serverNode } = await grid.server()
     const clientNode = await grid.node()

@@ -79,6 +79,8 @@ export class StorageClient {
   /** Reserve space for shares and add/renew this client's lease on the storage index. */
   async allocate (storageIndex: Uint8Array, shareNumbers: number[], shareSize: number, lease: LeaseSecrets): Promise<AllocateAnswer> {
     const res = await this.request('allocate', { allocate: { storageIndex: wire(storageIndex), shareNumbers, shareSize, lease: wireLease(lease) } }, true)
+    // a share allocated again starts clean: a write that failed after an earlier abort of it is not this upload's
+    for (const sh of res.allocate!.allocated) this.window.takeError(shareKey(storageIndex, sh))
     return { allocated: res.allocate!.allocated, alreadyHave: res.allocate!.alreadyHave }
   }
 

@@ -94,5 +94,18 @@ export function renderMetrics (snap: NodeSnapshot, totals: TransferTotals, activ
   ]
   // only on a node with Tor (config "tor")
   if (snap.tor !== null && snap.tor !== undefined) metrics.push(gauge('tor_bootstrap_progress', 'tor\'s bootstrap progress in percent (100: it can build circuits).', snap.tor.bootstrap.progress))
+  // only on a node that offers an upload helper (config helper.enabled)
+  const h = snap.helper
+  if (h != null) {
+    metrics.push(
+      counter('helper_uploads_total', 'Uploads this helper finished since the node started, by outcome.', [
+        { labels: { outcome: 'placed' }, value: h.placed },
+        { labels: { outcome: 'already_stored' }, value: h.alreadyStored }
+      ]),
+      gauge('helper_spool_bytes', 'Crypttext bytes the helper\'s spool holds, or reserves for uploads being sent.', h.spoolBytes),
+      gauge('helper_spool_limit_bytes', 'The spool\'s limit (config helper.spoolBytes).', h.spoolLimit),
+      { name: 'helper_partial_uploads', help: 'Uploads in the spool, by whether a client is sending one now.', type: 'gauge', samples: [{ labels: { state: 'sending' }, value: h.active }, { labels: { state: 'idle' }, value: h.partials - h.active }] }
+    )
+  }
   return render(metrics)
 }

@@ -47,6 +47,12 @@ export const STATUS_PAGE_BODY = `<header>
     <h3>Recent repairs</h3>
     <div id="repairs"></div>
   </section>
+  <section id="helper-section" hidden>
+    <h2>Upload helper</h2>
+    <div id="helper"></div>
+    <h3>Clients</h3>
+    <div id="helper-clients"></div>
+  </section>
   <section>
     <h2>Recent corrupt-share advisories</h2>
     <div id="corruption"></div>

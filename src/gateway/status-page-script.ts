@@ -127,6 +127,18 @@ function render (s) {
       r.recent.map(e => ({ cells: [short(e.storageIndex, 20), e.sharesFoundBefore + ' → ' + (e.sharesFoundAfter ?? '?'), e.happinessBefore + ' → ' + (e.happinessAfter ?? '?'), e.sharesPlaced, ago(e.at), e.error || ''] })),
       'no repairs yet'))
   }
+  const h = s.helper
+  $('helper-section').hidden = !h
+  if (h) {
+    kv($('helper'), [
+      ['uploads', h.placed + ' placed, ' + h.alreadyStored + ' found stored already'],
+      ['spool', bytes(h.spoolBytes) + ' of ' + bytes(h.spoolLimit) + ' (' + bytes(h.clientSpoolLimit) + ' per client)'],
+      ['in the spool', h.partials + ' upload(s), ' + h.active + ' being sent']
+    ])
+    put('helper-clients', table([{ label: 'client', mono: true }, { label: 'received', num: true }],
+      h.clients.map(c => ({ cells: [short(c.peerId, 24), bytes(c.receivedBytes)] })),
+      'no client yet'))
+  }
   put('corruption', table([{ label: 'storage index', mono: true }, { label: 'share', num: true }, { label: 'reason' }, { label: 'when' }],
     s.corruption.map(c => ({ cells: [short(c.storageIndex, 20), c.shareNumber, c.reason, ago(c.at)] })),
     'no advisories'))

@@ -9,6 +9,7 @@ import { STORAGE_PROTOCOL } from '../../src/protocols/index.js'
 import { startGrid, stopGrid, type GridServer } from '../fixtures/grid.js'
 import { http } from '../gateway/helpers.js'
 import { run } from '../cli/helpers.js'
+import { launchChromium } from '../fixtures/chromium.js'
 
 const NODE_CONFIG = { client: { k: 2, happy: 3, n: 4 }, connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] } }
 
@@ -161,6 +162,26 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
       assert.equal(res.helper?.sentBytes, data.length)
     } finally {
       await byConfig.stop()
+    }
+  })
+
+  it('the helper node\'s status page and /metrics show what it placed and its spool', async function () {
+    const h = helper as LafsNode
+    const browser = await launchChromium(this)
+    await (client as LafsNode).put(randomBytes(80_000), { helper: h.multiaddrs[0] })
+    const own = await startGateway({ node: h, port: 0 })
+    try {
+      const metrics = await http(own.url, 'GET', '/metrics')
+      assert.match(metrics.body.toString(), new RegExp(`lafs_club_helper_uploads_total\\{outcome="placed"\\} ${h.helper?.stats().placed ?? -1}\\n`))
+      assert.match(metrics.body.toString(), /lafs_club_helper_spool_limit_bytes 67108864\n/)
+      const page = await (await browser.newContext()).newPage()
+      await page.goto(`${own.url}/status`)
+      await page.locator('#helper-section').waitFor({ state: 'visible', timeout: 15_000 })
+      assert.match(await page.textContent('#helper') ?? '', /\d+ placed, \d+ found stored already/)
+      assert.match(await page.textContent('#helper-clients') ?? '', /KiB|MiB|bytes/)
+    } finally {
+      await browser.close()
+      await own.close()
     }
   })
 })

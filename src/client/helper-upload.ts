@@ -174,7 +174,11 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
       const wait = Math.min(retry.wait ?? delay, 30_000)
       if (retry.wait != null) waited += wait
       else failures++
-      if (failures > retries || waited > maxWaitMs) throw new HelperUnavailableError(options.helper, attempts, err)
+      if (failures > retries || waited > maxWaitMs) {
+        // a helper that is up but found this client too slow says so, rather than being called unreachable
+        if (err instanceof RemoteStorageError && err.code === UploadTooSlowError.code) throw new HelperRefusedError(err.code, err.message)
+        throw new HelperUnavailableError(options.helper, attempts, err)
+      }
       log('%s: helper attempt %d failed (%s); again in %d ms', siText(si), attempts, (err as Error).message, wait)
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, wait)
@@ -188,12 +192,17 @@ export async function uploadViaHelper (opener: StreamOpener, source: PlaintextSo
   const servers: ServerInfo[] = done.placements.map(p => ({ peerId: p.peerId, multiaddrs: p.multiaddrs }))
   const pool = options.pool ?? new StorageClientPool(opener)
   try {
-    // what the servers say they hold, not what the helper says it placed
+    // what the servers say they hold, not what the helper says it placed; one that does not answer is asked once more
     const found = await findSharesOnSessions(pool, si, servers, { signal })
-    const held = new Map(found.holders.map(h => [h.peerId, h.shares]))
+    const silent = new Set(found.failures.map(f => f.peerId))
+    const again = silent.size === 0 ? undefined : await findSharesOnSessions(pool, si, servers.filter(s => silent.has(s.peerId)), { signal })
+    const held = new Map([...found.holders, ...again?.holders ?? []].map(h => [h.peerId, h.shares]))
     const happiness = happinessOf(new Map([...held].map(([peer, shares]) => [peer, new Set(shares)])))
     if (happiness < plan.happy) {
-      throw new UploadUnhappyError(happiness, plan.happy, `the servers the helper named hold shares on ${happiness} distinct server(s), though the helper said ${done.happiness}`)
+      const unreachable = again?.failures.map(f => shortPeer(f.peerId)) ?? []
+      throw new UploadUnhappyError(happiness, plan.happy, unreachable.length > 0
+        ? `the helper placed shares, but ${unreachable.length} of the servers it named did not answer this node (${unreachable.join(', ')}), and those that did hold shares on ${happiness} distinct server(s)`
+        : `the servers the helper named hold shares on ${happiness} distinct server(s), though the helper said ${done.happiness}`)
     }
     const leases = await addOwnLeases(pool, si, servers.filter(s => held.has(s.peerId)), options.leaseSecret)
     await checkResult(pool, plan, source, done, servers)

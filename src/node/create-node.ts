@@ -175,7 +175,9 @@ export async function createNode (opts: CreateNodeOptions): Promise<LafsNode> {
     cleanups.push(async () => { await files.close() })
     // Stopped before libp2p (cleanups run in reverse): placements in progress end first.
     const helper = config.helper.enabled
-      ? await startNodeHelper({ libp2p, opener, config, dataDir: opts.dataDir, leaseSecret: opened.leaseSecret, clubServers: clubs.servers, reputation })
+      ? await startNodeHelper({
+        libp2p, opener, config, dataDir: opts.dataDir, leaseSecret: opened.leaseSecret, clubServers: clubs.servers, memberClubs: async () => await manager.knownClubs(), reputation
+      })
       : undefined
     if (helper != null) cleanups.push(helper.stop)
     // Renewals, health checks and repairs of the files this node uploaded or keeps (src/node/self-repair.ts).

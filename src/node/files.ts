@@ -126,29 +126,32 @@ export function createFiles (init: FilesInit): NodeFiles {
     for (const [i, helper] of via.helpers.entries()) {
       log('put %d bytes through helper %s', size, helper)
       try {
-        return await uploadViaHelper(opener, source, {
+        const result = await uploadViaHelper(opener, source, {
           helper, club: via.club, size, k: opts.k ?? client.k, happy: opts.happy ?? client.happy, n: opts.n ?? client.n, maxSegmentSize: client.maxSegmentSize,
           convergenceSecret: init.convergenceSecret, leaseSecret: init.leaseSecret, onProgress: opts.onProgress, signal, pool
         })
+        if (via.club != null && result.storageIndex != null) await checkInClub(result.placement, via.club, signal)
+        return result
       } catch (err) {
         const code = (err as { code?: string }).code
-        if (i === via.helpers.length - 1 || (code !== 'ERR_HELPER_UNAVAILABLE' && code !== 'ERR_HELPER_NOT_ALLOWED')) throw err
+        if (i === via.helpers.length - 1 || (code !== 'ERR_HELPER_UNAVAILABLE' && code !== 'ERR_HELPER_NOT_ALLOWED' && code !== 'ERR_HELPER_BAD_RESULT')) throw err
         log('helper %s: %s; trying the next one', helper, (err as Error).message)
       }
     }
     throw new NoServersError('no upload helper to try')
   }
 
+  /** The cap will name the club: its roster must hold the shares, or the club's repair would not find them. */
+  const checkInClub = async (placement: ReadonlyMap<string, number[]>, club: string, signal: AbortSignal): Promise<void> => {
+    const members = new Set((await init.clubServers(club, { signal })).map(s => s.peerId))
+    const outside = [...placement.keys()].filter(peer => !members.has(peer))
+    if (outside.length > 0) {
+      throw new HelperResultError(`it placed shares on ${outside.length} server(s) outside club ${club} as this node knows its roster (an older helper ignores the club it is asked for); upload directly or through another helper`)
+    }
+  }
+
   const putViaHelper = async (source: PlaintextSource, size: number, via: { helpers: string[], club?: string }, opts: PutOptions, signal: AbortSignal): Promise<PutResult> => {
     const result = await throughHelpers(source, size, via, opts, signal)
-    if (via.club != null && result.storageIndex != null) {
-      // the cap will name the club: its roster must hold the shares, or the club's repair would not find them
-      const members = new Set((await init.clubServers(via.club, { signal })).map(s => s.peerId))
-      const outside = [...result.placement.keys()].filter(peer => !members.has(peer))
-      if (outside.length > 0) {
-        throw new HelperResultError(`it placed shares on ${outside.length} server(s) outside club ${via.club} (an older helper ignores the club it is asked for); upload directly or through another helper`)
-      }
-    }
     recordUpload(result, result.servers ?? [], via.club)
     return {
       cap: result.cap,

@@ -180,11 +180,11 @@ export class Uploads {
     try {
       await fsyncDir(shareDir(this.d.paths.root, si))
     } catch (err) {
-      // Filesystems that cannot fsync a directory say so; any other failure means the rename may not survive a crash.
+      // Filesystems that cannot fsync a directory say so. Any other failure means the rename may not survive a
+      // crash; the share is stored and committed by now, so failing the close could not undo it: the operator is told.
       const code = (err as { code?: unknown })?.code
       if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP') {
-        this.log.error('share %d of %s: its directory could not be flushed: %e', shareNumber, si, err)
-        throw err
+        this.log.error('share %d of %s: stored, but its directory could not be flushed (the disk may be failing): %e', shareNumber, si, err)
       }
     }
   }

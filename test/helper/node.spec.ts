@@ -88,6 +88,8 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
     const h = helper as LafsNode
     const club = await c.clubs.create({ name: 'helper test club', local: true, servers: grid.map(s => s.info.multiaddrs[0]) })
     await c.clubs.setDefault(club.clubId)
+    // a helper places shares only on clubs its operator owns or joined
+    await h.clubs.join(club.clubId)
     await assert.rejects(c.put(randomBytes(10_000), { helper: 'club' }), { code: 'ERR_NO_SERVERS' }, 'no helper listed yet')
     const status = await c.clubs.setHelpers(club.clubId, [h.multiaddrs[0]])
     assert.equal(status.helpers?.[0].peerId, h.peerId.toString())
@@ -99,13 +101,16 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
     assert.equal(h.helper?.stats().placed, placedBefore + 1)
   })
 
-  it('put({ helper, club }) has the helper place the shares on that club\'s servers only, and hints the cap with it', async () => {
+  it('put({ helper, club }) has the helper place the shares on that club\'s servers only, and hints the cap with it; a club the helper is not in is refused', async () => {
     const c = client as LafsNode
     const h = helper as LafsNode
     // three of the four servers the helper is connected to
     const members = grid.slice(0, 3)
     const club = await c.clubs.create({ name: 'three of four', local: true, servers: members.map(s => s.info.multiaddrs[0]) })
     const data = randomBytes(150_000)
+    await assert.rejects(c.put(data, { helper: h.multiaddrs[0], club: club.clubId }), { code: 'ERR_HELPER_NOT_ALLOWED' },
+      'a helper sends N/k times the file only to the servers of clubs its operator owns or joined')
+    await h.clubs.join(club.clubId)
     const res = await c.put(data, { helper: h.multiaddrs[0], club: club.clubId })
     assert.equal(res.hintedCap, `${res.cap}@${club.clubId}`)
     const lease = c.leases.list().find(l => l.cap === res.cap)
@@ -119,6 +124,7 @@ describe('helper: through LafsNode, the CLI\'s gateway parameter and config', fu
     const c = client as LafsNode
     const h = helper as LafsNode
     const club = await c.clubs.create({ name: 'two helpers', local: true, servers: grid.map(s => s.info.multiaddrs[0]) })
+    await h.clubs.join(club.clubId)
     // a storage server listed as a helper: it speaks no helper protocol
     const notAHelper = grid[3].info.multiaddrs[0]
     await c.clubs.setHelpers(club.clubId, [notAHelper, h.multiaddrs[0]])

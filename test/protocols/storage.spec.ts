@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { ClientStoppedError, RemoteStorageError, STORAGE_PROTOCOL, StorageClient, type StreamOpener } from '../../src/protocols/index.js'
+import { ClientStoppedError, RemoteStorageError, RequestTimeoutError, STORAGE_PROTOCOL, StorageClient, type StreamOpener } from '../../src/protocols/index.js'
+import { encodeFrame, FrameReader } from '../../src/protocols/framing/index.js'
+import { Request, Response } from '../../src/protocols/storage/message/storage.js'
 import { ClientSession } from '../../src/protocols/storage/session-client.js'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -105,6 +107,33 @@ describe('protocols: storage over libp2p', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled)
     }
+  })
+
+  it('a server that answers other requests but withholds one fails the session within 4x the request timeout', async () => {
+    const serverNode = await grid.node()
+    // a hostile server: answers every request at once, except list-shares, which it never answers
+    await serverNode.handle(STORAGE_PROTOCOL, async stream => {
+      const reader = new FrameReader(stream, { maxFrameLength: 2 ** 20 })
+      for (;;) {
+        const frame = await reader.read().catch(() => undefined)
+        if (frame == null) return
+        const req = Request.decode(frame)
+        if (req.listShares == null) stream.send(encodeFrame(Response.encode({ id: req.id, ack: {} })))
+      }
+    })
+    const clientNode = await grid.node()
+    const session = new ClientSession(await clientNode.dialProtocol(serverNode.getMultiaddrs()[0], STORAGE_PROTOCOL), { requestTimeoutMs: 200, idleTimeoutMs: 5000, onDone: () => {} })
+    const started = Date.now()
+    const withheld = session.request({ listShares: { storageIndex: storageIndex() as Uint8Array<ArrayBuffer> } }).response
+    const outcome: { err?: unknown } = {}
+    withheld.then(() => {}, (err: unknown) => { outcome.err = err })
+    // the others keep the session busy and answered, so its no-progress deadline never fires
+    while (outcome.err == null && Date.now() - started < 3_000) {
+      await session.request({ version: {} }).response.catch(() => {})
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    assert.ok(outcome.err instanceof RequestTimeoutError, `the withheld request ended with ${String(outcome.err)}`)
+    assert.ok(Date.now() - started < 1_500, `after ${Date.now() - started} ms`)
   })
 
   it('writes a share given as many buffers (split at the write limit, never joined) and reads it back as pieces', async () => {

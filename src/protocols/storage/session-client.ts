@@ -1,10 +1,12 @@
 /**
  * The client side of one storage session: one stream carrying many requests.
  * Requests are sent as soon as they are made (pipelined); answers are routed
- * back by request id. The session fails as a whole when its stream dies or
- * when pending requests see no progress for `requestTimeoutMs`, and it closes
- * itself after `idleTimeoutMs` without requests; the StorageClient then
- * opens a new one on demand.
+ * back by request id. The session fails as a whole when its stream dies,
+ * when pending requests see no progress for `requestTimeoutMs`, or when one
+ * request sees none for STUCK_FACTOR times that while the server answers
+ * others (a server that withholds one answer would otherwise hold its caller
+ * for ever); it closes itself after `idleTimeoutMs` without requests; the
+ * StorageClient then opens a new one on demand.
  */
 import { encodeFrame, FrameReader, waitDrain } from '../framing/index.js'
 import { MalformedMessageError, RemoteStorageError, RequestTimeoutError, StreamClosedError, errorMessage } from '../errors.js'
@@ -27,7 +29,16 @@ interface Pending {
   resolve: (res: Response) => void
   reject: (err: Error) => void
   onChunk?: OnChunk
+  /** When it was sent or last received a piece of its answer. */
+  since: number
 }
+
+/**
+ * One request may wait this many times `requestTimeoutMs` for its answer
+ * while others are answered: answers come in order of the server's work, and
+ * a slow link (Tor) may take a while to deliver the reads queued before it.
+ */
+const STUCK_FACTOR = 4
 
 /** Receives the pieces of a read answer in order; `data` may be split over several buffers. */
 export type OnChunk = (data: Uint8ArrayList | Uint8Array, last: boolean) => void
@@ -48,6 +59,7 @@ export class ClientSession {
   private failure?: Error
   private done = false
   private progressTimer?: ReturnType<typeof setTimeout>
+  private stuckTimer?: ReturnType<typeof setTimeout>
   private idleTimer?: ReturnType<typeof setTimeout>
 
   constructor (stream: Stream, options: ClientSessionOptions) {
@@ -81,11 +93,12 @@ export class ClientSession {
     }
     const id = this.nextId++
     let pending!: Pending
-    const response = new Promise<Response>((resolve, reject) => { pending = { resolve, reject, onChunk } })
+    const response = new Promise<Response>((resolve, reject) => { pending = { resolve, reject, onChunk, since: Date.now() } })
     // the caller may only await `sent`; a failure is still reported through `response`
     response.catch(() => {})
     if (this.pending.size === 0) this.restartProgressTimer()
     this.pending.set(id, pending)
+    this.armStuckTimer()
     this.stopIdleTimer()
     let sent: Promise<void>
     try {
@@ -143,6 +156,7 @@ export class ClientSession {
     this.restartProgressTimer()
     const chunk = fastChunk ?? res.read
     if (chunk != null && res.error == null) {
+      pending.since = Date.now()
       pending.onChunk?.(chunk.data, chunk.last)
       if (!chunk.last) return
     }
@@ -160,6 +174,8 @@ export class ClientSession {
     this.done = true
     this.failure = err
     this.stopProgressTimer()
+    if (this.stuckTimer != null) clearTimeout(this.stuckTimer)
+    this.stuckTimer = undefined
     this.stopIdleTimer()
     this.reader.dispose()
     for (const p of this.pending.values()) p.reject(err)
@@ -187,6 +203,26 @@ export class ClientSession {
     }, this.options.requestTimeoutMs)
     // a deadline alone must not keep a process alive; the stream it guards does while it is in use
     this.progressTimer.unref?.()
+  }
+
+  /** Checks, by the oldest request's clock, that no request has waited STUCK_FACTOR x requestTimeoutMs without a piece of its answer. */
+  private armStuckTimer (): void {
+    if (this.stuckTimer != null || this.done) return
+    let oldest = Infinity
+    for (const p of this.pending.values()) oldest = Math.min(oldest, p.since)
+    if (oldest === Infinity) return
+    const limit = STUCK_FACTOR * this.options.requestTimeoutMs
+    this.stuckTimer = setTimeout(() => {
+      this.stuckTimer = undefined
+      for (const [id, p] of this.pending) {
+        if (Date.now() - p.since >= limit) {
+          this.fail(new RequestTimeoutError(`the storage server answered other requests but not request ${id} for ${limit} ms`))
+          return
+        }
+      }
+      this.armStuckTimer()
+    }, Math.max(0, oldest + limit - Date.now()))
+    this.stuckTimer.unref?.()
   }
 
   private stopProgressTimer (): void {

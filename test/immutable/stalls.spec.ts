@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { encodeImmutable, parseHeader, readImmutable, shareSourceFromBytes, type ShareSource } from '../../src/immutable/index.js'
-import { equalBytes, pseudoRandom } from './helpers.js'
+import { collect, equalBytes, pseudoRandom } from './helpers.js'
 
 const SIZE = 400 * 1024
 const SEGMENT = 4096
@@ -15,16 +15,11 @@ type Fault = 'hang' | 'reset' | undefined
 describe('immutable: a spreading read with servers that stall or fail mid-file', function () {
   this.timeout(30_000)
   const data = pseudoRandom(SIZE, 777)
-  let shares: Map<number, Uint8Array>
-  let cap: string
-  before(async () => {
-    const r = await encodeImmutable(data, { convergenceSecret: new Uint8Array(16), k: 3, n: 10, maxSegmentSize: SEGMENT })
-    shares = r.shares
-    cap = r.cap
-  })
+  // 100 segments of 4 KiB, 3-of-10
+  const encoded = encodeImmutable(data, { convergenceSecret: new Uint8Array(16), k: 3, n: 10, maxSegmentSize: SEGMENT })
 
   /** Share `sh` on its own server; from block FROM_SEGMENT on its block reads hang for ever or fail. */
-  function source (sh: number, fault: Fault): ShareSource {
+  function source (shares: Map<number, Uint8Array>, sh: number, fault: Fault): ShareSource {
     const bytes = shares.get(sh) as Uint8Array
     const inner = shareSourceFromBytes(sh, bytes)
     const faultAt = parseHeader(bytes, 10).offsets.data + FROM_SEGMENT * Math.ceil(SEGMENT / 3)
@@ -45,7 +40,8 @@ describe('immutable: a spreading read with servers that stall or fail mid-file',
   }
 
   it('an abort ends the read at once while every server hangs', async () => {
-    const list = Array.from({ length: 10 }, (_, sh) => source(sh, 'hang'))
+    const { shares, cap } = await encoded
+    const list = Array.from({ length: 10 }, (_, sh) => source(shares, sh, 'hang'))
     const abort = new AbortController()
     let got = 0
     const started = Date.now()
@@ -58,14 +54,11 @@ describe('immutable: a spreading read with servers that stall or fail mid-file',
   })
 
   it('one server resetting while another hangs: the spares finish the file, and the failing share is dropped', async () => {
-    const list = Array.from({ length: 5 }, (_, sh) => source(sh, sh === 0 ? 'reset' : sh === 1 ? 'hang' : undefined))
+    const { shares, cap } = await encoded
+    const list = Array.from({ length: 5 }, (_, sh) => source(shares, sh, sh === 0 ? 'reset' : sh === 1 ? 'hang' : undefined))
     const reports: Array<{ shnum: number, check: string }> = []
-    const chunks: Uint8Array[] = []
     const started = Date.now()
-    for await (const chunk of readImmutable(cap, list, { spread: true, onBadShare: r => reports.push({ shnum: r.shnum, check: r.check }) })) chunks.push(chunk)
-    const got = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-    let at = 0
-    for (const c of chunks) { got.set(c, at); at += c.length }
+    const got = await collect(readImmutable(cap, list, { spread: true, onBadShare: r => reports.push({ shnum: r.shnum, check: r.check }) }))
     assert.ok(equalBytes(got, data))
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`)
     assert.ok(reports.some(r => r.shnum === 0 && r.check === 'read-error'), JSON.stringify(reports))

@@ -109,6 +109,24 @@ describe('protocols: storage over libp2p', () => {
     }
   })
 
+  it('an allocation waits for an abort of the same share still under way, so the late abort cannot drop it', async () => {
+    const { node: serverNode } = await grid.server()
+    const clientNode = await grid.node()
+    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
+    const si = storageIndex()
+    const share = randomBytes(300_000)
+    await client.allocate(si, [0], share.byteLength, lease())
+    await client.write(si, 0, 0, share.subarray(0, 100_000))
+    // an uploader that gave the server up aborts without waiting (its writes still in flight) and places again at once
+    const aborting = client.abort(si, 0)
+    assert.deepEqual((await client.allocate(si, [0], share.byteLength, lease())).allocated, [0])
+    await aborting
+    await client.write(si, 0, 0, share)
+    await client.close(si, 0)
+    assert.deepEqual(await client.listShares(si), [{ shareNumber: 0, size: share.byteLength }])
+    await client.stop()
+  })
+
   it('a server that answers other requests but withholds one fails the session within 4x the request timeout', async () => {
     const serverNode = await grid.node()
     // a hostile server: answers every request at once, except list-shares, which it never answers

@@ -46,6 +46,8 @@ export class StorageClient {
   private readonly requestTimeoutMs: number
   private readonly idleTimeoutMs: number
   private readonly window: WriteWindow
+  /** Aborts under way, by share: an allocation of the same share waits for them, or a late abort would drop it. */
+  private readonly aborting = new Map<string, Promise<void>>()
   private readonly log: Logger
   private session?: ClientSession
   private opening?: Promise<ClientSession>
@@ -78,6 +80,8 @@ export class StorageClient {
 
   /** Reserve space for shares and add/renew this client's lease on the storage index. */
   async allocate (storageIndex: Uint8Array, shareNumbers: number[], shareSize: number, lease: LeaseSecrets): Promise<AllocateAnswer> {
+    const before = shareNumbers.map(sh => this.aborting.get(shareKey(storageIndex, sh))).filter(p => p != null)
+    if (before.length > 0) await Promise.allSettled(before)
     const res = await this.request('allocate', { allocate: { storageIndex: wire(storageIndex), shareNumbers, shareSize, lease: wireLease(lease) } }, true)
     // a share allocated again starts clean: a write that failed after an earlier abort of it is not this upload's
     for (const sh of res.allocate!.allocated) this.window.takeError(shareKey(storageIndex, sh))
@@ -137,9 +141,18 @@ export class StorageClient {
   /** Drop an unfinished upload of this share (pending write errors for it are discarded). */
   async abort (storageIndex: Uint8Array, shareNumber: number): Promise<void> {
     const key = shareKey(storageIndex, shareNumber)
-    await this.window.settled(key)
-    this.window.takeError(key)
-    await this.request('abort', { abort: { storageIndex: wire(storageIndex), shareNumber } }, false)
+    const done = (async () => {
+      await this.window.settled(key)
+      this.window.takeError(key)
+      await this.request('abort', { abort: { storageIndex: wire(storageIndex), shareNumber } }, false)
+    })()
+    const tracked = done.then(() => {}, () => {})
+    this.aborting.set(key, tracked)
+    try {
+      await done
+    } finally {
+      if (this.aborting.get(key) === tracked) this.aborting.delete(key)
+    }
   }
 
   async listShares (storageIndex: Uint8Array): Promise<ShareSize[]> {

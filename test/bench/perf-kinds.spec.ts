@@ -30,7 +30,7 @@ const REPORT = [
 ].join('\n')
 
 describe('bench: perf kinds', () => {
-  it('parses the samples, the object and the symbol without its mark, skipping what is not a row', () => {
+  it('parses the samples, the object and the symbol without its mark, ignoring what is not a row', () => {
     const rows = parsePerfReport(REPORT)
     assert.equal(rows.length, 16)
     assert.deepEqual(rows[1], { samples: 1042, dso: '[kernel.kallsyms]', sym: '_copy_to_iter' })

@@ -11,6 +11,17 @@ import { Grid, lease, storageIndex } from './helpers.js'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
+/** A client on a fresh server with share 0 of a new storage index allocated (`size` bytes) and its first `written` bytes sent. */
+async function uploadUnderWay (grid: Grid, size: number, written: number): Promise<{ client: StorageClient, si: Uint8Array, share: Uint8Array }> {
+  const { node: serverNode } = await grid.server()
+  const client = new StorageClient(await grid.node(), serverNode.getMultiaddrs()[0])
+  const si = storageIndex()
+  const share = randomBytes(size)
+  await client.allocate(si, [0], share.byteLength, lease())
+  await client.write(si, 0, 0, share.subarray(0, written))
+  return { client, si, share }
+}
+
 describe('protocols: storage over libp2p', () => {
   const grid = new Grid()
   afterEach(async () => { await grid.cleanup() })
@@ -60,13 +71,7 @@ describe('protocols: storage over libp2p', () => {
   })
 
   it('a share allocated again starts clean: a write that failed after its abort does not fail the new upload', async () => {
-    const { node: serverNode } = await grid.server()
-    const clientNode = await grid.node()
-    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
-    const si = storageIndex()
-    const share = randomBytes(200_000)
-    await client.allocate(si, [0], share.byteLength, lease())
-    await client.write(si, 0, 0, share.subarray(0, 1000))
+    const { client, si, share } = await uploadUnderWay(grid, 200_000, 1000)
     await client.abort(si, 0)
     // a write the uploader had in flight when it gave the share up: refused, its error kept for the share
     await client.write(si, 0, 1000, share.subarray(1000, 2000))
@@ -110,13 +115,7 @@ describe('protocols: storage over libp2p', () => {
   })
 
   it('an allocation waits for an abort of the same share still under way, so the late abort cannot drop it', async () => {
-    const { node: serverNode } = await grid.server()
-    const clientNode = await grid.node()
-    const client = new StorageClient(clientNode, serverNode.getMultiaddrs()[0])
-    const si = storageIndex()
-    const share = randomBytes(300_000)
-    await client.allocate(si, [0], share.byteLength, lease())
-    await client.write(si, 0, 0, share.subarray(0, 100_000))
+    const { client, si, share } = await uploadUnderWay(grid, 300_000, 100_000)
     // an uploader that gave the server up aborts without waiting (its writes still in flight) and places again at once
     const aborting = client.abort(si, 0)
     assert.deepEqual((await client.allocate(si, [0], share.byteLength, lease())).allocated, [0])

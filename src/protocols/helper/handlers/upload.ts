@@ -52,7 +52,8 @@ export function checkFromWire (c: CheckRequest): HelperCheck {
 export function checkEncoding (c: HelperCheck): void {
   const encoded = c.n * c.segmentSize / c.k
   if (encoded > MAX_HELPER_ENCODED_SEGMENT) {
-    const most = Math.floor(MAX_HELPER_ENCODED_SEGMENT * c.k / c.n / c.k) * c.k
+    // the largest multiple of k whose N blocks fit
+    const most = Math.floor(MAX_HELPER_ENCODED_SEGMENT / c.n) * c.k
     throw new EncodingRefusedError(`${c.k}-of-${c.n} with ${c.segmentSize}-byte segments means ${encoded} bytes of blocks per segment; ` +
       `this helper encodes at most ${MAX_HELPER_ENCODED_SEGMENT}: use segments of at most ${most} bytes (client.maxSegmentSize) or upload directly`)
   }
